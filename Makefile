@@ -1,0 +1,51 @@
+# Broadsheet: `make run` to try it, `make test` to check it. Both set everything up themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: run test check lint typecheck test-fast browser-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/broadsheet migrate --noinput
+	$(BIN)/broadsheet demo --if-empty
+	@echo
+	@echo "  Site:  http://127.0.0.1:8000/"
+	@echo "  Admin: http://127.0.0.1:8000/admin/  user 'admin', password in $(DATA_DIR)/admin-password.txt"
+	@if [ -f "$(DATA_DIR)/admin-password.txt" ]; then echo "         (password: $$(cat $(DATA_DIR)/admin-password.txt))"; fi
+	@echo
+	$(BIN)/broadsheet serve
+
+# Debian's Chromium drives the browser tests; Playwright's own browser download is not used.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Chromium for the browser tests (apt-get)..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src
+
+check: lint typecheck
+
+test: $(STAMP) browser-deps
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser"
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

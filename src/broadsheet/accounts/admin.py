@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.db import models
+
+from broadsheet.publishing.admin import HttpsURLField
+from django.contrib.auth.admin import UserAdmin
+
+from broadsheet.accounts.models import Profile, User
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    fields = ("display_name", "bio", "website", "avatar")
+    formfield_overrides = {models.URLField: {"form_class": HttpsURLField}}
+
+
+@admin.register(User)
+class BroadsheetUserAdmin(UserAdmin):
+    inlines = [ProfileInline]
+    list_display = ("username", "email", "first_name", "last_name", "is_staff")
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "display_name", "website")
+    search_fields = ("user__username", "display_name")
+    fields = ("user", "display_name", "bio", "website", "avatar")
+    raw_id_fields = ("user",)
+    formfield_overrides = {models.URLField: {"form_class": HttpsURLField}}

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.urls import reverse
+
+from broadsheet.core.identicon import identicon_key
+from broadsheet.core.markdown import render_inline_markdown
+
+
+class User(AbstractUser):
+    """The site's account. Kept as our own model from the start so it can grow without pain."""
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+    @property
+    def display_name(self) -> str:
+        profile = getattr(self, "profile", None)
+        if profile is not None and profile.display_name:
+            return str(profile.display_name)
+        return self.get_full_name() or self.username
+
+
+def _avatar_path(instance: Profile, filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "img"
+    return f"avatars/{instance.user_id}.{extension}"
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    display_name = models.CharField(max_length=150, blank=True)
+    bio = models.TextField(
+        blank=True, help_text="A short paragraph shown under your essays. Markdown links and emphasis work."
+    )
+    bio_html = models.TextField(blank=True, editable=False)
+    website = models.URLField(blank=True)
+    avatar = models.ImageField(upload_to=_avatar_path, blank=True)
+
+    def __str__(self) -> str:
+        return self.display_name or self.user.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.bio_html = render_inline_markdown(self.bio)
+        super().save(*args, **kwargs)
+
+    @property
+    def avatar_url(self) -> str:
+        if self.avatar:
+            return str(self.avatar.url)
+        return reverse("core:identicon", args=[identicon_key(self.user.email or f"user:{self.user_id}")])

@@ -1,0 +1,41 @@
+"""Cache policy for public views: every public view declares one (a test checks the URLconf).
+
+`public` pages are the same for every anonymous reader; a request carrying a session is
+answered privately so per-person bits never reach a shared cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Literal
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+Policy = Literal["public", "private", "never"]
+View = Callable[..., HttpResponse]
+
+
+def cache_policy(policy: Policy, *, max_age: int = 60) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            if response.has_header("Cache-Control"):
+                return response
+            personal = settings.SESSION_COOKIE_NAME in request.COOKIES
+            if policy == "public" and not personal:
+                patch_cache_control(response, public=True, max_age=max_age)
+                patch_vary_headers(response, ["Cookie"])
+            elif policy == "never":
+                patch_cache_control(response, private=True, no_store=True)
+            else:
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
+
+        wrapped.cache_policy = policy  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils.text import slugify
+
+from broadsheet.publishing.markdown_files import PublishError, publish_markdown_file
+from broadsheet.publishing.models import Category, Post
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+
+
+class Command(BaseCommand):
+    help = "Load the demo site: two authors, an essay with footnotes and references, more posts and a page."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing when the site already has posts.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and Post.objects.exists():
+            self.stdout.write("The site already has content; the demo was not loaded.")
+            return
+        password = self._admin()
+        with transaction.atomic():
+            self._authors()
+            self._categories()
+            for path in sorted(DEMO_DIR.glob("*.md")):
+                try:
+                    result = publish_markdown_file(text=path.read_text(encoding="utf-8"), filename=path.name)
+                except PublishError as exc:
+                    raise CommandError(str(exc)) from None
+                self.stdout.write(f"{result.outcome.capitalize()}: {result.post.title} → {result.post.get_absolute_url()}")
+        if password:
+            self.stdout.write(
+                self.style.SUCCESS(f"Admin account created: user 'admin', password '{password}' (also kept in {self._password_file()}).")
+            )
+
+    def _password_file(self) -> Path:
+        return Path(settings.DATA_DIR) / "admin-password.txt"
+
+    def _admin(self) -> str | None:
+        User = get_user_model()
+        if User.objects.filter(is_superuser=True).exists():
+            return None
+        password = secrets.token_urlsafe(12)
+        User.objects.create_superuser("admin", "admin@example.org", password)
+        path = self._password_file()
+        path.write_text(password + "\n", encoding="utf-8")
+        path.chmod(0o600)
+        return password
+
+    def _authors(self) -> None:
+        User = get_user_model()
+        for entry in yaml.safe_load((DEMO_DIR / "authors.yaml").read_text(encoding="utf-8")):
+            user, created = User.objects.get_or_create(
+                username=entry["username"], defaults={"email": entry.get("email", ""), "is_staff": True}
+            )
+            if created:
+                user.set_unusable_password()
+                user.save()
+            profile = user.profile  # type: ignore[attr-defined]
+            profile.display_name = entry.get("display_name", "")
+            profile.bio = entry.get("bio", "")
+            profile.website = entry.get("website", "")
+            profile.save()
+
+    def _categories(self) -> None:
+        site = yaml.safe_load((DEMO_DIR / "site.yaml").read_text(encoding="utf-8")) or {}
+        for entry in site.get("categories", []):
+            path, description = (entry, "") if isinstance(entry, str) else (entry["path"], entry.get("description", ""))
+            parent = None
+            names = [p.strip() for p in path.split("/") if p.strip()]
+            for depth, name in enumerate(names):
+                category, _ = Category.objects.get_or_create(
+                    parent=parent, slug=slugify(name), defaults={"name": name}
+                )
+                if depth == len(names) - 1 and description and not category.description:
+                    category.description = description
+                    category.save(update_fields=["description"])
+                parent = category

@@ -1,0 +1,57 @@
+"""HTML allow-lists (nh3, the ammonia binding). Everything stored as HTML passes through here."""
+
+from __future__ import annotations
+
+import nh3
+
+_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+_POST_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
+    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr",
+    "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "section",
+    "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "time", "tr", "u", "ul", "var",
+}  # fmt: skip
+
+_POST_ATTRIBUTES = {
+    "*": {"id", "class", "lang", "dir", "title"},
+    "a": {"href", "aria-describedby", "aria-label", "hreflang"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "ol": {"start", "reversed", "type"},
+    "li": {"value"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "time": {"datetime"},
+    "del": {"datetime"},
+    "ins": {"datetime"},
+}
+
+_post_cleaner = nh3.Cleaner(
+    tags=_POST_TAGS,
+    attributes=_POST_ATTRIBUTES,
+    url_schemes=_URL_SCHEMES,
+    link_rel=None,
+    strip_comments=True,
+)
+
+
+def clean_post_html(html: str) -> str:
+    """Sanitize an author's rendered essay body: structure and links; no script, no styling."""
+    return _post_cleaner.clean(html)
+
+
+_short_cleaner = nh3.Cleaner(
+    tags={"p", "a", "em", "strong", "code", "br", "del", "blockquote", "ul", "ol", "li", "pre"},
+    attributes={"a": {"href", "title"}},
+    url_schemes=_URL_SCHEMES,
+    link_rel="nofollow ugc noopener",
+    strip_comments=True,
+)
+
+
+def clean_short_html(html: str) -> str:
+    """Sanitize a short text written by a person (a bio): links marked as user content."""
+    return _short_cleaner.clean(html)

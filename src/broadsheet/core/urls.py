@@ -1,0 +1,8 @@
+from django.urls import path
+
+from broadsheet.core import views
+
+app_name = "core"
+urlpatterns = [
+    path("identicon/<str:key>.svg", views.identicon, name="identicon"),
+]

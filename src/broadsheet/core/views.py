@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import re
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from broadsheet.core.cache import cache_policy
+from broadsheet.core.identicon import identicon_svg
+
+_KEY = re.compile(r"^[0-9a-f]{32}$")
+
+
+@require_safe
+@cache_policy("public", max_age=31_536_000)
+def identicon(request: HttpRequest, key: str) -> HttpResponse:
+    if not _KEY.match(key):
+        raise Http404("No such avatar.")
+    return HttpResponse(identicon_svg(key), content_type="image/svg+xml")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from broadsheet.publishing.citations import name_text, parse_name
+from broadsheet.publishing.models import Category, Post, PostAuthor, PostRedirect, Reference, Tag
+from broadsheet.publishing.services import post_render, post_save
+
+
+class HttpsURLField(forms.URLField):
+    """A typed address without a scheme is taken as https://, as Django 6 will do by default."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["assume_scheme"] = "https"
+        super().__init__(**kwargs)
+
+
+class ReferenceForm(forms.ModelForm):
+    """Names are typed one per line as 'Family, Given' and stored in CSL-JSON form."""
+
+    authors = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="One per line: Family, Given")
+    editors = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="One per line: Family, Given")
+    translators = forms.CharField(widget=forms.Textarea(attrs={"rows": 1}), required=False, help_text="One per line: Family, Given")
+
+    class Meta:
+        model = Reference
+        exclude = ("contributors",)
+        widgets = {"url": forms.URLInput}
+        field_classes = {"url": HttpsURLField}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        contributors = self.instance.contributors or {}
+        for field, role in (("authors", "author"), ("editors", "editor"), ("translators", "translator")):
+            self.initial[field] = "\n".join(name_text(n, inverted=True) for n in contributors.get(role, []))
+
+    def save(self, commit: bool = True) -> Reference:
+        self.instance.contributors = {
+            role: [parse_name(line) for line in self.cleaned_data[field].splitlines() if line.strip()]
+            for field, role in (("authors", "author"), ("editors", "editor"), ("translators", "translator"))
+            if self.cleaned_data[field].strip()
+        }
+        return super().save(commit)
+
+
+class ReferenceInline(admin.StackedInline):
+    model = Reference
+    form = ReferenceForm
+    extra = 0
+    fields = (
+        ("kind", "position", "key"), "authors", "editors", "translators", "title", "original_title",
+        "container_title", ("publisher", "place", "issued"), ("volume", "issue", "pages"),
+        ("url", "accessed"), ("doi", "isbn"), ("archive", "archive_location"), "note",
+    )
+
+
+class PostAuthorInline(admin.TabularInline):
+    model = PostAuthor
+    extra = 0
+    min_num = 1
+    autocomplete_fields = ("author",)
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "status", "published_at", "modified_at")
+    list_filter = ("kind", "status", "categories", "tags")
+    search_fields = ("title", "body")
+    prepopulated_fields = {"slug": ("title",)}
+    filter_horizontal = ("categories", "tags")
+    date_hierarchy = "published_at"
+    inlines = [PostAuthorInline, ReferenceInline]
+    readonly_fields = ("rendered_preview",)
+    fieldsets = (
+        (None, {"fields": ("kind", "title", "slug", "excerpt", "body")}),
+        ("Publishing", {"fields": ("status", "published_at", "comments_open", "sticky")}),
+        ("Classification", {"fields": ("categories", "tags")}),
+        ("Pages", {"fields": ("parent", "menu_order"), "classes": ("collapse",)}),
+        ("Preview", {"fields": ("rendered_preview",)}),
+    )
+
+    @admin.display(description="Rendered body")
+    def rendered_preview(self, obj: Post) -> SafeString:
+        if not obj.pk:
+            return mark_safe("<p>Save the post to see it rendered.</p>")  # noqa: S308
+        post_render(post=obj)
+        return format_html(
+            '<p><a href="{}" target="_blank">Open the full page preview</a></p>'
+            '<div class="broadsheet-preview">{}{}</div>',
+            obj.get_absolute_url() if obj.is_public else f"/preview/{obj.pk}/",
+            mark_safe(obj.body_html),  # noqa: S308 - sanitized by nh3 in post_render
+            mark_safe(obj.footnotes_html),  # noqa: S308
+        )
+
+    def save_model(self, request: HttpRequest, obj: Post, form: Any, change: bool) -> None:
+        post_save(post=obj)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if not form.instance.postauthor_set.exists():
+            PostAuthor.objects.create(post=form.instance, author=request.user)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "parent")
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name",)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name",)
+
+
+@admin.register(PostRedirect)
+class PostRedirectAdmin(admin.ModelAdmin):
+    list_display = ("old_path", "post", "created_at")
+    search_fields = ("old_path",)
+    raw_id_fields = ("post",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PostRedirect]:
+        return super().get_queryset(request).select_related("post")

@@ -1,0 +1,244 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, allow_unicode=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "categories"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "slug"], name="category_slug_unique_per_parent"),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(parent__isnull=True), name="category_top_level_slug_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def path(self) -> str:
+        """`parent/child`, as in WordPress's /category/parent/child/ URLs."""
+        parts, node, seen = [], self, set()
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            parts.append(node.slug)
+            node = node.parent
+        return "/".join(reversed(parts))
+
+    def get_absolute_url(self) -> str:
+        return reverse("publishing:category", args=[self.path])
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, allow_unicode=True, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("publishing:tag", args=[self.slug])
+
+
+class PostQuerySet(models.QuerySet["Post"]):
+    def visible(self, user: Any = None) -> PostQuerySet:
+        """What a reader may see now: published, or scheduled whose time has come.
+
+        Private posts are shown to staff only, as WordPress shows them to editors.
+        """
+        now = timezone.now()
+        live = Q(status=Post.Status.PUBLISHED) | Q(status=Post.Status.SCHEDULED, published_at__lte=now)
+        if user is not None and getattr(user, "is_staff", False):
+            live |= Q(status=Post.Status.PRIVATE)
+        return self.filter(live, published_at__isnull=False)
+
+    def posts(self) -> PostQuerySet:
+        return self.filter(kind=Post.Kind.POST)
+
+    def pages(self) -> PostQuerySet:
+        return self.filter(kind=Post.Kind.PAGE)
+
+
+class Post(models.Model):
+    """An essay (kind=post) or a static page (kind=page), as WordPress keeps both in one table."""
+
+    class Kind(models.TextChoices):
+        POST = "post", "Post"
+        PAGE = "page", "Page"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+        PRIVATE = "private", "Private"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.POST, db_index=True)
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, allow_unicode=True)
+    excerpt = models.TextField(blank=True, help_text="Shown on the home page and in feeds. Left empty, the first paragraph is used.")
+    body = models.TextField(blank=True, help_text="Markdown: CommonMark with footnotes ([^1]) and tables.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True, help_text="For a scheduled post, when it goes live.")
+    modified_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    authors = models.ManyToManyField(settings.AUTH_USER_MODEL, through="PostAuthor", related_name="posts")
+    categories = models.ManyToManyField(Category, blank=True, related_name="posts")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
+    comments_open = models.BooleanField(default=True)
+    sticky = models.BooleanField(default=False, help_text="Keep at the top of the home page.")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        help_text="Pages only: the page this one sits under.",
+    )
+    menu_order = models.IntegerField(default=0, help_text="Pages only: order in the site menu (0 hides it).")
+
+    # Derived at save time by publishing.services.post_render; never computed per request.
+    body_html = models.TextField(blank=True, editable=False)
+    footnotes_html = models.TextField(blank=True, editable=False)
+    excerpt_html = models.TextField(blank=True, editable=False)
+    toc = models.JSONField(default=list, blank=True, editable=False)
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    # Digest of the Markdown file a post was last published from, so re-publishing is a no-op.
+    source_digest = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "slug"], name="post_slug_unique_per_kind"),
+        ]
+        indexes = [models.Index(fields=["kind", "status", "published_at"], name="post_listing")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_page(self) -> bool:
+        return self.kind == self.Kind.PAGE
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.word_count / 230))
+
+    @property
+    def is_public(self) -> bool:
+        return self.published_at is not None and (
+            self.status == self.Status.PUBLISHED
+            or (self.status == self.Status.SCHEDULED and self.published_at <= timezone.now())
+        )
+
+    @property
+    def page_path(self) -> str:
+        parts, node, seen = [], self, set()
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            parts.append(node.slug)
+            node = node.parent
+        return "/".join(reversed(parts))
+
+    def get_absolute_url(self) -> str:
+        if self.is_page:
+            return reverse("publishing:page", args=[self.page_path])
+        if self.published_at is None:
+            return reverse("publishing:preview", args=[self.pk])
+        local = timezone.localtime(self.published_at)
+        return reverse(
+            "publishing:post",
+            kwargs={"year": local.year, "month": f"{local.month:02d}", "day": f"{local.day:02d}", "slug": self.slug},
+        )
+
+
+class PostAuthor(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["post", "author"], name="post_author_once")]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.post}"
+
+
+class PostRedirect(models.Model):
+    """An old address of a post (a changed slug or date) that answers with a 301 to its current one."""
+
+    old_path = models.CharField(max_length=500, unique=True)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.old_path} → {self.post}"
+
+
+class Reference(models.Model):
+    """One bibliography entry of a post, with fields that map onto CSL-JSON."""
+
+    class Kind(models.TextChoices):
+        BOOK = "book", "Book"
+        CHAPTER = "chapter", "Book chapter"
+        JOURNAL_ARTICLE = "article-journal", "Journal article"
+        NEWSPAPER_ARTICLE = "article-newspaper", "Newspaper article"
+        WEB_PAGE = "webpage", "Web page"
+        ARCHIVAL = "manuscript", "Archival document"
+        REPORT = "report", "Report"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="references")
+    position = models.PositiveIntegerField(default=0)
+    key = models.SlugField(max_length=80, blank=True, help_text="A short id such as conquest1990; filled in when empty.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.BOOK)
+    # {"author": [{"family": "…", "given": "…"} | {"literal": "…"}], "editor": [...], "translator": [...]}
+    contributors = models.JSONField(default=dict, blank=True)
+    title = models.CharField(max_length=500)
+    original_title = models.CharField(max_length=500, blank=True, help_text="The title in the original language.")
+    container_title = models.CharField(
+        max_length=500, blank=True, help_text="The book, journal, newspaper or website that contains this item."
+    )
+    publisher = models.CharField(max_length=300, blank=True)
+    place = models.CharField(max_length=200, blank=True, help_text="Place of publication.")
+    issued = models.CharField(
+        max_length=32, blank=True, help_text="Date of publication: YYYY, YYYY-MM or YYYY-MM-DD."
+    )
+    volume = models.CharField(max_length=40, blank=True)
+    issue = models.CharField(max_length=40, blank=True)
+    pages = models.CharField(max_length=40, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    doi = models.CharField(max_length=200, blank=True, verbose_name="DOI")
+    isbn = models.CharField(max_length=20, blank=True, verbose_name="ISBN")
+    archive = models.CharField(max_length=300, blank=True)
+    archive_location = models.CharField(max_length=300, blank=True, verbose_name="call number")
+    accessed = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    html = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from broadsheet.publishing.citations import reference_html, reference_key
+
+        if not self.key:
+            self.key = reference_key(self)
+        self.html = reference_html(self)
+        super().save(*args, **kwargs)

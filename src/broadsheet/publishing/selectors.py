@@ -1,0 +1,157 @@
+"""Reads for publishing. Each page costs a fixed number of queries, whatever the content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, Page, Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from broadsheet.publishing.models import Category, Post, PostAuthor, Tag
+
+_AUTHOR_LINKS = Prefetch(
+    "postauthor_set",
+    queryset=PostAuthor.objects.select_related("author__profile").order_by("position", "id"),
+    to_attr="author_links",
+)
+
+
+def _listing(user: Any) -> QuerySet[Post]:
+    return (
+        Post.objects.visible(user)
+        .posts()
+        .prefetch_related(_AUTHOR_LINKS, "categories")
+        .defer("body", "body_html", "footnotes_html", "toc")
+    )
+
+
+def _paginate(queryset: QuerySet[Post], page: int) -> Page[Post]:
+    paginator = Paginator(queryset, settings.POSTS_PER_PAGE, allow_empty_first_page=True)
+    try:
+        return paginator.page(page)
+    except EmptyPage:
+        raise Http404("There is no such page of posts.") from None
+
+
+def post_list_home(*, user: Any, page: int) -> Page[Post]:
+    return _paginate(_listing(user).order_by("-sticky", "-published_at", "-id"), page)
+
+
+def post_list_for_author(*, user: Any, author: Any, page: int) -> Page[Post]:
+    return _paginate(_listing(user).filter(authors=author), page)
+
+
+def post_list_for_category(*, user: Any, category: Category, page: int) -> Page[Post]:
+    # WordPress shows a category's posts together with those of its subcategories.
+    ids = category_descendant_ids(category=category)
+    return _paginate(_listing(user).filter(categories__in=ids).distinct(), page)
+
+
+def post_list_for_tag(*, user: Any, tag: Tag, page: int) -> Page[Post]:
+    return _paginate(_listing(user).filter(tags=tag), page)
+
+
+def category_descendant_ids(*, category: Category) -> list[int]:
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, stack = [], [category.pk]
+    while stack:
+        pk = stack.pop()
+        if pk in found:
+            continue
+        found.append(pk)
+        stack.extend(children.get(pk, []))
+    return found
+
+
+def category_for_path(*, path: str) -> Category:
+    """Resolve `parent/child` by walking slugs, in one query."""
+    slugs = [s for s in path.strip("/").split("/") if s]
+    by_pk = {c.pk: c for c in Category.objects.filter(slug__in=slugs)}
+    for candidate in by_pk.values():
+        if candidate.slug == slugs[-1] and _category_path(candidate, by_pk) == slugs:
+            return candidate
+    raise Http404("No such category.")
+
+
+def _category_path(category: Category, by_pk: dict[int, Category]) -> list[str]:
+    parts: list[str] = []
+    node: Category | None = category
+    while node is not None and len(parts) <= len(by_pk):
+        parts.append(node.slug)
+        # A parent outside the requested slugs means the path does not match.
+        node = by_pk.get(node.parent_id) if node.parent_id else None
+    return list(reversed(parts))
+
+
+@dataclass
+class PostPermalinkResult:
+    post: Post | None
+    redirect_to: str | None = None
+
+
+def _detail(user: Any) -> QuerySet[Post]:
+    return Post.objects.visible(user).prefetch_related(_AUTHOR_LINKS, "categories", "tags", "references")
+
+
+def post_for_permalink(*, user: Any, year: int, month: int, day: int, slug: str) -> PostPermalinkResult:
+    try:
+        on = date(year, month, day)
+    except ValueError:
+        raise Http404("No such date.") from None
+    candidates = list(_detail(user).posts().filter(slug=slug))
+    for post in candidates:
+        if post.published_at is not None and post.get_absolute_url() == _permalink(on, slug):
+            return PostPermalinkResult(post)
+    if candidates:
+        # Right slug, wrong date: WordPress answers with the canonical address.
+        return PostPermalinkResult(None, redirect_to=candidates[0].get_absolute_url())
+    raise Http404("No such post.")
+
+
+def _permalink(on: date, slug: str) -> str:
+    return f"/{on.year:04d}/{on.month:02d}/{on.day:02d}/{slug}/"
+
+
+def post_for_preview(*, pk: int) -> Post:
+    post = Post.objects.prefetch_related(_AUTHOR_LINKS, "categories", "tags", "references").filter(pk=pk).first()
+    if post is None:
+        raise Http404("No such post.")
+    return post
+
+
+def page_for_path(*, user: Any, path: str) -> Post:
+    slugs = [s for s in path.strip("/").split("/") if s]
+    if not slugs:
+        raise Http404("No such page.")
+    for page in _detail(user).pages().filter(slug=slugs[-1]).select_related("parent__parent"):
+        if page.page_path == "/".join(slugs):
+            return page
+    raise Http404("No such page.")
+
+
+@dataclass
+class Neighbours:
+    previous: Post | None
+    next: Post | None
+
+
+def post_neighbours(*, post: Post, user: Any) -> Neighbours:
+    """The posts published just before and just after, as WordPress's post navigation."""
+    if post.is_page or post.published_at is None:
+        return Neighbours(None, None)
+    base = Post.objects.visible(user).posts().exclude(pk=post.pk).only("title", "slug", "published_at", "kind")
+    previous = base.filter(published_at__lte=post.published_at).order_by("-published_at", "-id").first()
+    following = base.filter(published_at__gte=post.published_at).order_by("published_at", "id").first()
+    return Neighbours(previous, following)
+
+
+def menu_pages() -> list[Post]:
+    return list(
+        Post.objects.visible().pages().filter(menu_order__gt=0, parent__isnull=True).only("title", "slug", "kind").order_by("menu_order", "title")
+    )

@@ -1,0 +1,89 @@
+"""Writes for publishing: render once at save, keep old permalinks answering."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from collections.abc import Sequence
+from dataclasses import asdict
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import escape, strip_tags
+
+from broadsheet.accounts.models import User
+from broadsheet.core.markdown import render_inline_markdown, render_markdown
+from broadsheet.publishing.models import Category, Post, PostAuthor, PostRedirect, Tag
+
+EXCERPT_WORDS = 55
+_FIRST_PARAGRAPH = re.compile(r"<p[^>]*>(.*?)</p>", re.S)
+_FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.S)
+
+
+def post_render(*, post: Post) -> list[str]:
+    """Fill the derived HTML fields from the Markdown source; returns problems found in it."""
+    rendered = render_markdown(post.body)
+    post.body_html = rendered.body_html
+    post.footnotes_html = rendered.footnotes_html
+    post.toc = [asdict(entry) for entry in rendered.toc]
+    post.word_count = rendered.word_count
+    if post.excerpt.strip():
+        post.excerpt_html = render_inline_markdown(post.excerpt)
+    else:
+        post.excerpt_html = _first_paragraph(rendered.body_html)
+    return [f"line {p.line}: {p.message}" for p in rendered.problems]
+
+
+def _first_paragraph(html: str) -> str:
+    """WordPress's automatic excerpt: the opening text, footnote markers removed, 55 words at most."""
+    match = _FIRST_PARAGRAPH.search(html)
+    if match is None:
+        return ""
+    text = html_lib.unescape(strip_tags(_FOOTNOTE_REF.sub("", match.group(1)))).split()
+    if len(text) > EXCERPT_WORDS:
+        text = [*text[:EXCERPT_WORDS], "[…]"]
+    return f"<p>{escape(' '.join(text))}</p>" if text else ""
+
+
+@transaction.atomic
+def post_save(
+    *,
+    post: Post,
+    authors: Sequence[User] | None = None,
+    categories: Sequence[Category] | None = None,
+    tags: Sequence[Tag] | None = None,
+) -> Post:
+    """Save a post or page: render its body, stamp dates, and keep its old address redirecting."""
+    previous_url = None
+    if post.pk:
+        before = Post.objects.filter(pk=post.pk).first()
+        if before is not None and before.is_public:
+            previous_url = before.get_absolute_url()
+
+    post_render(post=post)
+    now = timezone.now()
+    if post.status in (Post.Status.PUBLISHED, Post.Status.PRIVATE) and post.published_at is None:
+        post.published_at = now
+    post.modified_at = now
+    post.save()
+
+    if authors is not None:
+        PostAuthor.objects.filter(post=post).delete()
+        PostAuthor.objects.bulk_create(
+            PostAuthor(post=post, author=author, position=i) for i, author in enumerate(authors)
+        )
+    if categories is not None:
+        post.categories.set(categories)
+    if tags is not None:
+        post.tags.set(tags)
+
+    post_redirects_update(post=post, previous_url=previous_url)
+    return post
+
+
+def post_redirects_update(*, post: Post, previous_url: str | None) -> None:
+    current = post.get_absolute_url()
+    # The current address must never redirect, even if an older post once lived there.
+    PostRedirect.objects.filter(old_path=current).delete()
+    if previous_url and previous_url != current:
+        PostRedirect.objects.update_or_create(old_path=previous_url, defaults={"post": post})

@@ -1,0 +1,40 @@
+from django.urls import path, register_converter
+
+from broadsheet.publishing import views
+
+
+class TwoDigits:
+    regex = "[0-9]{2}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int | str) -> str:
+        return f"{int(value):02d}"
+
+
+class FourDigits(TwoDigits):
+    regex = "[0-9]{4}"
+
+    def to_url(self, value: int | str) -> str:
+        return f"{int(value):04d}"
+
+
+register_converter(TwoDigits, "dd")
+register_converter(FourDigits, "yyyy")
+
+app_name = "publishing"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("page/<int:page>/", views.home, name="home_page"),
+    path("<yyyy:year>/<dd:month>/<dd:day>/<str:slug>/", views.post_detail, name="post"),
+    path("preview/<int:pk>/", views.post_preview, name="preview"),
+    path("author/<str:username>/", views.author_archive, name="author"),
+    path("author/<str:username>/page/<int:page>/", views.author_archive, name="author_page"),
+    path("category/<path:path>/page/<int:page>/", views.category_archive, name="category_page"),
+    path("category/<path:path>/", views.category_archive, name="category"),
+    path("tag/<str:slug>/", views.tag_archive, name="tag"),
+    path("tag/<str:slug>/page/<int:page>/", views.tag_archive, name="tag_page"),
+    # Pages last: any other path may be a (nested) static page, as in WordPress.
+    path("<path:path>/", views.page_detail, name="page"),
+]

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from broadsheet.core.cache import cache_policy
+from broadsheet.publishing import selectors
+from broadsheet.publishing.models import Post, Tag
+
+
+def _render_post(request: HttpRequest, post: Post) -> HttpResponse:
+    context = {
+        "post": post,
+        "authors": [link.author for link in post.author_links],  # type: ignore[attr-defined]
+        "neighbours": selectors.post_neighbours(post=post, user=request.user),
+    }
+    return render(request, "publishing/post_detail.html", context)
+
+
+@require_safe
+@cache_policy("public")
+def home(request: HttpRequest, page: int = 1) -> HttpResponse:
+    posts = selectors.post_list_home(user=request.user, page=page)
+    return render(request, "publishing/home.html", {"page_obj": posts, "pagination_base": "/"})
+
+
+@require_safe
+@cache_policy("public")
+def post_detail(request: HttpRequest, year: int, month: int, day: int, slug: str) -> HttpResponse:
+    found = selectors.post_for_permalink(user=request.user, year=year, month=month, day=day, slug=slug)
+    if found.post is None:
+        return HttpResponsePermanentRedirect(found.redirect_to or "/")
+    return _render_post(request, found.post)
+
+
+@require_safe
+@staff_member_required
+@cache_policy("never")
+def post_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_post(request, selectors.post_for_preview(pk=pk))
+
+
+@require_safe
+@cache_policy("public")
+def page_detail(request: HttpRequest, path: str) -> HttpResponse:
+    return _render_post(request, selectors.page_for_path(user=request.user, path=path))
+
+
+@require_safe
+@cache_policy("public")
+def author_archive(request: HttpRequest, username: str, page: int = 1) -> HttpResponse:
+    author = get_object_or_404(get_user_model().objects.select_related("profile"), username=username)
+    posts = selectors.post_list_for_author(user=request.user, author=author, page=page)
+    context = {"page_obj": posts, "archive_author": author, "pagination_base": f"/author/{author.username}/"}
+    return render(request, "publishing/archive.html", context)
+
+
+@require_safe
+@cache_policy("public")
+def category_archive(request: HttpRequest, path: str, page: int = 1) -> HttpResponse:
+    category = selectors.category_for_path(path=path)
+    if category.path != path.strip("/"):
+        return HttpResponsePermanentRedirect(category.get_absolute_url())
+    posts = selectors.post_list_for_category(user=request.user, category=category, page=page)
+    context = {"page_obj": posts, "archive_category": category, "pagination_base": category.get_absolute_url()}
+    return render(request, "publishing/archive.html", context)
+
+
+@require_safe
+@cache_policy("public")
+def tag_archive(request: HttpRequest, slug: str, page: int = 1) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    posts = selectors.post_list_for_tag(user=request.user, tag=tag, page=page)
+    context = {"page_obj": posts, "archive_tag": tag, "pagination_base": tag.get_absolute_url()}
+    return render(request, "publishing/archive.html", context)

@@ -1,0 +1,187 @@
+"""Broadsheet's settings: one module, every knob an environment variable.
+
+Each variable is documented in docs/configuration.md (tests/test_configuration.py fails when one
+is not). A malformed value stops start-up with a message naming the variable and an example.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+
+from broadsheet.core.env import SettingError, env_bool, env_int, env_list, env_str, env_url
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+DATA_DIR = Path(env_str("DATA_DIR", str(Path.cwd() / "data"))).expanduser().resolve()
+try:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+except OSError as exc:
+    raise SettingError("DATA_DIR", f"names a folder that cannot be created ({exc})", "/var/lib/broadsheet") from None
+
+
+def _secret_key() -> str:
+    key = env_str("SECRET_KEY", "")
+    if key:
+        if len(key) < 32:
+            raise SettingError("SECRET_KEY", "is too short (use at least 32 random characters)", secrets.token_urlsafe(48))
+        return key
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        # Generated once and kept, so sessions survive restarts. Written to a private temporary
+        # file and hard-linked into place: concurrent first starts all end up with one key.
+        tmp = DATA_DIR / f".secret_key.{secrets.token_hex(8)}"
+        tmp.write_text(secrets.token_urlsafe(48), encoding="ascii")
+        tmp.chmod(0o600)
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+        tmp.unlink()
+    return path.read_text(encoding="ascii").strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("DEBUG", False)
+
+SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https"), example="https://essays.example.org").rstrip("/")
+_site = urlsplit(SITE_URL)
+SITE_NAME = env_str("SITE_NAME", "Broadsheet")
+SITE_TAGLINE = env_str("SITE_TAGLINE", "Long-form essays, with sources, and the discussion around them")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [_site.hostname or "127.0.0.1", "127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = [f"{_site.scheme}://{_site.netloc}"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "broadsheet.core",
+    "broadsheet.accounts",
+    "broadsheet.publishing",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "broadsheet.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "broadsheet.publishing.middleware.OldPermalinkRedirectMiddleware",
+]
+
+ROOT_URLCONF = "broadsheet.urls"
+WSGI_APPLICATION = "broadsheet.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "broadsheet.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- database ---------------------------------------------------------------------------
+_default_db = f"sqlite:///{DATA_DIR / 'broadsheet.sqlite3'}"
+_database_url = env_str("DATABASE_URL", _default_db) or _default_db
+try:
+    _db = dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+except Exception as exc:  # dj-database-url raises several types for bad URLs
+    raise SettingError("DATABASE_URL", f"cannot be read ({exc})", "postgres://user@127.0.0.1:5432/broadsheet") from None
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["CONN_MAX_AGE"] = 0
+    _db["OPTIONS"] = {
+        # WAL lets readers proceed while one writer writes; IMMEDIATE transactions plus a busy
+        # timeout make concurrent writers queue instead of failing with "database is locked".
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20, minimum=1),
+    }
+    _db.setdefault("TEST", {})
+elif _db["ENGINE"] not in ("django.db.backends.postgresql",):
+    raise SettingError("DATABASE_URL", "must point at SQLite or PostgreSQL", "sqlite:///data/broadsheet.sqlite3")
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache ------------------------------------------------------------------------------
+REDIS_URL = env_url("REDIS_URL", "", schemes=("redis", "rediss", "unix"), example="redis://127.0.0.1:6379/0")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "broadsheet"}}
+else:
+    # A file cache is shared by every worker process on the machine, unlike the memory cache.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache")}}
+
+# --- accounts ---------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+
+# --- i18n -------------------------------------------------------------------------------
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en-us")
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- static and media -------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed file names and pre-compressed copies: served with a one-year cache lifetime.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 2_621_440, minimum=1024)
+
+# --- security ---------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin-allow-popups"
+X_FRAME_OPTIONS = "DENY"
+# Django sends HSTS only on requests that arrived over HTTPS, so a plain-HTTP test site is safe.
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31_536_000, minimum=0)
+if env_bool("BEHIND_HTTPS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _site.scheme == "https"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- publishing -------------------------------------------------------------------------
+POSTS_PER_PAGE = env_int("POSTS_PER_PAGE", 10, minimum=1, maximum=100)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
+}

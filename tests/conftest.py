@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings: Any) -> Iterator[None]:
+    """Tests serve static files from the source tree; the hashed manifest is built by collectstatic."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+    yield
+
+
+@pytest.fixture
+def author(db: None) -> Any:
+    from tests.factories import AuthorFactory
+
+    return AuthorFactory(username="mhale", profile__display_name="Margaret Hale")

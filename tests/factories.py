@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import factory
+from django.utils import timezone
+
+from broadsheet.accounts.models import User
+from broadsheet.publishing.models import Category, Post, PostAuthor, Reference, Tag
+from broadsheet.publishing.services import post_save
+
+
+class AuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"author{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    is_staff = True
+
+    @factory.post_generation
+    def profile(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if not create:
+            return
+        profile = obj.profile  # type: ignore[attr-defined]
+        profile.display_name = kwargs.get("display_name", obj.username.title())
+        profile.bio = kwargs.get("bio", f"{obj.username.title()} is a researcher studying harbours.")
+        profile.save()
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-"))
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+
+    name = factory.Sequence(lambda n: f"tag{n}")
+    slug = factory.LazyAttribute(lambda o: o.name)
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    """Posts go through the publishing service, so their HTML is rendered as in production."""
+
+    class Meta:
+        model = Post
+
+    title = factory.Sequence(lambda n: f"Essay number {n}")
+    slug = factory.Sequence(lambda n: f"essay-number-{n}")
+    body = "An opening paragraph.\n\n## First section\n\nA paragraph with a note.[^1]\n\n[^1]: The note.\n"
+    status = Post.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+
+    @classmethod
+    def _create(cls, model_class: type[Post], *args: Any, **kwargs: Any) -> Post:
+        authors = kwargs.pop("authors", None)
+        categories = kwargs.pop("categories", None)
+        tags = kwargs.pop("tags", None)
+        post = model_class(*args, **kwargs)
+        if authors is None:
+            authors = [AuthorFactory()]
+        return post_save(post=post, authors=authors, categories=categories, tags=tags)
+
+
+class ReferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reference
+
+    post = factory.SubFactory(PostFactory)
+    kind = Reference.Kind.BOOK
+    title = factory.Sequence(lambda n: f"A History of Harbours, Volume {n}")
+    contributors = factory.LazyFunction(lambda: {"author": [{"family": "Marsh", "given": "Edith"}]})
+    publisher = "Harbour Press"
+    place = "Bristol"
+    issued = "1998"
+
+
+__all__ = ["AuthorFactory", "CategoryFactory", "PostAuthor", "PostFactory", "ReferenceFactory", "TagFactory"]
