@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings: Any) -> Iterator[None]:
+def _plain_static_storage(settings: Any) -> None:
     """Tests serve static files from the source tree; the hashed manifest is built by collectstatic."""
     settings.STORAGES = {
         **settings.STORAGES,
@@ -15,7 +14,6 @@ def _plain_static_storage(settings: Any) -> Iterator[None]:
     }
     settings.WHITENOISE_USE_FINDERS = True
     settings.WHITENOISE_AUTOREFRESH = True
-    yield
 
 
 @pytest.fixture

@@ -27,7 +27,9 @@ class AuthorFactory(factory.django.DjangoModelFactory):
             return
         profile = obj.profile  # type: ignore[attr-defined]
         profile.display_name = kwargs.get("display_name", obj.username.title())
-        profile.bio = kwargs.get("bio", f"{obj.username.title()} is a researcher studying harbours.")
+        profile.bio = kwargs.get(
+            "bio", f"{obj.username.title()} is a researcher studying harbours."
+        )
         profile.save()
 
 
@@ -83,4 +85,11 @@ class ReferenceFactory(factory.django.DjangoModelFactory):
     issued = "1998"
 
 
-__all__ = ["AuthorFactory", "CategoryFactory", "PostAuthor", "PostFactory", "ReferenceFactory", "TagFactory"]
+__all__ = [
+    "AuthorFactory",
+    "CategoryFactory",
+    "PostAuthor",
+    "PostFactory",
+    "ReferenceFactory",
+    "TagFactory",
+]

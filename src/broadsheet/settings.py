@@ -22,14 +22,20 @@ DATA_DIR = Path(env_str("DATA_DIR", str(Path.cwd() / "data"))).expanduser().reso
 try:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
 except OSError as exc:
-    raise SettingError("DATA_DIR", f"names a folder that cannot be created ({exc})", "/var/lib/broadsheet") from None
+    raise SettingError(
+        "DATA_DIR", f"names a folder that cannot be created ({exc})", "/var/lib/broadsheet"
+    ) from None
 
 
 def _secret_key() -> str:
     key = env_str("SECRET_KEY", "")
     if key:
         if len(key) < 32:
-            raise SettingError("SECRET_KEY", "is too short (use at least 32 random characters)", secrets.token_urlsafe(48))
+            raise SettingError(
+                "SECRET_KEY",
+                "is too short (use at least 32 random characters)",
+                secrets.token_urlsafe(48),
+            )
         return key
     path = DATA_DIR / "secret_key"
     if not path.exists():
@@ -47,10 +53,17 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
 
-SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https"), example="https://essays.example.org").rstrip("/")
+SITE_URL = env_url(
+    "SITE_URL",
+    "http://127.0.0.1:8000",
+    schemes=("http", "https"),
+    example="https://essays.example.org",
+).rstrip("/")
 _site = urlsplit(SITE_URL)
 SITE_NAME = env_str("SITE_NAME", "Broadsheet")
-SITE_TAGLINE = env_str("SITE_TAGLINE", "Long-form essays, with sources, and the discussion around them")
+SITE_TAGLINE = env_str(
+    "SITE_TAGLINE", "Long-form essays, with sources, and the discussion around them"
+)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [_site.hostname or "127.0.0.1", "127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = [f"{_site.scheme}://{_site.netloc}"]
 
@@ -106,7 +119,9 @@ _database_url = env_str("DATABASE_URL", _default_db) or _default_db
 try:
     _db = dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
 except Exception as exc:  # dj-database-url raises several types for bad URLs
-    raise SettingError("DATABASE_URL", f"cannot be read ({exc})", "postgres://user@127.0.0.1:5432/broadsheet") from None
+    raise SettingError(
+        "DATABASE_URL", f"cannot be read ({exc})", "postgres://user@127.0.0.1:5432/broadsheet"
+    ) from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["CONN_MAX_AGE"] = 0
     _db["OPTIONS"] = {
@@ -118,17 +133,32 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
     _db.setdefault("TEST", {})
 elif _db["ENGINE"] not in ("django.db.backends.postgresql",):
-    raise SettingError("DATABASE_URL", "must point at SQLite or PostgreSQL", "sqlite:///data/broadsheet.sqlite3")
+    raise SettingError(
+        "DATABASE_URL", "must point at SQLite or PostgreSQL", "sqlite:///data/broadsheet.sqlite3"
+    )
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache ------------------------------------------------------------------------------
-REDIS_URL = env_url("REDIS_URL", "", schemes=("redis", "rediss", "unix"), example="redis://127.0.0.1:6379/0")
+REDIS_URL = env_url(
+    "REDIS_URL", "", schemes=("redis", "rediss", "unix"), example="redis://127.0.0.1:6379/0"
+)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "broadsheet"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "broadsheet",
+        }
+    }
 else:
     # A file cache is shared by every worker process on the machine, unlike the memory cache.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
 
 # --- accounts ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -153,6 +183,7 @@ USE_TZ = True
 # --- static and media -------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {

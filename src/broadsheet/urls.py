@@ -14,6 +14,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("broadsheet.core.urls")),
     # Uploaded files (avatars). A front proxy may serve MEDIA_ROOT itself; see docs/deployment.md.
-    re_path(r"^media/(?P<path>.*)$", cache_policy("public", max_age=86_400)(serve), {"document_root": settings.MEDIA_ROOT}),
+    re_path(
+        r"^media/(?P<path>.*)$",
+        cache_policy("public", max_age=86_400)(serve),
+        {"document_root": settings.MEDIA_ROOT},
+    ),
     path("", include("broadsheet.publishing.urls")),
 ]

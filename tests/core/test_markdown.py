@@ -104,7 +104,10 @@ HOSTILE = [
     '<a href="data:text/html,<script>alert(1)</script>">x</a>',
 ]
 # Unclosed raw-text elements swallow what follows, in browsers as in the sanitizer: only safety is asserted.
-MUTATION_XSS = ["<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>", "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">"]
+MUTATION_XSS = [
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+]
 
 
 class _Elements(HTMLParser):
@@ -121,12 +124,24 @@ def _assert_safe(html: str) -> None:
     parser = _Elements()
     parser.feed(html)
     for tag, attrs in parser.found:
-        assert tag not in {"script", "style", "iframe", "form", "input", "svg", "math", "object", "embed"}, tag
+        assert tag not in {
+            "script",
+            "style",
+            "iframe",
+            "form",
+            "input",
+            "svg",
+            "math",
+            "object",
+            "embed",
+        }, tag
         for name, value in attrs:
             assert not name.startswith("on"), (tag, name)
             assert name != "style", tag
             if name in ("href", "src") and value:
-                assert not value.strip().lower().startswith(("javascript:", "data:", "vbscript:")), value
+                assert (
+                    not value.strip().lower().startswith(("javascript:", "data:", "vbscript:"))
+                ), value
 
 
 def test_hostile_html_in_a_post_body_keeps_only_safe_html() -> None:
@@ -138,7 +153,9 @@ def test_hostile_html_in_a_post_body_keeps_only_safe_html() -> None:
 
 
 def test_inline_markdown_for_bios_allows_links_but_nothing_dangerous() -> None:
-    html = render_inline_markdown('Studies *ports*. [Site](https://example.org) <script>x</script> <b onclick="x">b</b>')
+    html = render_inline_markdown(
+        'Studies *ports*. [Site](https://example.org) <script>x</script> <b onclick="x">b</b>'
+    )
     assert "<em>ports</em>" in html
     assert 'href="https://example.org"' in html
     assert 'rel="nofollow ugc noopener"' in html
@@ -153,7 +170,9 @@ def test_mutation_xss_payloads_are_neutralised() -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("<>\"'=/ &#;:[]()^*_-`!\nabcjsvrpticlofn")) , max_size=200))
+@given(
+    st.text(alphabet=st.sampled_from(list("<>\"'=/ &#;:[]()^*_-`!\nabcjsvrpticlofn")), max_size=200)
+)
 def test_any_input_renders_without_error_and_safely(source: str) -> None:
     rendered = render_markdown(source)
     _assert_safe(rendered.body_html)

@@ -52,7 +52,9 @@ def categories() -> None:
     Category.objects.create(name="Maritime History", slug="maritime-history", parent=history)
 
 
-def test_publishing_a_file_creates_the_post_with_everything(author: object, categories: None) -> None:
+def test_publishing_a_file_creates_the_post_with_everything(
+    author: object, categories: None
+) -> None:
     result = publish_markdown_file(text=GOOD, filename="lamps.md")
     assert result.outcome == "created"
     post = Post.objects.get(slug="lamps-and-ledgers")
@@ -79,7 +81,9 @@ def test_publishing_the_same_file_twice_changes_nothing(author: object, categori
 
 def test_an_edited_file_updates_the_post_by_slug(author: object, categories: None) -> None:
     publish_markdown_file(text=GOOD, filename="lamps.md")
-    result = publish_markdown_file(text=GOOD.replace("Body text.", "Revised body text."), filename="lamps.md")
+    result = publish_markdown_file(
+        text=GOOD.replace("Body text.", "Revised body text."), filename="lamps.md"
+    )
     assert result.outcome == "updated"
     assert Post.objects.count() == 1
     assert "Revised body text." in Post.objects.get().body_html
@@ -134,9 +138,12 @@ def test_undefined_footnote_names_the_line_in_the_file(author: object, categorie
 
 
 def test_bad_fields_are_all_reported_at_once(author: object, categories: None) -> None:
-    text = GOOD.replace("status: published", "status: live").replace("comments: open", "colour: blue").replace(
-        "date: 2026-03-14 09:30", "date: yesterday"
-    ).replace("kind: webpage", "kind: tweet")
+    text = (
+        GOOD.replace("status: published", "status: live")
+        .replace("comments: open", "colour: blue")
+        .replace("date: 2026-03-14 09:30", "date: yesterday")
+        .replace("kind: webpage", "kind: tweet")
+    )
     problems = _problems(text)
     joined = "\n".join(problems)
     assert "essay.md:5: status must be one of" in joined
@@ -145,10 +152,14 @@ def test_bad_fields_are_all_reported_at_once(author: object, categories: None) -
     assert "essay.md:18: unknown reference kind 'tweet'" in joined
 
 
-def test_hostile_markup_in_front_matter_and_body_is_stored_safely(author: object, categories: None) -> None:
-    evil = '<script>alert(1)</script><img src=x onerror=alert(1)>'
-    text = GOOD.replace('"Lamps and Ledgers"', f"'{evil}'").replace("Body text.", evil).replace(
-        '"The Keeper\'s Year"', f"'{evil}'"
+def test_hostile_markup_in_front_matter_and_body_is_stored_safely(
+    author: object, categories: None
+) -> None:
+    evil = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+    text = (
+        GOOD.replace('"Lamps and Ledgers"', f"'{evil}'")
+        .replace("Body text.", evil)
+        .replace('"The Keeper\'s Year"', f"'{evil}'")
     )
     publish_markdown_file(text=text, filename="evil.md")
     post = Post.objects.get()
@@ -156,11 +167,16 @@ def test_hostile_markup_in_front_matter_and_body_is_stored_safely(author: object
     assert "<script" not in post.references.first().html  # type: ignore[union-attr]
 
 
-def test_the_publish_command_reports_problems_and_succeeds_on_good_files(author: object, categories: None, tmp_path: Path) -> None:
+def test_the_publish_command_reports_problems_and_succeeds_on_good_files(
+    author: object, categories: None, tmp_path: Path
+) -> None:
     good = tmp_path / "good.md"
     good.write_text(GOOD, encoding="utf-8")
     bad = tmp_path / "bad.md"
-    bad.write_text(GOOD.replace("authors: [mhale]", "authors: [nobody]").replace("lamps-and-ledgers", "other"), encoding="utf-8")
+    bad.write_text(
+        GOOD.replace("authors: [mhale]", "authors: [nobody]").replace("lamps-and-ledgers", "other"),
+        encoding="utf-8",
+    )
     with pytest.raises(CommandError) as caught:
         call_command("publish", str(good), str(bad))
     assert f"{bad}:6: unknown author 'nobody'" in str(caught.value)

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_saving_a_post_renders_its_body_footnotes_and_contents_once() -> None:
-    post = PostFactory(body="Intro.\n\n## Section one\n\nText.[^1]\n\n## Section two\n\nMore.\n\n[^1]: Note.")
+    post = PostFactory(
+        body="Intro.\n\n## Section one\n\nText.[^1]\n\n## Section two\n\nMore.\n\n[^1]: Note."
+    )
     post.refresh_from_db()
     assert '<h2 id="section-one">' in post.body_html
     assert '<li id="fn-1">' in post.footnotes_html
@@ -22,7 +24,9 @@ def test_saving_a_post_renders_its_body_footnotes_and_contents_once() -> None:
 
 
 def test_excerpt_defaults_to_the_opening_paragraph_without_footnote_markers() -> None:
-    post = PostFactory(body="The opening claim.[^1] Continued.\n\nSecond paragraph.\n\n[^1]: A note.", excerpt="")
+    post = PostFactory(
+        body="The opening claim.[^1] Continued.\n\nSecond paragraph.\n\n[^1]: A note.", excerpt=""
+    )
     assert post.excerpt_html == "<p>The opening claim. Continued.</p>"
 
 
@@ -68,7 +72,9 @@ def test_a_draft_renamed_leaves_no_redirect() -> None:
 
 
 def test_a_future_post_is_hidden_until_its_time() -> None:
-    post = PostFactory(status=Post.Status.SCHEDULED, published_at=timezone.now() + timedelta(hours=1))
+    post = PostFactory(
+        status=Post.Status.SCHEDULED, published_at=timezone.now() + timedelta(hours=1)
+    )
     assert not Post.objects.visible().filter(pk=post.pk).exists()
     Post.objects.filter(pk=post.pk).update(published_at=timezone.now() - timedelta(seconds=1))
     assert Post.objects.visible().filter(pk=post.pk).exists()

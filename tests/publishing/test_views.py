@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.services import post_save
-from tests.factories import AuthorFactory, CategoryFactory, PostFactory, ReferenceFactory, TagFactory
+from tests.factories import (
+    AuthorFactory,
+    CategoryFactory,
+    PostFactory,
+    ReferenceFactory,
+    TagFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,14 +46,23 @@ def test_post_page_shows_the_whole_anatomy(client: Client, author: Any) -> None:
     assert '<nav class="toc"' in html and 'href="#the-logs"' in html
     assert '<h2 id="the-logs">The logs</h2>' in html
     assert 'class="author-bio"' in html and "is a researcher studying" in html
-    assert '<h2 id="references-heading">References</h2>' in html and "The Keeper&#x27;s Year" in html
+    assert (
+        '<h2 id="references-heading">References</h2>' in html and "The Keeper&#x27;s Year" in html
+    )
     assert '<h2 id="footnotes-heading">Notes</h2>' in html and 'class="footnote-backref"' in html
     assert 'href="/category/history/"' in html and 'href="/tag/archives/"' in html
     assert 'id="comments"' in html
     # the order of the page, top to bottom
     order = [
-        "entry-title", "posted-by", 'class="byline"', 'class="toc"', "entry-content", 'class="author-bio"',
-        'id="references-heading"', 'id="footnotes-heading"', 'id="comments"',
+        "entry-title",
+        "posted-by",
+        'class="byline"',
+        'class="toc"',
+        "entry-content",
+        'class="author-bio"',
+        'id="references-heading"',
+        'id="footnotes-heading"',
+        'id="comments"',
     ]
     positions = [html.index(marker) for marker in order]
     assert positions == sorted(positions)
@@ -63,7 +78,9 @@ def test_previous_and_next_post_links(client: Client, author: Any) -> None:
     assert f'href="{newer.get_absolute_url()}" rel="next"' in html
 
 
-def test_post_page_query_count_does_not_grow_with_content(client: Client, author: Any, django_assert_num_queries: Any) -> None:
+def test_post_page_query_count_does_not_grow_with_content(
+    client: Client, author: Any, django_assert_num_queries: Any
+) -> None:
     small = _essay(author)
     with django_assert_num_queries(8) as small_ctx:
         assert client.get(small.get_absolute_url()).status_code == 200
@@ -71,8 +88,12 @@ def test_post_page_query_count_does_not_grow_with_content(client: Client, author
     cats = [CategoryFactory() for _ in range(6)]
     tags = [TagFactory() for _ in range(8)]
     coauthors = [AuthorFactory() for _ in range(3)]
-    footnotes = "".join(f"Claim {i}.[^{i}]\n\n" for i in range(30)) + "".join(f"[^{i}]: Note {i}.\n" for i in range(30))
-    big = PostFactory(slug="big", body=footnotes, authors=[author, *coauthors], categories=cats, tags=tags)
+    footnotes = "".join(f"Claim {i}.[^{i}]\n\n" for i in range(30)) + "".join(
+        f"[^{i}]: Note {i}.\n" for i in range(30)
+    )
+    big = PostFactory(
+        slug="big", body=footnotes, authors=[author, *coauthors], categories=cats, tags=tags
+    )
     for _ in range(25):
         ReferenceFactory(post=big)
     with django_assert_num_queries(len(small_ctx.captured_queries)):
@@ -81,11 +102,18 @@ def test_post_page_query_count_does_not_grow_with_content(client: Client, author
     assert response.content.decode().count('class="reference reference--book"') == 25
 
 
-def test_home_lists_latest_posts_with_excerpts_and_pages(client: Client, author: Any, settings: Any) -> None:
+def test_home_lists_latest_posts_with_excerpts_and_pages(
+    client: Client, author: Any, settings: Any
+) -> None:
     settings.POSTS_PER_PAGE = 2
     now = timezone.now()
     for i in range(5):
-        PostFactory(title=f"Essay {i}", published_at=now - timedelta(days=i), authors=[author], excerpt=f"Summary {i}.")
+        PostFactory(
+            title=f"Essay {i}",
+            published_at=now - timedelta(days=i),
+            authors=[author],
+            excerpt=f"Summary {i}.",
+        )
     first = client.get("/").content.decode()
     assert "Essay 0" in first and "Essay 1" in first and "Essay 2" not in first
     assert "Summary 0." in first
@@ -95,7 +123,9 @@ def test_home_lists_latest_posts_with_excerpts_and_pages(client: Client, author:
     assert client.get("/page/9/").status_code == 404
 
 
-def test_home_query_count_is_fixed(client: Client, author: Any, django_assert_max_num_queries: Any) -> None:
+def test_home_query_count_is_fixed(
+    client: Client, author: Any, django_assert_max_num_queries: Any
+) -> None:
     for i in range(10):
         PostFactory(authors=[author], categories=[CategoryFactory()], title=f"Essay {i}")
     with django_assert_max_num_queries(5):
@@ -103,14 +133,21 @@ def test_home_query_count_is_fixed(client: Client, author: Any, django_assert_ma
 
 
 def test_drafts_and_future_posts_are_not_public(client: Client, author: Any) -> None:
-    draft = PostFactory(status=Post.Status.DRAFT, published_at=None, title="Secret draft", authors=[author])
+    draft = PostFactory(
+        status=Post.Status.DRAFT, published_at=None, title="Secret draft", authors=[author]
+    )
     future = PostFactory(
-        status=Post.Status.SCHEDULED, published_at=timezone.now() + timedelta(days=1), title="Future essay", authors=[author]
+        status=Post.Status.SCHEDULED,
+        published_at=timezone.now() + timedelta(days=1),
+        title="Future essay",
+        authors=[author],
     )
     home = client.get("/").content.decode()
     assert "Secret draft" not in home and "Future essay" not in home
     assert client.get(future.get_absolute_url()).status_code == 404
-    assert client.get(draft.get_absolute_url()).status_code == 302  # preview: staff only, sent to log in
+    assert (
+        client.get(draft.get_absolute_url()).status_code == 302
+    )  # preview: staff only, sent to log in
 
 
 def test_private_posts_are_seen_by_staff_only(client: Client, author: Any) -> None:
@@ -121,7 +158,9 @@ def test_private_posts_are_seen_by_staff_only(client: Client, author: Any) -> No
 
 
 def test_staff_can_preview_a_draft(client: Client, author: Any) -> None:
-    draft = PostFactory(status=Post.Status.DRAFT, published_at=None, title="Work in progress", authors=[author])
+    draft = PostFactory(
+        status=Post.Status.DRAFT, published_at=None, title="Work in progress", authors=[author]
+    )
     client.force_login(author)
     response = client.get(draft.get_absolute_url())
     assert response.status_code == 200 and "Work in progress" in response.content.decode()
@@ -151,9 +190,15 @@ def test_author_category_and_tag_archives(client: Client, author: Any) -> None:
     PostFactory(title="In the child", categories=[child], tags=[tag], authors=[author])
     PostFactory(title="Elsewhere", authors=[AuthorFactory()])
     by_author = client.get("/author/mhale/").content.decode()
-    assert "Author: <span>Margaret Hale</span>" in by_author and "In the child" in by_author and "Elsewhere" not in by_author
+    assert (
+        "Author: <span>Margaret Hale</span>" in by_author
+        and "In the child" in by_author
+        and "Elsewhere" not in by_author
+    )
     parent_page = client.get("/category/history/").content.decode()
-    assert "In the child" in parent_page  # a category shows its subcategories' posts, as in WordPress
+    assert (
+        "In the child" in parent_page
+    )  # a category shows its subcategories' posts, as in WordPress
     assert "In the child" in client.get("/category/history/maritime/").content.decode()
     assert client.get("/category/maritime/").status_code == 301
     assert client.get("/category/nope/").status_code == 404
@@ -162,8 +207,22 @@ def test_author_category_and_tag_archives(client: Client, author: Any) -> None:
 
 
 def test_static_pages_and_nested_pages(client: Client, author: Any) -> None:
-    about = PostFactory(kind=Post.Kind.PAGE, title="About", slug="about", body="About us.", authors=[author], menu_order=1)
-    PostFactory(kind=Post.Kind.PAGE, title="Team", slug="team", parent=about, body="The team.", authors=[author])
+    about = PostFactory(
+        kind=Post.Kind.PAGE,
+        title="About",
+        slug="about",
+        body="About us.",
+        authors=[author],
+        menu_order=1,
+    )
+    PostFactory(
+        kind=Post.Kind.PAGE,
+        title="Team",
+        slug="team",
+        parent=about,
+        body="The team.",
+        authors=[author],
+    )
     response = client.get("/about/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -182,8 +241,18 @@ def test_not_found_page_is_in_the_site_look(client: Client, db: None) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/2026/99/99/x/", "/page/0/", "/page/99999999999999999999/", "/category/%00/", "/tag/%3Cscript%3E/",
-     "/author/%3Cscript%3E/", "/" + "a/" * 200, "/preview/1/", "/identicon/zz.svg", "/media/../settings.py"],
+    [
+        "/2026/99/99/x/",
+        "/page/0/",
+        "/page/99999999999999999999/",
+        "/category/%00/",
+        "/tag/%3Cscript%3E/",
+        "/author/%3Cscript%3E/",
+        "/" + "a/" * 200,
+        "/preview/1/",
+        "/identicon/zz.svg",
+        "/media/../settings.py",
+    ],
 )
 def test_odd_addresses_never_cause_a_server_error(client: Client, path: str, db: None) -> None:
     assert client.get(path).status_code in (200, 301, 302, 400, 404)

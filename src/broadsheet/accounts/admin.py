@@ -1,10 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
 from django.db import models
 
-from broadsheet.publishing.admin import HttpsURLField
-from django.contrib.auth.admin import UserAdmin
-
 from broadsheet.accounts.models import Profile, User
+from broadsheet.publishing.admin import HttpsURLField
 
 
 class ProfileInline(admin.StackedInline):

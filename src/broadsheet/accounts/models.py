@@ -13,9 +13,6 @@ from broadsheet.core.markdown import render_inline_markdown
 class User(AbstractUser):
     """The site's account. Kept as our own model from the start so it can grow without pain."""
 
-    class Meta(AbstractUser.Meta):
-        swappable = "AUTH_USER_MODEL"
-
     @property
     def display_name(self) -> str:
         profile = getattr(self, "profile", None)
@@ -33,7 +30,8 @@ class Profile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
     display_name = models.CharField(max_length=150, blank=True)
     bio = models.TextField(
-        blank=True, help_text="A short paragraph shown under your essays. Markdown links and emphasis work."
+        blank=True,
+        help_text="A short paragraph shown under your essays. Markdown links and emphasis work.",
     )
     bio_html = models.TextField(blank=True, editable=False)
     website = models.URLField(blank=True)
@@ -50,4 +48,6 @@ class Profile(models.Model):
     def avatar_url(self) -> str:
         if self.avatar:
             return str(self.avatar.url)
-        return reverse("core:identicon", args=[identicon_key(self.user.email or f"user:{self.user_id}")])
+        return reverse(
+            "core:identicon", args=[identicon_key(self.user.email or f"user:{self.user_id}")]
+        )

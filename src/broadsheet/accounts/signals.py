@@ -9,7 +9,9 @@ from broadsheet.accounts.models import Profile, User
 
 
 @receiver(post_save, sender=User)
-def create_profile(sender: type[User], instance: User, created: bool, raw: bool = False, **kwargs: Any) -> None:
+def create_profile(
+    sender: type[User], instance: User, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     """Every account has a profile, so templates never meet a missing one."""
     if created and not raw:
         Profile.objects.get_or_create(user=instance)

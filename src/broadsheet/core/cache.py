@@ -11,17 +11,18 @@ from functools import wraps
 from typing import Literal
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 Policy = Literal["public", "private", "never"]
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def cache_policy(policy: Policy, *, max_age: int = 60) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
             response = view(request, *args, **kwargs)
             if response.has_header("Cache-Control"):
                 return response

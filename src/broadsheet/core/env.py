@@ -42,7 +42,9 @@ def env_bool(name: str, default: bool) -> bool:
     raise SettingError(name, f"must be true or false, not {raw!r}", "false")
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -51,7 +53,9 @@ def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int
     except ValueError:
         raise SettingError(name, f"must be a whole number, not {raw!r}", str(default)) from None
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        bounds = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        bounds = (
+            f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        )
         raise SettingError(name, f"must be {bounds}, not {value}", str(default))
     return value
 

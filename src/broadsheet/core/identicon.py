@@ -27,7 +27,9 @@ def identicon_svg(key: str, *, size: int = 80) -> str:
             if digest[2 + row * 3 + col] % 2 == 0:
                 continue
             for x in {col, 4 - col}:
-                rects.append(f'<rect x="{x * cell}" y="{row * cell}" width="{cell}" height="{cell}"/>')
+                rects.append(
+                    f'<rect x="{x * cell}" y="{row * cell}" width="{cell}" height="{cell}"/>'
+                )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
         f'viewBox="0 0 {size} {size}" role="img" aria-label="identicon">'

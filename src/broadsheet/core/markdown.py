@@ -96,7 +96,9 @@ def _paragraph_ids(state: StateCore) -> None:
         token.attrSet("id", f"p-{digest}" if count == 1 else f"p-{digest}-{count}")
 
 
-def _render_footnote_ref(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+def _render_footnote_ref(
+    self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any
+) -> str:
     meta = tokens[idx].meta
     number = meta["id"] + 1
     sub = meta.get("subId", 0)
@@ -107,11 +109,15 @@ def _render_footnote_ref(self: Any, tokens: Sequence[Token], idx: int, options: 
     )
 
 
-def _render_footnote_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+def _render_footnote_open(
+    self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any
+) -> str:
     return f'<li id="fn-{tokens[idx].meta["id"] + 1}">'
 
 
-def _render_footnote_anchor(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+def _render_footnote_anchor(
+    self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any
+) -> str:
     meta = tokens[idx].meta
     number = meta["id"] + 1
     sub = meta.get("subId", 0)
@@ -120,11 +126,15 @@ def _render_footnote_anchor(self: Any, tokens: Sequence[Token], idx: int, option
     return f' <a href="#{ref_id}" class="footnote-backref" aria-label="{label}">\u21a9\ufe0e</a>'
 
 
-def _render_footnote_block_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+def _render_footnote_block_open(
+    self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any
+) -> str:
     return '<ol class="footnotes-list">\n'
 
 
-def _render_footnote_block_close(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+def _render_footnote_block_close(
+    self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any
+) -> str:
     return "</ol>\n"
 
 
@@ -183,7 +193,9 @@ def render_markdown(source: str, *, line_offset: int = 0) -> RenderedMarkdown:
 
     return RenderedMarkdown(
         body_html=clean_post_html(md.renderer.render(body_tokens, md.options, env)),
-        footnotes_html=clean_post_html(md.renderer.render(footnote_tokens, md.options, env)) if footnote_tokens else "",
+        footnotes_html=clean_post_html(md.renderer.render(footnote_tokens, md.options, env))
+        if footnote_tokens
+        else "",
         toc=toc,
         word_count=words,
         problems=_problems(tokens, line_offset),
@@ -199,7 +211,9 @@ def _plain_text(inline: Token) -> str:
 def _short_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"typographer": True, "html": False})
     md.enable(["strikethrough", "replacements", "smartquotes"])
-    md.disable(["heading", "lheading", "image", "table", "html_block", "html_inline"], ignoreInvalid=True)
+    md.disable(
+        ["heading", "lheading", "image", "table", "html_block", "html_inline"], ignoreInvalid=True
+    )
     return md
 
 

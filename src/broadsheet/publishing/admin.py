@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from broadsheet.accounts.models import User
 from broadsheet.publishing.citations import name_text, parse_name
 from broadsheet.publishing.models import Category, Post, PostAuthor, PostRedirect, Reference, Tag
 from broadsheet.publishing.services import post_render, post_save
@@ -25,26 +26,54 @@ class HttpsURLField(forms.URLField):
 class ReferenceForm(forms.ModelForm):
     """Names are typed one per line as 'Family, Given' and stored in CSL-JSON form."""
 
-    authors = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="One per line: Family, Given")
-    editors = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text="One per line: Family, Given")
-    translators = forms.CharField(widget=forms.Textarea(attrs={"rows": 1}), required=False, help_text="One per line: Family, Given")
+    authors = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="One per line: Family, Given",
+    )
+    editors = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="One per line: Family, Given",
+    )
+    translators = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 1}),
+        required=False,
+        help_text="One per line: Family, Given",
+    )
 
     class Meta:
         model = Reference
-        exclude = ("contributors",)
+        fields = [
+            f.name
+            for f in Reference._meta.get_fields()
+            if f.concrete and f.editable and f.name not in ("id", "contributors")
+        ]
         widgets = {"url": forms.URLInput}
         field_classes = {"url": HttpsURLField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         contributors = self.instance.contributors or {}
-        for field, role in (("authors", "author"), ("editors", "editor"), ("translators", "translator")):
-            self.initial[field] = "\n".join(name_text(n, inverted=True) for n in contributors.get(role, []))
+        for field, role in (
+            ("authors", "author"),
+            ("editors", "editor"),
+            ("translators", "translator"),
+        ):
+            self.initial[field] = "\n".join(
+                name_text(n, inverted=True) for n in contributors.get(role, [])
+            )
 
     def save(self, commit: bool = True) -> Reference:
         self.instance.contributors = {
-            role: [parse_name(line) for line in self.cleaned_data[field].splitlines() if line.strip()]
-            for field, role in (("authors", "author"), ("editors", "editor"), ("translators", "translator"))
+            role: [
+                parse_name(line) for line in self.cleaned_data[field].splitlines() if line.strip()
+            ]
+            for field, role in (
+                ("authors", "author"),
+                ("editors", "editor"),
+                ("translators", "translator"),
+            )
             if self.cleaned_data[field].strip()
         }
         return super().save(commit)
@@ -55,9 +84,19 @@ class ReferenceInline(admin.StackedInline):
     form = ReferenceForm
     extra = 0
     fields = (
-        ("kind", "position", "key"), "authors", "editors", "translators", "title", "original_title",
-        "container_title", ("publisher", "place", "issued"), ("volume", "issue", "pages"),
-        ("url", "accessed"), ("doi", "isbn"), ("archive", "archive_location"), "note",
+        ("kind", "position", "key"),
+        "authors",
+        "editors",
+        "translators",
+        "title",
+        "original_title",
+        "container_title",
+        ("publisher", "place", "issued"),
+        ("volume", "issue", "pages"),
+        ("url", "accessed"),
+        ("doi", "isbn"),
+        ("archive", "archive_location"),
+        "note",
     )
 
 
@@ -89,14 +128,14 @@ class PostAdmin(admin.ModelAdmin):
     @admin.display(description="Rendered body")
     def rendered_preview(self, obj: Post) -> SafeString:
         if not obj.pk:
-            return mark_safe("<p>Save the post to see it rendered.</p>")  # noqa: S308
+            return mark_safe("<p>Save the post to see it rendered.</p>")
         post_render(post=obj)
         return format_html(
             '<p><a href="{}" target="_blank">Open the full page preview</a></p>'
             '<div class="broadsheet-preview">{}{}</div>',
             obj.get_absolute_url() if obj.is_public else f"/preview/{obj.pk}/",
-            mark_safe(obj.body_html),  # noqa: S308 - sanitized by nh3 in post_render
-            mark_safe(obj.footnotes_html),  # noqa: S308
+            mark_safe(obj.body_html),
+            mark_safe(obj.footnotes_html),
         )
 
     def save_model(self, request: HttpRequest, obj: Post, form: Any, change: bool) -> None:
@@ -105,7 +144,7 @@ class PostAdmin(admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         if not form.instance.postauthor_set.exists():
-            PostAuthor.objects.create(post=form.instance, author=request.user)
+            PostAuthor.objects.create(post=form.instance, author=cast(User, request.user))
 
 
 @admin.register(Category)

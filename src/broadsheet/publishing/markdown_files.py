@@ -62,12 +62,16 @@ def _split(text: str, reader: _Reader) -> tuple[str, str, int]:
     """Return (front matter, body, the body's first line number - 1)."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
-        reader.problem(1, "the file must start with front matter: a line '---', YAML fields, and another '---'")
+        reader.problem(
+            1, "the file must start with front matter: a line '---', YAML fields, and another '---'"
+        )
         return "", text, 0
     for index in range(1, len(lines)):
         if lines[index].strip() in ("---", "..."):
             return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 1
-    reader.problem(1, "the front matter opened by '---' on line 1 is never closed by another '---' line")
+    reader.problem(
+        1, "the front matter opened by '---' on line 1 is never closed by another '---' line"
+    )
     return "", "", 0
 
 
@@ -118,7 +122,9 @@ def publish_markdown_file(*, text: str, filename: str, dry_run: bool = False) ->
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
-        raise PublishError([f"{filename}:{line}: the front matter is not valid YAML ({problem})"]) from None
+        raise PublishError(
+            [f"{filename}:{line}: the front matter is not valid YAML ({problem})"]
+        ) from None
     if not isinstance(data, dict):
         raise PublishError([f"{filename}:2: the front matter must be 'field: value' lines"])
     lines = _key_lines(node)
@@ -134,14 +140,20 @@ def publish_markdown_file(*, text: str, filename: str, dry_run: bool = False) ->
 
     for key in data:
         if key not in FIELDS:
-            reader.problem(line_of(str(key)), f"unknown field '{key}' (known fields: {', '.join(sorted(FIELDS))})")
+            reader.problem(
+                line_of(str(key)),
+                f"unknown field '{key}' (known fields: {', '.join(sorted(FIELDS))})",
+            )
 
     title = _text(data.get("title"))
     if not title:
         reader.problem(line_of("title") if "title" in data else 1, "the field 'title' is required")
     slug = _text(data.get("slug")) or slugify(title, allow_unicode=True)
     if data.get("slug") is not None and slug != slugify(slug, allow_unicode=True):
-        reader.problem(line_of("slug"), f"the slug '{slug}' may contain only letters, digits, hyphens and underscores")
+        reader.problem(
+            line_of("slug"),
+            f"the slug '{slug}' may contain only letters, digits, hyphens and underscores",
+        )
 
     kind = _text(data.get("kind")) or Post.Kind.POST
     if kind not in Post.Kind.values:
@@ -149,7 +161,10 @@ def publish_markdown_file(*, text: str, filename: str, dry_run: bool = False) ->
         kind = Post.Kind.POST
     status = _text(data.get("status")) or Post.Status.PUBLISHED
     if status not in Post.Status.values:
-        reader.problem(line_of("status"), f"status must be one of {', '.join(Post.Status.values)}, not '{status}'")
+        reader.problem(
+            line_of("status"),
+            f"status must be one of {', '.join(Post.Status.values)}, not '{status}'",
+        )
         status = Post.Status.DRAFT
 
     published_at = None
@@ -157,7 +172,10 @@ def publish_markdown_file(*, text: str, filename: str, dry_run: bool = False) ->
         try:
             published_at = _parse_datetime(data["date"])
         except ValueError:
-            reader.problem(line_of("date"), f"the date '{data['date']}' is not a date; write it as 2026-03-14 or 2026-03-14 09:30")
+            reader.problem(
+                line_of("date"),
+                f"the date '{data['date']}' is not a date; write it as 2026-03-14 or 2026-03-14 09:30",
+            )
     if status == Post.Status.PUBLISHED and published_at and published_at > timezone.now():
         status = Post.Status.SCHEDULED
     if status == Post.Status.SCHEDULED and published_at is None:
@@ -165,22 +183,33 @@ def publish_markdown_file(*, text: str, filename: str, dry_run: bool = False) ->
 
     comments = _text(data.get("comments")) or "open"
     if comments not in ("open", "closed"):
-        reader.problem(line_of("comments"), f"comments must be 'open' or 'closed', not '{comments}'")
+        reader.problem(
+            line_of("comments"), f"comments must be 'open' or 'closed', not '{comments}'"
+        )
 
     User = get_user_model()
     usernames = [_text(u) for u in _as_list(data.get("authors"))]
     if not usernames:
-        reader.problem(line_of("authors") if "authors" in data else 1, "at least one author is required: authors: [username]")
+        reader.problem(
+            line_of("authors") if "authors" in data else 1,
+            "at least one author is required: authors: [username]",
+        )
     users = {u.username: u for u in User.objects.filter(username__in=usernames)}
     for index, username in enumerate(usernames):
         if username not in users:
-            reader.problem(item_line("authors", index), f"unknown author '{username}': create the account first (broadsheet createsuperuser, or the admin)")
+            reader.problem(
+                item_line("authors", index),
+                f"unknown author '{username}': create the account first (broadsheet createsuperuser, or the admin)",
+            )
 
     categories = []
     for index, path in enumerate(_as_list(data.get("categories"))):
         category = _category_by_path(_text(path))
         if category is None:
-            reader.problem(item_line("categories", index), f"unknown category '{path}': add it in the admin first (write nested ones as Parent/Child)")
+            reader.problem(
+                item_line("categories", index),
+                f"unknown category '{path}': add it in the admin first (write nested ones as Parent/Child)",
+            )
         else:
             categories.append(category)
 
@@ -190,7 +219,9 @@ def publish_markdown_file(*, text: str, filename: str, dry_run: bool = False) ->
         if parent is None:
             reader.problem(line_of("parent"), f"unknown parent page '{data['parent']}'")
 
-    references = _read_references(data.get("references"), reader, lines.get("references", (1, None)))
+    references = _read_references(
+        data.get("references"), reader, lines.get("references", (1, None))
+    )
 
     rendered = render_markdown(body, line_offset=body_offset)
     for problem in rendered.problems:
@@ -198,12 +229,17 @@ def publish_markdown_file(*, text: str, filename: str, dry_run: bool = False) ->
     if reader.problems:
         raise PublishError(reader.problems)
 
-    digest = hashlib.sha256(json.dumps([data, body], default=str, sort_keys=True).encode()).hexdigest()
+    digest = hashlib.sha256(
+        json.dumps([data, body], default=str, sort_keys=True).encode()
+    ).hexdigest()
     existing = Post.objects.filter(kind=kind, slug=slug).first()
     if existing is not None and existing.source_digest == digest:
         return PublishResult(existing, "unchanged")
     if dry_run:
-        return PublishResult(existing or Post(kind=kind, slug=slug, title=title), "updated" if existing else "created")
+        return PublishResult(
+            existing or Post(kind=kind, slug=slug, title=title),
+            "updated" if existing else "created",
+        )
 
     with transaction.atomic():
         post = existing or Post(kind=kind, slug=slug)
@@ -218,7 +254,9 @@ def publish_markdown_file(*, text: str, filename: str, dry_run: bool = False) ->
         post.menu_order = int(data.get("menu_order") or 0)
         post.source_digest = digest
         tags = [_tag(_text(name)) for name in _as_list(data.get("tags")) if _text(name)]
-        post_save(post=post, authors=[users[u] for u in usernames], categories=categories, tags=tags)
+        post_save(
+            post=post, authors=[users[u] for u in usernames], categories=categories, tags=tags
+        )
         post.references.all().delete()
         for position, fields in enumerate(references):
             Reference.objects.create(post=post, position=position, **fields)
@@ -230,7 +268,10 @@ def _category_by_path(path: str) -> Category | None:
     parent: Category | None = None
     for part in (p.strip() for p in path.split("/") if p.strip()):
         siblings = Category.objects.filter(parent=parent)
-        parent = siblings.filter(name__iexact=part).first() or siblings.filter(slug=slugify(part, allow_unicode=True)).first()
+        parent = (
+            siblings.filter(name__iexact=part).first()
+            or siblings.filter(slug=slugify(part, allow_unicode=True)).first()
+        )
         if parent is None:
             return None
     return parent
@@ -247,28 +288,44 @@ def _read_references(value: Any, reader: _Reader, where: tuple[int, Any]) -> lis
     if value is None:
         return []
     if not isinstance(value, list):
-        reader.problem(line, "references must be a list, each entry starting with '- kind: book' or similar")
+        reader.problem(
+            line, "references must be a list, each entry starting with '- kind: book' or similar"
+        )
         return []
     result = []
     for index, entry in enumerate(value):
-        entry_line = node.value[index].start_mark.line + 2 if isinstance(node, yaml.SequenceNode) else line
+        entry_line = (
+            node.value[index].start_mark.line + 2 if isinstance(node, yaml.SequenceNode) else line
+        )
         if not isinstance(entry, dict):
             reader.problem(entry_line, "each reference must be a set of fields such as 'title: …'")
             continue
         unknown = set(entry) - REFERENCE_FIELDS
         if unknown:
-            reader.problem(entry_line, f"unknown reference field(s) {', '.join(sorted(map(str, unknown)))} (known: {', '.join(sorted(REFERENCE_FIELDS))})")
+            reader.problem(
+                entry_line,
+                f"unknown reference field(s) {', '.join(sorted(map(str, unknown)))} (known: {', '.join(sorted(REFERENCE_FIELDS))})",
+            )
         kind = _text(entry.get("kind")) or Reference.Kind.BOOK
         if kind not in Reference.Kind.values:
-            reader.problem(entry_line, f"unknown reference kind '{kind}' (one of {', '.join(Reference.Kind.values)})")
+            reader.problem(
+                entry_line,
+                f"unknown reference kind '{kind}' (one of {', '.join(Reference.Kind.values)})",
+            )
         if not _text(entry.get("title")):
             reader.problem(entry_line, "every reference needs a title")
         accessed = None
         if entry.get("accessed"):
             try:
-                accessed = entry["accessed"] if isinstance(entry["accessed"], date) else date.fromisoformat(_text(entry["accessed"]))
+                accessed = (
+                    entry["accessed"]
+                    if isinstance(entry["accessed"], date)
+                    else date.fromisoformat(_text(entry["accessed"]))
+                )
             except ValueError:
-                reader.problem(entry_line, f"accessed date '{entry['accessed']}' is not a date like 2026-02-01")
+                reader.problem(
+                    entry_line, f"accessed date '{entry['accessed']}' is not a date like 2026-02-01"
+                )
         fields: dict[str, Any] = {
             name: _text(entry.get(name))
             for name in REFERENCE_FIELDS - {"kind", "author", "editor", "translator", "accessed"}

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -8,38 +8,58 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+if TYPE_CHECKING:
+    from broadsheet.accounts.models import User
+
 
 class Category(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, allow_unicode=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     description = models.TextField(blank=True)
+    # Stored so that links to categories cost no query per level of nesting.
+    path = models.CharField(max_length=1000, editable=False, db_index=True, default="")
 
     class Meta:
         verbose_name_plural = "categories"
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["parent", "slug"], name="category_slug_unique_per_parent"),
             models.UniqueConstraint(
-                fields=["slug"], condition=Q(parent__isnull=True), name="category_top_level_slug_unique"
+                fields=["parent", "slug"], name="category_slug_unique_per_parent"
+            ),
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=Q(parent__isnull=True),
+                name="category_top_level_slug_unique",
             ),
         ]
 
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def path(self) -> str:
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        old_path = self.path
+        self.path = self.computed_path()
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            for child in self.children.all():
+                child.save()  # a moved or renamed parent moves its subcategories' addresses too
+
+    def get_absolute_url(self) -> str:
+        return reverse("publishing:category", args=[self.path])
+
+    def computed_path(self) -> str:
         """`parent/child`, as in WordPress's /category/parent/child/ URLs."""
-        parts, node, seen = [], self, set()
+        parts: list[str] = []
+        seen: set[int | None] = set()
+        node: Category | None = self
         while node is not None and node.pk not in seen:
             seen.add(node.pk)
             parts.append(node.slug)
             node = node.parent
         return "/".join(reversed(parts))
-
-    def get_absolute_url(self) -> str:
-        return reverse("publishing:category", args=[self.path])
 
 
 class Tag(models.Model):
@@ -63,7 +83,9 @@ class PostQuerySet(models.QuerySet["Post"]):
         Private posts are shown to staff only, as WordPress shows them to editors.
         """
         now = timezone.now()
-        live = Q(status=Post.Status.PUBLISHED) | Q(status=Post.Status.SCHEDULED, published_at__lte=now)
+        live = Q(status=Post.Status.PUBLISHED) | Q(
+            status=Post.Status.SCHEDULED, published_at__lte=now
+        )
         if user is not None and getattr(user, "is_staff", False):
             live |= Q(status=Post.Status.PRIVATE)
         return self.filter(live, published_at__isnull=False)
@@ -91,22 +113,37 @@ class Post(models.Model):
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.POST, db_index=True)
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, allow_unicode=True)
-    excerpt = models.TextField(blank=True, help_text="Shown on the home page and in feeds. Left empty, the first paragraph is used.")
-    body = models.TextField(blank=True, help_text="Markdown: CommonMark with footnotes ([^1]) and tables.")
+    excerpt = models.TextField(
+        blank=True,
+        help_text="Shown on the home page and in feeds. Left empty, the first paragraph is used.",
+    )
+    body = models.TextField(
+        blank=True, help_text="Markdown: CommonMark with footnotes ([^1]) and tables."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    published_at = models.DateTimeField(null=True, blank=True, help_text="For a scheduled post, when it goes live.")
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="For a scheduled post, when it goes live."
+    )
     modified_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    authors = models.ManyToManyField(settings.AUTH_USER_MODEL, through="PostAuthor", related_name="posts")
+    authors: models.ManyToManyField[User, PostAuthor] = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="PostAuthor", related_name="posts"
+    )
     categories = models.ManyToManyField(Category, blank=True, related_name="posts")
     tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
     comments_open = models.BooleanField(default=True)
     sticky = models.BooleanField(default=False, help_text="Keep at the top of the home page.")
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         help_text="Pages only: the page this one sits under.",
     )
-    menu_order = models.IntegerField(default=0, help_text="Pages only: order in the site menu (0 hides it).")
+    menu_order = models.IntegerField(
+        default=0, help_text="Pages only: order in the site menu (0 hides it)."
+    )
 
     # Derived at save time by publishing.services.post_render; never computed per request.
     body_html = models.TextField(blank=True, editable=False)
@@ -129,6 +166,22 @@ class Post(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        if self.is_page:
+            return reverse("publishing:page", args=[self.page_path])
+        if self.published_at is None:
+            return reverse("publishing:preview", args=[self.pk])
+        local = timezone.localtime(self.published_at)
+        return reverse(
+            "publishing:post",
+            kwargs={
+                "year": local.year,
+                "month": f"{local.month:02d}",
+                "day": f"{local.day:02d}",
+                "slug": self.slug,
+            },
+        )
+
     @property
     def is_page(self) -> bool:
         return self.kind == self.Kind.PAGE
@@ -146,23 +199,14 @@ class Post(models.Model):
 
     @property
     def page_path(self) -> str:
-        parts, node, seen = [], self, set()
+        parts: list[str] = []
+        seen: set[int | None] = set()
+        node: Post | None = self
         while node is not None and node.pk not in seen:
             seen.add(node.pk)
             parts.append(node.slug)
             node = node.parent
         return "/".join(reversed(parts))
-
-    def get_absolute_url(self) -> str:
-        if self.is_page:
-            return reverse("publishing:page", args=[self.page_path])
-        if self.published_at is None:
-            return reverse("publishing:preview", args=[self.pk])
-        local = timezone.localtime(self.published_at)
-        return reverse(
-            "publishing:post",
-            kwargs={"year": local.year, "month": f"{local.month:02d}", "day": f"{local.day:02d}", "slug": self.slug},
-        )
 
 
 class PostAuthor(models.Model):
@@ -203,14 +247,22 @@ class Reference(models.Model):
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="references")
     position = models.PositiveIntegerField(default=0)
-    key = models.SlugField(max_length=80, blank=True, help_text="A short id such as conquest1990; filled in when empty.")
+    key = models.SlugField(
+        max_length=80,
+        blank=True,
+        help_text="A short id such as conquest1990; filled in when empty.",
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.BOOK)
     # {"author": [{"family": "…", "given": "…"} | {"literal": "…"}], "editor": [...], "translator": [...]}
     contributors = models.JSONField(default=dict, blank=True)
     title = models.CharField(max_length=500)
-    original_title = models.CharField(max_length=500, blank=True, help_text="The title in the original language.")
+    original_title = models.CharField(
+        max_length=500, blank=True, help_text="The title in the original language."
+    )
     container_title = models.CharField(
-        max_length=500, blank=True, help_text="The book, journal, newspaper or website that contains this item."
+        max_length=500,
+        blank=True,
+        help_text="The book, journal, newspaper or website that contains this item.",
     )
     publisher = models.CharField(max_length=300, blank=True)
     place = models.CharField(max_length=200, blank=True, help_text="Place of publication.")

@@ -8,19 +8,19 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from broadsheet.publishing.models import Category, Post, PostAuthor, Tag
+from broadsheet.publishing.models import Category, Post, PostAuthor, PostQuerySet, Tag
 
-_AUTHOR_LINKS = Prefetch(
+_AUTHOR_LINKS: Any = Prefetch(
     "postauthor_set",
     queryset=PostAuthor.objects.select_related("author__profile").order_by("position", "id"),
     to_attr="author_links",
 )
 
 
-def _listing(user: Any) -> QuerySet[Post]:
+def _listing(user: Any) -> PostQuerySet:
     return (
         Post.objects.visible(user)
         .posts()
@@ -47,46 +47,23 @@ def post_list_for_author(*, user: Any, author: Any, page: int) -> Page[Post]:
 
 def post_list_for_category(*, user: Any, category: Category, page: int) -> Page[Post]:
     # WordPress shows a category's posts together with those of its subcategories.
-    ids = category_descendant_ids(category=category)
-    return _paginate(_listing(user).filter(categories__in=ids).distinct(), page)
+    within = Q(categories__path=category.path) | Q(categories__path__startswith=f"{category.path}/")
+    return _paginate(_listing(user).filter(within).distinct(), page)
 
 
 def post_list_for_tag(*, user: Any, tag: Tag, page: int) -> Page[Post]:
     return _paginate(_listing(user).filter(tags=tag), page)
 
 
-def category_descendant_ids(*, category: Category) -> list[int]:
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    found, stack = [], [category.pk]
-    while stack:
-        pk = stack.pop()
-        if pk in found:
-            continue
-        found.append(pk)
-        stack.extend(children.get(pk, []))
-    return found
-
-
 def category_for_path(*, path: str) -> Category:
-    """Resolve `parent/child` by walking slugs, in one query."""
-    slugs = [s for s in path.strip("/").split("/") if s]
-    by_pk = {c.pk: c for c in Category.objects.filter(slug__in=slugs)}
-    for candidate in by_pk.values():
-        if candidate.slug == slugs[-1] and _category_path(candidate, by_pk) == slugs:
-            return candidate
-    raise Http404("No such category.")
-
-
-def _category_path(category: Category, by_pk: dict[int, Category]) -> list[str]:
-    parts: list[str] = []
-    node: Category | None = category
-    while node is not None and len(parts) <= len(by_pk):
-        parts.append(node.slug)
-        # A parent outside the requested slugs means the path does not match.
-        node = by_pk.get(node.parent_id) if node.parent_id else None
-    return list(reversed(parts))
+    """Resolve `parent/child`; a bare child slug is found too, for a redirect to its full path."""
+    wanted = "/".join(s for s in path.strip("/").split("/") if s)
+    category = Category.objects.filter(path=wanted).first()
+    if category is None and "/" not in wanted:
+        category = Category.objects.filter(slug=wanted).order_by("path").first()
+    if category is None:
+        raise Http404("No such category.")
+    return category
 
 
 @dataclass
@@ -95,11 +72,15 @@ class PostPermalinkResult:
     redirect_to: str | None = None
 
 
-def _detail(user: Any) -> QuerySet[Post]:
-    return Post.objects.visible(user).prefetch_related(_AUTHOR_LINKS, "categories", "tags", "references")
+def _detail(user: Any) -> PostQuerySet:
+    return Post.objects.visible(user).prefetch_related(
+        _AUTHOR_LINKS, "categories", "tags", "references"
+    )
 
 
-def post_for_permalink(*, user: Any, year: int, month: int, day: int, slug: str) -> PostPermalinkResult:
+def post_for_permalink(
+    *, user: Any, year: int, month: int, day: int, slug: str
+) -> PostPermalinkResult:
     try:
         on = date(year, month, day)
     except ValueError:
@@ -119,7 +100,11 @@ def _permalink(on: date, slug: str) -> str:
 
 
 def post_for_preview(*, pk: int) -> Post:
-    post = Post.objects.prefetch_related(_AUTHOR_LINKS, "categories", "tags", "references").filter(pk=pk).first()
+    post = (
+        Post.objects.prefetch_related(_AUTHOR_LINKS, "categories", "tags", "references")
+        .filter(pk=pk)
+        .first()
+    )
     if post is None:
         raise Http404("No such post.")
     return post
@@ -145,13 +130,26 @@ def post_neighbours(*, post: Post, user: Any) -> Neighbours:
     """The posts published just before and just after, as WordPress's post navigation."""
     if post.is_page or post.published_at is None:
         return Neighbours(None, None)
-    base = Post.objects.visible(user).posts().exclude(pk=post.pk).only("title", "slug", "published_at", "kind")
-    previous = base.filter(published_at__lte=post.published_at).order_by("-published_at", "-id").first()
-    following = base.filter(published_at__gte=post.published_at).order_by("published_at", "id").first()
+    base = (
+        Post.objects.visible(user)
+        .posts()
+        .exclude(pk=post.pk)
+        .only("title", "slug", "published_at", "kind")
+    )
+    previous = (
+        base.filter(published_at__lte=post.published_at).order_by("-published_at", "-id").first()
+    )
+    following = (
+        base.filter(published_at__gte=post.published_at).order_by("published_at", "id").first()
+    )
     return Neighbours(previous, following)
 
 
 def menu_pages() -> list[Post]:
     return list(
-        Post.objects.visible().pages().filter(menu_order__gt=0, parent__isnull=True).only("title", "slug", "kind").order_by("menu_order", "title")
+        Post.objects.visible()
+        .pages()
+        .filter(menu_order__gt=0, parent__isnull=True)
+        .only("title", "slug", "kind", "parent_id")
+        .order_by("menu_order", "title")
     )

@@ -30,7 +30,9 @@ def home(request: HttpRequest, page: int = 1) -> HttpResponse:
 @require_safe
 @cache_policy("public")
 def post_detail(request: HttpRequest, year: int, month: int, day: int, slug: str) -> HttpResponse:
-    found = selectors.post_for_permalink(user=request.user, year=year, month=month, day=day, slug=slug)
+    found = selectors.post_for_permalink(
+        user=request.user, year=year, month=month, day=day, slug=slug
+    )
     if found.post is None:
         return HttpResponsePermanentRedirect(found.redirect_to or "/")
     return _render_post(request, found.post)
@@ -52,9 +54,15 @@ def page_detail(request: HttpRequest, path: str) -> HttpResponse:
 @require_safe
 @cache_policy("public")
 def author_archive(request: HttpRequest, username: str, page: int = 1) -> HttpResponse:
-    author = get_object_or_404(get_user_model().objects.select_related("profile"), username=username)
+    author = get_object_or_404(
+        get_user_model().objects.select_related("profile"), username=username
+    )
     posts = selectors.post_list_for_author(user=request.user, author=author, page=page)
-    context = {"page_obj": posts, "archive_author": author, "pagination_base": f"/author/{author.username}/"}
+    context = {
+        "page_obj": posts,
+        "archive_author": author,
+        "pagination_base": f"/author/{author.username}/",
+    }
     return render(request, "publishing/archive.html", context)
 
 
@@ -65,7 +73,11 @@ def category_archive(request: HttpRequest, path: str, page: int = 1) -> HttpResp
     if category.path != path.strip("/"):
         return HttpResponsePermanentRedirect(category.get_absolute_url())
     posts = selectors.post_list_for_category(user=request.user, category=category, page=page)
-    context = {"page_obj": posts, "archive_category": category, "pagination_base": category.get_absolute_url()}
+    context = {
+        "page_obj": posts,
+        "archive_category": category,
+        "pagination_base": category.get_absolute_url(),
+    }
     return render(request, "publishing/archive.html", context)
 
 

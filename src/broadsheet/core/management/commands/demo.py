@@ -21,7 +21,9 @@ class Command(BaseCommand):
     help = "Load the demo site: two authors, an essay with footnotes and references, more posts and a page."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--if-empty", action="store_true", help="Do nothing when the site already has posts.")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when the site already has posts."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and Post.objects.exists():
@@ -33,13 +35,19 @@ class Command(BaseCommand):
             self._categories()
             for path in sorted(DEMO_DIR.glob("*.md")):
                 try:
-                    result = publish_markdown_file(text=path.read_text(encoding="utf-8"), filename=path.name)
+                    result = publish_markdown_file(
+                        text=path.read_text(encoding="utf-8"), filename=path.name
+                    )
                 except PublishError as exc:
                     raise CommandError(str(exc)) from None
-                self.stdout.write(f"{result.outcome.capitalize()}: {result.post.title} → {result.post.get_absolute_url()}")
+                self.stdout.write(
+                    f"{result.outcome.capitalize()}: {result.post.title} → {result.post.get_absolute_url()}"
+                )
         if password:
             self.stdout.write(
-                self.style.SUCCESS(f"Admin account created: user 'admin', password '{password}' (also kept in {self._password_file()}).")
+                self.style.SUCCESS(
+                    f"Admin account created: user 'admin', password '{password}' (also kept in {self._password_file()})."
+                )
             )
 
     def _password_file(self) -> Path:
@@ -60,12 +68,13 @@ class Command(BaseCommand):
         User = get_user_model()
         for entry in yaml.safe_load((DEMO_DIR / "authors.yaml").read_text(encoding="utf-8")):
             user, created = User.objects.get_or_create(
-                username=entry["username"], defaults={"email": entry.get("email", ""), "is_staff": True}
+                username=entry["username"],
+                defaults={"email": entry.get("email", ""), "is_staff": True},
             )
             if created:
                 user.set_unusable_password()
                 user.save()
-            profile = user.profile  # type: ignore[attr-defined]
+            profile = user.profile
             profile.display_name = entry.get("display_name", "")
             profile.bio = entry.get("bio", "")
             profile.website = entry.get("website", "")
@@ -74,7 +83,11 @@ class Command(BaseCommand):
     def _categories(self) -> None:
         site = yaml.safe_load((DEMO_DIR / "site.yaml").read_text(encoding="utf-8")) or {}
         for entry in site.get("categories", []):
-            path, description = (entry, "") if isinstance(entry, str) else (entry["path"], entry.get("description", ""))
+            path, description = (
+                (entry, "")
+                if isinstance(entry, str)
+                else (entry["path"], entry.get("description", ""))
+            )
             parent = None
             names = [p.strip() for p in path.split("/") if p.strip()]
             for depth, name in enumerate(names):

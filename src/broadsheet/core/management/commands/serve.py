@@ -13,14 +13,30 @@ class Command(BaseCommand):
     help = "Serve the site with Granian (WSGI), one worker process per CPU core by default."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--host", default=env_str("HOST", "127.0.0.1"), help="Address to listen on (HOST).")
-        parser.add_argument("--port", type=int, default=env_int("PORT", 8000, minimum=1, maximum=65535), help="Port (PORT).")
         parser.add_argument(
-            "--workers", type=int, default=env_int("WEB_WORKERS", os.cpu_count() or 1, minimum=1),
+            "--host", default=env_str("HOST", "127.0.0.1"), help="Address to listen on (HOST)."
+        )
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=env_int("PORT", 8000, minimum=1, maximum=65535),
+            help="Port (PORT).",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=env_int("WEB_WORKERS", os.cpu_count() or 1, minimum=1),
             help="Worker processes (WEB_WORKERS); default: one per core.",
         )
-        parser.add_argument("--threads", type=int, default=env_int("WEB_THREADS", 4, minimum=1), help="Threads per worker (WEB_THREADS).")
-        parser.add_argument("--no-collectstatic", action="store_true", help="Skip collecting static files first.")
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=env_int("WEB_THREADS", 4, minimum=1),
+            help="Threads per worker (WEB_THREADS).",
+        )
+        parser.add_argument(
+            "--no-collectstatic", action="store_true", help="Skip collecting static files first."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from granian import Granian

@@ -1,0 +1,121 @@
+"""The `broadsheet` command: demo content, and `serve` answering over real HTTP with Granian."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from broadsheet.publishing.models import Post, Reference
+
+
+@pytest.mark.django_db
+def test_demo_loads_an_essay_shaped_like_the_reference_page(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    call_command("demo")
+    essay = Post.objects.get(slug="the-ledger-and-the-lamp")
+    assert essay.is_public and essay.authors.count() == 1
+    assert len([e for e in essay.toc if e["level"] == 2]) >= 4
+    assert essay.footnotes_html.count("<li id=") >= 5
+    assert essay.body_html.count("<p id=") >= 10
+    kinds = set(essay.references.values_list("kind", flat=True))
+    assert len(kinds) >= 5 and essay.references.count() >= 5
+    author = essay.authors.get()
+    assert "is a researcher" in author.profile.bio  # type: ignore[attr-defined]
+    assert Post.objects.posts().visible().count() >= 4
+    assert Post.objects.pages().filter(slug="about").exists()
+    assert "Admin account created: user 'admin'" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_demo_if_empty_leaves_an_existing_site_alone() -> None:
+    call_command("demo")
+    count = Reference.objects.count()
+    call_command("demo", "--if-empty")
+    assert Reference.objects.count() == count
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _broadsheet(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "broadsheet.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+    )
+
+
+@pytest.fixture
+def served_site(tmp_path: Path) -> Iterator[str]:
+    env = {
+        **os.environ,
+        "DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    env.pop("REDIS_URL", None)
+    _broadsheet(env, "migrate", "--noinput")
+    _broadsheet(env, "demo")
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "broadsheet.cli", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(url + "/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_serve_answers_with_the_demo_essay_and_hashed_static_files(served_site: str) -> None:
+    with urllib.request.urlopen(
+        served_site + "/2026/03/14/the-ledger-and-the-lamp/", timeout=10
+    ) as response:
+        html = response.read().decode()
+        assert response.status == 200
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert "The Ledger and the Lamp" in html
+    stylesheet = html.split('rel="stylesheet" href="')[1].split('"')[0]
+    assert (
+        stylesheet.startswith("/static/broadsheet/site.")
+        and stylesheet.endswith(".css")
+        and stylesheet != "/static/broadsheet/site.css"
+    )
+    request = urllib.request.Request(served_site + stylesheet, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+        assert (
+            "max-age=315360000" in response.headers["Cache-Control"]
+            or "immutable" in response.headers["Cache-Control"]
+        )
+        assert response.headers.get("Content-Encoding") == "gzip"
