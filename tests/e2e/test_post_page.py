@@ -45,7 +45,10 @@ def test_demo_essay_page_anatomy_screenshot_and_accessibility(
     assert page.locator(".entry-content p[id^='p-']").count() >= 10
     bio = page.locator("aside.author-bio")
     assert "is a researcher" in bio.inner_text()
-    assert bio.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+    bio.locator("img").scroll_into_view_if_needed()  # the avatar loads lazily
+    page.wait_for_function(
+        "() => { const img = document.querySelector('aside.author-bio img'); return img.complete && img.naturalWidth > 0; }"
+    )
     assert page.locator("section.references li.reference").count() >= 5
     assert page.locator("section.footnotes li[id^='fn-']").count() >= 5
     assert page.locator("nav.post-navigation a").count() >= 1

@@ -6,13 +6,16 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from broadsheet.core.models import SiteSettings
+
 
 def site(request: HttpRequest) -> dict[str, Any]:
     from broadsheet.publishing.selectors import menu_pages
 
+    current = SiteSettings.current()
     return {
-        "site_name": settings.SITE_NAME,
-        "site_tagline": settings.SITE_TAGLINE,
+        "site_name": current.title,
+        "site_tagline": current.tagline,
         "site_url": settings.SITE_URL,
         "menu_pages": SimpleLazyObject(menu_pages),
     }

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.text import slugify
 
+from broadsheet.core.models import SiteSettings
 from broadsheet.publishing.markdown_files import PublishError, publish_markdown_file
 from broadsheet.publishing.models import Category, Post
 
@@ -40,9 +41,10 @@ class Command(BaseCommand):
                     )
                 except PublishError as exc:
                     raise CommandError(str(exc)) from None
-                self.stdout.write(
-                    f"{result.outcome.capitalize()}: {result.post.title} → {result.post.get_absolute_url()}"
-                )
+                if options["verbosity"] > 0:
+                    self.stdout.write(
+                        f"{result.outcome.capitalize()}: {result.post.title} → {result.post.get_absolute_url()}"
+                    )
         if password:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -82,6 +84,7 @@ class Command(BaseCommand):
 
     def _categories(self) -> None:
         site = yaml.safe_load((DEMO_DIR / "site.yaml").read_text(encoding="utf-8")) or {}
+        SiteSettings(title=site.get("title", ""), tagline=site.get("tagline", "")).save()
         for entry in site.get("categories", []):
             path, description = (
                 (entry, "")
