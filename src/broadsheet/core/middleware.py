@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 # No inline scripts or styles anywhere; everything is served from the site itself.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -34,3 +34,21 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         )
         return response
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte in the address is never a real page, and PostgreSQL refuses it in text."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            "\x00" in request.path
+            or "\x00" in request.META.get("QUERY_STRING", "")
+            or "%00" in request.META.get("QUERY_STRING", "")
+        ):
+            return HttpResponseBadRequest(
+                "The address contains a NUL byte.", content_type="text/plain"
+            )
+        return self.get_response(request)
