@@ -93,3 +93,40 @@ __all__ = [
     "ReferenceFactory",
     "TagFactory",
 ]
+
+
+def approved_comment(
+    post: Post,
+    *,
+    parent: Any = None,
+    name: str = "Ada Reader",
+    body: str = "A fair point.",
+    **fields: Any,
+) -> Any:
+    """An approved comment written straight to the database, counted on its post."""
+    from datetime import timedelta
+
+    from django.db.models import F
+    from django.utils import timezone
+
+    from broadsheet.discussion.models import Comment
+
+    fields.setdefault("created_at", timezone.now() - timedelta(hours=1))
+    comment = Comment.objects.create(
+        post=post,
+        parent=parent,
+        thread=parent.thread if parent is not None else None,
+        depth=parent.depth + 1 if parent is not None else 0,
+        status=fields.pop("status", Comment.Status.APPROVED),
+        author_name=name,
+        author_email=fields.pop("author_email", f"{name.split()[0].lower()}@example.org"),
+        body=body,
+        body_html=f"<p>{body}</p>",
+        **fields,
+    )
+    if parent is None:
+        Comment.objects.filter(pk=comment.pk).update(thread=comment.pk)
+        comment.thread_id = comment.pk
+    if comment.status == Comment.Status.APPROVED:
+        Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+    return comment

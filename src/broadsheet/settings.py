@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "broadsheet.core",
     "broadsheet.accounts",
     "broadsheet.publishing",
+    "broadsheet.discussion",
+    "broadsheet.moderation",
 ]
 
 MIDDLEWARE = [

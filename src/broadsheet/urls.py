@@ -13,6 +13,7 @@ handler404 = "broadsheet.core.views.page_not_found"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("broadsheet.core.urls")),
+    path("", include("broadsheet.discussion.urls")),
     # Uploaded files (avatars). A front proxy may serve MEDIA_ROOT itself; see docs/deployment.md.
     re_path(
         r"^media/(?P<path>.*)$",

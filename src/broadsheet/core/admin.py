@@ -4,24 +4,32 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from broadsheet.core.models import SiteSettings
+from broadsheet.core.models import SingletonModel, SiteSettings
 
 
-@admin.register(SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
-    fields = ("title", "tagline")
+class SingletonAdmin(admin.ModelAdmin):
+    """One row: the list is skipped in favour of the form itself."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: SiteSettings | None = None) -> bool:
+    def has_delete_permission(
+        self, request: HttpRequest, obj: SingletonModel | None = None
+    ) -> bool:
         return False
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, object] | None = None
     ) -> HttpResponse:
-        # One row: the list is skipped in favour of the form itself.
-        current = SiteSettings.current()
-        if current._state.adding:
+        current = self.model.current()
+        if not self.model._default_manager.filter(pk=1).exists():
             current.save()
-        return HttpResponseRedirect(reverse("admin:core_sitesettings_change", args=[1]))
+        opts = self.model._meta
+        return HttpResponseRedirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[1])
+        )
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(SingletonAdmin):
+    fields = ("title", "tagline")

@@ -19,6 +19,16 @@ Policy = Literal["public", "private", "never"]
 View = Callable[..., HttpResponseBase]
 
 
+def personal_cookies() -> tuple[str, ...]:
+    """Cookies that make a page personal: the session, and a commenter's pending comments.
+
+    The saved-details cookie is not one: a script fills the form in, the page stays the same.
+    """
+    from broadsheet.discussion.cookies import PENDING_COOKIE
+
+    return (settings.SESSION_COOKIE_NAME, PENDING_COOKIE)
+
+
 def cache_policy(policy: Policy, *, max_age: int = 60) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
@@ -26,7 +36,7 @@ def cache_policy(policy: Policy, *, max_age: int = 60) -> Callable[[View], View]
             response = view(request, *args, **kwargs)
             if response.has_header("Cache-Control"):
                 return response
-            personal = settings.SESSION_COOKIE_NAME in request.COOKIES
+            personal = any(name in request.COOKIES for name in personal_cookies())
             if policy == "public" and not personal:
                 patch_cache_control(response, public=True, max_age=max_age)
                 patch_vary_headers(response, ["Cookie"])

@@ -23,7 +23,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from broadsheet.core.sanitize import clean_post_html, clean_short_html
+from broadsheet.core.sanitize import clean_comment_html, clean_post_html, clean_short_html
 
 WORDS_PER_MINUTE = 230
 _UNDEFINED_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
@@ -222,3 +222,19 @@ def render_inline_markdown(source: str) -> str:
     if not source.strip():
         return ""
     return clean_short_html(_short_parser().render(source))
+
+
+@lru_cache(maxsize=1)
+def _comment_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"typographer": True, "html": False, "linkify": True})
+    md.enable(["linkify", "strikethrough", "replacements", "smartquotes"])
+    md.disable(
+        ["heading", "lheading", "image", "table", "html_block", "html_inline", "hr"],
+        ignoreInvalid=True,
+    )
+    return md
+
+
+def render_comment_markdown(source: str) -> str:
+    """A comment: paragraphs, emphasis, links (bare addresses too), quotes, code and lists."""
+    return clean_comment_html(_comment_parser().render(source))

@@ -1,18 +1,47 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models
 
-_CACHE_KEY = "broadsheet:site-settings:v1"
+
+class SingletonModel(models.Model):
+    """A settings row edited in the admin, read on many pages: kept in the shared cache.
+
+    Saving clears the cached copy, so every worker process sees the change at once.
+    """
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)
+        cache.delete(self._cache_key())
+
+    @classmethod
+    def _cache_key(cls) -> str:
+        return f"broadsheet:settings:{cls._meta.label_lower}:v1"
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def current(cls) -> Self:
+        found = cache.get(cls._cache_key())
+        if found is None:
+            found = cls._default_manager.filter(pk=1).first() or cls(pk=1, **cls.defaults())
+            cache.set(cls._cache_key(), found, timeout=None)
+        return found
 
 
-class SiteSettings(models.Model):
+class SiteSettings(SingletonModel):
     """WordPress's Settings → General: the site's title and tagline, edited in the admin.
 
-    A single row. SITE_NAME and SITE_TAGLINE give the values a new site starts with.
+    SITE_NAME and SITE_TAGLINE give the values a new site starts with.
     """
 
     title = models.CharField(
@@ -28,18 +57,6 @@ class SiteSettings(models.Model):
     def __str__(self) -> str:
         return "Site settings"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.pk = 1
-        super().save(*args, **kwargs)
-        cache.delete(_CACHE_KEY)
-
     @classmethod
-    def current(cls) -> SiteSettings:
-        """The settings, from the shared cache when possible (read on every page)."""
-        found = cache.get(_CACHE_KEY)
-        if found is None:
-            found = cls.objects.filter(pk=1).first() or cls(
-                pk=1, title=settings.SITE_NAME, tagline=settings.SITE_TAGLINE
-            )
-            cache.set(_CACHE_KEY, found, timeout=None)
-        return found
+    def defaults(cls) -> dict[str, Any]:
+        return {"title": settings.SITE_NAME, "tagline": settings.SITE_TAGLINE}

@@ -55,3 +55,31 @@ _short_cleaner = nh3.Cleaner(
 def clean_short_html(html: str) -> str:
     """Sanitize a short text written by a person (a bio): links marked as user content."""
     return _short_cleaner.clean(html)
+
+
+_comment_cleaner = nh3.Cleaner(
+    tags={
+        "p",
+        "br",
+        "a",
+        "em",
+        "strong",
+        "del",
+        "s",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+    },
+    attributes={"a": {"href"}, "ol": {"start"}},
+    url_schemes={"http", "https", "mailto"},
+    link_rel="nofollow ugc noopener",
+    strip_comments=True,
+)
+
+
+def clean_comment_html(html: str) -> str:
+    """Sanitize a rendered comment: the safe Markdown subset and nothing else."""
+    return _comment_cleaner.clean(html)

@@ -132,6 +132,8 @@ class Post(models.Model):
     categories = models.ManyToManyField(Category, blank=True, related_name="posts")
     tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
     comments_open = models.BooleanField(default=True)
+    # Approved comments, kept here (as WordPress's comment_count) and changed with atomic updates.
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
     sticky = models.BooleanField(default=False, help_text="Keep at the top of the home page.")
     parent = models.ForeignKey(
         "self",

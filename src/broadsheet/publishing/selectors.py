@@ -153,3 +153,10 @@ def menu_pages() -> list[Post]:
         .only("title", "slug", "kind", "parent_id")
         .order_by("menu_order", "title")
     )
+
+
+def post_for_comments(*, pk: int | None, user: Any) -> Post | None:
+    """The post a comment form names, if the reader may see it."""
+    if not pk:
+        return None
+    return _detail(user).filter(pk=pk).first()

@@ -28,6 +28,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("page/<int:page>/", views.home, name="home_page"),
     path("<yyyy:year>/<dd:month>/<dd:day>/<str:slug>/", views.post_detail, name="post"),
+    path(
+        "<yyyy:year>/<dd:month>/<dd:day>/<str:slug>/comment-page-<int:cpage>/",
+        views.post_detail,
+        name="post_comment_page",
+    ),
     path("preview/<int:pk>/", views.post_preview, name="preview"),
     path("author/<str:username>/", views.author_archive, name="author"),
     path("author/<str:username>/page/<int:page>/", views.author_archive, name="author_page"),

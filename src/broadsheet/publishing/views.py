@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -11,13 +13,34 @@ from broadsheet.publishing import selectors
 from broadsheet.publishing.models import Post, Tag
 
 
-def _render_post(request: HttpRequest, post: Post) -> HttpResponse:
+def render_post(
+    request: HttpRequest, post: Post, *, extra: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    from broadsheet.discussion.context import discussion_context
+
     context = {
         "post": post,
         "authors": [link.author for link in post.author_links],  # type: ignore[attr-defined]
         "neighbours": selectors.post_neighbours(post=post, user=request.user),
     }
-    return render(request, "publishing/post_detail.html", context)
+    if extra is None:
+        extra = discussion_context(
+            request,
+            post=post,
+            cpage=_int(
+                request.resolver_match.kwargs.get("cpage") if request.resolver_match else None
+            ),
+            reply_to_id=_int(request.GET.get("replytocom")),
+        )
+    context.update(extra)
+    return render(request, "publishing/post_detail.html", context, status=status)
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value)) if value is not None else None
+    except ValueError:
+        return None
 
 
 @require_safe
@@ -29,26 +52,39 @@ def home(request: HttpRequest, page: int = 1) -> HttpResponse:
 
 @require_safe
 @cache_policy("public")
-def post_detail(request: HttpRequest, year: int, month: int, day: int, slug: str) -> HttpResponse:
+def post_detail(
+    request: HttpRequest, year: int, month: int, day: int, slug: str, cpage: int | None = None
+) -> HttpResponse:
     found = selectors.post_for_permalink(
         user=request.user, year=year, month=month, day=day, slug=slug
     )
     if found.post is None:
         return HttpResponsePermanentRedirect(found.redirect_to or "/")
-    return _render_post(request, found.post)
+    return render_post(request, found.post)
 
 
 @require_safe
 @staff_member_required
 @cache_policy("never")
 def post_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_post(request, selectors.post_for_preview(pk=pk))
+    return render_post(request, selectors.post_for_preview(pk=pk))
 
 
 @require_safe
 @cache_policy("public")
 def page_detail(request: HttpRequest, path: str) -> HttpResponse:
-    return _render_post(request, selectors.page_for_path(user=request.user, path=path))
+    path, _, cpage = (
+        path.rpartition("/comment-page-") if "/comment-page-" in path else (path, "", "")
+    )
+    page = selectors.page_for_path(user=request.user, path=path)
+    if cpage:
+        from broadsheet.discussion.context import discussion_context
+
+        extra = discussion_context(
+            request, post=page, cpage=_int(cpage), reply_to_id=_int(request.GET.get("replytocom"))
+        )
+        return render_post(request, page, extra=extra)
+    return render_post(request, page)
 
 
 @require_safe

@@ -1,0 +1,75 @@
+"""What the post page needs to show its discussion: the rendered threads, paging and the form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.safestring import mark_safe
+
+from broadsheet.discussion.cookies import pending_ids
+from broadsheet.discussion.forms import CommentForm, shown_at_token
+from broadsheet.discussion.models import Comment
+from broadsheet.discussion.rendering import CommentRenderer
+from broadsheet.discussion.selectors import comment_page_for_post
+from broadsheet.discussion.services import comments_are_open
+from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.publishing.models import Post
+
+
+def comment_page_url(post: Post, number: int, default: int) -> str:
+    base = post.get_absolute_url()
+    return base if number == default else f"{base}comment-page-{number}/"
+
+
+def discussion_context(
+    request: HttpRequest,
+    *,
+    post: Post,
+    cpage: int | None = None,
+    form: CommentForm | None = None,
+    reply_to_id: int | None = None,
+    error: str = "",
+) -> dict[str, Any]:
+    settings = DiscussionSettings.current()
+    mine = pending_ids(request)
+    page = comment_page_for_post(post=post, page=cpage, settings=settings, pending_ids=mine)
+    is_open = comments_are_open(post=post, settings=settings)
+    author_ids = [link.author_id for link in getattr(post, "author_links", [])]
+    renderer = CommentRenderer(
+        settings=settings,
+        post_author_ids=author_ids,
+        page_url=comment_page_url(post, page.number, page.default),
+        pending_ids=mine,
+        can_reply=is_open,
+    )
+    reply_to = None
+    if reply_to_id:
+        reply_to = Comment.objects.filter(
+            pk=reply_to_id, post=post, status=Comment.Status.APPROVED, removed=False
+        ).first()
+    if form is None:
+        form = CommentForm(
+            initial={
+                "post_id": post.pk,
+                "parent_id": reply_to.pk if reply_to else 0,
+                "shown_at": shown_at_token(),
+            },
+            require_name_email=settings.require_name_email,
+        )
+    pages = [(n, comment_page_url(post, n, page.default)) for n in range(1, page.count + 1)]
+    return {
+        "discussion": {
+            "settings": settings,
+            "comments_html": mark_safe(renderer.page(page)),
+            "page": page,
+            "pages": pages,
+            "previous_url": pages[page.number - 2][1] if page.number > 1 else "",
+            "next_url": pages[page.number][1] if page.number < page.count else "",
+            "open": is_open,
+            "form": form,
+            "reply_to": reply_to,
+            "error": error,
+            "needs_login": settings.comment_registration and not request.user.is_authenticated,
+        }
+    }

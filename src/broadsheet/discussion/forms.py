@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django import forms
+from django.core import signing
+
+from broadsheet.discussion.services import MAX_BODY, MAX_EMAIL, MAX_NAME, MAX_URL
+
+_SALT = "broadsheet.comment-form.shown-at"
+
+
+def shown_at_token() -> str:
+    """When the form was rendered, signed so a bot cannot claim it read the page for a minute."""
+    return signing.Signer(salt=_SALT).sign(str(int(time.time() * 1000)))
+
+
+def seconds_since(token: str) -> float:
+    """Seconds since the form was shown; 0 for a missing or forged token (a robot's POST)."""
+    try:
+        shown = int(signing.Signer(salt=_SALT).unsign(token))
+    except (signing.BadSignature, ValueError):
+        return 0.0
+    return max(0.0, time.time() - shown / 1000)
+
+
+class CommentForm(forms.Form):
+    """Field names follow WordPress's comment form. The checks themselves live in
+    discussion.services.comment_submit, which reports each problem against its field."""
+
+    comment = forms.CharField(
+        label="Comment", required=False, strip=False,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 45, "maxlength": MAX_BODY, "required": True}),
+    )  # fmt: skip
+    author = forms.CharField(
+        label="Name",
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": MAX_NAME, "autocomplete": "name"}),
+    )
+    email = forms.CharField(
+        label="Email", required=False,
+        widget=forms.EmailInput(attrs={"maxlength": MAX_EMAIL, "autocomplete": "email", "aria-describedby": "email-notes"}),
+    )  # fmt: skip
+    url = forms.CharField(
+        label="Website",
+        required=False,
+        widget=forms.URLInput(attrs={"maxlength": MAX_URL, "autocomplete": "url"}),
+    )
+    cookies_consent = forms.BooleanField(
+        label="Save my name, email, and website in this browser for the next time I comment.",
+        required=False,
+    )
+    post_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    parent_id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    shown_at = forms.CharField(widget=forms.HiddenInput, required=False)
+    # A honeypot: hidden from people by CSS, filled in by robots that fill in everything.
+    hp = forms.CharField(
+        label="Leave this field empty", required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, require_name_email: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if require_name_email:
+            for name in ("author", "email"):
+                self.fields[name].widget.attrs["required"] = True
+                self.fields[name].label = f"{self.fields[name].label} *"
+        self.fields["comment"].label = "Comment *"

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from broadsheet.publishing.models import Post
+
+
+class Comment(models.Model):
+    """One contribution to a post's discussion: a tree node with a moderation status."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "Comment"
+        PINGBACK = "pingback", "Pingback"
+        TRACKBACK = "trackback", "Trackback"
+        WEBMENTION = "webmention", "Webmention"
+        NOTE = "note", "Note"
+
+    class Status(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        PENDING = "pending", "Pending"
+        SPAM = "spam", "Spam"
+        TRASH = "trash", "Trash"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    # The top-level comment of this comment's thread (itself for a top-level comment): a page
+    # of threads and all their replies come in one query.
+    thread = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    depth = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.COMMENT)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    previous_status = models.CharField(max_length=10, choices=Status.choices, blank=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    author_name = models.CharField(max_length=245, blank=True)
+    author_email = models.CharField(max_length=100, blank=True)
+    author_url = models.CharField(max_length=200, blank=True)
+    # For moderation only, never shown publicly; anonymised after the retention window.
+    ip_address = models.GenericIPAddressField(null=True, blank=True, unpack_ipv4=True)
+    user_agent = models.CharField(max_length=254, blank=True)
+
+    body = models.TextField()
+    body_html = models.TextField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    modified_at = models.DateTimeField(default=timezone.now)
+
+    # Why the comment was held or filed as spam (which rule fired), for the moderation queue.
+    moderation_reason = models.CharField(max_length=300, blank=True)
+    spam_score = models.FloatField(null=True, blank=True)
+    # Deleted while it had replies: the replies stay, under "This comment was deleted."
+    removed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["post", "status", "depth", "created_at"], name="comment_top_level"
+            ),
+            models.Index(fields=["thread", "status"], name="comment_thread"),
+            models.Index(fields=["status", "created_at"], name="comment_queue"),
+            models.Index(fields=["author_email"], name="comment_author_email"),
+            models.Index(fields=["ip_address", "created_at"], name="comment_ip"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True, depth=0) | Q(parent__isnull=False, depth__gt=0),
+                name="comment_depth_matches_parent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} by {self.display_name} on {self.post_id}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("discussion:permalink", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        if self.removed:
+            return ""
+        if self.user_id and self.user is not None:
+            return self.user.display_name
+        return self.author_name or "Anonymous"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED

@@ -1,0 +1,240 @@
+"""Writes for the discussion: submitting a comment, with WordPress's checks in WordPress's order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from broadsheet.core.markdown import render_comment_markdown
+from broadsheet.discussion.models import Comment
+from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.moderation.rules import Candidate, decide
+from broadsheet.publishing.models import Post
+
+# Column sizes of WordPress's wp_comments, which its importers and users expect.
+MAX_NAME, MAX_EMAIL, MAX_URL, MAX_BODY = 245, 100, 200, 65_525
+FLOOD_SECONDS = 15
+
+
+class CommentRejected(Exception):
+    """The comment cannot be accepted; `message` is shown to the commenter, next to `field`."""
+
+    def __init__(
+        self, message: str, *, status: int = 400, field: str | None = None, code: str = "invalid"
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.field = field
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Commenter:
+    user: Any = None  # an authenticated account, or None for a guest
+    name: str = ""
+    email: str = ""
+    url: str = ""
+    is_moderator: bool = False
+
+
+def comments_are_open(*, post: Post, settings: DiscussionSettings) -> bool:
+    if not post.comments_open or not post.is_public:
+        return False
+    if settings.close_comments_for_old_posts and not post.is_page and post.published_at:
+        return timezone.now() - post.published_at < timedelta(days=settings.close_comments_days_old)
+    return True
+
+
+def _clean_ip(ip: str | None) -> str | None:
+    if not ip:
+        return None
+    from django.core.validators import validate_ipv46_address
+
+    try:
+        validate_ipv46_address(ip)
+    except ValidationError:
+        return None
+    return ip
+
+
+def comment_submit(
+    *,
+    post: Post,
+    commenter: Commenter,
+    body: str,
+    parent_id: int | None = None,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    honeypot: str = "",
+    seconds_on_page: float | None = None,
+) -> Comment:
+    settings = DiscussionSettings.current()
+
+    # 1. The parent must exist on this post and be approved.
+    parent = None
+    if parent_id:
+        parent = Comment.objects.filter(pk=parent_id).first()
+        if parent is None or parent.post_id != post.pk:
+            raise CommentRejected("The comment you are replying to does not exist.", code="parent")
+        if parent.status != Comment.Status.APPROVED:
+            raise CommentRejected(
+                "Sorry, replies to unapproved comments are not allowed.", status=403, code="parent"
+            )
+        # At the deepest level, "Reply" answers at that same level.
+        while parent is not None and parent.depth + 1 >= settings.max_depth:
+            parent = parent.parent
+
+    # 2. The post must be public and open for comments.
+    if not comments_are_open(post=post, settings=settings):
+        raise CommentRejected(
+            "Sorry, comments are closed for this item.", status=403, code="closed"
+        )
+
+    # 3. Accounts speak for themselves; 4. guests give name and email.
+    user = (
+        commenter.user if commenter.user is not None and commenter.user.is_authenticated else None
+    )
+    if user is not None:
+        name, email, url = (
+            user.display_name,
+            user.email,
+            (getattr(getattr(user, "profile", None), "website", "") or ""),
+        )
+    else:
+        if settings.comment_registration:
+            raise CommentRejected(
+                "Sorry, you must be logged in to comment.", status=403, code="registration"
+            )
+        name, email, url = commenter.name.strip(), commenter.email.strip(), commenter.url.strip()
+        if settings.require_name_email:
+            if not name:
+                raise CommentRejected(
+                    "Please fill the required fields.", field="author", code="required"
+                )
+            if not email:
+                raise CommentRejected(
+                    "Please fill the required fields.", field="email", code="required"
+                )
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise CommentRejected(
+                    "Please enter a valid email address.", field="email", code="email"
+                ) from None
+        if url and not url.lower().startswith(("http://", "https://")):
+            url = f"https://{url}" if "://" not in url and " " not in url else ""
+            if not url:
+                raise CommentRejected(
+                    "Please enter a web address starting with https://.", field="url", code="url"
+                )
+
+    # 5. A comment needs words; 6. and fits WordPress's columns.
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise CommentRejected("Please type your comment text.", field="comment", code="empty")
+    for value, limit, field, label in (
+        (name, MAX_NAME, "author", "Your name is too long."),
+        (email, MAX_EMAIL, "email", "Your email address is too long."),
+        (url, MAX_URL, "url", "Your URL is too long."),
+    ):
+        if len(value) > limit:
+            raise CommentRejected(label, field=field, code="length")
+    if len(body.encode()) > MAX_BODY:
+        raise CommentRejected("Your comment is too long.", field="comment", code="length")
+
+    is_moderator = commenter.is_moderator or bool(
+        user is not None and user.has_perm("discussion.change_comment")
+    )
+    ip_address = _clean_ip(ip_address)
+    user_agent = user_agent[:254]
+
+    with transaction.atomic():
+        # 7. The same words twice on the same thread are a double click, not a second comment.
+        duplicate = Comment.objects.filter(post=post, parent=parent, body=body).exclude(
+            status=Comment.Status.TRASH
+        )
+        duplicate = (
+            duplicate.filter(user=user)
+            if user is not None
+            else duplicate.filter(author_name=name, author_email=email)
+        )
+        if duplicate.exists():
+            raise CommentRejected(
+                "Duplicate comment detected; it looks as though you’ve already said that!",
+                status=409,
+                code="duplicate",
+            )
+
+        # 8. Flood: one comment per 15 seconds from one address, email or account.
+        if not is_moderator:
+            since = timezone.now() - timedelta(seconds=FLOOD_SECONDS)
+            recent = Comment.objects.filter(created_at__gte=since)
+            same = (
+                recent.filter(user=user)
+                if user is not None
+                else recent.filter(author_email__iexact=email)
+                if email
+                else recent.none()
+            )
+            if ip_address:
+                same = same | recent.filter(ip_address=ip_address)
+            if same.exists():
+                raise CommentRejected(
+                    "You are posting comments too quickly. Slow down.", status=429, code="flood"
+                )
+
+        # 9. Approve, hold, trash or spam.
+        body_html = render_comment_markdown(body)
+        decision = decide(
+            Candidate(
+                post_author_ids=frozenset(post.authors.values_list("pk", flat=True)),
+                user_id=user.pk if user is not None else None,
+                is_moderator=is_moderator,
+                author_name=name,
+                author_email=email,
+                author_url=url,
+                body=body,
+                body_html=body_html,
+                ip_address=ip_address,
+                user_agent=user_agent,
+                honeypot=honeypot,
+                seconds_on_page=seconds_on_page,
+            ),
+            settings,
+        )
+        now = timezone.now()
+        comment = Comment.objects.create(
+            post=post,
+            parent=parent,
+            thread=parent.thread if parent is not None else None,
+            depth=parent.depth + 1 if parent is not None else 0,
+            status=decision.status,
+            status_changed_at=now,
+            user=user,
+            author_name=name,
+            author_email=email,
+            author_url=url,
+            ip_address=ip_address,
+            user_agent=user_agent,
+            body=body,
+            body_html=body_html,
+            created_at=now,
+            modified_at=now,
+            moderation_reason=decision.reason,
+            spam_score=decision.spam_score,
+        )
+        if parent is None:
+            Comment.objects.filter(pk=comment.pk).update(thread=comment.pk)
+            comment.thread_id = comment.pk
+        if comment.status == Comment.Status.APPROVED:
+            Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+    return comment

@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings as django_settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
+
+from broadsheet.core.cache import cache_policy
+from broadsheet.discussion.context import comment_page_url, discussion_context
+from broadsheet.discussion.cookies import remember_author, remember_pending
+from broadsheet.discussion.forms import CommentForm, seconds_since
+from broadsheet.discussion.models import Comment
+from broadsheet.discussion.rendering import CommentRenderer
+from broadsheet.discussion.selectors import comment_page_number, default_comment_page
+from broadsheet.discussion.services import Commenter, CommentRejected, comment_submit
+from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.publishing.models import Post
+from broadsheet.publishing.selectors import post_for_comments
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _same_origin(request: HttpRequest) -> bool:
+    origin = request.headers.get("Origin")
+    if not origin or origin == "null":
+        return origin is None
+    allowed = {f"{request.scheme}://{request.get_host()}", *django_settings.CSRF_TRUSTED_ORIGINS}
+    return f"{urlsplit(origin).scheme}://{urlsplit(origin).netloc}" in allowed
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _comment_url(comment: Comment, post: Post, settings: DiscussionSettings) -> str:
+    number = comment_page_number(comment=comment, settings=settings)
+    default = number
+    if settings.page_comments:
+        total = Comment.objects.filter(post=post, depth=0, status=Comment.Status.APPROVED).count()
+        default = default_comment_page(
+            count=max(1, -(-total // settings.comments_per_page)), settings=settings
+        )
+    return f"{comment_page_url(post, number, default)}#comment-{comment.pk}"
+
+
+def _no_view(request: HttpRequest) -> HttpResponse:
+    return HttpResponse()
+
+
+@csrf_exempt  # the page is the same for every reader, so it carries no token; see below
+@require_POST
+@cache_policy("never")
+def comment_post(request: HttpRequest) -> HttpResponse:
+    """WordPress's wp-comments-post.php: check, save, then go to the new comment.
+
+    Guests need no CSRF token: a forged guest comment is no worse than a real one, and the
+    session cookie is SameSite=Lax, so a cross-site form cannot post as a signed-in reader.
+    Signed-in readers (whose pages are private and carry a token) are checked as usual.
+    """
+    if not _same_origin(request):
+        return HttpResponse(
+            "Comments can only be posted from this site.", status=403, content_type="text/plain"
+        )
+    if request.user.is_authenticated:
+        failure = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(
+            request, comment_post, (), {}
+        )
+        if failure is not None:
+            return failure
+    settings = DiscussionSettings.current()
+    form = CommentForm(request.POST, require_name_email=settings.require_name_email)
+    form.is_valid()
+    data = form.cleaned_data
+    post = post_for_comments(pk=data.get("post_id"), user=request.user)
+    if post is None:
+        message = "Sorry, the post you are commenting on does not exist."
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "message": message}, status=404)
+        return render(request, "discussion/refused.html", {"message": message}, status=404)
+    try:
+        comment = comment_submit(
+            post=post,
+            commenter=Commenter(
+                user=request.user,
+                name=data.get("author") or "",
+                email=data.get("email") or "",
+                url=data.get("url") or "",
+            ),
+            body=data.get("comment") or "",
+            parent_id=data.get("parent_id") or None,
+            ip_address=_client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+            honeypot=data.get("hp") or "",
+            seconds_on_page=seconds_since(data.get("shown_at") or ""),
+        )
+    except CommentRejected as rejected:
+        return _refused(request, post, form, rejected)
+
+    url = _comment_url(comment, post, settings)
+    if _wants_json(request):
+        renderer = CommentRenderer(
+            settings=settings,
+            post_author_ids=list(post.authors.values_list("pk", flat=True)),
+            page_url=url.split("#")[0],
+        )
+        response: HttpResponse = JsonResponse(
+            {
+                "ok": True,
+                "id": comment.pk,
+                "status": comment.status,
+                "parent": comment.parent_id,
+                "url": url,
+                "html": renderer.single(comment)
+                if comment.status
+                in (Comment.Status.APPROVED, Comment.Status.PENDING, Comment.Status.SPAM)
+                else "",
+                "count": Post.objects.filter(pk=post.pk)
+                .values_list("comment_count", flat=True)
+                .first(),
+            },
+            status=201,
+        )
+    else:
+        response = HttpResponseRedirect(url)
+    if comment.status != Comment.Status.APPROVED:
+        remember_pending(request, response, comment.pk)
+    if not request.user.is_authenticated:
+        remember_author(
+            request,
+            response,
+            consent=bool(data.get("cookies_consent")),
+            name=comment.author_name,
+            email=comment.author_email,
+            url=comment.author_url,
+        )
+    return response
+
+
+def _refused(
+    request: HttpRequest, post: Post, form: CommentForm, rejected: CommentRejected
+) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse(
+            {"ok": False, "message": rejected.message, "field": rejected.field},
+            status=rejected.status,
+        )
+    if rejected.field:
+        form.add_error(rejected.field, rejected.message)
+    from broadsheet.publishing.views import render_post
+
+    reply_to = form.cleaned_data.get("parent_id") or None
+    context = discussion_context(
+        request,
+        post=post,
+        form=form,
+        reply_to_id=reply_to,
+        error="" if rejected.field else rejected.message,
+    )
+    return render_post(request, post, extra=context, status=rejected.status)
+
+
+@require_safe
+@cache_policy("public")
+def comment_permalink(request: HttpRequest, pk: int) -> HttpResponse:
+    """/comment/N/ → the post page that shows it, at #comment-N."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("post"), pk=pk, status=Comment.Status.APPROVED
+    )
+    if not comment.post.is_public:
+        raise Http404("No such comment.")
+    return HttpResponseRedirect(_comment_url(comment, comment.post, DiscussionSettings.current()))

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from broadsheet.core.models import SingletonModel
+
+
+class DiscussionSettings(SingletonModel):
+    """WordPress's Settings → Discussion, with its defaults, plus Broadsheet's spam guards."""
+
+    class FirstPage(models.TextChoices):
+        NEWEST = "newest", "last"
+        OLDEST = "oldest", "first"
+
+    class Order(models.TextChoices):
+        ASC = "asc", "older"
+        DESC = "desc", "newer"
+
+    # Other comment settings
+    comments_open_by_default = models.BooleanField(
+        "Allow people to submit comments on new posts", default=True
+    )
+    require_name_email = models.BooleanField(
+        "Comment author must fill out name and email", default=True
+    )
+    comment_registration = models.BooleanField(
+        "Users must be registered and logged in to comment", default=False
+    )
+    close_comments_for_old_posts = models.BooleanField(
+        "Automatically close comments on old posts", default=False
+    )
+    close_comments_days_old = models.PositiveIntegerField(
+        "Close comments on posts older than (days)", default=14, validators=[MinValueValidator(1)]
+    )
+    show_comments_cookies_opt_in = models.BooleanField(
+        "Show comments cookies opt-in checkbox, allowing comment author cookies to be set",
+        default=True,
+    )
+    thread_comments = models.BooleanField("Enable threaded (nested) comments", default=True)
+    thread_comments_depth = models.PositiveSmallIntegerField(
+        "Levels deep", default=5, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    page_comments = models.BooleanField("Break comments into pages", default=False)
+    comments_per_page = models.PositiveIntegerField(
+        "Top-level comments per page",
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+    )
+    default_comments_page = models.CharField(
+        "Comments page displayed by default",
+        max_length=6,
+        choices=FirstPage.choices,
+        default=FirstPage.NEWEST,
+    )
+    comment_order = models.CharField(
+        "Comments at the top of each page", max_length=4, choices=Order.choices, default=Order.ASC
+    )
+
+    # Before a comment appears
+    comment_moderation = models.BooleanField("Comment must be manually approved", default=False)
+    comment_previously_approved = models.BooleanField(
+        "Comment author must have a previously approved comment", default=True
+    )
+
+    # Comment moderation
+    comment_max_links = models.PositiveSmallIntegerField(
+        "Hold a comment in the queue if it contains this many or more links", default=2
+    )
+    moderation_keys = models.TextField(
+        "Moderation words",
+        blank=True,
+        help_text="One word or IP address per line. A comment whose content, name, URL, email, IP "
+        "address or browser's user agent contains one of them is held in the queue. "
+        "Words inside words match too: “press” matches “WordPress”.",
+    )
+    disallowed_keys = models.TextField(
+        "Disallowed comment keys",
+        blank=True,
+        help_text="One word or IP address per line, matched the same way; such comments go to the Trash.",
+    )
+
+    # Broadsheet's own guards against bots
+    minimum_seconds_on_page = models.PositiveSmallIntegerField(
+        "Minimum seconds between opening the page and posting",
+        default=3,
+        help_text="Faster submissions are filed as spam: people need a moment to write.",
+    )
+    spam_threshold = models.FloatField(
+        "Spam score threshold",
+        default=0.9,
+        validators=[MinValueValidator(0.5), MaxValueValidator(1.0)],
+        help_text="Comments the learning filter scores at or above this go to spam (0.5 is neutral).",
+    )
+
+    # Avatars and privacy
+    show_avatars = models.BooleanField("Show avatars", default=True)
+    use_gravatar = models.BooleanField(
+        "Use Gravatar",
+        default=False,
+        help_text="Off: every avatar is an identicon drawn by this site. On: readers' browsers ask "
+        "gravatar.com for a picture, which tells Gravatar who reads which post.",
+    )
+    ip_retention_days = models.PositiveIntegerField(
+        "Keep commenters' IP addresses for (days)",
+        default=60,
+        validators=[MinValueValidator(1)],
+        help_text="Afterwards they are anonymised (the last part zeroed).",
+    )
+    empty_trash_days = models.PositiveIntegerField(
+        "Empty trash and spam after (days)", default=30, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "discussion settings"
+
+    def __str__(self) -> str:
+        return "Discussion settings"
+
+    @property
+    def max_depth(self) -> int:
+        return self.thread_comments_depth if self.thread_comments else 1
+
+    @staticmethod
+    def _lines(text: str) -> list[str]:
+        return [line.strip().lower() for line in text.splitlines() if line.strip()]
+
+    @property
+    def moderation_words(self) -> list[str]:
+        return self._lines(self.moderation_keys)
+
+    @property
+    def disallowed_words(self) -> list[str]:
+        return self._lines(self.disallowed_keys)
+
+
+class SpamToken(models.Model):
+    """How often a token was seen in comments moderators called spam, and in ones they kept."""
+
+    token = models.CharField(max_length=120, unique=True)
+    spam = models.PositiveIntegerField(default=0)
+    ham = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.token} ({self.spam}/{self.ham})"
+
+
+class SpamCorpus(models.Model):
+    """Totals of trained comments (a single row)."""
+
+    spam = models.PositiveIntegerField(default=0)
+    ham = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "spam corpus"
+
+    def __str__(self) -> str:
+        return f"{self.spam} spam, {self.ham} kept"

@@ -1,0 +1,191 @@
+"""Moderators' writes: status changes with undo, edits, and deletion that keeps replies.
+
+Every change keeps the post's approved-comment count right with atomic `F()` updates, and
+"spam" / "not spam" decisions teach the spam filter.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from broadsheet.core.markdown import render_comment_markdown
+from broadsheet.discussion.models import Comment
+from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.moderation.spam import comment_tokens, spam_train, spam_untrain
+from broadsheet.publishing.models import Post
+
+Status = Comment.Status
+ACTIONS = ("approve", "unapprove", "spam", "not_spam", "trash", "restore", "delete")
+
+
+def _counted(status: str, removed: bool) -> bool:
+    return status == Status.APPROVED and not removed
+
+
+def _tokens(comment: Comment) -> frozenset[str]:
+    return comment_tokens(
+        body=comment.body,
+        author_name=comment.author_name,
+        author_email=comment.author_email,
+        author_url=comment.author_url,
+    )
+
+
+@transaction.atomic
+def comment_set_status(*, comment: Comment, status: str) -> Comment:
+    """Move a comment to `status`, remembering where it came from for undo."""
+    locked = Comment.objects.select_for_update().get(pk=comment.pk)
+    old = locked.status
+    if old == status:
+        return locked
+    was_counted = _counted(old, locked.removed)
+    locked.previous_status = old
+    locked.status = status
+    locked.status_changed_at = timezone.now()
+    if status == Status.SPAM:
+        spam_train(tokens=_tokens(locked), is_spam=True)
+        locked.moderation_reason = "Marked as spam by a moderator."
+    elif old == Status.SPAM:
+        # "Not spam": what was learnt from this comment is reversed, and it counts as good.
+        if locked.moderation_reason == "Marked as spam by a moderator.":
+            spam_untrain(tokens=_tokens(locked), is_spam=True)
+        spam_train(tokens=_tokens(locked), is_spam=False)
+        locked.moderation_reason = ""
+    locked.save(
+        update_fields=["status", "previous_status", "status_changed_at", "moderation_reason"]
+    )
+    delta = int(_counted(status, locked.removed)) - int(was_counted)
+    if delta:
+        Post.objects.filter(pk=locked.post_id).update(comment_count=F("comment_count") + delta)
+    return locked
+
+
+def comment_approve(*, comment: Comment) -> Comment:
+    return comment_set_status(comment=comment, status=Status.APPROVED)
+
+
+def comment_unapprove(*, comment: Comment) -> Comment:
+    return comment_set_status(comment=comment, status=Status.PENDING)
+
+
+def comment_spam(*, comment: Comment) -> Comment:
+    return comment_set_status(comment=comment, status=Status.SPAM)
+
+
+def comment_not_spam(*, comment: Comment) -> Comment:
+    target = (
+        comment.previous_status
+        if comment.previous_status not in ("", Status.SPAM)
+        else Status.PENDING
+    )
+    return comment_set_status(comment=comment, status=target)
+
+
+def comment_trash(*, comment: Comment) -> Comment:
+    return comment_set_status(comment=comment, status=Status.TRASH)
+
+
+def comment_restore(*, comment: Comment) -> Comment:
+    target = (
+        comment.previous_status
+        if comment.previous_status not in ("", Status.TRASH)
+        else Status.PENDING
+    )
+    return comment_set_status(comment=comment, status=target)
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment) -> Comment | None:
+    """Delete for good. With replies, a tombstone stays: "This comment was deleted."."""
+    locked = Comment.objects.select_for_update().get(pk=comment.pk)
+    if _counted(locked.status, locked.removed):
+        Post.objects.filter(pk=locked.post_id).update(comment_count=F("comment_count") - 1)
+    if not locked.replies.exists():
+        locked.delete()
+        return None
+    locked.removed = True
+    locked.status = Status.APPROVED  # the tombstone holds its replies in place
+    locked.previous_status = ""
+    locked.body = locked.body_html = ""
+    locked.author_name = locked.author_email = locked.author_url = locked.user_agent = ""
+    locked.ip_address = None
+    locked.user = None
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def comment_edit(
+    *, comment: Comment, body: str, author_name: str, author_email: str, author_url: str
+) -> Comment:
+    comment.body = body.replace("\r\n", "\n").strip()
+    comment.body_html = render_comment_markdown(comment.body)
+    comment.author_name, comment.author_email, comment.author_url = (
+        author_name,
+        author_email,
+        author_url,
+    )
+    comment.modified_at = timezone.now()
+    comment.save(
+        update_fields=[
+            "body",
+            "body_html",
+            "author_name",
+            "author_email",
+            "author_url",
+            "modified_at",
+        ]
+    )
+    return comment
+
+
+def comment_apply(*, comment: Comment, action: str) -> Comment | None:
+    handlers: dict[str, Any] = {
+        "approve": comment_approve,
+        "unapprove": comment_unapprove,
+        "spam": comment_spam,
+        "not_spam": comment_not_spam,
+        "trash": comment_trash,
+        "restore": comment_restore,
+        "delete": comment_delete,
+    }
+    result: Comment | None = handlers[action](comment=comment)
+    return result
+
+
+def comments_clean(*, now: Any = None) -> dict[str, int]:
+    """Empty trash and spam older than the setting, and anonymise IPs past their window."""
+    settings = DiscussionSettings.current()
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.empty_trash_days)
+    emptied = 0
+    for comment in Comment.objects.filter(
+        status__in=[Status.TRASH, Status.SPAM], status_changed_at__lt=cutoff
+    ):
+        comment_delete(comment=comment)
+        emptied += 1
+    anonymised = 0
+    ip_cutoff = now - timedelta(days=settings.ip_retention_days)
+    for pk, ip in Comment.objects.filter(
+        created_at__lt=ip_cutoff, ip_address__isnull=False
+    ).values_list("pk", "ip_address"):
+        masked = anonymise_ip(str(ip))
+        if masked != ip:
+            Comment.objects.filter(pk=pk).update(ip_address=masked)
+            anonymised += 1
+    return {"emptied": emptied, "anonymised": anonymised}
+
+
+def anonymise_ip(ip: str) -> str:
+    """WordPress's wp_privacy_anonymize_ip: IPv4 last octet zeroed, IPv6 last 80 bits zeroed."""
+    import ipaddress
+
+    address = ipaddress.ip_address(ip)
+    if address.version == 4:
+        return str(ipaddress.ip_network(f"{ip}/24", strict=False).network_address)
+    return str(ipaddress.ip_network(f"{ip}/48", strict=False).network_address)

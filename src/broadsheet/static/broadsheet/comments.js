@@ -1,0 +1,153 @@
+// The comment form, improved when JavaScript runs (everything also works without it):
+// saved guest details filled in from a cookie, "Reply" moving the form under a comment,
+// and posting without a full reload.
+(function () {
+  "use strict";
+  var respond = document.getElementById("respond");
+  var form = document.getElementById("commentform");
+  if (!respond || !form) return;
+
+  var title = respond.querySelector(".comment-reply-title__text");
+  var cancel = document.getElementById("cancel-comment-reply-link");
+  var parentField = form.querySelector("input[name=parent_id]");
+  var errorBox = document.getElementById("comment-form-error");
+  var home = document.createElement("div");
+  home.id = "respond-home";
+  home.hidden = true;
+  respond.parentNode.insertBefore(home, respond);
+
+  function readCookie(name) {
+    var parts = document.cookie ? document.cookie.split("; ") : [];
+    for (var i = 0; i < parts.length; i++) {
+      var eq = parts[i].indexOf("=");
+      if (parts[i].slice(0, eq) === name) return parts[i].slice(eq + 1);
+    }
+    return null;
+  }
+
+  // Saved name, email and website (only set when the reader ticked the box).
+  var saved = readCookie("comment_author");
+  if (saved) {
+    try {
+      var details = JSON.parse(decodeURIComponent(saved));
+      [["author", details.name], ["email", details.email], ["url", details.url]].forEach(function (pair) {
+        var input = form.querySelector("[name=" + pair[0] + "]");
+        if (input && !input.value && pair[1]) input.value = pair[1];
+      });
+      var consent = form.querySelector("[name=cookies_consent]");
+      if (consent) consent.checked = true;
+    } catch (e) { /* a damaged cookie is ignored */ }
+  }
+
+  function moveTo(commentId, replyTo, author) {
+    var item = document.getElementById("comment-" + commentId);
+    if (!item) return;
+    var body = item.querySelector(".comment-body");
+    body.parentNode.insertBefore(respond, body.nextSibling);
+    parentField.value = replyTo;
+    title.textContent = "Leave a Reply to " + author;
+    cancel.hidden = false;
+    form.querySelector("textarea").focus();
+  }
+
+  function reset() {
+    home.parentNode.insertBefore(respond, home.nextSibling);
+    parentField.value = "0";
+    title.textContent = title.getAttribute("data-default");
+    cancel.hidden = true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest(".comment-reply-link") : null;
+    if (link) {
+      event.preventDefault();
+      moveTo(link.getAttribute("data-comment-id"), link.getAttribute("data-reply-to"), link.getAttribute("data-author"));
+    }
+  });
+  cancel.addEventListener("click", function (event) {
+    event.preventDefault();
+    reset();
+  });
+
+  function clearErrors() {
+    errorBox.hidden = true;
+    errorBox.textContent = "";
+    Array.prototype.forEach.call(form.querySelectorAll(".field-error.from-script"), function (node) { node.remove(); });
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (node) { node.removeAttribute("aria-invalid"); });
+  }
+
+  function showError(message, field) {
+    var input = field ? form.querySelector("[name=" + field + "]") : null;
+    if (input) {
+      var note = document.createElement("span");
+      note.className = "field-error from-script";
+      note.id = input.id + "_error";
+      note.textContent = message;
+      input.parentNode.insertBefore(note, input.nextSibling);
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", note.id);
+      input.focus();
+    } else {
+      errorBox.textContent = message;
+      errorBox.hidden = false;
+    }
+  }
+
+  function insert(result) {
+    var holder = document.createElement("ol");
+    holder.innerHTML = result.html;
+    var item = holder.firstElementChild;
+    if (!item) return;
+    var list;
+    if (result.parent) {
+      var parentItem = document.getElementById("comment-" + result.parent);
+      list = parentItem ? parentItem.querySelector(":scope > ol.children") : null;
+      if (parentItem && !list) {
+        list = document.createElement("ol");
+        list.className = "children";
+        parentItem.appendChild(list);
+      }
+    }
+    if (!list) {
+      list = document.querySelector("#comments ol.comment-list");
+      if (!list) {
+        list = document.createElement("ol");
+        list.className = "comment-list";
+        document.getElementById("comments").insertBefore(list, document.getElementById("respond-home"));
+      }
+    }
+    list.appendChild(item);
+    item.setAttribute("tabindex", "-1");
+    item.scrollIntoView({ block: "center" });
+    item.focus();
+  }
+
+  form.addEventListener("submit", function (event) {
+    if (!window.fetch || !window.FormData) return;
+    event.preventDefault();
+    clearErrors();
+    var button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch", "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().then(function (result) { return { status: response.status, result: result }; });
+    }).then(function (answer) {
+      button.disabled = false;
+      if (!answer.result.ok) {
+        showError(answer.result.message, answer.result.field);
+        return;
+      }
+      form.querySelector("textarea").value = "";
+      reset();
+      insert(answer.result);
+    }).catch(function () {
+      // The network or the server failed: fall back to a normal submission.
+      button.disabled = false;
+      form.submit();
+    });
+  });
+})();
