@@ -68,9 +68,8 @@ def comment_post(request: HttpRequest) -> HttpResponse:
             "Comments can only be posted from this site.", status=403, content_type="text/plain"
         )
     if request.user.is_authenticated:
-        failure = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(
-            request, comment_post, (), {}
-        )
+        # Checked against a stand-in view: comment_post itself is marked exempt.
+        failure = CsrfViewMiddleware(_no_view).process_view(request, _no_view, (), {})
         if failure is not None:
             return failure
     settings = DiscussionSettings.current()
