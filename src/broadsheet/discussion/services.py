@@ -238,3 +238,48 @@ def comment_submit(
         if comment.status == Comment.Status.APPROVED:
             Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
     return comment
+
+
+def comment_create_stored(
+    *,
+    post: Post,
+    parent: Comment | None,
+    body: str,
+    status: str,
+    created_at: Any,
+    user: Any = None,
+    author_name: str = "",
+    author_email: str = "",
+    author_url: str = "",
+    ip_address: str | None = None,
+    kind: str = Comment.Kind.COMMENT,
+) -> Comment:
+    """Store a comment as it already was (demo content, imports): no rules, dates kept."""
+    if user is not None:
+        author_name = author_name or user.display_name
+        author_email = author_email or user.email
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            post=post,
+            parent=parent,
+            thread=parent.thread if parent is not None else None,
+            depth=parent.depth + 1 if parent is not None else 0,
+            kind=kind,
+            status=status,
+            status_changed_at=created_at,
+            user=user,
+            author_name=author_name[:MAX_NAME],
+            author_email=author_email[:MAX_EMAIL],
+            author_url=author_url[:MAX_URL],
+            ip_address=_clean_ip(ip_address),
+            body=body.strip(),
+            body_html=render_comment_markdown(body.strip()),
+            created_at=created_at,
+            modified_at=created_at,
+        )
+        if parent is None:
+            Comment.objects.filter(pk=comment.pk).update(thread=comment.pk)
+            comment.thread_id = comment.pk
+        if status == Comment.Status.APPROVED:
+            Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+    return comment

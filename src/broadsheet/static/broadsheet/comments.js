@@ -117,6 +117,7 @@
       }
     }
     list.appendChild(item);
+    item.classList.add("is-new");
     item.setAttribute("tabindex", "-1");
     item.scrollIntoView({ block: "center" });
     item.focus();

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -9,9 +10,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from broadsheet.core.models import SiteSettings
+from broadsheet.discussion.models import Comment
+from broadsheet.discussion.services import comment_create_stored
 from broadsheet.publishing.markdown_files import PublishError, publish_markdown_file
 from broadsheet.publishing.models import Category, Post
 
@@ -45,6 +49,7 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"{result.outcome.capitalize()}: {result.post.title} → {result.post.get_absolute_url()}"
                     )
+            self._comments()
         if password:
             self.stdout.write(
                 self.style.SUCCESS(
@@ -81,6 +86,34 @@ class Command(BaseCommand):
             profile.bio = entry.get("bio", "")
             profile.website = entry.get("website", "")
             profile.save()
+
+    def _comments(self) -> None:
+        path = DEMO_DIR / "comments.yaml"
+        if not path.exists():
+            return
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        post = Post.objects.get(kind=Post.Kind.POST, slug=data["post"])
+        if post.comments.exists():
+            return
+        User = get_user_model()
+
+        def store(entries: list[dict[str, Any]], parent: Comment | None) -> None:
+            for entry in entries:
+                comment = comment_create_stored(
+                    post=post,
+                    parent=parent,
+                    body=entry["body"],
+                    status=entry.get("status", Comment.Status.APPROVED),
+                    created_at=timezone.make_aware(datetime.fromisoformat(str(entry["date"]))),
+                    user=User.objects.get(username=entry["user"]) if entry.get("user") else None,
+                    author_name=entry.get("author", ""),
+                    author_email=entry.get("email", ""),
+                    author_url=entry.get("url", ""),
+                    ip_address="192.0.2.10",
+                )
+                store(entry.get("replies") or [], comment)
+
+        store(data["comments"], None)
 
     def _categories(self) -> None:
         site = yaml.safe_load((DEMO_DIR / "site.yaml").read_text(encoding="utf-8")) or {}

@@ -1,0 +1,162 @@
+"""Reads for the moderation queue: a page of comments and the tab counts, each in a fixed
+number of queries whatever the number of comments."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
+from django.urls import NoReverseMatch
+
+from broadsheet.discussion.models import Comment
+
+Status = Comment.Status
+QUEUE_PER_PAGE = 20
+
+# The tabs, WordPress's order. "All" is approved plus pending: spam and trash are kept apart
+# so that the usual view is the conversation, not the rubbish.
+TABS: tuple[tuple[str, str], ...] = (
+    ("all", "All"),
+    (Status.PENDING, "Pending"),
+    (Status.APPROVED, "Approved"),
+    (Status.SPAM, "Spam"),
+    (Status.TRASH, "Trash"),
+)
+_ALL = (Status.APPROVED, Status.PENDING)
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str  # one of moderation.services.ACTIONS
+    label: str  # the button's text
+    verb: str  # for the messages: "Comment approved.", "3 comments approved."
+    shortcut: str = ""  # the keyboard shortcut that clicks this button (moderation.js)
+
+
+_ACTIONS: dict[str, Action] = {
+    action.name: action
+    for action in (
+        Action("approve", "Approve", "approved", "a"),
+        Action("unapprove", "Unapprove", "unapproved", "u"),
+        Action("spam", "Spam", "marked as spam", "s"),
+        Action("not_spam", "Not spam", "restored from spam", "z"),
+        Action("trash", "Trash", "moved to the Trash", "t"),
+        Action("restore", "Restore", "restored from the Trash", "z"),
+        Action("delete", "Delete permanently", "deleted permanently"),
+    )
+}
+
+# The actions that make sense for each status. An action from any other status is refused:
+# "restore" on an approved comment would send it back to wherever it was before, and a stale
+# page (another moderator got there first) must not undo their decision.
+ROW_ACTIONS: dict[str, tuple[str, ...]] = {
+    Status.PENDING: ("approve", "spam", "trash"),
+    Status.APPROVED: ("unapprove", "spam", "trash"),
+    Status.SPAM: ("not_spam", "delete"),
+    Status.TRASH: ("restore", "delete"),
+}
+_BULK_ACTIONS: dict[str, tuple[str, ...]] = {
+    "all": ("approve", "unapprove", "spam", "trash"),
+    **ROW_ACTIONS,
+}
+
+# An IP address or the start of one: digits, hex letters, dots and colons only.
+_IP_PREFIX = re.compile(r"^[0-9a-fA-F.:]+$")
+
+
+def action(name: str) -> Action | None:
+    return _ACTIONS.get(name)
+
+
+def action_allowed(*, status: str, name: str) -> bool:
+    return name in ROW_ACTIONS.get(status, ())
+
+
+def bulk_actions(*, status: str | None) -> list[Action]:
+    return [_ACTIONS[name] for name in _BULK_ACTIONS[status or "all"]]
+
+
+def queue_status(raw: str | None) -> str | None:
+    """The tab asked for in `?status=`: None for All, or one of the comment statuses."""
+    return raw if raw in Status.values else None
+
+
+def _search(query: str) -> Q:
+    match = (
+        Q(body__icontains=query)
+        | Q(author_name__icontains=query)
+        | Q(author_email__icontains=query)
+    )
+    # Only something shaped like an address is compared with addresses: PostgreSQL's inet
+    # column refuses other text, and "ca" would otherwise find every IPv6 address with "ca".
+    if _IP_PREFIX.match(query) and any(c in query for c in ".:"):
+        match |= Q(ip_address__startswith=query)
+    return match
+
+
+def _queue(*, status: str | None, query: str) -> QuerySet[Comment]:
+    # Tombstones (deleted comments kept for their replies) are not for moderating any more.
+    comments = Comment.objects.filter(removed=False)
+    comments = comments.filter(status=status) if status else comments.filter(status__in=_ALL)
+    if query:
+        comments = comments.filter(_search(query))
+    return (
+        comments.select_related("post", "post__parent", "user")
+        # The queue shows each post's title and link only: its text stays in the database.
+        .defer("post__body", "post__body_html", "post__footnotes_html", "post__toc")
+        .order_by("-created_at", "-id")
+    )
+
+
+def comment_queue(*, status: str | None, query: str, page: int) -> Page[Comment]:
+    paginator = Paginator(_queue(status=status, query=query.strip()), QUEUE_PER_PAGE)
+    # After a bulk action empties the last page, the page before is shown rather than a 404.
+    return paginator.get_page(page)
+
+
+def queue_counts() -> dict[str, int]:
+    """Numbers for the tabs, in one query."""
+    live = Comment.objects.filter(removed=False)
+    counts = live.aggregate(
+        all=Count("pk", filter=Q(status__in=_ALL)),
+        pending=Count("pk", filter=Q(status=Status.PENDING)),
+        approved=Count("pk", filter=Q(status=Status.APPROVED)),
+        spam=Count("pk", filter=Q(status=Status.SPAM)),
+        trash=Count("pk", filter=Q(status=Status.TRASH)),
+    )
+    return {key: int(value or 0) for key, value in counts.items()}
+
+
+def comments_by_ids(ids: list[int]) -> QuerySet[Comment]:
+    return Comment.objects.filter(pk__in=ids, removed=False).order_by("pk")
+
+
+def context_url(comment: Comment) -> str:
+    """Where the comment sits in its discussion."""
+    try:
+        return comment.get_absolute_url()
+    except NoReverseMatch:
+        # A site whose URLconf has no discussion pages still shows the post, at its anchor.
+        return f"{comment.post.get_absolute_url()}#comment-{comment.pk}"
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    comment: Comment
+    context_url: str
+    actions: list[Action]
+    can_reply: bool  # replies only go under comments that are, or will be, published
+
+
+def queue_rows(page: Page[Comment]) -> list[QueueRow]:
+    return [
+        QueueRow(
+            comment=comment,
+            context_url=context_url(comment),
+            actions=[_ACTIONS[name] for name in ROW_ACTIONS.get(comment.status, ())],
+            can_reply=comment.status in _ALL,
+        )
+        for comment in page
+    ]

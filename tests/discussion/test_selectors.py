@@ -1,0 +1,128 @@
+"""Threading, paging and permalinks, and a page cost that does not grow with the discussion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from broadsheet.discussion.models import Comment
+from broadsheet.discussion.selectors import comment_page_for_post, comment_page_number
+from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.publishing.models import Post
+from tests.factories import PostFactory, approved_comment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def post(author: Any) -> Post:
+    return PostFactory(title="Lamps", authors=[author])
+
+
+def _paged(per_page: int = 2, first: str = "oldest", order: str = "asc") -> DiscussionSettings:
+    settings = DiscussionSettings.current()
+    settings.page_comments, settings.comments_per_page = True, per_page
+    settings.default_comments_page, settings.comment_order = first, order
+    settings.save()
+    return settings
+
+
+def test_threads_come_back_as_a_tree_in_order(post: Post) -> None:
+    a = approved_comment(post, body="A")
+    b = approved_comment(post, body="B")
+    a1 = approved_comment(post, parent=a, body="A1")
+    a1x = approved_comment(post, parent=a1, body="A1x")
+    page = comment_page_for_post(post=post, page=None, settings=DiscussionSettings.current())
+    assert [n.comment.pk for n in page.roots] == [a.pk, b.pk]
+    assert [n.comment.pk for n in page.roots[0].children] == [a1.pk]
+    assert [n.comment.pk for n in page.roots[0].children[0].children] == [a1x.pk]
+    assert page.shown == 4 and page.count == 1
+
+
+def test_hidden_comments_hide_their_replies_but_a_deleted_one_keeps_them(post: Post) -> None:
+    pending = approved_comment(post, status=Comment.Status.PENDING)
+    approved_comment(post, parent=pending, body="orphan")
+    removed = approved_comment(post, removed=True, body="")
+    kept = approved_comment(post, parent=removed, body="kept")
+    page = comment_page_for_post(post=post, page=None, settings=DiscussionSettings.current())
+    assert [n.comment.pk for n in page.roots] == [removed.pk]
+    assert [n.comment.pk for n in page.roots[0].children] == [kept.pk]
+
+
+def test_a_pending_comment_is_shown_to_its_author_only(post: Post) -> None:
+    pending = approved_comment(post, status=Comment.Status.PENDING)
+    settings = DiscussionSettings.current()
+    assert comment_page_for_post(post=post, page=None, settings=settings).shown == 0
+    assert (
+        comment_page_for_post(
+            post=post, page=None, settings=settings, pending_ids={pending.pk}
+        ).shown
+        == 1
+    )
+
+
+def test_paging_by_top_level_threads_newest_page_first(post: Post) -> None:
+    settings = _paged(per_page=2, first="newest")
+    tops = [approved_comment(post, body=str(i)) for i in range(5)]
+    approved_comment(post, parent=tops[0], body="reply on page one")
+    default = comment_page_for_post(post=post, page=None, settings=settings)
+    assert (default.number, default.count, default.default) == (3, 3, 3)
+    assert [n.comment.pk for n in default.roots] == [tops[4].pk]
+    first = comment_page_for_post(post=post, page=1, settings=settings)
+    assert [n.comment.pk for n in first.roots] == [tops[0].pk, tops[1].pk]
+    assert first.shown == 3  # the reply travels with its thread
+
+
+def test_descending_order_within_a_page(post: Post) -> None:
+    settings = _paged(per_page=3, first="oldest", order="desc")
+    tops = [approved_comment(post, body=str(i)) for i in range(3)]
+    page = comment_page_for_post(post=post, page=None, settings=settings)
+    assert [n.comment.pk for n in page.roots] == [tops[2].pk, tops[1].pk, tops[0].pk]
+
+
+def test_an_out_of_range_page_falls_back_to_the_default(post: Post) -> None:
+    settings = _paged(per_page=2)
+    approved_comment(post)
+    assert comment_page_for_post(post=post, page=99, settings=settings).number == 1
+
+
+def test_the_page_of_a_deep_reply_is_its_threads_page(post: Post) -> None:
+    settings = _paged(per_page=2)
+    tops = [approved_comment(post, body=str(i)) for i in range(5)]
+    deep = approved_comment(post, parent=approved_comment(post, parent=tops[4]))
+    assert comment_page_number(comment=deep, settings=settings) == 3
+    assert comment_page_number(comment=tops[2], settings=settings) == 2
+
+
+def _thread(post: Post, comments: int) -> None:
+    """Threads of replies to replies, five levels deep, `comments` in all."""
+    made = 0
+    while made < comments:
+        parent = approved_comment(post, body=f"top {made}")
+        made += 1
+        for _ in range(4):
+            if made >= comments:
+                break
+            parent = approved_comment(post, parent=parent, body=f"reply {made}")
+            made += 1
+
+
+@pytest.mark.parametrize("paged", [False, True])
+def test_the_post_page_costs_the_same_queries_with_2_and_2000_comments(
+    client: Client, author: Any, paged: bool, django_assert_num_queries: Any
+) -> None:
+    if paged:
+        _paged(per_page=50)
+    small = PostFactory(slug="small", authors=[author])
+    big = PostFactory(slug="big", authors=[author])
+    _thread(small, 2)
+    _thread(big, 2000)
+    client.get(small.get_absolute_url())  # steady state: settings cached
+    with django_assert_num_queries(11 if paged else 9) as small_run:
+        assert client.get(small.get_absolute_url()).status_code == 200
+    with django_assert_num_queries(len(small_run.captured_queries)):
+        response = client.get(big.get_absolute_url())
+    assert response.status_code == 200
+    assert response.content.decode().count('class="comment depth-') == (250 if paged else 2000)
