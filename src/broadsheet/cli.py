@@ -16,6 +16,9 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "broadsheet.settings")
     args = list(sys.argv if argv is None else argv)
     args[0] = "broadsheet"
+    if len(args) > 1 and not args[1].startswith("-"):
+        # `broadsheet clean-comments` runs the command module clean_comments.
+        args[1] = args[1].replace("-", "_")
     try:
         # Load the settings first so a malformed variable stops us with its own message.
         from django.conf import settings

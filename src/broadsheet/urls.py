@@ -20,5 +20,6 @@ urlpatterns = [
         cache_policy("public", max_age=86_400)(serve),
         {"document_root": settings.MEDIA_ROOT},
     ),
+    path("moderation/", include("broadsheet.moderation.urls")),
     path("", include("broadsheet.publishing.urls")),
 ]

@@ -35,6 +35,9 @@ def _same_origin(request: HttpRequest) -> bool:
 
 
 def _client_ip(request: HttpRequest) -> str | None:
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if django_settings.TRUST_X_FORWARDED_FOR and forwarded:
+        return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR")
 
 

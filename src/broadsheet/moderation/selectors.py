@@ -129,6 +129,12 @@ def queue_counts() -> dict[str, int]:
     return {key: int(value or 0) for key, value in counts.items()}
 
 
+def queue_tabs() -> list[tuple[str, str, int]]:
+    """(status, label, count) for each tab."""
+    counts = queue_counts()
+    return [(key, label, counts[key]) for key, label in TABS]
+
+
 def comments_by_ids(ids: list[int]) -> QuerySet[Comment]:
     return Comment.objects.filter(pk__in=ids, removed=False).order_by("pk")
 

@@ -1,0 +1,168 @@
+"""The moderation queue: WordPress's Comments screen, for staff who may change comments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import user_passes_test
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from broadsheet.core.cache import cache_policy
+from broadsheet.discussion.models import Comment
+from broadsheet.discussion.services import (
+    MAX_EMAIL,
+    MAX_NAME,
+    MAX_URL,
+    Commenter,
+    CommentRejected,
+    comment_submit,
+)
+from broadsheet.moderation import selectors
+from broadsheet.moderation.services import comment_apply, comment_edit
+
+QUEUE_PATH = "/moderation/"
+
+
+def _is_moderator(user: Any) -> bool:
+    return bool(user.is_active and user.is_staff and user.has_perm("discussion.change_comment"))
+
+
+# Anyone else goes to the admin's login page (settings.LOGIN_URL), with ?next= back here.
+moderator_required = user_passes_test(_is_moderator)
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Back to the queue page the moderator came from, and never anywhere off the queue."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if wanted.startswith(QUEUE_PATH) and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return QUEUE_PATH
+
+
+def _page_number(raw: str | None) -> int:
+    return int(raw) if raw and raw.isdigit() else 1
+
+
+def _counted(count: int, verb: str) -> str:
+    return f"{'Comment' if count == 1 else f'{count} comments'} {verb}."
+
+
+def _apply(comment: Comment, name: str) -> bool:
+    if not selectors.action_allowed(status=comment.status, name=name):
+        return False
+    comment_apply(comment=comment, action=name)
+    return True
+
+
+class CommentEditForm(forms.Form):
+    author_name = forms.CharField(label="Name", max_length=MAX_NAME, required=False)
+    author_email = forms.EmailField(label="Email", max_length=MAX_EMAIL, required=False)
+    author_url = forms.URLField(
+        label="URL", max_length=MAX_URL, required=False, assume_scheme="https"
+    )
+    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 10}))
+
+
+@cache_policy("never")
+@require_safe
+@moderator_required
+def queue(request: HttpRequest) -> HttpResponse:
+    status = selectors.queue_status(request.GET.get("status"))
+    query = request.GET.get("q", "").strip()
+    page = selectors.comment_queue(
+        status=status, query=query, page=_page_number(request.GET.get("page"))
+    )
+    context = {
+        "page_obj": page,
+        "rows": selectors.queue_rows(page),
+        "tabs": selectors.queue_tabs(),
+        "status": status or "all",
+        "query": query,
+        "bulk_actions": selectors.bulk_actions(status=status),
+        "here": request.get_full_path(),
+    }
+    return render(request, "moderation/queue.html", context)
+
+
+@cache_policy("never")
+@require_POST
+@moderator_required
+def comment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    found = selectors.action(action)
+    if found is None:
+        raise Http404("There is no such moderation action.")
+    comment = get_object_or_404(Comment, pk=pk, removed=False)
+    if _apply(comment, found.name):
+        messages.success(request, _counted(1, found.verb))
+    else:
+        # Someone else moved the comment since this page was drawn: their decision stands.
+        messages.warning(request, "That comment has changed since the page was loaded.")
+    return HttpResponseRedirect(_next_url(request))
+
+
+@cache_policy("never")
+@require_POST
+@moderator_required
+def bulk(request: HttpRequest) -> HttpResponse:
+    found = selectors.action(request.POST.get("action", ""))
+    ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
+    if found is None or not ids:
+        messages.error(request, "Choose some comments and an action to apply to them.")
+        return HttpResponseRedirect(_next_url(request))
+    done = sum(_apply(comment, found.name) for comment in selectors.comments_by_ids(ids))
+    messages.success(request, _counted(done, found.verb))
+    return HttpResponseRedirect(_next_url(request))
+
+
+@cache_policy("never")
+@require_http_methods(["GET", "HEAD", "POST"])
+@moderator_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(Comment.objects.select_related("post"), pk=pk, removed=False)
+    form = CommentEditForm(request.POST or None, initial=_edit_initial(comment))
+    if request.method == "POST" and form.is_valid():
+        comment_edit(comment=comment, **form.cleaned_data)
+        messages.success(request, "Comment updated.")
+        return HttpResponseRedirect(_next_url(request))
+    context = {"comment": comment, "form": form, "next": _next_url(request)}
+    return render(request, "moderation/edit.html", context)
+
+
+def _edit_initial(comment: Comment) -> dict[str, str]:
+    fields = ("author_name", "author_email", "author_url", "body")
+    return {name: getattr(comment, name) for name in fields}
+
+
+@cache_policy("never")
+@require_POST
+@moderator_required
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(Comment.objects.select_related("post"), pk=pk, removed=False)
+    was_pending = comment.status == Comment.Status.PENDING
+    try:
+        # WordPress's "Approve and Reply": one step, undone together if the reply is refused.
+        with transaction.atomic():
+            if was_pending:
+                comment_apply(comment=comment, action="approve")
+            comment_submit(
+                post=comment.post,
+                commenter=Commenter(user=request.user, is_moderator=True),
+                body=request.POST.get("body", ""),
+                parent_id=comment.pk,
+                ip_address=request.META.get("REMOTE_ADDR"),
+                user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+    except CommentRejected as exc:
+        messages.error(request, exc.message)
+    else:
+        done = "Comment approved and reply published." if was_pending else "Reply published."
+        messages.success(request, done)
+    return HttpResponseRedirect(_next_url(request))
