@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from post_page import _setup  # noqa: E402
+from post_page import _setup
 
 
 def _make_post(slug: str, comments: int) -> str:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from post_page import _setup  # noqa: E402
+from post_page import _setup
 
 ESSAY = "/2026/03/14/the-ledger-and-the-lamp/"
 
