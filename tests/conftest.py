@@ -18,11 +18,12 @@ def _plain_static_storage(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_cache(settings: Any) -> None:
-    """Each test sees an empty cache without clearing one another's (xdist workers share it)."""
-    settings.CACHES = {
-        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
-    }
+def _isolated_cache(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test sees an empty cache without clearing one another's (xdist workers share Redis)."""
+    default = {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    if default["BACKEND"].endswith("FileBasedCache"):
+        default["LOCATION"] = str(tmp_path_factory.mktemp("cache"))
+    settings.CACHES = {"default": default}
 
 
 @pytest.fixture

@@ -160,6 +160,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(DATA_DIR / "cache"),
+            # The default of 300 entries would cull settings and pages at random on a busy site.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 

@@ -5,4 +5,5 @@ from broadsheet.core import views
 app_name = "core"
 urlpatterns = [
     path("identicon/<str:key>.svg", views.identicon, name="identicon"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

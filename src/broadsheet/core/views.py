@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import re
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
 from broadsheet.core.cache import cache_policy
@@ -18,6 +19,13 @@ def identicon(request: HttpRequest, key: str) -> HttpResponse:
     if not _KEY.match(key):
         raise Http404("No such avatar.")
     return HttpResponse(identicon_svg(key), content_type="image/svg+xml")
+
+
+@require_safe
+@cache_policy("public", max_age=86_400)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin's): send them ours."""
+    return HttpResponsePermanentRedirect(static("broadsheet/favicon.svg"))
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

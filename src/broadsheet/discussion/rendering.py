@@ -76,7 +76,7 @@ class CommentRenderer:
         classes = ["comment", f"depth-{comment.depth + 1}"]
         if comment.user_id and comment.user_id in self.post_author_ids:
             classes.append("bypostauthor")
-        if comment.status == Comment.Status.PENDING:
+        if comment.status != Comment.Status.APPROVED and not comment.removed:
             classes.append("is-pending")
         if comment.removed:
             classes.append("is-removed")
@@ -115,7 +115,7 @@ class CommentRenderer:
         link = f"{self.page_url}#comment-{comment.pk}"
         pending = (
             f'<p class="comment-awaiting-moderation">{AWAITING}</p>'
-            if comment.status == Comment.Status.PENDING
+            if comment.status in (Comment.Status.PENDING, Comment.Status.SPAM)
             else ""
         )
         reply = ""

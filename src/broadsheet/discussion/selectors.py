@@ -36,7 +36,8 @@ class CommentPage:
 def _visible(pending_ids: Collection[int]) -> Q:
     visible = Q(status=Comment.Status.APPROVED)
     if pending_ids:
-        visible |= Q(pk__in=list(pending_ids), status=Comment.Status.PENDING)
+        # A reader's own held comments, spam included: a person wrongly filed sees theirs waiting.
+        visible |= Q(pk__in=list(pending_ids), status__in=[Comment.Status.PENDING, Comment.Status.SPAM])
     return visible
 
 
