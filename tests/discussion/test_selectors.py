@@ -126,3 +126,19 @@ def test_the_post_page_costs_the_same_queries_with_2_and_2000_comments(
         response = client.get(big.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count('class="comment depth-') == (250 if paged else 2000)
+
+
+def test_comment_dates_read_as_wordpress_writes_them(post: Post) -> None:
+    """PHP's "F j, Y \\a\\t g:i a": "March 4, 2026 at 12:07 am" (Django's "a" would give "a.m.")."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from broadsheet.discussion.rendering import comment_date
+
+    expected = {0: "12:07 am", 9: "9:07 am", 12: "12:07 pm", 18: "6:07 pm", 23: "11:07 pm"}
+    for hour, clock in expected.items():
+        comment = approved_comment(
+            post, created_at=timezone.make_aware(datetime(2026, 3, 4, hour, 7))
+        )
+        assert comment_date(comment) == f"March 4, 2026 at {clock}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection
 
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.html import escape
 
 from broadsheet.core.identicon import identicon_key
@@ -40,8 +40,19 @@ def avatar_url(comment: Comment, settings: DiscussionSettings) -> str:
     return f"/identicon/{identicon_key(source)}.svg"
 
 
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
 def comment_date(comment: Comment) -> str:
-    return dateformat.format(timezone.localtime(comment.created_at), r"F j, Y \a\t g:i a")
+    """WordPress's "March 14, 2026 at 6:42 pm", written out directly: Django's dateformat
+    costs more than the rest of a comment's markup together."""
+    moment = timezone.localtime(comment.created_at)
+    hour = moment.hour % 12 or 12
+    meridiem = "am" if moment.hour < 12 else "pm"
+    return f"{_MONTHS[moment.month - 1]} {moment.day}, {moment.year} at {hour}:{moment.minute:02d} {meridiem}"
 
 
 class CommentRenderer:

@@ -37,7 +37,9 @@ def _visible(pending_ids: Collection[int]) -> Q:
     visible = Q(status=Comment.Status.APPROVED)
     if pending_ids:
         # A reader's own held comments, spam included: a person wrongly filed sees theirs waiting.
-        visible |= Q(pk__in=list(pending_ids), status__in=[Comment.Status.PENDING, Comment.Status.SPAM])
+        visible |= Q(
+            pk__in=list(pending_ids), status__in=[Comment.Status.PENDING, Comment.Status.SPAM]
+        )
     return visible
 
 
@@ -74,7 +76,14 @@ def comment_page_for_post(
         count = default = number = 1
         threads = None
 
-    replies = Comment.objects.filter(visible, post=post).select_related("user__profile")
+    # The Markdown source and moderation-only columns are never shown on the page.
+    replies = (
+        Comment.objects.filter(visible, post=post)
+        .select_related("user__profile")
+        .defer(
+            "body", "user_agent", "ip_address", "moderation_reason", "spam_score", "previous_status"
+        )
+    )
     replies = replies.filter(thread_id__in=threads) if threads is not None else replies
     comments = list(replies.order_by("created_at", "id"))
 
