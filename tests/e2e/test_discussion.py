@@ -135,15 +135,15 @@ def test_reply_inline_three_levels_deep(browser: Any, demo: str, artifacts: Path
 
 
 def test_a_permalink_opens_the_comment_on_page_two(browser: Any, demo: str) -> None:
-    _settings(page_comments=True, comments_per_page=5, default_comments_page="newest")
+    _settings(page_comments=True, comments_per_page=4, default_comments_page="newest")
     post = Post.objects.get(slug="the-ledger-and-the-lamp")
     first_threads = list(
         Comment.objects.filter(post=post, depth=0, status=Comment.Status.APPROVED).order_by(
             "created_at", "id"
         )
     )
-    assert len(first_threads) > 10
-    target = first_threads[6]  # the second page, counted oldest first
+    assert len(first_threads) > 8  # three pages of four: the newest (shown by default) is the third
+    target = first_threads[6]  # on the second page, counted oldest first
     page = browser.new_context().new_page()
     page.goto(demo + f"/comment/{target.pk}/")
     assert page.url.endswith(f"{ESSAY}comment-page-2/#comment-{target.pk}")
