@@ -587,3 +587,10 @@ def test_untraining_unseen_tokens_leaves_scores_in_range() -> None:
 def test_caller_supplied_tokens_are_kept_storable() -> None:
     spam_train(tokens=frozenset({"t" * 500, "nul\x00byte", ""}), is_spam=True)
     assert list(SpamToken.objects.values_list("token", flat=True)) == ["t" * TOKEN_MAX_LENGTH]
+
+
+def test_words_inside_links_do_not_count_as_words() -> None:
+    tokens = comment_tokens(body="Read https://www.example.org/cheap-pills/buy now")
+    assert "url:example.org" in tokens
+    assert "read" in tokens and "now" in tokens
+    assert not {"https", "www", "cheap", "pills", "buy"} & tokens

@@ -33,6 +33,7 @@ MAX_DISCRIMINATORS = 15
 # chopping them into 40-character pieces.
 _WORD = re.compile(r"(?<![^\W_])[^\W_]{2,40}(?![^\W_])")
 _URL = re.compile(r"https?://(?:[^\s/?#@\[\]]*@)?(\[[0-9a-f:.]+\]|[\w.-]+)", re.IGNORECASE)
+_WHOLE_URL = re.compile(r"https?://\S+", re.IGNORECASE)
 _OTHER_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:(?!\d)")  # "javascript:", not "host:8080"
 _DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*")
 # Invisible format characters (soft hyphen, zero-width spaces and joiners, bidi controls,
@@ -80,7 +81,9 @@ def comment_tokens(
         if links >= 3 and hosts >= MAX_URL_HOSTS:
             break  # the count tops out at "3+" and the host quota is full
 
-    for match in _WORD.finditer(text):
+    # Words inside addresses ("http", "www", path pieces) would make every link look alike;
+    # the host and the link count already speak for them.
+    for match in _WORD.finditer(_WHOLE_URL.sub(" ", text)):
         if len(body_tokens) >= MAX_BODY_TOKENS:
             break
         body_tokens.setdefault(match.group(), None)
