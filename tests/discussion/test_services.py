@@ -406,3 +406,12 @@ def test_the_body_is_rendered_once_to_safe_html(post: Post) -> None:
         in comment.body_html
     )
     assert "<em>this</em>" in comment.body_html
+
+
+def test_nul_characters_are_dropped_before_storing(post: Post) -> None:
+    _settings(comment_previously_approved=False)
+    comment = submit(
+        post, Commenter(name="A\x00da", email="ada@example.org"), body="Hello\x00 there"
+    )
+    comment.refresh_from_db()
+    assert (comment.author_name, comment.body) == ("Ada", "Hello there")

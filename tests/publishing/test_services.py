@@ -78,3 +78,9 @@ def test_a_future_post_is_hidden_until_its_time() -> None:
     assert not Post.objects.visible().filter(pk=post.pk).exists()
     Post.objects.filter(pk=post.pk).update(published_at=timezone.now() - timedelta(seconds=1))
     assert Post.objects.visible().filter(pk=post.pk).exists()
+
+
+def test_nul_characters_are_dropped_from_posts() -> None:
+    post = PostFactory(title="Lamps\x00", body="Text\x00 here.")
+    post.refresh_from_db()
+    assert post.title == "Lamps" and "\x00" not in post.body_html

@@ -83,3 +83,8 @@ _comment_cleaner = nh3.Cleaner(
 def clean_comment_html(html: str) -> str:
     """Sanitize a rendered comment: the safe Markdown subset and nothing else."""
     return _comment_cleaner.clean(html)
+
+
+def without_nul(text: str) -> str:
+    """NUL characters never belong in text, and PostgreSQL refuses to store them."""
+    return text.replace("\x00", "")

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from broadsheet.core.markdown import render_comment_markdown
+from broadsheet.core.sanitize import without_nul
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.moderation.rules import Candidate, decide
@@ -77,6 +78,14 @@ def comment_submit(
     seconds_on_page: float | None = None,
 ) -> Comment:
     settings = DiscussionSettings.current()
+    body, user_agent = without_nul(body), without_nul(user_agent)
+    commenter = Commenter(
+        user=commenter.user,
+        name=without_nul(commenter.name),
+        email=without_nul(commenter.email),
+        url=without_nul(commenter.url),
+        is_moderator=commenter.is_moderator,
+    )
 
     # 1. The parent must exist on this post and be approved.
     parent = None
@@ -255,6 +264,8 @@ def comment_create_stored(
     kind: str = Comment.Kind.COMMENT,
 ) -> Comment:
     """Store a comment as it already was (demo content, imports): no rules, dates kept."""
+    body, author_name = without_nul(body), without_nul(author_name)
+    author_email, author_url = without_nul(author_email), without_nul(author_url)
     if user is not None:
         author_name = author_name or user.display_name
         author_email = author_email or user.email

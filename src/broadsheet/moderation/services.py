@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from broadsheet.core.markdown import render_comment_markdown
+from broadsheet.core.sanitize import without_nul
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.moderation.spam import comment_tokens, spam_train, spam_untrain
@@ -123,7 +124,7 @@ def comment_delete(*, comment: Comment) -> Comment | None:
 def comment_edit(
     *, comment: Comment, body: str, author_name: str, author_email: str, author_url: str
 ) -> Comment:
-    comment.body = body.replace("\r\n", "\n").strip()
+    comment.body = without_nul(body).replace("\r\n", "\n").strip()
     comment.body_html = render_comment_markdown(comment.body)
     comment.author_name, comment.author_email, comment.author_url = (
         author_name,

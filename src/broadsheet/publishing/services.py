@@ -13,6 +13,7 @@ from django.utils.html import escape, strip_tags
 
 from broadsheet.accounts.models import User
 from broadsheet.core.markdown import render_inline_markdown, render_markdown
+from broadsheet.core.sanitize import without_nul
 from broadsheet.publishing.models import Category, Post, PostAuthor, PostRedirect, Tag
 
 EXCERPT_WORDS = 55
@@ -22,6 +23,9 @@ _FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.S)
 
 def post_render(*, post: Post) -> list[str]:
     """Fill the derived HTML fields from the Markdown source; returns problems found in it."""
+    post.title, post.excerpt, post.body = (
+        without_nul(t) for t in (post.title, post.excerpt, post.body)
+    )
     rendered = render_markdown(post.body)
     post.body_html = rendered.body_html
     post.footnotes_html = rendered.footnotes_html
