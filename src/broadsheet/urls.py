@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("broadsheet.core.urls")),
     path("", include("broadsheet.discussion.urls")),
+    path("", include("broadsheet.accounts.urls")),
     # Uploaded files (avatars). A front proxy may serve MEDIA_ROOT itself; see docs/deployment.md.
     re_path(
         r"^media/(?P<path>.*)$",

@@ -184,7 +184,7 @@ def test_a_signed_in_reader_needs_the_csrf_token(post: Post) -> None:
     assert refused.status_code == 403
     page = client.get(post.get_absolute_url()).content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    assert token is not None and "Logged in as" in page
+    assert token is not None and "You are commenting using your" in page
     accepted = client.post("/comments/post/", _form(post, csrfmiddlewaretoken=token.group(1)))
     assert accepted.status_code == 302
 

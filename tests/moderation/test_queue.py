@@ -86,13 +86,13 @@ def test_anonymous_and_non_staff_are_sent_to_the_login_page(client: Client, post
     comment = _comment(post)
     response = client.get("/moderation/?status=pending")
     assert response.status_code == 302
-    assert response["Location"] == "/admin/login/?next=/moderation/%3Fstatus%3Dpending"
+    assert response["Location"] == "/accounts/login/?next=/moderation/%3Fstatus%3Dpending"
 
     reader = User.objects.create_user("reader", "reader@example.org", "pw")
     client.force_login(reader)
     assert client.get("/moderation/").status_code == 302
     response = client.post(f"/moderation/{comment.pk}/approve/")
-    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     comment.refresh_from_db()
     assert comment.status == Status.PENDING
 

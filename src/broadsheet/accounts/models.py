@@ -36,6 +36,8 @@ class Profile(models.Model):
     bio_html = models.TextField(blank=True, editable=False)
     website = models.URLField(blank=True)
     avatar = models.ImageField(upload_to=_avatar_path, blank=True)
+    # The photo of the social account the person last signed in with, used when none is uploaded.
+    remote_avatar_url = models.URLField(max_length=500, blank=True, editable=False)
 
     def __str__(self) -> str:
         return self.display_name or self.user.username
@@ -48,6 +50,8 @@ class Profile(models.Model):
     def avatar_url(self) -> str:
         if self.avatar:
             return str(self.avatar.url)
+        if self.remote_avatar_url:
+            return str(self.remote_avatar_url)
         return reverse(
             "core:identicon", args=[identicon_key(self.user.email or f"user:{self.user_id}")]
         )

@@ -2,10 +2,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_save
+from allauth.account.signals import user_logged_in
+from allauth.socialaccount.models import SocialApp
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.http import HttpRequest
 
+from broadsheet.accounts.comment_login import PROVIDER_KEY, forget_login_options
 from broadsheet.accounts.models import Profile, User
+from broadsheet.core.models import SiteSettings
+
+# The provider icons on the comment form are cached: a change of providers or site title clears them.
+for _model in (SocialApp, SiteSettings):
+    post_save.connect(
+        forget_login_options, sender=_model, dispatch_uid=f"login-options-{_model.__name__}"
+    )
+    post_delete.connect(
+        forget_login_options, sender=_model, dispatch_uid=f"login-options-del-{_model.__name__}"
+    )
 
 
 @receiver(post_save, sender=User)
@@ -15,3 +29,28 @@ def create_profile(
     """Every account has a profile, so templates never meet a missing one."""
     if created and not raw:
         Profile.objects.get_or_create(user=instance)
+
+
+@receiver(user_logged_in)
+def remember_how_they_signed_in(
+    sender: Any, request: HttpRequest, user: User, **kwargs: Any
+) -> None:
+    """For "You are commenting using your <Provider> account", and the provider's photo."""
+    sociallogin = kwargs.get("sociallogin")
+    if sociallogin is None:
+        request.session.pop(PROVIDER_KEY, None)
+        return
+    account = sociallogin.account
+    request.session[PROVIDER_KEY] = account.get_provider(request).name
+    profile, _ = Profile.objects.get_or_create(user=user)
+    avatar = account.get_avatar_url() or ""
+    name = sociallogin.account.extra_data.get("name") or ""
+    changed = []
+    if avatar.startswith(("https://", "http://")) and avatar != profile.remote_avatar_url:
+        profile.remote_avatar_url = avatar[:500]
+        changed.append("remote_avatar_url")
+    if name and not profile.display_name:
+        profile.display_name = str(name)[:150]
+        changed.append("display_name")
+    if changed:
+        profile.save()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.cache import patch_cache_control
 
 # No inline scripts or styles anywhere; everything is served from the site itself.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -33,6 +34,23 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         )
+        return response
+
+
+class DefaultPrivateCacheMiddleware:
+    """A response that declares no cache policy is private: forms, accounts, the admin.
+
+    Our own public views declare theirs (core.cache.cache_policy); this covers the pages of
+    third-party apps (django-allauth, the admin), so no shared cache ever keeps a personal page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_cache=True)
         return response
 
 

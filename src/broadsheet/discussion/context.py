@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.safestring import mark_safe
 
+from broadsheet.accounts.comment_login import DRAFT_KEY, login_options, signed_in_with, take_draft
 from broadsheet.discussion.cookies import pending_ids
 from broadsheet.discussion.forms import CommentForm, shown_at_token
 from broadsheet.discussion.models import Comment
@@ -49,14 +50,24 @@ def discussion_context(
             pk=reply_to_id, post=post, status=Comment.Status.APPROVED, removed=False
         ).first()
     if form is None:
-        form = CommentForm(
-            initial={
-                "post_id": post.pk,
-                "parent_id": reply_to.pk if reply_to else 0,
-                "shown_at": shown_at_token(),
-            },
-            require_name_email=settings.require_name_email,
-        )
+        initial: dict[str, Any] = {
+            "post_id": post.pk,
+            "parent_id": reply_to.pk if reply_to else 0,
+            "shown_at": shown_at_token(),
+        }
+        # A comment typed before signing in (without JavaScript) comes back into the box.
+        draft = take_draft(request, post.pk) if DRAFT_KEY in request.session else None
+        if draft:
+            initial.update({k: draft.get(k, "") for k in ("comment", "author", "email", "url")})
+            if str(draft.get("parent_id", "")).isdigit() and int(draft["parent_id"]):
+                reply_to = (
+                    reply_to
+                    or Comment.objects.filter(
+                        pk=int(draft["parent_id"]), post=post, status=Comment.Status.APPROVED
+                    ).first()
+                )
+                initial["parent_id"] = reply_to.pk if reply_to else 0
+        form = CommentForm(initial=initial, require_name_email=settings.require_name_email)
     pages = [(n, comment_page_url(post, n, page.default)) for n in range(1, page.count + 1)]
     return {
         "discussion": {
@@ -71,5 +82,7 @@ def discussion_context(
             "reply_to": reply_to,
             "error": error,
             "needs_login": settings.comment_registration and not request.user.is_authenticated,
+            "login_options": login_options(request),
+            "signed_in_with": signed_in_with(request) if request.user.is_authenticated else "",
         }
     }

@@ -25,8 +25,8 @@ DELETED = "This comment was deleted."
 
 def avatar_url(comment: Comment, settings: DiscussionSettings) -> str:
     profile = getattr(comment.user, "profile", None) if comment.user_id else None
-    if profile is not None and profile.avatar:
-        return str(profile.avatar.url)
+    if profile is not None and (profile.avatar or profile.remote_avatar_url):
+        return str(profile.avatar_url)
     email = (comment.user.email if comment.user is not None else comment.author_email) or ""
     if settings.use_gravatar and email:
         digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()

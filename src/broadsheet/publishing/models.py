@@ -164,6 +164,10 @@ class Post(models.Model):
             models.UniqueConstraint(fields=["kind", "slug"], name="post_slug_unique_per_kind"),
         ]
         indexes = [models.Index(fields=["kind", "status", "published_at"], name="post_listing")]
+        permissions = [
+            ("publish_post", "Can publish posts (not only submit drafts)"),
+            ("edit_others_posts", "Can edit posts by other authors"),
+        ]
 
     def __str__(self) -> str:
         return self.title

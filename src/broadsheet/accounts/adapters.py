@@ -1,0 +1,56 @@
+"""django-allauth hooks: new accounts are subscribers, sign-in failures go back to the comment
+form with a sentence and the draft kept, and the provider's name and photo are remembered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.contrib import messages
+from django.contrib.auth.models import Group
+from django.http import HttpRequest, HttpResponseRedirect
+
+from broadsheet.accounts.comment_login import RETURN_KEY
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+        user = super().save_user(request, user, form, commit)
+        if commit:
+            subscriber = Group.objects.filter(name="Subscriber").first()
+            if subscriber is not None:
+                user.groups.add(subscriber)
+        return user
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def save_user(self, request: HttpRequest, sociallogin: Any, form: Any = None) -> Any:
+        user = super().save_user(request, sociallogin, form)
+        subscriber = Group.objects.filter(name="Subscriber").first()
+        if subscriber is not None:
+            user.groups.add(subscriber)
+        return user
+
+    def on_authentication_error(
+        self,
+        request: HttpRequest,
+        provider: Any,
+        error: Any = None,
+        exception: Any = None,
+        extra_context: Any = None,
+    ) -> None:
+        """A refused consent, a tampered state, a provider error: back to the comment form."""
+        back = request.session.get(RETURN_KEY)
+        if not back:
+            return  # not started from a comment form: allauth's own error page
+        name = getattr(provider, "name", "the provider")
+        reason = (
+            "you cancelled" if str(error) == "cancelled" else "the sign-in could not be completed"
+        )
+        messages.error(
+            request,
+            f"Signing in with {name} did not work ({reason}). Your comment is still here; try again or fill in your details.",
+        )
+        raise ImmediateHttpResponse(HttpResponseRedirect(back))

@@ -1,0 +1,140 @@
+"""Signing in from the comment form, keeping the comment being written.
+
+Without JavaScript, each provider icon is a submit button of the comment form itself: the draft
+travels with it, is kept in the session, and is put back in the box when the reader returns.
+With JavaScript, the icon opens the provider in a popup and the page never reloads, so the
+draft simply stays where it is; the popup ends on /accounts/popup-done/, which tells the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from allauth.socialaccount.providers.base import AuthProcess
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
+
+from broadsheet.core.cache import cache_policy
+from broadsheet.core.models import SiteSettings
+
+RETURN_KEY = "broadsheet.comment_return"
+DRAFT_KEY = "broadsheet.comment_draft"
+PROVIDER_KEY = "broadsheet.signed_in_with"
+SITE = "site"
+POPUP_DONE = "/accounts/popup-done/"
+DRAFT_FIELDS = ("comment", "author", "email", "url", "parent_id", "post_id")
+
+
+_MARKS = {
+    "facebook": "f",
+    "google": "G",
+    "twitter_oauth2": "𝕏",
+    "github": "GH",
+    "orcid": "iD",
+    "wordpress_com": "W",
+}
+_OPTIONS_CACHE = "broadsheet:login-options:v1"
+
+
+@dataclass(frozen=True)
+class LoginOption:
+    id: str
+    name: str
+    mark: str
+
+
+def login_options(request: HttpRequest) -> list[LoginOption]:
+    """The site's own accounts first, then every configured social provider.
+
+    Cached (providers added in the admin clear it), so anonymous pages pay no query for it.
+    """
+    found: list[LoginOption] | None = cache.get(_OPTIONS_CACHE)
+    if found is None:
+        title = SiteSettings.current().title or "this site"
+        found = [LoginOption(SITE, title, title[:1].upper())]
+        for provider in get_social_adapter(request).list_providers(request):
+            provider_id = provider.app.provider_id or provider.id
+            found.append(
+                LoginOption(
+                    provider_id, provider.name, _MARKS.get(provider.id, provider.name[:1].upper())
+                )
+            )
+        cache.set(_OPTIONS_CACHE, found, timeout=3600)
+    return found
+
+
+def forget_login_options(**kwargs: Any) -> None:
+    cache.delete(_OPTIONS_CACHE)
+
+
+def _start(request: HttpRequest, option_id: str, return_url: str) -> HttpResponse:
+    request.session[RETURN_KEY] = return_url
+    if option_id == SITE:
+        return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': return_url})}")
+    try:
+        provider = get_social_adapter(request).get_provider(request, option_id)
+    except Exception:  # allauth raises SocialApp.DoesNotExist and others for unknown ids
+        raise Http404("No such sign-in provider.") from None
+    response: HttpResponse = provider.redirect(request, AuthProcess.LOGIN, next_url=return_url)
+    return response
+
+
+@csrf_exempt  # reached from the anonymous (token-free) comment form; it only starts a sign-in
+@require_POST
+@cache_policy("never")
+def comment_login(request: HttpRequest) -> HttpResponse:
+    """An icon pressed without JavaScript: keep the draft, then go to the provider."""
+    from broadsheet.publishing.selectors import post_for_comments
+
+    try:
+        post_id = int(request.POST.get("post_id", ""))
+    except ValueError:
+        post_id = 0
+    post = post_for_comments(pk=post_id, user=request.user)
+    if post is None:
+        raise Http404("No such post.")
+    request.session[DRAFT_KEY] = {
+        name: request.POST.get(name, "")[:70_000] for name in DRAFT_FIELDS
+    }
+    return _start(request, request.POST.get("provider", SITE), f"{post.get_absolute_url()}#respond")
+
+
+@require_safe
+@cache_policy("never")
+def comment_login_popup(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """An icon pressed with JavaScript: the popup window starts here."""
+    return _start(request, provider_id, POPUP_DONE)
+
+
+@require_safe
+@cache_policy("never")
+def popup_done(request: HttpRequest) -> HttpResponse:
+    errors = [str(m) for m in messages.get_messages(request) if m.level >= messages.ERROR]
+    request.session.pop(RETURN_KEY, None)
+    return render(
+        request,
+        "accounts/popup_done.html",
+        {"ok": request.user.is_authenticated and not errors, "error": " ".join(errors)},
+    )
+
+
+def take_draft(request: HttpRequest, post_id: int) -> dict[str, Any] | None:
+    """The comment a reader was writing before signing in, once, for this post only."""
+    draft = request.session.get(DRAFT_KEY)
+    if not isinstance(draft, dict) or str(draft.get("post_id")) != str(post_id):
+        return None
+    del request.session[DRAFT_KEY]
+    request.session.pop(RETURN_KEY, None)
+    return draft
+
+
+def signed_in_with(request: HttpRequest) -> str:
+    return str(request.session.get(PROVIDER_KEY) or SiteSettings.current().title or "site")

@@ -1,0 +1,42 @@
+"""WordPress's roles as Django groups: what each may do with posts and comments.
+
+| role          | WordPress meaning                                   | here                                    |
+|---------------|-----------------------------------------------------|-----------------------------------------|
+| Administrator | everything                                          | every permission (and site settings)    |
+| Editor        | publishes and edits anyone's posts, moderates       | posts, pages, taxonomy, comments        |
+| Author        | publishes and edits own posts                       | posts (own), references, tags           |
+| Contributor   | writes drafts, cannot publish                       | posts (own, drafts only)                |
+| Subscriber    | reads, comments, edits own profile                  | nothing in the admin                    |
+"""
+
+from __future__ import annotations
+
+ROLES: dict[str, list[str] | None] = {
+    "Administrator": None,  # all permissions
+    "Editor": [
+        "publishing.add_post", "publishing.change_post", "publishing.delete_post", "publishing.view_post",
+        "publishing.publish_post", "publishing.edit_others_posts",
+        "publishing.add_reference", "publishing.change_reference", "publishing.delete_reference", "publishing.view_reference",
+        "publishing.add_category", "publishing.change_category", "publishing.delete_category", "publishing.view_category",
+        "publishing.add_tag", "publishing.change_tag", "publishing.delete_tag", "publishing.view_tag",
+        "publishing.add_postauthor", "publishing.change_postauthor", "publishing.delete_postauthor", "publishing.view_postauthor",
+        "discussion.view_comment", "discussion.change_comment", "discussion.delete_comment",
+    ],
+    "Author": [
+        "publishing.add_post", "publishing.change_post", "publishing.delete_post", "publishing.view_post",
+        "publishing.publish_post",
+        "publishing.add_reference", "publishing.change_reference", "publishing.delete_reference", "publishing.view_reference",
+        "publishing.view_category", "publishing.add_tag", "publishing.view_tag",
+        "publishing.add_postauthor", "publishing.change_postauthor", "publishing.view_postauthor",
+    ],
+    "Contributor": [
+        "publishing.add_post", "publishing.change_post", "publishing.view_post",
+        "publishing.add_reference", "publishing.change_reference", "publishing.delete_reference", "publishing.view_reference",
+        "publishing.view_category", "publishing.view_tag",
+        "publishing.add_postauthor", "publishing.view_postauthor",
+    ],
+    "Subscriber": [],
+}  # fmt: skip
+
+# Roles that work in the admin (Django's is_staff); subscribers never see it.
+STAFF_ROLES = {"Administrator", "Editor", "Author", "Contributor"}

@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+from broadsheet.accounts import comment_login, views
+
+urlpatterns = [
+    path("accounts/comment-login/", comment_login.comment_login, name="comment_login"),
+    path(
+        "accounts/comment-login/<str:provider_id>/popup/",
+        comment_login.comment_login_popup,
+        name="comment_login_popup",
+    ),
+    path("accounts/popup-done/", comment_login.popup_done, name="popup_done"),
+    path("accounts/profile/", views.profile_edit, name="profile_edit"),
+    path("accounts/", include("allauth.urls")),
+    path("people/<str:username>/", views.person, name="person"),
+]

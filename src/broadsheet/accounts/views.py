@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from broadsheet.accounts.models import Profile, User
+from broadsheet.core.cache import cache_policy
+from broadsheet.discussion.models import Comment
+
+
+@require_safe
+@cache_policy("public")
+def person(request: HttpRequest, username: str) -> HttpResponse:
+    """A commenter's public page: name, photo, bio, website and their approved comments."""
+    user = get_object_or_404(
+        User.objects.select_related("profile"), username=username, is_active=True
+    )
+    comments = (
+        Comment.objects.filter(
+            user=user, status=Comment.Status.APPROVED, removed=False, post__status="published"
+        )
+        .select_related("post")
+        .order_by("-created_at")
+    )
+    page = Paginator(comments, 20).get_page(request.GET.get("page"))
+    return render(request, "accounts/person.html", {"person": user, "page_obj": page})
+
+
+class ProfileForm(forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+
+    class Meta:
+        model = Profile
+        fields = ["display_name", "bio", "website", "avatar"]
+        labels = {"display_name": "Name shown with your comments", "avatar": "Photo"}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@cache_policy("never")
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    profile, _ = Profile.objects.get_or_create(user=request.user)
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile was saved.")
+        return HttpResponseRedirect(request.path)
+    return render(request, "accounts/profile_edit.html", {"form": form, "profile": profile})
