@@ -4,12 +4,13 @@ from typing import Any
 
 from allauth.account.signals import user_logged_in
 from allauth.socialaccount.models import SocialApp
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
 from broadsheet.accounts.comment_login import PROVIDER_KEY, forget_login_options
 from broadsheet.accounts.models import Profile, User
+from broadsheet.accounts.roles import STAFF_ROLES
 from broadsheet.core.models import SiteSettings
 
 # The provider icons on the comment form are cached: a change of providers or site title clears them.
@@ -29,6 +30,17 @@ def create_profile(
     """Every account has a profile, so templates never meet a missing one."""
     if created and not raw:
         Profile.objects.get_or_create(user=instance)
+
+
+@receiver(m2m_changed, sender=User.groups.through)
+def staff_roles_reach_the_admin(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
+    """Contributors and up write in the admin (is_staff); subscribers never see it."""
+    if action not in ("post_add", "post_remove", "post_clear") or not isinstance(instance, User):
+        return
+    staff = instance.is_superuser or instance.groups.filter(name__in=STAFF_ROLES).exists()
+    if instance.is_staff != staff:
+        User.objects.filter(pk=instance.pk).update(is_staff=staff)
+        instance.is_staff = staff
 
 
 @receiver(user_logged_in)

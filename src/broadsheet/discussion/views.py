@@ -6,6 +6,7 @@ from django.conf import settings as django_settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
@@ -177,3 +178,22 @@ def comment_permalink(request: HttpRequest, pk: int) -> HttpResponse:
     if not comment.post.is_public:
         raise Http404("No such comment.")
     return HttpResponseRedirect(_comment_url(comment, comment.post, DiscussionSettings.current()))
+
+
+@require_safe
+@cache_policy("never")
+def comment_identity(request: HttpRequest) -> HttpResponse:
+    """The "who is commenting" part of the form, fetched after a popup sign-in.
+
+    Only that part is replaced, so the comment being written stays in its box.
+    """
+    post = post_for_comments(pk=_int_or_none(request.GET.get("post")), user=request.user)
+    if post is None:
+        raise Http404("No such post.")
+    context = discussion_context(request, post=post)
+    html = render_to_string("discussion/_identity.html", context, request=request)
+    return JsonResponse({"html": html, "signed_in": request.user.is_authenticated})
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None

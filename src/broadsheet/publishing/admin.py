@@ -138,7 +138,25 @@ class PostAdmin(admin.ModelAdmin):
             mark_safe(obj.footnotes_html),
         )
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
+        posts = super().get_queryset(request)
+        # Authors and contributors see their own posts only, as in WordPress.
+        if request.user.has_perm("publishing.edit_others_posts"):
+            return posts
+        return posts.filter(authors=request.user)
+
+    def get_form(
+        self, request: HttpRequest, obj: Post | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        if not request.user.has_perm("publishing.publish_post") and "status" in form.base_fields:
+            # Contributors write drafts; an editor or author publishes them.
+            form.base_fields["status"].choices = [(Post.Status.DRAFT, "Draft")]
+        return form
+
     def save_model(self, request: HttpRequest, obj: Post, form: Any, change: bool) -> None:
+        if not request.user.has_perm("publishing.publish_post"):
+            obj.status = Post.Status.DRAFT
         post_save(post=obj)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:

@@ -152,3 +152,75 @@
     });
   });
 })();
+
+// Signing in from the comment form. With JavaScript the provider opens in a popup and this
+// page stays as it is, comment and all; only the "who is commenting" part is swapped when the
+// popup reports back. If the popup is blocked, the icon submits the form as without JavaScript.
+(function () {
+  "use strict";
+  var form = document.getElementById("commentform");
+  var comments = document.getElementById("comments");
+  if (!form || !comments) return;
+  var popup = null;
+  var watcher = null;
+  var reported = false;
+
+  function status(text) {
+    var box = document.getElementById("login-status");
+    if (!box) return;
+    box.textContent = text;
+    box.hidden = !text;
+  }
+
+  function refreshIdentity() {
+    var postId = comments.getAttribute("data-post-id");
+    return fetch("/comments/identity/?post=" + encodeURIComponent(postId), {
+      credentials: "same-origin", headers: { "Accept": "application/json" }
+    }).then(function (response) { return response.json(); }).then(function (result) {
+      var identity = document.getElementById("comment-identity");
+      identity.innerHTML = result.html;
+    });
+  }
+
+  function finish(ok, error, name) {
+    if (watcher) { window.clearInterval(watcher); watcher = null; }
+    if (ok) {
+      status("");
+      refreshIdentity();
+    } else {
+      status(error || ("Signing in with " + name + " did not complete. Your comment is still here."));
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest(".login-icon") : null;
+    if (!button || !form.contains(button)) return;
+    var name = button.getAttribute("data-name");
+    popup = window.open(button.getAttribute("data-popup"), "broadsheet-login", "width=560,height=700");
+    if (!popup) return;  // blocked: the form submits to the redirect flow
+    event.preventDefault();
+    reported = false;
+    status("Connecting to " + name + "…");
+    if (watcher) window.clearInterval(watcher);
+    watcher = window.setInterval(function () {
+      if (popup && popup.closed && !reported) finish(false, "", name);
+    }, 500);
+    window.__broadsheetLoginName = name;
+  });
+
+  window.addEventListener("message", function (event) {
+    if (event.origin !== window.location.origin || !event.data || event.data.type !== "broadsheet-login") return;
+    reported = true;
+    finish(event.data.ok, event.data.error, window.__broadsheetLoginName || "the provider");
+  });
+
+  // "Change" shows the other sign-in icons (without JavaScript the link's #target does).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest(".comment-change-link") : null;
+    if (!link) return;
+    event.preventDefault();
+    var box = document.getElementById("comment-change");
+    if (box) box.classList.toggle("is-open");
+    link.setAttribute("aria-expanded", box && box.classList.contains("is-open") ? "true" : "false");
+  });
+})();
