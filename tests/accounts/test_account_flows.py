@@ -9,7 +9,6 @@ import pytest
 from django.test import Client
 
 from broadsheet.accounts.models import User
-from tests.accounts.smtp import smtp_server  # noqa: F401 - the fixture
 from tests.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
