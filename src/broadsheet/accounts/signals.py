@@ -55,8 +55,11 @@ def remember_how_they_signed_in(
     account = sociallogin.account
     request.session[PROVIDER_KEY] = account.get_provider(request).name
     profile, _ = Profile.objects.get_or_create(user=user)
-    avatar = account.get_avatar_url() or ""
-    name = sociallogin.account.extra_data.get("name") or ""
+    # OpenID Connect keeps the person's claims under "userinfo"; others at the top level.
+    provider_account = account.get_provider_account()
+    data = getattr(provider_account, "get_user_data", lambda: None)() or account.extra_data or {}
+    avatar = provider_account.get_avatar_url() or str(data.get("picture") or "")
+    name = str(data.get("name") or "")
     changed = []
     if avatar.startswith(("https://", "http://")) and avatar != profile.remote_avatar_url:
         profile.remote_avatar_url = avatar[:500]

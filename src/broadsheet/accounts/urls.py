@@ -11,6 +11,7 @@ urlpatterns = [
     ),
     path("accounts/popup-done/", comment_login.popup_done, name="popup_done"),
     path("accounts/profile/", views.profile_edit, name="profile_edit"),
+    path("", include("broadsheet.accounts.privacy_views")),
     path("accounts/", include("allauth.urls")),
     path("people/<str:username>/", views.person, name="person"),
 ]
