@@ -14,6 +14,8 @@ import os
 import signal
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 from types import FrameType
 
@@ -89,6 +91,19 @@ def _provision(redirect_uris: list[str]) -> None:
             raise RuntimeError(f"client secret of {client_id} was not stored in plaintext")
 
 
+def _exit_with_parent() -> None:
+    """Stop when the process that started us goes away (e.g. pytest killed with SIGKILL), so
+    no orphaned provider keeps its port and temp dir."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
 def _serve(port: int) -> None:
     from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
     from django.core.wsgi import get_wsgi_application
@@ -111,6 +126,7 @@ def _serve(port: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = _parse_args(argv)
+    _exit_with_parent()
     _configure(args.port)
 
     from django.core.management import call_command
