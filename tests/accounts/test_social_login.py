@@ -28,7 +28,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def idp() -> Iterator[OIDCProvider]:
-    uris = [f"http://{host}{ALLAUTH_CALLBACK_PATH}" for host in ("testserver", "127.0.0.1", "localhost")]
+    uris = [
+        f"http://{host}{ALLAUTH_CALLBACK_PATH}" for host in ("testserver", "127.0.0.1", "localhost")
+    ]
     with start_oidc_provider(uris) as provider:
         yield provider
 
@@ -57,9 +59,16 @@ def _at_provider(authorize_url: str, username: str, password: str, *, cancel: bo
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         assert token, page[:500]
         if 'name="username"' in page:
-            data = {"csrfmiddlewaretoken": token.group(1), "username": username, "password": password}
+            data = {
+                "csrfmiddlewaretoken": token.group(1),
+                "username": username,
+                "password": password,
+            }
         else:  # the consent screen: send its hidden fields back, with Authorize or Cancel
-            data = {unescape(n): unescape(v) for n, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)}
+            data = {
+                unescape(n): unescape(v)
+                for n, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)
+            }
             if not cancel:
                 data["allow"] = "Authorize"
         response = browser.post(url, data=data, allow_redirects=False, timeout=10)
@@ -75,7 +84,12 @@ def _local(url: str) -> str:
 
 
 def _start(client: Client, post: Post, **fields: Any) -> str:
-    data = {"provider": "oidc", "post_id": post.pk, "comment": "My careful draft, typed before signing in.", "parent_id": "0"}
+    data = {
+        "provider": "oidc",
+        "post_id": post.pk,
+        "comment": "My careful draft, typed before signing in.",
+        "parent_id": "0",
+    }
     data.update(fields)
     response = client.post("/accounts/comment-login/", data)
     assert response.status_code == 302
@@ -83,22 +97,30 @@ def _start(client: Client, post: Post, **fields: Any) -> str:
     return str(response["Location"])
 
 
-def test_the_form_shows_the_provider_icon_with_the_site_account_first(client: Client, post: Post) -> None:
+def test_the_form_shows_the_provider_icon_with_the_site_account_first(
+    client: Client, post: Post
+) -> None:
     html = client.get(post.get_absolute_url()).content.decode()
     assert "Fill in your details below or click an icon to log in:" in html
     icons = re.findall(r'name="provider" value="([^"]+)"', html)
     assert icons == ["site", "oidc"]
-    assert html.index("click an icon to log in") < html.index('name="author"')  # icons above the guest fields
+    assert html.index("click an icon to log in") < html.index(
+        'name="author"'
+    )  # icons above the guest fields
 
 
-def test_redirect_flow_signs_in_and_keeps_the_draft(client: Client, post: Post, idp: OIDCProvider) -> None:
+def test_redirect_flow_signs_in_and_keeps_the_draft(
+    client: Client, post: Post, idp: OIDCProvider
+) -> None:
     authorize = _start(client, post)
     query = parse_qs(urlsplit(authorize).query)
     assert query["code_challenge_method"] == ["S256"] and query["state"]  # PKCE and state
     back = _at_provider(authorize, idp.username, idp.password)
     assert back.startswith(f"http://testserver{ALLAUTH_CALLBACK_PATH}")
     finished = client.get(_local(back))
-    assert finished.status_code == 302 and finished["Location"].endswith(f"{post.get_absolute_url()}#respond")
+    assert finished.status_code == 302 and finished["Location"].endswith(
+        f"{post.get_absolute_url()}#respond"
+    )
 
     page = client.get(post.get_absolute_url()).content.decode()
     assert "You are commenting using your Local OIDC account." in page
@@ -109,14 +131,26 @@ def test_redirect_flow_signs_in_and_keeps_the_draft(client: Client, post: Post, 
 
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     assert token
-    posted = client.post("/comments/post/", _form(post, comment="Signed in now.", csrfmiddlewaretoken=token.group(1)))
+    posted = client.post(
+        "/comments/post/", _form(post, comment="Signed in now.", csrfmiddlewaretoken=token.group(1))
+    )
     assert posted.status_code == 302
     comment = Comment.objects.get(body="Signed in now.")
     assert comment.user == user and comment.author_email == idp.email
 
-    client.post("/accounts/logout/", {"next": f"{post.get_absolute_url()}#respond"})
+    token = re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"',
+        client.get(post.get_absolute_url()).content.decode(),
+    )
+    assert token
+    out = client.post(
+        "/accounts/comment-logout/",
+        {"csrfmiddlewaretoken": token.group(1), "post_id": post.pk, "comment": "Half a thought"},
+    )
+    assert out.status_code == 302 and out["Location"] == f"{post.get_absolute_url()}#respond"
     again = client.get(post.get_absolute_url()).content.decode()
     assert "Fill in your details below or click an icon to log in:" in again  # back to state (a)
+    assert "Half a thought" in again  # Log Out keeps the draft too
 
 
 def test_the_draft_is_put_back_once_only(client: Client, post: Post, idp: OIDCProvider) -> None:
@@ -126,7 +160,9 @@ def test_the_draft_is_put_back_once_only(client: Client, post: Post, idp: OIDCPr
     assert "My careful draft" not in client.get(post.get_absolute_url()).content.decode()
 
 
-def test_a_tampered_state_ends_on_the_form_with_a_message_and_the_draft(client: Client, post: Post, idp: OIDCProvider) -> None:
+def test_a_tampered_state_ends_on_the_form_with_a_message_and_the_draft(
+    client: Client, post: Post, idp: OIDCProvider
+) -> None:
     back = _at_provider(_start(client, post), idp.username, idp.password)
     tampered = re.sub(r"state=[^&]+", "state=forged", back)
     response = client.get(_local(tampered), follow=True)
@@ -147,7 +183,9 @@ def test_a_replayed_code_signs_nobody_in(client: Client, post: Post, idp: OIDCPr
     assert replay.status_code == 401
 
 
-def test_cancelled_consent_ends_on_the_form_with_the_draft(client: Client, post: Post, idp: OIDCProvider, settings: Any) -> None:
+def test_cancelled_consent_ends_on_the_form_with_the_draft(
+    client: Client, post: Post, idp: OIDCProvider, settings: Any
+) -> None:
     settings.SOCIALACCOUNT_PROVIDERS = idp.allauth_settings(consent=True)
     back = _at_provider(_start(client, post), idp.username, idp.password, cancel=True)
     assert "error=access_denied" in back
@@ -158,13 +196,18 @@ def test_cancelled_consent_ends_on_the_form_with_the_draft(client: Client, post:
 
 
 def test_a_provider_error_ends_on_the_form(client: Client, post: Post) -> None:
-    client.post("/accounts/comment-login/", {"provider": "oidc", "post_id": post.pk, "comment": "Draft kept."})
+    client.post(
+        "/accounts/comment-login/",
+        {"provider": "oidc", "post_id": post.pk, "comment": "Draft kept."},
+    )
     response = client.get(f"{ALLAUTH_CALLBACK_PATH}?error=server_error&state=whatever", follow=True)
     html = response.content.decode()
     assert response.request["PATH_INFO"] == post.get_absolute_url() and "Draft kept." in html
 
 
-def test_a_provider_without_email_asks_for_one(client: Client, post: Post, idp: OIDCProvider) -> None:
+def test_a_provider_without_email_asks_for_one(
+    client: Client, post: Post, idp: OIDCProvider
+) -> None:
     back = _at_provider(_start(client, post), idp.noemail_username, idp.noemail_password)
     response = client.get(_local(back), follow=True)
     html = response.content.decode()
@@ -173,8 +216,10 @@ def test_a_provider_without_email_asks_for_one(client: Client, post: Post, idp: 
     assert "_auth_user_id" not in client.session
 
 
-def test_an_email_that_belongs_to_another_account_is_not_taken_over(client: Client, post: Post, idp: OIDCProvider) -> None:
-    owner = User.objects.create_user("owner", idp.email, "a long pass phrase 42")
+def test_an_email_that_belongs_to_another_account_is_not_taken_over(
+    client: Client, post: Post, idp: OIDCProvider
+) -> None:
+    User.objects.create_user("owner", idp.email, "a long pass phrase 42")
     back = _at_provider(_start(client, post), idp.username, idp.password)
     response = client.get(_local(back), follow=True)
     # Nobody is signed in, the owner's account is untouched, and the answer gives away nothing
@@ -184,7 +229,9 @@ def test_an_email_that_belongs_to_another_account_is_not_taken_over(client: Clie
     assert response.request["PATH_INFO"] == "/accounts/confirm-email/"
 
 
-def test_the_popup_flow_ends_on_a_page_that_tells_the_opener(client: Client, post: Post, idp: OIDCProvider) -> None:
+def test_the_popup_flow_ends_on_a_page_that_tells_the_opener(
+    client: Client, post: Post, idp: OIDCProvider
+) -> None:
     start = client.get("/accounts/comment-login/oidc/popup/")
     assert start.status_code == 302
     back = _at_provider(str(start["Location"]), idp.username, idp.password)
@@ -192,10 +239,21 @@ def test_the_popup_flow_ends_on_a_page_that_tells_the_opener(client: Client, pos
     assert done.request["PATH_INFO"] == "/accounts/popup-done/"
     assert 'data-ok="1"' in done.content.decode()
     identity = client.get(f"/comments/identity/?post={post.pk}").json()
-    assert identity["signed_in"] and "You are commenting using your Local OIDC account." in identity["html"]
+    assert (
+        identity["signed_in"]
+        and "You are commenting using your Local OIDC account." in identity["html"]
+    )
 
 
 def test_an_unknown_provider_or_post_is_a_clean_404(client: Client, post: Post) -> None:
-    assert client.post("/accounts/comment-login/", {"provider": "nope", "post_id": post.pk}).status_code == 404
-    assert client.post("/accounts/comment-login/", {"provider": "oidc", "post_id": "x"}).status_code == 404
+    assert (
+        client.post(
+            "/accounts/comment-login/", {"provider": "nope", "post_id": post.pk}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post("/accounts/comment-login/", {"provider": "oidc", "post_id": "x"}).status_code
+        == 404
+    )
     assert client.get("/accounts/comment-login/nope/popup/").status_code == 404

@@ -119,11 +119,15 @@ def comment_login_popup(request: HttpRequest, provider_id: str) -> HttpResponse:
 def popup_done(request: HttpRequest) -> HttpResponse:
     errors = [str(m) for m in messages.get_messages(request) if m.level >= messages.ERROR]
     request.session.pop(RETURN_KEY, None)
-    return render(
+    response = render(
         request,
         "accounts/popup_done.html",
         {"ok": request.user.is_authenticated and not errors, "error": " ".join(errors)},
     )
+    # The popup came back from the provider's site; a stricter opener policy here would cut
+    # it off from the page that opened it, which is waiting for its message.
+    response["Cross-Origin-Opener-Policy"] = "unsafe-none"
+    return response
 
 
 def take_draft(request: HttpRequest, post_id: int) -> dict[str, Any] | None:
@@ -138,3 +142,24 @@ def take_draft(request: HttpRequest, post_id: int) -> dict[str, Any] | None:
 
 def signed_in_with(request: HttpRequest) -> str:
     return str(request.session.get(PROVIDER_KEY) or SiteSettings.current().title or "site")
+
+
+@require_POST
+@cache_policy("never")
+def comment_logout(request: HttpRequest) -> HttpResponse:
+    """ "Log Out" on the comment form: sign out, and keep what was typed in the box."""
+    from django.contrib.auth import logout
+
+    from broadsheet.publishing.selectors import post_for_comments
+
+    try:
+        post_id = int(request.POST.get("post_id", ""))
+    except ValueError:
+        post_id = 0
+    post = post_for_comments(pk=post_id, user=request.user)
+    draft = {name: request.POST.get(name, "")[:70_000] for name in DRAFT_FIELDS}
+    logout(request)  # a new session: the draft goes into that one
+    if post is None:
+        return HttpResponseRedirect("/")
+    request.session[DRAFT_KEY] = draft
+    return HttpResponseRedirect(f"{post.get_absolute_url()}#respond")

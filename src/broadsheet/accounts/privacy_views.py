@@ -207,8 +207,8 @@ urlpatterns = [
     path("accounts/data/", account_data, name="privacy_account"),
     path("accounts/data/download/", account_download, name="privacy_account_download"),
     path("accounts/data/erase/", account_erase, name="privacy_account_erase"),
-    path("privacy/", privacy_request, name="privacy_request"),
-    path("privacy/<str:token>/", guest_data, name="privacy_guest"),
-    path("privacy/<str:token>/download/", guest_download, name="privacy_guest_download"),
-    path("privacy/<str:token>/erase/", guest_erase, name="privacy_guest_erase"),
+    path("personal-data/", privacy_request, name="privacy_request"),
+    path("personal-data/<str:token>/", guest_data, name="privacy_guest"),
+    path("personal-data/<str:token>/download/", guest_download, name="privacy_guest_download"),
+    path("personal-data/<str:token>/erase/", guest_erase, name="privacy_guest_erase"),
 ]

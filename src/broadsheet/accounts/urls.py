@@ -10,6 +10,7 @@ urlpatterns = [
         name="comment_login_popup",
     ),
     path("accounts/popup-done/", comment_login.popup_done, name="popup_done"),
+    path("accounts/comment-logout/", comment_login.comment_logout, name="comment_logout"),
     path("accounts/profile/", views.profile_edit, name="profile_edit"),
     path("", include("broadsheet.accounts.privacy_views")),
     path("accounts/", include("allauth.urls")),

@@ -26,7 +26,12 @@ def personal_cookies() -> tuple[str, ...]:
     """
     from broadsheet.discussion.cookies import PENDING_COOKIE
 
-    return (settings.SESSION_COOKIE_NAME, PENDING_COOKIE)
+    # "messages" carries one-off notices ("You have signed out.") in a cookie.
+    return (
+        settings.SESSION_COOKIE_NAME,
+        PENDING_COOKIE,
+        getattr(settings, "MESSAGE_COOKIE_NAME", "messages"),
+    )
 
 
 def cache_policy(policy: Policy, *, max_age: int = 60) -> Callable[[View], View]:

@@ -5,21 +5,31 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.cache import patch_cache_control
 
-# No inline scripts or styles anywhere; everything is served from the site itself.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: https:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'self'",
-        "object-src 'none'",
-    ]
-)
+
+def content_security_policy() -> str:
+    """No inline scripts or styles anywhere; everything is served from the site itself.
+
+    Forms may post only here, and to the sign-in providers that are set up: the comment
+    form's provider icons post to us and are redirected there, and browsers apply
+    form-action to that redirect too.
+    """
+    from broadsheet.accounts.providers.config import sign_in_origins
+
+    form_action = " ".join(["'self'", *sorted(sign_in_origins())])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data: https:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            f"form-action {form_action}",
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "object-src 'none'",
+        ]
+    )
 
 
 class SecurityHeadersMiddleware:
@@ -30,7 +40,7 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         )

@@ -151,7 +151,9 @@ class PostAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         if not request.user.has_perm("publishing.publish_post") and "status" in form.base_fields:
             # Contributors write drafts; an editor or author publishes them.
-            form.base_fields["status"].choices = [(Post.Status.DRAFT, "Draft")]
+            status = form.base_fields["status"]
+            assert isinstance(status, forms.ChoiceField)
+            status.choices = [(Post.Status.DRAFT, "Draft")]
         return form
 
     def save_model(self, request: HttpRequest, obj: Post, form: Any, change: bool) -> None:

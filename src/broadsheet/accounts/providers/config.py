@@ -73,3 +73,31 @@ def social_providers() -> dict[str, Any]:
             "https://login.example.org",
         )
     return providers
+
+
+# Where each provider's sign-in page lives (the comment form's redirect goes there).
+PROVIDER_ORIGINS = {
+    "facebook": ["https://www.facebook.com"],
+    "google": ["https://accounts.google.com"],
+    "twitter_oauth2": ["https://x.com", "https://twitter.com"],
+    "github": ["https://github.com"],
+    "orcid": ["https://orcid.org", "https://sandbox.orcid.org"],
+    "wordpress_com": ["https://public-api.wordpress.com"],
+}
+
+
+def sign_in_origins() -> set[str]:
+    """Origins of the configured providers' sign-in pages, for the CSP's form-action."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    origins: set[str] = set()
+    for provider_id, config in getattr(settings, "SOCIALACCOUNT_PROVIDERS", {}).items():
+        origins.update(PROVIDER_ORIGINS.get(provider_id, []))
+        for app in config.get("APPS", []):
+            server = (app.get("settings") or {}).get("server_url", "")
+            if server:
+                parts = urlsplit(server)
+                origins.add(f"{parts.scheme}://{parts.netloc}")
+    return origins

@@ -125,6 +125,8 @@
 
   form.addEventListener("submit", function (event) {
     if (!window.fetch || !window.FormData) return;
+    // The sign-in icons and "Log Out" are buttons of this form with their own address.
+    if (event.submitter && event.submitter.hasAttribute("formaction")) return;
     event.preventDefault();
     clearErrors();
     var button = form.querySelector("button[type=submit]");
@@ -162,13 +164,25 @@
   var comments = document.getElementById("comments");
   if (!form || !comments) return;
   var popup = null;
-  var watcher = null;
-  var reported = false;
+  var waiting = "";
 
-  function status(text) {
+  function status(text, cancellable) {
     var box = document.getElementById("login-status");
     if (!box) return;
     box.textContent = text;
+    if (cancellable) {
+      var cancel = document.createElement("button");
+      cancel.type = "button";
+      cancel.className = "link-button login-status__cancel";
+      cancel.textContent = "Cancel";
+      cancel.addEventListener("click", function () {
+        waiting = "";
+        if (popup && !popup.closed) popup.close();
+        status("");
+      });
+      box.appendChild(document.createTextNode(" "));
+      box.appendChild(cancel);
+    }
     box.hidden = !text;
   }
 
@@ -177,42 +191,39 @@
     return fetch("/comments/identity/?post=" + encodeURIComponent(postId), {
       credentials: "same-origin", headers: { "Accept": "application/json" }
     }).then(function (response) { return response.json(); }).then(function (result) {
-      var identity = document.getElementById("comment-identity");
-      identity.innerHTML = result.html;
+      document.getElementById("comment-identity").innerHTML = result.html;
     });
   }
 
-  function finish(ok, error, name) {
-    if (watcher) { window.clearInterval(watcher); watcher = null; }
-    if (ok) {
+  function reported(news) {
+    if (!news || news.type !== "broadsheet-login" || !waiting) return;
+    var name = waiting;
+    waiting = "";
+    if (popup && !popup.closed) popup.close();
+    if (news.ok) {
       status("");
       refreshIdentity();
     } else {
-      status(error || ("Signing in with " + name + " did not complete. Your comment is still here."));
+      status(news.error || ("Signing in with " + name + " did not complete. Your comment is still here."));
     }
   }
 
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest(".login-icon") : null;
     if (!button || !form.contains(button)) return;
-    var name = button.getAttribute("data-name");
     popup = window.open(button.getAttribute("data-popup"), "broadsheet-login", "width=560,height=700");
     if (!popup) return;  // blocked: the form submits to the redirect flow
     event.preventDefault();
-    reported = false;
-    status("Connecting to " + name + "…");
-    if (watcher) window.clearInterval(watcher);
-    watcher = window.setInterval(function () {
-      if (popup && popup.closed && !reported) finish(false, "", name);
-    }, 500);
-    window.__broadsheetLoginName = name;
+    waiting = button.getAttribute("data-name");
+    status("Connecting to " + waiting + "…", true);
   });
 
   window.addEventListener("message", function (event) {
-    if (event.origin !== window.location.origin || !event.data || event.data.type !== "broadsheet-login") return;
-    reported = true;
-    finish(event.data.ok, event.data.error, window.__broadsheetLoginName || "the provider");
+    if (event.origin === window.location.origin) reported(event.data);
   });
+  if ("BroadcastChannel" in window) {
+    new BroadcastChannel("broadsheet-login").addEventListener("message", function (event) { reported(event.data); });
+  }
 
   // "Change" shows the other sign-in icons (without JavaScript the link's #target does).
   document.addEventListener("click", function (event) {

@@ -1,11 +1,16 @@
 // The end of a sign-in popup: tell the page that opened it, then close.
+// Providers whose pages set a strict Cross-Origin-Opener-Policy cut the popup off from its
+// opener, so the news also goes out on a same-origin BroadcastChannel.
 (function () {
   "use strict";
   var box = document.getElementById("popup-done");
-  if (!box || !window.opener) return;
-  window.opener.postMessage(
-    { type: "broadsheet-login", ok: box.getAttribute("data-ok") === "1", error: box.getAttribute("data-error") || "" },
-    window.location.origin
-  );
+  if (!box) return;
+  var news = { type: "broadsheet-login", ok: box.getAttribute("data-ok") === "1", error: box.getAttribute("data-error") || "" };
+  if ("BroadcastChannel" in window) {
+    var channel = new BroadcastChannel("broadsheet-login");
+    channel.postMessage(news);
+    channel.close();
+  }
+  if (window.opener) window.opener.postMessage(news, window.location.origin);
   window.close();
 })();
