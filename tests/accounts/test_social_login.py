@@ -127,7 +127,7 @@ def test_redirect_flow_signs_in_and_keeps_the_draft(
     assert "My careful draft, typed before signing in." in page
     assert 'name="author"' not in page
     user = User.objects.get(email=idp.email)
-    assert user.profile.remote_avatar_url == idp.avatar_url  # type: ignore[attr-defined]
+    assert user.profile.remote_avatar_url == ""  # the test provider serves its photo over http  # type: ignore[attr-defined]
 
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     assert token
@@ -257,3 +257,26 @@ def test_an_unknown_provider_or_post_is_a_clean_404(client: Client, post: Post) 
         == 404
     )
     assert client.get("/accounts/comment-login/nope/popup/").status_code == 404
+
+
+def test_the_providers_https_photo_and_name_are_kept_on_the_profile(post: Post, rf: Any) -> None:
+    from types import SimpleNamespace
+
+    from allauth.account.signals import user_logged_in
+    from allauth.socialaccount.models import SocialAccount
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user = User.objects.create_user("rea", "rea@example.net", "a long pass phrase 42")
+    account = SocialAccount(
+        user=user, provider="oidc", uid="1",
+        extra_data={"userinfo": {"picture": "https://example.net/rea.png", "name": "Rea Der"}, "id_token": {}},
+    )  # fmt: skip
+    request = rf.get("/")
+    request.session = SessionStore()
+    user_logged_in.send(
+        sender=User, request=request, user=user, sociallogin=SimpleNamespace(account=account)
+    )
+    user.profile.refresh_from_db()  # type: ignore[attr-defined]
+    assert user.profile.remote_avatar_url == "https://example.net/rea.png"  # type: ignore[attr-defined]
+    assert user.profile.display_name == "Rea Der"  # type: ignore[attr-defined]
+    assert request.session["broadsheet.signed_in_with"] == "Local OIDC"

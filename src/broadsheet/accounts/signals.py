@@ -61,7 +61,8 @@ def remember_how_they_signed_in(
     avatar = provider_account.get_avatar_url() or str(data.get("picture") or "")
     name = str(data.get("name") or "")
     changed = []
-    if avatar.startswith(("https://", "http://")) and avatar != profile.remote_avatar_url:
+    # Only https photos: an http one would be mixed content, and the CSP allows https only.
+    if avatar.startswith("https://") and avatar != profile.remote_avatar_url:
         profile.remote_avatar_url = avatar[:500]
         changed.append("remote_avatar_url")
     if name and not profile.display_name:
