@@ -149,3 +149,36 @@ def test_profile_page_and_public_person_page(client: Client, author: Any) -> Non
         "/accounts/profile/", {"display_name": "x", "bio": "", "website": "not a url at all"}
     )
     assert bad.status_code == 200 and "Enter a valid URL." in bad.content.decode()
+
+
+def test_passwordless_sign_in_with_an_emailed_code(client: Client, smtp_server: Any) -> None:
+    from allauth.account.models import EmailAddress
+
+    user = User.objects.create_user("rea", "rea@example.net", PASSWORD)
+    EmailAddress.objects.create(user=user, email="rea@example.net", verified=True, primary=True)
+    assert client.post("/accounts/login/code/", {"email": "rea@example.net"}).status_code == 302
+    [message] = smtp_server.wait_for(1)
+    text = smtp_server.body(message, "plain")
+    code = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4}|[A-Z0-9]{6,})\s*$", text, flags=re.M)
+    assert code, text
+    response = client.post("/accounts/login/code/confirm/", {"code": code.group(1)})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_emails_speak_in_the_sites_name(client: Client, smtp_server: Any) -> None:
+    from broadsheet.core.models import SiteSettings
+
+    SiteSettings(title="The Long Margin", tagline="").save()
+    client.post(
+        "/accounts/signup/",
+        {
+            "email": "rea@example.net",
+            "username": "rea",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    [message] = smtp_server.wait_for(1)
+    assert "The Long Margin" in smtp_server.body(message, "plain")
+    assert "testserver!" not in smtp_server.body(message, "plain")

@@ -76,3 +76,13 @@ def test_a_post_author_reply_is_marked(post: Post, author: Any) -> None:
         page
     )
     assert 'class="comment depth-1 bypostauthor"' in html
+
+
+def test_an_account_holders_name_links_to_their_profile_page(post: Post) -> None:
+    from broadsheet.accounts.models import User
+
+    reader = User.objects.create_user("rea.der", "rea@example.net", "a long pass phrase 42")
+    approved_comment(post, user=reader, name="Rea", author_url="https://elsewhere.example.org")
+    html = _html(post, DiscussionSettings.current())
+    assert '<a class="u-url p-name" href="/people/rea.der/">' in html
+    assert "elsewhere.example.org" not in html

@@ -3,19 +3,37 @@ form with a sentence and the draft kept, and the provider's name and photo are r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import Group
 from django.http import HttpRequest, HttpResponseRedirect
 
 from broadsheet.accounts.comment_login import RETURN_KEY
+from broadsheet.core.models import SiteSettings
+
+
+@dataclass(frozen=True)
+class _Site:
+    name: str
+    domain: str
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Emails speak in the site's own name ("Hello from The Long Margin!")."""
+        context["current_site"] = _Site(
+            name=SiteSettings.current().title or settings.SITE_NAME,
+            domain=urlsplit(settings.SITE_URL).netloc,
+        )
+        super().send_mail(template_prefix, email, context)
+
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         user = super().save_user(request, user, form, commit)
         if commit:

@@ -9,6 +9,7 @@ The markup follows WordPress's (ids `comment-N`, classes `comment depth-N`, `chi
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import quote
 from collections.abc import Collection
 
 from django.utils import timezone
@@ -114,11 +115,14 @@ class CommentRenderer:
             if comment.author_url.lower().startswith(("http://", "https://"))
             else ""
         )
-        author = (
-            f'<a class="u-url p-name" href="{escape(url)}" rel="external nofollow ugc">{name}</a>'
-            if url
-            else f'<span class="p-name">{name}</span>'
-        )
+        if comment.user_id and comment.user is not None:
+            # An account holder's name leads to their profile page on this site.
+            profile_url = f"/people/{quote(comment.user.username)}/"
+            author = f'<a class="u-url p-name" href="{escape(profile_url)}">{name}</a>'
+        elif url:
+            author = f'<a class="u-url p-name" href="{escape(url)}" rel="external nofollow ugc">{name}</a>'
+        else:
+            author = f'<span class="p-name">{name}</span>'
         avatar = ""
         if self.settings.show_avatars:
             avatar = f'<img class="avatar u-photo" src="{escape(avatar_url(comment, self.settings))}" alt="" width="48" height="48" loading="lazy">'
