@@ -9,8 +9,8 @@ The markup follows WordPress's (ids `comment-N`, classes `comment depth-N`, `chi
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import quote
 from collections.abc import Collection
+from urllib.parse import quote
 
 from django.utils import timezone
 from django.utils.html import escape
