@@ -231,6 +231,9 @@ SOCIALACCOUNT_QUERY_EMAIL = True
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_PROVIDERS = social_providers()
 
+# Whether people erasing their data may remove the text of their comments (not only anonymise).
+PRIVACY_ALLOW_COMMENT_REMOVAL = env_bool("PRIVACY_ALLOW_COMMENT_REMOVAL", True)
+
 # --- mail -------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST", "")
 if EMAIL_HOST:

@@ -182,3 +182,27 @@ def test_emails_speak_in_the_sites_name(client: Client, smtp_server: Any) -> Non
     [message] = smtp_server.wait_for(1)
     assert "The Long Margin" in smtp_server.body(message, "plain")
     assert "testserver!" not in smtp_server.body(message, "plain")
+
+
+def test_password_change_and_email_change(client: Client, smtp_server: Any) -> None:
+    from allauth.account.models import EmailAddress
+
+    user = User.objects.create_user("rea", "rea@example.net", PASSWORD)
+    EmailAddress.objects.create(user=user, email="rea@example.net", verified=True, primary=True)
+    client.force_login(user)
+    changed = client.post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": PASSWORD,
+            "password1": "brand new phrase 99",
+            "password2": "brand new phrase 99",
+        },
+    )
+    assert changed.status_code == 302
+    assert User.objects.get(pk=user.pk).check_password("brand new phrase 99")
+    # A recent sign-in with the password (not force_login): changing email asks for one.
+    client.post("/accounts/login/", {"login": "rea", "password": "brand new phrase 99"})
+    client.post("/accounts/email/", {"action_add": "", "email": "rea.new@example.net"})
+    [message] = smtp_server.wait_for(1)
+    assert message["To"] == "rea.new@example.net"
+    assert any("/accounts/confirm-email/" in link for link in smtp_server.links(message))
