@@ -280,3 +280,18 @@ def test_the_providers_https_photo_and_name_are_kept_on_the_profile(post: Post, 
     assert user.profile.remote_avatar_url == "https://example.net/rea.png"  # type: ignore[attr-defined]
     assert user.profile.display_name == "Rea Der"  # type: ignore[attr-defined]
     assert request.session["broadsheet.signed_in_with"] == "Local OIDC"
+
+
+def test_a_failed_popup_sign_in_reports_the_failure_to_the_page(
+    client: Client, post: Post, idp: OIDCProvider, settings: Any
+) -> None:
+    settings.SOCIALACCOUNT_PROVIDERS = idp.allauth_settings(consent=True)
+    start = client.get("/accounts/comment-login/oidc/popup/")
+    back = _at_provider(str(start["Location"]), idp.username, idp.password, cancel=True)
+    done = client.get(_local(back), follow=True)
+    html = done.content.decode()
+    assert done.request["PATH_INFO"] == "/accounts/popup-done/"
+    assert (
+        'data-ok="0"' in html and "Signing in with Local OIDC did not work (you cancelled)" in html
+    )
+    assert "_auth_user_id" not in client.session
