@@ -23,7 +23,8 @@ run: $(STAMP)
 	@echo "  Admin: http://127.0.0.1:8000/admin/  user 'admin', password in $(DATA_DIR)/admin-password.txt"
 	@if [ -f "$(DATA_DIR)/admin-password.txt" ]; then echo "         (password: $$(cat $(DATA_DIR)/admin-password.txt))"; fi
 	@echo
-	$(BIN)/broadsheet serve
+	@# The task worker runs beside the server and stops with it.
+	$(BIN)/broadsheet worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(BIN)/broadsheet serve
 
 # Debian's Chromium drives the browser tests; Playwright's own browser download is not used.
 browser-deps:

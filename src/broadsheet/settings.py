@@ -83,6 +83,9 @@ INSTALLED_APPS = [
     "broadsheet.publishing",
     "broadsheet.discussion",
     "broadsheet.moderation",
+    "broadsheet.notifications",
+    "django_tasks",
+    "django_tasks_db",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -233,6 +236,10 @@ SOCIALACCOUNT_PROVIDERS = social_providers()
 
 # Whether people erasing their data may remove the text of their comments (not only anonymise).
 PRIVACY_ALLOW_COMMENT_REMOVAL = env_bool("PRIVACY_ALLOW_COMMENT_REMOVAL", True)
+
+# --- background work ----------------------------------------------------------------------
+# django-tasks with its database backend: no broker to run; `broadsheet worker` runs the queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- mail -------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST", "")

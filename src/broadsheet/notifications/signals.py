@@ -1,0 +1,1 @@
+"""Emails caused by changes elsewhere (comments, moderation) are queued here."""

@@ -1,0 +1,69 @@
+"""Background work: tasks for django-tasks, and the periodic jobs the worker runs itself."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django_tasks import task
+
+from broadsheet.notifications.models import ScheduledRun
+from broadsheet.notifications.outbox import outbox_send_due
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def send_due_emails() -> int:
+    """Woken after a request queues email; sends whatever is due (idempotent)."""
+    return outbox_send_due()
+
+
+def publish_due_posts() -> int:
+    """Scheduled posts whose time has come become published (WordPress's "future" → "publish")."""
+    from broadsheet.publishing.models import Post
+
+    now = timezone.now()
+    due = Post.objects.filter(status=Post.Status.SCHEDULED, published_at__lte=now)
+    count = 0
+    for post in due:
+        with transaction.atomic():
+            updated = Post.objects.filter(pk=post.pk, status=Post.Status.SCHEDULED).update(
+                status=Post.Status.PUBLISHED, modified_at=F("modified_at")
+            )
+        count += updated
+    if count:
+        logger.info("Published %d scheduled post(s).", count)
+    return count
+
+
+def _due(name: str, every: timedelta) -> bool:
+    """Claim the periodic job `name` if it has not run for `every`; safe across workers."""
+    now = timezone.now()
+    with transaction.atomic():
+        run, created = ScheduledRun.objects.select_for_update().get_or_create(
+            name=name, defaults={"last_run_at": now}
+        )
+        if not created and now - run.last_run_at < every:
+            return False
+        ScheduledRun.objects.filter(pk=run.pk).update(last_run_at=now)
+    return True
+
+
+def housekeeping() -> dict[str, int]:
+    """Daily: empty old trash and spam, anonymise old IP addresses."""
+    from broadsheet.moderation.services import comments_clean
+
+    return comments_clean()
+
+
+def tick() -> None:
+    """What the worker does every few seconds besides running queued tasks."""
+    publish_due_posts()
+    outbox_send_due()
+    if _due("housekeeping", timedelta(days=1)):
+        result = housekeeping()
+        logger.info("Housekeeping: %s", result)

@@ -1,0 +1,1 @@
+from tests.accounts.smtp import smtp_server  # noqa: F401

@@ -1,0 +1,165 @@
+"""The outbox against a real SMTP server: once per key, retries with backoff, leases, and a
+worker process stopped in the middle of a batch that loses nothing and sends nothing twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from broadsheet.notifications.models import OutgoingEmail
+from broadsheet.notifications.outbox import email_queue, outbox_send_due
+from broadsheet.notifications.tasks import publish_due_posts
+from broadsheet.publishing.models import Post
+from tests.factories import PostFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _queue(n: int = 1) -> None:
+    for i in range(n):
+        email_queue(
+            key=f"test-{i}",
+            to=f"reader{i}@example.org",
+            subject="A reply\nwith a line break",
+            text="Plain body",
+            html="<p>HTML body</p>",
+        )
+
+
+def test_an_email_is_queued_once_per_key_and_sent_once(smtp_server: Any) -> None:
+    _queue()
+    _queue()
+    assert OutgoingEmail.objects.count() == 1
+    assert outbox_send_due() == 1
+    assert outbox_send_due() == 0
+    [message] = smtp_server.wait_for(1)
+    assert message["Subject"] == "A reply with a line break"
+    assert message["Message-ID"].endswith("@127.0.0.1>")
+    assert smtp_server.body(message, "plain").strip() == "Plain body"
+    assert "<p>HTML body</p>" in smtp_server.body(message, "html")
+    assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.SENT
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])  # nothing listens there once the socket closes
+
+
+def test_a_failure_is_retried_later_with_backoff(smtp_server: Any, settings: Any) -> None:
+    _queue()
+    working_port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = _closed_port()  # a mail server that is down
+    assert outbox_send_due() == 0
+    email = OutgoingEmail.objects.get()
+    assert (email.status, email.attempts) == (OutgoingEmail.Status.PENDING, 1)
+    assert email.next_attempt_at > timezone.now() + timedelta(seconds=20)
+    assert "Connection" in email.last_error or "refused" in email.last_error.lower()
+    settings.EMAIL_PORT = working_port
+    assert outbox_send_due() == 0  # not due yet
+    assert outbox_send_due(now=timezone.now() + timedelta(minutes=1)) == 1
+    assert len(smtp_server.wait_for(1)) == 1
+
+
+def test_an_email_claimed_by_a_dead_worker_is_sent_when_its_lease_runs_out(
+    smtp_server: Any,
+) -> None:
+    _queue()
+    OutgoingEmail.objects.update(
+        status=OutgoingEmail.Status.SENDING, lease_until=timezone.now() + timedelta(minutes=1)
+    )
+    assert outbox_send_due() == 0  # another worker holds it
+    assert outbox_send_due(now=timezone.now() + timedelta(minutes=2)) == 1
+
+
+def test_scheduled_posts_go_live_when_due(author: Any) -> None:
+    due = PostFactory(
+        status=Post.Status.SCHEDULED,
+        published_at=timezone.now() - timedelta(seconds=5),
+        authors=[author],
+    )
+    later = PostFactory(
+        status=Post.Status.SCHEDULED,
+        published_at=timezone.now() + timedelta(hours=1),
+        authors=[author],
+    )
+    assert publish_due_posts() == 1
+    due.refresh_from_db()
+    later.refresh_from_db()
+    assert (due.status, later.status) == (Post.Status.PUBLISHED, Post.Status.SCHEDULED)
+
+
+def _worker_env(tmp_path: Path, smtp_port: int) -> dict[str, str]:
+    database = os.environ.get("DATABASE_URL", "")
+    if not database.startswith("postgres"):
+        database = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    env = {
+        **os.environ, "DATA_DIR": str(tmp_path), "DATABASE_URL": database, "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port), "EMAIL_USE_TLS": "false", "DJANGO_SETTINGS_MODULE": "broadsheet.settings",
+    }  # fmt: skip
+    env.pop("REDIS_URL", None)
+    return env
+
+
+QUEUE_500 = """
+import django
+django.setup()
+from django.db import transaction
+from broadsheet.notifications.outbox import email_queue
+with transaction.atomic():
+    for i in range(500):
+        email_queue(key=f"batch-{i}", to=f"reader{i}@example.org", subject=f"Email {i}", text=f"Body {i}")
+"""
+
+
+def test_a_worker_stopped_mid_batch_loses_nothing_and_sends_nothing_twice(
+    tmp_path: Path, smtp_server: Any
+) -> None:
+    env = _worker_env(tmp_path, smtp_server.port)
+    subprocess.run(
+        [sys.executable, "-m", "broadsheet.cli", "migrate", "--noinput"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "broadsheet.cli", "flush", "--noinput"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run([sys.executable, "-c", QUEUE_500], env=env, check=True, capture_output=True)
+
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "broadsheet.cli", "worker", "--interval", "1"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+    worker = start()
+    deadline = time.monotonic() + 60
+    while len(smtp_server.messages) < 60 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    worker.send_signal(signal.SIGTERM)  # in the middle of the batch
+    assert worker.wait(timeout=30) == 0
+    stopped_at = len(smtp_server.messages)
+    assert 0 < stopped_at < 500
+
+    worker = start()
+    try:
+        smtp_server.wait_for(500, timeout=120)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+    time.sleep(0.5)
+    subjects = [m["Subject"] for m in smtp_server.messages]
+    assert len(subjects) == 500
+    assert sorted(subjects) == sorted(f"Email {i}" for i in range(500))
