@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("broadsheet.core.urls")),
     path("", include("broadsheet.discussion.urls")),
     path("", include("broadsheet.accounts.urls")),
+    path("", include("broadsheet.notifications.urls")),
     # Uploaded files (avatars). A front proxy may serve MEDIA_ROOT itself; see docs/deployment.md.
     re_path(
         r"^media/(?P<path>.*)$",

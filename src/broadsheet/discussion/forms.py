@@ -51,6 +51,11 @@ class CommentForm(forms.Form):
         label="Save my name, email, and website in this browser for the next time I comment.",
         required=False,
     )
+    # WordPress.com's two checkboxes; each is confirmed by email before anything is sent.
+    subscribe_comments = forms.BooleanField(
+        label="Notify me of follow-up comments by email.", required=False
+    )
+    subscribe_posts = forms.BooleanField(label="Notify me of new posts by email.", required=False)
     post_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     parent_id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     shown_at = forms.CharField(widget=forms.HiddenInput, required=False)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings as django_settings
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, render
@@ -105,6 +106,7 @@ def comment_post(request: HttpRequest) -> HttpResponse:
     except CommentRejected as rejected:
         return _refused(request, post, form, rejected)
 
+    _subscribe(comment, post, data)
     url = _comment_url(comment, post, settings)
     if _wants_json(request):
         renderer = CommentRenderer(
@@ -143,6 +145,27 @@ def comment_post(request: HttpRequest) -> HttpResponse:
             url=comment.author_url,
         )
     return response
+
+
+def _subscribe(comment: Comment, post: Post, data: dict[str, object]) -> None:
+    """The two "Notify me" boxes: each starts a subscription that the emailed link confirms."""
+    from broadsheet.notifications.models import Subscription
+    from broadsheet.notifications.services import subscription_request
+
+    if not comment.author_email or comment.status in (Comment.Status.SPAM, Comment.Status.TRASH):
+        return
+    with transaction.atomic():
+        if data.get("subscribe_comments"):
+            subscription_request(
+                email=comment.author_email,
+                kind=Subscription.Kind.COMMENTS,
+                post=post,
+                user=comment.user,
+            )
+        if data.get("subscribe_posts"):
+            subscription_request(
+                email=comment.author_email, kind=Subscription.Kind.POSTS, user=comment.user
+            )
 
 
 def _refused(

@@ -34,6 +34,11 @@ class DiscussionSettingsAdmin(SingletonAdmin):
             "Before a comment appears",
             {"fields": ("comment_moderation", "comment_previously_approved")},
         ),
+        (
+            "Email me whenever",
+            {"fields": ("comments_notify", "moderation_notify", "notification_digest_after")},
+        ),
+        ("Subscriptions", {"fields": ("show_subscription_options",)}),
         ("Comment moderation", {"fields": ("comment_max_links", "moderation_keys")}),
         ("Disallowed comment keys", {"fields": ("disallowed_keys",)}),
         ("Avatars", {"fields": ("show_avatars", "use_gravatar")}),

@@ -57,6 +57,24 @@ class DiscussionSettings(SingletonModel):
         "Comments at the top of each page", max_length=4, choices=Order.choices, default=Order.ASC
     )
 
+    # Email me whenever
+    comments_notify = models.BooleanField(
+        "Email the post's authors whenever anyone posts a comment", default=True
+    )
+    moderation_notify = models.BooleanField(
+        "Email moderators whenever a comment is held for moderation", default=True
+    )
+    # WordPress.com's two checkboxes under the comment form
+    show_subscription_options = models.BooleanField(
+        "Offer “Notify me of follow-up comments” and “Notify me of new posts” under the comment form",
+        default=True,
+    )
+    notification_digest_after = models.PositiveSmallIntegerField(
+        "Emails per person per hour before the rest are gathered into one digest",
+        default=3,
+        validators=[MinValueValidator(1)],
+    )
+
     # Before a comment appears
     comment_moderation = models.BooleanField("Comment must be manually approved", default=False)
     comment_previously_approved = models.BooleanField(

@@ -49,3 +49,61 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.last_run_at}"
+
+
+class Subscription(models.Model):
+    """WordPress.com's "Notify me of follow-up comments / new posts", confirmed by double opt-in."""
+
+    class Kind(models.TextChoices):
+        COMMENTS = "comments", "Follow-up comments on a post"
+        POSTS = "posts", "New posts"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        ACTIVE = "active", "Active"
+        CANCELLED = "cancelled", "Cancelled"
+
+    email = models.EmailField(max_length=100)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    post = models.ForeignKey(
+        "publishing.Post",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+    )
+    user = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["email", "kind", "post"], name="subscription_once"),
+            models.UniqueConstraint(
+                fields=["email", "kind"],
+                condition=models.Q(post__isnull=True),
+                name="site_subscription_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "status", "post"], name="subscription_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.get_kind_display()} ({self.status})"
+
+
+class UsedLink(models.Model):
+    """A single-use link that was used (a hash of it), so a second click does nothing."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.digest

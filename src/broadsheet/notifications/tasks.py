@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 from django.db import transaction
 from django.db.models import F
@@ -22,6 +23,28 @@ def send_due_emails() -> int:
     return outbox_send_due()
 
 
+@task()
+def fan_out_new_post(post_id: int) -> int:
+    """A new post reaches its subscribers: outbox rows in batches, each batch committed."""
+    from broadsheet.notifications.services import notify_new_post
+
+    after: int | None = 0
+    batches = 0
+    while after is not None:
+        with transaction.atomic():
+            after = notify_new_post(post_id=post_id, after_id=after)
+        batches += 1
+    return batches
+
+
+def post_became_public(post_id: int) -> None:
+    """Called after the commit that published a post."""
+    try:
+        fan_out_new_post.enqueue(post_id)
+    except Exception:
+        logger.exception("Could not queue the new-post emails for post %s.", post_id)
+
+
 def publish_due_posts() -> int:
     """Scheduled posts whose time has come become published (WordPress's "future" → "publish")."""
     from broadsheet.publishing.models import Post
@@ -34,6 +57,8 @@ def publish_due_posts() -> int:
             updated = Post.objects.filter(pk=post.pk, status=Post.Status.SCHEDULED).update(
                 status=Post.Status.PUBLISHED, modified_at=F("modified_at")
             )
+            if updated and post.kind == Post.Kind.POST:
+                transaction.on_commit(partial(post_became_public, post.pk))
         count += updated
     if count:
         logger.info("Published %d scheduled post(s).", count)

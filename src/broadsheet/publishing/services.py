@@ -59,10 +59,12 @@ def post_save(
 ) -> Post:
     """Save a post or page: render its body, stamp dates, and keep its old address redirecting."""
     previous_url = None
+    was_public = False
     if post.pk:
         before = Post.objects.filter(pk=post.pk).first()
         if before is not None and before.is_public:
             previous_url = before.get_absolute_url()
+            was_public = True
 
     post_render(post=post)
     now = timezone.now()
@@ -82,6 +84,10 @@ def post_save(
         post.tags.set(tags)
 
     post_redirects_update(post=post, previous_url=previous_url)
+    if not was_public and post.is_public and not post.is_page:
+        from broadsheet.notifications.tasks import post_became_public
+
+        transaction.on_commit(lambda: post_became_public(post.pk))
     return post
 
 

@@ -1,0 +1,298 @@
+"""Who is told what, by email: post authors, moderators, and subscribers.
+
+Everything here only queues email in the outbox (in the caller's transaction); the worker sends.
+Email that exists because someone subscribed carries one-click unsubscribe headers (RFC 8058).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from broadsheet.core.models import SiteSettings
+from broadsheet.discussion.models import Comment
+from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.notifications.links import DAY, absolute, make_token
+from broadsheet.notifications.models import OutgoingEmail, Subscription
+from broadsheet.notifications.outbox import email_queue
+from broadsheet.publishing.models import Post
+
+MODERATION_LINK_AGE = 7 * DAY
+CONFIRM_LINK_AGE = 7 * DAY
+MANAGE_LINK_AGE = 365 * DAY
+FAN_OUT_BATCH = 500
+
+
+def _site() -> str:
+    return SiteSettings.current().title or "Broadsheet"
+
+
+def _render(name: str, context: dict[str, Any]) -> tuple[str, str]:
+    context = {"site_name": _site(), **context}
+    return (
+        render_to_string(f"notifications/email/{name}.txt", context),
+        render_to_string(f"notifications/email/{name}.html", context),
+    )
+
+
+def manage_url(email: str) -> str:
+    return absolute(
+        reverse("notifications:manage", args=[make_token("manage", {"e": email.lower()})])
+    )
+
+
+def _unsubscribe_headers(subscription: Subscription) -> dict[str, str]:
+    url = absolute(
+        reverse(
+            "notifications:unsubscribe", args=[make_token("unsubscribe", {"s": subscription.pk})]
+        )
+    )
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+# --- subscriptions -----------------------------------------------------------------------
+
+
+def subscription_request(
+    *, email: str, kind: str, post: Post | None = None, user: Any = None
+) -> Subscription:
+    """Ask for a subscription: nothing is sent to it until the emailed link confirms it."""
+    email = email.strip().lower()
+    subscription, _ = Subscription.objects.get_or_create(
+        email=email,
+        kind=kind,
+        post=post if kind == Subscription.Kind.COMMENTS else None,
+        defaults={"user": user},
+    )
+    if subscription.status == Subscription.Status.ACTIVE:
+        return subscription
+    Subscription.objects.filter(pk=subscription.pk).update(
+        status=Subscription.Status.PENDING, cancelled_at=None
+    )
+    subscription.status = Subscription.Status.PENDING
+    token = make_token("confirm", {"s": subscription.pk})
+    what = (
+        f"follow-up comments on “{post.title}”" if post is not None else f"new posts on {_site()}"
+    )
+    text, html = _render(
+        "confirm_subscription",
+        {"what": what, "confirm_url": absolute(reverse("notifications:confirm", args=[token]))},
+    )
+    # One confirmation per subscription and hour: asking again and again sends no storm.
+    hour = int(timezone.now().timestamp() // 3600)
+    email_queue(
+        key=f"confirm-{subscription.pk}-{hour}", to=email, subject=f"Please confirm: {what}",
+        text=text, html=html, reason="confirm",
+    )  # fmt: skip
+    return subscription
+
+
+def subscription_confirm(*, subscription: Subscription) -> bool:
+    """Returns False when it was already active (a second click changes nothing)."""
+    changed = (
+        Subscription.objects.filter(pk=subscription.pk)
+        .exclude(status=Subscription.Status.ACTIVE)
+        .update(status=Subscription.Status.ACTIVE, confirmed_at=timezone.now(), cancelled_at=None)
+    )
+    return bool(changed)
+
+
+def subscription_cancel(*, subscription: Subscription) -> bool:
+    changed = (
+        Subscription.objects.filter(pk=subscription.pk)
+        .exclude(status=Subscription.Status.CANCELLED)
+        .update(status=Subscription.Status.CANCELLED, cancelled_at=timezone.now())
+    )
+    return bool(changed)
+
+
+# --- comments ----------------------------------------------------------------------------
+
+
+def _recent_count(to: str, reasons: list[str]) -> int:
+    since = timezone.now() - timedelta(hours=1)
+    return OutgoingEmail.objects.filter(
+        to_address=to, reason__in=reasons, created_at__gte=since
+    ).count()
+
+
+def _queue_or_digest(
+    *, key: str, to: str, subject: str, text: str, html: str, headers: dict[str, str], reason: str
+) -> None:
+    """Past the hourly limit for one person, notices gather into one digest for the hour."""
+    settings = DiscussionSettings.current()
+    if _recent_count(to, ["comment", "reply"]) < settings.notification_digest_after:
+        email_queue(
+            key=key, to=to, subject=subject, text=text, html=html, headers=headers, reason=reason
+        )
+        return
+    now = timezone.now()
+    hour_end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    digest_key = f"digest-{to}-{hour_end:%Y%m%d%H}"
+    digest = OutgoingEmail.objects.filter(
+        key=digest_key, status=OutgoingEmail.Status.PENDING
+    ).first()
+    entry = f"\n\n— {subject}\n\n{text.strip()}"
+    if digest is None:
+        email_queue(
+            key=digest_key, to=to, subject=f"More comments on {_site()} in the last hour",
+            text=f"Several comments arrived this hour; here they are together.{entry}", headers=headers, reason="digest",
+        )  # fmt: skip
+        OutgoingEmail.objects.filter(key=digest_key).update(next_attempt_at=hour_end)
+    else:
+        OutgoingEmail.objects.filter(pk=digest.pk, status=OutgoingEmail.Status.PENDING).update(
+            text_body=digest.text_body + entry
+        )
+
+
+def _comment_context(comment: Comment) -> dict[str, Any]:
+    return {
+        "comment": comment,
+        "post": comment.post,
+        "comment_url": absolute(reverse("discussion:permalink", args=[comment.pk])),
+        "post_url": absolute(comment.post.get_absolute_url()),
+    }
+
+
+def notify_comment(*, comment_id: int) -> None:
+    """A comment was written or approved: tell whoever should hear of it, once."""
+    comment = Comment.objects.select_related("post", "parent").filter(pk=comment_id).first()
+    if comment is None or comment.removed:
+        return
+    settings = DiscussionSettings.current()
+    if comment.status == Comment.Status.PENDING and settings.moderation_notify:
+        _notify_moderators(comment)
+    if comment.status != Comment.Status.APPROVED:
+        return
+    context = _comment_context(comment)
+    writer = (comment.author_email or "").lower()
+    told: set[str] = {writer}
+    if settings.comments_notify:
+        for author in comment.post.authors.all():
+            address = (author.email or "").lower()
+            if address and address not in told:
+                told.add(address)
+                text, html = _render("new_comment", context)
+                email_queue(
+                    key=f"comment-{comment.pk}-author-{author.pk}", to=address,
+                    subject=f"[{_site()}] New comment on “{comment.post.title}”", text=text, html=html,
+                    headers={"Reply-To": comment.author_email} if comment.author_email else {}, reason="comment",
+                )  # fmt: skip
+    replied_to = (
+        (comment.parent.author_email or "").lower() if comment.parent_id and comment.parent else ""
+    )
+    followers = Subscription.objects.filter(
+        kind=Subscription.Kind.COMMENTS, status=Subscription.Status.ACTIVE, post=comment.post
+    )
+    for subscription in followers:
+        if subscription.email in told:
+            continue
+        told.add(subscription.email)
+        is_reply = subscription.email == replied_to
+        text, html = _render(
+            "follow_up",
+            {**context, "is_reply": is_reply, "manage_url": manage_url(subscription.email)},
+        )
+        subject = (
+            f"{comment.display_name} replied to you on “{comment.post.title}”"
+            if is_reply
+            else f"New comment on “{comment.post.title}”"
+        )
+        _queue_or_digest(
+            key=f"comment-{comment.pk}-follow-{subscription.pk}", to=subscription.email, subject=subject,
+            text=text, html=html, headers=_unsubscribe_headers(subscription), reason="reply" if is_reply else "comment",
+        )  # fmt: skip
+
+
+def moderators(post: Post) -> list[Any]:
+    """Who moderates: everyone who may change comments, and the post's own authors."""
+    User = get_user_model()
+    can = (
+        Q(is_superuser=True)
+        | Q(groups__permissions__codename="change_comment")
+        | Q(user_permissions__codename="change_comment")
+    )
+    people = list(User.objects.filter(can, is_active=True).exclude(email="").distinct())
+    for author in post.authors.all():
+        if author.email and author not in people:
+            people.append(author)
+    return people
+
+
+def moderation_link(comment: Comment, action: str) -> str:
+    token = make_token("moderate", {"c": comment.pk, "a": action})
+    return absolute(reverse("notifications:moderate", args=[token]))
+
+
+def _notify_moderators(comment: Comment) -> None:
+    context = {
+        **_comment_context(comment),
+        "approve_url": moderation_link(comment, "approve"),
+        "spam_url": moderation_link(comment, "spam"),
+        "trash_url": moderation_link(comment, "trash"),
+        "queue_url": absolute(reverse("moderation:queue")) + "?status=pending",
+        "waiting": Comment.objects.filter(status=Comment.Status.PENDING).count(),
+    }
+    text, html = _render("held_comment", context)
+    for person in moderators(comment.post):
+        email_queue(
+            key=f"comment-{comment.pk}-held-{person.pk}", to=person.email,
+            subject=f"[{_site()}] Please moderate: “{comment.post.title}”", text=text, html=html, reason="moderation",
+        )  # fmt: skip
+
+
+# --- new posts ---------------------------------------------------------------------------
+
+_LOCAL_LINK = re.compile(r'href="#')
+
+
+def email_post_html(post: Post) -> tuple[str, str]:
+    """The essay and its notes for email clients: links within the page point at the web page."""
+    base = absolute(post.get_absolute_url())
+    return (
+        _LOCAL_LINK.sub(f'href="{base}#', post.body_html),
+        _LOCAL_LINK.sub(f'href="{base}#', post.footnotes_html),
+    )
+
+
+def notify_new_post(*, post_id: int, after_id: int = 0) -> int | None:
+    """Queue the new-post email for one batch of subscribers; returns the last id, or None when done."""
+    post = Post.objects.filter(pk=post_id, kind=Post.Kind.POST).first()
+    if post is None or not post.is_public:
+        return None
+    batch = list(
+        Subscription.objects.filter(
+            kind=Subscription.Kind.POSTS, status=Subscription.Status.ACTIVE, pk__gt=after_id
+        ).order_by("pk")[:FAN_OUT_BATCH]
+    )
+    if not batch:
+        return None
+    body, notes = email_post_html(post)
+    context = {
+        "post": post,
+        "post_url": absolute(post.get_absolute_url()),
+        "body_html": body,
+        "footnotes_html": notes,
+        "references": list(post.references.all()),
+        "authors": [link.author for link in post.postauthor_set.select_related("author__profile")],
+    }
+    text = render_to_string("notifications/email/new_post.txt", {"site_name": _site(), **context})
+    html_template = "notifications/email/new_post.html"
+    for subscription in batch:
+        html = render_to_string(
+            html_template,
+            {"site_name": _site(), **context, "manage_url": manage_url(subscription.email)},
+        )
+        email_queue(
+            key=f"post-{post.pk}-to-{subscription.pk}", to=subscription.email, subject=post.title,
+            text=text + f"\n\nYour subscriptions: {manage_url(subscription.email)}\n", html=html,
+            headers=_unsubscribe_headers(subscription), reason="new-post",
+        )  # fmt: skip
+    return batch[-1].pk

@@ -1,0 +1,263 @@
+"""Who hears what, read back from a real SMTP server: follow-up subscriptions with double opt-in
+and one-click unsubscribe, authors and moderators, new posts, digests, and bad links."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core import signing
+from django.test import Client
+
+from broadsheet.accounts.models import User
+from broadsheet.discussion.models import Comment
+from broadsheet.discussion.services import Commenter, comment_submit
+from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.notifications.models import OutgoingEmail, Subscription
+from broadsheet.notifications.outbox import outbox_send_due
+from broadsheet.notifications.services import notify_new_post, subscription_request
+from broadsheet.publishing.models import Post
+from tests.discussion.test_views import _form
+from tests.factories import AuthorFactory, PostFactory, approved_comment
+
+pytestmark = pytest.mark.django_db(transaction=True)  # notifications are queued on commit
+
+
+@pytest.fixture
+def post(author: Any) -> Post:
+    current = DiscussionSettings.current()
+    current.minimum_seconds_on_page = 0
+    current.save()
+    author.email = "margaret@example.org"
+    author.save()
+    return PostFactory(title="Lamps and Ledgers", authors=[author])
+
+
+def _path(url: str) -> str:
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+def _deliver(smtp_server: Any, count: int) -> list[Any]:
+    outbox_send_due()
+    return smtp_server.wait_for(count)
+
+
+def test_follow_up_subscription_confirm_reply_and_one_click_unsubscribe(
+    client: Client, post: Post, smtp_server: Any
+) -> None:
+    approved_comment(
+        post, name="Ada Reader", author_email="ada@example.org"
+    )  # previously approved: Ada's next is public
+    response = client.post(
+        "/comments/post/", _form(post, comment="Who kept the barometer?", subscribe_comments="on")
+    )
+    assert response.status_code == 302
+    ada_comment = Comment.objects.get(body="Who kept the barometer?")
+    assert ada_comment.status == Comment.Status.APPROVED
+
+    messages = _deliver(
+        smtp_server, 2
+    )  # the confirmation to Ada, the new-comment note to the author
+    confirm = smtp_server.last_to("ada@example.org")
+    assert confirm["Subject"].strip().startswith("Please confirm: follow-up comments on")
+    link = next(link for link in smtp_server.links(confirm) if "/subscriptions/confirm/" in link)
+    assert (
+        "Confirm your subscription" in client.get(_path(link)).content.decode()
+    )  # GET changes nothing
+    assert Subscription.objects.get().status == Subscription.Status.PENDING
+    assert "Subscribed" in client.post(_path(link)).content.decode()
+    assert "Already confirmed" in client.post(_path(link)).content.decode()  # a second click
+    author_note = smtp_server.last_to("margaret@example.org")
+    assert (
+        "New comment on" in author_note["Subject"] and author_note["Reply-To"] == "ada@example.org"
+    )
+    assert len(messages) == 2
+
+    comment_submit(
+        post=post,
+        commenter=Commenter(user=post.authors.get(), is_moderator=True),
+        body="It was the keeper.",
+        parent_id=ada_comment.pk,
+    )
+    [reply] = _deliver(smtp_server, 3)[2:]
+    assert reply["To"] == "ada@example.org" and "replied to you" in reply["Subject"]
+    assert reply["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    unsubscribe = "".join(str(reply["List-Unsubscribe"]).split()).strip("<>")  # unfold the header
+    assert "It was the keeper." in smtp_server.body(
+        reply, "plain"
+    ) and "It was the keeper." in smtp_server.body(reply, "html")
+
+    one_click = Client().post(
+        _path(unsubscribe),
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert one_click.status_code == 200
+    assert Subscription.objects.get().status == Subscription.Status.CANCELLED
+    comment_submit(
+        post=post,
+        commenter=Commenter(user=post.authors.get(), is_moderator=True),
+        body="And another.",
+        parent_id=ada_comment.pk,
+    )
+    outbox_send_due()
+    assert (
+        not OutgoingEmail.objects.filter(
+            to_address="ada@example.org", reason__in=["reply", "comment"]
+        )
+        .exclude(key__contains=f"comment-{ada_comment.pk}-")
+        .filter(text_body__contains="And another.")
+        .exists()
+    )
+
+
+def test_a_moderator_approves_a_held_comment_from_the_email_once(
+    client: Client, post: Post, smtp_server: Any
+) -> None:
+    User.objects.create_superuser("boss", "boss@example.org", "correct horse battery")
+    client.post("/comments/post/", _form(post, comment="A first comment, held."))
+    held = Comment.objects.get(body="A first comment, held.")
+    assert held.status == Comment.Status.PENDING
+    _deliver(smtp_server, 2)  # the superuser and the post's author moderate
+    email = smtp_server.last_to("boss@example.org")
+    assert email["Subject"].strip().startswith("[") and "Please moderate" in email["Subject"]
+    text = smtp_server.body(email, "plain")
+    assert "First comment from this author" in text and "ada@example.org" in text
+    approve = next(
+        link
+        for link in smtp_server.links(email)
+        if "/moderation/email/" in link and link in text.split("Approve it: ")[1]
+    )
+    visitor = Client()  # no account, no session
+    assert "Approve" in visitor.get(_path(approve)).content.decode()
+    held.refresh_from_db()
+    assert held.status == Comment.Status.PENDING  # opening the link changes nothing
+    assert visitor.post(_path(approve)).status_code == 200
+    held.refresh_from_db()
+    assert held.status == Comment.Status.APPROVED
+    again = visitor.post(_path(approve))
+    assert again.status_code == 400 and "already used" in again.content.decode()
+    # Approved: now the post's author hears of it.
+    _deliver(smtp_server, 3)
+    assert "New comment on" in smtp_server.last_to("margaret@example.org")["Subject"]
+
+
+@pytest.mark.parametrize("kind", ["confirm", "unsubscribe", "manage", "moderate"])
+def test_forged_and_expired_links_get_a_clear_page_and_change_nothing(
+    client: Client, post: Post, kind: str
+) -> None:
+    prefix = {
+        "confirm": "/subscriptions/confirm/",
+        "unsubscribe": "/subscriptions/unsubscribe/",
+        "manage": "/subscriptions/",
+        "moderate": "/moderation/email/",
+    }[kind]
+    forged = signing.dumps({"s": 1, "c": 1, "a": "approve", "e": "x@example.org"}, salt="not-ours")
+    for token in (forged, "abc", "x" * 5000):
+        response = client.post(f"{prefix}{token}/")
+        assert response.status_code == 400, (kind, token[:10])
+        assert "Nothing was changed." in response.content.decode()
+
+
+def test_an_expired_moderation_link_is_refused(
+    client: Client, post: Post, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from broadsheet.notifications import views
+    from broadsheet.notifications.services import moderation_link
+
+    comment = approved_comment(post, status=Comment.Status.PENDING)
+    link = moderation_link(comment, "approve")
+    monkeypatch.setattr(views, "MODERATION_LINK_AGE", -1)
+    response = client.post(_path(link))
+    assert response.status_code == 400 and "expired" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+
+
+def test_unsubscribing_twice_or_a_subscription_we_never_had(client: Client, post: Post) -> None:
+    from broadsheet.notifications.links import make_token
+
+    token = make_token("unsubscribe", {"s": 987654})
+    response = client.post(f"/subscriptions/unsubscribe/{token}/")
+    assert response.status_code == 200 and "no such subscription" in response.content.decode()
+
+
+def test_the_manage_page_lists_and_cancels_subscriptions(client: Client, post: Post) -> None:
+    from broadsheet.notifications.services import manage_url
+
+    a = subscription_request(email="Ada@Example.org", kind=Subscription.Kind.COMMENTS, post=post)
+    b = subscription_request(email="ada@example.org", kind=Subscription.Kind.POSTS)
+    url = _path(manage_url("ada@example.org"))
+    page = client.get(url).content.decode()
+    assert "Follow-up comments on" in page and "New posts" in page
+    client.post(url, {"cancel": a.pk})
+    assert Subscription.objects.get(pk=a.pk).status == Subscription.Status.CANCELLED
+    client.post(url, {"all": "1"})
+    assert Subscription.objects.get(pk=b.pk).status == Subscription.Status.CANCELLED
+
+
+def test_new_posts_reach_confirmed_subscribers_with_the_whole_essay(
+    post: Post, smtp_server: Any, author: Any
+) -> None:
+    from broadsheet.notifications.services import subscription_confirm
+    from tests.factories import ReferenceFactory
+
+    for name in ("ada", "bo", "cy"):
+        subscription_confirm(
+            subscription=subscription_request(
+                email=f"{name}@example.org", kind=Subscription.Kind.POSTS
+            )
+        )
+    subscription_request(
+        email="pending@example.org", kind=Subscription.Kind.POSTS
+    )  # never confirmed
+    OutgoingEmail.objects.all().delete()
+    essay = PostFactory(
+        title="The Keeper's Year",
+        body="Opening.[^1]\n\n## Part\n\nText.\n\n[^1]: A note.",
+        authors=[author],
+    )
+    ReferenceFactory(post=essay, title="Harbour Lights")
+    after = notify_new_post(post_id=essay.pk)
+    assert after is not None and notify_new_post(post_id=essay.pk, after_id=after) is None
+    assert (
+        notify_new_post(post_id=essay.pk) is not None and OutgoingEmail.objects.count() == 3
+    )  # idempotent
+    messages = _deliver(smtp_server, 3)
+    assert {m["To"] for m in messages} == {"ada@example.org", "bo@example.org", "cy@example.org"}
+    html = smtp_server.body(messages[0], "html")
+    assert "<h2" in html and "Harbour Lights" in html and "A note." in html
+    assert f'{essay.get_absolute_url()}#fn-1"' in html  # footnote links lead to the web page
+    assert messages[0]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_publishing_queues_the_fan_out_task(author: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    PostFactory(title="Fresh", authors=[author])
+    assert DBTaskResult.objects.filter(task_path__endswith="fan_out_new_post").count() == 1
+
+
+def test_many_replies_within_an_hour_become_one_digest(post: Post, smtp_server: Any) -> None:
+    from broadsheet.notifications.services import subscription_confirm
+
+    subscription_confirm(
+        subscription=subscription_request(
+            email="ada@example.org", kind=Subscription.Kind.COMMENTS, post=post
+        )
+    )
+    OutgoingEmail.objects.all().delete()
+    moderator = Commenter(
+        user=AuthorFactory(username="mod", email="mod@example.org"), is_moderator=True
+    )
+    for i in range(6):
+        comment_submit(post=post, commenter=moderator, body=f"Reply number {i}.")
+    to_ada = OutgoingEmail.objects.filter(to_address="ada@example.org")
+    assert to_ada.exclude(reason="digest").count() == 3
+    digest = to_ada.get(reason="digest")
+    assert all(f"Reply number {i}." in digest.text_body for i in (3, 4, 5))
+    assert outbox_send_due() >= 3
+    assert (
+        OutgoingEmail.objects.get(pk=digest.pk).status == OutgoingEmail.Status.PENDING
+    )  # sent at the hour's end
