@@ -261,3 +261,40 @@ def test_many_replies_within_an_hour_become_one_digest(post: Post, smtp_server: 
     assert (
         OutgoingEmail.objects.get(pk=digest.pk).status == OutgoingEmail.Status.PENDING
     )  # sent at the hour's end
+
+
+def test_publishing_to_ten_thousand_subscribers_costs_the_request_one_queued_task(
+    author: Any, django_assert_max_num_queries: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from broadsheet.notifications.tasks import fan_out_new_post
+
+    Subscription.objects.bulk_create(
+        Subscription(
+            email=f"reader{i}@example.org",
+            kind=Subscription.Kind.POSTS,
+            status=Subscription.Status.ACTIVE,
+        )
+        for i in range(10_000)
+    )
+    draft = PostFactory(
+        title="Big news", status=Post.Status.DRAFT, published_at=None, authors=[author]
+    )
+    draft.status = Post.Status.PUBLISHED
+    from broadsheet.publishing.services import post_save
+
+    with django_assert_max_num_queries(15):
+        post_save(post=draft)
+    assert OutgoingEmail.objects.count() == 0  # nothing per subscriber in the request
+    assert DBTaskResult.objects.filter(task_path__endswith="fan_out_new_post").count() == 1
+    assert fan_out_new_post.call(draft.pk) == 21  # 20 batches of 500, then the empty look
+    assert OutgoingEmail.objects.filter(reason="new-post").count() == 10_000
+
+
+def test_an_account_reaches_its_subscriptions_page(client: Client, post: Post) -> None:
+    reader = User.objects.create_user("rea", "rea@example.net", "a long pass phrase 42")
+    subscription_request(email="rea@example.net", kind=Subscription.Kind.POSTS, user=reader)
+    client.force_login(reader)
+    page = client.get("/accounts/subscriptions/", follow=True).content.decode()
+    assert "Your subscriptions" in page and "New posts" in page

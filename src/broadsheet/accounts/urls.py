@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/popup-done/", comment_login.popup_done, name="popup_done"),
     path("accounts/comment-logout/", comment_login.comment_logout, name="comment_logout"),
     path("accounts/profile/", views.profile_edit, name="profile_edit"),
+    path("accounts/subscriptions/", views.subscriptions, name="account_subscriptions"),
     path("", include("broadsheet.accounts.privacy_views")),
     path("accounts/", include("allauth.urls")),
     path("people/<str:username>/", views.person, name="person"),

@@ -40,6 +40,16 @@ class ProfileForm(forms.ModelForm):
         labels = {"display_name": "Name shown with your comments", "avatar": "Photo"}
 
 
+@require_safe
+@login_required
+@cache_policy("never")
+def subscriptions(request: HttpRequest) -> HttpResponse:
+    """The account's email subscriptions are managed on the same page a guest's link opens."""
+    from broadsheet.notifications.services import manage_url
+
+    return HttpResponseRedirect(manage_url(request.user.email))  # type: ignore[union-attr]
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @cache_policy("never")
