@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import os
 import uuid
+from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -31,3 +34,28 @@ def author(db: None) -> Any:
     from tests.factories import AuthorFactory
 
     return AuthorFactory(username="mhale", profile__display_name="Margaret Hale")
+
+
+@pytest.fixture
+def subprocess_database_url(tmp_path: Any) -> Iterator[str]:
+    """A database of its own for a test that runs `broadsheet` in other processes.
+
+    SQLite: a file in the test's folder. PostgreSQL (CI's second run): a throw-away database
+    on the same server, so parallel tests never flush each other's data.
+    """
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        yield f"sqlite:///{tmp_path / 'db.sqlite3'}"
+        return
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"bs_sub_{uuid.uuid4().hex[:12]}"
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield parts._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -33,10 +33,10 @@ print("ok")
 """
 
 
-def test_concurrent_comments_and_moderation_keep_the_count_right(tmp_path: Path) -> None:
-    database = os.environ.get("DATABASE_URL", "")
-    if not database.startswith("postgres"):
-        database = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+def test_concurrent_comments_and_moderation_keep_the_count_right(
+    tmp_path: Path, subprocess_database_url: str
+) -> None:
+    database = subprocess_database_url
     env = {
         **os.environ,
         "DATA_DIR": str(tmp_path),

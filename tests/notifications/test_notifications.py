@@ -298,3 +298,17 @@ def test_an_account_reaches_its_subscriptions_page(client: Client, post: Post) -
     client.force_login(reader)
     page = client.get("/accounts/subscriptions/", follow=True).content.decode()
     assert "Your subscriptions" in page and "New posts" in page
+
+
+def test_the_manage_page_offers_new_posts_by_email(
+    client: Client, post: Post, smtp_server: Any
+) -> None:
+    from broadsheet.notifications.services import manage_url
+
+    url = _path(manage_url("rea@example.net"))
+    assert "Email me new posts" in client.get(url).content.decode()
+    response = client.post(url, {"subscribe_posts": "1"})
+    assert "A confirmation link is on its way" in response.content.decode()
+    assert Subscription.objects.get(email="rea@example.net").status == Subscription.Status.PENDING
+    [message] = _deliver(smtp_server, 1)
+    assert "Please confirm: new posts" in message["Subject"]

@@ -22,7 +22,7 @@ from broadsheet.notifications.tasks import publish_due_posts
 from broadsheet.publishing.models import Post
 from tests.factories import PostFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _queue(n: int = 1) -> None:
@@ -99,10 +99,7 @@ def test_scheduled_posts_go_live_when_due(author: Any) -> None:
     assert (due.status, later.status) == (Post.Status.PUBLISHED, Post.Status.SCHEDULED)
 
 
-def _worker_env(tmp_path: Path, smtp_port: int) -> dict[str, str]:
-    database = os.environ.get("DATABASE_URL", "")
-    if not database.startswith("postgres"):
-        database = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+def _worker_env(tmp_path: Path, smtp_port: int, database: str) -> dict[str, str]:
     env = {
         **os.environ, "DATA_DIR": str(tmp_path), "DATABASE_URL": database, "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp_port), "EMAIL_USE_TLS": "false", "DJANGO_SETTINGS_MODULE": "broadsheet.settings",
@@ -123,9 +120,9 @@ with transaction.atomic():
 
 
 def test_a_worker_stopped_mid_batch_loses_nothing_and_sends_nothing_twice(
-    tmp_path: Path, smtp_server: Any
+    tmp_path: Path, smtp_server: Any, subprocess_database_url: str
 ) -> None:
-    env = _worker_env(tmp_path, smtp_server.port)
+    env = _worker_env(tmp_path, smtp_server.port, subprocess_database_url)
     subprocess.run(
         [sys.executable, "-m", "broadsheet.cli", "migrate", "--noinput"],
         env=env,
@@ -163,3 +160,56 @@ def test_a_worker_stopped_mid_batch_loses_nothing_and_sends_nothing_twice(
     subjects = [m["Subject"] for m in smtp_server.messages]
     assert len(subjects) == 500
     assert sorted(subjects) == sorted(f"Email {i}" for i in range(500))
+
+
+def test_one_wake_up_per_transaction_and_none_after_a_rollback() -> None:
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    with transaction.atomic():
+        _queue(5)
+    assert DBTaskResult.objects.count() == 1
+
+    def failing_change() -> None:
+        with transaction.atomic():
+            email_queue(key="rolled-back", to="x@example.org", subject="s", text="t")
+            raise RuntimeError("the change that caused the email failed")
+
+    with pytest.raises(RuntimeError):
+        failing_change()
+    assert not OutgoingEmail.objects.filter(key="rolled-back").exists()
+    with transaction.atomic():
+        email_queue(key="after", to="x@example.org", subject="s", text="t")
+    assert DBTaskResult.objects.count() == 2
+
+
+def test_an_address_the_server_refuses_is_not_tried_again(settings: Any) -> None:
+    """A real SMTP server that answers 550 for one recipient, as a mailbox that does not exist."""
+    from aiosmtpd.controller import Controller
+
+    class Refusing:
+        async def handle_RCPT(
+            self, server: Any, session: Any, envelope: Any, address: str, options: Any
+        ) -> str:
+            if address.startswith("nobody@"):
+                return "550 5.1.1 No such mailbox"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            return "250 Message accepted"
+
+    controller = Controller(Refusing(), hostname="127.0.0.1", port=_closed_port())
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        email_queue(key="bounce", to="nobody@example.org", subject="Hi", text="Hello")
+        email_queue(key="fine", to="someone@example.org", subject="Hi", text="Hello")
+        assert outbox_send_due() == 1
+    finally:
+        controller.stop()
+    bounced = OutgoingEmail.objects.get(key="bounce")
+    assert bounced.status == OutgoingEmail.Status.FAILED and "550" in bounced.last_error
+    assert OutgoingEmail.objects.get(key="fine").status == OutgoingEmail.Status.SENT

@@ -40,3 +40,30 @@ ROLES: dict[str, list[str] | None] = {
 
 # Roles that work in the admin (Django's is_staff); subscribers never see it.
 STAFF_ROLES = {"Administrator", "Editor", "Author", "Contributor"}
+
+
+def ensure_roles(**kwargs: object) -> None:
+    """Create the role groups with their permissions, idempotently.
+
+    Run after migrations (and after `flush`, which empties the groups): connected to
+    post_migrate, it acts on the signal for the last installed app, when every app's
+    permissions exist.
+    """
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+
+    sender = kwargs.get("sender")
+    if sender is not None and sender is not list(apps.get_app_configs())[-1]:
+        return
+    for name, codenames in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        if codenames is None:
+            group.permissions.set(Permission.objects.all())
+            continue
+        wanted: list[Permission] = []
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            wanted.extend(
+                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)

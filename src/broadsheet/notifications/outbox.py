@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import smtplib
 import threading
 from collections.abc import Callable
 from datetime import timedelta
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -56,7 +58,8 @@ def email_queue(
             "reason": reason,
         },
     )
-    if created:
+    # One wake-up per transaction, however many emails it queued (a rollback drops it too).
+    if created and not any(entry[1] is _wake_worker for entry in db_connection.run_on_commit):
         transaction.on_commit(_wake_worker)
     return email
 
@@ -127,7 +130,10 @@ def outbox_send_due(
                 message.attach_alternative(email.html_body, "text/html")
             try:
                 message.send()
-            except Exception as exc:  # SMTP refusals, timeouts, bad addresses
+            except smtplib.SMTPRecipientsRefused as exc:
+                _failed(email, exc, permanent=True)  # the server said no to this address
+                continue
+            except Exception as exc:  # timeouts, a server that is down or busy
                 _failed(email, exc)
                 continue
             OutgoingEmail.objects.filter(pk=email.pk).update(
@@ -141,9 +147,9 @@ def outbox_send_due(
     return sent
 
 
-def _failed(email: OutgoingEmail, exc: Exception) -> None:
+def _failed(email: OutgoingEmail, exc: Exception, *, permanent: bool = False) -> None:
     attempts = email.attempts + 1
-    gave_up = attempts >= MAX_ATTEMPTS
+    gave_up = permanent or attempts >= MAX_ATTEMPTS
     delay = timedelta(seconds=min(3600, 30 * 2 ** (attempts - 1)))
     OutgoingEmail.objects.filter(pk=email.pk).update(
         status=Status.FAILED if gave_up else Status.PENDING,

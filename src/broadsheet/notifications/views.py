@@ -19,6 +19,7 @@ from broadsheet.notifications.services import (
     MODERATION_LINK_AGE,
     subscription_cancel,
     subscription_confirm,
+    subscription_request,
 )
 
 
@@ -117,6 +118,9 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         .exclude(status=Subscription.Status.CANCELLED)
         .select_related("post")
     )
+    if request.method == "POST" and request.POST.get("subscribe_posts"):
+        subscription_request(email=email, kind=Subscription.Kind.POSTS)
+        return _page(request, "Check your email", f"A confirmation link is on its way to {email}.")
     if request.method == "POST":
         chosen = (
             subscriptions
@@ -125,9 +129,12 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         )
         for subscription in chosen:
             subscription_cancel(subscription=subscription)
-    return render(
-        request, "notifications/manage.html", {"email": email, "subscriptions": list(subscriptions)}
+    listed = list(subscriptions)
+    has_posts = any(
+        s.kind == Subscription.Kind.POSTS and s.status == Subscription.Status.ACTIVE for s in listed
     )
+    context = {"email": email, "subscriptions": listed, "has_posts": has_posts}
+    return render(request, "notifications/manage.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -34,11 +34,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         interval: float = options["interval"]
+        stop = threading.Event()
         if options["once"]:
             tick()
-            self._run_queue(batch=True, interval=interval)
+            self._run_queue(stop, interval=interval)
             return
-        stop = threading.Event()
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
             stop_requested.set()
@@ -52,7 +52,7 @@ class Command(BaseCommand):
         scheduler.start()
         self.stdout.write(f"Broadsheet worker running (every {interval:g} s). Ctrl-C stops it.")
         while not stop.is_set():
-            self._run_queue(batch=True, interval=interval)
+            self._run_queue(stop, interval=interval)
             stop.wait(interval)
         scheduler.join(timeout=60)
 
@@ -66,12 +66,19 @@ class Command(BaseCommand):
                 close_old_connections()
             stop.wait(interval)
 
-    def _run_queue(self, *, batch: bool, interval: float) -> None:
-        """Run queued django-tasks tasks until the queue is empty."""
+    def _run_queue(self, stop: threading.Event, *, interval: float) -> None:
+        """Run queued django-tasks tasks until the queue is empty or we are asked to stop.
+
+        One task at a time, so a stop request is honoured between two tasks.
+        """
         from django_tasks_db.management.commands.db_worker import Worker
 
-        Worker(
-            queue_names=["default"], interval=interval, batch=batch, backend_name="default",
-            startup_delay=False, max_tasks=None, worker_id="broadsheet", excluded_queue_names=[],
-        ).run()  # fmt: skip
-        close_old_connections()
+        while not stop.is_set():
+            worker = Worker(
+                queue_names=["default"], interval=interval, batch=True, backend_name="default",
+                startup_delay=False, max_tasks=1, worker_id="broadsheet", excluded_queue_names=[],
+            )  # fmt: skip
+            worker.run()
+            close_old_connections()
+            if worker._run_tasks == 0:  # the queue is empty
+                return
