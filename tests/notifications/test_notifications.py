@@ -312,3 +312,33 @@ def test_the_manage_page_offers_new_posts_by_email(
     assert Subscription.objects.get(email="rea@example.net").status == Subscription.Status.PENDING
     [message] = _deliver(smtp_server, 1)
     assert "Please confirm: new posts" in message["Subject"]
+
+
+def test_a_fan_out_stopped_half_way_is_resumed(author: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from broadsheet.notifications.models import FanOut
+    from broadsheet.notifications.tasks import fan_out_new_post, resume_fan_outs
+
+    Subscription.objects.bulk_create(
+        Subscription(
+            email=f"r{i}@example.org",
+            kind=Subscription.Kind.POSTS,
+            status=Subscription.Status.ACTIVE,
+        )
+        for i in range(1200)
+    )
+    essay = PostFactory(title="Resumed", authors=[author])
+    # A worker that wrote the first batch and then died:
+    first = notify_new_post(post_id=essay.pk)
+    FanOut.objects.create(
+        post=essay, after_id=first, updated_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert OutgoingEmail.objects.filter(reason="new-post").count() == 500
+    assert resume_fan_outs() == 1
+    assert OutgoingEmail.objects.filter(reason="new-post").count() == 1200
+    assert FanOut.objects.get(post=essay).done
+    assert fan_out_new_post.call(essay.pk) == 0  # done is done: nothing twice
+    assert OutgoingEmail.objects.filter(reason="new-post").count() == 1200

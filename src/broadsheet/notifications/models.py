@@ -107,3 +107,15 @@ class UsedLink(models.Model):
 
     def __str__(self) -> str:
         return self.digest
+
+
+class FanOut(models.Model):
+    """How far a new post's email to subscribers has got, so a stopped worker resumes it."""
+
+    post = models.OneToOneField("publishing.Post", on_delete=models.CASCADE, related_name="fan_out")
+    after_id = models.BigIntegerField(default=0)
+    done = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"New-post email for {self.post_id}: {'done' if self.done else f'after {self.after_id}'}"

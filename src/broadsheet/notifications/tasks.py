@@ -25,16 +25,37 @@ def send_due_emails() -> int:
 
 @task()
 def fan_out_new_post(post_id: int) -> int:
-    """A new post reaches its subscribers: outbox rows in batches, each batch committed."""
+    """A new post reaches its subscribers: outbox rows in batches, each batch committed with
+    the place it reached, so a worker stopped half-way is resumed by the next tick."""
+    from broadsheet.notifications.models import FanOut
     from broadsheet.notifications.services import notify_new_post
 
-    after: int | None = 0
+    FanOut.objects.get_or_create(post_id=post_id)
     batches = 0
-    while after is not None:
+    while True:
         with transaction.atomic():
-            after = notify_new_post(post_id=post_id, after_id=after)
+            progress = FanOut.objects.select_for_update().get(post_id=post_id)
+            if progress.done:
+                return batches
+            after = notify_new_post(post_id=post_id, after_id=progress.after_id)
+            FanOut.objects.filter(pk=progress.pk).update(
+                after_id=after if after is not None else progress.after_id,
+                done=after is None,
+                updated_at=timezone.now(),
+            )
         batches += 1
-    return batches
+
+
+def resume_fan_outs() -> int:
+    """Fan-outs a stopped or killed worker left half done, untouched for two minutes."""
+    from broadsheet.notifications.models import FanOut
+
+    stale = FanOut.objects.filter(done=False, updated_at__lt=timezone.now() - timedelta(minutes=2))
+    resumed = 0
+    for post_id in stale.values_list("post_id", flat=True):
+        fan_out_new_post.call(post_id)
+        resumed += 1
+    return resumed
 
 
 def post_became_public(post_id: int) -> None:
@@ -88,6 +109,7 @@ def housekeeping() -> dict[str, int]:
 def tick() -> None:
     """What the worker does every few seconds besides running queued tasks."""
     publish_due_posts()
+    resume_fan_outs()
     outbox_send_due()
     if _due("housekeeping", timedelta(days=1)):
         result = housekeeping()
