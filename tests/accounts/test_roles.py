@@ -103,3 +103,11 @@ def test_a_new_sign_up_is_a_subscriber(client: Client, settings: Any) -> None:
     assert list(user.groups.values_list("name", flat=True)) == ["Subscriber"]
     assert not user.is_staff
     assert user.password.startswith("argon2")
+
+
+def test_roles_come_back_after_a_flush() -> None:
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert Group.objects.filter(name="Editor").exists()
+    assert Group.objects.get(name="Editor").permissions.filter(codename="change_comment").exists()

@@ -46,14 +46,15 @@ def ensure_roles(**kwargs: object) -> None:
     """Create the role groups with their permissions, idempotently.
 
     Run after migrations (and after `flush`, which empties the groups): connected to
-    post_migrate, it acts on the signal for the last installed app, when every app's
-    permissions exist.
+    post_migrate, it acts on the signal for the last installed app that has models (apps
+    without models get no signal), when every app's permissions exist.
     """
     from django.apps import apps
     from django.contrib.auth.models import Group, Permission
 
     sender = kwargs.get("sender")
-    if sender is not None and sender is not list(apps.get_app_configs())[-1]:
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is not None and sender is not with_models[-1]:
         return
     for name, codenames in ROLES.items():
         group, _ = Group.objects.get_or_create(name=name)
