@@ -119,3 +119,14 @@ def test_serve_answers_with_the_demo_essay_and_hashed_static_files(served_site: 
             or "immutable" in response.headers["Cache-Control"]
         )
         assert response.headers.get("Content-Encoding") == "gzip"
+
+
+@pytest.mark.django_db
+def test_the_demo_discussion_survives_the_first_housekeeping() -> None:
+    from broadsheet.discussion.models import Comment
+    from broadsheet.notifications.tasks import housekeeping
+
+    call_command("demo", verbosity=0)
+    housekeeping()
+    statuses = list(Comment.objects.values_list("status", flat=True))
+    assert statuses.count("spam") == 1 and statuses.count("pending") == 1 and len(statuses) == 31

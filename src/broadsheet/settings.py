@@ -304,4 +304,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
+    # The task queue reports every poll at INFO; its warnings and errors are what matter.
+    "loggers": {name: {"level": "WARNING"} for name in ("django_tasks", "django_tasks_db")},
 }

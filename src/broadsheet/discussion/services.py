@@ -285,7 +285,8 @@ def comment_create_stored(
             depth=parent.depth + 1 if parent is not None else 0,
             kind=kind,
             status=status,
-            status_changed_at=created_at,
+            # Trash and spam are emptied 30 days after they got here, not after they were written.
+            status_changed_at=timezone.now(),
             user=user,
             author_name=author_name[:MAX_NAME],
             author_email=author_email[:MAX_EMAIL],
