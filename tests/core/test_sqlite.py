@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.processes import broadsheet, broadsheet_env
 
 WRITER = """
 import django, os, time
@@ -26,19 +27,9 @@ print("ok")
 
 
 def test_concurrent_writers_wait_for_each_other_instead_of_failing(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "DATA_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "broadsheet.settings",
-    }
-    env.pop("REDIS_URL", None)
-    subprocess.run(
-        [sys.executable, "-m", "broadsheet.cli", "migrate", "--noinput"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    # SQLite's locking is what is tested here, whatever database the rest of the suite uses.
+    env = broadsheet_env(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    broadsheet(env, "migrate", "--noinput")
     writers = [
         subprocess.Popen(
             [sys.executable, "-c", WRITER],

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.processes import broadsheet, broadsheet_env
 
 WORKER = """
 import django, os
@@ -36,29 +37,10 @@ print("ok")
 def test_concurrent_comments_and_moderation_keep_the_count_right(
     tmp_path: Path, subprocess_database_url: str
 ) -> None:
-    database = subprocess_database_url
-    env = {
-        **os.environ,
-        "DATA_DIR": str(tmp_path),
-        "DATABASE_URL": database,
-        "DJANGO_SETTINGS_MODULE": "broadsheet.settings",
-    }
-    env.pop("REDIS_URL", None)
-    subprocess.run(
-        [sys.executable, "-m", "broadsheet.cli", "migrate", "--noinput"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [sys.executable, "-m", "broadsheet.cli", "flush", "--noinput"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [sys.executable, "-m", "broadsheet.cli", "demo"], env=env, check=True, capture_output=True
-    )
+    env = broadsheet_env(tmp_path, subprocess_database_url)
+    broadsheet(env, "migrate", "--noinput")
+    broadsheet(env, "flush", "--noinput")
+    broadsheet(env, "demo")
     setup = "from broadsheet.moderation.models import DiscussionSettings as D; s = D.current(); s.comment_previously_approved = False; s.save()"
     subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {setup}"],

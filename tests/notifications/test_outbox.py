@@ -3,7 +3,6 @@ worker process stopped in the middle of a batch that loses nothing and sends not
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -21,6 +20,7 @@ from broadsheet.notifications.outbox import email_queue, outbox_send_due
 from broadsheet.notifications.tasks import publish_due_posts
 from broadsheet.publishing.models import Post
 from tests.factories import PostFactory
+from tests.processes import broadsheet_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -100,12 +100,9 @@ def test_scheduled_posts_go_live_when_due(author: Any) -> None:
 
 
 def _worker_env(tmp_path: Path, smtp_port: int, database: str) -> dict[str, str]:
-    env = {
-        **os.environ, "DATA_DIR": str(tmp_path), "DATABASE_URL": database, "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp_port), "EMAIL_USE_TLS": "false", "DJANGO_SETTINGS_MODULE": "broadsheet.settings",
-    }  # fmt: skip
-    env.pop("REDIS_URL", None)
-    return env
+    return broadsheet_env(
+        tmp_path, database, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp_port), EMAIL_USE_TLS="false"
+    )
 
 
 QUEUE_500 = """

@@ -87,23 +87,27 @@ def _start(request: HttpRequest, option_id: str, return_url: str) -> HttpRespons
     return response
 
 
+def _posted_post(request: HttpRequest) -> Any:
+    """The post the comment form belongs to, if the reader may see it."""
+    from broadsheet.publishing.selectors import post_for_comments
+
+    raw = request.POST.get("post_id", "")
+    return post_for_comments(pk=int(raw) if raw.isdigit() else None, user=request.user)
+
+
+def _draft(request: HttpRequest) -> dict[str, str]:
+    return {name: request.POST.get(name, "")[:70_000] for name in DRAFT_FIELDS}
+
+
 @csrf_exempt  # reached from the anonymous (token-free) comment form; it only starts a sign-in
 @require_POST
 @cache_policy("never")
 def comment_login(request: HttpRequest) -> HttpResponse:
     """An icon pressed without JavaScript: keep the draft, then go to the provider."""
-    from broadsheet.publishing.selectors import post_for_comments
-
-    try:
-        post_id = int(request.POST.get("post_id", ""))
-    except ValueError:
-        post_id = 0
-    post = post_for_comments(pk=post_id, user=request.user)
+    post = _posted_post(request)
     if post is None:
         raise Http404("No such post.")
-    request.session[DRAFT_KEY] = {
-        name: request.POST.get(name, "")[:70_000] for name in DRAFT_FIELDS
-    }
+    request.session[DRAFT_KEY] = _draft(request)
     return _start(request, request.POST.get("provider", SITE), f"{post.get_absolute_url()}#respond")
 
 
@@ -150,14 +154,8 @@ def comment_logout(request: HttpRequest) -> HttpResponse:
     """ "Log Out" on the comment form: sign out, and keep what was typed in the box."""
     from django.contrib.auth import logout
 
-    from broadsheet.publishing.selectors import post_for_comments
-
-    try:
-        post_id = int(request.POST.get("post_id", ""))
-    except ValueError:
-        post_id = 0
-    post = post_for_comments(pk=post_id, user=request.user)
-    draft = {name: request.POST.get(name, "")[:70_000] for name in DRAFT_FIELDS}
+    post = _posted_post(request)
+    draft = _draft(request)
     logout(request)  # a new session: the draft goes into that one
     if post is None:
         return HttpResponseRedirect("/")
