@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "broadsheet.discussion",
     "broadsheet.moderation",
     "broadsheet.notifications",
+    "broadsheet.feeds",
     "django_tasks",
     "django_tasks_db",
     "allauth",

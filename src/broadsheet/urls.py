@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("broadsheet.discussion.urls")),
     path("", include("broadsheet.accounts.urls")),
     path("", include("broadsheet.notifications.urls")),
+    path("", include("broadsheet.feeds.urls")),
     # Uploaded files (avatars). A front proxy may serve MEDIA_ROOT itself; see docs/deployment.md.
     re_path(
         r"^media/(?P<path>.*)$",

@@ -1,0 +1,23 @@
+"""WordPress's feed addresses: /feed/, /feed/atom/, /comments/feed/, /category/x/feed/, and a
+post's comments at its permalink plus feed/."""
+
+from django.urls import path
+
+from broadsheet.feeds import views
+from broadsheet.publishing import urls as publishing_urls  # noqa: F401 - registers yyyy and dd
+
+app_name = "feeds"
+urlpatterns = [
+    path("feed/", views.rss, name="rss"),
+    path("feed/atom/", views.atom, name="atom"),
+    path("feed/json/", views.json_feed, name="json"),
+    path("comments/feed/", views.comments, name="comments"),
+    path("category/<path:path>/feed/", views.category, name="category"),
+    path("tag/<str:slug>/feed/", views.tag, name="tag"),
+    path("author/<str:username>/feed/", views.author, name="author"),
+    path(
+        "<yyyy:year>/<dd:month>/<dd:day>/<str:slug>/feed/",
+        views.post_comments,
+        name="post_comments",
+    ),
+]
