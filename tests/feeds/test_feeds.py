@@ -75,10 +75,8 @@ def test_comment_feeds(client: Client, posts: list[Post]) -> None:
     assert [e.title for e in site.entries] == ["Comment on Essay 11 by Ada Reader"]
     post = _parse(client, f"{posts[-1].get_absolute_url()}feed/")
     assert (
-        (len(post.entries) == 1
-        and "A reader’s thought." in post.entries[0].summary)
-        or "A reader's thought." in post.entries[0].summary
-    )
+        len(post.entries) == 1 and "A reader’s thought." in post.entries[0].summary
+    ) or "A reader's thought." in post.entries[0].summary
 
 
 def test_json_feed_has_the_fields_its_version_requires(client: Client, posts: list[Post]) -> None:

@@ -8,6 +8,9 @@ from broadsheet.publishing import urls as publishing_urls  # noqa: F401 - regist
 
 app_name = "feeds"
 urlpatterns = [
+    path("sitemap.xml", views.sitemap_index, name="sitemap"),
+    path("sitemap-<str:section>.xml", views.sitemap_section, name="sitemap_section"),
+    path("robots.txt", views.robots, name="robots"),
     path("feed/", views.rss, name="rss"),
     path("feed/atom/", views.atom, name="atom"),
     path("feed/json/", views.json_feed, name="json"),

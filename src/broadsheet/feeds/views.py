@@ -89,3 +89,45 @@ def _json_feed(request: HttpRequest) -> HttpResponse:
 
 
 json_feed = feed_view(_json_feed)
+
+
+@require_safe
+@cache_policy("public", max_age=3600)
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    from django.contrib.sitemaps import views as sitemap_views
+
+    from broadsheet.feeds.sitemaps import SITEMAPS
+
+    response: HttpResponse = sitemap_views.index(
+        request, SITEMAPS, sitemap_url_name="feeds:sitemap_section"
+    )
+    return response
+
+
+@require_safe
+@cache_policy("public", max_age=3600)
+def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
+    from django.contrib.sitemaps import views as sitemap_views
+
+    from broadsheet.feeds.sitemaps import SITEMAPS
+
+    response: HttpResponse = sitemap_views.sitemap(request, SITEMAPS, section=section)
+    return response
+
+
+@require_safe
+@cache_policy("public", max_age=3600)
+def robots(request: HttpRequest) -> HttpResponse:
+    """Crawlers may read everything public; the admin, accounts and moderation are not for them."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /accounts/",
+        "Disallow: /moderation/",
+        "Disallow: /preview/",
+        "Disallow: /comments/post/",
+        "",
+        f"Sitemap: {settings.SITE_URL}/sitemap.xml",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
