@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from broadsheet.core.cache import cache_policy
 from broadsheet.publishing import selectors
+from broadsheet.publishing.metadata import post_metadata
 from broadsheet.publishing.models import Post, Tag
 
 
@@ -18,9 +19,11 @@ def render_post(
 ) -> HttpResponse:
     from broadsheet.discussion.context import discussion_context
 
+    authors = [link.author for link in post.author_links]  # type: ignore[attr-defined]
     context = {
         "post": post,
-        "authors": [link.author for link in post.author_links],  # type: ignore[attr-defined]
+        "authors": authors,
+        "meta": post_metadata(post, authors),
         "neighbours": selectors.post_neighbours(post=post, user=request.user),
     }
     if extra is None:
