@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from broadsheet.core.cache import cache_policy
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.services import comment_apply
-from broadsheet.notifications.links import DAY, LinkError, read_token, use_once
+from broadsheet.notifications.links import LinkError, read_token, use_once
 from broadsheet.notifications.models import Subscription
 from broadsheet.notifications.services import (
     CONFIRM_LINK_AGE,
@@ -172,6 +172,3 @@ def moderate(request: HttpRequest, token: str) -> HttpResponse:
         "Done",
         f"The comment by {comment.author_name or 'Anonymous'} was {dict(approve='approved', spam='marked as spam', trash='moved to the Trash')[action]}.",
     )
-
-
-__all__ = ["DAY"]

@@ -1,1 +1,0 @@
-"""Emails caused by changes elsewhere (comments, moderation) are queued here."""
