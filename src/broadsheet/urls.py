@@ -3,7 +3,10 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from broadsheet.core import converters
 from broadsheet.core.cache import cache_policy
+
+converters.register()  # yyyy and dd, used by the publishing and feeds URLs
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = settings.SITE_NAME

@@ -50,10 +50,6 @@ class RenderedMarkdown:
     word_count: int = 0
     problems: list[MarkdownProblem] = field(default_factory=list)
 
-    @property
-    def reading_minutes(self) -> int:
-        return max(1, round(self.word_count / WORDS_PER_MINUTE))
-
 
 def _heading_slug(text: str) -> str:
     return slugify(text, allow_unicode=True) or "section"

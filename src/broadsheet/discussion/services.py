@@ -246,15 +246,10 @@ def comment_submit(
             comment.thread_id = comment.pk
         if comment.status == Comment.Status.APPROVED:
             Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
-        transaction.on_commit(lambda: _notify(comment.pk))
+        from broadsheet.notifications.services import notify_comment_on_commit
+
+        notify_comment_on_commit(comment_id=comment.pk)
     return comment
-
-
-def _notify(comment_id: int) -> None:
-    from broadsheet.notifications.services import notify_comment
-
-    with transaction.atomic():
-        notify_comment(comment_id=comment_id)
 
 
 def comment_create_stored(

@@ -4,7 +4,6 @@ post's comments at its permalink plus feed/."""
 from django.urls import path
 
 from broadsheet.feeds import views
-from broadsheet.publishing import urls as publishing_urls  # noqa: F401 - registers yyyy and dd
 
 app_name = "feeds"
 urlpatterns = [

@@ -65,15 +65,10 @@ def comment_set_status(*, comment: Comment, status: str) -> Comment:
         Post.objects.filter(pk=locked.post_id).update(comment_count=F("comment_count") + delta)
     if status == Status.APPROVED and old in (Status.PENDING, Status.SPAM):
         # Approved at last: now the post's authors and the thread's followers hear of it.
-        transaction.on_commit(lambda: _notify_approved(locked.pk))
+        from broadsheet.notifications.services import notify_comment_on_commit
+
+        notify_comment_on_commit(comment_id=locked.pk)
     return locked
-
-
-def _notify_approved(comment_id: int) -> None:
-    from broadsheet.notifications.services import notify_comment
-
-    with transaction.atomic():
-        notify_comment(comment_id=comment_id)
 
 
 def comment_approve(*, comment: Comment) -> Comment:

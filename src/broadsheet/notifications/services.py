@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -209,6 +210,16 @@ def notify_comment(*, comment_id: int) -> None:
             key=f"comment-{comment.pk}-follow-{subscription.pk}", to=subscription.email, subject=subject,
             text=text, html=html, headers=_unsubscribe_headers(subscription), reason="reply" if is_reply else "comment",
         )  # fmt: skip
+
+
+def notify_comment_on_commit(*, comment_id: int) -> None:
+    """Tell whoever should hear of a comment once the write that made or approved it commits."""
+
+    def notify() -> None:
+        with transaction.atomic():
+            notify_comment(comment_id=comment_id)
+
+    transaction.on_commit(notify)
 
 
 def moderators(post: Post) -> list[Any]:

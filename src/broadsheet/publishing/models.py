@@ -194,7 +194,9 @@ class Post(models.Model):
 
     @property
     def reading_minutes(self) -> int:
-        return max(1, round(self.word_count / 230))
+        from broadsheet.core.markdown import WORDS_PER_MINUTE
+
+        return max(1, round(self.word_count / WORDS_PER_MINUTE))
 
     @property
     def is_public(self) -> bool:

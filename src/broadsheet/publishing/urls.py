@@ -1,27 +1,6 @@
-from django.urls import path, register_converter
+from django.urls import path
 
 from broadsheet.publishing import views
-
-
-class TwoDigits:
-    regex = "[0-9]{2}"
-
-    def to_python(self, value: str) -> int:
-        return int(value)
-
-    def to_url(self, value: int | str) -> str:
-        return f"{int(value):02d}"
-
-
-class FourDigits(TwoDigits):
-    regex = "[0-9]{4}"
-
-    def to_url(self, value: int | str) -> str:
-        return f"{int(value):04d}"
-
-
-register_converter(TwoDigits, "dd")
-register_converter(FourDigits, "yyyy")
 
 app_name = "publishing"
 urlpatterns = [
