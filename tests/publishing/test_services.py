@@ -84,3 +84,15 @@ def test_nul_characters_are_dropped_from_posts() -> None:
     post = PostFactory(title="Lamps\x00", body="Text\x00 here.")
     post.refresh_from_db()
     assert post.title == "Lamps" and "\x00" not in post.body_html
+
+
+def test_saving_a_post_loaded_before_a_comment_was_approved_keeps_the_count() -> None:
+    from tests.factories import approved_comment
+
+    post = PostFactory()
+    stale = Post.objects.get(pk=post.pk)  # an editor opens the post
+    approved_comment(post)  # meanwhile a comment is approved (count + 1 in the database)
+    stale.title = "A better title"
+    post_save(post=stale)
+    post.refresh_from_db()
+    assert (post.title, post.comment_count) == ("A better title", 1)

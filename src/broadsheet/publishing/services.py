@@ -17,6 +17,9 @@ from broadsheet.core.sanitize import without_nul
 from broadsheet.publishing.models import Category, Post, PostAuthor, PostRedirect, Tag
 
 EXCERPT_WORDS = 55
+_EDITABLE_COLUMNS = [
+    f.name for f in Post._meta.concrete_fields if not f.primary_key and f.name != "comment_count"
+]
 _FIRST_PARAGRAPH = re.compile(r"<p[^>]*>(.*?)</p>", re.S)
 _FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.S)
 
@@ -60,18 +63,22 @@ def post_save(
     """Save a post or page: render its body, stamp dates, and keep its old address redirecting."""
     previous_url = None
     was_public = False
-    if post.pk:
-        before = Post.objects.filter(pk=post.pk).first()
-        if before is not None and before.is_public:
-            previous_url = before.get_absolute_url()
-            was_public = True
+    before = Post.objects.filter(pk=post.pk).first() if post.pk else None
+    if before is not None and before.is_public:
+        previous_url = before.get_absolute_url()
+        was_public = True
 
     post_render(post=post)
     now = timezone.now()
     if post.status in (Post.Status.PUBLISHED, Post.Status.PRIVATE) and post.published_at is None:
         post.published_at = now
     post.modified_at = now
-    post.save()
+    if before is not None:
+        # The approved-comment count moves with atomic updates while an editor has the post
+        # open; writing back the count read when the form was loaded would undo them.
+        post.save(update_fields=_EDITABLE_COLUMNS)
+    else:
+        post.save()
 
     if authors is not None:
         PostAuthor.objects.filter(post=post).delete()
