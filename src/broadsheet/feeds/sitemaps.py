@@ -7,7 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import Paginator
 from django.db.models import Max, QuerySet
+from django.utils.functional import cached_property
 
 from broadsheet.publishing.models import Category, Post, Tag
 
@@ -15,6 +17,27 @@ from broadsheet.publishing.models import Category, Post, Tag
 class _Base(Sitemap):
     limit = 2000
     protocol = None  # the scheme of the request, as SITE_URL says behind a proxy
+
+    def _queryset(self) -> QuerySet[Any]:
+        items = self.items()
+        assert isinstance(items, QuerySet), f"{type(self).__name__}.items() must return a QuerySet"
+        return items
+
+    @cached_property
+    def paginator(self) -> Paginator:
+        """Counted once a request: the index, the empty-section check and the page share it
+        (Django's is a property that counts again at every use)."""
+        return Paginator(self._queryset(), self.limit)
+
+    def lastmod_posts(self) -> QuerySet[Post]:
+        """The posts whose newest modified_at is the section's lastmod."""
+        return self._queryset()
+
+    def get_latest_lastmod(self) -> datetime | None:
+        """The newest lastmod in one aggregate query, not by reading every item as Django's
+        default does (ten thousand posts for one date in the index)."""
+        latest = self.lastmod_posts().aggregate(latest=Max("modified_at"))["latest"]
+        return latest if isinstance(latest, datetime) else None
 
 
 class PostSitemap(_Base):
@@ -40,16 +63,19 @@ class PageSitemap(_Base):
 
 class CategorySitemap(_Base):
     def items(self) -> QuerySet[Category]:
+        # Grouped by category, one row each: no DISTINCT needed.
         visible = Post.objects.visible().posts()
         return (
             Category.objects.filter(posts__in=visible)
             .annotate(latest=Max("posts__modified_at"))
             .order_by("path")
-            .distinct()
         )
 
     def lastmod(self, item: Any) -> datetime:
         return item.latest
+
+    def lastmod_posts(self) -> QuerySet[Post]:
+        return Post.objects.visible().posts().filter(categories__isnull=False)
 
 
 class TagSitemap(_Base):
@@ -59,11 +85,13 @@ class TagSitemap(_Base):
             Tag.objects.filter(posts__in=visible)
             .annotate(latest=Max("posts__modified_at"))
             .order_by("slug")
-            .distinct()
         )
 
     def lastmod(self, item: Any) -> datetime:
         return item.latest
+
+    def lastmod_posts(self) -> QuerySet[Post]:
+        return Post.objects.visible().posts().filter(tags__isnull=False)
 
 
 SITEMAPS: dict[str, type[Sitemap[Any]] | Sitemap[Any]] = {

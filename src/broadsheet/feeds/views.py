@@ -2,51 +2,29 @@
 
 from __future__ import annotations
 
-import hashlib
+import copy
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Max
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.contrib.sitemaps import Sitemap
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.views.decorators.http import condition, require_safe
+from django.views.decorators.http import require_safe
 
 from broadsheet.core.cache import cache_policy
-from broadsheet.core.models import SiteSettings
-from broadsheet.discussion.models import Comment
 from broadsheet.feeds import feeds
-from broadsheet.publishing.models import Post
 
 
-def site_last_modified(request: HttpRequest, *args: Any, **kwargs: Any) -> datetime | None:
-    """When anything a feed shows last changed: a post, or an approved comment (two queries)."""
-    posts = Post.objects.visible().aggregate(latest=Max("modified_at"), newest=Max("published_at"))
-    comments = Comment.objects.filter(status=Comment.Status.APPROVED).aggregate(
-        latest=Max("status_changed_at")
-    )
-    moments = [m for m in (posts["latest"], posts["newest"], comments["latest"]) if m is not None]
-    return max(moments) if moments else None
-
-
-def _etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str | None:
-    moment = site_last_modified(request)
-    stamp = moment.isoformat() if moment else "empty"
-    return hashlib.sha256(f"{request.path}|{stamp}".encode()).hexdigest()[:32]
-
-
-def feed_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponseBase]:
-    """A feed answers If-None-Match / If-Modified-Since with 304 before rendering."""
-    return require_safe(
-        cache_policy("public", max_age=300)(
-            condition(etag_func=_etag, last_modified_func=site_last_modified)(view)
-        )
-    )
+def feed_view(feed: feeds.ConditionalFeed) -> Callable[..., HttpResponseBase]:
+    """A feed answers If-None-Match / If-Modified-Since with 304 before rendering (the feed
+    class reads its items and compares them first)."""
+    return require_safe(cache_policy("public", max_age=300)(feed))
 
 
 rss = feed_view(feeds.PostsFeed())
 atom = feed_view(feeds.AtomPostsFeed())
+json_feed = feed_view(feeds.JsonPostsFeed())
 category = feed_view(feeds.CategoryFeed())
 tag = feed_view(feeds.TagFeed())
 author = feed_view(feeds.AuthorFeed())
@@ -54,41 +32,17 @@ comments = feed_view(feeds.CommentsFeed())
 post_comments = feed_view(feeds.PostCommentsFeed())
 
 
-def _json_feed(request: HttpRequest) -> HttpResponse:
-    """JSON Feed 1.1 (jsonfeed.org/version/1.1): the same items as /feed/, full text."""
-    site = SiteSettings.current()
-    items = []
-    for post in feeds.PostsFeed().items():
-        url = f"{settings.SITE_URL}{post.get_absolute_url()}"
-        items.append(
-            {
-                "id": f"{settings.SITE_URL}/?p={post.pk}",
-                "url": url,
-                "title": post.title,
-                "content_html": feeds.full_text(post),
-                "date_published": post.published_at.isoformat() if post.published_at else None,
-                "date_modified": post.modified_at.isoformat(),
-                "authors": [
-                    {"name": link.author.display_name} for link in post.postauthor_set.all()
-                ],
-                "tags": [category.name for category in post.categories.all()],
-            }
-        )
-    feed = {
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": site.title or settings.SITE_NAME,
-        "home_page_url": f"{settings.SITE_URL}/",
-        "feed_url": f"{settings.SITE_URL}/feed/json/",
-        "description": site.tagline,
-        "language": settings.LANGUAGE_CODE,
-        "items": items,
-    }
-    response = JsonResponse(feed, json_dumps_params={"ensure_ascii": False})
-    response["Content-Type"] = "application/feed+json; charset=utf-8"
-    return response
+def _sitemap(section: str) -> Sitemap[Any] | None:
+    """The section's sitemap if it lists anything: the protocol's <urlset> holds at least one
+    <url>, so an empty section (no tags yet) is neither listed in the index nor served."""
+    from broadsheet.feeds.sitemaps import SITEMAPS
 
-
-json_feed = feed_view(_json_feed)
+    found = SITEMAPS.get(section)
+    if found is None:
+        return None
+    # A fresh sitemap each request: it keeps its paginator (and the count) for the request.
+    sitemap = found() if isinstance(found, type) else copy.copy(found)
+    return sitemap if sitemap.paginator.count else None
 
 
 @require_safe
@@ -98,8 +52,13 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
 
     from broadsheet.feeds.sitemaps import SITEMAPS
 
+    sections: dict[str, type[Sitemap[Any]] | Sitemap[Any]] = {
+        name: s for name in SITEMAPS if (s := _sitemap(name)) is not None
+    }
+    if not sections:
+        raise Http404("Nothing is published yet, so there is no sitemap.")
     response: HttpResponse = sitemap_views.index(
-        request, SITEMAPS, sitemap_url_name="feeds:sitemap_section"
+        request, sections, sitemap_url_name="feeds:sitemap_section"
     )
     return response
 
@@ -109,9 +68,10 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
 def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
     from django.contrib.sitemaps import views as sitemap_views
 
-    from broadsheet.feeds.sitemaps import SITEMAPS
-
-    response: HttpResponse = sitemap_views.sitemap(request, SITEMAPS, section=section)
+    sitemap = _sitemap(section)
+    if sitemap is None:
+        raise Http404(f"There is no sitemap of {section} on this site.")
+    response: HttpResponse = sitemap_views.sitemap(request, {section: sitemap}, section=section)
     return response
 
 
