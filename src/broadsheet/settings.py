@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "broadsheet.moderation",
     "broadsheet.notifications",
     "broadsheet.feeds",
+    "broadsheet.search",
     "django_tasks",
     "django_tasks_db",
     "allauth",

@@ -1,0 +1,202 @@
+"""Keep the search index in step with what readers may see.
+
+A post or page is indexed while it is published or scheduled (found from its publication time
+on); an approved comment while its post is. Everything else has no row, so a search can never
+reveal a draft, a private post or a held comment. The database keeps the full-text part in step
+with these rows (see models.py).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Prefetch, Q
+from django.utils.html import strip_tags
+
+from broadsheet.discussion.models import Comment
+from broadsheet.publishing.models import Post, PostAuthor
+from broadsheet.search.models import SearchDocument
+
+# PostgreSQL refuses a tsvector over 1 MB; the opening 200,000 characters of an essay are
+# plenty to find it by.
+MAX_BODY_CHARS = 200_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_INDEXED_STATUSES = (Post.Status.PUBLISHED, Post.Status.SCHEDULED)
+
+
+def plain_text(markup: str, limit: int = MAX_BODY_CHARS) -> str:
+    """Readable text from stored HTML (tags apart, so words in adjacent blocks stay apart)."""
+    return tidy(html.unescape(strip_tags(markup.replace("<", " <"))), limit)
+
+
+def tidy(text: str, limit: int = MAX_BODY_CHARS) -> str:
+    """Plain text with nothing that could pass for a highlight mark, spaces collapsed."""
+    return " ".join(_CONTROL.sub(" ", text).split())[:limit]
+
+
+def _indexable(post: Post) -> bool:
+    return post.status in _INDEXED_STATUSES and post.published_at is not None
+
+
+def _post_document(post: Post) -> SearchDocument:
+    authors = [link.author for link in post.author_links]  # type: ignore[attr-defined]
+    extra = [
+        *(t.name for t in post.tags.all()),
+        *(c.name for c in post.categories.all()),
+        *(plain_text(r.html) for r in post.references.all()),
+        *(a.display_name for a in authors),
+    ]
+    assert post.published_at is not None
+    return SearchDocument(
+        post=post,
+        kind=SearchDocument.Kind.PAGE if post.is_page else SearchDocument.Kind.POST,
+        title=tidy(post.title),
+        extra=tidy(" · ".join(extra)),
+        # A written excerpt is searched too; the automatic one repeats the opening paragraph.
+        body=plain_text(
+            f"{post.excerpt_html if post.excerpt.strip() else ''}"
+            f" {post.body_html} {post.footnotes_html}"
+        ),
+        heading=post.title[:300],
+        byline=", ".join(a.display_name for a in authors)[:300],
+        url=post.get_absolute_url(),
+        date=post.published_at,
+        visible_from=post.published_at,
+    )
+
+
+def _comment_document(comment: Comment, post: Post) -> SearchDocument:
+    assert post.published_at is not None
+    name = comment.display_name
+    return SearchDocument(
+        post=post,
+        comment=comment,
+        kind=SearchDocument.Kind.COMMENT,
+        title="",
+        extra=tidy(name),
+        body=plain_text(comment.body_html),
+        heading=post.title[:300],
+        byline=name[:300],
+        url=comment.get_absolute_url(),
+        date=comment.created_at,
+        visible_from=post.published_at,
+    )
+
+
+def _posts(ids: Iterable[int]) -> Iterator[Post]:
+    links = Prefetch(
+        "postauthor_set",
+        queryset=PostAuthor.objects.select_related("author__profile").order_by("position", "id"),
+        to_attr="author_links",
+    )
+    return (
+        Post.objects.filter(pk__in=list(ids))
+        .prefetch_related(links, "tags", "categories", "references")
+        .iterator(chunk_size=200)
+    )
+
+
+def _indexable_comments(post: Post) -> Any:
+    return (
+        Comment.objects.filter(post=post, status=Comment.Status.APPROVED, removed=False)
+        .select_related("user__profile")
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def search_index_post(*, post_id: int) -> None:
+    """Index a post or page as it now is, with its approved comments; or drop it from search."""
+    post = next(_posts([post_id]), None)
+    if post is None or not _indexable(post):
+        SearchDocument.objects.filter(post_id=post_id).delete()
+        return
+    document = _post_document(post)
+    existing = SearchDocument.objects.filter(post=post, comment__isnull=True).first()
+    if existing is None:
+        document.save()
+        # Newly searchable (published, or back from draft, which removed every row of the
+        # post): its discussion is too.
+        if post.comment_count:
+            SearchDocument.objects.bulk_create(
+                (_comment_document(c, post) for c in _indexable_comments(post).iterator()),
+                batch_size=500,
+            )
+        return
+    document.pk = existing.pk
+    document.save()
+    # The comments' rows carry the post's title and publication time.
+    # The comments' rows carry the post's title and publication time; rewriting them costs a
+    # full-text update each, so only when those changed.
+    SearchDocument.objects.filter(post=post, comment__isnull=False).filter(
+        ~Q(heading=document.heading) | ~Q(visible_from=document.visible_from)
+    ).update(heading=document.heading, visible_from=document.visible_from)
+
+
+@transaction.atomic
+def search_index_comment(*, comment_id: int) -> None:
+    """Index an approved comment on a searchable post; drop any other from search."""
+    comment = Comment.objects.select_related("post", "user__profile").filter(pk=comment_id).first()
+    indexable = (
+        comment is not None
+        and comment.status == Comment.Status.APPROVED
+        and not comment.removed
+        and _indexable(comment.post)
+    )
+    if not indexable:
+        SearchDocument.objects.filter(comment_id=comment_id).delete()
+        return
+    assert comment is not None
+    document = _comment_document(comment, comment.post)
+    existing = SearchDocument.objects.filter(comment=comment).values_list("pk", flat=True).first()
+    if existing is not None:
+        document.pk = existing
+    document.save()
+
+
+def search_index_rebuild(*, batch_size: int = 500) -> int:
+    """Build the whole index again from the posts and comments; returns the rows written."""
+    written = 0
+    with transaction.atomic():
+        SearchDocument.objects.all().delete()
+        post_ids = Post.objects.filter(
+            status__in=_INDEXED_STATUSES, published_at__isnull=False
+        ).values_list("pk", flat=True)
+        by_id: dict[int, Post] = {}
+        batch: list[SearchDocument] = []
+        for post in _posts(post_ids):
+            by_id[post.pk] = post
+            batch.append(_post_document(post))
+            if len(batch) >= batch_size:
+                written += len(SearchDocument.objects.bulk_create(batch))
+                batch = []
+        comments = (
+            Comment.objects.filter(
+                post_id__in=list(by_id), status=Comment.Status.APPROVED, removed=False
+            )
+            .select_related("user__profile")
+            .order_by("pk")
+            .iterator(chunk_size=2000)
+        )
+        for comment in comments:
+            batch.append(_comment_document(comment, by_id[comment.post_id]))
+            if len(batch) >= batch_size:
+                written += len(SearchDocument.objects.bulk_create(batch))
+                batch = []
+        written += len(SearchDocument.objects.bulk_create(batch))
+    search_index_optimise()
+    return written
+
+
+def search_index_optimise() -> None:
+    """Merge the index's segments after a bulk change (SQLite); PostgreSQL needs nothing."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE search_searchdocument")
