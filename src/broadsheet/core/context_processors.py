@@ -10,7 +10,7 @@ from broadsheet.core.models import SiteSettings
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    from broadsheet.publishing.selectors import menu_pages
+    from broadsheet.publishing.selectors import archive_months, menu_pages
 
     current = SiteSettings.current()
     return {
@@ -18,4 +18,5 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "site_tagline": current.tagline,
         "site_url": settings.SITE_URL,
         "menu_pages": SimpleLazyObject(menu_pages),
+        "archive_months": SimpleLazyObject(archive_months),
     }

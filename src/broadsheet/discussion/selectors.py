@@ -112,6 +112,11 @@ def _walk(nodes: list[Node]) -> list[Node]:
     return found
 
 
+def comments_on_page(*, page: CommentPage) -> list[Comment]:
+    """A page's comments in the order they are shown: thread by thread, replies depth first."""
+    return [node.comment for node in _walk(page.roots)]
+
+
 def comment_page_number(*, comment: Comment, settings: DiscussionSettings) -> int:
     """The comment-page on which a comment appears (its thread's place among the threads)."""
     if not settings.page_comments:

@@ -82,6 +82,10 @@ def publish_due_posts() -> int:
                 transaction.on_commit(partial(post_became_public, post.pk))
         count += updated
     if count:
+        from broadsheet.publishing.selectors import archive_months_forget
+
+        # .update() sends no post_save: the archive list's counts are forgotten here.
+        archive_months_forget()
         logger.info("Published %d scheduled post(s).", count)
     return count
 

@@ -1,18 +1,35 @@
-"""What a post page tells search engines, social sites and reference managers about itself:
-OpenGraph and Twitter card tags, JSON-LD (BlogPosting with its citations, and breadcrumbs),
-and Highwire citation_* tags for Zotero and Google Scholar."""
+"""What a page tells search engines, social sites and reference managers about itself:
+OpenGraph and Twitter card tags, JSON-LD (a post's BlogPosting with its citations and
+comments, the home page's WebSite, an archive's CollectionPage, breadcrumbs), and Highwire
+citation_* tags for Zotero and Google Scholar."""
 
 from __future__ import annotations
 
+import html
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from django.conf import settings
+from django.core.paginator import Page
+from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 from broadsheet.core.models import SiteSettings
 from broadsheet.publishing.models import Post
+
+if TYPE_CHECKING:
+    from broadsheet.discussion.models import Comment
+    from broadsheet.publishing.selectors import DateArchive
+
+# A post may show 2,000 comments on one page: its JSON-LD carries a bounded sample
+# (docs/decisions/0013-comments-in-json-ld.md).
+COMMENTS_IN_JSON_LD = 20
+COMMENT_TEXT_CHARS = 300
 
 _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
@@ -23,7 +40,10 @@ def _json_ld(data: dict[str, Any]) -> SafeString:
     return mark_safe(f'<script type="application/ld+json">{text}</script>')
 
 
-def post_metadata(post: Post, authors: list[Any]) -> dict[str, Any]:
+def post_metadata(
+    post: Post, authors: list[Any], *, comments: Sequence[Comment] = ()
+) -> dict[str, Any]:
+    """`comments` are those the page shows, in its order; the first few approved go in."""
     url = f"{settings.SITE_URL}{post.get_absolute_url()}"
     site = SiteSettings.current().title or settings.SITE_NAME
     description = " ".join(strip_tags(post.excerpt_html).split())[:300]
@@ -69,6 +89,10 @@ def post_metadata(post: Post, authors: list[Any]) -> dict[str, Any]:
         citations.append(item)
     if citations:
         article["citation"] = citations
+    article["commentCount"] = post.comment_count
+    shown = [c for c in comments if c.status == c.Status.APPROVED and not c.removed]
+    if shown:
+        article["comment"] = [_comment_item(c) for c in shown[:COMMENTS_IN_JSON_LD]]
     crumbs = [{"@type": "ListItem", "position": 1, "name": site, "item": f"{settings.SITE_URL}/"}]
     categories = list(post.categories.all()) if not post.is_page else []
     if categories:
@@ -95,3 +119,131 @@ def post_metadata(post: Post, authors: list[Any]) -> dict[str, Any]:
         "og_type": "website" if post.is_page else "article",
         "json_ld": _json_ld(article) + _json_ld(breadcrumbs),
     }
+
+
+def _comment_item(comment: Comment) -> dict[str, Any]:
+    author: dict[str, Any] = {"@type": "Person", "name": comment.display_name}
+    if comment.user_id and comment.user is not None:
+        author["url"] = f"{settings.SITE_URL}/people/{quote(comment.user.username)}/"
+    elif comment.author_url.lower().startswith(("http://", "https://")):
+        author["url"] = comment.author_url
+    # Block ends become spaces, so paragraphs do not run into each other as plain text.
+    spaced = comment.body_html.replace("</p>", "</p> ").replace("<br", " <br")
+    text = " ".join(html.unescape(strip_tags(spaced)).split())
+    return {
+        "@type": "Comment",
+        "author": author,
+        "dateCreated": timezone.localtime(comment.created_at).isoformat(),
+        "text": Truncator(text).chars(COMMENT_TEXT_CHARS),
+        "url": f"{settings.SITE_URL}{comment.get_absolute_url()}",
+    }
+
+
+def _site() -> tuple[str, str]:
+    current = SiteSettings.current()
+    return current.title or settings.SITE_NAME, current.tagline
+
+
+def _listing_page(
+    *, title: str, description: str, path: str, page: Page[Any]
+) -> tuple[str, str, str]:
+    """Title, description and canonical address of one page of a list of posts: page 2 on
+    is indexable too, as itself."""
+    if page.number == 1:
+        return title, description, f"{settings.SITE_URL}{path}"
+    of = f"Page {page.number} of {page.paginator.num_pages}"
+    return (
+        f"{title} – {of}",
+        f"{description} ({of.lower()})",
+        f"{settings.SITE_URL}{path}page/{page.number}/",
+    )
+
+
+def home_metadata(*, page: Page[Any]) -> dict[str, Any]:
+    site, tagline = _site()
+    description = tagline or f"The latest posts on {site}."
+    title, page_description, url = _listing_page(
+        title=site, description=description, path="/", page=page
+    )
+    website = {
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": site,
+        "url": f"{settings.SITE_URL}/",
+        "description": description,
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": f"{settings.SITE_URL}/?s={{search_term_string}}",
+            "query-input": "required name=search_term_string",
+        },
+    }
+    return {
+        "url": url,
+        "site": site,
+        "title": title,
+        "description": page_description,
+        "og_type": "website",
+        "json_ld": _json_ld(website),
+    }
+
+
+def archive_metadata(
+    *,
+    heading: str,
+    description: str,
+    path: str,
+    page: Page[Any],
+    trail: Sequence[tuple[str, str]],
+) -> dict[str, Any]:
+    """An archive (author, category, tag, date): a CollectionPage and its breadcrumbs.
+
+    `trail` is the (name, path) of each crumb after the home page, the archive's own last.
+    """
+    site, _ = _site()
+    title, page_description, url = _listing_page(
+        title=heading, description=description, path=path, page=page
+    )
+    collection = {
+        "@context": "https://schema.org",
+        "@type": "CollectionPage",
+        "name": title,
+        "description": page_description,
+        "url": url,
+        "isPartOf": {"@type": "WebSite", "name": site, "url": f"{settings.SITE_URL}/"},
+    }
+    crumbs = [(site, "/"), *trail]
+    breadcrumbs = {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": i, "name": name, "item": f"{settings.SITE_URL}{p}"}
+            for i, (name, p) in enumerate(crumbs, start=1)
+        ],
+    }
+    return {
+        "url": url,
+        "site": site,
+        "title": title,
+        "description": page_description,
+        "og_type": "website",
+        "json_ld": _json_ld(collection) + _json_ld(breadcrumbs),
+    }
+
+
+def date_archive_metadata(*, archive: DateArchive) -> dict[str, Any]:
+    on = archive.on
+    # Breadcrumbs: the year, then the month, then the day, as far as the archive goes.
+    trail = [(str(on.year), reverse("publishing:year", args=[on.year]))]
+    if archive.kind != "year":
+        month = reverse("publishing:month", args=[on.year, on.month])
+        trail.append((dateformat.format(on, "F Y"), month))
+    if archive.kind == "day":
+        trail.append((archive.name, archive.url))
+    when = "on" if archive.kind == "day" else "in"
+    return archive_metadata(
+        heading=archive.heading,
+        description=f"Posts published {when} {archive.name}.",
+        path=archive.url,
+        page=archive.page,
+        trail=trail,
+    )

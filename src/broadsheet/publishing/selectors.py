@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, Literal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, Page, Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.http import Http404
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.dates import MONTHS
 
 from broadsheet.publishing.models import Category, Post, PostAuthor, PostQuerySet, Tag
 
@@ -55,6 +64,175 @@ def post_list_for_tag(*, user: Any, tag: Tag, page: int) -> Page[Post]:
     return _paginate(_listing(user).filter(tags=tag), page)
 
 
+@dataclass(frozen=True)
+class ArchivePeriod:
+    """A month (`on` is its first day) or a day with published posts, and how many."""
+
+    on: date
+    count: int
+    url: str
+
+    @property
+    def month_name(self) -> str:
+        return str(MONTHS[self.on.month])
+
+
+@dataclass(frozen=True)
+class ArchiveYear:
+    year: int
+    count: int
+    url: str
+    months: list[ArchivePeriod]
+
+
+# A safety net for writes that bypass the Post signals (raw SQL, a queryset .update()).
+_ARCHIVE_MONTHS_MAX_AGE = 3600
+
+
+def _archive_months_key() -> str:
+    # Months are counted in the site's time zone, as permalinks date posts.
+    return f"broadsheet:publishing:archive-months:{timezone.get_current_timezone_name()}:v1"
+
+
+def archive_months() -> list[ArchiveYear]:
+    """Years and months with published posts, newest first, with their counts (the footer's
+    archive list, on every page). Cached until a post is saved or deleted, or until the next
+    scheduled post goes live, so a page costs no query for it."""
+    key = _archive_months_key()
+    rows = cache.get(key)
+    if rows is None:
+        rows, timeout = _archive_month_rows()
+        cache.set(key, rows, timeout=timeout)
+    return _archive_years(rows)
+
+
+def archive_months_forget() -> None:
+    """Drop the cached archive list: called whenever a post is saved, deleted or goes live."""
+    key = _archive_months_key()
+    cache.delete(key)
+    # Again after the commit: a request may have cached the old counts meanwhile.
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def _archive_month_rows() -> tuple[list[tuple[int, int, int]], int]:
+    now = timezone.now()
+    zone = timezone.get_current_timezone()
+    rows = (
+        Post.objects.visible()
+        .posts()
+        .annotate(
+            year=ExtractYear("published_at", tzinfo=zone),
+            month=ExtractMonth("published_at", tzinfo=zone),
+        )
+        .values_list("year", "month")
+        .annotate(count=Count("id"))
+        .order_by("-year", "-month")
+    )
+    # A scheduled post appears by itself when its time comes, so the list expires then.
+    next_due = (
+        Post.objects.posts()
+        .filter(status=Post.Status.SCHEDULED, published_at__gt=now)
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    timeout = _ARCHIVE_MONTHS_MAX_AGE
+    if next_due is not None:
+        timeout = max(1, min(timeout, math.ceil((next_due - now).total_seconds())))
+    return [(year, month, count) for year, month, count in rows], timeout
+
+
+def _archive_years(rows: list[tuple[int, int, int]]) -> list[ArchiveYear]:
+    years = []
+    for year, group in groupby(rows, key=itemgetter(0)):
+        url = reverse("publishing:year", args=[year])
+        months = [
+            ArchivePeriod(on=date(year, month, 1), count=count, url=f"{url}{month:02d}/")
+            for _, month, count in group
+        ]
+        years.append(
+            ArchiveYear(year=year, count=sum(m.count for m in months), url=url, months=months)
+        )
+    return years
+
+
+@dataclass
+class DateArchive:
+    """A year, month or day archive: one page of its posts, and its months (of a year) or days
+    (of a month) with their counts."""
+
+    on: date
+    kind: Literal["year", "month", "day"]
+    page: Page[Post]
+    url: str
+    periods: list[ArchivePeriod]
+
+    @property
+    def name(self) -> str:
+        formats = {"year": "Y", "month": "F Y", "day": "F j, Y"}
+        return dateformat.format(self.on, formats[self.kind])
+
+    @property
+    def heading(self) -> str:
+        """WordPress's words: "Year: 2026", "Month: March 2026", "Day: March 14, 2026"."""
+        return f"{self.kind.title()}: {self.name}"
+
+
+def _day_start(on: date) -> datetime:
+    # Converted here, so a date at the edge of the calendar is a 404, not a driver error.
+    return datetime.combine(on, time.min, tzinfo=timezone.get_current_timezone()).astimezone(UTC)
+
+
+def post_list_for_date(
+    *, user: Any, year: int, month: int | None = None, day: int | None = None, page: int
+) -> DateArchive:
+    """The posts published in a year, a month or on a day, newest first. Days begin at
+    midnight in the site's time zone, as the dates in permalinks do; an impossible date or
+    one without posts is a 404."""
+    try:
+        first = date(year, 1 if month is None else month, 1 if day is None else day)
+        if day is not None:
+            after = first + timedelta(days=1)
+        elif month is not None:
+            after = date(year + month // 12, month % 12 + 1, 1)
+        else:
+            after = date(year + 1, 1, 1)
+        start, end = _day_start(first), _day_start(after)
+    except (ValueError, OverflowError):
+        raise Http404("No such date.") from None
+    within = Q(published_at__gte=start, published_at__lt=end)
+    posts = _paginate(_listing(user).filter(within).order_by("-published_at", "-id"), page)
+    if not posts.paginator.count:
+        raise Http404("Nothing was published then.")
+
+    year_url = reverse("publishing:year", args=[year])
+    periods: list[ArchivePeriod] = []
+    if day is not None:
+        kind: Literal["year", "month", "day"] = "day"
+        url = f"{year_url}{first.month:02d}/{first.day:02d}/"
+    elif month is not None:
+        kind, url = "month", f"{year_url}{first.month:02d}/"
+        zone = timezone.get_current_timezone()
+        days = (
+            Post.objects.visible(user)
+            .posts()
+            .filter(within)
+            .annotate(day=ExtractDay("published_at", tzinfo=zone))
+            .values_list("day")
+            .annotate(count=Count("id"))
+            .order_by("day")
+        )
+        periods = [
+            ArchivePeriod(on=first.replace(day=d), count=count, url=f"{url}{d:02d}/")
+            for d, count in days
+        ]
+    else:
+        kind, url = "year", year_url
+        # From the cached archive list: no query. Its counts are those every reader sees.
+        periods = next((y.months for y in archive_months() if y.year == year), [])
+    return DateArchive(on=first, kind=kind, page=posts, url=url, periods=periods)
+
+
 def category_for_path(*, path: str) -> Category:
     """Resolve `parent/child`; a bare child slug is found too, for a redirect to its full path."""
     wanted = "/".join(s for s in path.strip("/").split("/") if s)
@@ -87,16 +265,13 @@ def post_for_permalink(
         raise Http404("No such date.") from None
     candidates = list(_detail(user).posts().filter(slug=slug))
     for post in candidates:
-        if post.published_at is not None and post.get_absolute_url() == _permalink(on, slug):
+        # Compared as dates, not addresses: reverse() percent-encodes a non-ASCII slug.
+        if post.published_at is not None and timezone.localdate(post.published_at) == on:
             return PostPermalinkResult(post)
     if candidates:
         # Right slug, wrong date: WordPress answers with the canonical address.
         return PostPermalinkResult(None, redirect_to=candidates[0].get_absolute_url())
     raise Http404("No such post.")
-
-
-def _permalink(on: date, slug: str) -> str:
-    return f"/{on.year:04d}/{on.month:02d}/{on.day:02d}/{slug}/"
 
 
 def post_for_preview(*, pk: int) -> Post:

@@ -19,6 +19,13 @@ urlpatterns = [
     path("category/<path:path>/", views.category_archive, name="category"),
     path("tag/<str:slug>/", views.tag_archive, name="tag"),
     path("tag/<str:slug>/page/<int:page>/", views.tag_archive, name="tag_page"),
+    # Date archives, as WordPress's: /2026/, /2026/03/, /2026/03/14/, each with page/N/.
+    path("<yyyy:year>/", views.date_archive, name="year"),
+    path("<yyyy:year>/page/<int:page>/", views.date_archive, name="year_page"),
+    path("<yyyy:year>/<dd:month>/", views.date_archive, name="month"),
+    path("<yyyy:year>/<dd:month>/page/<int:page>/", views.date_archive, name="month_page"),
+    path("<yyyy:year>/<dd:month>/<dd:day>/", views.date_archive, name="day"),
+    path("<yyyy:year>/<dd:month>/<dd:day>/page/<int:page>/", views.date_archive, name="day_page"),
     # Pages last: any other path may be a (nested) static page, as in WordPress.
     path("<path:path>/", views.page_detail, name="page"),
 ]

@@ -6,11 +6,17 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils.html import strip_tags
 from django.views.decorators.http import require_safe
 
 from broadsheet.core.cache import cache_policy
 from broadsheet.publishing import selectors
-from broadsheet.publishing.metadata import post_metadata
+from broadsheet.publishing.metadata import (
+    archive_metadata,
+    date_archive_metadata,
+    home_metadata,
+    post_metadata,
+)
 from broadsheet.publishing.models import Post, Tag
 
 
@@ -18,12 +24,12 @@ def render_post(
     request: HttpRequest, post: Post, *, extra: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
     from broadsheet.discussion.context import discussion_context
+    from broadsheet.discussion.selectors import comments_on_page
 
     authors = [link.author for link in post.author_links]  # type: ignore[attr-defined]
-    context = {
+    context: dict[str, Any] = {
         "post": post,
         "authors": authors,
-        "meta": post_metadata(post, authors),
         "neighbours": selectors.post_neighbours(post=post, user=request.user),
     }
     if extra is None:
@@ -36,6 +42,10 @@ def render_post(
             reply_to_id=_int(request.GET.get("replytocom")),
         )
     context.update(extra)
+    # The comments already loaded for the page: their JSON-LD costs no query.
+    discussion = extra.get("discussion")
+    comments = comments_on_page(page=discussion["page"]) if discussion else []
+    context["meta"] = post_metadata(post, authors, comments=comments)
     return render(request, "publishing/post_detail.html", context, status=status)
 
 
@@ -49,8 +59,13 @@ def _int(value: object) -> int | None:
 @require_safe
 @cache_policy("public")
 def home(request: HttpRequest, page: int = 1) -> HttpResponse:
+    if "s" in request.GET:
+        from broadsheet.search.views import search
+
+        return search(request, page)
     posts = selectors.post_list_home(user=request.user, page=page)
-    return render(request, "publishing/home.html", {"page_obj": posts, "pagination_base": "/"})
+    context = {"page_obj": posts, "pagination_base": "/", "meta": home_metadata(page=posts)}
+    return render(request, "publishing/home.html", context)
 
 
 @require_safe
@@ -97,10 +112,21 @@ def author_archive(request: HttpRequest, username: str, page: int = 1) -> HttpRe
         get_user_model().objects.select_related("profile"), username=username
     )
     posts = selectors.post_list_for_author(user=request.user, author=author, page=page)
+    base = f"/author/{author.username}/"
+    name = author.display_name
+    profile = getattr(author, "profile", None)
+    bio = " ".join(strip_tags(profile.bio_html).split()) if profile is not None else ""
     context = {
         "page_obj": posts,
         "archive_author": author,
-        "pagination_base": f"/author/{author.username}/",
+        "pagination_base": base,
+        "meta": archive_metadata(
+            heading=f"Author: {name}",
+            description=bio or f"Posts by {name}.",
+            path=base,
+            page=posts,
+            trail=[(name, base)],
+        ),
     }
     return render(request, "publishing/archive.html", context)
 
@@ -112,10 +138,19 @@ def category_archive(request: HttpRequest, path: str, page: int = 1) -> HttpResp
     if category.path != path.strip("/"):
         return HttpResponsePermanentRedirect(category.get_absolute_url())
     posts = selectors.post_list_for_category(user=request.user, category=category, page=page)
+    base = category.get_absolute_url()
     context = {
         "page_obj": posts,
         "archive_category": category,
-        "pagination_base": category.get_absolute_url(),
+        "pagination_base": base,
+        "meta": archive_metadata(
+            heading=f"Category: {category.name}",
+            description=" ".join(category.description.split())
+            or f"Posts in the category {category.name}.",
+            path=base,
+            page=posts,
+            trail=[(category.name, base)],
+        ),
     }
     return render(request, "publishing/archive.html", context)
 
@@ -125,5 +160,38 @@ def category_archive(request: HttpRequest, path: str, page: int = 1) -> HttpResp
 def tag_archive(request: HttpRequest, slug: str, page: int = 1) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     posts = selectors.post_list_for_tag(user=request.user, tag=tag, page=page)
-    context = {"page_obj": posts, "archive_tag": tag, "pagination_base": tag.get_absolute_url()}
+    base = tag.get_absolute_url()
+    context = {
+        "page_obj": posts,
+        "archive_tag": tag,
+        "pagination_base": base,
+        "meta": archive_metadata(
+            heading=f"Tag: {tag.name}",
+            description=f"Posts tagged {tag.name}.",
+            path=base,
+            page=posts,
+            trail=[(tag.name, base)],
+        ),
+    }
+    return render(request, "publishing/archive.html", context)
+
+
+@require_safe
+@cache_policy("public")
+def date_archive(
+    request: HttpRequest,
+    year: int,
+    month: int | None = None,
+    day: int | None = None,
+    page: int = 1,
+) -> HttpResponse:
+    archive = selectors.post_list_for_date(
+        user=request.user, year=year, month=month, day=day, page=page
+    )
+    context = {
+        "page_obj": archive.page,
+        "archive_date": archive,
+        "pagination_base": archive.url,
+        "meta": date_archive_metadata(archive=archive),
+    }
     return render(request, "publishing/archive.html", context)
