@@ -38,7 +38,9 @@ def test_searching_from_the_header_finds_the_essay_and_its_discussion(
     phone.locator("main").get_by_role("button", name="Search").click()
     phone.wait_for_url("**comments=1**")
     comment = phone.locator(".search-result--comment").first
-    assert "Maren Hale on “The Ledger and the Lamp" in comment.locator("h2").inner_text()
+    # Which reply ranks first differs between SQLite's bm25 and PostgreSQL's ts_rank.
+    assert " on “The Ledger and the Lamp" in comment.locator("h2").inner_text()
+    assert comment.locator("mark").count() >= 1
     comment.get_by_role("link").click()
     phone.wait_for_url("**/the-ledger-and-the-lamp/#comment-*")
     context.close()
