@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "broadsheet.notifications",
     "broadsheet.feeds",
     "broadsheet.search",
+    "broadsheet.importers",
     "django_tasks",
     "django_tasks_db",
     "allauth",

@@ -146,6 +146,11 @@ class Post(models.Model):
     menu_order = models.IntegerField(
         default=0, help_text="Pages only: order in the site menu (0 hides it)."
     )
+    featured_image = models.URLField(
+        max_length=1000,
+        blank=True,
+        help_text="Address of the post's image, shown above it and to social sites.",
+    )
 
     # Derived at save time by publishing.services.post_render; never computed per request.
     body_html = models.TextField(blank=True, editable=False)

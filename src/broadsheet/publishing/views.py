@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.html import strip_tags
 from django.views.decorators.http import require_safe
@@ -17,7 +17,7 @@ from broadsheet.publishing.metadata import (
     home_metadata,
     post_metadata,
 )
-from broadsheet.publishing.models import Post, Tag
+from broadsheet.publishing.models import Post, PostRedirect, Tag
 
 
 def render_post(
@@ -63,9 +63,19 @@ def home(request: HttpRequest, page: int = 1) -> HttpResponse:
         from broadsheet.search.views import search
 
         return search(request, page)
+    for query in ("p", "page_id"):  # WordPress's plain links, /?p=42, kept by an import
+        if query in request.GET:
+            return _old_plain_link(f"/?{query}={request.GET[query]}")
     posts = selectors.post_list_home(user=request.user, page=page)
     context = {"page_obj": posts, "pagination_base": "/", "meta": home_metadata(page=posts)}
     return render(request, "publishing/home.html", context)
+
+
+def _old_plain_link(old_path: str) -> HttpResponse:
+    redirect = PostRedirect.objects.select_related("post").filter(old_path=old_path[:500]).first()
+    if redirect is None or not redirect.post.is_public:
+        raise Http404("No post had this address.")
+    return HttpResponsePermanentRedirect(redirect.post.get_absolute_url())
 
 
 @require_safe
