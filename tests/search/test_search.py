@@ -351,3 +351,33 @@ def test_query_parsing_keeps_words_phrases_exclusions_and_prefixes() -> None:
     assert query.text == 'red "green lamp" -blue stor* "unclosed phrase'
     assert not parse_query("-only -exclusions").searchable
     assert parse_query("word " * 100).shortened
+
+
+def test_a_post_saved_with_its_labels_is_indexed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from broadsheet.search import services
+
+    calls: list[int] = []
+    real = services.search_index_post
+    monkeypatch.setattr(
+        services,
+        "search_index_post",
+        lambda *, post_id: calls.append(post_id) or real(post_id=post_id),
+    )
+    post = PostFactory(title="Labelled", tags=[TagFactory(name="One"), TagFactory(name="Two")])
+    assert calls == [post.pk]
+    assert titles("labelled") == ["Labelled"]
+
+
+def test_a_rolled_back_edit_does_not_stop_later_edits_reaching_search() -> None:
+    from django.db import transaction
+
+    post = PostFactory(title="Steady", body="Albatross.")
+    with transaction.atomic():
+        post.title = "Rolled back"
+        post_save(post=post)
+        transaction.set_rollback(True)
+    assert titles("steady") == ["Steady"]
+    post.refresh_from_db()
+    post.title = "Changed for real"
+    post_save(post=post)
+    assert titles("changed") == ["Changed for real"]

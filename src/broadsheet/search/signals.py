@@ -18,8 +18,26 @@ from broadsheet.search import services
 
 
 def _post_later(post_id: int | None) -> None:
-    if post_id:
-        transaction.on_commit(partial(services.search_index_post, post_id=post_id))
+    """Index the post once after the commit, however many of its parts the transaction
+    changed (a post save sets its row, authors, categories and tags: four signals)."""
+    if not post_id:
+        return
+    connection = transaction.get_connection()
+    pending: set[int] = connection.__dict__.setdefault("_search_pending_posts", set())
+    # A rolled-back transaction drops its callbacks but not this set: only trust the set while
+    # our callback is still queued (Django keeps them as (savepoint ids, callable, robust)).
+    if not any(queued[1] is _index_pending for queued in connection.run_on_commit):
+        pending.clear()
+        pending.add(post_id)
+        transaction.on_commit(_index_pending)  # outside a transaction: runs now
+    else:
+        pending.add(post_id)
+
+
+def _index_pending() -> None:
+    pending: set[int] = transaction.get_connection().__dict__.get("_search_pending_posts", set())
+    while pending:
+        services.search_index_post(post_id=pending.pop())
 
 
 def _post_changed(sender: Any, instance: Post, raw: bool = False, **kwargs: Any) -> None:
