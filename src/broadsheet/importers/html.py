@@ -1,0 +1,105 @@
+"""WordPress post HTML → the Markdown Broadsheet stores and renders.
+
+Gutenberg's block comments are dropped; classic-editor text gets its paragraphs back (what
+WordPress's wpautop does on display: blank lines are paragraphs, single newlines breaks); the
+footnotes block's markers and its `footnotes` post meta become Markdown footnotes. markdownify
+turns the rest into Markdown, which our renderer sanitises like any other post.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from markdownify import markdownify
+
+_BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.S)
+_BLOCK_START = re.compile(
+    r"^\s*<(?:p|div|h[1-6]|ul|ol|li|dl|blockquote|pre|table|figure|hr|section|aside|"
+    r"address|details|form|iframe|script|style|object|embed|video|audio)\b",
+    re.I,
+)
+_BLANK = re.compile(r"\n\s*\n")
+_FOOTNOTE_MARK = re.compile(r'<sup\b[^>]*\bdata-fn="([^"]+)"[^>]*>.*?</sup>', re.S | re.I)
+_FOOTNOTE_LIST = re.compile(
+    r'<ol\b[^>]*class="[^"]*wp-block-footnotes[^"]*"[^>]*>.*?</ol>', re.S | re.I
+)
+_PLACEHOLDER = "ZZBSFOOTNOTE{}ZZ"
+_PLACEHOLDER_RE = re.compile(r"ZZBSFOOTNOTE(\d+)ZZ")
+
+
+@dataclass
+class Converted:
+    markdown: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def autop(text: str) -> str:
+    """Classic-editor text: chunks between blank lines become paragraphs unless they are
+    already block elements; single newlines inside a paragraph become line breaks."""
+    out = []
+    for chunk in _BLANK.split(text.replace("\r\n", "\n").strip()):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        if _BLOCK_START.match(chunk):
+            out.append(chunk)
+        else:
+            out.append("<p>" + chunk.replace("\n", "<br />\n") + "</p>")
+    return "\n\n".join(out)
+
+
+def to_markdown(html: str) -> str:
+    text = markdownify(html, heading_style="ATX", bullets="-", strip=["script", "style"])
+    # markdownify leaves runs of blank lines between blocks; one is enough.
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def wordpress_to_markdown(content: str, *, footnotes_meta: str = "") -> Converted:
+    warnings: list[str] = []
+    html = content.replace("\r\n", "\n")
+    block_editor = "<!-- wp:" in html
+    html = _BLOCK_COMMENT.sub("", html)
+    if not block_editor:
+        html = autop(html)
+
+    notes: dict[str, str] = {}
+    if footnotes_meta.strip():
+        try:
+            parsed = json.loads(footnotes_meta)
+            notes = {
+                str(n["id"]): str(n.get("content", ""))
+                for n in parsed
+                if isinstance(n, dict) and "id" in n
+            }
+        except (ValueError, TypeError):
+            warnings.append("its footnotes could not be read (the footnotes meta is not JSON)")
+    numbers: dict[str, int] = {}
+
+    def marker(match: re.Match[str]) -> str:
+        note_id = match.group(1)
+        if note_id not in notes:
+            warnings.append(f"footnote marker {note_id} has no text; removed")
+            return ""
+        numbers.setdefault(note_id, len(numbers) + 1)
+        return _PLACEHOLDER.format(numbers[note_id])
+
+    html = _FOOTNOTE_MARK.sub(marker, html)
+    # The rendered list of a footnotes block (older exports): the meta carries the same text.
+    if notes:
+        html = _FOOTNOTE_LIST.sub("", html)
+    markdown = to_markdown(html)
+    markdown = _PLACEHOLDER_RE.sub(lambda m: f"[^{m.group(1)}]", markdown)
+    if numbers:
+        definitions = [
+            f"[^{number}]: {to_markdown(notes[note_id]).replace(chr(10), ' ')}"
+            for note_id, number in sorted(numbers.items(), key=lambda pair: pair[1])
+        ]
+        markdown = markdown + "\n\n" + "\n".join(definitions)
+    unused = [note_id for note_id in notes if note_id not in numbers]
+    if unused:
+        warnings.append(
+            f"{len(unused)} footnote(s) in the meta are not marked in the text; left out"
+        )
+    return Converted(markdown=markdown + "\n", warnings=warnings)

@@ -1,0 +1,497 @@
+"""`broadsheet import wordpress FILE.xml`: a WordPress export (WXR 1.0–1.2) into Broadsheet.
+
+Authors, categories (with parents), tags, posts and pages (status, slug, dates in UTC,
+excerpt, sticky, content turned into Markdown, footnotes, featured image) and their comments
+(threads, statuses, kinds, authors, IP addresses, accounts). Each item is written in its own
+transaction with the place reached, so an interrupted import resumes after the last whole item;
+every record is remembered by its WordPress id, so a second run changes nothing. Old addresses
+(the permalink, /?p=ID, /?page_id=ID) answer with a 301 to the new ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from broadsheet.accounts.models import Profile, User
+from broadsheet.core.sanitize import without_nul
+from broadsheet.discussion.models import Comment
+from broadsheet.importers.html import to_markdown, wordpress_to_markdown
+from broadsheet.importers.models import ImportRun
+from broadsheet.importers.progress import ImportProblem, ImportReport, Progress
+from broadsheet.importers.writing import (
+    CommentRecord,
+    CommentWriter,
+    Mapping,
+    forget_listings,
+    recount_comments,
+    reindex_posts,
+)
+from broadsheet.importers.wxr import Author, Item, Site, Term, WxrComment, read_wxr
+from broadsheet.publishing.models import Category, Post, PostRedirect, Reference, Tag
+from broadsheet.publishing.services import post_save
+
+_STATUSES = {
+    "publish": Post.Status.PUBLISHED,
+    "future": Post.Status.SCHEDULED,
+    "draft": Post.Status.DRAFT,
+    "pending": Post.Status.DRAFT,
+    "private": Post.Status.PRIVATE,
+}
+_COMMENT_STATUSES = {
+    "1": Comment.Status.APPROVED,
+    "approve": Comment.Status.APPROVED,
+    "0": Comment.Status.PENDING,
+    "hold": Comment.Status.PENDING,
+    "spam": Comment.Status.SPAM,
+    "trash": Comment.Status.TRASH,
+    "post-trashed": Comment.Status.TRASH,
+}
+_COMMENT_KINDS = {
+    "": Comment.Kind.COMMENT,
+    "comment": Comment.Kind.COMMENT,
+    "pingback": Comment.Kind.PINGBACK,
+    "trackback": Comment.Kind.TRACKBACK,
+    "webmention": Comment.Kind.WEBMENTION,
+}
+_NO_DATE = "0000-00-00 00:00:00"
+_REFERENCE_FIELDS = {
+    f.name
+    for f in Reference._meta.concrete_fields
+    if f.name not in ("id", "post", "html") and f.editable
+}
+
+
+def wordpress_import(
+    *, path: Path, dry_run: bool, progress: Progress, report: ImportReport
+) -> None:
+    digest = _sha256(path)
+    reader, records = read_wxr(path)
+    with _dry_run_rollback(dry_run):
+        run = _run_for(path, digest, dry_run)
+        importer = _Importer(run=run, report=report)
+        for record in records:
+            if isinstance(record, Site):
+                importer.site(record)
+            elif isinstance(record, Author):
+                with transaction.atomic():
+                    importer.author(record)
+            elif isinstance(record, Term):
+                with transaction.atomic():
+                    importer.term(record)
+            else:
+                with transaction.atomic():
+                    importer.item(record)
+                    run.checkpoint = max(run.checkpoint, record.index + 1)
+                    run.progress_done = reader.position
+                    run.updated_at = timezone.now()
+                    run.save(update_fields=["checkpoint", "progress_done", "updated_at"])
+            progress.update(done=reader.position)
+            progress.counts = importer.report.imported.copy()
+        with transaction.atomic():
+            importer.finish()
+            run.status = ImportRun.Status.DONE
+            run.report = "\n".join(report.lines())
+            run.save(update_fields=["status", "report"])
+
+
+@contextmanager
+def _dry_run_rollback(dry_run: bool) -> Iterator[None]:
+    """A dry run does all the work in one transaction and rolls it back: the report is what
+    a real run would say, and nothing stays."""
+    if not dry_run:
+        yield
+        return
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as raw:
+        while chunk := raw.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _run_for(path: Path, digest: str, dry_run: bool) -> ImportRun:
+    """The unfinished run of this same file, to resume after its last whole item; or a new one."""
+    unfinished = (
+        ImportRun.objects.filter(
+            format="wordpress",
+            file_sha256=digest,
+            dry_run=False,
+            status__in=[ImportRun.Status.RUNNING, ImportRun.Status.FAILED],
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if unfinished is not None and not dry_run:
+        return unfinished
+    return ImportRun.objects.create(
+        format="wordpress",
+        file_name=path.name[:300],
+        file_sha256=digest,
+        file_size=path.stat().st_size,
+        status=ImportRun.Status.RUNNING,
+        dry_run=dry_run,
+        progress_total=path.stat().st_size,
+    )
+
+
+def _utc(value: str, local_fallback: str = "") -> datetime | None:
+    """WordPress's "Y-m-d H:i:s" in UTC (the *_gmt fields); drafts hold zeros there, so the
+    local time is read in the site's zone instead."""
+    for text, zone in ((value, UTC), (local_fallback, ZoneInfo(settings.TIME_ZONE))):
+        if text and text != _NO_DATE:
+            try:
+                return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone)
+            except ValueError:
+                continue
+    return None
+
+
+class _Importer:
+    def __init__(self, *, run: ImportRun, report: ImportReport) -> None:
+        self.run = run
+        self.report = report
+        self.mapping = Mapping("wordpress:unknown")
+        self.writer = CommentWriter(self.mapping, report, dry_run=False)
+        self.logins: dict[str, int] = {}
+        self.users_by_email: dict[str, int | None] = {}
+        self.attachments: dict[str, str] = {}
+        self.featured: dict[int, str] = {}  # our post id → attachment id
+        self.page_parents: dict[int, str] = {}  # our page id → WordPress parent id
+        self.touched: set[int] = set()
+
+    # Channel -----------------------------------------------------------------------------
+
+    def site(self, site: Site) -> None:
+        base = (site.base_site_url or site.link).rstrip("/")
+        if not site.wxr_version and not base:
+            raise ImportProblem(
+                "the channel has neither wp:wxr_version nor wp:base_site_url: this is not a "
+                "WordPress export."
+            )
+        self.mapping = Mapping(f"wordpress:{base}"[:300])
+        self.writer = CommentWriter(self.mapping, self.report, dry_run=False)
+        self.mapping.load("author")
+        self.mapping.load("category")
+
+    def author(self, author: Author) -> None:
+        where = f"line {author.line}, author {author.login or author.id}"
+        if not author.login:
+            self.report.skip(where, "no login name")
+            return
+        known = self.mapping.get("author", author.id)
+        if known is not None:
+            self.logins[author.login] = known
+            self.report.add("authors", new=False)
+            return
+        user = User.objects.filter(username=author.login[:150]).first()
+        if user is None and author.email:
+            user = User.objects.filter(email__iexact=author.email).first()
+        if user is not None:
+            self.report.warn(where, f"matched the existing account {user.username!r}")
+        else:
+            user = User.objects.create_user(
+                username=author.login[:150],
+                email=author.email[:254],
+                first_name=author.first_name[:150],
+                last_name=author.last_name[:150],
+            )
+            Profile.objects.filter(user=user).update(
+                display_name=without_nul(author.display_name)[:150]
+            )
+            group = Group.objects.filter(name="Author").first()
+            if group is not None:
+                user.groups.add(group)
+            self.report.add("authors")
+        self.mapping.remember("author", author.id, user.pk)
+        self.logins[author.login] = user.pk
+
+    def term(self, term: Term) -> None:
+        where = f"line {term.line}, {term.taxonomy} {term.slug or term.name}"
+        slug = slugify(unquote(term.slug) or term.name, allow_unicode=True)[:200]
+        name = html.unescape(without_nul(term.name))[:200] or slug
+        if not slug:
+            self.report.skip(where, "no slug and no name")
+            return
+        if term.taxonomy == "post_tag":
+            _, created = Tag.objects.get_or_create(slug=slug, defaults={"name": name})
+            self.report.add("tags", new=created)
+            return
+        if self.mapping.get("category", slug) is not None:
+            self.report.add("categories", new=False)
+            return
+        parent = None
+        if term.parent_slug:
+            parent_id = self.mapping.get("category", slugify(unquote(term.parent_slug)))
+            if parent_id is None:
+                self.report.warn(where, f"its parent {term.parent_slug!r} is not in the file")
+            else:
+                parent = Category.objects.get(pk=parent_id)
+        category = Category.objects.filter(slug=slug, parent=parent).first()
+        if category is None:
+            category = Category(
+                name=name, slug=slug, parent=parent, description=without_nul(term.description)
+            )
+            category.save()
+            self.report.add("categories")
+        else:
+            self.report.add("categories", new=False)
+        self.mapping.remember("category", slug, category.pk)
+
+    # Items -------------------------------------------------------------------------------
+
+    def item(self, item: Item) -> None:
+        where = f"line {item.line}, item {item.post_id or item.index}"
+        kind = item.post_type or "post"
+        if kind == "attachment":
+            if item.attachment_url.startswith(("http://", "https://")):
+                self.attachments[item.post_id] = item.attachment_url
+            return
+        if kind not in ("post", "page"):
+            self.report.skip(where, f"post type {kind!r} is not imported (only posts and pages)")
+            return
+        if item.status in ("trash", "auto-draft", "inherit"):
+            self.report.skip(where, f"its status is {item.status!r}")
+            return
+        if not item.post_id:
+            self.report.skip(where, "no wp:post_id")
+            return
+        post_id = self.mapping.get("post", item.post_id)
+        existed = post_id is not None
+        if post_id is not None:
+            self.report.add("pages" if kind == "page" else "posts", new=False)
+        else:
+            post_id = self._create_post(item, where, kind)
+        if item.meta.get("_thumbnail_id"):
+            self.featured[post_id] = item.meta["_thumbnail_id"]
+        self._comments(item, post_id, existed=existed)
+
+    def _create_post(self, item: Item, where: str, kind: str) -> int:
+        status = _STATUSES.get(item.status)
+        if status is None:
+            self.report.warn(where, f"status {item.status!r} is unknown; imported as a draft")
+            status = Post.Status.DRAFT
+        if item.post_password:
+            self.report.warn(where, "was password-protected in WordPress; imported as private")
+            status = Post.Status.PRIVATE
+        published = _utc(item.post_date_gmt, item.post_date)
+        if status == Post.Status.DRAFT:
+            published = None
+        title = html.unescape(without_nul(item.title)).strip()[:300] or "(no title)"
+        converted = wordpress_to_markdown(
+            item.content, footnotes_meta=item.meta.get("footnotes", "")
+        )
+        for warning in converted.warnings:
+            self.report.warn(where, warning)
+        body = item.meta.get("_broadsheet_markdown") or converted.markdown
+        post = Post(
+            kind=Post.Kind.PAGE if kind == "page" else Post.Kind.POST,
+            title=title,
+            slug=self._free_slug(item, kind, title, where),
+            excerpt=to_markdown(item.excerpt) if item.excerpt.strip() else "",
+            body=body,
+            status=status,
+            published_at=published,
+            comments_open=item.comment_status != "closed",
+            sticky=item.is_sticky == "1",
+            menu_order=_int(item.menu_order),
+            created_at=published or timezone.now(),
+        )
+        author = self.logins.get(item.creator)
+        if author is None:
+            self.report.warn(where, f"its author {item.creator!r} is not in the file's authors")
+        authors = list(User.objects.filter(pk=author)) if author else []
+        categories, tags = self._labels(item, where)
+        post_save(post=post, authors=authors, categories=categories, tags=tags)
+        modified = _utc(item.post_modified_gmt)
+        if modified is not None:
+            Post.objects.filter(pk=post.pk).update(modified_at=modified)
+        self._references(item, post, where)
+        self.mapping.remember("post", item.post_id, post.pk)
+        if kind == "page" and item.post_parent not in ("", "0"):
+            self.page_parents[post.pk] = item.post_parent
+        self._old_addresses(item, post, kind)
+        self.report.add("pages" if kind == "page" else "posts")
+        return post.pk
+
+    def _free_slug(self, item: Item, kind: str, title: str, where: str) -> str:
+        wanted = unquote(item.post_name).strip() or slugify(title, allow_unicode=True)
+        wanted = slugify(wanted, allow_unicode=True)[:190] or f"{kind}-{item.post_id}"
+        slug, n = wanted, 2
+        our_kind = Post.Kind.PAGE if kind == "page" else Post.Kind.POST
+        while Post.objects.filter(kind=our_kind, slug=slug).exists():
+            slug = f"{wanted}-{n}"
+            n += 1
+        if slug != wanted:
+            self.report.warn(where, f"the address {wanted!r} was taken here; it is now {slug!r}")
+        return slug
+
+    def _labels(self, item: Item, where: str) -> tuple[list[Category], list[Tag]]:
+        category_ids, tag_slugs = [], []
+        for domain, nicename, name in item.terms:
+            slug = slugify(unquote(nicename) or name, allow_unicode=True)[:200]
+            if domain == "category":
+                found = self.mapping.get("category", slug)
+                if found is None:  # named on the item only
+                    category, _ = Category.objects.get_or_create(
+                        slug=slug, parent=None, defaults={"name": html.unescape(name) or slug}
+                    )
+                    self.mapping.remember("category", slug, category.pk)
+                    found = category.pk
+                category_ids.append(found)
+            elif domain == "post_tag" and slug:
+                Tag.objects.get_or_create(slug=slug, defaults={"name": html.unescape(name) or slug})
+                tag_slugs.append(slug)
+        return (
+            list(Category.objects.filter(pk__in=category_ids)),
+            list(Tag.objects.filter(slug__in=tag_slugs)),
+        )
+
+    def _references(self, item: Item, post: Post, where: str) -> None:
+        """Our own exports carry structured references; WordPress's do not."""
+        raw = item.meta.get("_broadsheet_references")
+        if not raw:
+            return
+        try:
+            references = json.loads(raw)
+        except ValueError:
+            self.report.warn(where, "its _broadsheet_references meta is not JSON; left out")
+            return
+        for position, fields in enumerate(references if isinstance(references, list) else []):
+            if not isinstance(fields, dict):
+                continue
+            kept = {k: v for k, v in fields.items() if k in _REFERENCE_FIELDS}
+            kept.setdefault("position", position)
+            try:
+                Reference(post=post, **kept).save()
+            except (TypeError, ValueError) as error:
+                self.report.warn(where, f"reference {position + 1} left out ({error})")
+
+    def _old_addresses(self, item: Item, post: Post, kind: str) -> None:
+        old = [f"/?page_id={item.post_id}" if kind == "page" else f"/?p={item.post_id}"]
+        if kind == "page":
+            old.append(f"/?p={item.post_id}")
+        link = urlsplit(item.link)
+        path = unquote(link.path) + (f"?{link.query}" if link.query else "")
+        if link.path and path != post.get_absolute_url():
+            old.append(path)
+        for old_path in old:
+            PostRedirect.objects.update_or_create(old_path=old_path[:500], defaults={"post": post})
+
+    def _comments(self, item: Item, post_id: int, *, existed: bool) -> None:
+        records = []
+        for comment in item.comments:
+            record = self._comment(comment, item, post_id)
+            if record is not None:
+                records.append(record)
+        if not records:
+            return
+        before = len(self.writer.written_ids)
+        self.writer.add(records)
+        self.writer.finish()  # WordPress keeps a thread within its post
+        if len(self.writer.written_ids) > before:
+            recount_comments([post_id])
+            if existed:
+                # A new post's comments are indexed with it after this item's commit; an
+                # earlier import's post gets its new comments indexed at the end.
+                self.touched.add(post_id)
+
+    def _comment(self, comment: WxrComment, item: Item, post_id: int) -> CommentRecord | None:
+        where = f"line {comment.line}, comment {comment.id}"
+        kind = _COMMENT_KINDS.get(comment.type)
+        if kind is None:
+            reason = (
+                "editorial notes are not part of the public discussion"
+                if comment.type == "note"
+                else f"comment type {comment.type!r} is not imported"
+            )
+            self.report.skip(where, reason)
+            return None
+        status = _COMMENT_STATUSES.get(comment.approved)
+        if status is None:
+            self.report.warn(where, f"status {comment.approved!r} is unknown; held for moderation")
+            status = Comment.Status.PENDING
+        created = _utc(comment.date_gmt, comment.date)
+        if created is None:
+            self.report.warn(where, "no readable date; the item's date is used")
+            created = _utc(item.post_date_gmt, item.post_date) or timezone.now()
+        if not comment.id:
+            self.report.skip(where, "no wp:comment_id")
+            return None
+        return CommentRecord(
+            source_id=comment.id,
+            post_id=post_id,
+            parent_source_id=comment.parent if comment.parent not in ("", "0") else None,
+            body=comment.content,
+            created_at=created,
+            status=status,
+            kind=kind,
+            author_name=comment.author,
+            author_email=comment.author_email,
+            author_url=comment.author_url
+            if comment.author_url.startswith(("http://", "https://"))
+            else "",
+            ip_address=comment.author_ip or None,
+            user_id=self._commenter(comment),
+            where=where,
+            markup="wordpress",
+        )
+
+    def _commenter(self, comment: WxrComment) -> int | None:
+        """The account a comment belongs to: an imported author, or one here with its email."""
+        if comment.user_id not in ("", "0"):
+            known = self.mapping.get("author", comment.user_id)
+            if known is not None:
+                return known
+        email = comment.author_email.strip().lower()
+        if comment.user_id in ("", "0") or not email:
+            return None
+        if email not in self.users_by_email:
+            self.users_by_email[email] = (
+                User.objects.filter(email__iexact=email).values_list("pk", flat=True).first()
+            )
+        return self.users_by_email[email]
+
+    # After the last item -----------------------------------------------------------------
+
+    def finish(self) -> None:
+        for page_id, wordpress_parent in self.page_parents.items():
+            parent = self.mapping.get("post", wordpress_parent)
+            if parent is None:
+                self.report.warn(
+                    f"page {page_id}", f"its parent {wordpress_parent} is not in the file"
+                )
+                continue
+            Post.objects.filter(pk=page_id).update(parent_id=parent)
+        for post_id, attachment_id in self.featured.items():
+            url = self.attachments.get(attachment_id)
+            if url:
+                Post.objects.filter(pk=post_id, featured_image="").update(featured_image=url[:1000])
+        if self.touched:
+            reindex_posts(self.touched)
+        forget_listings()
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        return 0

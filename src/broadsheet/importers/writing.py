@@ -1,0 +1,304 @@
+"""Writing imported records: id mapping for idempotency, threaded comments in bulk, and the
+denormalised data (counts, threads, search, archive list) put right after bulk writes.
+
+Every importer (WordPress, Disqus, Isso) turns its file into `CommentRecord`s and calls
+`CommentWriter`, so threading, statuses and counts behave the same whatever the source.
+"""
+
+from __future__ import annotations
+
+import html
+import ipaddress
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from broadsheet.core.markdown import render_comment_markdown
+from broadsheet.core.sanitize import clean_comment_html, without_nul
+from broadsheet.discussion.models import Comment
+from broadsheet.importers.models import ImportedObject
+from broadsheet.importers.progress import ImportReport
+from broadsheet.publishing.models import Post
+
+MAX_NAME, MAX_EMAIL, MAX_URL, MAX_AGENT = 245, 100, 200, 254
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+class Mapping:
+    """Source ids → ids here for one source, read from and written to ImportedObject."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._known: dict[str, dict[str, int]] = {}  # kind → source id → our id
+
+    def _kind(self, kind: str) -> dict[str, int]:
+        return self._known.setdefault(kind, {})
+
+    def load(self, kind: str) -> None:
+        """Read every mapping of a kind at once (authors, categories: a few hundred at most)."""
+        self._kind(kind).update(
+            ImportedObject.objects.filter(source=self.source, kind=kind).values_list(
+                "source_id", "object_id"
+            )
+        )
+
+    def get(self, kind: str, source_id: str) -> int | None:
+        return self.get_many(kind, [source_id]).get(str(source_id))
+
+    def get_many(self, kind: str, source_ids: Iterable[str]) -> dict[str, int]:
+        known = self._kind(kind)
+        wanted = [str(s) for s in source_ids]
+        missing = {s for s in wanted if s not in known}
+        for start in range(0, len(missing), 500) if missing else ():
+            chunk = list(missing)[start : start + 500]
+            known.update(
+                ImportedObject.objects.filter(
+                    source=self.source, kind=kind, source_id__in=chunk
+                ).values_list("source_id", "object_id")
+            )
+        return {s: known[s] for s in wanted if s in known}
+
+    def stand_in(self, kind: str, source_id: str) -> None:
+        """A dry run's placeholder, so later records still find what they refer to."""
+        self._kind(kind)[str(source_id)] = -1
+
+    def remember(self, kind: str, source_id: str, object_id: int) -> None:
+        self.remember_many(kind, [(str(source_id), object_id)])
+
+    def remember_many(self, kind: str, pairs: list[tuple[str, int]]) -> None:
+        ImportedObject.objects.bulk_create(
+            (
+                ImportedObject(source=self.source, kind=kind, source_id=s, object_id=o)
+                for s, o in pairs
+            ),
+            batch_size=1000,
+        )
+        self._kind(kind).update(pairs)
+
+
+@dataclass
+class CommentRecord:
+    source_id: str
+    post_id: int  # the post here
+    parent_source_id: str | None
+    body: str  # as the source holds it: plain text, or WordPress's limited HTML
+    created_at: datetime
+    status: str = Comment.Status.APPROVED
+    kind: str = Comment.Kind.COMMENT
+    author_name: str = ""
+    author_email: str = ""
+    author_url: str = ""
+    ip_address: str | None = None
+    user_agent: str = ""
+    user_id: int | None = None
+    where: str = ""  # for messages: "item 12, comment 101"
+    # "auto": Markdown unless the text holds HTML; "wordpress": WordPress's comment text,
+    # shown as WordPress shows it (paragraphs, line breaks, bare links; no Markdown).
+    markup: str = "auto"
+    children: list[CommentRecord] = field(default_factory=list)
+
+
+def comment_html(body: str, markup: str = "auto") -> tuple[str, str]:
+    """(source kept for editing, rendered HTML). Plain text is rendered as our comments are;
+    text with HTML (WordPress allows a few tags) is sanitised, blank lines made paragraphs."""
+    body = without_nul(body).replace("\r\n", "\n").strip()
+    if markup == "auto" and "<" not in body and "&" not in body:
+        return body, render_comment_markdown(body)
+    body_text = html.escape(body, quote=False) if "<" not in body else body
+    paragraphs = [p.strip() for p in _BLANK_LINES.split(body_text) if p.strip()]
+    rendered = "".join(f"<p>{_link_bare_urls(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    return body, clean_comment_html(rendered)
+
+
+_BARE_URL = re.compile(r"(?<![\"'=>/])\bhttps?://[^\s<>\"']+")
+
+
+def _link_bare_urls(text: str) -> str:
+    """WordPress's make_clickable, roughly: bare http(s) addresses outside tags become links."""
+    if "http" not in text or "<a " in text:
+        return text
+
+    def link(match: re.Match[str]) -> str:
+        url = match.group(0)
+        trail = ""
+        while url and url[-1] in ".,;:!?)":
+            trail = url[-1] + trail
+            url = url[:-1]
+        return f'<a href="{url}">{url}</a>{trail}'
+
+    return _BARE_URL.sub(link, text)
+
+
+def clean_ip(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def plain(value: str, limit: int) -> str:
+    return html.unescape(without_nul(value)).strip()[:limit]
+
+
+class CommentWriter:
+    """Writes comments for one source in bulk, parents before replies, each exactly once.
+
+    A reply whose parent has not been written yet waits for it; `finish()` writes the ones
+    whose parent never came as top-level comments, with a warning naming them.
+    """
+
+    def __init__(self, mapping: Mapping, report: ImportReport, *, dry_run: bool) -> None:
+        self.mapping = mapping
+        self.report = report
+        self.dry_run = dry_run
+        self.waiting: dict[str, list[CommentRecord]] = {}
+        self.touched_posts: set[int] = set()
+        self.written_ids: list[int] = []
+        self._seen: set[str] = set()
+
+    def add(self, records: list[CommentRecord]) -> None:
+        """Write what can be written now (one batch; the caller holds the transaction)."""
+        ready: list[CommentRecord] = []
+        known = self.mapping.get_many("comment", [r.source_id for r in records])
+        parents = self.mapping.get_many(
+            "comment", [r.parent_source_id for r in records if r.parent_source_id]
+        )
+        for record in records:
+            if record.source_id in self._seen:
+                self.report.skip(record.where, f"comment {record.source_id} appears twice")
+                continue
+            self._seen.add(record.source_id)
+            if record.source_id in known:
+                self.report.add("comments", new=False)
+                continue
+            parent = record.parent_source_id
+            if parent and parent not in parents and parent not in self._seen:
+                self.waiting.setdefault(parent, []).append(record)
+                continue
+            ready.append(record)
+        self._write(ready)
+
+    def finish(self) -> None:
+        for parent, orphans in self.waiting.items():
+            for record in orphans:
+                self.report.warn(
+                    record.where,
+                    f"comment {record.source_id} answers comment {parent}, which is not in "
+                    "the file; kept as a top-level comment",
+                )
+                record.parent_source_id = None
+        orphans = [r for rs in self.waiting.values() for r in rs]
+        self.waiting = {}
+        self._write(orphans)
+
+    def _write(self, records: list[CommentRecord]) -> None:
+        while records:
+            parents_here = self.mapping.get_many(
+                "comment", [r.parent_source_id for r in records if r.parent_source_id]
+            )
+            parent_rows = {
+                c.pk: c
+                for c in Comment.objects.filter(pk__in=set(parents_here.values())).only(
+                    "pk", "thread_id", "depth", "post_id"
+                )
+            }
+            now_rows: list[tuple[CommentRecord, Comment]] = []
+            later: list[CommentRecord] = []
+            for record in records:
+                parent_row = None
+                if record.parent_source_id:
+                    parent_pk = parents_here.get(record.parent_source_id)
+                    if parent_pk is None:  # its parent is in this same batch: next round
+                        later.append(record)
+                        continue
+                    parent_row = parent_rows.get(parent_pk)
+                    if parent_row is not None and parent_row.post_id != record.post_id:
+                        self.report.warn(
+                            record.where,
+                            f"comment {record.source_id} answers a comment on another post; "
+                            "kept as a top-level comment",
+                        )
+                        parent_row = None
+                now_rows.append((record, self._row(record, parent_row)))
+            if not now_rows:  # a cycle among the waiting: break it at the top
+                for record in later:
+                    record.parent_source_id = None
+                records = later
+                continue
+            self._store(now_rows)
+            records = later
+
+    def _row(self, record: CommentRecord, parent: Comment | None) -> Comment:
+        body, body_html = comment_html(record.body, record.markup)
+        return Comment(
+            post_id=record.post_id,
+            parent_id=parent.pk if parent else None,
+            thread_id=parent.thread_id if parent else None,
+            depth=parent.depth + 1 if parent else 0,
+            kind=record.kind,
+            status=record.status,
+            user_id=record.user_id,
+            author_name=plain(record.author_name, MAX_NAME),
+            author_email=plain(record.author_email, MAX_EMAIL),
+            author_url=plain(record.author_url, MAX_URL),
+            ip_address=clean_ip(record.ip_address),
+            user_agent=plain(record.user_agent, MAX_AGENT),
+            body=body,
+            body_html=body_html,
+            created_at=record.created_at,
+            modified_at=record.created_at,
+        )
+
+    def _store(self, rows: list[tuple[CommentRecord, Comment]]) -> None:
+        for record, _ in rows:
+            self.report.add("comments")
+            self.touched_posts.add(record.post_id)
+        if self.dry_run:
+            # Nothing is written; ids stand in so replies further down still find a parent.
+            for record, _ in rows:
+                self.mapping.stand_in("comment", record.source_id)
+            return
+        created = Comment.objects.bulk_create([row for _, row in rows])
+        top = [c.pk for c in created if c.parent_id is None]
+        if top:
+            Comment.objects.filter(pk__in=top).update(thread_id=F("id"))
+        self.mapping.remember_many(
+            "comment",
+            [(record.source_id, row.pk) for (record, _), row in zip(rows, created, strict=True)],
+        )
+        self.written_ids.extend(c.pk for c in created)
+
+
+def recount_comments(post_ids: Iterable[int]) -> None:
+    """Post.comment_count = its approved, not removed comments (after bulk writes)."""
+    ids = list(post_ids)
+    approved = (
+        Comment.objects.filter(post=OuterRef("pk"), status=Comment.Status.APPROVED)
+        .values("post")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    for start in range(0, len(ids), 500):
+        Post.objects.filter(pk__in=ids[start : start + 500]).update(
+            comment_count=Coalesce(Subquery(approved), 0)
+        )
+
+
+def reindex_posts(post_ids: Iterable[int]) -> None:
+    """Search rows for posts whose comments were written in bulk (signals do not see those)."""
+    from broadsheet.search.services import search_index_post_comments
+
+    for post_id in post_ids:
+        search_index_post_comments(post_id=post_id)
+
+
+def forget_listings() -> None:
+    from broadsheet.publishing.selectors import archive_months_forget
+
+    archive_months_forget()
