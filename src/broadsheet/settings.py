@@ -302,6 +302,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- publishing -------------------------------------------------------------------------
 POSTS_PER_PAGE = env_int("POSTS_PER_PAGE", 10, minimum=1, maximum=100)
+# Largest file an administrator may upload to Tools → Import in the admin (the command line
+# has no limit: it streams).
+IMPORT_UPLOAD_MAX_MB = env_int("IMPORT_UPLOAD_MAX_MB", 512, minimum=1, maximum=100_000)
 
 LOGGING = {
     "version": 1,

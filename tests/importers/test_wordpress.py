@@ -7,6 +7,7 @@ import gzip
 import io
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -433,3 +434,31 @@ def test_our_own_markdown_and_references_come_back_from_our_export(tmp_path: Pat
     reference = post.references.get()
     assert (reference.key, reference.title, reference.issued) == ("marsh-1998", "Harbours", "1998")
     assert "Marsh" in reference.html
+
+
+def test_a_stopped_import_of_the_same_file_resumes_from_its_checkpoint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from broadsheet.importers import wordpress
+    from broadsheet.importers.models import ImportRun
+
+    path = write(tmp_path, wxr("".join(item(n, name=f"part-{n}") for n in range(1, 6))))
+    real = wordpress._Importer.item
+
+    def stop_at_the_fourth(self: Any, record: Any) -> None:
+        if record.index == 3:
+            raise KeyboardInterrupt  # Ctrl-C, a killed process
+        real(self, record)
+
+    monkeypatch.setattr(wordpress._Importer, "item", stop_at_the_fourth)
+    with pytest.raises(KeyboardInterrupt):
+        run(path)
+    assert Post.objects.count() == 3
+    assert ImportRun.objects.get().checkpoint == 3
+    monkeypatch.setattr(wordpress._Importer, "item", real)
+    report = run(path)
+    assert "Imported 2 posts." in report
+    assert "3 posts" in report.splitlines()[1]  # already here
+    run_row = ImportRun.objects.get()  # the same run, finished
+    assert (run_row.status, run_row.checkpoint) == ("done", 5)
+    assert Post.objects.count() == 5

@@ -92,6 +92,9 @@ def wordpress_import(
             elif isinstance(record, Term):
                 with transaction.atomic():
                     importer.term(record)
+            elif record.index < run.checkpoint:
+                # Written by the interrupted run of this same file: nothing to look up.
+                importer.already_done(record)
             else:
                 with transaction.atomic():
                     importer.item(record)
@@ -135,6 +138,7 @@ def _run_for(path: Path, digest: str, dry_run: bool) -> ImportRun:
             format="wordpress",
             file_sha256=digest,
             dry_run=False,
+            # Also a run the admin queued for this file: the worker is reading it now.
             status__in=[ImportRun.Status.RUNNING, ImportRun.Status.FAILED],
         )
         .order_by("-created_at")
@@ -283,6 +287,12 @@ class _Importer:
         if item.meta.get("_thumbnail_id"):
             self.featured[post_id] = item.meta["_thumbnail_id"]
         self._comments(item, post_id, existed=existed)
+
+    def already_done(self, item: Item) -> None:
+        if item.post_type in ("post", "page") and item.status not in ("trash", "auto-draft"):
+            self.report.add("pages" if item.post_type == "page" else "posts", new=False)
+            for _ in item.comments:
+                self.report.add("comments", new=False)
 
     def _create_post(self, item: Item, where: str, kind: str) -> int:
         status = _STATUSES.get(item.status)

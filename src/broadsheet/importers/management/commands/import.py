@@ -7,17 +7,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from broadsheet.importers.progress import ImportProblem, ImportReport, Progress
+from broadsheet.importers.tasks import FUNCTIONS
 
-# Each source is a function (*, path, dry_run, progress, report) -> None in its module.
+# What each source reads; the functions are in tasks.FUNCTIONS.
 SOURCES = {
-    "wordpress": (
-        "broadsheet.importers.wordpress",
-        "wordpress_import",
-        "a WordPress export (WXR 1.0–1.2)",
-    ),
-    "disqus": ("broadsheet.importers.disqus", "disqus_import", "a Disqus export (XML)"),
-    "isso": ("broadsheet.importers.isso", "isso_import", "an Isso database (SQLite)"),
-    "json": ("broadsheet.importers.json_format", "json_import", "a Broadsheet JSON export"),
+    "wordpress": "a WordPress export (WXR 1.0–1.2)",
+    "disqus": "a Disqus export (XML)",
+    "isso": "an Isso database (SQLite)",
+    "json": "a Broadsheet JSON export",
 }
 
 
@@ -30,7 +27,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="source", required=True, metavar="SOURCE")
-        for name, (_, _, what) in SOURCES.items():
+        for name, what in SOURCES.items():
             source = sub.add_parser(name, help=f"import {what}")
             source.add_argument("file", type=Path)
             source.add_argument(
@@ -38,7 +35,8 @@ class Command(BaseCommand):
             )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        module_name, function_name, what = SOURCES[options["source"]]
+        what = SOURCES[options["source"]]
+        module_name, function_name = FUNCTIONS[options["source"]]
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"{path}: no such file (expected {what}).")

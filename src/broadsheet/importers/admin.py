@@ -1,0 +1,137 @@
+"""Import runs in the admin: upload an export, watch its progress, read its report.
+
+The request stores the file under DATA_DIR/imports/ and queues the import; the worker does
+the work (an import of years of discussion does not fit in a request)."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+
+from broadsheet.importers.models import ImportRun
+from broadsheet.importers.tasks import run_import
+
+FORMATS = [
+    ("wordpress", "WordPress export (WXR .xml, from Tools → Export)"),
+    ("disqus", "Disqus export (.xml)"),
+    ("isso", "Isso database (.db)"),
+    ("json", "Broadsheet export (.json)"),
+]
+
+
+class ImportUploadForm(forms.Form):
+    format = forms.ChoiceField(choices=FORMATS, label="What the file is")
+    file = forms.FileField(label="Export file")
+    dry_run = forms.BooleanField(
+        required=False, label="Dry run: read and check everything, save nothing"
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = settings.IMPORT_UPLOAD_MAX_MB
+        if upload.size > limit * 1024 * 1024:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1048576:,.0f} MB; uploads here stop at {limit:,} MB "
+                "(IMPORT_UPLOAD_MAX_MB). Import it with `broadsheet import` on the server, "
+                "which has no limit."
+            )
+        if upload.size == 0:
+            raise forms.ValidationError("The file is empty.")
+        return upload
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ("file_name", "format", "status", "percent", "dry_run", "created_at")
+    list_filter = ("format", "status")
+    readonly_fields = (
+        "format",
+        "file_name",
+        "file_size",
+        "status",
+        "percent",
+        "dry_run",
+        "checkpoint",
+        "started_by",
+        "created_at",
+        "updated_at",
+        "report_text",
+    )
+    fields = readonly_fields
+    change_form_template = "admin/importers/importrun/change_form.html"
+
+    @admin.display(description="progress")
+    def percent(self, run: ImportRun) -> str:
+        if run.status == ImportRun.Status.DONE:
+            return "100%"
+        if not run.progress_total:
+            return "–"
+        return f"{min(1.0, run.progress_done / run.progress_total):.0%}"
+
+    @admin.display(description="report")
+    def report_text(self, run: ImportRun) -> str:
+        return format_html("<pre class='import-report'>{}</pre>", run.report or "(not yet)")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if not self.has_add_permission(request):
+            return HttpResponseRedirect(reverse("admin:importers_importrun_changelist"))
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            run = self._store(request, form)
+            messages.success(
+                request,
+                f"{run.file_name} is queued; the worker imports it and this page shows how far "
+                "it has got.",
+            )
+            return HttpResponseRedirect(reverse("admin:importers_importrun_change", args=[run.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import a file",
+            "form": form,
+            "opts": self.model._meta,
+            "limit_mb": settings.IMPORT_UPLOAD_MAX_MB,
+        }
+        return TemplateResponse(request, "admin/importers/importrun/upload.html", context)
+
+    def _store(self, request: HttpRequest, form: ImportUploadForm) -> ImportRun:
+        upload = form.cleaned_data["file"]
+        folder = settings.DATA_DIR / "imports"
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{uuid.uuid4().hex}.upload"
+        digest = hashlib.sha256()
+        with target.open("wb") as out:
+            for chunk in upload.chunks():
+                digest.update(chunk)
+                out.write(chunk)
+        with transaction.atomic():
+            run = ImportRun.objects.create(
+                format=form.cleaned_data["format"],
+                file_name=upload.name[:300],
+                file_sha256=digest.hexdigest(),
+                file_size=upload.size,
+                stored_path=str(target),
+                status=ImportRun.Status.QUEUED,
+                dry_run=form.cleaned_data["dry_run"],
+                progress_total=upload.size,
+                started_by=request.user if request.user.is_authenticated else None,
+            )
+            transaction.on_commit(lambda: run_import.enqueue(run.pk))
+        return run
