@@ -462,3 +462,28 @@ def test_a_stopped_import_of_the_same_file_resumes_from_its_checkpoint(
     run_row = ImportRun.objects.get()  # the same run, finished
     assert (run_row.status, run_row.checkpoint) == ("done", 5)
     assert Post.objects.count() == 5
+
+
+def test_replies_below_a_missing_comment_keep_their_own_thread(tmp_path: Path) -> None:
+    comments = "".join(
+        [
+            comment(303, parent=302),  # listed before its parent
+            comment(302, parent=301),
+            comment(301, parent=999),  # 999 is not in the file
+            comment(401, parent=402),  # two replies answering each other
+            comment(402, parent=401),
+        ]
+    )
+    report = run(write(tmp_path, wxr(item(75, name="chain", comments=comments))))
+    by_source = {
+        source: Comment.objects.get(pk=ours("comment", source))
+        for source in ("301", "302", "303", "401", "402")
+    }
+    top, middle, bottom = by_source["301"], by_source["302"], by_source["303"]
+    assert top.parent_id is None and top.thread_id == top.pk
+    assert (middle.parent_id, middle.depth, middle.thread_id) == (top.pk, 1, top.pk)
+    assert (bottom.parent_id, bottom.depth, bottom.thread_id) == (middle.pk, 2, top.pk)
+    assert "answers comment 999, which is not in the file" in report
+    assert "answers comment 301" not in report
+    assert by_source["401"].parent_id is None or by_source["402"].parent_id is None
+    assert "circle of replies" in report

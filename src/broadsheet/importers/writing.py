@@ -185,19 +185,24 @@ class CommentWriter:
         self._write(ready)
 
     def finish(self) -> None:
-        for parent, orphans in self.waiting.items():
-            for record in orphans:
+        """Write the replies still waiting: those whose parent never came become top-level
+        comments (with a warning); the others follow their parents as usual."""
+        waiting = [r for rs in self.waiting.values() for r in rs]
+        self.waiting = {}
+        waiting_ids = {r.source_id for r in waiting}
+        known = self.mapping.get_many("comment", [r.parent_source_id or "" for r in waiting])
+        for record in waiting:
+            parent = record.parent_source_id
+            if parent and parent not in waiting_ids and parent not in known:
                 self.report.warn(
                     record.where,
                     f"comment {record.source_id} answers comment {parent}, which is not in "
                     "the file; kept as a top-level comment",
                 )
                 record.parent_source_id = None
-        orphans = [r for rs in self.waiting.values() for r in rs]
-        self.waiting = {}
-        self._write(orphans)
+        self._write(waiting, finishing=True)
 
-    def _write(self, records: list[CommentRecord]) -> None:
+    def _write(self, records: list[CommentRecord], *, finishing: bool = False) -> None:
         while records:
             parents_here = self.mapping.get_many(
                 "comment", [r.parent_source_id for r in records if r.parent_source_id]
@@ -214,7 +219,7 @@ class CommentWriter:
                 parent_row = None
                 if record.parent_source_id:
                     parent_pk = parents_here.get(record.parent_source_id)
-                    if parent_pk is None:  # its parent is in this same batch: next round
+                    if parent_pk is None:  # its parent is not written yet
                         later.append(record)
                         continue
                     parent_row = parent_rows.get(parent_pk)
@@ -226,12 +231,22 @@ class CommentWriter:
                         )
                         parent_row = None
                 now_rows.append((record, self._row(record, parent_row)))
-            if not now_rows:  # a cycle among the waiting: break it at the top
+            if not now_rows:
+                if not finishing:
+                    # Parents still waiting themselves: these wait with them.
+                    for record in later:
+                        self.waiting.setdefault(record.parent_source_id or "", []).append(record)
+                    return
+                # Replies that answer each other in a circle: the circle is cut at the top.
                 for record in later:
+                    self.report.warn(
+                        record.where,
+                        f"comment {record.source_id} is part of a circle of replies; kept as a "
+                        "top-level comment",
+                    )
                     record.parent_source_id = None
-                records = later
-                continue
-            self._store(now_rows)
+            else:
+                self._store(now_rows)
             records = later
 
     def _row(self, record: CommentRecord, parent: Comment | None) -> Comment:
