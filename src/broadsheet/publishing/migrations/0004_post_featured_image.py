@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('publishing', '0003_post_permissions'),
+        ("publishing", "0003_post_permissions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='post',
-            name='featured_image',
-            field=models.URLField(blank=True, help_text="Address of the post's image, shown above it and to social sites.", max_length=1000),
+            model_name="post",
+            name="featured_image",
+            field=models.URLField(
+                blank=True,
+                help_text="Address of the post's image, shown above it and to social sites.",
+                max_length=1000,
+            ),
         ),
     ]
