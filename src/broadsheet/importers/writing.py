@@ -26,6 +26,7 @@ from broadsheet.publishing.models import Post
 
 MAX_NAME, MAX_EMAIL, MAX_URL, MAX_AGENT = 245, 100, 200, 254
 _BLANK_LINES = re.compile(r"\n\s*\n")
+_BLOCK_START = re.compile(r"<(?:p|div|blockquote|pre|ul|ol|dl|table|h[1-6])\b", re.I)
 
 
 class Mapping:
@@ -98,7 +99,10 @@ class CommentRecord:
     where: str = ""  # for messages: "item 12, comment 101"
     # "auto": Markdown unless the text holds HTML; "wordpress": WordPress's comment text,
     # shown as WordPress shows it (paragraphs, line breaks, bare links; no Markdown).
-    markup: str = "auto"
+    markup: str = "auto"  # or "markdown": always our comment Markdown (Isso)
+    # Deleted at the source but kept there for its replies: stored as our tombstone
+    # ("This comment was deleted."); one left with no replies after the import is removed.
+    removed: bool = False
     children: list[CommentRecord] = field(default_factory=list)
 
 
@@ -106,11 +110,14 @@ def comment_html(body: str, markup: str = "auto") -> tuple[str, str]:
     """(source kept for editing, rendered HTML). Plain text is rendered as our comments are;
     text with HTML (WordPress allows a few tags) is sanitised, blank lines made paragraphs."""
     body = without_nul(body).replace("\r\n", "\n").strip()
-    if markup == "auto" and "<" not in body and "&" not in body:
+    if markup == "markdown" or (markup == "auto" and "<" not in body and "&" not in body):
         return body, render_comment_markdown(body)
     body_text = html.escape(body, quote=False) if "<" not in body else body
     paragraphs = [p.strip() for p in _BLANK_LINES.split(body_text) if p.strip()]
-    rendered = "".join(f"<p>{_link_bare_urls(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    rendered = "".join(
+        p if _BLOCK_START.match(p) else f"<p>{_link_bare_urls(p).replace(chr(10), '<br>')}</p>"
+        for p in paragraphs
+    )
     return body, clean_comment_html(rendered)
 
 
@@ -251,13 +258,16 @@ class CommentWriter:
 
     def _row(self, record: CommentRecord, parent: Comment | None) -> Comment:
         body, body_html = comment_html(record.body, record.markup)
+        if record.removed:
+            body, body_html = "", ""
         return Comment(
             post_id=record.post_id,
             parent_id=parent.pk if parent else None,
             thread_id=parent.thread_id if parent else None,
             depth=parent.depth + 1 if parent else 0,
             kind=record.kind,
-            status=record.status,
+            status=Comment.Status.APPROVED if record.removed else record.status,
+            removed=record.removed,
             user_id=record.user_id,
             author_name=plain(record.author_name, MAX_NAME),
             author_email=plain(record.author_email, MAX_EMAIL),
@@ -294,7 +304,7 @@ def recount_comments(post_ids: Iterable[int]) -> None:
     """Post.comment_count = its approved, not removed comments (after bulk writes)."""
     ids = list(post_ids)
     approved = (
-        Comment.objects.filter(post=OuterRef("pk"), status=Comment.Status.APPROVED)
+        Comment.objects.filter(post=OuterRef("pk"), status=Comment.Status.APPROVED, removed=False)
         .values("post")
         .annotate(n=Count("pk"))
         .values("n")
@@ -303,6 +313,18 @@ def recount_comments(post_ids: Iterable[int]) -> None:
         Post.objects.filter(pk__in=ids[start : start + 500]).update(
             comment_count=Coalesce(Subquery(approved), 0)
         )
+
+
+def prune_tombstones(post_ids: Iterable[int]) -> int:
+    """Imported tombstones nobody answered: the source kept them only for replies it had."""
+    deleted = 0
+    ids = list(post_ids)
+    while True:  # a tombstone answered only by tombstones goes once they have gone
+        leaves = Comment.objects.filter(post_id__in=ids, removed=True, replies__isnull=True)
+        count, _ = leaves.delete()
+        deleted += count
+        if not count:
+            return deleted
 
 
 def reindex_posts(post_ids: Iterable[int]) -> None:
