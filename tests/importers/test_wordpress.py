@@ -52,7 +52,10 @@ def ours(kind: str, source_id: str) -> int:
 
 def test_the_reference_wordpress_export_lands_completely_and_exactly(seed: Path) -> None:
     report = run(seed)
-    assert "Imported 2 authors, 3 categories, 2 tags, 1 pages, 2 posts, 2,187 comments." in report
+    assert (
+        "Imported 2 authors, 3 categories, 2 tags, 1 pages, 2 posts, 6 accounts, 2,187 comments."
+        in report
+    )
 
     tree = etree.parse(str(seed))  # read independently, all at once
     items = tree.findall("channel/item")
@@ -96,11 +99,15 @@ def test_the_reference_wordpress_export_lands_completely_and_exactly(seed: Path)
                 assert comment.parent_id == parent.pk
                 assert comment.depth == parent.depth + 1
                 assert comment.thread_id == parent.thread_id
-            if (
-                text["comment_user_id"] != "0"
-                and text["comment_author_email"] == "kimberly.miller@example.com"
-            ):
-                assert comment.user is not None and comment.user.username == "kmiller"
+            if text["comment_user_id"] == "0":
+                assert comment.user_id is None
+            else:  # an exported author, or a registered reader, now a Subscriber here
+                assert comment.user is not None
+                assert comment.user.email == text["comment_author_email"]
+                roles = set(comment.user.groups.values_list("name", flat=True))
+                exported_authors = ("admin", "kmiller")  # the file's wp:author list
+                expected = "Author" if comment.user.username in exported_authors else "Subscriber"
+                assert roles == {expected}
         approved = sum(
             1 for c in comments if c.findtext("wp:comment_approved", namespaces=NS) == "1"
         )
@@ -109,7 +116,10 @@ def test_the_reference_wordpress_export_lands_completely_and_exactly(seed: Path)
 
 def test_a_second_run_changes_nothing_and_says_so_and_a_dry_run_writes_nothing(seed: Path) -> None:
     dry = run(seed, "--dry-run")
-    assert "Would import 2 authors, 3 categories, 2 tags, 1 pages, 2 posts, 2,187 comments." in dry
+    assert (
+        "Would import 2 authors, 3 categories, 2 tags, 1 pages, 2 posts, 6 accounts, 2,187 comments."
+        in dry
+    )
     assert not Post.objects.exists() and not Comment.objects.exists()
     run(seed)
     counts = (Post.objects.count(), Comment.objects.count(), ImportedObject.objects.count())

@@ -176,7 +176,6 @@ class _Importer:
         self.mapping = Mapping("wordpress:unknown")
         self.writer = CommentWriter(self.mapping, report, dry_run=False)
         self.logins: dict[str, int] = {}
-        self.users_by_email: dict[str, int | None] = {}
         self.attachments: dict[str, str] = {}
         self.featured: dict[int, str] = {}  # our post id → attachment id
         self.page_parents: dict[int, str] = {}  # our page id → WordPress parent id
@@ -466,19 +465,39 @@ class _Importer:
         )
 
     def _commenter(self, comment: WxrComment) -> int | None:
-        """The account a comment belongs to: an imported author, or one here with its email."""
-        if comment.user_id not in ("", "0"):
-            known = self.mapping.get("author", comment.user_id)
-            if known is not None:
-                return known
-        email = comment.author_email.strip().lower()
-        if comment.user_id in ("", "0") or not email:
+        """The account a comment belongs to. WordPress lists only authors in its export; a
+        registered reader (comment_user_id) becomes a Subscriber account here with the name
+        and email of their comments, unless an account here already has that email."""
+        if comment.user_id in ("", "0"):
             return None
-        if email not in self.users_by_email:
-            self.users_by_email[email] = (
-                User.objects.filter(email__iexact=email).values_list("pk", flat=True).first()
+        known = self.mapping.get("author", comment.user_id)
+        if known is not None:
+            return known
+        email = comment.author_email.strip()
+        if not email or "@" not in email:
+            return None
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                username=self._free_username(email.split("@", 1)[0]), email=email[:254]
             )
-        return self.users_by_email[email]
+            Profile.objects.filter(user=user).update(
+                display_name=html.unescape(without_nul(comment.author)).strip()[:150]
+            )
+            group = Group.objects.filter(name="Subscriber").first()
+            if group is not None:
+                user.groups.add(group)
+            self.report.add("accounts")
+        self.mapping.remember("author", comment.user_id, user.pk)
+        return user.pk
+
+    @staticmethod
+    def _free_username(wanted: str) -> str:
+        base = slugify(wanted)[:140] or "reader"
+        name, n = base, 2
+        while User.objects.filter(username=name).exists():
+            name, n = f"{base}-{n}", n + 1
+        return name
 
     # After the last item -----------------------------------------------------------------
 
