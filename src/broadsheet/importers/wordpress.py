@@ -15,7 +15,7 @@ import html
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
@@ -248,10 +248,13 @@ class _Importer:
                 self.report.warn(where, f"its parent {term.parent_slug!r} is not in the file")
             else:
                 parent = Category.objects.get(pk=parent_id)
-        category = Category.objects.filter(slug=slug, parent=parent).first()
+        # Our exports name a category by its slug among its siblings when WordPress needed a
+        # site-wide unique one ("history-modern" for history/modern).
+        own_slug = slugify(term.meta.get("_broadsheet_slug", ""), allow_unicode=True)[:200] or slug
+        category = Category.objects.filter(slug=own_slug, parent=parent).first()
         if category is None:
             category = Category(
-                name=name, slug=slug, parent=parent, description=without_nul(term.description)
+                name=name, slug=own_slug, parent=parent, description=without_nul(term.description)
             )
             category.save()
             self.report.add("categories")
@@ -324,12 +327,9 @@ class _Importer:
             menu_order=_int(item.menu_order),
             created_at=published or timezone.now(),
         )
-        author = self.logins.get(item.creator)
-        if author is None:
-            self.report.warn(where, f"its author {item.creator!r} is not in the file's authors")
-        authors = list(User.objects.filter(pk=author)) if author else []
+        authors = self._authors(item, where)
         categories, tags = self._labels(item, where)
-        post_save(post=post, authors=authors, categories=categories, tags=tags)
+        post_save(post=post, authors=authors, categories=categories, tags=tags, notify=False)
         modified = _utc(item.post_modified_gmt)
         if modified is not None:
             Post.objects.filter(pk=post.pk).update(modified_at=modified)
@@ -340,6 +340,25 @@ class _Importer:
         self._old_addresses(item, post, kind)
         self.report.add("pages" if kind == "page" else "posts")
         return post.pk
+
+    def _authors(self, item: Item, where: str) -> list[User]:
+        """dc:creator, or all of a Broadsheet post's authors in order (WordPress holds one)."""
+        logins = [item.creator]
+        if item.meta.get("_broadsheet_authors"):
+            try:
+                listed = json.loads(item.meta["_broadsheet_authors"])
+                logins = [str(login) for login in listed] or logins
+            except ValueError:
+                self.report.warn(where, "its _broadsheet_authors meta is not JSON; one author kept")
+        ids = []
+        for login in logins:
+            found = self.logins.get(login)
+            if found is None:
+                self.report.warn(where, f"its author {login!r} is not in the file's authors")
+            elif found not in ids:
+                ids.append(found)
+        users = User.objects.in_bulk(ids)
+        return [users[i] for i in ids if i in users]
 
     def _free_slug(self, item: Item, kind: str, title: str, where: str) -> str:
         wanted = unquote(item.post_name).strip() or slugify(title, allow_unicode=True)
@@ -389,6 +408,12 @@ class _Importer:
                 continue
             kept = {k: v for k, v in fields.items() if k in _REFERENCE_FIELDS}
             kept.setdefault("position", position)
+            if kept.get("accessed"):
+                try:
+                    kept["accessed"] = date.fromisoformat(str(kept["accessed"]))
+                except ValueError:
+                    self.report.warn(where, f"reference {position + 1}: accessed date unreadable")
+                    kept["accessed"] = None
             try:
                 Reference(post=post, **kept).save()
             except (TypeError, ValueError) as error:
@@ -461,7 +486,9 @@ class _Importer:
             ip_address=comment.author_ip or None,
             user_id=self._commenter(comment),
             where=where,
-            markup="wordpress",
+            # Broadsheet's own exports carry comments' Markdown source.
+            markup="auto" if "_broadsheet_markdown" in item.meta else "wordpress",
+            removed=comment.meta.get("_broadsheet_removed") == "1",
         )
 
     def _commenter(self, comment: WxrComment) -> int | None:

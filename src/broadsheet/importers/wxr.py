@@ -58,6 +58,7 @@ class Term:
     name: str
     parent_slug: str
     description: str
+    meta: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -273,6 +274,10 @@ def _term(element: Any, wp: str) -> Term | None:
             _text(element, "wp:cat_name", ns).strip(),
             _text(element, "wp:category_parent", ns).strip(),
             _text(element, "wp:category_description", ns),
+            {
+                _text(m, "wp:meta_key", ns): _text(m, "wp:meta_value", ns)
+                for m in element.findall("wp:termmeta", ns)
+            },
         )
     if local == "tag":
         return Term(

@@ -216,6 +216,8 @@ def _categories(nicenames: dict[int, str]) -> Iterator[str]:
             ("wp:cat_name", category.name),
             ("wp:category_description", category.description),
         )
+        if nicename != category.slug:  # renamed for WordPress: our slug travels as term meta
+            fields += _meta("termmeta", "_broadsheet_slug", category.slug).strip()
         yield f"\t<wp:category><wp:term_id>{pk}</wp:term_id>{fields}</wp:category>\n"
 
 

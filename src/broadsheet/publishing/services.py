@@ -59,8 +59,11 @@ def post_save(
     authors: Sequence[User] | None = None,
     categories: Sequence[Category] | None = None,
     tags: Sequence[Tag] | None = None,
+    notify: bool = True,
 ) -> Post:
-    """Save a post or page: render its body, stamp dates, and keep its old address redirecting."""
+    """Save a post or page: render its body, stamp dates, and keep its old address redirecting.
+
+    `notify=False` (imports) never emails subscribers: an imported essay is not news."""
     previous_url = None
     was_public = False
     before = Post.objects.filter(pk=post.pk).first() if post.pk else None
@@ -91,7 +94,7 @@ def post_save(
         post.tags.set(tags)
 
     post_redirects_update(post=post, previous_url=previous_url)
-    if not was_public and post.is_public and not post.is_page:
+    if notify and not was_public and post.is_public and not post.is_page:
         from broadsheet.notifications.tasks import post_became_public
 
         transaction.on_commit(lambda: post_became_public(post.pk))
