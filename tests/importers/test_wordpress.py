@@ -497,3 +497,22 @@ def test_replies_below_a_missing_comment_keep_their_own_thread(tmp_path: Path) -
     assert "answers comment 301" not in report
     assert by_source["401"].parent_id is None or by_source["402"].parent_id is None
     assert "circle of replies" in report
+
+
+def test_imported_posts_are_not_news_to_subscribers(
+    tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from broadsheet.notifications.models import OutgoingEmail, Subscription
+
+    Subscription.objects.create(
+        email="reader@example.org",
+        kind=Subscription.Kind.POSTS,
+        status=Subscription.Status.ACTIVE,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        run(write(tmp_path, wxr(item(76, name="old-news"))))
+    assert Post.objects.get(slug="old-news").status == "published"
+    assert not DBTaskResult.objects.filter(task_path__endswith="fan_out_new_post").exists()
+    assert not OutgoingEmail.objects.exists()
