@@ -27,7 +27,9 @@ from broadsheet.search.models import SearchDocument
 
 class CommentBatches:
     def __init__(self, *, source: str, report: ImportReport, dry_run: bool, size: int) -> None:
-        self.writer = CommentWriter(Mapping(source), report, dry_run=dry_run)
+        mapping = Mapping(source)
+        mapping.load("comment")
+        self.writer = CommentWriter(mapping, report, dry_run=dry_run)
         self.dry_run = dry_run
         self.size = size
         self.batch: list[CommentRecord] = []

@@ -192,8 +192,8 @@ class _Importer:
             )
         self.mapping = Mapping(f"wordpress:{base}"[:300])
         self.writer = CommentWriter(self.mapping, self.report, dry_run=False)
-        self.mapping.load("author")
-        self.mapping.load("category")
+        for kind in ("author", "category", "post", "comment"):
+            self.mapping.load(kind)
 
     def author(self, author: Author) -> None:
         where = f"line {author.line}, author {author.login or author.id}"

@@ -32,20 +32,26 @@ _BLOCK_START = re.compile(r"<(?:p|div|blockquote|pre|ul|ol|dl|table|h[1-6])\b", 
 class Mapping:
     """Source ids → ids here for one source, read from and written to ImportedObject."""
 
+    # Up to this many remembered records of a kind are read at once, after which the kind
+    # needs no more lookups; a larger history is looked up a batch at a time (bounded memory).
+    PRELOAD_LIMIT = 500_000
+
     def __init__(self, source: str) -> None:
         self.source = source
         self._known: dict[str, dict[str, int]] = {}  # kind → source id → our id
+        self._complete: set[str] = set()  # kinds wholly in _known
 
     def _kind(self, kind: str) -> dict[str, int]:
         return self._known.setdefault(kind, {})
 
     def load(self, kind: str) -> None:
-        """Read every mapping of a kind at once (authors, categories: a few hundred at most)."""
-        self._kind(kind).update(
-            ImportedObject.objects.filter(source=self.source, kind=kind).values_list(
-                "source_id", "object_id"
-            )
-        )
+        """Read every mapping of a kind at once if there are not too many; then an id that is
+        not here is new, without asking the database."""
+        remembered = ImportedObject.objects.filter(source=self.source, kind=kind)
+        if remembered.count() > self.PRELOAD_LIMIT:
+            return
+        self._kind(kind).update(remembered.values_list("source_id", "object_id"))
+        self._complete.add(kind)
 
     def get(self, kind: str, source_id: str) -> int | None:
         return self.get_many(kind, [source_id]).get(str(source_id))
@@ -53,7 +59,7 @@ class Mapping:
     def get_many(self, kind: str, source_ids: Iterable[str]) -> dict[str, int]:
         known = self._kind(kind)
         wanted = [str(s) for s in source_ids]
-        missing = {s for s in wanted if s not in known}
+        missing = set() if kind in self._complete else {s for s in wanted if s not in known}
         for start in range(0, len(missing), 500) if missing else ():
             chunk = list(missing)[start : start + 500]
             known.update(
