@@ -192,7 +192,9 @@ class _Importer:
             )
         self.mapping = Mapping(f"wordpress:{base}"[:300])
         self.writer = CommentWriter(self.mapping, self.report, dry_run=False)
-        for kind in ("author", "category", "post", "comment"):
+        # Comments are looked up an item at a time (WordPress keeps a thread within its post)
+        # and forgotten after it, so memory does not grow with the file.
+        for kind in ("author", "category", "post"):
             self.mapping.load(kind)
 
     def author(self, author: Author) -> None:
@@ -438,10 +440,12 @@ class _Importer:
                 records.append(record)
         if not records:
             return
-        before = len(self.writer.written_ids)
+        before = self.writer.written
         self.writer.add(records)
         self.writer.finish()  # WordPress keeps a thread within its post
-        if len(self.writer.written_ids) > before:
+        self.mapping.forget("comment")
+        self.writer.forget_seen()
+        if self.writer.written > before:
             recount_comments([post_id])
             if existed:
                 # A new post's comments are indexed with it after this item's commit; an

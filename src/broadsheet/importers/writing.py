@@ -69,6 +69,12 @@ class Mapping:
             )
         return {s: known[s] for s in wanted if s in known}
 
+    def forget(self, kind: str) -> None:
+        """Drop what is held for a kind (it stays in the database), so memory does not grow
+        with the file; lookups of that kind go to the database again."""
+        self._known.pop(kind, None)
+        self._complete.discard(kind)
+
     def stand_in(self, kind: str, source_id: str) -> None:
         """A dry run's placeholder, so later records still find what they refer to."""
         self._kind(kind)[str(source_id)] = -1
@@ -172,7 +178,7 @@ class CommentWriter:
         self.dry_run = dry_run
         self.waiting: dict[str, list[CommentRecord]] = {}
         self.touched_posts: set[int] = set()
-        self.written_ids: list[int] = []
+        self.written = 0  # comments stored so far
         self._seen: set[str] = set()
 
     def add(self, records: list[CommentRecord]) -> None:
@@ -196,6 +202,11 @@ class CommentWriter:
                 continue
             ready.append(record)
         self._write(ready)
+
+    def forget_seen(self) -> None:
+        """Duplicates are then caught by the database's memory of ids instead of this set
+        (for sources that keep each thread together, so memory stays flat)."""
+        self._seen.clear()
 
     def finish(self) -> None:
         """Write the replies still waiting: those whose parent never came become top-level
@@ -303,7 +314,7 @@ class CommentWriter:
             "comment",
             [(record.source_id, row.pk) for (record, _), row in zip(rows, created, strict=True)],
         )
-        self.written_ids.extend(c.pk for c in created)
+        self.written += len(created)
 
 
 def recount_comments(post_ids: Iterable[int]) -> None:
