@@ -40,6 +40,7 @@ class Mapping:
         self.source = source
         self._known: dict[str, dict[str, int]] = {}  # kind → source id → our id
         self._complete: set[str] = set()  # kinds wholly in _known
+        self._absent: dict[str, set[str]] = {}  # ids asked about and known not to be there
 
     def _kind(self, kind: str) -> dict[str, int]:
         return self._known.setdefault(kind, {})
@@ -59,25 +60,34 @@ class Mapping:
     def get_many(self, kind: str, source_ids: Iterable[str]) -> dict[str, int]:
         known = self._kind(kind)
         wanted = [str(s) for s in source_ids]
-        missing = set() if kind in self._complete else {s for s in wanted if s not in known}
-        for start in range(0, len(missing), 500) if missing else ():
-            chunk = list(missing)[start : start + 500]
-            known.update(
+        absent = self._absent.setdefault(kind, set())
+        missing = (
+            []
+            if kind in self._complete
+            else sorted({s for s in wanted if s not in known and s not in absent})
+        )
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            found = dict(
                 ImportedObject.objects.filter(
                     source=self.source, kind=kind, source_id__in=chunk
                 ).values_list("source_id", "object_id")
             )
+            known.update(found)
+            absent.update(s for s in chunk if s not in found)
         return {s: known[s] for s in wanted if s in known}
 
     def forget(self, kind: str) -> None:
         """Drop what is held for a kind (it stays in the database), so memory does not grow
         with the file; lookups of that kind go to the database again."""
         self._known.pop(kind, None)
+        self._absent.pop(kind, None)
         self._complete.discard(kind)
 
     def stand_in(self, kind: str, source_id: str) -> None:
         """A dry run's placeholder, so later records still find what they refer to."""
         self._kind(kind)[str(source_id)] = -1
+        self._absent.get(kind, set()).discard(str(source_id))
 
     def remember(self, kind: str, source_id: str, object_id: int) -> None:
         self.remember_many(kind, [(str(source_id), object_id)])
@@ -91,6 +101,7 @@ class Mapping:
             batch_size=1000,
         )
         self._kind(kind).update(pairs)
+        self._absent.get(kind, set()).difference_update(s for s, _ in pairs)
 
 
 @dataclass
