@@ -11,10 +11,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Iterator
+from functools import cache
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Prefetch, Q
+from django.urls import reverse
 
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Post, PostAuthor
@@ -73,6 +75,16 @@ def _post_document(post: Post) -> SearchDocument:
     )
 
 
+@cache
+def _comment_url_pattern() -> str:
+    # reverse() once: indexing a large discussion would otherwise spend its time resolving.
+    return reverse("discussion:permalink", args=[999_999_999]).replace("999999999", "{}")
+
+
+def _comment_url(pk: int) -> str:
+    return _comment_url_pattern().format(pk)
+
+
 def _comment_document(comment: Comment, post: Post) -> SearchDocument:
     assert post.published_at is not None
     name = comment.display_name
@@ -85,7 +97,7 @@ def _comment_document(comment: Comment, post: Post) -> SearchDocument:
         body=plain_text(comment.body_html),
         heading=post.title[:300],
         byline=name[:300],
-        url=comment.get_absolute_url(),
+        url=_comment_url(comment.pk),
         date=comment.created_at,
         visible_from=post.published_at,
     )
@@ -104,10 +116,25 @@ def _posts(ids: Iterable[int]) -> Iterator[Post]:
     )
 
 
+_COMMENT_FIELDS = (
+    "pk",
+    "post_id",
+    "body_html",
+    "created_at",
+    "author_name",
+    "removed",
+    "user__username",
+    "user__first_name",
+    "user__last_name",
+    "user__profile__display_name",
+)
+
+
 def _indexable_comments(post: Post) -> Any:
     return (
         Comment.objects.filter(post=post, status=Comment.Status.APPROVED, removed=False)
         .select_related("user__profile")
+        .only(*_COMMENT_FIELDS)
         .order_by("pk")
     )
 
