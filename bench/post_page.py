@@ -1,4 +1,4 @@
-"""Render the demo essay page repeatedly (no page cache) and report time and queries.
+"""Render the demo essay page repeatedly, without and with the page cache; time and queries.
 
     .venv/bin/python bench/post_page.py [--runs 300]
 
@@ -73,18 +73,33 @@ def main() -> None:
         essay = Post.objects.get(slug="the-ledger-and-the-lamp")
         url = essay.get_absolute_url()
         baseline_url = "/identicon/" + "0" * 32 + ".svg"
+        from django.conf import settings
+
         baseline = _measure(lambda: client.get(baseline_url).status_code, args.runs)
+        settings.PAGE_CACHE = False  # every request renders
         page = _measure(lambda: client.get(url).status_code, args.runs)
+        settings.PAGE_CACHE = True  # anonymous readers get the stored page
+        cached = _measure(lambda: client.get(url).status_code, args.runs)
+        assert client.get(url)["X-Page-Cache"] == "hit"
+        settings.PAGE_CACHE = False
         with CaptureQueriesContext(connection) as queries:  # after the warm-up: settings cached
             size = len(client.get(url).content)
 
-        rows = [("baseline (trivial view)", baseline), (f"demo essay {url}", page)]
+        rows = [
+            ("baseline (trivial view)", baseline),
+            ("demo essay, rendered", page),
+            ("demo essay, page cache hit", cached),
+        ]
         print(f"{'page':48} {'median ms':>10} {'p95 ms':>8}")
         for name, samples in rows:
             print(f"{name:48} {statistics.median(samples):10.2f} {_p95(samples):8.2f}")
         print(
             f"essay page: {len(queries.captured_queries)} queries, {size:,} bytes, {essay.references.count()} references, "
             f"{essay.footnotes_html.count('<li id=')} footnotes"
+        )
+        print(
+            f"cache hit: median {statistics.median(cached) / statistics.median(baseline):.1f}x baseline, "
+            f"{statistics.median(page) / statistics.median(cached):.0f}x faster than rendering"
         )
         print(
             f"ratio essay/baseline: median {statistics.median(page) / statistics.median(baseline):.1f}x, "

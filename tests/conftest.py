@@ -21,6 +21,12 @@ def _plain_static_storage(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _render_every_page(settings: Any) -> None:
+    """Tests measure rendering (queries, bytes); tests of the page cache turn it back on."""
+    settings.PAGE_CACHE = False
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Each test sees an empty cache without clearing one another's (xdist workers share Redis)."""
     default = {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}

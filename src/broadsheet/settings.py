@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "broadsheet.core.middleware.DefaultPrivateCacheMiddleware",
     "broadsheet.core.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and auth: a hit is answered without them (personal requests bypass it).
+    "broadsheet.core.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -302,6 +304,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- publishing -------------------------------------------------------------------------
 POSTS_PER_PAGE = env_int("POSTS_PER_PAGE", 10, minimum=1, maximum=100)
+# Whole pages for anonymous readers are kept in the cache (CACHES) and served from it until
+# something they show changes (broadsheet.core.pagecache).
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
 # Largest file an administrator may upload to Tools → Import in the admin (the command line
 # has no limit: it streams).
 IMPORT_UPLOAD_MAX_MB = env_int("IMPORT_UPLOAD_MAX_MB", 512, minimum=1, maximum=100_000)

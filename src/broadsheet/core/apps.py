@@ -5,3 +5,8 @@ class CoreConfig(AppConfig):
     name = "broadsheet.core"
     label = "core"
     verbose_name = "Broadsheet core"
+
+    def ready(self) -> None:
+        from broadsheet.core import invalidation
+
+        invalidation.connect()

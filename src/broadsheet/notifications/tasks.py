@@ -86,6 +86,9 @@ def publish_due_posts() -> int:
 
         # .update() sends no post_save: the archive list's counts are forgotten here.
         archive_months_forget()
+        from broadsheet.core.pagecache import LISTINGS, SITE, pages_changed
+
+        pages_changed(SITE, LISTINGS)  # new posts on the home page, archives, neighbours
         logger.info("Published %d scheduled post(s).", count)
     return count
 

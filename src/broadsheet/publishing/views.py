@@ -10,6 +10,7 @@ from django.utils.html import strip_tags
 from django.views.decorators.http import require_safe
 
 from broadsheet.core.cache import cache_policy
+from broadsheet.core.pagecache import page_shows_post
 from broadsheet.publishing import selectors
 from broadsheet.publishing.metadata import (
     archive_metadata,
@@ -26,6 +27,7 @@ def render_post(
     from broadsheet.discussion.context import discussion_context
     from broadsheet.discussion.selectors import comments_on_page
 
+    page_shows_post(post.pk)
     authors = [link.author for link in post.author_links]  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "post": post,
