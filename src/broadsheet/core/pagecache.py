@@ -86,11 +86,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (
-            not settings.PAGE_CACHE
-            or request.method not in ("GET", "HEAD")
-            or _personal(request)
-        ):
+        if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD") or _personal(request):
             return self.get_response(request)
         key = _key(request)
         stored = cache.get(key)
