@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -17,7 +18,6 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
 
 from broadsheet.core.models import SiteSettings
 from broadsheet.publishing.models import Post
@@ -127,16 +127,27 @@ def _comment_item(comment: Comment) -> dict[str, Any]:
         author["url"] = f"{settings.SITE_URL}/people/{quote(comment.user.username)}/"
     elif comment.author_url.lower().startswith(("http://", "https://")):
         author["url"] = comment.author_url
-    # Block ends become spaces, so paragraphs do not run into each other as plain text.
-    spaced = comment.body_html.replace("</p>", "</p> ").replace("<br", " <br")
-    text = " ".join(html.unescape(strip_tags(spaced)).split())
+    # The HTML was sanitised when stored: tags become spaces (paragraphs do not run into each
+    # other), which a regular expression does faster than an HTML parser on every page view.
+    text = " ".join(html.unescape(_TAG.sub(" ", comment.body_html)).split())
     return {
         "@type": "Comment",
         "author": author,
         "dateCreated": timezone.localtime(comment.created_at).isoformat(),
-        "text": Truncator(text).chars(COMMENT_TEXT_CHARS),
+        "text": _shortened(text, COMMENT_TEXT_CHARS),
         "url": f"{settings.SITE_URL}{comment.get_absolute_url()}",
     }
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _shortened(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,.;:")
+    return cut + "…"
 
 
 def _site() -> tuple[str, str]:
