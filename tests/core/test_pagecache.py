@@ -144,3 +144,13 @@ def test_posts_and_pages_with_cookies_are_not_stored(client: Client) -> None:
     client.post("/comments/post/", {})  # a POST is never answered from the cache
     assert not hit(client, "/accounts/login/")  # private: never stored
     assert not hit(client, "/accounts/login/")
+
+
+def test_unknown_addresses_and_odd_query_strings_are_not_stored(client: Client) -> None:
+    PostFactory(title="Stored")
+    for _ in range(2):
+        missing = client.get("/no-such-page/")
+        assert missing.status_code == 404 and missing.get("X-Page-Cache") != "hit"
+        assert client.get("/", {"utm_source": "x"}).get("X-Page-Cache") != "hit"
+    client.get("/", {"s": "stored"})
+    assert hit(client, "/?s=stored")

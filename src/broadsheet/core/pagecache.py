@@ -73,6 +73,15 @@ def _key(request: HttpRequest) -> str:
     return _PAGE + hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
 
 
+# Query parameters a cached page may have (search, its comments switch); any other makes the
+# address one nobody links to, rendered but not stored.
+_CACHED_QUERY = frozenset({"s", "comments"})
+
+
+def _known_query(request: HttpRequest) -> bool:
+    return set(request.GET) <= _CACHED_QUERY
+
+
 def _personal(request: HttpRequest) -> bool:
     from broadsheet.core.cache import personal_cookies
 
@@ -100,7 +109,7 @@ class PageCacheMiddleware:
             names = _dependencies.get() or {SITE, LISTINGS}
         finally:
             _dependencies.reset(token)
-        if request.method == "GET" and self._storable(response):
+        if request.method == "GET" and _known_query(request) and self._storable(response):
             self._store(key, response, names)
             conditional = get_conditional_response(
                 request, etag=response["ETag"], last_modified=None, response=response
@@ -113,7 +122,9 @@ class PageCacheMiddleware:
     def _storable(response: HttpResponse) -> bool:
         control = response.get("Cache-Control", "")
         return (
-            response.status_code in (200, 301, 404)
+            # Not 404s: any address can be asked for, and storing each would let anyone fill
+            # the cache.
+            response.status_code in (200, 301)
             and "public" in control
             and not response.cookies
             and not response.streaming
