@@ -307,6 +307,12 @@ POSTS_PER_PAGE = env_int("POSTS_PER_PAGE", 10, minimum=1, maximum=100)
 # Whole pages for anonymous readers are kept in the cache (CACHES) and served from it until
 # something they show changes (broadsheet.core.pagecache).
 PAGE_CACHE = env_bool("PAGE_CACHE", True)
+# A cache in front of the site (a CDN, a purging proxy): pages then say how they may be kept
+# there and what they show (Cache-Tag / Surrogate-Key), and the worker POSTs the tags of every
+# change to this address, so that cache can drop exactly those pages.
+PAGE_PURGE_URL = env_url(
+    "PAGE_PURGE_URL", "", schemes=("http", "https"), example="https://cdn.example/purge"
+)
 # Largest file an administrator may upload to Tools → Import in the admin (the command line
 # has no limit: it streams).
 IMPORT_UPLOAD_MAX_MB = env_int("IMPORT_UPLOAD_MAX_MB", 512, minimum=1, maximum=100_000)

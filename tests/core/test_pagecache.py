@@ -154,3 +154,56 @@ def test_unknown_addresses_and_odd_query_strings_are_not_stored(client: Client) 
         assert client.get("/", {"utm_source": "x"}).get("X-Page-Cache") != "hit"
     client.get("/", {"s": "stored"})
     assert hit(client, "/?s=stored")
+
+
+def test_without_a_purge_address_pages_carry_no_shared_cache_lifetime_or_tags(
+    client: Client, two_posts: tuple[Post, Post]
+) -> None:
+    response = client.get(two_posts[0].get_absolute_url())
+    assert "s-maxage" not in response["Cache-Control"]
+    assert "Cache-Tag" not in response and "Surrogate-Key" not in response
+
+
+def test_with_a_purge_address_pages_are_tagged_and_changes_are_sent_there(
+    client: Client, settings: Any
+) -> None:
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from django_tasks_db.models import DBTaskResult
+
+    from broadsheet.core.tasks import purge_shared_caches
+
+    received: list[Any] = []
+
+    class Purge(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers["Content-Length"])
+            received.append(json.loads(self.rfile.read(length)))
+            self.send_response(202)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Purge)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings.PAGE_PURGE_URL = f"http://127.0.0.1:{server.server_port}/purge"
+        post = PostFactory(title="Tagged for the CDN")
+        response = client.get(post.get_absolute_url())
+        assert "s-maxage=86400" in response["Cache-Control"]
+        assert "stale-while-revalidate=60" in response["Cache-Control"]
+        assert response["Cache-Tag"] == f"post-{post.pk},site"
+        assert response["Surrogate-Key"] == f"post-{post.pk} site"
+        assert client.get("/")["Cache-Tag"] == "listings,site"
+
+        approved_comment(post, body="Purge me.").save()
+        queued = DBTaskResult.objects.filter(task_path__endswith="purge_shared_caches").last()
+        assert queued is not None
+        assert queued.args_kwargs["args"] == [["listings", f"post-{post.pk}"]]
+        assert purge_shared_caches.call(["listings", f"post-{post.pk}"]) == 202
+        assert received == [{"tags": ["listings", f"post-{post.pk}"]}]
+    finally:
+        server.shutdown()

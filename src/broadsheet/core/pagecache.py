@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_cache_control
 
 SITE, LISTINGS = "site", "listings"
 _VERSION = "pcv:"
@@ -42,6 +42,11 @@ def page_shows_post(post_id: int) -> None:
         current.add(post_dependency(post_id))
 
 
+def tag(name: str) -> str:
+    """A dependency as a CDN tag (`post:5` → `post-5`: colons are not allowed everywhere)."""
+    return name.replace(":", "-")
+
+
 def post_dependency(post_id: int) -> str:
     return f"post:{post_id}"
 
@@ -52,6 +57,10 @@ def pages_changed(*names: str) -> None:
 
     def bump() -> None:
         cache.set_many({_VERSION + name: uuid.uuid4().hex for name in wanted}, None)
+        if settings.PAGE_PURGE_URL:
+            from broadsheet.core.tasks import purge_shared_caches
+
+            purge_shared_caches.enqueue(sorted(tag(name) for name in wanted))
 
     transaction.on_commit(bump)
 
@@ -95,10 +104,10 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD") or _personal(request):
+        if request.method not in ("GET", "HEAD") or _personal(request):
             return self.get_response(request)
         key = _key(request)
-        stored = cache.get(key)
+        stored = cache.get(key) if settings.PAGE_CACHE else None
         if stored is not None:
             versions = _versions(stored["versions"])
             if versions == stored["versions"]:
@@ -109,7 +118,14 @@ class PageCacheMiddleware:
             names = _dependencies.get() or {SITE, LISTINGS}
         finally:
             _dependencies.reset(token)
-        if request.method == "GET" and _known_query(request) and self._storable(response):
+        if settings.PAGE_PURGE_URL and self._storable(response):
+            self._for_shared_caches(response, names)
+        if (
+            settings.PAGE_CACHE
+            and request.method == "GET"
+            and _known_query(request)
+            and self._storable(response)
+        ):
             self._store(key, response, names)
             conditional = get_conditional_response(
                 request, etag=response["ETag"], last_modified=None, response=response
@@ -130,6 +146,14 @@ class PageCacheMiddleware:
             and not response.streaming
             and not response.has_header("Set-Cookie")
         )
+
+    @staticmethod
+    def _for_shared_caches(response: HttpResponse, names: set[str]) -> None:
+        """A purging cache in front may keep the page a day: every change purges its tags."""
+        patch_cache_control(response, s_maxage=86400, stale_while_revalidate=60)
+        tags = sorted(tag(name) for name in names)
+        response["Cache-Tag"] = ",".join(tags)
+        response["Surrogate-Key"] = " ".join(tags)
 
     @staticmethod
     def _store(key: str, response: HttpResponse, names: set[str]) -> None:
