@@ -32,6 +32,11 @@ browser-deps:
 	  echo "Installing Chromium for the browser tests (apt-get)..."; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@# nginx runs the documented proxy_cache configuration in tests/test_nginx.py.
+	@test -x /usr/sbin/nginx || command -v nginx >/dev/null 2>&1 || { \
+	  echo "Installing nginx for the proxy test (apt-get)..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light >/dev/null; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
