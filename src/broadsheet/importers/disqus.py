@@ -19,21 +19,19 @@ import html
 import re
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from django.db import transaction
 from lxml import etree
 
 from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
 from broadsheet.importers.addresses import PostFinder
 from broadsheet.importers.batches import CommentBatches
-from broadsheet.importers.progress import ImportProblem, ImportReport, Progress
-from broadsheet.importers.writing import CommentRecord
+from broadsheet.importers.progress import CountingReader, ImportProblem, ImportReport, Progress
+from broadsheet.importers.writing import CommentRecord, dry_run_rollback
 
 NS = "http://disqus.com"
 DSQ = "http://disqus.com/disqus-internals"
@@ -53,8 +51,8 @@ _ITALIC = re.compile(r"<(/?)i(?:\s[^>]*)?>", re.I)
 
 def disqus_import(*, path: Path, dry_run: bool, progress: Progress, report: ImportReport) -> None:
     check_prologue(path)
-    with path.open("rb") as raw, _dry_run_rollback(dry_run):
-        reader = _CountingReader(raw)
+    with path.open("rb") as raw, dry_run_rollback(dry_run):
+        reader = CountingReader(raw)
         importer = _Importer(report=report, dry_run=dry_run)
         for element in _elements(reader):
             importer.element(element)
@@ -62,31 +60,7 @@ def disqus_import(*, path: Path, dry_run: bool, progress: Progress, report: Impo
         importer.finish()
 
 
-@contextmanager
-def _dry_run_rollback(dry_run: bool) -> Iterator[None]:
-    """The comment writer saves nothing in a dry run; the transaction makes sure of it."""
-    if not dry_run:
-        yield
-        return
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
-
-
 # Reading --------------------------------------------------------------------------------------
-
-
-class _CountingReader:
-    """A file wrapper that knows how far the parser has read, for the progress bar."""
-
-    def __init__(self, raw: IO[bytes]) -> None:
-        self.raw = raw
-        self.position = 0
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self.raw.read(size)
-        self.position += len(chunk)
-        return chunk
 
 
 def check_prologue(path: Path) -> None:
@@ -117,7 +91,7 @@ def check_prologue(path: Path) -> None:
         )
 
 
-def _elements(reader: _CountingReader) -> Iterator[Any]:
+def _elements(reader: CountingReader) -> Iterator[Any]:
     """The root's children (category, thread, post), each whole, in file order."""
     events = etree.iterparse(
         reader,

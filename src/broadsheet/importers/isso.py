@@ -19,18 +19,16 @@ import hashlib
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-from django.db import transaction
 
 from broadsheet.discussion.models import Comment
 from broadsheet.importers.addresses import PostFinder
 from broadsheet.importers.batches import CommentBatches
 from broadsheet.importers.progress import ImportProblem, ImportReport, Progress
-from broadsheet.importers.writing import CommentRecord
+from broadsheet.importers.writing import CommentRecord, dry_run_rollback
 
 BATCH = 1000
 _COLUMNS = {
@@ -56,7 +54,7 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def isso_import(*, path: Path, dry_run: bool, progress: Progress, report: ImportReport) -> None:
-    with closing(_connect(path)) as database, _dry_run_rollback(dry_run):
+    with closing(_connect(path)) as database, dry_run_rollback(dry_run):
         try:
             _check_schema(database)
             progress.total = database.execute("SELECT COUNT(*) FROM comments").fetchone()[0]
@@ -70,17 +68,6 @@ def isso_import(*, path: Path, dry_run: bool, progress: Progress, report: Import
             importer.row(row)
             progress.update(done=done, comments=1)
         importer.finish()
-
-
-@contextmanager
-def _dry_run_rollback(dry_run: bool) -> Iterator[None]:
-    """The comment writer saves nothing in a dry run; the transaction makes sure of it."""
-    if not dry_run:
-        yield
-        return
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
 
 
 # Reading --------------------------------------------------------------------------------------

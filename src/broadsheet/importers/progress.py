@@ -7,7 +7,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import IO, TextIO
 
 
 @dataclass
@@ -120,3 +120,16 @@ class Progress:
 
 class ImportProblem(Exception):
     """A file that cannot be imported: the message names the place in it and what to do."""
+
+
+class CountingReader:
+    """A file wrapper that knows how far a parser has read, for the progress bar."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.position = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.raw.read(size)
+        self.position += len(chunk)
+        return chunk

@@ -13,8 +13,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -36,6 +34,7 @@ from broadsheet.importers.writing import (
     CommentRecord,
     CommentWriter,
     Mapping,
+    dry_run_rollback,
     forget_listings,
     recount_comments,
     reindex_posts,
@@ -80,7 +79,7 @@ def wordpress_import(
 ) -> None:
     digest = _sha256(path)
     reader, records = read_wxr(path)
-    with _dry_run_rollback(dry_run):
+    with dry_run_rollback(dry_run):
         run = _run_for(path, digest, dry_run)
         importer = _Importer(run=run, report=report)
         for record in records:
@@ -109,18 +108,6 @@ def wordpress_import(
             run.status = ImportRun.Status.DONE
             run.report = "\n".join(report.lines())
             run.save(update_fields=["status", "report"])
-
-
-@contextmanager
-def _dry_run_rollback(dry_run: bool) -> Iterator[None]:
-    """A dry run does all the work in one transaction and rolls it back: the report is what
-    a real run would say, and nothing stays."""
-    if not dry_run:
-        yield
-        return
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
 
 
 def _sha256(path: Path) -> str:

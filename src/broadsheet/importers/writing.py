@@ -10,10 +10,12 @@ from __future__ import annotations
 import html
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
@@ -367,3 +369,15 @@ def forget_listings() -> None:
     from broadsheet.publishing.selectors import archive_months_forget
 
     archive_months_forget()
+
+
+@contextmanager
+def dry_run_rollback(dry_run: bool) -> Iterator[None]:
+    """A dry run does all the work in one transaction and rolls it back: the report is what a
+    real run would say, and nothing stays."""
+    if not dry_run:
+        yield
+        return
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)

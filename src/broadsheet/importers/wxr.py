@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from lxml import etree
 
-from broadsheet.importers.progress import ImportProblem
+from broadsheet.importers.progress import CountingReader, ImportProblem
 
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 EXCERPT_NAMESPACES = [f"http://wordpress.org/export/{v}/excerpt/" for v in ("1.2", "1.1", "1.0")]
@@ -110,19 +110,6 @@ class Item:
 Record = Site | Author | Term | Item
 
 
-class _CountingReader:
-    """A file wrapper that knows how far the parser has read, for the progress bar."""
-
-    def __init__(self, raw: IO[bytes]) -> None:
-        self.raw = raw
-        self.position = 0
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self.raw.read(size)
-        self.position += len(chunk)
-        return chunk
-
-
 def check_prologue(path: Path) -> None:
     with path.open("rb") as raw:
         head = raw.read(_PROLOGUE_BYTES)
@@ -136,15 +123,15 @@ def check_prologue(path: Path) -> None:
         )
 
 
-def read_wxr(path: Path) -> tuple[_CountingReader, Iterator[Record]]:
+def read_wxr(path: Path) -> tuple[CountingReader, Iterator[Record]]:
     """The reader (for progress) and the records, in file order."""
     check_prologue(path)
     raw = path.open("rb")
-    reader = _CountingReader(raw)
+    reader = CountingReader(raw)
     return reader, _records(reader, raw)
 
 
-def _records(reader: _CountingReader, raw: IO[bytes]) -> Iterator[Record]:
+def _records(reader: CountingReader, raw: IO[bytes]) -> Iterator[Record]:
     events = etree.iterparse(
         reader,
         events=("start", "end"),
