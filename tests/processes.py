@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 BROADSHEET = [sys.executable, "-m", "broadsheet.cli"]
@@ -26,3 +29,22 @@ def broadsheet(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[s
     return subprocess.run(
         [*BROADSHEET, *args], env=env, check=True, capture_output=True, text=True, timeout=300
     )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(url: str, seconds: float = 60) -> None:
+    """Until `url` answers at all (a server process starting)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)

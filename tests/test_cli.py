@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from broadsheet.publishing.models import Post, Reference
+from tests.processes import free_port, wait_until_up
 
 
 @pytest.mark.django_db
@@ -44,12 +43,6 @@ def test_demo_if_empty_leaves_an_existing_site_alone() -> None:
     assert Reference.objects.count() == count
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _broadsheet(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "broadsheet.cli", *args],
@@ -71,7 +64,7 @@ def served_site(tmp_path: Path) -> Iterator[str]:
     env.pop("REDIS_URL", None)
     _broadsheet(env, "migrate", "--noinput")
     _broadsheet(env, "demo")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "broadsheet.cli", "serve", "--port", str(port), "--workers", "2"],
         env=env,
@@ -81,13 +74,7 @@ def served_site(tmp_path: Path) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(url + "/", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_until_up(url + "/")
         yield url
     finally:
         process.terminate()

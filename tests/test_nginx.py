@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,29 +14,11 @@ from typing import Any
 
 import pytest
 
-from tests.processes import broadsheet, broadsheet_env
+from tests.processes import broadsheet, broadsheet_env, free_port, wait_until_up
 
 CONF = Path(__file__).resolve().parents[1] / "docs" / "nginx-broadsheet.conf"
 ESSAY = "/2026/03/14/the-ledger-and-the-lamp/"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
 
 
 def _get(url: str, **headers: str) -> tuple[int, Any, bytes]:
@@ -53,7 +33,7 @@ def nginx_in_front(tmp_path: Path, subprocess_database_url: str) -> Iterator[str
     env = broadsheet_env(tmp_path, subprocess_database_url)
     broadsheet(env, "migrate", "--noinput")
     broadsheet(env, "demo")
-    app_port, proxy_port = _free_port(), _free_port()
+    app_port, proxy_port = free_port(), free_port()
     server = subprocess.Popen(
         [
             sys.executable,
@@ -90,8 +70,8 @@ def nginx_in_front(tmp_path: Path, subprocess_database_url: str) -> Iterator[str
         stderr=subprocess.STDOUT,
     )
     try:
-        _wait(f"http://127.0.0.1:{app_port}/")
-        _wait(f"http://127.0.0.1:{proxy_port}/")
+        wait_until_up(f"http://127.0.0.1:{app_port}/")
+        wait_until_up(f"http://127.0.0.1:{proxy_port}/")
         yield f"http://127.0.0.1:{proxy_port}"
     finally:
         for process in (proxy, server):

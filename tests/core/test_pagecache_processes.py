@@ -4,7 +4,6 @@ by both to anonymous readers within a second (file cache; Redis when REDIS_URL i
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import broadsheet, broadsheet_env
+from tests.processes import broadsheet, broadsheet_env, free_port, wait_until_up
 
 ESSAY = "/2026/03/14/the-ledger-and-the-lamp/"
 APPROVE = """
@@ -25,12 +24,6 @@ post = Post.objects.get(slug="the-ledger-and-the-lamp")
 comment_create_stored(post=post, parent=None, body="Seen by every worker at once.",
                       status="approved", created_at=timezone.now(), author_name="Quick Reader")
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _get(url: str) -> tuple[str, str]:
@@ -50,7 +43,7 @@ def two_servers(
     broadsheet(env, "collectstatic", "--noinput")  # once, not racing in two servers
     processes, urls = [], []
     for _ in range(2):
-        port = _free_port()
+        port = free_port()
         processes.append(
             subprocess.Popen(
                 [
@@ -72,15 +65,7 @@ def two_servers(
         urls.append(f"http://127.0.0.1:{port}")
     try:
         for url in urls:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    _get(url + "/")
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
+            wait_until_up(url + "/")
         yield env, urls
     finally:
         for process in processes:
