@@ -108,24 +108,19 @@ class PageCacheMiddleware:
             return self.get_response(request)
         key = _key(request)
         stored = cache.get(key) if settings.PAGE_CACHE else None
-        if stored is not None:
-            versions = _versions(stored["versions"])
-            if versions == stored["versions"]:
-                return self._replay(request, stored)
+        if stored is not None and _versions(stored["versions"]) == stored["versions"]:
+            return self._replay(request, stored)
         token = _dependencies.set({SITE, LISTINGS})
         try:
             response = self.get_response(request)
             names = _dependencies.get() or {SITE, LISTINGS}
         finally:
             _dependencies.reset(token)
-        if settings.PAGE_PURGE_URL and self._storable(response):
+        if not self._storable(response):
+            return response
+        if settings.PAGE_PURGE_URL:
             self._for_shared_caches(response, names)
-        if (
-            settings.PAGE_CACHE
-            and request.method == "GET"
-            and _known_query(request)
-            and self._storable(response)
-        ):
+        if settings.PAGE_CACHE and request.method == "GET" and _known_query(request):
             self._store(key, response, names)
             conditional = get_conditional_response(
                 request, etag=response["ETag"], last_modified=None, response=response

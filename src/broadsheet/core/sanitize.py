@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import nh3
 
 _URL_SCHEMES = {"http", "https", "mailto", "tel"}
@@ -88,3 +91,14 @@ def clean_comment_html(html: str) -> str:
 def without_nul(text: str) -> str:
     """NUL characters never belong in text, and PostgreSQL refuses to store them."""
     return text.replace("\x00", "")
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def stored_html_text(markup: str) -> str:
+    """Readable text of HTML that was sanitised when it was stored: tags become spaces (words
+    in adjacent blocks stay apart), entities are decoded, spaces collapsed. A regular
+    expression is enough for such HTML and far cheaper than a parser on a page view; the result
+    is plain text, to be escaped wherever it is shown."""
+    return " ".join(html.unescape(_TAG.sub(" ", markup)).split())

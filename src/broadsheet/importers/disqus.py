@@ -31,14 +31,13 @@ from broadsheet.discussion.models import Comment
 from broadsheet.importers.addresses import PostFinder
 from broadsheet.importers.batches import CommentBatches
 from broadsheet.importers.progress import CountingReader, ImportProblem, ImportReport, Progress
+from broadsheet.importers.safexml import iterparse, read_prologue, refuse_declarations
 from broadsheet.importers.writing import CommentRecord, dry_run_rollback
 
 NS = "http://disqus.com"
 DSQ = "http://disqus.com/disqus-internals"
 BATCH = 1000
 _ID = f"{{{DSQ}}}id"
-_PROLOGUE_BYTES = 64 * 1024
-_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _UTF8 = {"utf-8", "utf8", "us-ascii", "ascii"}
 _PRE = re.compile(r"(<pre\b.*?</pre\s*>)", re.I | re.S)
@@ -66,10 +65,7 @@ def disqus_import(*, path: Path, dry_run: bool, progress: Progress, report: Impo
 def check_prologue(path: Path) -> None:
     """Refuse, before parsing, what a Disqus export never holds: a DTD (the way to entity
     bombs and external entities) and any encoding but UTF-8."""
-    with path.open("rb") as raw:
-        head = raw.read(_PROLOGUE_BYTES)
-    if not head.strip():
-        raise ImportProblem("the file is empty; expected a Disqus export (XML).")
+    head = read_prologue(path, expected="a Disqus export (XML)")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ImportProblem(
             "line 1: the file is UTF-16, but a Disqus export is UTF-8; it was probably saved "
@@ -83,26 +79,17 @@ def check_prologue(path: Path) -> None:
             "but a Disqus export is UTF-8; it was probably converted by another program. "
             "Use the file Disqus sent (Admin → Community → Export)."
         )
-    if _DECLARATION.search(head.split(b"<disqus", 1)[0]):
-        raise ImportProblem(
-            "line 1: the file declares a DOCTYPE or entities, which a Disqus export never does; "
-            "it was refused so that no entity can be expanded. Use the file Disqus sent "
-            "(Admin → Community → Export)."
-        )
+    refuse_declarations(
+        head,
+        root=b"<disqus",
+        source="a Disqus export",
+        advice="Use the file Disqus sent (Admin → Community → Export).",
+    )
 
 
 def _elements(reader: CountingReader) -> Iterator[Any]:
     """The root's children (category, thread, post), each whole, in file order."""
-    events = etree.iterparse(
-        reader,
-        events=("start", "end"),
-        resolve_entities=False,
-        load_dtd=False,
-        no_network=True,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    events = iterparse(reader)
     depth = 0
     try:
         for event, element in events:

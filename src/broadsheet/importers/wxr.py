@@ -18,14 +18,13 @@ from typing import IO, Any
 from lxml import etree
 
 from broadsheet.importers.progress import CountingReader, ImportProblem
+from broadsheet.importers.safexml import iterparse, read_prologue, refuse_declarations
 
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 EXCERPT_NAMESPACES = [f"http://wordpress.org/export/{v}/excerpt/" for v in ("1.2", "1.1", "1.0")]
 DC = "http://purl.org/dc/elements/1.1/"
 WP_NAMESPACES = [f"http://wordpress.org/export/{v}/" for v in ("1.2", "1.1", "1.0")]
-_PROLOGUE_BYTES = 64 * 1024
 _SITE_FIELDS = ("title", "link", "description", "pubDate", "language")
-_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 
 
 @dataclass
@@ -111,16 +110,13 @@ Record = Site | Author | Term | Item
 
 
 def check_prologue(path: Path) -> None:
-    with path.open("rb") as raw:
-        head = raw.read(_PROLOGUE_BYTES)
-    if not head.strip():
-        raise ImportProblem("the file is empty; expected a WordPress export (WXR).")
-    if _DECLARATION.search(head.split(b"<rss", 1)[0]):
-        raise ImportProblem(
-            "line 1: the file declares a DOCTYPE or entities, which a WordPress export never "
-            "does; it was refused so that no entity can be expanded. Export the site again "
-            "from WordPress (Tools → Export)."
-        )
+    head = read_prologue(path, expected="a WordPress export (WXR)")
+    refuse_declarations(
+        head,
+        root=b"<rss",
+        source="a WordPress export",
+        advice="Export the site again from WordPress (Tools → Export).",
+    )
 
 
 def read_wxr(path: Path) -> tuple[CountingReader, Iterator[Record]]:
@@ -132,16 +128,7 @@ def read_wxr(path: Path) -> tuple[CountingReader, Iterator[Record]]:
 
 
 def _records(reader: CountingReader, raw: IO[bytes]) -> Iterator[Record]:
-    events = etree.iterparse(
-        reader,
-        events=("start", "end"),
-        resolve_entities=False,
-        load_dtd=False,
-        no_network=True,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    events = iterparse(reader)
     wp = ""
     site = Site()
     site_sent = False

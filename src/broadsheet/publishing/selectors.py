@@ -22,7 +22,8 @@ from django.utils.dates import MONTHS
 
 from broadsheet.publishing.models import Category, Post, PostAuthor, PostQuerySet, Tag
 
-_AUTHOR_LINKS: Any = Prefetch(
+# A post's authors in their order, as `post.author_links` (shared with search indexing).
+AUTHOR_LINKS: Any = Prefetch(
     "postauthor_set",
     queryset=PostAuthor.objects.select_related("author__profile").order_by("position", "id"),
     to_attr="author_links",
@@ -33,7 +34,7 @@ def _listing(user: Any) -> PostQuerySet:
     return (
         Post.objects.visible(user)
         .posts()
-        .prefetch_related(_AUTHOR_LINKS, "categories")
+        .prefetch_related(AUTHOR_LINKS, "categories")
         .defer("body", "body_html", "footnotes_html", "toc")
     )
 
@@ -252,7 +253,7 @@ class PostPermalinkResult:
 
 def _detail(user: Any) -> PostQuerySet:
     return Post.objects.visible(user).prefetch_related(
-        _AUTHOR_LINKS, "categories", "tags", "references"
+        AUTHOR_LINKS, "categories", "tags", "references"
     )
 
 
@@ -276,7 +277,7 @@ def post_for_permalink(
 
 def post_for_preview(*, pk: int) -> Post:
     post = (
-        Post.objects.prefetch_related(_AUTHOR_LINKS, "categories", "tags", "references")
+        Post.objects.prefetch_related(AUTHOR_LINKS, "categories", "tags", "references")
         .filter(pk=pk)
         .first()
     )

@@ -8,18 +8,19 @@ with these rows (see models.py).
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.urls import reverse
 
+from broadsheet.core.sanitize import stored_html_text
 from broadsheet.discussion.models import Comment
-from broadsheet.publishing.models import Post, PostAuthor
+from broadsheet.publishing.models import Post
+from broadsheet.publishing.selectors import AUTHOR_LINKS
 from broadsheet.search.models import SearchDocument
 
 # PostgreSQL refuses a tsvector over 1 MB; the opening 200,000 characters of an essay are
@@ -29,14 +30,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INDEXED_STATUSES = (Post.Status.PUBLISHED, Post.Status.SCHEDULED)
 
 
-_TAG = re.compile(r"<[^>]*>")
-
-
 def plain_text(markup: str, limit: int = MAX_BODY_CHARS) -> str:
-    """Readable text from stored, sanitised HTML (tags become spaces, so words in adjacent
-    blocks stay apart). A regular expression is enough here: the HTML was cleaned when it was
-    stored, and the result is only searched and escaped, never shown as markup."""
-    return tidy(html.unescape(_TAG.sub(" ", markup)), limit)
+    """Readable text from stored, sanitised HTML, fit for the index."""
+    return tidy(stored_html_text(markup), limit)
 
 
 def tidy(text: str, limit: int = MAX_BODY_CHARS) -> str:
@@ -104,14 +100,9 @@ def _comment_document(comment: Comment, post: Post) -> SearchDocument:
 
 
 def _posts(ids: Iterable[int]) -> Iterator[Post]:
-    links = Prefetch(
-        "postauthor_set",
-        queryset=PostAuthor.objects.select_related("author__profile").order_by("position", "id"),
-        to_attr="author_links",
-    )
     return (
         Post.objects.filter(pk__in=list(ids))
-        .prefetch_related(links, "tags", "categories", "references")
+        .prefetch_related(AUTHOR_LINKS, "tags", "categories", "references")
         .iterator(chunk_size=200)
     )
 
@@ -153,15 +144,10 @@ def search_index_post(*, post_id: int) -> None:
         # Newly searchable (published, or back from draft, which removed every row of the
         # post): its discussion is too.
         if post.comment_count:
-            SearchDocument.objects.filter(post=post, comment__isnull=False).delete()
-            SearchDocument.objects.bulk_create(
-                (_comment_document(c, post) for c in _indexable_comments(post).iterator()),
-                batch_size=500,
-            )
+            _index_comments_again(post)
         return
     document.pk = existing.pk
     document.save()
-    # The comments' rows carry the post's title and publication time.
     # The comments' rows carry the post's title and publication time; rewriting them costs a
     # full-text update each, so only when those changed.
     SearchDocument.objects.filter(post=post, comment__isnull=False).filter(
@@ -194,9 +180,14 @@ def search_index_comment(*, comment_id: int) -> None:
 def search_index_post_comments(*, post_id: int) -> None:
     """Index a post's approved comments again (after comments were written in bulk)."""
     post = Post.objects.filter(pk=post_id).first()
-    SearchDocument.objects.filter(post_id=post_id, comment__isnull=False).delete()
     if post is None or not _indexable(post):
+        SearchDocument.objects.filter(post_id=post_id, comment__isnull=False).delete()
         return
+    _index_comments_again(post)
+
+
+def _index_comments_again(post: Post) -> None:
+    SearchDocument.objects.filter(post=post, comment__isnull=False).delete()
     SearchDocument.objects.bulk_create(
         (_comment_document(c, post) for c in _indexable_comments(post).iterator()),
         batch_size=500,
