@@ -103,13 +103,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: it stores pages with every header the others add, and a hit skips them all
+    # (personal requests bypass it; broadsheet.wsgi answers hits even before Django).
+    "broadsheet.core.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "broadsheet.core.middleware.SecurityHeadersMiddleware",
     "broadsheet.core.middleware.DefaultPrivateCacheMiddleware",
     "broadsheet.core.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before sessions and auth: a hit is answered without them (personal requests bypass it).
-    "broadsheet.core.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -149,7 +150,10 @@ except Exception as exc:  # dj-database-url raises several types for bad URLs
         "DATABASE_URL", f"cannot be read ({exc})", "postgres://user@127.0.0.1:5432/broadsheet"
     ) from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
-    _db["CONN_MAX_AGE"] = 0
+    # Kept open between requests (as PostgreSQL's are for 60 s): opening a connection and
+    # running the PRAGMAs below cost more than a cached page. Outside a transaction a WAL
+    # reader holds no snapshot, so an idle connection blocks nothing.
+    _db["CONN_MAX_AGE"] = 600
     _db["OPTIONS"] = {
         # WAL lets readers proceed while one writer writes; IMMEDIATE transactions plus a busy
         # timeout make concurrent writers queue instead of failing with "database is locked".

@@ -3,4 +3,9 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "broadsheet.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from broadsheet.core.pagecache import PageCacheFront  # noqa: E402  (needs Django set up)
+
+# Stored pages for anonymous readers are answered here, before Django builds a request.
+application = PageCacheFront(django_application)

@@ -207,3 +207,170 @@ def test_with_a_purge_address_pages_are_tagged_and_changes_are_sent_there(
         assert received == [{"tags": ["listings", f"post-{post.pk}"]}]
     finally:
         server.shutdown()
+
+
+def _environ(path: str, **extra: str) -> dict[str, Any]:
+    """A WSGI environ as the test client builds one (same host, so the same cache key)."""
+    import io
+
+    path, _, query = path.partition("?")
+    return {
+        "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "SCRIPT_NAME": "",
+        "SERVER_NAME": "testserver", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(), **extra,
+    }  # fmt: skip
+
+
+class _Django:
+    """Stands for Django behind the front: records whether a request reached it."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        self.calls += 1
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"rendered"]
+
+
+def _front(path: str, **extra: str) -> tuple[_Django, str, dict[str, str], bytes]:
+    from broadsheet.core.pagecache import PageCacheFront
+
+    django, answer = _Django(), {}
+
+    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+        answer["status"], answer["headers"] = status, dict(headers)
+
+    body = b"".join(PageCacheFront(django)(_environ(path, **extra), start_response))
+    return django, answer["status"], answer["headers"], body
+
+
+def test_the_wsgi_front_answers_a_stored_page_before_django(
+    client: Client, two_posts: tuple[Post, Post]
+) -> None:
+    url = two_posts[0].get_absolute_url()
+    rendered = client.get(url)
+    django, status, headers, body = _front(url)
+    assert django.calls == 0 and status == "200 OK" and body == rendered.content
+    assert headers["X-Page-Cache"] == "hit" and headers["Content-Length"] == str(len(body))
+    for name in (
+        "Content-Type",
+        "Cache-Control",
+        "ETag",
+        "Last-Modified",
+        "Content-Security-Policy",
+    ):
+        assert headers[name] == rendered[name], name
+
+    django, status, headers, body = _front(url, REQUEST_METHOD="HEAD")
+    assert (
+        django.calls == 0
+        and body == b""
+        and headers["Content-Length"] == str(len(rendered.content))
+    )
+
+    # Validators: the ETag, or a date no older than the page.
+    django, status, headers, body = _front(url, HTTP_IF_NONE_MATCH=rendered["ETag"])
+    assert (status, body, headers["ETag"]) == ("304 Not Modified", b"", rendered["ETag"])
+    django, status, _, _ = _front(url, HTTP_IF_MODIFIED_SINCE=rendered["Last-Modified"])
+    assert status == "304 Not Modified" and django.calls == 0
+    _, status, _, _ = _front(
+        url, HTTP_IF_NONE_MATCH='"other"', HTTP_IF_MODIFIED_SINCE=rendered["Last-Modified"]
+    )
+    assert status == "200 OK"  # If-None-Match decides when both are sent
+    _, status, _, _ = _front(url, HTTP_IF_MODIFIED_SINCE="Mon, 01 Jan 2001 00:00:00 GMT")
+    assert status == "200 OK"
+
+
+def test_the_wsgi_front_passes_personal_and_unusual_requests_to_django(
+    client: Client, two_posts: tuple[Post, Post]
+) -> None:
+    url = two_posts[0].get_absolute_url()
+    client.get(url)
+    assert _front(url)[0].calls == 0
+    for extra in (
+        {"HTTP_COOKIE": "sessionid=abc"},
+        {"HTTP_COOKIE": "theme=dark; broadsheet_pending=x"},
+        {"HTTP_AUTHORIZATION": "Basic eDp5"},
+        {"REQUEST_METHOD": "POST"},
+        {"QUERY_STRING": "utm_source=x"},
+        {"HTTP_HOST": "elsewhere.example"},  # another host: another page
+        {"wsgi.url_scheme": "https"},
+    ):
+        django, _, _, body = _front(url, **extra)
+        assert django.calls == 1 and body == b"rendered", extra
+    # A cookie that is not personal (the saved-details consent) still gets the stored page.
+    assert _front(url, HTTP_COOKIE="comment_author_consent=1")[0].calls == 0
+
+
+def test_the_wsgi_front_never_serves_a_page_after_what_it_shows_changed(
+    client: Client, two_posts: tuple[Post, Post]
+) -> None:
+    first, second = two_posts
+    client.get(first.get_absolute_url())
+    client.get(second.get_absolute_url())
+    first.body = "A corrected paragraph."
+    post_save(post=first)
+    assert _front(first.get_absolute_url())[0].calls == 1
+    assert _front(second.get_absolute_url())[0].calls == 0
+
+
+def test_every_stored_page_has_both_validators_and_a_conditional_get_is_answered_304(
+    client: Client, two_posts: tuple[Post, Post]
+) -> None:
+    for url in ("/", two_posts[0].get_absolute_url(), "/feed/"):
+        first = client.get(url)
+        assert first["ETag"] and first["Last-Modified"], url
+        again = client.get(url, headers={"If-Modified-Since": first["Last-Modified"]})
+        assert again.status_code == 304 and again["ETag"] == first["ETag"], url
+
+
+def test_comments_no_reader_sees_leave_cached_pages_alone(
+    client: Client, two_posts: tuple[Post, Post]
+) -> None:
+    """Held, spam and trashed comments are shown to nobody the cache serves (a writer's own
+    held comment comes with a cookie that bypasses it): writing, filing, editing or deleting
+    one keeps every stored page, until it is approved or stops being approved."""
+    from broadsheet.discussion.services import Commenter, comment_submit
+    from broadsheet.moderation.services import comment_delete, comment_edit
+
+    first, second = two_posts
+    url = first.get_absolute_url()
+
+    def kept() -> bool:
+        return hit(client, url) and hit(client, "/") and hit(client, second.get_absolute_url())
+
+    def act(action: str) -> None:
+        comment_apply(comment=Comment.objects.get(pk=held.pk), action=action)
+
+    held = comment_submit(
+        post=first, commenter=Commenter(name="Bo Guest", email="bo@example.org"), body="Held."
+    )
+    assert held.status == Comment.Status.PENDING
+    assert kept()
+    for action in ("spam", "not_spam", "trash", "restore"):
+        act(action)
+        assert kept(), action
+    comment_edit(
+        comment=Comment.objects.get(pk=held.pk), body="Held, and edited.",
+        author_name="Bo Guest", author_email="bo@example.org", author_url="",
+    )  # fmt: skip
+    assert kept()
+
+    act("approve")
+    page = client.get(url)
+    assert page.get("X-Page-Cache") != "hit" and "Held, and edited." in page.content.decode()
+    assert not hit(client, "/") and hit(client, second.get_absolute_url())
+    act("unapprove")  # it was shown until now
+    page = client.get(url)
+    assert page.get("X-Page-Cache") != "hit" and "Held, and edited." not in page.content.decode()
+    assert not hit(client, "/")
+    act("trash")
+    assert kept()
+    comment_delete(comment=Comment.objects.get(pk=held.pk))
+    assert kept()
+
+    shown = approved_comment(first, body="Shown to all.")
+    assert not hit(client, url) and not hit(client, "/")
+    comment_delete(comment=shown)
+    assert not hit(client, url) and not hit(client, "/")

@@ -3,28 +3,44 @@
 A page is stored with the versions of what it was built from — `site` (everything every page
 shows: title, menu, footer archive list, categories), `listings` (home, archives, feeds,
 search, sitemaps) and `post:<id>` (a post or page and its discussion). A hit checks those
-versions in one round trip and returns the stored bytes without touching the ORM or the
-template engine; a change bumps the versions of exactly what it affects (signals, after
-commit), so every worker serves the change on its next request.
+versions and returns the stored bytes without touching the ORM or the template engine; a
+change bumps the versions of exactly what it affects (signals, after commit).
 
-Requests that may be personal — a session, a pending comment, a one-off message, anything but
-GET/HEAD — pass straight through, and a response is stored only when its view declared it
-public and it sets no cookie.
+Two layers serve hits. `PageCacheFront` wraps the WSGI application and answers a hit before
+Django builds a request at all; `PageCacheMiddleware`, the outermost middleware, stores what
+Django rendered (with every header the other middleware added) and answers hits for callers
+that do not go through the front (the test client, another WSGI entry point). Each worker keeps
+the pages it served last in memory and trusts the versions it read for `_VERSION_TTL` seconds,
+so a hit costs neither a cache round trip nor unpickling; a change made anywhere is served by
+every worker within that time (the worker that made it, at once).
+
+Requests that may be personal — a session, a pending comment, a one-off message, an
+Authorization header, anything but GET/HEAD — pass straight through, and a response is stored
+only when its view declared it public and it sets no cookie.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
+from http import HTTPStatus
 from typing import Any
+from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http.cookie import parse_cookie
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
 SITE, LISTINGS = "site", "listings"
 _VERSION = "pcv:"
@@ -56,7 +72,9 @@ def pages_changed(*names: str) -> None:
     wanted = set(names)
 
     def bump() -> None:
-        cache.set_many({_VERSION + name: uuid.uuid4().hex for name in wanted}, None)
+        fresh = {name: uuid.uuid4().hex for name in wanted}
+        cache.set_many({_VERSION + name: value for name, value in fresh.items()}, None)
+        _local.remember_versions(fresh)
         if settings.PAGE_PURGE_URL:
             from broadsheet.core.tasks import purge_shared_caches
 
@@ -65,7 +83,7 @@ def pages_changed(*names: str) -> None:
     transaction.on_commit(bump)
 
 
-def _versions(names: Iterable[str]) -> dict[str, str]:
+def _shared_versions(names: Iterable[str]) -> dict[str, str]:
     keys = [_VERSION + name for name in names]
     found = cache.get_many(keys)
     missing = {key: uuid.uuid4().hex for key in keys if key not in found}
@@ -77,9 +95,133 @@ def _versions(names: Iterable[str]) -> dict[str, str]:
     return {key[len(_VERSION) :]: value for key, value in found.items()}
 
 
-def _key(request: HttpRequest) -> str:
-    address = f"{request.get_host()}{request.get_full_path()}"
-    return _PAGE + hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
+# How long a worker trusts the versions it last read before asking the cache again: the most
+# a change made by another worker (or machine) waits before this one serves it.
+_VERSION_TTL = 0.25
+# Pages a worker keeps in its own memory (the most recently served first).
+_MEMORY_BYTES = 32 * 1024 * 1024
+
+
+class Entry:
+    """A stored page, with what a hit needs worked out once: status line, headers, validators."""
+
+    __slots__ = (
+        "content",
+        "etag",
+        "headers",
+        "hit_headers",
+        "last_modified",
+        "not_modified_headers",
+        "status",
+        "status_line",
+        "versions",
+    )  # fmt: skip
+
+    def __init__(
+        self, versions: dict[str, str], status: int, headers: list[tuple[str, str]], content: bytes
+    ) -> None:
+        self.versions, self.status, self.headers, self.content = versions, status, headers, content
+        named = dict(headers)
+        self.etag = named.get("ETag", "")
+        self.last_modified = parse_http_date_safe(named.get("Last-Modified", ""))
+        self.status_line = f"{status} {HTTPStatus(status).phrase}"
+        self.hit_headers = [
+            *headers,
+            ("Content-Length", str(len(content))),
+            ("X-Page-Cache", "hit"),
+        ]
+        # RFC 9110 15.4.5: a 304 says what the 200 would have said about caching and validation.
+        keep = {"ETag", "Last-Modified", "Cache-Control", "Vary", "Expires", "Content-Location"}
+        self.not_modified_headers = [(name, value) for name, value in headers if name in keep]
+
+    def not_modified(self, if_none_match: str | None, if_modified_since: str | None) -> bool:
+        """RFC 9110 13.2.2: If-None-Match (weak comparison) wins over If-Modified-Since."""
+        if if_none_match is not None:
+            tags = parse_etags(if_none_match)
+            etag = self.etag.removeprefix("W/")
+            return "*" in tags or any(tag.removeprefix("W/") == etag for tag in tags)
+        if if_modified_since is not None:
+            since, modified = parse_http_date_safe(if_modified_since), self.last_modified
+            return since is not None and modified is not None and modified <= since
+        return False
+
+
+class _Local:
+    """One worker's memory: recently served pages and the versions it last read."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.forget()
+
+    def forget(self) -> None:
+        with self.lock:
+            self.pages: OrderedDict[str, Entry] = OrderedDict()
+            self.size = 0
+            self.versions: dict[str, tuple[str, float]] = {}
+
+    def remember_versions(self, versions: dict[str, str]) -> None:
+        now = time.monotonic()
+        with self.lock:
+            self.versions.update({name: (value, now) for name, value in versions.items()})
+
+    def current_versions(self, names: Iterable[str]) -> dict[str, str]:
+        now = time.monotonic()
+        found, stale = {}, []
+        for name in names:
+            known = self.versions.get(name)
+            if known is not None and now - known[1] < _VERSION_TTL:
+                found[name] = known[0]
+            else:
+                stale.append(name)
+        if stale:
+            fresh = _shared_versions(stale)
+            self.remember_versions(fresh)
+            found.update(fresh)
+        return found
+
+    def page(self, key: str) -> Entry | None:
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is not None:
+                self.pages.move_to_end(key)
+            return entry
+
+    def keep(self, key: str, entry: Entry) -> None:
+        if len(entry.content) > _MEMORY_BYTES // 4:
+            return
+        with self.lock:
+            old = self.pages.pop(key, None)
+            if old is not None:
+                self.size -= len(old.content)
+            self.pages[key] = entry
+            self.size += len(entry.content)
+            while self.size > _MEMORY_BYTES:
+                _, dropped = self.pages.popitem(last=False)
+                self.size -= len(dropped.content)
+
+
+_local = _Local()
+
+
+@receiver(setting_changed)
+def _settings_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting in ("CACHES", "PAGE_CACHE"):  # tests switch caches; start from nothing
+        _local.forget()
+
+
+def lookup(key: str) -> Entry | None:
+    """The stored page for `key` if nothing it shows has changed since it was stored."""
+    entry = _local.page(key)
+    if entry is not None and _local.current_versions(entry.versions) == entry.versions:
+        return entry
+    stored = cache.get(key)
+    if stored is None:
+        return None
+    entry = Entry(stored["versions"], stored["status"], stored["headers"], stored["content"])
+    if _local.current_versions(entry.versions) != entry.versions:
+        return None
+    _local.keep(key, entry)
+    return entry
 
 
 # Query parameters a cached page may have (search, its comments switch); any other makes the
@@ -87,29 +229,86 @@ def _key(request: HttpRequest) -> str:
 _CACHED_QUERY = frozenset({"s", "comments"})
 
 
-def _known_query(request: HttpRequest) -> bool:
-    return set(request.GET) <= _CACHED_QUERY
+def request_key(meta: dict[str, Any]) -> str | None:
+    """The cache key of a request that may be answered from the cache, else None.
+
+    Built from the raw WSGI environ so that the front (before Django) and the middleware
+    agree. Only a request Django answered successfully is ever stored, so an address with a
+    host Django refuses never has an entry.
+    """
+    if meta.get("REQUEST_METHOD") not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in meta:
+        return None
+    path = meta.get("SCRIPT_NAME", "") + meta.get("PATH_INFO", "")
+    if path.startswith((settings.STATIC_URL, settings.MEDIA_URL)):
+        return None
+    cookie_header = meta.get("HTTP_COOKIE")
+    if cookie_header and _has_personal_cookie(cookie_header):
+        return None
+    query = meta.get("QUERY_STRING", "")
+    if (
+        query
+        and not {name for name, _ in parse_qsl(query, keep_blank_values=True)} <= _CACHED_QUERY
+    ):
+        return None
+    scheme = meta.get("wsgi.url_scheme", "http")
+    if settings.SECURE_PROXY_SSL_HEADER:
+        header, secure = settings.SECURE_PROXY_SSL_HEADER
+        if header in meta:
+            scheme = "https" if meta[header].split(",", 1)[0].strip() == secure else "http"
+    if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in meta:
+        host = meta["HTTP_X_FORWARDED_HOST"]
+    else:
+        host = (
+            meta.get("HTTP_HOST") or f"{meta.get('SERVER_NAME', '')}:{meta.get('SERVER_PORT', '')}"
+        )
+    address = f"{scheme}://{host}{path}?{query}"
+    return _PAGE + hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _personal(request: HttpRequest) -> bool:
+def _has_personal_cookie(header: str) -> bool:
     from broadsheet.core.cache import personal_cookies
 
-    return any(name in request.COOKIES for name in personal_cookies()) or (
-        "HTTP_AUTHORIZATION" in request.META
-    )
+    names = personal_cookies()
+    if not any(name in header for name in names):
+        return False  # the common case, without parsing
+    cookies = parse_cookie(header)  # as Django reads request.COOKIES
+    return any(name in cookies for name in names)
+
+
+class PageCacheFront:
+    """WSGI wrapper: a hit is answered before Django builds a request (no middleware, no
+    request signals, no database connection check)."""
+
+    def __init__(self, application: Callable[..., Iterable[bytes]]) -> None:
+        self.application = application
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        if settings.PAGE_CACHE:
+            key = request_key(environ)
+            entry = lookup(key) if key is not None else None
+            if entry is not None:
+                if entry.not_modified(
+                    environ.get("HTTP_IF_NONE_MATCH"), environ.get("HTTP_IF_MODIFIED_SINCE")
+                ):
+                    start_response("304 Not Modified", entry.not_modified_headers)
+                    return []
+                start_response(entry.status_line, entry.hit_headers)
+                return [] if environ["REQUEST_METHOD"] == "HEAD" else [entry.content]
+        return self.application(environ, start_response)
 
 
 class PageCacheMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method not in ("GET", "HEAD") or _personal(request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        key = request_key(request.META)
+        if key is None:
             return self.get_response(request)
-        key = _key(request)
-        stored = cache.get(key) if settings.PAGE_CACHE else None
-        if stored is not None and _versions(stored["versions"]) == stored["versions"]:
-            return self._replay(request, stored)
+        if settings.PAGE_CACHE and (entry := lookup(key)) is not None:
+            return self._replay(request, entry)
         token = _dependencies.set({SITE, LISTINGS})
         try:
             response = self.get_response(request)
@@ -118,27 +317,27 @@ class PageCacheMiddleware:
             _dependencies.reset(token)
         if not self._storable(response):
             return response
+        assert isinstance(response, HttpResponse)
         if settings.PAGE_PURGE_URL:
             self._for_shared_caches(response, names)
-        if settings.PAGE_CACHE and request.method == "GET" and _known_query(request):
-            self._store(key, response, names)
-            conditional = get_conditional_response(
-                request, etag=response["ETag"], last_modified=None, response=response
-            )
-            if conditional is not None and conditional is not response:
-                return conditional
+        if settings.PAGE_CACHE and request.method == "GET":
+            entry = self._store(key, response, names)
+            if entry.not_modified(
+                request.META.get("HTTP_IF_NONE_MATCH"), request.META.get("HTTP_IF_MODIFIED_SINCE")
+            ):
+                return self._not_modified(entry)
         return response
 
     @staticmethod
-    def _storable(response: HttpResponse) -> bool:
+    def _storable(response: HttpResponseBase) -> bool:
         control = response.get("Cache-Control", "")
         return (
             # Not 404s: any address can be asked for, and storing each would let anyone fill
             # the cache.
             response.status_code in (200, 301)
             and "public" in control
+            and isinstance(response, HttpResponse)
             and not response.cookies
-            and not response.streaming
             and not response.has_header("Set-Cookie")
         )
 
@@ -151,33 +350,38 @@ class PageCacheMiddleware:
         response["Surrogate-Key"] = " ".join(tags)
 
     @staticmethod
-    def _store(key: str, response: HttpResponse, names: set[str]) -> None:
+    def _store(key: str, response: HttpResponse, names: set[str]) -> Entry:
         if not response.has_header("ETag"):
             response["ETag"] = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
-        cache.set(
-            key,
-            {
-                "versions": _versions(names),
-                "status": response.status_code,
-                "headers": list(response.items()),
-                "content": response.content,
-            },
-            _TIMEOUT,
+        if not response.has_header("Last-Modified"):
+            response["Last-Modified"] = http_date()
+        entry = Entry(
+            _local.current_versions(names),
+            response.status_code,
+            [(name, value) for name, value in response.items() if name != "Content-Length"],
+            response.content,
         )
+        stored = {"versions": entry.versions, "status": entry.status}
+        cache.set(key, {**stored, "headers": entry.headers, "content": entry.content}, _TIMEOUT)
+        _local.keep(key, entry)
+        return entry
 
     @staticmethod
-    def _replay(request: HttpRequest, stored: dict[str, Any]) -> HttpResponse:
-        headers = dict(stored["headers"])
-        conditional = get_conditional_response(
-            request, etag=headers.get("ETag"), last_modified=None
-        )
-        if isinstance(conditional, HttpResponseNotModified):
-            for name in ("ETag", "Cache-Control", "Vary"):
-                if name in headers:
-                    conditional[name] = headers[name]
-            return conditional
-        response = HttpResponse(stored["content"], status=stored["status"])
-        for name, value in stored["headers"]:
+    def _not_modified(entry: Entry) -> HttpResponse:
+        response = HttpResponse(status=304)
+        for name, value in entry.not_modified_headers:
             response[name] = value
-        response["X-Page-Cache"] = "hit"
+        del response["Content-Type"]
+        return response
+
+    @classmethod
+    def _replay(cls, request: HttpRequest, entry: Entry) -> HttpResponse:
+        if entry.not_modified(
+            request.META.get("HTTP_IF_NONE_MATCH"), request.META.get("HTTP_IF_MODIFIED_SINCE")
+        ):
+            return cls._not_modified(entry)
+        response = HttpResponse(entry.content, status=entry.status)
+        for name, value in entry.hit_headers:
+            if name != "Content-Length":
+                response[name] = value
         return response
