@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from broadsheet.discussion.models import Comment
+from broadsheet.publishing.metadata import COMMENTS_IN_JSON_LD
 from tests.factories import (
     CategoryFactory,
     PostFactory,
@@ -311,8 +312,8 @@ def test_post_json_ld_comments_are_limited_and_shortened(
     post = _post_with_comments(author, 25, body="word " * 200)
     article = _blog_posting(client, post)
     assert article["commentCount"] == 25
-    assert len(article["comment"]) == 20
-    assert [c["author"]["name"] for c in article["comment"]] == [f"Reader {i}" for i in range(20)]
+    assert len(article["comment"]) == COMMENTS_IN_JSON_LD == 5
+    assert [c["author"]["name"] for c in article["comment"]] == [f"Reader {i}" for i in range(5)]
     for comment in article["comment"]:
         assert len(comment["text"]) <= 300 and comment["text"].endswith("…")
 

@@ -14,7 +14,7 @@ from django.conf import settings
 
 def identicon_key(identity: str) -> str:
     normalised = identity.strip().lower().encode()
-    return hmac.new(settings.SECRET_KEY.encode(), normalised, hashlib.sha256).hexdigest()[:32]
+    return hmac.new(settings.SECRET_KEY.encode(), normalised, hashlib.sha256).hexdigest()[:16]
 
 
 def identicon_svg(key: str, *, size: int = 80) -> str:

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_safe
 from broadsheet.core.cache import cache_policy
 from broadsheet.core.identicon import identicon_svg
 
-_KEY = re.compile(r"^[0-9a-f]{32}$")
+# 16 hex digits (32 in addresses from before 2026-11, still answered).
+_KEY = re.compile(r"^[0-9a-f]{16}(?:[0-9a-f]{16})?$")
 
 
 @require_safe

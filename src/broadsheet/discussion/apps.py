@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,38 @@ class DiscussionConfig(AppConfig):
     name = "broadsheet.discussion"
     label = "discussion"
     verbose_name = "Discussion"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from broadsheet.accounts.models import Profile, User
+        from broadsheet.moderation.models import DiscussionSettings
+
+        post_save.connect(_settings_saved, sender=DiscussionSettings, dispatch_uid="cards-settings")
+        post_save.connect(_person_saved, sender=User, dispatch_uid="cards-user")
+        post_save.connect(_person_saved, sender=Profile, dispatch_uid="cards-profile")
+
+
+def _settings_saved(**kwargs: Any) -> None:
+    """Avatars on/off or Gravatar: every stored card is stale (its key says so at once); the
+    worker rebuilds them."""
+    from django.db import transaction
+
+    from broadsheet.discussion.tasks import rebuild_comment_cards
+
+    transaction.on_commit(lambda: rebuild_comment_cards.enqueue())
+
+
+def _person_saved(instance: Any, created: bool, **kwargs: Any) -> None:
+    """A name, username or photo shown on an account holder's comment cards changed."""
+    from django.db import transaction
+
+    from broadsheet.discussion.models import Comment
+    from broadsheet.discussion.tasks import rebuild_comment_cards
+
+    if created or kwargs.get("raw"):
+        return
+    user_id = getattr(instance, "user_id", None) or instance.pk
+    # Stale at once (rendered in full until rebuilt); the worker rebuilds them.
+    if Comment.objects.filter(user_id=user_id).exclude(card_key="").update(card_key=""):
+        transaction.on_commit(lambda: rebuild_comment_cards.enqueue(user_id))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -63,6 +65,12 @@ class Comment(models.Model):
     spam_score = models.FloatField(null=True, blank=True)
     # Deleted while it had replies: the replies stay, under "This comment was deleted."
     removed = models.BooleanField(default=False)
+    # The comment as every reader sees it (discussion.rendering.comment_card), built when it is
+    # saved approved, as body_html is: a thread of 2,000 comments is then a join of stored
+    # strings. `card_key` names the site-wide inputs it was built with; a card built with
+    # others (or none yet: imports, a held comment) is rendered when the page is.
+    card_html = models.TextField(blank=True, default="", editable=False)
+    card_key = models.CharField(max_length=16, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -71,6 +79,8 @@ class Comment(models.Model):
                 fields=["post", "status", "depth", "created_at"], name="comment_top_level"
             ),
             models.Index(fields=["thread", "status"], name="comment_thread"),
+            # A post's discussion in page order without sorting the rows (cards included).
+            models.Index(fields=["post", "created_at", "id"], name="comment_post_order"),
             models.Index(fields=["status", "created_at"], name="comment_queue"),
             models.Index(fields=["author_email"], name="comment_author_email"),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip"),
@@ -84,6 +94,13 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment {self.pk} by {self.display_name} on {self.post_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from broadsheet.discussion.rendering import refresh_card
+
+        if refresh_card(self) and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "card_html", "card_key"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

@@ -6,18 +6,44 @@ from __future__ import annotations
 import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Q
+from django.db import connections
+from django.db.models import Q, QuerySet
 
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
 
 
-@dataclass
 class Node:
-    comment: Comment
-    children: list[Node] = field(default_factory=list)
+    """One comment on a page, as the page needs it: the columns of one row, and its replies."""
+
+    __slots__ = ("card_html", "card_key", "children", "depth", "kind", "parent_id", "pk",
+                 "removed", "status", "user_id")  # fmt: skip
+    FIELDS = ("pk", "parent_id", "depth", "status", "kind", "removed", "user_id", "card_key",
+              "card_html")  # fmt: skip
+
+    def __init__(self, pk: int, parent_id: int | None, depth: int, status: str, kind: str,
+                 removed: bool, user_id: int | None, card_key: str, card_html: str) -> None:  # fmt: skip
+        self.pk, self.parent_id, self.depth, self.status, self.kind = (
+            pk,
+            parent_id,
+            depth,
+            status,
+            kind,
+        )
+        self.removed, self.user_id, self.card_key, self.card_html = (
+            removed,
+            user_id,
+            card_key,
+            card_html,
+        )
+        self.children: list[Node] = []
+
+    @classmethod
+    def of(cls, comment: Comment) -> Node:
+        return cls(*(getattr(comment, name) for name in cls.FIELDS))
 
 
 @dataclass
@@ -27,6 +53,11 @@ class CommentPage:
     count: int  # number of pages (1 when paging is off)
     default: int  # the page shown at the post's own address
     shown: int  # comments on this page, pending ones shown to their author included
+    # Comments loaded whole: those whose stored card cannot be used (held, built with other
+    # settings, or not built yet), rendered with the page.
+    loaded: dict[int, Comment] = field(default_factory=dict)
+    # The page's comments in the order shown: thread by thread, replies depth first.
+    in_order: list[Node] = field(default_factory=list)
 
     @property
     def has_other_pages(self) -> bool:
@@ -54,8 +85,8 @@ def comment_page_for_post(
 ) -> CommentPage:
     """Top-level threads of one page (or all), each with its whole visible subtree.
 
-    Three queries at most: the number of threads (only when paging), the threads, and every
-    reply in them.
+    Four queries at most: the number of threads (only when paging), the threads, every reply
+    in them (the columns a page needs), and those comments whose stored card cannot be used.
     """
     visible = _visible(pending_ids)
     top = Comment.objects.filter(visible, post=post, depth=0)
@@ -76,30 +107,56 @@ def comment_page_for_post(
         count = default = number = 1
         threads = None
 
-    # The Markdown source and moderation-only columns are never shown on the page.
-    replies = (
-        Comment.objects.filter(visible, post=post)
-        .select_related("user__profile")
-        .defer(
-            "body", "user_agent", "ip_address", "moderation_reason", "spam_score", "previous_status"
-        )
-    )
-    replies = replies.filter(thread_id__in=threads) if threads is not None else replies
-    comments = list(replies.order_by("created_at", "id"))
-
-    nodes = {c.pk: Node(c) for c in comments}
+    # Only the columns the page needs, as tuples: no model is built for a comment whose
+    # stored card can be used.
+    rows = Comment.objects.filter(visible, post=post)
+    rows = rows.filter(thread_id__in=threads) if threads is not None else rows
+    nodes = {row[0]: Node(*row) for row in _tuples(rows.order_by("created_at", "id"))}
     roots: list[Node] = []
-    for comment in comments:
-        node = nodes[comment.pk]
-        if comment.parent_id is None:
+    for node in nodes.values():
+        if node.parent_id is None:
             roots.append(node)
-        elif comment.parent_id in nodes:
-            nodes[comment.parent_id].children.append(node)
+        elif node.parent_id in nodes:
+            nodes[node.parent_id].children.append(node)
         # A reply whose parent is hidden (pending, spam, trash) stays hidden with it.
     if settings.comment_order == DiscussionSettings.Order.DESC:
         roots.reverse()
-    shown = sum(1 for _ in _walk(roots))
-    return CommentPage(roots=roots, number=number, count=count, default=default, shown=shown)
+    shown = _walk(roots)
+    from broadsheet.discussion.rendering import card_key  # it renders pages of these
+
+    key = card_key(settings)
+    unbuilt = [
+        node.pk
+        for node in shown
+        if not node.removed
+        and (node.status != Comment.Status.APPROVED or node.card_key != key or not node.card_html)
+    ]
+    return CommentPage(
+        roots=roots, number=number, count=count, default=default, shown=len(shown),
+        loaded=_whole(unbuilt), in_order=shown,
+    )  # fmt: skip
+
+
+def _tuples(comments: QuerySet[Comment]) -> list[tuple[Any, ...]]:
+    """Node.FIELDS of each comment straight from the database cursor: no model, and none of
+    the ORM's per-value conversions (these columns need none; SQLite's 0/1 is a fine bool)."""
+    sql, params = comments.values_list(*Node.FIELDS).query.sql_with_params()
+    with connections[comments.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _whole(ids: list[int]) -> dict[int, Comment]:
+    if not ids:
+        return {}
+    # The Markdown source and moderation-only columns are never shown on the page.
+    comments = (
+        Comment.objects.filter(pk__in=ids)
+        .select_related("user__profile")
+        .defer("body", "user_agent", "ip_address", "moderation_reason", "spam_score",
+               "previous_status", "card_html")
+    )  # fmt: skip
+    return {comment.pk: comment for comment in comments}
 
 
 def _walk(nodes: list[Node]) -> list[Node]:
@@ -112,9 +169,15 @@ def _walk(nodes: list[Node]) -> list[Node]:
     return found
 
 
-def comments_on_page(*, page: CommentPage) -> list[Comment]:
-    """A page's comments in the order they are shown: thread by thread, replies depth first."""
-    return [node.comment for node in _walk(page.roots)]
+def comments_for_metadata(*, page: CommentPage, limit: int) -> list[Comment]:
+    """The first `limit` approved comments of a page, in its order, loaded whole (JSON-LD)."""
+    wanted = [
+        node.pk for node in page.in_order
+        if node.status == Comment.Status.APPROVED and not node.removed
+    ][:limit]  # fmt: skip
+    missing = [pk for pk in wanted if pk not in page.loaded]
+    found = {**page.loaded, **_whole(missing)}
+    return [found[pk] for pk in wanted if pk in found]
 
 
 def comment_page_number(*, comment: Comment, settings: DiscussionSettings) -> int:

@@ -343,6 +343,11 @@ def recount_comments(post_ids: Iterable[int]) -> None:
         Post.objects.filter(pk__in=ids[start : start + 500]).update(
             comment_count=Coalesce(Subquery(approved), 0)
         )
+    # Bulk writes skip Comment.save(): build the stored cards of the approved ones here.
+    from broadsheet.discussion.rendering import refresh_cards, stale_cards
+
+    for start in range(0, len(ids), 500):
+        refresh_cards(stale_cards().filter(post_id__in=ids[start : start + 500]).iterator(2000))
 
 
 def prune_tombstones(post_ids: Iterable[int]) -> int:

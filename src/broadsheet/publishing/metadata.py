@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 # A post may show 2,000 comments on one page: its JSON-LD carries a bounded sample
 # (docs/decisions/0013-comments-in-json-ld.md).
-COMMENTS_IN_JSON_LD = 20
+COMMENTS_IN_JSON_LD = 5
 COMMENT_TEXT_CHARS = 300
 
 _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from broadsheet.core.cache import cache_policy
@@ -25,7 +28,8 @@ def render_post(
     request: HttpRequest, post: Post, *, extra: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
     from broadsheet.discussion.context import discussion_context
-    from broadsheet.discussion.selectors import comments_on_page
+    from broadsheet.discussion.selectors import comments_for_metadata
+    from broadsheet.publishing.metadata import COMMENTS_IN_JSON_LD
 
     page_shows_post(post.pk)
     authors = [link.author for link in post.author_links]  # type: ignore[attr-defined]
@@ -44,11 +48,28 @@ def render_post(
             reply_to_id=_int(request.GET.get("replytocom")),
         )
     context.update(extra)
-    # The comments already loaded for the page: their JSON-LD costs no query.
+    # The first few comments the page shows go into its JSON-LD.
     discussion = extra.get("discussion")
-    comments = comments_on_page(page=discussion["page"]) if discussion else []
+    comments = (
+        comments_for_metadata(page=discussion["page"], limit=COMMENTS_IN_JSON_LD)
+        if discussion
+        else []
+    )
     context["meta"] = post_metadata(post, authors, comments=comments)
-    return render(request, "publishing/post_detail.html", context, status=status)
+    if not discussion:
+        return render(request, "publishing/post_detail.html", context, status=status)
+    # A thread of 2,000 comments is 2 MB of HTML: the template renders a marker in its place
+    # and the page is put together once, instead of copying the thread at every level of the
+    # template's nesting.
+    thread = discussion["comments_html"]
+    discussion["comments_html"] = _THREAD
+    html = render_to_string("publishing/post_detail.html", context, request)
+    before, _, after = html.partition(_THREAD)
+    return HttpResponse([before, thread, after], status=status)
+
+
+# Stands for the comment thread while the template renders (see render_post).
+_THREAD = mark_safe(f"<!--thread-{uuid.uuid4().hex}-->")
 
 
 def _int(value: object) -> int | None:

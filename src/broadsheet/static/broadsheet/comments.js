@@ -39,10 +39,10 @@
     } catch (e) { /* a damaged cookie is ignored */ }
   }
 
-  function moveTo(commentId, replyTo, author) {
-    var item = document.getElementById("comment-" + commentId);
-    if (!item) return;
-    var body = item.querySelector(".comment-body");
+  function moveTo(item, replyTo) {
+    var body = item.querySelector("article");
+    var name = body.querySelector(".fn");
+    var author = name ? name.textContent : "";
     body.parentNode.insertBefore(respond, body.nextSibling);
     parentField.value = replyTo;
     title.textContent = "Leave a Reply to " + author;
@@ -61,7 +61,10 @@
     var link = event.target.closest ? event.target.closest(".comment-reply-link") : null;
     if (link) {
       event.preventDefault();
-      moveTo(link.getAttribute("data-comment-id"), link.getAttribute("data-reply-to"), link.getAttribute("data-author"));
+      // The link carries only its no-JavaScript address: ?replytocom=N#respond.
+      var replyTo = new URL(link.href).searchParams.get("replytocom");
+      var item = link.closest("li.comment");
+      if (item && replyTo) moveTo(item, replyTo);
     }
   });
   cancel.addEventListener("click", function (event) {
