@@ -38,6 +38,22 @@ def _path(url: str) -> str:
     return re.sub(r"^https?://[^/]+", "", url)
 
 
+def _run_comment_tasks() -> int:
+    """What the worker does with the one task each comment (or approval) queued: write that
+    comment's emails to the outbox. Returns how many tasks ran."""
+    from django_tasks_db.models import DBTaskResult
+
+    from broadsheet.notifications.tasks import notify_comment_task
+
+    ran = 0
+    for queued in DBTaskResult.objects.ready().filter(task_path=notify_comment_task.module_path):
+        queued.claim("tests")
+        notify_comment_task.call(*queued.task_result.args, **queued.task_result.kwargs)
+        queued.set_successful(None)
+        ran += 1
+    return ran
+
+
 def _deliver(smtp_server: Any, count: int) -> list[Any]:
     outbox_send_due()
     return smtp_server.wait_for(count)
@@ -55,6 +71,7 @@ def test_follow_up_subscription_confirm_reply_and_one_click_unsubscribe(
     assert response.status_code == 302
     ada_comment = Comment.objects.get(body="Who kept the barometer?")
     assert ada_comment.status == Comment.Status.APPROVED
+    assert _run_comment_tasks() == 1  # the author's note is written by the worker
 
     messages = _deliver(
         smtp_server, 2
@@ -80,6 +97,7 @@ def test_follow_up_subscription_confirm_reply_and_one_click_unsubscribe(
         body="It was the keeper.",
         parent_id=ada_comment.pk,
     )
+    assert _run_comment_tasks() == 1
     [reply] = _deliver(smtp_server, 3)[2:]
     assert reply["To"] == "ada@example.org" and "replied to you" in reply["Subject"]
     assert reply["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -101,6 +119,7 @@ def test_follow_up_subscription_confirm_reply_and_one_click_unsubscribe(
         body="And another.",
         parent_id=ada_comment.pk,
     )
+    assert _run_comment_tasks() == 1
     outbox_send_due()
     assert (
         not OutgoingEmail.objects.filter(
@@ -119,6 +138,8 @@ def test_a_moderator_approves_a_held_comment_from_the_email_once(
     client.post("/comments/post/", _form(post, comment="A first comment, held."))
     held = Comment.objects.get(body="A first comment, held.")
     assert held.status == Comment.Status.PENDING
+    assert not OutgoingEmail.objects.exists()  # the request queued one task, no email
+    assert _run_comment_tasks() == 1
     _deliver(smtp_server, 2)  # the superuser and the post's author moderate
     email = smtp_server.last_to("boss@example.org")
     assert email["Subject"].strip().startswith("[") and "Please moderate" in email["Subject"]
@@ -139,8 +160,107 @@ def test_a_moderator_approves_a_held_comment_from_the_email_once(
     again = visitor.post(_path(approve))
     assert again.status_code == 400 and "already used" in again.content.decode()
     # Approved: now the post's author hears of it.
+    assert _run_comment_tasks() == 1
     _deliver(smtp_server, 3)
     assert "New comment on" in smtp_server.last_to("margaret@example.org")["Subject"]
+
+
+def test_a_held_guest_comment_costs_the_request_one_task_and_the_worker_writes_the_emails(
+    client: Client, post: Post, django_assert_max_num_queries: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from broadsheet.notifications.tasks import notify_comment_task
+
+    boss = User.objects.create_superuser("boss", "boss@example.org", "correct horse battery")
+    client.post("/comments/post/", _form(post, comment="Warm up the settings cache."))
+    DBTaskResult.objects.all().delete()
+    OutgoingEmail.objects.all().delete()
+    # The post; duplicate, flood, previously approved, spam words; the comment and its thread;
+    # the task; BEGIN and COMMIT. No moderator looked up, no email rendered, no outbox row.
+    with django_assert_max_num_queries(10):
+        response = client.post(
+            "/comments/post/",
+            _form(post, comment="Held, and told.", author="Bo", email="bo@x.org"),
+            REMOTE_ADDR="192.0.2.7",  # another reader: no flood
+        )
+    assert response.status_code == 302
+    held = Comment.objects.get(body="Held, and told.")
+    assert held.status == Comment.Status.PENDING
+    [queued] = DBTaskResult.objects.all()
+    assert queued.task_path == notify_comment_task.module_path
+    assert queued.task_result.args == [held.pk]
+    assert not OutgoingEmail.objects.exists()
+
+    assert _run_comment_tasks() == 1
+    author = post.authors.get()
+    held_keys = {f"comment-{held.pk}-held-{boss.pk}", f"comment-{held.pk}-held-{author.pk}"}
+    assert set(OutgoingEmail.objects.values_list("key", flat=True)) == held_keys
+    email = OutgoingEmail.objects.get(to_address="boss@example.org")
+    assert "Please moderate" in email.subject and "Held, and told." in email.text_body
+    assert "First comment from this author" in email.text_body
+    assert notify_comment_task.call(held.pk) is None  # run again: nothing twice
+    assert OutgoingEmail.objects.count() == 2
+
+
+def test_a_comment_rolled_back_queues_nothing(post: Post) -> None:
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    from broadsheet.notifications.tasks import notify_comment_task
+
+    def failing_change() -> None:
+        with transaction.atomic():
+            comment_submit(
+                post=post, commenter=Commenter(name="Bo", email="bo@x.org"), body="Never stored."
+            )
+            raise RuntimeError("what wrote the comment failed after it")
+
+    with pytest.raises(RuntimeError):
+        failing_change()
+    assert not Comment.objects.exists()
+    assert not DBTaskResult.objects.filter(task_path=notify_comment_task.module_path).exists()
+    assert not OutgoingEmail.objects.exists()
+
+
+def test_comments_nobody_hears_of_queue_no_task(post: Post) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from broadsheet.notifications.tasks import notify_comment_task
+
+    settings = DiscussionSettings.current()
+    settings.moderation_notify = False
+    settings.save()
+    held = comment_submit(
+        post=post, commenter=Commenter(name="Bo", email="bo@x.org"), body="Held, quietly."
+    )
+    assert held.status == Comment.Status.PENDING
+    assert not DBTaskResult.objects.filter(task_path=notify_comment_task.module_path).exists()
+
+
+def test_a_task_run_again_adds_nothing_to_a_digest(post: Post) -> None:
+    from broadsheet.notifications.services import subscription_confirm
+    from broadsheet.notifications.tasks import notify_comment_task
+
+    subscription_confirm(
+        subscription=subscription_request(
+            email="ada@example.org", kind=Subscription.Kind.COMMENTS, post=post
+        )
+    )
+    OutgoingEmail.objects.all().delete()
+    moderator = Commenter(
+        user=AuthorFactory(username="mod", email="mod@example.org"), is_moderator=True
+    )
+    comments = [
+        comment_submit(post=post, commenter=moderator, body=f"Reply number {i}.") for i in range(4)
+    ]
+    assert _run_comment_tasks() == 4
+    rows = list(OutgoingEmail.objects.order_by("pk").values_list("key", "text_body"))
+    for comment in comments:
+        notify_comment_task.call(comment.pk)
+    assert list(OutgoingEmail.objects.order_by("pk").values_list("key", "text_body")) == rows
+    digest = OutgoingEmail.objects.get(reason="digest")
+    assert digest.text_body.count("Reply number 3.") == 1
 
 
 @pytest.mark.parametrize("kind", ["confirm", "unsubscribe", "manage", "moderate"])
@@ -253,6 +373,7 @@ def test_many_replies_within_an_hour_become_one_digest(post: Post, smtp_server: 
     )
     for i in range(6):
         comment_submit(post=post, commenter=moderator, body=f"Reply number {i}.")
+    assert _run_comment_tasks() == 6
     to_ada = OutgoingEmail.objects.filter(to_address="ada@example.org")
     assert to_ada.exclude(reason="digest").count() == 3
     digest = to_ada.get(reason="digest")

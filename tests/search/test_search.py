@@ -152,6 +152,31 @@ def test_comments_are_searched_only_when_asked_and_only_when_approved() -> None:
     assert [h.byline for h in hits] == ["Bob"]
 
 
+def test_a_new_comment_readers_do_not_see_costs_the_index_nothing() -> None:
+    """A held comment just written has no row to write or remove: no index work after commit.
+    Approved later, or written approved, it is found."""
+    from django.test.utils import CaptureQueriesContext
+
+    from broadsheet.discussion.services import Commenter, comment_submit
+
+    post = PostFactory(title="Harbours")
+    with CaptureQueriesContext(connection) as captured:
+        held = comment_submit(
+            post=post, commenter=Commenter(name="Bo Guest", email="bo@example.org"),
+            body="A heron on the breakwater.",
+        )  # fmt: skip
+    assert held.status == Comment.Status.PENDING
+    assert not [q for q in captured.captured_queries if "search_searchdocument" in q["sql"]]
+    assert search_results(text="heron", page=1, include_comments=True).count == 0
+
+    comment_apply(comment=held, action="approve")
+    assert search_results(text="heron", page=1, include_comments=True).count == 1
+    moderator = Commenter(name="Mod", email="mod@example.org", is_moderator=True)
+    shown = comment_submit(post=post, commenter=moderator, body="Two herons, in fact.")
+    assert shown.status == Comment.Status.APPROVED
+    assert search_results(text="herons", page=1, include_comments=True).count == 2
+
+
 def test_comments_leave_search_with_their_post() -> None:
     post = PostFactory(title="Harbours", body="An essay.")
     approved_comment(post, body="An ibis flew over.").save()

@@ -21,7 +21,7 @@ from broadsheet.discussion.selectors import comment_page_number, default_comment
 from broadsheet.discussion.services import Commenter, CommentRejected, comment_submit
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
-from broadsheet.publishing.selectors import post_for_comments
+from broadsheet.publishing.selectors import post_for_comment_submit, post_for_comments
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -81,7 +81,7 @@ def comment_post(request: HttpRequest) -> HttpResponse:
     form = CommentForm(request.POST, require_name_email=settings.require_name_email)
     form.is_valid()
     data = form.cleaned_data
-    post = post_for_comments(pk=data.get("post_id"), user=request.user)
+    post = post_for_comment_submit(pk=data.get("post_id"), user=request.user)
     if post is None:
         message = "Sorry, the post you are commenting on does not exist."
         if _wants_json(request):
@@ -111,7 +111,10 @@ def comment_post(request: HttpRequest) -> HttpResponse:
     if _wants_json(request):
         renderer = CommentRenderer(
             settings=settings,
-            post_author_ids=list(post.authors.values_list("pk", flat=True)),
+            # Marks a post author's comment; a guest's never is one.
+            post_author_ids=list(post.authors.values_list("pk", flat=True))
+            if comment.user_id
+            else [],
             page_url=url.split("#")[0],
         )
         response: HttpResponse = JsonResponse(
@@ -154,6 +157,8 @@ def _subscribe(comment: Comment, post: Post, data: dict[str, object]) -> None:
 
     if not comment.author_email or comment.status in (Comment.Status.SPAM, Comment.Status.TRASH):
         return
+    if not (data.get("subscribe_comments") or data.get("subscribe_posts")):
+        return  # no empty transaction for the usual comment
     with transaction.atomic():
         if data.get("subscribe_comments"):
             subscription_request(
@@ -180,15 +185,19 @@ def _refused(
         form.add_error(rejected.field, rejected.message)
     from broadsheet.publishing.views import render_post
 
+    # The page is shown again: now the whole post, with what the page shows of it.
+    shown = post_for_comments(pk=post.pk, user=request.user)
+    if shown is None:
+        raise Http404("No such post.")
     reply_to = form.cleaned_data.get("parent_id") or None
     context = discussion_context(
         request,
-        post=post,
+        post=shown,
         form=form,
         reply_to_id=reply_to,
         error="" if rejected.field else rejected.message,
     )
-    return render_post(request, post, extra=context, status=rejected.status)
+    return render_post(request, shown, extra=context, status=rejected.status)
 
 
 @require_safe

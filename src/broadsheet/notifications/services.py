@@ -1,6 +1,8 @@
 """Who is told what, by email: post authors, moderators, and subscribers.
 
 Everything here only queues email in the outbox (in the caller's transaction); the worker sends.
+A comment's emails are written by the worker too: the request queues one task (see
+`notify_comment_on_commit`).
 Email that exists because someone subscribed carries one-click unsubscribe headers (RFC 8058).
 """
 
@@ -11,7 +13,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -128,6 +129,8 @@ def _queue_or_digest(
     *, key: str, to: str, subject: str, text: str, html: str, headers: dict[str, str], reason: str
 ) -> None:
     """Past the hourly limit for one person, notices gather into one digest for the hour."""
+    if OutgoingEmail.objects.filter(key=key[:200]).exists():
+        return  # a task run again: queued already (and counted in the hour since)
     settings = DiscussionSettings.current()
     if _recent_count(to, ["comment", "reply"]) < settings.notification_digest_after:
         email_queue(
@@ -141,6 +144,8 @@ def _queue_or_digest(
         key=digest_key, status=OutgoingEmail.Status.PENDING
     ).first()
     entry = f"\n\n— {subject}\n\n{text.strip()}"
+    if digest is not None and entry in digest.text_body:
+        return  # a task run again: this notice is in the digest already
     if digest is None:
         email_queue(
             key=digest_key, to=to, subject=f"More comments on {_site()} in the last hour",
@@ -212,14 +217,28 @@ def notify_comment(*, comment_id: int) -> None:
         )  # fmt: skip
 
 
-def notify_comment_on_commit(*, comment_id: int) -> None:
-    """Tell whoever should hear of a comment once the write that made or approved it commits."""
+def _anyone_to_tell(status: str, settings: DiscussionSettings) -> bool:
+    """Whether `notify_comment` could email anyone about a comment with this status."""
+    if status == Comment.Status.PENDING:
+        return settings.moderation_notify
+    return status == Comment.Status.APPROVED
 
-    def notify() -> None:
-        with transaction.atomic():
-            notify_comment(comment_id=comment_id)
 
-    transaction.on_commit(notify)
+def notify_comment_on_commit(
+    *, comment_id: int, status: str | None = None, settings: DiscussionSettings | None = None
+) -> None:
+    """Tell whoever should hear of a comment once the write that made or approved it commits.
+
+    The request only queues one task, in its own transaction: it commits or rolls back with the
+    comment, and the worker renders the emails and writes the outbox rows (`notify_comment`,
+    once per key however often it runs). Given the comment's `status`, a comment nobody would
+    hear of (spam, trash, held with moderator emails off) queues nothing.
+    """
+    if status is not None and not _anyone_to_tell(status, settings or DiscussionSettings.current()):
+        return
+    from broadsheet.notifications.tasks import notify_comment_task
+
+    notify_comment_task.enqueue(comment_id)
 
 
 def moderators(post: Post) -> list[Any]:

@@ -336,3 +336,20 @@ def post_for_comments(*, pk: int | None, user: Any) -> Post | None:
     if not pk:
         return None
     return _detail(user).filter(pk=pk).first()
+
+
+# What writing a comment reads from its post: the rules (open, public, age), the address to
+# go back to (a page's address walks its parents) and the subject of the confirmation email.
+_COMMENT_POST_FIELDS = (
+    "kind", "title", "slug", "status", "published_at", "comments_open", "parent_id",
+)  # fmt: skip
+
+
+def post_for_comment_submit(*, pk: int | None, user: Any) -> Post | None:
+    """The post a comment is written to, if the reader may see it: one query for only the
+    fields writing a comment reads. The page's selector (`post_for_comments`) loads the whole
+    post and four prefetches, needed only when a comment is refused and the page shown again.
+    """
+    if not pk:
+        return None
+    return Post.objects.visible(user).filter(pk=pk).only(*_COMMENT_POST_FIELDS).first()

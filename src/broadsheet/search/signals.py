@@ -71,8 +71,11 @@ def _label_renamed(sender: Any, instance: Tag | Category, created: bool, **kwarg
 
 
 def _comment_changed(sender: Any, instance: Comment, raw: bool = False, **kwargs: Any) -> None:
-    if not raw:
-        transaction.on_commit(partial(services.search_index_comment, comment_id=instance.pk))
+    if raw:
+        return
+    if kwargs.get("created") and (instance.status != Comment.Status.APPROVED or instance.removed):
+        return  # a new comment that is not shown has no row to write or to remove
+    transaction.on_commit(partial(services.search_index_comment, comment_id=instance.pk))
 
 
 post_save.connect(_post_changed, sender=Post, dispatch_uid="search-post")

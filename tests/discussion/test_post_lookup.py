@@ -1,0 +1,72 @@
+"""The post a comment is posted to is read lean (only what writing a comment needs): drafts and
+private posts stay out of reach, pages are returned to at their address, and a refused comment
+shows the whole page again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from broadsheet.accounts.models import User
+from broadsheet.discussion.models import Comment
+from broadsheet.publishing.models import Post
+from tests.discussion.test_views import _form
+from tests.factories import PostFactory, TagFactory, approved_comment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _readers_take_their_time() -> None:
+    from broadsheet.moderation.models import DiscussionSettings
+
+    current = DiscussionSettings.current()
+    current.minimum_seconds_on_page = 0
+    current.save()
+
+
+@pytest.mark.parametrize("status", [Post.Status.DRAFT, Post.Status.PRIVATE])
+def test_posts_a_reader_may_not_see_take_no_comment(
+    client: Client, author: Any, status: str
+) -> None:
+    hidden = PostFactory(title="Not for readers", status=status, authors=[author])
+    response = client.post("/comments/post/", _form(hidden))
+    assert response.status_code == 404
+    assert "the post you are commenting on does not exist" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_staff_see_a_private_post_but_its_comments_are_closed(client: Client, author: Any) -> None:
+    private = PostFactory(title="Staff only", status=Post.Status.PRIVATE, authors=[author])
+    client.force_login(User.objects.create_user("ed", "ed@example.org", "pw", is_staff=True))
+    response = client.post("/comments/post/", _form(private), headers={"X-Requested-With": "fetch"})
+    assert response.status_code == 403 and response.json()["message"].endswith(
+        "closed for this item."
+    )
+
+
+def test_a_comment_on_a_page_goes_back_to_the_pages_address(client: Client, author: Any) -> None:
+    about = PostFactory(title="About", slug="about", kind=Post.Kind.PAGE, authors=[author])
+    team = PostFactory(
+        title="Team", slug="team", kind=Post.Kind.PAGE, parent=about, authors=[author]
+    )
+    response = client.post("/comments/post/", _form(team))
+    comment = Comment.objects.get(post=team)
+    assert response.status_code == 302
+    assert response["Location"] == f"{team.get_absolute_url()}#comment-{comment.pk}"
+    assert response["Location"].endswith(f"/about/team/#comment-{comment.pk}")
+
+
+def test_a_refused_comment_shows_the_whole_page_again(client: Client, author: Any) -> None:
+    essay = PostFactory(
+        title="Lamps and Ledgers", tags=[TagFactory(name="lighthouses")], authors=[author]
+    )
+    approved_comment(essay, name="Ada Reader", body="A thoughtful reply.")
+    response = client.post("/comments/post/", _form(essay))  # the same words again
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Duplicate comment detected" in html
+    assert "Lamps and Ledgers" in html and author.display_name in html and "lighthouses" in html
+    assert "A paragraph with a note." in html  # the body, which the lean read leaves out
