@@ -60,10 +60,12 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         _setup(Path(tmp))
+        from django.conf import settings
         from django.db import connection
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
 
+        settings.PAGE_CACHE = False  # every request renders
         client = Client()
         sizes = [0, 20, 200, 2000]
         urls = {n: _make_post(f"bench-{n}", n) for n in sizes}

@@ -5,6 +5,9 @@ from typing import Any
 
 from django import forms
 from django.core import signing
+from django.forms.renderers import BaseRenderer
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from broadsheet.discussion.services import MAX_BODY, MAX_EMAIL, MAX_NAME, MAX_URL
 
@@ -25,44 +28,111 @@ def seconds_since(token: str) -> float:
     return max(0.0, time.time() - shown / 1000)
 
 
+def _attributes(attrs: dict[str, Any]) -> str:
+    """As Django's attrs.html: in order, True as a bare name, False left out, values escaped."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class _Input(forms.Widget):
+    """Django's input.html written out directly (same attributes, same escaping): rendering
+    each widget through a template cost more than the rest of the comment form."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else f' value="{escape(str(widget["value"]))}"'
+        return mark_safe(
+            f'<input type="{widget["type"]}" name="{escape(name)}"{shown}'
+            f"{_attributes(widget['attrs'])}>"
+        )
+
+
+class TextInput(_Input, forms.TextInput):
+    pass
+
+
+class EmailInput(_Input, forms.EmailInput):
+    pass
+
+
+class URLInput(_Input, forms.URLInput):
+    pass
+
+
+class HiddenInput(_Input, forms.HiddenInput):
+    pass
+
+
+class CheckboxInput(_Input, forms.CheckboxInput):
+    pass
+
+
+class Textarea(forms.Textarea):
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        text = escape(widget["value"]) if widget["value"] else ""
+        # The newline after the tag keeps a leading newline of the text (as Django's template).
+        return mark_safe(
+            f'<textarea name="{escape(name)}"{_attributes(widget["attrs"])}>\n{text}</textarea>'
+        )
+
+
 class CommentForm(forms.Form):
     """Field names follow WordPress's comment form. The checks themselves live in
     discussion.services.comment_submit, which reports each problem against its field."""
 
     comment = forms.CharField(
         label="Comment", required=False, strip=False,
-        widget=forms.Textarea(attrs={"rows": 8, "cols": 45, "maxlength": MAX_BODY, "required": True}),
+        widget=Textarea(attrs={"rows": 8, "cols": 45, "maxlength": MAX_BODY, "required": True}),
     )  # fmt: skip
     author = forms.CharField(
         label="Name",
         required=False,
-        widget=forms.TextInput(attrs={"maxlength": MAX_NAME, "autocomplete": "name"}),
+        widget=TextInput(attrs={"maxlength": MAX_NAME, "autocomplete": "name"}),
     )
     email = forms.CharField(
         label="Email", required=False,
-        widget=forms.EmailInput(attrs={"maxlength": MAX_EMAIL, "autocomplete": "email", "aria-describedby": "email-notes"}),
+        widget=EmailInput(attrs={"maxlength": MAX_EMAIL, "autocomplete": "email", "aria-describedby": "email-notes"}),
     )  # fmt: skip
     url = forms.CharField(
         label="Website",
         required=False,
-        widget=forms.URLInput(attrs={"maxlength": MAX_URL, "autocomplete": "url"}),
+        widget=URLInput(attrs={"maxlength": MAX_URL, "autocomplete": "url"}),
     )
     cookies_consent = forms.BooleanField(
         label="Save my name, email, and website in this browser for the next time I comment.",
         required=False,
+        widget=CheckboxInput,
     )
     # WordPress.com's two checkboxes; each is confirmed by email before anything is sent.
     subscribe_comments = forms.BooleanField(
-        label="Notify me of follow-up comments by email.", required=False
+        label="Notify me of follow-up comments by email.", required=False, widget=CheckboxInput
     )
-    subscribe_posts = forms.BooleanField(label="Notify me of new posts by email.", required=False)
-    post_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    parent_id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
-    shown_at = forms.CharField(widget=forms.HiddenInput, required=False)
+    subscribe_posts = forms.BooleanField(
+        label="Notify me of new posts by email.", required=False, widget=CheckboxInput
+    )
+    post_id = forms.IntegerField(widget=HiddenInput, required=False)
+    parent_id = forms.IntegerField(widget=HiddenInput, required=False, min_value=0)
+    shown_at = forms.CharField(widget=HiddenInput, required=False)
     # A honeypot: hidden from people by CSS, filled in by robots that fill in everything.
     hp = forms.CharField(
         label="Leave this field empty", required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+        widget=TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )  # fmt: skip
 
     def __init__(self, *args: Any, require_name_email: bool = True, **kwargs: Any) -> None:

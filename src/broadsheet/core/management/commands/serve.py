@@ -31,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads",
             type=int,
-            default=env_int("WEB_THREADS", 4, minimum=1),
+            default=env_int("WEB_THREADS", 1, minimum=1),
             help="Threads per worker (WEB_THREADS).",
         )
         parser.add_argument(

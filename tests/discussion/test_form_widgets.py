@@ -1,0 +1,57 @@
+"""The comment form's widgets are written out in Python (discussion.forms): they must give
+exactly what Django's own widget templates give, hostile values and errors included."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from django import forms
+
+from broadsheet.discussion.forms import CommentForm
+
+HOSTILE = {
+    "comment": "\n<script>alert(1)</script>\"'&amp;",
+    "author": '"><img src=x onerror=alert(1)>',
+    "email": "a@b' onfocus='x",
+    "url": "javascript:alert(1)",
+    "cookies_consent": "on",
+    "subscribe_posts": "1",
+    "post_id": "3",
+    "parent_id": "not a number",
+    "shown_at": '"><b>',
+    "hp": "</textarea>",
+}
+
+
+def _stock(form: forms.Form, name: str) -> str:
+    """The field as Django's template-based widget of the same kind renders it."""
+    mine = form.fields[name].widget
+    stock_class = next(
+        c for c in type(mine).__mro__[1:]
+        if c.__module__ == "django.forms.widgets" and c.__name__ == type(mine).__name__
+    )  # fmt: skip
+    stock = copy.copy(mine)
+    stock.__class__ = stock_class
+    form.fields[name].widget = stock
+    try:
+        return str(form[name])
+    finally:
+        form.fields[name].widget = mine
+
+
+@pytest.mark.parametrize("data", [None, HOSTILE, {**HOSTILE, "comment": "", "author": ""}])
+@pytest.mark.parametrize("require_name_email", [True, False])
+def test_every_widget_renders_as_djangos_template_would(
+    data: dict[str, Any] | None, require_name_email: bool
+) -> None:
+    initial = {"post_id": 5, "parent_id": 0, "shown_at": "token"}
+    form = CommentForm(data=data, initial=initial, require_name_email=require_name_email)
+    if data is not None:
+        form.is_valid()
+        form.add_error("author", "Please fill in the required fields (name, email).")
+    for name in form.fields:
+        assert str(form[name]) == _stock(form, name), name
+    if data is not None:
+        assert "<script>" not in str(form["comment"]) and "<img" not in str(form["author"])
