@@ -374,3 +374,49 @@ def test_comments_no_reader_sees_leave_cached_pages_alone(
     assert not hit(client, url) and not hit(client, "/")
     comment_delete(comment=shown)
     assert not hit(client, url) and not hit(client, "/")
+
+
+def test_a_page_rendered_while_something_changed_is_not_stored(
+    client: Client, two_posts: tuple[Post, Post]
+) -> None:
+    """A change committed by another worker in the middle of a render (simulated: the race
+    cannot be produced on demand) may leave the page half old: it is served, never stored."""
+    from unittest import mock
+
+    from django.db import transaction
+
+    from broadsheet.core.pagecache import LISTINGS, pages_changed
+    from broadsheet.publishing import selectors
+
+    second = two_posts[1]
+    original = selectors.post_neighbours
+
+    def neighbours_while_someone_writes(**kwargs: Any) -> Any:
+        with transaction.atomic():
+            pages_changed(LISTINGS)  # an unrelated change, committed meanwhile
+        return original(**kwargs)
+
+    second.body = "Edited."
+    post_save(post=second)  # its stored page is stale
+    with mock.patch.object(selectors, "post_neighbours", neighbours_while_someone_writes):
+        assert client.get(second.get_absolute_url()).get("X-Page-Cache") != "hit"
+    assert not hit(client, second.get_absolute_url())  # not stored by that request
+    assert hit(client, second.get_absolute_url())  # the next, undisturbed render is
+
+
+def test_without_the_page_cache_public_pages_still_carry_validators_and_get_304s(
+    client: Client, settings: Any
+) -> None:
+    settings.PAGE_CACHE = False
+    post = PostFactory(title="Validated")
+    page = client.get(post.get_absolute_url())
+    assert page["ETag"] and page["Last-Modified"] and page.get("X-Page-Cache") != "hit"
+    # (A post's own bytes change with every render while comments are open: the form carries
+    # the time it was shown. The home page and the feed do not.)
+    for url in ("/", "/feed/"):
+        first = client.get(url)
+        assert first["ETag"] and first["Last-Modified"], url
+        again = client.get(url, headers={"If-None-Match": first["ETag"]})
+        assert again.status_code == 304 and again.content == b"", url
+    private = client.get("/accounts/login/")
+    assert "ETag" not in private  # personal pages get none

@@ -67,12 +67,17 @@ def post_dependency(post_id: int) -> str:
     return f"post:{post_id}"
 
 
+# Bumped with every change: a page whose rendering overlapped a change is not stored (it may
+# have read some rows before the change and its versions after it).
+_ANY = "any"
+
+
 def pages_changed(*names: str) -> None:
     """Pages built from these are stale: after the commit, bump their versions."""
     wanted = set(names)
 
     def bump() -> None:
-        fresh = {name: uuid.uuid4().hex for name in wanted}
+        fresh = {name: uuid.uuid4().hex for name in (*wanted, _ANY)}
         cache.set_many({_VERSION + name: value for name, value in fresh.items()}, None)
         _local.remember_versions(fresh)
         if settings.PAGE_PURGE_URL:
@@ -304,11 +309,13 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        key = request_key(request.META)
-        if key is None:
+        if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
-        if settings.PAGE_CACHE and (entry := lookup(key)) is not None:
+        key = request_key(request.META)  # None: personal, or an address never stored
+        if key is not None and settings.PAGE_CACHE and (entry := lookup(key)) is not None:
             return self._replay(request, entry)
+        storing = key is not None and settings.PAGE_CACHE and request.method == "GET"
+        before = _shared_versions([_ANY]) if storing else None
         token = _dependencies.set({SITE, LISTINGS})
         try:
             response = self.get_response(request)
@@ -320,12 +327,15 @@ class PageCacheMiddleware:
         assert isinstance(response, HttpResponse)
         if settings.PAGE_PURGE_URL:
             self._for_shared_caches(response, names)
-        if settings.PAGE_CACHE and request.method == "GET":
-            entry = self._store(key, response, names)
-            if entry.not_modified(
-                request.META.get("HTTP_IF_NONE_MATCH"), request.META.get("HTTP_IF_MODIFIED_SINCE")
-            ):
-                return self._not_modified(entry)
+        # Every public response carries validators, stored or not (PAGE_CACHE off, HEAD, an
+        # address with other query parameters); a conditional request then gets a 304.
+        entry = self._entry(response, names)
+        if storing and key is not None and _shared_versions([_ANY]) == before:
+            self._store(key, entry)
+        if entry.not_modified(
+            request.META.get("HTTP_IF_NONE_MATCH"), request.META.get("HTTP_IF_MODIFIED_SINCE")
+        ):
+            return self._not_modified(entry)
         return response
 
     @staticmethod
@@ -350,21 +360,23 @@ class PageCacheMiddleware:
         response["Surrogate-Key"] = " ".join(tags)
 
     @staticmethod
-    def _store(key: str, response: HttpResponse, names: set[str]) -> Entry:
+    def _entry(response: HttpResponse, names: set[str]) -> Entry:
         if not response.has_header("ETag"):
             response["ETag"] = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
         if not response.has_header("Last-Modified"):
             response["Last-Modified"] = http_date()
-        entry = Entry(
-            _local.current_versions(names),
+        return Entry(
+            _local.current_versions(names) if settings.PAGE_CACHE else {},
             response.status_code,
             [(name, value) for name, value in response.items() if name != "Content-Length"],
             response.content,
         )
+
+    @staticmethod
+    def _store(key: str, entry: Entry) -> None:
         stored = {"versions": entry.versions, "status": entry.status}
         cache.set(key, {**stored, "headers": entry.headers, "content": entry.content}, _TIMEOUT)
         _local.keep(key, entry)
-        return entry
 
     @staticmethod
     def _not_modified(entry: Entry) -> HttpResponse:
