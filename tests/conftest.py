@@ -30,7 +30,7 @@ def _render_every_page(settings: Any) -> None:
 def _isolated_cache(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Each test sees an empty cache without clearing one another's (xdist workers share Redis)."""
     default = {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
-    if default["BACKEND"].endswith("FileBasedCache"):
+    if default["BACKEND"].endswith("FileCache"):
         default["LOCATION"] = str(tmp_path_factory.mktemp("cache"))
     settings.CACHES = {"default": default}
 

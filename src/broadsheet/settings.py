@@ -186,7 +186,7 @@ else:
     # A file cache is shared by every worker process on the machine, unlike the memory cache.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "broadsheet.core.filecache.FileCache",
             "LOCATION": str(DATA_DIR / "cache"),
             # The default of 300 entries would cull settings and pages at random on a busy site.
             "OPTIONS": {"MAX_ENTRIES": 100_000},

@@ -1,0 +1,27 @@
+"""The file cache behind the page cache (broadsheet.core.filecache) stores what Django's stores,
+readable by Django's own FileBasedCache, and still keeps to MAX_ENTRIES."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.cache.backends.filebased import FileBasedCache
+
+from broadsheet.core.filecache import _CULL_EVERY, FileCache
+
+
+def test_values_round_trip_and_djangos_own_backend_reads_them(tmp_path: Path) -> None:
+    ours = FileCache(str(tmp_path), {})
+    page = {"status": 200, "content": "<p>Zürich ’quotes’</p>".encode() * 5000}
+    ours.set("page", page, 60)
+    assert ours.get("page") == page
+    assert FileBasedCache(str(tmp_path), {}).get("page") == page
+    stored = next(tmp_path.glob("*.djcache")).stat().st_size
+    assert stored > len(page["content"])  # written as it is, not compressed
+
+
+def test_the_cache_is_culled_back_under_its_limit(tmp_path: Path) -> None:
+    cache = FileCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 50, "CULL_FREQUENCY": 2}})
+    for n in range(4 * _CULL_EVERY):
+        cache.set(f"key-{n}", n, 60)
+    assert len(list(tmp_path.glob("*.djcache"))) <= 50 + _CULL_EVERY
