@@ -238,9 +238,9 @@ def test_comments_nobody_hears_of_queue_no_task(post: Post) -> None:
     assert not DBTaskResult.objects.filter(task_path=notify_comment_task.module_path).exists()
 
 
-def test_a_task_run_again_adds_nothing_to_a_digest(post: Post) -> None:
+def _subscriber_and_moderator(post: Post) -> Commenter:
+    """Ada follows the post's comments (confirmed); a moderator will reply, unthrottled."""
     from broadsheet.notifications.services import subscription_confirm
-    from broadsheet.notifications.tasks import notify_comment_task
 
     subscription_confirm(
         subscription=subscription_request(
@@ -248,9 +248,13 @@ def test_a_task_run_again_adds_nothing_to_a_digest(post: Post) -> None:
         )
     )
     OutgoingEmail.objects.all().delete()
-    moderator = Commenter(
-        user=AuthorFactory(username="mod", email="mod@example.org"), is_moderator=True
-    )
+    return Commenter(user=AuthorFactory(username="mod", email="mod@example.org"), is_moderator=True)
+
+
+def test_a_task_run_again_adds_nothing_to_a_digest(post: Post) -> None:
+    from broadsheet.notifications.tasks import notify_comment_task
+
+    moderator = _subscriber_and_moderator(post)
     comments = [
         comment_submit(post=post, commenter=moderator, body=f"Reply number {i}.") for i in range(4)
     ]
@@ -360,17 +364,7 @@ def test_publishing_queues_the_fan_out_task(author: Any) -> None:
 
 
 def test_many_replies_within_an_hour_become_one_digest(post: Post, smtp_server: Any) -> None:
-    from broadsheet.notifications.services import subscription_confirm
-
-    subscription_confirm(
-        subscription=subscription_request(
-            email="ada@example.org", kind=Subscription.Kind.COMMENTS, post=post
-        )
-    )
-    OutgoingEmail.objects.all().delete()
-    moderator = Commenter(
-        user=AuthorFactory(username="mod", email="mod@example.org"), is_moderator=True
-    )
+    moderator = _subscriber_and_moderator(post)
     for i in range(6):
         comment_submit(post=post, commenter=moderator, body=f"Reply number {i}.")
     assert _run_comment_tasks() == 6
