@@ -201,6 +201,10 @@ def test_erase_keeping_the_text_anonymises_every_comment(post: Post) -> None:
     other.refresh_from_db()
     assert other.author_name == "Bob" and other.ip_address == "203.0.113.77"
     assert _count(post) == before == _real_count(post)
+    # Nor does the page keep showing the name through the comments' stored cards.
+    assert "Anonymous" in v4.card_html and "Ada Reader" not in v4.card_html
+    html = Client().get(post.get_absolute_url()).content.decode()
+    assert "Ada Reader" not in html and "Bob" in html
 
 
 def test_erase_removing_the_text_keeps_tombstones_only_where_others_replied(post: Post) -> None:

@@ -106,3 +106,17 @@ def test_an_import_builds_the_cards_of_what_it_wrote(tmp_path: Any) -> None:
     approved = Comment.objects.filter(status=Comment.Status.APPROVED, removed=False)
     assert approved.count() > 2000
     assert not approved.exclude(card_key=card_key(DiscussionSettings.current())).exists()
+
+
+def test_a_deleted_account_leaves_no_card_linking_to_it(client: Client, author: Any) -> None:
+    post = PostFactory(authors=[author])
+    reader = User.objects.create_user("gone", "gone@example.net", "a long pass phrase 42")
+    comment = approved_comment(post, user=reader, name="Gone Reader", author_email="")
+    assert "/people/gone/" in client.get(post.get_absolute_url()).content.decode()
+
+    reader.delete()
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert "/people/gone/" not in html and "Gone Reader" in html
+    assert _queued_rebuilds() == [[]]
+    rebuild_comment_cards.call()
+    assert "/people/gone/" not in Comment.objects.get(pk=comment.pk).card_html

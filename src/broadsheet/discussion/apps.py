@@ -9,7 +9,7 @@ class DiscussionConfig(AppConfig):
     verbose_name = "Discussion"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_save, pre_delete
 
         from broadsheet.accounts.models import Profile, User
         from broadsheet.moderation.models import DiscussionSettings
@@ -17,6 +17,7 @@ class DiscussionConfig(AppConfig):
         post_save.connect(_settings_saved, sender=DiscussionSettings, dispatch_uid="cards-settings")
         post_save.connect(_person_saved, sender=User, dispatch_uid="cards-user")
         post_save.connect(_person_saved, sender=Profile, dispatch_uid="cards-profile")
+        pre_delete.connect(_person_deleted, sender=User, dispatch_uid="cards-user-deleted")
 
 
 def _settings_saved(**kwargs: Any) -> None:
@@ -42,3 +43,15 @@ def _person_saved(instance: Any, created: bool, **kwargs: Any) -> None:
     # Stale at once (rendered in full until rebuilt); the worker rebuilds them.
     if Comment.objects.filter(user_id=user_id).exclude(card_key="").update(card_key=""):
         transaction.on_commit(lambda: rebuild_comment_cards.enqueue(user_id))
+
+
+def _person_deleted(instance: Any, **kwargs: Any) -> None:
+    """A deleted account's comments stay (their user set to none by the database, no save):
+    their cards, with the profile link, must not."""
+    from django.db import transaction
+
+    from broadsheet.discussion.models import Comment
+    from broadsheet.discussion.tasks import rebuild_comment_cards
+
+    if Comment.objects.filter(user_id=instance.pk).exclude(card_key="").update(card_key=""):
+        transaction.on_commit(lambda: rebuild_comment_cards.enqueue())
