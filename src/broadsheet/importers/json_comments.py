@@ -10,16 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F
 
 from broadsheet.core.markdown import render_comment_markdown
 from broadsheet.core.sanitize import clean_comment_html
 from broadsheet.discussion.models import Comment
 from broadsheet.importers.json_export import COMMENT_FIELDS
-from broadsheet.importers.json_records import BATCH, IdMap, field_values
+from broadsheet.importers.json_records import IdMap, field_values
 from broadsheet.importers.progress import ImportProblem, ImportReport
-from broadsheet.publishing.models import Post
 
 
 @dataclass
@@ -116,15 +114,8 @@ class CommentRestorer:
 
 
 def comment_counts_update(*, post_ids: set[int]) -> None:
-    """Post.comment_count: approved comments that were not deleted, as moderation counts them."""
-    counted = (
-        Comment.objects.filter(post=OuterRef("pk"), status=Comment.Status.APPROVED, removed=False)
-        .values("post")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    ids = sorted(post_ids)
-    for start in range(0, len(ids), BATCH):
-        Post.objects.filter(pk__in=ids[start : start + BATCH]).update(
-            comment_count=Coalesce(Subquery(counted), 0)
-        )
+    """Post.comment_count: approved comments that were not deleted, as moderation counts them;
+    and the stored cards of the comments written (bulk writes skip save())."""
+    from broadsheet.importers.writing import recount_comments
+
+    recount_comments(sorted(post_ids))
