@@ -223,14 +223,16 @@ _ANONYMISED_FIELDS = [
 
 def _anonymise(comments: list[Comment]) -> int:
     from broadsheet.discussion.rendering import refresh_card
+    from broadsheet.moderation.models import DiscussionSettings
 
+    settings = DiscussionSettings.current()
     for comment in comments:
         # WordPress's eraser: the words stay, who wrote them and from where goes.
         comment.author_name = "Anonymous"
         comment.author_email = comment.author_url = comment.user_agent = ""
         comment.user = None
         comment.ip_address = anonymise_ip(str(comment.ip_address)) if comment.ip_address else None
-        refresh_card(comment)
+        refresh_card(comment, settings)
     Comment.objects.bulk_update(comments, _ANONYMISED_FIELDS, batch_size=500)
     return len(comments)
 

@@ -109,10 +109,10 @@ def comment_card(comment: Comment, settings: DiscussionSettings) -> str:
     )
 
 
-def refresh_card(comment: Comment) -> bool:
+def refresh_card(comment: Comment, settings: DiscussionSettings | None = None) -> bool:
     """Build the stored card of a comment about to be saved; True when it changed."""
     if comment.status == Comment.Status.APPROVED and not comment.removed:
-        settings = DiscussionSettings.current()
+        settings = settings or DiscussionSettings.current()
         html, key = comment_card(comment, settings), card_key(settings)
     else:
         html, key = "", ""  # held, spam, trash or removed: never shown from a stored card
@@ -130,9 +130,10 @@ def refresh_cards(comments: Iterable[Comment], *, batch_size: int = 1000) -> int
     sql = f"UPDATE {table} SET card_html = %s, card_key = %s WHERE id = %s"  # noqa: S608
     changed: list[tuple[str, str, int]] = []
     count = 0
+    settings = DiscussionSettings.current()
     with connection.cursor() as cursor:
         for comment in comments:
-            if refresh_card(comment):
+            if refresh_card(comment, settings):
                 changed.append((comment.card_html, comment.card_key, comment.pk))
             if len(changed) >= batch_size:
                 cursor.executemany(sql, changed)
