@@ -37,9 +37,9 @@ def _attributes(attrs: dict[str, Any]) -> str:
     )
 
 
-class _Input(forms.Widget):
-    """Django's input.html written out directly (same attributes, same escaping): rendering
-    each widget through a template cost more than the rest of the comment form."""
+class _Direct(forms.Widget):
+    """A widget written out directly (same attributes, same escaping as Django's templates):
+    rendering each widget through a template cost more than the rest of the comment form."""
 
     def render(
         self,
@@ -49,47 +49,39 @@ class _Input(forms.Widget):
         renderer: BaseRenderer | None = None,
     ) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
-        shown = "" if widget["value"] is None else f' value="{escape(str(widget["value"]))}"'
-        return mark_safe(
-            f'<input type="{widget["type"]}" name="{escape(name)}"{shown}'
-            f"{_attributes(widget['attrs'])}>"
-        )
+        return mark_safe(self.markup(escape(name), widget["value"], widget))
+
+    def markup(self, name: str, value: Any, widget: dict[str, Any]) -> str:
+        """As Django's input.html."""
+        shown = "" if value is None else f' value="{escape(str(value))}"'
+        return f'<input type="{widget["type"]}" name="{name}"{shown}{_attributes(widget["attrs"])}>'
 
 
-class TextInput(_Input, forms.TextInput):
+class TextInput(_Direct, forms.TextInput):
     pass
 
 
-class EmailInput(_Input, forms.EmailInput):
+class EmailInput(_Direct, forms.EmailInput):
     pass
 
 
-class URLInput(_Input, forms.URLInput):
+class URLInput(_Direct, forms.URLInput):
     pass
 
 
-class HiddenInput(_Input, forms.HiddenInput):
+class HiddenInput(_Direct, forms.HiddenInput):
     pass
 
 
-class CheckboxInput(_Input, forms.CheckboxInput):
+class CheckboxInput(_Direct, forms.CheckboxInput):
     pass
 
 
-class Textarea(forms.Textarea):
-    def render(
-        self,
-        name: str,
-        value: Any,
-        attrs: dict[str, Any] | None = None,
-        renderer: BaseRenderer | None = None,
-    ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        text = escape(widget["value"]) if widget["value"] else ""
-        # The newline after the tag keeps a leading newline of the text (as Django's template).
-        return mark_safe(
-            f'<textarea name="{escape(name)}"{_attributes(widget["attrs"])}>\n{text}</textarea>'
-        )
+class Textarea(_Direct, forms.Textarea):
+    def markup(self, name: str, value: Any, widget: dict[str, Any]) -> str:
+        """As Django's textarea.html: the newline after the tag keeps a leading newline."""
+        text = escape(value) if value else ""
+        return f'<textarea name="{name}"{_attributes(widget["attrs"])}>\n{text}</textarea>'
 
 
 class CommentForm(forms.Form):
