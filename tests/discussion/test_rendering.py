@@ -21,7 +21,7 @@ def post(author: Any) -> Post:
 
 def _html(post: Post, settings: DiscussionSettings) -> str:
     page = comment_page_for_post(post=post, page=None, settings=settings)
-    return CommentRenderer(settings=settings, post_author_ids=[], page_url="/p/").page(page)
+    return CommentRenderer(settings=settings, post_author_ids=[]).page(page)
 
 
 def test_avatars_are_local_identicons_unless_gravatar_is_turned_on(post: Post) -> None:
@@ -81,9 +81,7 @@ def test_a_post_author_reply_is_marked(post: Post, author: Any) -> None:
     approved_comment(post, user=author, name="Margaret Hale")
     settings = DiscussionSettings.current()
     page = comment_page_for_post(post=post, page=None, settings=settings)
-    html = CommentRenderer(settings=settings, post_author_ids=[author.pk], page_url="/p/").page(
-        page
-    )
+    html = CommentRenderer(settings=settings, post_author_ids=[author.pk]).page(page)
     assert 'class="comment depth-1 bypostauthor ' in html
 
 

@@ -139,8 +139,11 @@ class Entry:
         keep = {"ETag", "Last-Modified", "Cache-Control", "Vary", "Expires", "Content-Location"}
         self.not_modified_headers = [(name, value) for name, value in headers if name in keep]
 
-    def not_modified(self, if_none_match: str | None, if_modified_since: str | None) -> bool:
-        """RFC 9110 13.2.2: If-None-Match (weak comparison) wins over If-Modified-Since."""
+    def not_modified(self, meta: dict[str, Any]) -> bool:
+        """Whether the request (its WSGI environ) already has this page. RFC 9110 13.2.2:
+        If-None-Match (weak comparison) wins over If-Modified-Since."""
+        if_none_match = meta.get("HTTP_IF_NONE_MATCH")
+        if_modified_since = meta.get("HTTP_IF_MODIFIED_SINCE")
         if if_none_match is not None:
             tags = parse_etags(if_none_match)
             etag = self.etag.removeprefix("W/")
@@ -294,9 +297,7 @@ class PageCacheFront:
             key = request_key(environ)
             entry = lookup(key) if key is not None else None
             if entry is not None:
-                if entry.not_modified(
-                    environ.get("HTTP_IF_NONE_MATCH"), environ.get("HTTP_IF_MODIFIED_SINCE")
-                ):
+                if entry.not_modified(environ):
                     start_response("304 Not Modified", entry.not_modified_headers)
                     return []
                 start_response(entry.status_line, entry.hit_headers)
@@ -329,12 +330,11 @@ class PageCacheMiddleware:
             self._for_shared_caches(response, names)
         # Every public response carries validators, stored or not (PAGE_CACHE off, HEAD, an
         # address with other query parameters); a conditional request then gets a 304.
-        entry = self._entry(response, names)
+        # The versions a stored page is checked against, read only for a page to be stored.
+        entry = self._entry(response, _local.current_versions(names) if storing else {})
         if storing and key is not None and _shared_versions([_ANY]) == before:
             self._store(key, entry)
-        if entry.not_modified(
-            request.META.get("HTTP_IF_NONE_MATCH"), request.META.get("HTTP_IF_MODIFIED_SINCE")
-        ):
+        if entry.not_modified(request.META):
             return self._not_modified(entry)
         return response
 
@@ -360,13 +360,13 @@ class PageCacheMiddleware:
         response["Surrogate-Key"] = " ".join(tags)
 
     @staticmethod
-    def _entry(response: HttpResponse, names: set[str]) -> Entry:
+    def _entry(response: HttpResponse, versions: dict[str, str]) -> Entry:
         if not response.has_header("ETag"):
             response["ETag"] = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
         if not response.has_header("Last-Modified"):
             response["Last-Modified"] = http_date()
         return Entry(
-            _local.current_versions(names) if settings.PAGE_CACHE else {},
+            versions,
             response.status_code,
             [(name, value) for name, value in response.items() if name != "Content-Length"],
             response.content,
@@ -374,8 +374,13 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _store(key: str, entry: Entry) -> None:
-        stored = {"versions": entry.versions, "status": entry.status}
-        cache.set(key, {**stored, "headers": entry.headers, "content": entry.content}, _TIMEOUT)
+        stored = {
+            "versions": entry.versions,
+            "status": entry.status,
+            "headers": entry.headers,
+            "content": entry.content,
+        }
+        cache.set(key, stored, _TIMEOUT)
         _local.keep(key, entry)
 
     @staticmethod
@@ -388,9 +393,7 @@ class PageCacheMiddleware:
 
     @classmethod
     def _replay(cls, request: HttpRequest, entry: Entry) -> HttpResponse:
-        if entry.not_modified(
-            request.META.get("HTTP_IF_NONE_MATCH"), request.META.get("HTTP_IF_MODIFIED_SINCE")
-        ):
+        if entry.not_modified(request.META):
             return cls._not_modified(entry)
         response = HttpResponse(entry.content, status=entry.status)
         for name, value in entry.hit_headers:

@@ -32,26 +32,26 @@ def _settings_saved(**kwargs: Any) -> None:
 
 def _person_saved(instance: Any, created: bool, **kwargs: Any) -> None:
     """A name, username or photo shown on an account holder's comment cards changed."""
-    from django.db import transaction
-
-    from broadsheet.discussion.models import Comment
-    from broadsheet.discussion.tasks import rebuild_comment_cards
-
     if created or kwargs.get("raw"):
         return
     user_id = getattr(instance, "user_id", None) or instance.pk
-    # Stale at once (rendered in full until rebuilt); the worker rebuilds them.
-    if Comment.objects.filter(user_id=user_id).exclude(card_key="").update(card_key=""):
-        transaction.on_commit(lambda: rebuild_comment_cards.enqueue(user_id))
+    _cards_stale(user_id, rebuild=(user_id,))
 
 
 def _person_deleted(instance: Any, **kwargs: Any) -> None:
     """A deleted account's comments stay (their user set to none by the database, no save):
-    their cards, with the profile link, must not."""
+    their cards, with the profile link, must not. (After the deletion they are found as stale
+    cards, not by their user.)"""
+    _cards_stale(instance.pk, rebuild=())
+
+
+def _cards_stale(user_id: int, *, rebuild: tuple[int, ...]) -> None:
+    """Mark an account holder's cards stale at once (rendered in full until rebuilt) and have
+    the worker rebuild them after the commit (`rebuild`: the task's arguments)."""
     from django.db import transaction
 
     from broadsheet.discussion.models import Comment
     from broadsheet.discussion.tasks import rebuild_comment_cards
 
-    if Comment.objects.filter(user_id=instance.pk).exclude(card_key="").update(card_key=""):
-        transaction.on_commit(lambda: rebuild_comment_cards.enqueue())
+    if Comment.objects.filter(user_id=user_id).exclude(card_key="").update(card_key=""):
+        transaction.on_commit(lambda: rebuild_comment_cards.enqueue(*rebuild))

@@ -40,8 +40,6 @@ def discussion_context(
     renderer = CommentRenderer(
         settings=settings,
         post_author_ids=author_ids,
-        page_url=comment_page_url(post, page.number, page.default),
-        pending_ids=mine,
         can_reply=is_open,
     )
     reply_to = None

@@ -26,7 +26,7 @@ from django.utils.html import escape
 
 from broadsheet.core.identicon import identicon_key
 from broadsheet.discussion.models import Comment
-from broadsheet.discussion.selectors import CommentPage, Node
+from broadsheet.discussion.selectors import NOT_SHOWN, CommentPage, Node
 from broadsheet.moderation.models import DiscussionSettings
 
 AWAITING = "Your comment is awaiting moderation."
@@ -152,7 +152,7 @@ def stale_cards(settings: DiscussionSettings | None = None) -> QuerySet[Comment]
         Comment.objects.filter(status=Comment.Status.APPROVED, removed=False)
         .exclude(card_key=key)
         .select_related("user__profile")
-        .defer("body", "user_agent", "ip_address", "moderation_reason", "spam_score")
+        .defer(*NOT_SHOWN)
     )
 
 
@@ -162,33 +162,26 @@ class CommentRenderer:
         *,
         settings: DiscussionSettings,
         post_author_ids: Collection[int],
-        page_url: str = "",
-        pending_ids: Collection[int] = (),
         can_reply: bool = True,
     ) -> None:
         self.settings = settings
         self.key = card_key(settings)
         self.post_author_ids = frozenset(post_author_ids)
-        self.page_url = page_url
-        self.pending_ids = pending_ids
         self.can_reply = can_reply
         self.max_depth = settings.max_depth
 
     def page(self, page: CommentPage) -> str:
         parts: list[str] = []
         for node in page.roots:
-            self._node(node, page, parts)
+            self._node(node, page.loaded, parts)
         return "".join(parts)
 
     def single(self, comment: Comment) -> str:
-        page = CommentPage(
-            roots=[], number=1, count=1, default=1, shown=1, loaded={comment.pk: comment}
-        )
         parts: list[str] = []
-        self._node(Node.of(comment), page, parts)
+        self._node(Node.of(comment), {comment.pk: comment}, parts)
         return "".join(parts)
 
-    def _node(self, node: Node, page: CommentPage, out: list[str]) -> None:
+    def _node(self, node: Node, loaded: dict[int, Comment], out: list[str]) -> None:
         # Called once per comment (2,000 on a busy post): plain strings, no enum lookups.
         pk, depth = node.pk, node.depth
         approved = node.status == _APPROVED
@@ -203,10 +196,10 @@ class CommentRenderer:
             classes += f" is-{node.kind}"
         if node.removed:
             card = _REMOVED
-        elif approved and node.card_key == self.key and node.card_html:
+        elif node.has_card(self.key):
             card = node.card_html
         else:
-            card = comment_card(page.loaded[pk], self.settings)
+            card = comment_card(loaded[pk], self.settings)
         reply = ""
         if self.can_reply and approved and not node.removed:
             # At the deepest level the reply joins this comment's own level.
@@ -219,7 +212,7 @@ class CommentRenderer:
         if node.children:
             out.append('<ol class="children">')
             for child in node.children:
-                self._node(child, page, out)
+                self._node(child, loaded, out)
             out.append("</ol></li>")
         else:
             out.append("</li>")

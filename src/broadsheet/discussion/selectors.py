@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
@@ -14,6 +14,16 @@ from django.db.models import Q, QuerySet
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
+
+# Columns never shown on a page: the Markdown source and what only moderators see.
+NOT_SHOWN = (
+    "body",
+    "user_agent",
+    "ip_address",
+    "moderation_reason",
+    "spam_score",
+    "previous_status",
+)
 
 
 class Node:
@@ -26,24 +36,30 @@ class Node:
 
     def __init__(self, pk: int, parent_id: int | None, depth: int, status: str, kind: str,
                  removed: bool, user_id: int | None, card_key: str, card_html: str) -> None:  # fmt: skip
-        self.pk, self.parent_id, self.depth, self.status, self.kind = (
-            pk,
-            parent_id,
-            depth,
-            status,
-            kind,
-        )
-        self.removed, self.user_id, self.card_key, self.card_html = (
-            removed,
-            user_id,
-            card_key,
-            card_html,
-        )
+        self.pk = pk
+        self.parent_id = parent_id
+        self.depth = depth
+        self.status = status
+        self.kind = kind
+        self.removed = removed
+        self.user_id = user_id
+        self.card_key = card_key
+        self.card_html = card_html
         self.children: list[Node] = []
 
     @classmethod
     def of(cls, comment: Comment) -> Node:
         return cls(*(getattr(comment, name) for name in cls.FIELDS))
+
+    def has_card(self, key: str) -> bool:
+        """Whether its stored card can be shown: approved, and built with these inputs."""
+        return (
+            self.status == _APPROVED and not self.removed and self.card_key == key
+            and bool(self.card_html)
+        )  # fmt: skip
+
+
+_APPROVED = str(Comment.Status.APPROVED)
 
 
 @dataclass
@@ -52,12 +68,16 @@ class CommentPage:
     number: int  # 1-based; pages count oldest threads first, as WordPress's comment-page-N
     count: int  # number of pages (1 when paging is off)
     default: int  # the page shown at the post's own address
-    shown: int  # comments on this page, pending ones shown to their author included
+    # The page's comments in the order shown (thread by thread, replies depth first), pending
+    # ones shown to their author included.
+    in_order: list[Node]
     # Comments loaded whole: those whose stored card cannot be used (held, built with other
     # settings, or not built yet), rendered with the page.
-    loaded: dict[int, Comment] = field(default_factory=dict)
-    # The page's comments in the order shown: thread by thread, replies depth first.
-    in_order: list[Node] = field(default_factory=list)
+    loaded: dict[int, Comment]
+
+    @property
+    def shown(self) -> int:
+        return len(self.in_order)
 
     @property
     def has_other_pages(self) -> bool:
@@ -125,15 +145,10 @@ def comment_page_for_post(
     from broadsheet.discussion.rendering import card_key  # it renders pages of these
 
     key = card_key(settings)
-    unbuilt = [
-        node.pk
-        for node in shown
-        if not node.removed
-        and (node.status != Comment.Status.APPROVED or node.card_key != key or not node.card_html)
-    ]
+    unbuilt = [node.pk for node in shown if not node.removed and not node.has_card(key)]
     return CommentPage(
-        roots=roots, number=number, count=count, default=default, shown=len(shown),
-        loaded=_whole(unbuilt), in_order=shown,
+        roots=roots, number=number, count=count, default=default, in_order=shown,
+        loaded=_whole(unbuilt),
     )  # fmt: skip
 
 
@@ -149,13 +164,11 @@ def _tuples(comments: QuerySet[Comment]) -> list[tuple[Any, ...]]:
 def _whole(ids: list[int]) -> dict[int, Comment]:
     if not ids:
         return {}
-    # The Markdown source and moderation-only columns are never shown on the page.
     comments = (
         Comment.objects.filter(pk__in=ids)
         .select_related("user__profile")
-        .defer("body", "user_agent", "ip_address", "moderation_reason", "spam_score",
-               "previous_status", "card_html")
-    )  # fmt: skip
+        .defer(*NOT_SHOWN, "card_html")
+    )
     return {comment.pk: comment for comment in comments}
 
 
@@ -171,10 +184,9 @@ def _walk(nodes: list[Node]) -> list[Node]:
 
 def comments_for_metadata(*, page: CommentPage, limit: int) -> list[Comment]:
     """The first `limit` approved comments of a page, in its order, loaded whole (JSON-LD)."""
-    wanted = [
-        node.pk for node in page.in_order
-        if node.status == Comment.Status.APPROVED and not node.removed
-    ][:limit]  # fmt: skip
+    wanted = [node.pk for node in page.in_order if node.status == _APPROVED and not node.removed][
+        :limit
+    ]
     missing = [pk for pk in wanted if pk not in page.loaded]
     found = {**page.loaded, **_whole(missing)}
     return [found[pk] for pk in wanted if pk in found]

@@ -115,7 +115,6 @@ def comment_post(request: HttpRequest) -> HttpResponse:
             post_author_ids=list(post.authors.values_list("pk", flat=True))
             if comment.user_id
             else [],
-            page_url=url.split("#")[0],
         )
         response: HttpResponse = JsonResponse(
             {

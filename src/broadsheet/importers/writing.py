@@ -339,15 +339,13 @@ def recount_comments(post_ids: Iterable[int]) -> None:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    for start in range(0, len(ids), 500):
-        Post.objects.filter(pk__in=ids[start : start + 500]).update(
-            comment_count=Coalesce(Subquery(approved), 0)
-        )
-    # Bulk writes skip Comment.save(): build the stored cards of the approved ones here.
     from broadsheet.discussion.rendering import refresh_cards, stale_cards
 
     for start in range(0, len(ids), 500):
-        refresh_cards(stale_cards().filter(post_id__in=ids[start : start + 500]).iterator(2000))
+        chunk = ids[start : start + 500]
+        Post.objects.filter(pk__in=chunk).update(comment_count=Coalesce(Subquery(approved), 0))
+        # Bulk writes skip Comment.save(): build the stored cards of the approved ones here.
+        refresh_cards(stale_cards().filter(post_id__in=chunk).iterator(2000))
 
 
 def prune_tombstones(post_ids: Iterable[int]) -> int:
