@@ -70,3 +70,28 @@ def test_a_refused_comment_shows_the_whole_page_again(client: Client, author: An
     assert "Duplicate comment detected" in html
     assert "Lamps and Ledgers" in html and author.display_name in html and "lighthouses" in html
     assert "A paragraph with a note." in html  # the body, which the lean read leaves out
+
+
+@pytest.mark.parametrize("status", list(Post.Status))
+@pytest.mark.parametrize("when", ["never", "past", "future"])
+@pytest.mark.parametrize("staff", [False, True])
+def test_the_written_out_lookup_follows_the_same_rule_as_visible(
+    author: Any, status: str, when: str, staff: bool
+) -> None:
+    from datetime import timedelta
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import timezone
+
+    from broadsheet.publishing.selectors import post_for_comment_submit
+
+    post = PostFactory(status=status, authors=[author])
+    published = {"never": None, "past": timezone.now() - timedelta(days=1),
+                 "future": timezone.now() + timedelta(days=1)}[when]  # fmt: skip
+    Post.objects.filter(pk=post.pk).update(published_at=published)
+    reader = User.objects.create(username="staff", is_staff=True) if staff else AnonymousUser()
+    expected = Post.objects.visible(reader).filter(pk=post.pk).exists()
+    found = post_for_comment_submit(pk=post.pk, user=reader)
+    assert (found is not None) == expected
+    if found is not None:
+        assert (found.pk, found.title, found.published_at) == (post.pk, post.title, published)

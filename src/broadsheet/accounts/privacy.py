@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from broadsheet.accounts.models import User
 from broadsheet.core.models import SiteSettings
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, same_email
 from broadsheet.moderation.services import anonymise_ip, comment_delete
 from broadsheet.publishing.models import PostAuthor
 
@@ -79,7 +79,7 @@ def _person_comments(
     condition = Q(user=user) if user is not None else Q()
     # An empty address would match every comment left without one: never match on it.
     for address in {a.strip() for a in [email, *(addresses or [])] if a and a.strip()}:
-        condition |= Q(author_email__iexact=address)
+        condition |= Q(same_email(address))
     if not condition:
         return Comment.objects.none()
     return Comment.objects.filter(condition)

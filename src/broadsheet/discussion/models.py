@@ -4,10 +4,17 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from broadsheet.publishing.models import Post
+
+
+def same_email(address: str) -> Exact:
+    """Comments left with this address in any case, found through `comment_author_email_ci`."""
+    return Exact(Lower("author_email"), Lower(Value(address)))
 
 
 class Comment(models.Model):
@@ -82,7 +89,9 @@ class Comment(models.Model):
             # A post's discussion in page order without sorting the rows (cards included).
             models.Index(fields=["post", "created_at", "id"], name="comment_post_order"),
             models.Index(fields=["status", "created_at"], name="comment_queue"),
-            models.Index(fields=["author_email"], name="comment_author_email"),
+            # Addresses are compared without case (as WordPress's MySQL collation does): the
+            # previously-approved, duplicate and flood checks of every guest comment use this.
+            models.Index(Lower("author_email"), name="comment_author_email_ci"),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip"),
         ]
         constraints = [

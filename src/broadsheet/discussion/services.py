@@ -9,12 +9,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from broadsheet.core.markdown import render_comment_markdown
 from broadsheet.core.sanitize import without_nul
 from broadsheet.discussion.models import Comment
+from broadsheet.discussion.selectors import comment_is_duplicate, comment_is_flood
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.moderation.rules import Candidate, decide
 from broadsheet.publishing.models import Post
@@ -170,13 +171,14 @@ def comment_submit(
     with transaction.atomic():
         # 7. The same words twice on the same thread are a double click, not a second comment.
         # (Each check is one flat filter: building the query costs more than running it.)
-        writer: dict[str, Any] = (
-            {"user": user} if user is not None else {"author_name": name, "author_email": email}
-        )
-        duplicate = Comment.objects.filter(
-            ~Q(status=Comment.Status.TRASH), post=post, parent=parent, body=body, **writer
-        )
-        if duplicate.exists():
+        if comment_is_duplicate(
+            post_id=post.pk,
+            parent_id=parent.pk if parent is not None else None,
+            body=body,
+            user_id=user.pk if user is not None else None,
+            name=name,
+            email=email,
+        ):
             raise CommentRejected(
                 "Duplicate comment detected; it looks as though you’ve already said that!",
                 status=409,
@@ -184,21 +186,15 @@ def comment_submit(
             )
 
         # 8. Flood: one comment per 15 seconds from one address, email or account.
-        if not is_moderator:
-            same = (
-                Q(user=user)
-                if user is not None
-                else Q(author_email__iexact=email)
-                if email
-                else None
+        if not is_moderator and comment_is_flood(
+            user_id=user.pk if user is not None else None,
+            email=email,
+            ip_address=ip_address,
+            since=timezone.now() - timedelta(seconds=FLOOD_SECONDS),
+        ):
+            raise CommentRejected(
+                "You are posting comments too quickly. Slow down.", status=429, code="flood"
             )
-            if ip_address:
-                same = Q(ip_address=ip_address) if same is None else same | Q(ip_address=ip_address)
-            since = timezone.now() - timedelta(seconds=FLOOD_SECONDS)
-            if same is not None and Comment.objects.filter(same, created_at__gte=since).exists():
-                raise CommentRejected(
-                    "You are posting comments too quickly. Slow down.", status=429, code="flood"
-                )
 
         # 9. Approve, hold, trash or spam.
         body_html = render_comment_markdown(body)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.utils.html import strip_tags
 
 from broadsheet.discussion.models import Comment
+from broadsheet.discussion.selectors import comment_previously_approved
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.moderation.spam import comment_tokens, spam_score
 
@@ -56,14 +57,9 @@ def _matching_word(words: list[str], candidate: Candidate) -> str | None:
 
 
 def _previously_approved(candidate: Candidate) -> bool:
-    approved = Comment.objects.filter(status=Comment.Status.APPROVED, removed=False)
-    if candidate.user_id is not None:
-        return approved.filter(user_id=candidate.user_id).exists()
-    if not candidate.author_email:
-        return False
-    return approved.filter(
-        author_name=candidate.author_name, author_email__iexact=candidate.author_email
-    ).exists()
+    return comment_previously_approved(
+        user_id=candidate.user_id, name=candidate.author_name, email=candidate.author_email
+    )
 
 
 def decide(candidate: Candidate, settings: DiscussionSettings) -> Decision:
