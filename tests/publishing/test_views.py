@@ -83,8 +83,8 @@ def test_post_page_query_count_does_not_grow_with_content(
 ) -> None:
     small = _essay(author)
     client.get(small.get_absolute_url())  # steady state: the site settings are in the cache
-    # post, authors, categories, tags, references, previous, next, menu pages, comments
-    with django_assert_num_queries(9) as small_ctx:
+    # post, authors, categories, tags, references, previous, next, comments (the menu is cached)
+    with django_assert_num_queries(8) as small_ctx:
         assert client.get(small.get_absolute_url()).status_code == 200
     small_queries = len(small_ctx.captured_queries)  # a request clears the log: counted now
 
@@ -235,6 +235,39 @@ def test_static_pages_and_nested_pages(client: Client, author: Any) -> None:
     assert '<a href="/about/">About</a>' in html  # in the site menu
     assert "The team." in client.get("/about/team/").content.decode()
     assert client.get("/team/").status_code == 404
+
+
+def test_the_cached_menu_follows_every_change_to_its_pages(
+    client: Client, author: Any, django_assert_num_queries: Any
+) -> None:
+    from broadsheet.publishing.selectors import MenuItem, menu_pages
+
+    def menu() -> list[tuple[str, str]]:
+        return [(item.title, item.url) for item in menu_pages()]
+
+    about = PostFactory(kind=Post.Kind.PAGE, title="About", slug="about", menu_order=2)
+    assert menu() == [("About", "/about/")]
+    with django_assert_num_queries(0):
+        assert menu() == [("About", "/about/")]
+    contact = PostFactory(kind=Post.Kind.PAGE, title="Contact", slug="contact", menu_order=1)
+    assert menu() == [("Contact", "/contact/"), ("About", "/about/")]
+    about.title = "Who we are"
+    about.save()
+    assert menu() == [("Contact", "/contact/"), ("Who we are", "/about/")]
+    contact.status = Post.Status.DRAFT
+    contact.save()
+    assert menu() == [("Who we are", "/about/")]
+    about.delete()
+    assert menu() == []
+    # A page scheduled to go live: the cached lists expire when its time comes.
+    from broadsheet.publishing.selectors import _navigation_rows
+
+    PostFactory(kind=Post.Kind.PAGE, title="Soon", slug="soon", menu_order=1,
+                status=Post.Status.SCHEDULED, published_at=timezone.now() + timedelta(minutes=10))  # fmt: skip
+    _, shown, expires_in = _navigation_rows()
+    assert shown == [] and 590 <= expires_in <= 600
+    Post.objects.filter(slug="soon").update(published_at=timezone.now() - timedelta(seconds=1))
+    assert _navigation_rows()[1] == [MenuItem("Soon", "/soon/")]
 
 
 def test_not_found_page_is_in_the_site_look(client: Client, db: None) -> None:

@@ -356,9 +356,9 @@ def test_the_search_page_costs_a_fixed_number_of_queries(
         post = PostFactory(title=f"Gannet {n}", body="Gannets dive.")
         approved_comment(post, body="Gannets again.").save()
     client.get("/", {"s": "warm"})  # site settings and the archive list come from the cache
-    # The menu's pages, the count, the ranked page, the hits' rows; SQLite marks up the page in
-    # a query of its own, PostgreSQL sets its plan in a transaction (BEGIN, set_config, COMMIT).
-    expected = 5 if connection.vendor == "sqlite" else 7
+    # The count, the ranked page, the hits' rows; SQLite marks up the page in a query of its
+    # own, PostgreSQL sets its plan in a transaction (BEGIN, set_config, COMMIT).
+    expected = 4 if connection.vendor == "sqlite" else 6
     with django_assert_num_queries(expected):
         response = client.get("/", {"s": "gannet", "comments": "1"})
     assert response.status_code == 200

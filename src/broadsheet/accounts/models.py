@@ -16,9 +16,18 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         profile = getattr(self, "profile", None)
-        if profile is not None and profile.display_name:
-            return str(profile.display_name)
-        return self.get_full_name() or self.username
+        return self.name_from(
+            profile.display_name if profile is not None else "",
+            self.first_name,
+            self.last_name,
+            self.username,
+        )
+
+    @staticmethod
+    def name_from(display_name: str | None, first: str, last: str, username: str) -> str:
+        """The name shown for an account: chosen in its profile, else its full name, else its
+        username (for readers that fetched those columns without the model)."""
+        return str(display_name or "") or f"{first} {last}".strip() or username
 
 
 def _avatar_path(instance: Profile, filename: str) -> str:

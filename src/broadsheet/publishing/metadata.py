@@ -22,7 +22,7 @@ from broadsheet.core.sanitize import stored_html_text
 from broadsheet.publishing.models import Post
 
 if TYPE_CHECKING:
-    from broadsheet.discussion.models import Comment
+    from broadsheet.discussion.selectors import CommentSummary
     from broadsheet.publishing.selectors import DateArchive
 
 # A post may show 2,000 comments on one page: its JSON-LD carries a bounded sample
@@ -40,7 +40,7 @@ def _json_ld(data: dict[str, Any]) -> SafeString:
 
 
 def post_metadata(
-    post: Post, authors: list[Any], *, comments: Sequence[Comment] = ()
+    post: Post, authors: list[Any], *, comments: Sequence[CommentSummary] = ()
 ) -> dict[str, Any]:
     """`comments` are those the page shows, in its order; the first few approved go in."""
     url = f"{settings.SITE_URL}{post.get_absolute_url()}"
@@ -89,9 +89,8 @@ def post_metadata(
     if citations:
         article["citation"] = citations
     article["commentCount"] = post.comment_count
-    shown = [c for c in comments if c.status == c.Status.APPROVED and not c.removed]
-    if shown:
-        article["comment"] = [_comment_item(c) for c in shown[:COMMENTS_IN_JSON_LD]]
+    if comments:  # approved and shown, in the page's order
+        article["comment"] = [_comment_item(c) for c in comments[:COMMENTS_IN_JSON_LD]]
     crumbs = [{"@type": "ListItem", "position": 1, "name": site, "item": f"{settings.SITE_URL}/"}]
     categories = list(post.categories.all()) if not post.is_page else []
     if categories:
@@ -120,10 +119,10 @@ def post_metadata(
     }
 
 
-def _comment_item(comment: Comment) -> dict[str, Any]:
-    author: dict[str, Any] = {"@type": "Person", "name": comment.display_name}
-    if comment.user_id and comment.user is not None:
-        author["url"] = f"{settings.SITE_URL}/people/{quote(comment.user.username)}/"
+def _comment_item(comment: CommentSummary) -> dict[str, Any]:
+    author: dict[str, Any] = {"@type": "Person", "name": comment.name}
+    if comment.username is not None:
+        author["url"] = f"{settings.SITE_URL}/people/{quote(comment.username)}/"
     elif comment.author_url.lower().startswith(("http://", "https://")):
         author["url"] = comment.author_url
     text = stored_html_text(comment.body_html)
@@ -132,7 +131,7 @@ def _comment_item(comment: Comment) -> dict[str, Any]:
         "author": author,
         "dateCreated": timezone.localtime(comment.created_at).isoformat(),
         "text": _shortened(text, COMMENT_TEXT_CHARS),
-        "url": f"{settings.SITE_URL}{comment.get_absolute_url()}",
+        "url": f"{settings.SITE_URL}{reverse('discussion:permalink', args=[comment.pk])}",
     }
 
 

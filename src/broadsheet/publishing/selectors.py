@@ -92,30 +92,48 @@ _ARCHIVE_MONTHS_MAX_AGE = 3600
 
 def _archive_months_key() -> str:
     # Months are counted in the site's time zone, as permalinks date posts.
-    return f"broadsheet:publishing:archive-months:{timezone.get_current_timezone_name()}:v1"
+    return f"broadsheet:publishing:navigation:{timezone.get_current_timezone_name()}:v2"
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    title: str
+    url: str
+
+
+def _navigation() -> tuple[list[tuple[int, int, int]], list[MenuItem]]:
+    """The archive list's rows and the header's menu, on every page: cached together until a
+    post or page is saved or deleted, or until the next scheduled one goes live, so a page
+    costs no query for them."""
+    key = _archive_months_key()
+    found = cache.get(key)
+    if found is None:
+        rows, menu, timeout = _navigation_rows()
+        found = (rows, menu)
+        cache.set(key, found, timeout=timeout)
+    return found
 
 
 def archive_months() -> list[ArchiveYear]:
-    """Years and months with published posts, newest first, with their counts (the footer's
-    archive list, on every page). Cached until a post is saved or deleted, or until the next
-    scheduled post goes live, so a page costs no query for it."""
-    key = _archive_months_key()
-    rows = cache.get(key)
-    if rows is None:
-        rows, timeout = _archive_month_rows()
-        cache.set(key, rows, timeout=timeout)
-    return _archive_years(rows)
+    """Years and months with published posts, newest first, with their counts (the footer)."""
+    return _archive_years(_navigation()[0])
+
+
+def menu_pages() -> list[MenuItem]:
+    """Top-level pages with a menu order, in that order (the header's menu)."""
+    return _navigation()[1]
 
 
 def archive_months_forget() -> None:
-    """Drop the cached archive list: called whenever a post is saved, deleted or goes live."""
+    """Drop the cached archive list and menu: called whenever a post or page is saved or
+    deleted, or goes live."""
     key = _archive_months_key()
     cache.delete(key)
     # Again after the commit: a request may have cached the old counts meanwhile.
     transaction.on_commit(lambda: cache.delete(key))
 
 
-def _archive_month_rows() -> tuple[list[tuple[int, int, int]], int]:
+def _navigation_rows() -> tuple[list[tuple[int, int, int]], list[MenuItem], int]:
     now = timezone.now()
     zone = timezone.get_current_timezone()
     rows = (
@@ -129,10 +147,17 @@ def _archive_month_rows() -> tuple[list[tuple[int, int, int]], int]:
         .annotate(count=Count("id"))
         .order_by("-year", "-month")
     )
-    # A scheduled post appears by itself when its time comes, so the list expires then.
+    menu = [
+        MenuItem(title=page.title, url=page.get_absolute_url())
+        for page in Post.objects.visible()
+        .pages()
+        .filter(menu_order__gt=0, parent__isnull=True)
+        .only("title", "slug", "kind", "parent_id")
+        .order_by("menu_order", "title")
+    ]
+    # A scheduled post or page appears by itself when its time comes, so the lists expire then.
     next_due = (
-        Post.objects.posts()
-        .filter(status=Post.Status.SCHEDULED, published_at__gt=now)
+        Post.objects.filter(status=Post.Status.SCHEDULED, published_at__gt=now)
         .order_by("published_at")
         .values_list("published_at", flat=True)
         .first()
@@ -140,7 +165,7 @@ def _archive_month_rows() -> tuple[list[tuple[int, int, int]], int]:
     timeout = _ARCHIVE_MONTHS_MAX_AGE
     if next_due is not None:
         timeout = max(1, min(timeout, math.ceil((next_due - now).total_seconds())))
-    return [(year, month, count) for year, month, count in rows], timeout
+    return [(year, month, count) for year, month, count in rows], menu, timeout
 
 
 def _archive_years(rows: list[tuple[int, int, int]]) -> list[ArchiveYear]:
@@ -319,16 +344,6 @@ def post_neighbours(*, post: Post, user: Any) -> Neighbours:
         base.filter(published_at__gte=post.published_at).order_by("published_at", "id").first()
     )
     return Neighbours(previous, following)
-
-
-def menu_pages() -> list[Post]:
-    return list(
-        Post.objects.visible()
-        .pages()
-        .filter(menu_order__gt=0, parent__isnull=True)
-        .only("title", "slug", "kind", "parent_id")
-        .order_by("menu_order", "title")
-    )
 
 
 def post_for_comments(*, pk: int | None, user: Any) -> Post | None:
