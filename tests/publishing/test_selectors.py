@@ -133,3 +133,44 @@ def test_the_permalink_shows_what_visible_would(status: str, when: str, staff: b
     else:
         with pytest.raises(Http404):
             found()
+
+
+def _orm_neighbours(post: Post, user: Any) -> tuple[int | None, int | None]:
+    base = Post.objects.visible(user).posts().exclude(pk=post.pk)
+    assert post.published_at is not None
+    before = base.filter(published_at__lte=post.published_at).order_by("-published_at", "-id")
+    after = base.filter(published_at__gte=post.published_at).order_by("published_at", "id")
+    return (getattr(before.first(), "pk", None), getattr(after.first(), "pk", None))
+
+
+@pytest.mark.parametrize("staff", [False, True])
+def test_previous_and_next_are_those_visible_would_give(staff: bool) -> None:
+    from broadsheet.accounts.models import User
+
+    now = timezone.now()
+    made = []
+    for hours, status, kind in [
+        (-50, Post.Status.PUBLISHED, Post.Kind.POST),
+        (-40, Post.Status.PRIVATE, Post.Kind.POST),
+        (-30, Post.Status.DRAFT, Post.Kind.POST),
+        (-30, Post.Status.PUBLISHED, Post.Kind.POST),  # the same moment as the draft
+        (-30, Post.Status.PUBLISHED, Post.Kind.POST),  # and as each other: the id decides
+        (-20, Post.Status.PUBLISHED, Post.Kind.PAGE),
+        (-10, Post.Status.SCHEDULED, Post.Kind.POST),  # due: shown
+        (10, Post.Status.SCHEDULED, Post.Kind.POST),  # not yet
+        (20, Post.Status.PUBLISHED, Post.Kind.POST),
+    ]:
+        post = PostFactory(status=status, kind=kind)
+        Post.objects.filter(pk=post.pk).update(published_at=now + timedelta(hours=hours))
+        made.append(post.pk)
+    reader = User.objects.create(username="staff", is_staff=True) if staff else AnonymousUser()
+    for post in Post.objects.filter(pk__in=made, kind=Post.Kind.POST):
+        found = selectors.post_neighbours(post=post, user=reader)
+        shown = (getattr(found.previous, "pk", None), getattr(found.next, "pk", None))
+        assert shown == _orm_neighbours(post, reader), post.pk
+        for neighbour in (found.previous, found.next):
+            if neighbour is not None:
+                assert (
+                    neighbour.get_absolute_url()
+                    == Post.objects.get(pk=neighbour.pk).get_absolute_url()
+                )
