@@ -157,7 +157,13 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
         # WAL lets readers proceed while one writer writes; IMMEDIATE transactions plus a busy
         # timeout make concurrent writers queue instead of failing with "database is locked".
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        # The file is memory-mapped (up to 128 MiB): a page of 2,000 comments reads a few MB of
+        # rows, which SQLite's own 2 MB page cache would fetch again on every render, one read
+        # call per page; mapped pages are shared by every worker through the OS's cache.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            "PRAGMA mmap_size=134217728;"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20, minimum=1),
     }

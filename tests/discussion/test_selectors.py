@@ -36,8 +36,10 @@ def test_threads_come_back_as_a_tree_in_order(post: Post) -> None:
     a1x = approved_comment(post, parent=a1, body="A1x")
     page = comment_page_for_post(post=post, page=None, settings=DiscussionSettings.current())
     assert [n.pk for n in page.roots] == [a.pk, b.pk]
-    assert [n.pk for n in page.roots[0].children] == [a1.pk]
-    assert [n.pk for n in page.roots[0].children[0].children] == [a1x.pk]
+    assert [n.pk for n in page.children[a.pk]] == [a1.pk]
+    assert [n.pk for n in page.children[a1.pk]] == [a1x.pk]
+    assert b.pk not in page.children and a1x.pk not in page.children
+    assert [n.pk for n in page.in_order] == [a.pk, a1.pk, a1x.pk, b.pk]
     assert page.shown == 4 and page.count == 1
 
 
@@ -48,7 +50,8 @@ def test_hidden_comments_hide_their_replies_but_a_deleted_one_keeps_them(post: P
     kept = approved_comment(post, parent=removed, body="kept")
     page = comment_page_for_post(post=post, page=None, settings=DiscussionSettings.current())
     assert [n.pk for n in page.roots] == [removed.pk]
-    assert [n.pk for n in page.roots[0].children] == [kept.pk]
+    assert [n.pk for n in page.children[removed.pk]] == [kept.pk]
+    assert [n.pk for n in page.in_order] == [removed.pk, kept.pk]
 
 
 def test_a_pending_comment_is_shown_to_its_author_only(post: Post) -> None:

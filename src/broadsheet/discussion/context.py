@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.safestring import mark_safe
 
 from broadsheet.accounts.comment_login import DRAFT_KEY, login_options, signed_in_with, take_draft
 from broadsheet.discussion.cookies import pending_ids
@@ -70,7 +69,9 @@ def discussion_context(
     return {
         "discussion": {
             "settings": settings,
-            "comments_html": mark_safe(renderer.page(page)),
+            # Not marked safe: that would copy a thread of 2 MB. The post page splices it in
+            # after rendering (publishing.views.render_post), as the markup it already is.
+            "comments_html": renderer.page(page),
             "page": page,
             "pages": pages,
             "previous_url": pages[page.number - 2][1] if page.number > 1 else "",

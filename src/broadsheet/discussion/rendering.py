@@ -173,15 +173,22 @@ class CommentRenderer:
     def page(self, page: CommentPage) -> str:
         parts: list[str] = []
         for node in page.roots:
-            self._node(node, page.loaded, parts)
+            self._node(node, page.loaded, page.children, parts)
         return "".join(parts)
 
     def single(self, comment: Comment) -> str:
         parts: list[str] = []
-        self._node(Node.of(comment), {comment.pk: comment}, parts)
+        node = Node.of(comment)
+        self._node(node, {} if node.has_card(self.key) else {comment.pk: comment}, {}, parts)
         return "".join(parts)
 
-    def _node(self, node: Node, loaded: dict[int, Comment], out: list[str]) -> None:
+    def _node(
+        self,
+        node: Node,
+        loaded: dict[int, Comment],
+        children: dict[int, list[Node]],
+        out: list[str],
+    ) -> None:
         # Called once per comment (2,000 on a busy post): plain strings, no enum lookups.
         pk, depth = node.pk, node.depth
         approved = node.status == _APPROVED
@@ -196,10 +203,10 @@ class CommentRenderer:
             classes += f" is-{node.kind}"
         if node.removed:
             card = _REMOVED
-        elif node.has_card(self.key):
-            card = node.card_html
-        else:
+        elif pk in loaded:  # its stored card cannot be used (see comment_page_for_post)
             card = comment_card(loaded[pk], self.settings)
+        else:
+            card = node.card_html
         reply = ""
         if self.can_reply and approved and not node.removed:
             # At the deepest level the reply joins this comment's own level.
@@ -209,10 +216,10 @@ class CommentRenderer:
         out.append(
             f'<li id="comment-{pk}" class="{classes} p-comment h-cite">{card}{reply}</article>'
         )
-        if node.children:
+        if pk in children:
             out.append('<ol class="children">')
-            for child in node.children:
-                self._node(child, loaded, out)
+            for child in children[pk]:
+                self._node(child, loaded, children, out)
             out.append("</ol></li>")
         else:
             out.append("</li>")

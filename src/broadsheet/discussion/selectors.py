@@ -7,7 +7,7 @@ import math
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Q
@@ -29,30 +29,23 @@ NOT_SHOWN = (
 )
 
 
-class Node:
-    """One comment on a page, as the page needs it: the columns of one row, and its replies."""
+class Node(NamedTuple):
+    """One comment on a page, as the page needs it: the columns of one row. A tuple, made
+    straight from the cursor's row: a page may hold 2,000 of them."""
 
-    __slots__ = ("card_html", "card_key", "children", "depth", "kind", "parent_id", "pk",
-                 "removed", "status", "user_id")  # fmt: skip
-    FIELDS = ("pk", "parent_id", "depth", "status", "kind", "removed", "user_id", "card_key",
-              "card_html")  # fmt: skip
-
-    def __init__(self, pk: int, parent_id: int | None, depth: int, status: str, kind: str,
-                 removed: bool, user_id: int | None, card_key: str, card_html: str) -> None:  # fmt: skip
-        self.pk = pk
-        self.parent_id = parent_id
-        self.depth = depth
-        self.status = status
-        self.kind = kind
-        self.removed = removed
-        self.user_id = user_id
-        self.card_key = card_key
-        self.card_html = card_html
-        self.children: list[Node] = []
+    pk: int
+    parent_id: int | None
+    depth: int
+    status: str
+    kind: str
+    removed: bool
+    user_id: int | None
+    card_key: str
+    card_html: str
 
     @classmethod
     def of(cls, comment: Comment) -> Node:
-        return cls(*(getattr(comment, name) for name in cls.FIELDS))
+        return cls._make(getattr(comment, name) for name in cls._fields)
 
     def has_card(self, key: str) -> bool:
         """Whether its stored card can be shown: approved, and built with these inputs."""
@@ -68,6 +61,7 @@ _APPROVED = str(Comment.Status.APPROVED)
 @dataclass
 class CommentPage:
     roots: list[Node]
+    children: dict[int, list[Node]]  # each shown comment's replies, by its id
     number: int  # 1-based; pages count oldest threads first, as WordPress's comment-page-N
     count: int  # number of pages (1 when paging is off)
     default: int  # the page shown at the post's own address
@@ -130,35 +124,41 @@ def comment_page_for_post(
         count = default = number = 1
         threads = None
 
-    nodes = {row[0]: Node(*row) for row in _rows(post.pk, threads, pending_ids)}
+    nodes = list(map(Node._make, _rows(post.pk, threads, pending_ids)))
+    ids = {node.pk for node in nodes}
     roots: list[Node] = []
-    for node in nodes.values():
+    children: dict[int, list[Node]] = {}
+    for node in nodes:
         if node.parent_id is None:
             roots.append(node)
-        elif node.parent_id in nodes:
-            nodes[node.parent_id].children.append(node)
+        elif node.parent_id in ids:
+            children.setdefault(node.parent_id, []).append(node)
         # A reply whose parent is hidden (pending, spam, trash) stays hidden with it.
     if settings.comment_order == DiscussionSettings.Order.DESC:
         roots.reverse()
-    shown = _walk(roots)
+    shown = _walk(roots, children)
     from broadsheet.discussion.rendering import card_key  # it renders pages of these
 
     key = card_key(settings)
-    unbuilt = [node.pk for node in shown if not node.removed and not node.has_card(key)]
+    # Node.has_card, inlined: it is asked of every comment on the page.
+    unbuilt = [
+        n.pk for n in shown
+        if not n.removed and not (n.status == _APPROVED and n.card_key == key and n.card_html)
+    ]  # fmt: skip
     return CommentPage(
-        roots=roots, number=number, count=count, default=default, in_order=shown,
-        loaded=_whole(unbuilt),
+        roots=roots, children=children, number=number, count=count, default=default,
+        in_order=shown, loaded=_whole(unbuilt),
     )  # fmt: skip
 
 
 def _rows(
     post_id: int, threads: list[int] | None, pending_ids: Collection[int]
 ) -> list[tuple[Any, ...]]:
-    """Node.FIELDS of the post's visible comments (of these threads), in page order, as tuples
+    """Node's fields of the post's visible comments (of these threads), in page order, as tuples
     straight from the cursor: no model, and none of the ORM's per-value conversions (these
     columns need none; SQLite's 0/1 is a fine bool). Written out (decision 0019): the ORM took
     longer to build this than SQLite to answer it, on every page render."""
-    columns = ", ".join("id" if name == "pk" else name for name in Node.FIELDS)
+    columns = ", ".join("id" if name == "pk" else name for name in Node._fields)
     visible = "status = %s"
     params: list[Any] = [Comment.Status.APPROVED]
     if pending_ids:
@@ -190,13 +190,14 @@ def _whole(ids: list[int]) -> dict[int, Comment]:
     return {comment.pk: comment for comment in comments}
 
 
-def _walk(nodes: list[Node]) -> list[Node]:
+def _walk(nodes: list[Node], children: dict[int, list[Node]]) -> list[Node]:
     found: list[Node] = []
     stack = list(reversed(nodes))
     while stack:
         node = stack.pop()
         found.append(node)
-        stack.extend(reversed(node.children))
+        if node.pk in children:
+            stack.extend(reversed(children[node.pk]))
     return found
 
 
