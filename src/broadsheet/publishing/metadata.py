@@ -30,12 +30,16 @@ if TYPE_CHECKING:
 COMMENTS_IN_JSON_LD = 5
 COMMENT_TEXT_CHARS = 300
 
-_JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
-
 
 def _json_ld(data: dict[str, Any]) -> SafeString:
-    # Escaped so no text can close the <script> data block it lives in.
-    text = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
+    # Escaped so no text can close the <script> data block it lives in (three replaces: far
+    # cheaper than str.translate, which looks up every character of the page's metadata).
+    text = (
+        json.dumps(data, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
     return mark_safe(f'<script type="application/ld+json">{text}</script>')
 
 
