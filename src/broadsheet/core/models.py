@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import models
 
+from broadsheet.core.requestmemo import forget, remembered
+
 
 class SingletonModel(models.Model):
     """A settings row edited in the admin, read on many pages: kept in the shared cache.
@@ -20,6 +22,7 @@ class SingletonModel(models.Model):
         self.pk = 1
         super().save(*args, **kwargs)
         cache.delete(self._cache_key())
+        forget(self._cache_key())
 
     @classmethod
     def _cache_key(cls) -> str:
@@ -31,6 +34,10 @@ class SingletonModel(models.Model):
 
     @classmethod
     def current(cls) -> Self:
+        return remembered(cls._cache_key(), cls._read)
+
+    @classmethod
+    def _read(cls) -> Self:
         found = cache.get(cls._cache_key())
         if found is None:
             found = cls._default_manager.filter(pk=1).first() or cls(pk=1, **cls.defaults())

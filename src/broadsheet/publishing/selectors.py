@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.dates import MONTHS
 
+from broadsheet.core.requestmemo import forget, remembered
 from broadsheet.publishing.models import Category, Post, PostAuthor, PostQuerySet, Tag
 
 # A post's authors in their order, as `post.author_links` (shared with search indexing).
@@ -105,6 +106,10 @@ def _navigation() -> tuple[list[tuple[int, int, int]], list[MenuItem]]:
     """The archive list's rows and the header's menu, on every page: cached together until a
     post or page is saved or deleted, or until the next scheduled one goes live, so a page
     costs no query for them."""
+    return remembered(_archive_months_key(), _navigation_read)
+
+
+def _navigation_read() -> tuple[list[tuple[int, int, int]], list[MenuItem]]:
     key = _archive_months_key()
     found = cache.get(key)
     if found is None:
@@ -129,6 +134,7 @@ def archive_months_forget() -> None:
     deleted, or goes live."""
     key = _archive_months_key()
     cache.delete(key)
+    forget(key)
     # Again after the commit: a request may have cached the old counts meanwhile.
     transaction.on_commit(lambda: cache.delete(key))
 
