@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from django.db import connection
 from django.db.models import Q
 
+from broadsheet.core.sql import select_models
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
@@ -223,22 +224,33 @@ def comments_for_metadata(*, page: CommentPage, limit: int) -> list[CommentSumma
     ]
     if not wanted:
         return []
-    rows = Comment.objects.filter(pk__in=wanted).values_list(
-        "pk", "author_name", "author_url", "body_html", "created_at", "user__username",
-        "user__first_name", "user__last_name", "user__profile__display_name",
-    )  # fmt: skip
+    from broadsheet.accounts.models import Profile
+
+    quote = connection.ops.quote_name
+    comments, users = quote(_TABLE), quote(User._meta.db_table)
+    profiles = quote(Profile._meta.db_table)
+    rows = select_models(
+        Comment,
+        f"LEFT JOIN {users} ON {users}.id = {comments}.user_id "
+        f"LEFT JOIN {profiles} ON {profiles}.user_id = {users}.id "
+        f"WHERE {comments}.id IN ({', '.join(['%s'] * len(wanted))})",
+        wanted,
+        only=("author_name", "author_url", "body_html", "created_at"),
+        extra=f"{users}.username AS account, {users}.first_name AS first, "
+        f"{users}.last_name AS last, {profiles}.display_name AS shown_name",
+    )
     found = {
-        pk: CommentSummary(
-            pk=pk,
-            name=User.name_from(shown, first, last, username)
-            if username is not None
-            else name or "Anonymous",
-            username=username,
-            author_url=url,
-            body_html=body_html,
-            created_at=created_at,
+        c.pk: CommentSummary(
+            pk=c.pk,
+            name=User.name_from(c.shown_name, c.first, c.last, c.account)
+            if c.account is not None
+            else c.author_name or "Anonymous",
+            username=c.account,
+            author_url=c.author_url,
+            body_html=c.body_html,
+            created_at=c.created_at,
         )
-        for pk, name, url, body_html, created_at, username, first, last, shown in rows
+        for c in rows
     }
     return [found[pk] for pk in wanted if pk in found]
 

@@ -21,6 +21,7 @@ from django.utils import dateformat, timezone
 from django.utils.dates import MONTHS
 
 from broadsheet.core.requestmemo import forget, remembered
+from broadsheet.core.sql import select_models
 from broadsheet.publishing.models import Category, Post, PostAuthor, PostQuerySet, Tag
 
 # A post's authors in their order, as `post.author_links` (shared with search indexing).
@@ -291,23 +292,6 @@ def _may_see(post: Post, user: Any) -> bool:
     )
 
 
-def _select(
-    model: type[Any], tail: str, params: list[Any], *, only: tuple[str, ...] = (), extra: str = ""
-) -> list[Any]:
-    """`model`'s rows (all columns, or the fields in `only`) from a statement written out:
-    the post page's few reads cost the ORM several times longer to build than to run."""
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    fields = [
-        f
-        for f in model._meta.concrete_fields
-        if not only or f.primary_key or f.name in only or f.attname in only
-    ]
-    columns = ", ".join([*(f"{table}.{quote(f.column)}" for f in fields), *filter(None, [extra])])
-    # Only names and fixed fragments are formatted in; every value is a parameter.
-    return list(model.objects.raw(f"SELECT {columns} FROM {table} {tail}", params))  # noqa: S608
-
-
 def _prefetched(instance: Any, name: str, objects: list[Any]) -> None:
     """Hand `instance.<name>.all()` its rows, as prefetch_related would."""
     queryset = getattr(instance, name).all()
@@ -327,7 +311,7 @@ def _with_details(post: Post) -> Post:
     profiles = quote(Profile._meta.db_table)
     # Each author's profile rides along as extra columns (every one is text: no conversion).
     profile_fields = [f.attname for f in Profile._meta.concrete_fields]
-    authors = _select(
+    authors = select_models(
         User,
         f"JOIN {links} ON {links}.author_id = {users}.id "
         f"LEFT JOIN {profiles} ON {profiles}.user_id = {users}.id "
@@ -361,14 +345,14 @@ def _with_details(post: Post) -> Post:
         through = quote(getattr(Post, name).through._meta.db_table)
         table = quote(model._meta.db_table)
         column = f"{model._meta.model_name}_id"
-        _prefetched(post, name, _select(
+        _prefetched(post, name, select_models(
             model,
             f"JOIN {through} ON {through}.{column} = {table}.id WHERE {through}.post_id = %s "
             f"ORDER BY {table}.{quote('name')}, {table}.id",
             [post.pk],
         ))  # fmt: skip
     references = quote(Reference._meta.db_table)
-    _prefetched(post, "references", _select(
+    _prefetched(post, "references", select_models(
         Reference,
         f"WHERE {references}.post_id = %s ORDER BY {references}.{quote('position')}, {references}.id",
         [post.pk],
@@ -386,7 +370,7 @@ def post_for_permalink(
     posts = connection.ops.quote_name(Post._meta.db_table)
     candidates = [
         post
-        for post in _select(
+        for post in select_models(
             Post,
             f"WHERE {posts}.slug = %s AND {posts}.kind = %s ORDER BY {posts}.published_at DESC, "
             f"{posts}.id DESC",
@@ -446,7 +430,7 @@ def post_neighbours(*, post: Post, user: Any) -> Neighbours:
     params = [*shown, Post.Status.SCHEDULED, adapt(timezone.now())]
 
     def neighbour(compare: str, order: str) -> Post | None:
-        found = _select(
+        found = select_models(
             Post,
             f"WHERE {live} AND {posts}.published_at IS NOT NULL AND {posts}.kind = %s "
             f"AND {posts}.id <> %s AND {posts}.published_at {compare} %s "
@@ -483,7 +467,7 @@ def post_for_comment_submit(*, pk: int | None, user: Any) -> Post | None:
         return None
     # Written out (it runs for every comment posted), then held to the rule of `visible()`.
     posts = connection.ops.quote_name(Post._meta.db_table)
-    found = _select(Post, f"WHERE {posts}.id = %s", [pk], only=_COMMENT_POST_FIELDS)
+    found = select_models(Post, f"WHERE {posts}.id = %s", [pk], only=_COMMENT_POST_FIELDS)
     if not found:
         return None
     return found[0] if _may_see(found[0], user) else None
