@@ -1,16 +1,16 @@
 """Settings rows and the navigation are read once per request, and never kept between
-requests or outside one."""
+requests or outside one. (Django's request signals close database connections, so the unit
+tests call what they would call; the page test goes through real requests.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from django.core.signals import request_finished, request_started
 from django.test import Client
 
 from broadsheet.core.models import SiteSettings
-from broadsheet.core.requestmemo import forget, remembered
+from broadsheet.core.requestmemo import _begin, _end, forget, remembered
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +27,13 @@ def _counter() -> tuple[list[int], Any]:
 
 def test_within_a_request_a_value_is_computed_once_and_forgotten_on_demand() -> None:
     calls, compute = _counter()
-    request_started.send(sender=None)
+    _begin()  # what request_started does
     try:
         assert remembered("k", compute) == remembered("k", compute) == 1
         forget("k")
         assert remembered("k", compute) == 2
     finally:
-        request_finished.send(sender=None)
+        _end()  # what request_finished does
     assert remembered("k", compute) == 3  # nothing kept after the request
     assert remembered("k", compute) == 4  # nor outside one
     assert len(calls) == 4
@@ -52,7 +52,7 @@ def test_a_settings_change_is_seen_by_the_next_request_and_by_the_request_that_m
 
     cache.delete(SiteSettings._cache_key())
     assert "Tide Tables" in client.get("/").content.decode()
-    request_started.send(sender=None)
+    _begin()  # what request_started does
     try:
         assert SiteSettings.current().title == "Tide Tables"
         changed = SiteSettings.current()
@@ -60,7 +60,7 @@ def test_a_settings_change_is_seen_by_the_next_request_and_by_the_request_that_m
         changed.save()
         assert SiteSettings.current().title == "Changed mid-request"
     finally:
-        request_finished.send(sender=None)
+        _end()  # what request_finished does
 
 
 def test_a_page_reads_each_settings_row_from_the_shared_cache_once(
