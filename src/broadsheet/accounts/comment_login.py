@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from broadsheet.core.cache import cache_policy
 from broadsheet.core.models import SiteSettings
+from broadsheet.core.requestmemo import forget, remembered
 
 RETURN_KEY = "broadsheet.comment_return"
 DRAFT_KEY = "broadsheet.comment_draft"
@@ -41,7 +42,7 @@ _MARKS = {
     "orcid": "iD",
     "wordpress_com": "W",
 }
-_OPTIONS_CACHE = "broadsheet:login-options:v1"
+_OPTIONS_CACHE = "broadsheet:login-options:v2"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,13 @@ class LoginOption:
     id: str
     name: str
     mark: str
+    url: str  # where the form's icon button posts (no JavaScript)
+    popup_url: str  # the sign-in window the script opens instead
+
+    @classmethod
+    def of(cls, id: str, name: str, mark: str) -> LoginOption:
+        popup_url = reverse("comment_login_popup", args=[id])
+        return cls(id, name, mark, reverse("comment_login"), popup_url)
 
 
 def login_options(request: HttpRequest) -> list[LoginOption]:
@@ -56,14 +64,18 @@ def login_options(request: HttpRequest) -> list[LoginOption]:
 
     Cached (providers added in the admin clear it), so anonymous pages pay no query for it.
     """
+    return remembered(_OPTIONS_CACHE, lambda: _login_options(request))
+
+
+def _login_options(request: HttpRequest) -> list[LoginOption]:
     found: list[LoginOption] | None = cache.get(_OPTIONS_CACHE)
     if found is None:
         title = SiteSettings.current().title or "this site"
-        found = [LoginOption(SITE, title, title[:1].upper())]
+        found = [LoginOption.of(SITE, title, title[:1].upper())]
         for provider in get_social_adapter(request).list_providers(request):
             provider_id = provider.app.provider_id or provider.id
             found.append(
-                LoginOption(
+                LoginOption.of(
                     provider_id, provider.name, _MARKS.get(provider.id, provider.name[:1].upper())
                 )
             )
@@ -73,6 +85,7 @@ def login_options(request: HttpRequest) -> list[LoginOption]:
 
 def forget_login_options(**kwargs: Any) -> None:
     cache.delete(_OPTIONS_CACHE)
+    forget(_OPTIONS_CACHE)
 
 
 def _start(request: HttpRequest, option_id: str, return_url: str) -> HttpResponse:

@@ -78,6 +78,11 @@ def discussion_context(
             "next_url": pages[page.number][1] if page.number < page.count else "",
             "open": is_open,
             "form": form,
+            # The guest's fields, in order, with their labels and whether they must be filled.
+            "identity_fields": [
+                (form[name], label, settings.require_name_email and name != "url")
+                for name, label in (("author", "Name"), ("email", "Email"), ("url", "Website"))
+            ],
             "reply_to": reply_to,
             "error": error,
             "needs_login": settings.comment_registration and not request.user.is_authenticated,

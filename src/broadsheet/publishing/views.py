@@ -35,7 +35,12 @@ def render_post(
     authors = [link.author for link in post.author_links]  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "post": post,
+        "post_url": post.get_absolute_url(),
         "authors": authors,
+        # Read once here: each `post.categories.all` in a template builds a new queryset.
+        "categories": list(post.categories.all()),
+        "tags": list(post.tags.all()),
+        "references": list(post.references.all()),
         "neighbours": selectors.post_neighbours(post=post, user=request.user),
     }
     if extra is None:
