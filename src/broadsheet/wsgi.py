@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -9,3 +10,8 @@ from broadsheet.core.pagecache import PageCacheFront  # noqa: E402  (needs Djang
 
 # Stored pages for anonymous readers are answered here, before Django builds a request.
 application = PageCacheFront(django_application)
+
+# Everything loaded so far (Django, the apps, their modules) lives as long as the worker: the
+# garbage collector need not walk it again on every full collection (about 5% of a render).
+gc.collect()
+gc.freeze()

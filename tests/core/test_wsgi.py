@@ -1,0 +1,24 @@
+"""The WSGI module a server loads: the page-cache front, and the loaded code set aside from
+the garbage collector."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.processes import broadsheet_env
+
+
+def test_loading_the_application_freezes_what_it_loaded(tmp_path: Path) -> None:
+    env = broadsheet_env(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    probe = (
+        "import gc; before = gc.get_freeze_count()\n"
+        "from broadsheet.wsgi import application\n"
+        "print(type(application).__name__, before, gc.get_freeze_count())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, check=True, capture_output=True, text=True
+    ).stdout.split()
+    assert out[0] == "PageCacheFront"
+    assert int(out[1]) == 0 and int(out[2]) > 10_000  # Django and the apps, set aside
