@@ -356,7 +356,10 @@ class Broadsheet:
         }  # fmt: skip
         self.command("shell", "-c", (
             "from broadsheet.moderation.models import DiscussionSettings as D\n"
-            f"s = D.current()\nfor k, v in {values!r}.items(): setattr(s, k, v)\ns.full_clean(); s.save()"
+            f"s = D.current()\nfor k, v in {values!r}.items(): setattr(s, k, v)\ns.full_clean(); s.save()\n"
+            # A running site's worker rebuilds the stored comment cards these settings make
+            # stale (avatars, for one); no worker runs here, so it is done now.
+            "from broadsheet.discussion.tasks import rebuild_comment_cards as r\nr.func()"
         ))  # fmt: skip
         self.command("collectstatic", "--no-input")
 
