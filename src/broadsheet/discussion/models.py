@@ -33,14 +33,18 @@ class Comment(models.Model):
         SPAM = "spam", "Spam"
         TRASH = "trash", "Trash"
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    # No index of their own for `post` and `thread`: the composite indexes below begin with
+    # them (every new comment would otherwise write two more index pages).
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="comments", db_index=False
+    )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )
     # The top-level comment of this comment's thread (itself for a top-level comment): a page
     # of threads and all their replies come in one query.
     thread = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     depth = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.COMMENT)

@@ -92,7 +92,7 @@ class ArchiveYear:
 _ARCHIVE_MONTHS_MAX_AGE = 3600
 
 
-def _archive_months_key() -> str:
+def _navigation_key() -> str:
     # Months are counted in the site's time zone, as permalinks date posts.
     return f"broadsheet:publishing:navigation:{timezone.get_current_timezone_name()}:v2"
 
@@ -107,11 +107,11 @@ def _navigation() -> tuple[list[tuple[int, int, int]], list[MenuItem]]:
     """The archive list's rows and the header's menu, on every page: cached together until a
     post or page is saved or deleted, or until the next scheduled one goes live, so a page
     costs no query for them."""
-    return remembered(_archive_months_key(), _navigation_read)
+    return remembered(_navigation_key(), _navigation_read)
 
 
 def _navigation_read() -> tuple[list[tuple[int, int, int]], list[MenuItem]]:
-    key = _archive_months_key()
+    key = _navigation_key()
     found = cache.get(key)
     if found is None:
         rows, menu, timeout = _navigation_rows()
@@ -133,7 +133,7 @@ def menu_pages() -> list[MenuItem]:
 def archive_months_forget() -> None:
     """Drop the cached archive list and menu: called whenever a post or page is saved or
     deleted, or goes live."""
-    key = _archive_months_key()
+    key = _navigation_key()
     cache.delete(key)
     forget(key)
     # Again after the commit: a request may have cached the old counts meanwhile.
@@ -302,7 +302,7 @@ def _prefetched(instance: Any, name: str, objects: list[Any]) -> None:
 
 def _with_details(post: Post) -> Post:
     """The post with what its page shows: authors in order (with profiles), categories,
-    tags and references. Five short statements, as `prefetch_related` would read them."""
+    tags and references. Four short statements, as `prefetch_related` would read them."""
     from broadsheet.accounts.models import Profile, User
     from broadsheet.publishing.models import Reference
 
