@@ -270,6 +270,13 @@ def test_the_cached_menu_follows_every_change_to_its_pages(
     assert _navigation_rows()[1] == [MenuItem("Soon", "/soon/")]
 
 
+def test_the_cached_menu_markup_escapes_page_titles(client: Client) -> None:
+    PostFactory(kind=Post.Kind.PAGE, title="<script>alert(1)</script>", slug="x", menu_order=1)
+    html = client.get("/").content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert '<a href="/x/">&lt;script&gt;alert(1)&lt;/script&gt;</a>' in html
+
+
 def test_not_found_page_is_in_the_site_look(client: Client, db: None) -> None:
     response = client.get("/no/such/thing/")
     assert response.status_code == 404

@@ -10,13 +10,14 @@ from broadsheet.core.models import SiteSettings
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    from broadsheet.publishing.selectors import archive_months, menu_pages
+    from broadsheet.publishing.selectors import navigation_markup
 
     current = SiteSettings.current()
     return {
         "site_name": current.title,
         "site_tagline": current.tagline,
         "site_url": settings.SITE_URL,
-        "menu_pages": SimpleLazyObject(menu_pages),
-        "archive_months": SimpleLazyObject(archive_months),
+        # Read only by pages that print them (base.html); each is one string.
+        "site_menu_html": SimpleLazyObject(lambda: navigation_markup()[0]),
+        "archive_list_html": SimpleLazyObject(lambda: navigation_markup()[1]),
     }

@@ -16,9 +16,11 @@ from django.db import connection, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.dates import MONTHS
+from django.utils.safestring import SafeString, mark_safe
 
 from broadsheet.core.requestmemo import forget, remembered
 from broadsheet.core.sql import select_models
@@ -94,7 +96,7 @@ _ARCHIVE_MONTHS_MAX_AGE = 3600
 
 def _navigation_key() -> str:
     # Months are counted in the site's time zone, as permalinks date posts.
-    return f"broadsheet:publishing:navigation:{timezone.get_current_timezone_name()}:v2"
+    return f"broadsheet:publishing:navigation:{timezone.get_current_timezone_name()}:v3"
 
 
 @dataclass(frozen=True)
@@ -103,31 +105,54 @@ class MenuItem:
     url: str
 
 
-def _navigation() -> tuple[list[tuple[int, int, int]], list[MenuItem]]:
-    """The archive list's rows and the header's menu, on every page: cached together until a
-    post or page is saved or deleted, or until the next scheduled one goes live, so a page
-    costs no query for them."""
+@dataclass(frozen=True)
+class Navigation:
+    """What every page shows of the whole site: the header's menu and the footer's archive
+    list, as data and as the markup the pages print (rendered once, when this is cached)."""
+
+    rows: list[tuple[int, int, int]]  # (year, month, posts)
+    menu: list[MenuItem]
+    menu_html: str
+    archive_html: str
+
+
+def _navigation() -> Navigation:
+    """Cached until a post or page is saved or deleted, or until the next scheduled one goes
+    live, so a page costs no query for it, and read once per request."""
     return remembered(_navigation_key(), _navigation_read)
 
 
-def _navigation_read() -> tuple[list[tuple[int, int, int]], list[MenuItem]]:
+def _navigation_read() -> Navigation:
     key = _navigation_key()
     found = cache.get(key)
     if found is None:
         rows, menu, timeout = _navigation_rows()
-        found = (rows, menu)
+        found = Navigation(
+            rows=rows,
+            menu=menu,
+            menu_html=render_to_string("includes/site_menu.html", {"menu_pages": menu}).strip(),
+            archive_html=render_to_string(
+                "includes/archive_list.html", {"archive_months": _archive_years(rows)}
+            ).strip(),
+        )
         cache.set(key, found, timeout=timeout)
     return found
 
 
 def archive_months() -> list[ArchiveYear]:
     """Years and months with published posts, newest first, with their counts (the footer)."""
-    return _archive_years(_navigation()[0])
+    return _archive_years(_navigation().rows)
 
 
 def menu_pages() -> list[MenuItem]:
     """Top-level pages with a menu order, in that order (the header's menu)."""
-    return _navigation()[1]
+    return _navigation().menu
+
+
+def navigation_markup() -> tuple[SafeString, SafeString]:
+    """The header's menu and the footer's archive list, ready to print."""
+    found = _navigation()
+    return mark_safe(found.menu_html), mark_safe(found.archive_html)  # rendered by templates
 
 
 def archive_months_forget() -> None:
