@@ -105,6 +105,11 @@ def test_errors_come_back_next_to_the_field_with_the_text_kept(client: Client, p
     assert response.status_code == 400
     html = response.content.decode()
     assert 'id="id_email_error">Please enter a valid email address.</span>' in html
+    row = html[html.index('<p class="comment-form-email has-error">') :]
+    row = row[: row.index("</p>")]
+    assert '<label for="id_email">Email <span class="required"' in row
+    assert 'aria-invalid="true"' in row and 'value="not-an-address"' in row
+    assert '<p class="comment-form-author">' in html  # the others are not marked
     assert (
         "My &lt;em&gt;careful&lt;/em&gt; reply, with “quotes” &amp; ampersands.\nSecond line."
         in html

@@ -8,13 +8,18 @@ from django.http import HttpRequest
 
 from broadsheet.accounts.comment_login import DRAFT_KEY, login_options, signed_in_with, take_draft
 from broadsheet.discussion.cookies import pending_ids
-from broadsheet.discussion.forms import CommentForm, shown_at_token
+from broadsheet.discussion.forms import CommentForm, field_row, shown_at_token
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.rendering import CommentRenderer
 from broadsheet.discussion.selectors import comment_page_for_post
 from broadsheet.discussion.services import comments_are_open
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
+
+_MARKDOWN_HINT = (
+    '<span class="comment-form-hint">Markdown works: *emphasis*, **strong**, '
+    "[links](https://example.org), &gt; quotes, `code` and lists.</span>"
+)
 
 
 def comment_page_url(post: Post, number: int, default: int) -> str:
@@ -78,9 +83,14 @@ def discussion_context(
             "next_url": pages[page.number][1] if page.number < page.count else "",
             "open": is_open,
             "form": form,
-            # The guest's fields, in order, with their labels and whether they must be filled.
-            "identity_fields": [
-                (form[name], label, settings.require_name_email and name != "url")
+            "comment_row": field_row(
+                form["comment"], label="Comment", required=True, after=_MARKDOWN_HINT
+            ),
+            # The guest's fields, in order, marked when they must be filled.
+            "identity_rows": [
+                field_row(
+                    form[name], label=label, required=settings.require_name_email and name != "url"
+                )
                 for name, label in (("author", "Name"), ("email", "Email"), ("url", "Website"))
             ],
             "reply_to": reply_to,

@@ -84,6 +84,24 @@ class Textarea(_Direct, forms.Textarea):
         return f'<textarea name="{name}"{_attributes(widget["attrs"])}>\n{text}</textarea>'
 
 
+def field_row(
+    field: forms.BoundField, *, label: str, required: bool, name: str = "", after: str = ""
+) -> SafeString:
+    """One labelled field of the comment form, with its errors (as the form's templates would
+    write it, written out like the widgets: it is on every post page)."""
+    errors = field.errors
+    target = escape(field.id_for_label)
+    star = ' <span class="required" aria-hidden="true">*</span>' if required else ""
+    shown = "".join(
+        f'<span class="field-error" id="{target}_error">{escape(e)}</span>' for e in errors
+    )
+    return mark_safe(
+        f'<p class="comment-form-{escape(name or field.name)}{" has-error" if errors else ""}">\n'
+        f'  <label for="{target}">{escape(label)}{star}</label>\n'
+        f"  {field}\n  {shown}{after}\n</p>\n"
+    )
+
+
 class CommentForm(forms.Form):
     """Field names follow WordPress's comment form. The checks themselves live in
     discussion.services.comment_submit, which reports each problem against its field."""
