@@ -16,6 +16,7 @@ import pytest
 import requests
 from django.test import Client
 
+from broadsheet.accounts.comment_login import forget_login_options
 from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Post
@@ -38,9 +39,7 @@ def idp() -> Iterator[OIDCProvider]:
 @pytest.fixture
 def post(author: Any, idp: OIDCProvider, settings: Any) -> Post:
     settings.SOCIALACCOUNT_PROVIDERS = idp.allauth_settings()
-    from django.core.cache import cache
-
-    cache.delete("broadsheet:login-options:v1")
+    forget_login_options()
     return PostFactory(title="Lamps", authors=[author])
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 
+from broadsheet.accounts.comment_login import forget_login_options
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.models import DiscussionSettings
 from tests.accounts.oidc import ALLAUTH_CALLBACK_PATH, OIDCProvider, start_oidc_provider
@@ -36,7 +36,7 @@ def site(live_server: Any, idp: OIDCProvider, settings: Any) -> str:
     current = DiscussionSettings.current()
     current.minimum_seconds_on_page = 0
     current.save()
-    cache.delete("broadsheet:login-options:v1")
+    forget_login_options()
     return str(live_server.url)
 
 
