@@ -12,7 +12,8 @@ from broadsheet.core.requestmemo import forget, remembered
 class SingletonModel(models.Model):
     """A settings row edited in the admin, read on many pages: kept in the shared cache.
 
-    Saving clears the cached copy, so every worker process sees the change at once.
+    Saving clears the cached copy: the worker that saved sees the change at once, every other
+    worker within a quarter of a second (core.requestmemo).
     """
 
     class Meta:
