@@ -39,19 +39,11 @@ def _path(url: str) -> str:
 
 
 def _run_comment_tasks() -> int:
-    """What the worker does with the one task each comment (or approval) queued: write that
-    comment's emails to the outbox. Returns how many tasks ran."""
-    from django_tasks_db.models import DBTaskResult
+    """What the worker's round does with the comments written or approved since the last one:
+    write their emails to the outbox. Returns how many comments it told of."""
+    from broadsheet.notifications.services import comments_notify_due
 
-    from broadsheet.notifications.tasks import notify_comment_task
-
-    ran = 0
-    for queued in DBTaskResult.objects.ready().filter(task_path=notify_comment_task.module_path):
-        queued.claim("tests")
-        notify_comment_task.call(*queued.task_result.args, **queued.task_result.kwargs)
-        queued.set_successful(None)
-        ran += 1
-    return ran
+    return comments_notify_due()
 
 
 def _deliver(smtp_server: Any, count: int) -> list[Any]:
@@ -165,20 +157,21 @@ def test_a_moderator_approves_a_held_comment_from_the_email_once(
     assert "New comment on" in smtp_server.last_to("margaret@example.org")["Subject"]
 
 
-def test_a_held_guest_comment_costs_the_request_one_task_and_the_worker_writes_the_emails(
+def test_a_held_guest_comment_costs_the_request_no_task_and_the_worker_writes_the_emails(
     client: Client, post: Post, django_assert_max_num_queries: Any
 ) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    from broadsheet.notifications.tasks import notify_comment_task
+    from broadsheet.notifications.services import notify_comment
 
     boss = User.objects.create_superuser("boss", "boss@example.org", "correct horse battery")
     client.post("/comments/post/", _form(post, comment="Warm up the settings cache."))
+    Comment.objects.update(notice_due=False)
     DBTaskResult.objects.all().delete()
     OutgoingEmail.objects.all().delete()
-    # The post; duplicate, flood, previously approved, spam words; the comment and its thread;
-    # the task; BEGIN and COMMIT. No moderator looked up, no email rendered, no outbox row.
-    with django_assert_max_num_queries(10):
+    # The post; duplicate, flood, previously approved, spam words; the comment (marked for the
+    # worker) and its thread; BEGIN and COMMIT. No task, no moderator looked up, no email.
+    with django_assert_max_num_queries(9):
         response = client.post(
             "/comments/post/",
             _form(post, comment="Held, and told.", author="Bo", email="bo@x.org"),
@@ -186,28 +179,26 @@ def test_a_held_guest_comment_costs_the_request_one_task_and_the_worker_writes_t
         )
     assert response.status_code == 302
     held = Comment.objects.get(body="Held, and told.")
-    assert held.status == Comment.Status.PENDING
-    [queued] = DBTaskResult.objects.all()
-    assert queued.task_path == notify_comment_task.module_path
-    assert queued.task_result.args == [held.pk]
+    assert held.status == Comment.Status.PENDING and held.notice_due
+    assert list(DBTaskResult.objects.values_list("task_path", flat=True)) == []
     assert not OutgoingEmail.objects.exists()
 
     assert _run_comment_tasks() == 1
+    held.refresh_from_db()
+    assert not held.notice_due
     author = post.authors.get()
     held_keys = {f"comment-{held.pk}-held-{boss.pk}", f"comment-{held.pk}-held-{author.pk}"}
     assert set(OutgoingEmail.objects.values_list("key", flat=True)) == held_keys
     email = OutgoingEmail.objects.get(to_address="boss@example.org")
     assert "Please moderate" in email.subject and "Held, and told." in email.text_body
     assert "First comment from this author" in email.text_body
-    assert notify_comment_task.call(held.pk) is None  # run again: nothing twice
+    assert _run_comment_tasks() == 0  # the next round: nothing left
+    notify_comment(comment_id=held.pk)  # and told again by hand: nothing twice
     assert OutgoingEmail.objects.count() == 2
 
 
-def test_a_comment_rolled_back_queues_nothing(post: Post) -> None:
+def test_a_comment_rolled_back_is_never_told_of(post: Post) -> None:
     from django.db import transaction
-    from django_tasks_db.models import DBTaskResult
-
-    from broadsheet.notifications.tasks import notify_comment_task
 
     def failing_change() -> None:
         with transaction.atomic():
@@ -219,23 +210,48 @@ def test_a_comment_rolled_back_queues_nothing(post: Post) -> None:
     with pytest.raises(RuntimeError):
         failing_change()
     assert not Comment.objects.exists()
-    assert not DBTaskResult.objects.filter(task_path=notify_comment_task.module_path).exists()
+    assert _run_comment_tasks() == 0
     assert not OutgoingEmail.objects.exists()
 
 
-def test_comments_nobody_hears_of_queue_no_task(post: Post) -> None:
-    from django_tasks_db.models import DBTaskResult
-
-    from broadsheet.notifications.tasks import notify_comment_task
-
+def test_comments_nobody_hears_of_are_not_marked(post: Post) -> None:
     settings = DiscussionSettings.current()
     settings.moderation_notify = False
     settings.save()
     held = comment_submit(
         post=post, commenter=Commenter(name="Bo", email="bo@x.org"), body="Held, quietly."
     )
-    assert held.status == Comment.Status.PENDING
-    assert not DBTaskResult.objects.filter(task_path=notify_comment_task.module_path).exists()
+    assert held.status == Comment.Status.PENDING and not held.notice_due
+    assert _run_comment_tasks() == 0
+
+
+def test_a_round_that_fails_on_one_comment_tells_of_the_others_and_tries_it_again(
+    post: Post, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from broadsheet.notifications import services
+
+    first, second = (
+        comment_submit(
+            post=post,
+            commenter=Commenter(name=n, email=f"{n}@x.org"),
+            body=f"By {n}.",
+            ip_address=f"192.0.2.{i}",
+        )
+        for i, n in enumerate(("bo", "cy"), start=1)
+    )
+    real = services.notify_comment
+
+    def failing(*, comment_id: int) -> None:
+        if comment_id == first.pk:
+            raise RuntimeError("the mail template broke")
+        real(comment_id=comment_id)
+
+    monkeypatch.setattr(services, "notify_comment", failing)
+    assert _run_comment_tasks() == 1  # the second was told of
+    assert Comment.objects.get(pk=first.pk).notice_due  # the first waits for the next round
+    assert not Comment.objects.get(pk=second.pk).notice_due
+    monkeypatch.setattr(services, "notify_comment", real)
+    assert _run_comment_tasks() == 1
 
 
 def _subscriber_and_moderator(post: Post) -> Commenter:
@@ -251,8 +267,8 @@ def _subscriber_and_moderator(post: Post) -> Commenter:
     return Commenter(user=AuthorFactory(username="mod", email="mod@example.org"), is_moderator=True)
 
 
-def test_a_task_run_again_adds_nothing_to_a_digest(post: Post) -> None:
-    from broadsheet.notifications.tasks import notify_comment_task
+def test_telling_again_adds_nothing_to_a_digest(post: Post) -> None:
+    from broadsheet.notifications.services import notify_comment
 
     moderator = _subscriber_and_moderator(post)
     comments = [
@@ -261,7 +277,7 @@ def test_a_task_run_again_adds_nothing_to_a_digest(post: Post) -> None:
     assert _run_comment_tasks() == 4
     rows = list(OutgoingEmail.objects.order_by("pk").values_list("key", "text_body"))
     for comment in comments:
-        notify_comment_task.call(comment.pk)
+        notify_comment(comment_id=comment.pk)
     assert list(OutgoingEmail.objects.order_by("pk").values_list("key", "text_body")) == rows
     digest = OutgoingEmail.objects.get(reason="digest")
     assert digest.text_body.count("Reply number 3.") == 1
@@ -459,3 +475,16 @@ def test_a_fan_out_stopped_half_way_is_resumed(author: Any) -> None:
     assert FanOut.objects.get(post=essay).done
     assert fan_out_new_post.call(essay.pk) == 0  # done is done: nothing twice
     assert OutgoingEmail.objects.filter(reason="new-post").count() == 1200
+
+
+def test_the_workers_periodic_round_tells_of_marked_comments(post: Post) -> None:
+    from broadsheet.notifications.tasks import tick
+
+    User.objects.create_superuser("boss", "boss@example.org", "correct horse battery")
+    held = comment_submit(
+        post=post, commenter=Commenter(name="Bo", email="bo@x.org"), body="Held, then told."
+    )
+    assert held.notice_due and not OutgoingEmail.objects.exists()
+    tick()
+    assert not Comment.objects.get(pk=held.pk).notice_due
+    assert OutgoingEmail.objects.filter(key__startswith=f"comment-{held.pk}-held-").exists()

@@ -82,6 +82,10 @@ class Comment(models.Model):
     # others (or none yet: imports, a held comment) is rendered when the page is.
     card_html = models.TextField(blank=True, default="", editable=False)
     card_key = models.CharField(max_length=16, blank=True, default="", editable=False)
+    # Someone should hear of this comment (it was written or approved) and the worker has not
+    # told them yet: set by the write that made or approved it, cleared by the worker's round
+    # that writes the emails (notifications.services.comments_notify_due).
+    notice_due = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -97,6 +101,7 @@ class Comment(models.Model):
             # previously-approved, duplicate and flood checks of every guest comment use this.
             models.Index(Lower("author_email"), name="comment_author_email_ci"),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip"),
+            models.Index(fields=["id"], name="comment_notice_due", condition=Q(notice_due=True)),
         ]
         constraints = [
             models.CheckConstraint(

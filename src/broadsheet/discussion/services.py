@@ -18,6 +18,7 @@ from broadsheet.discussion.models import Comment
 from broadsheet.discussion.selectors import comment_is_duplicate, comment_is_flood
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.moderation.rules import Candidate, decide
+from broadsheet.notifications.services import notice_due
 from broadsheet.publishing.models import Post
 
 # Column sizes of WordPress's wp_comments, which its importers and users expect.
@@ -89,7 +90,7 @@ def comment_submit(
     honeypot: str = "",
     seconds_on_page: float | None = None,
 ) -> Comment:
-    """Check and store a comment. Its emails are one task queued in the same transaction."""
+    """Check and store a comment, marked for the worker to tell whoever should hear of it."""
     settings = DiscussionSettings.current()
     body, user_agent = without_nul(body), without_nul(user_agent)
     commenter = Commenter(
@@ -249,14 +250,13 @@ def comment_submit(
             modified_at=now,
             moderation_reason=decision.reason,
             spam_score=decision.spam_score,
+            # Whoever should hear of it is told by the worker's next round, not by this request.
+            notice_due=notice_due(decision.status, settings),
         )
         if parent is None:
             comment_starts_thread(comment)
         if comment.status == Comment.Status.APPROVED:
             Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
-        from broadsheet.notifications.services import notify_comment_on_commit
-
-        notify_comment_on_commit(comment_id=comment.pk, status=comment.status, settings=settings)
     return comment
 
 

@@ -57,17 +57,17 @@ def comment_set_status(*, comment: Comment, status: str) -> Comment:
             spam_untrain(tokens=_tokens(locked), is_spam=True)
         spam_train(tokens=_tokens(locked), is_spam=False)
         locked.moderation_reason = ""
+    # Approved at last: the post's authors and the thread's followers are told by the worker.
+    if status == Status.APPROVED and old in (Status.PENDING, Status.SPAM):
+        locked.notice_due = True
     locked.save(
-        update_fields=["status", "previous_status", "status_changed_at", "moderation_reason"]
-    )
+        update_fields=[
+            "status", "previous_status", "status_changed_at", "moderation_reason", "notice_due",
+        ]
+    )  # fmt: skip
     delta = int(_counted(status, locked.removed)) - int(was_counted)
     if delta:
         Post.objects.filter(pk=locked.post_id).update(comment_count=F("comment_count") + delta)
-    if status == Status.APPROVED and old in (Status.PENDING, Status.SPAM):
-        # Approved at last: now the post's authors and the thread's followers hear of it.
-        from broadsheet.notifications.services import notify_comment_on_commit
-
-        notify_comment_on_commit(comment_id=locked.pk)
     return locked
 
 

@@ -1,18 +1,20 @@
 """Who is told what, by email: post authors, moderators, and subscribers.
 
 Everything here only queues email in the outbox (in the caller's transaction); the worker sends.
-A comment's emails are written by the worker too: the request queues one task (see
-`notify_comment_on_commit`).
+A comment's emails are written by the worker too: the write that made or approved it only
+marks it (`Comment.notice_due`; see `comments_notify_due`).
 Email that exists because someone subscribed carries one-click unsubscribe headers (RFC 8058).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,6 +27,8 @@ from broadsheet.notifications.links import DAY, absolute, make_token
 from broadsheet.notifications.models import OutgoingEmail, Subscription
 from broadsheet.notifications.outbox import email_queue
 from broadsheet.publishing.models import Post
+
+logger = logging.getLogger(__name__)
 
 MODERATION_LINK_AGE = 7 * DAY
 CONFIRM_LINK_AGE = 7 * DAY
@@ -217,28 +221,33 @@ def notify_comment(*, comment_id: int) -> None:
         )  # fmt: skip
 
 
-def _anyone_to_tell(status: str, settings: DiscussionSettings) -> bool:
-    """Whether `notify_comment` could email anyone about a comment with this status."""
+def notice_due(status: str, settings: DiscussionSettings) -> bool:
+    """Whether `notify_comment` could email anyone about a new comment with this status: a
+    comment nobody would hear of (spam, trash, held with moderator emails off) is not marked."""
     if status == Comment.Status.PENDING:
         return settings.moderation_notify
     return status == Comment.Status.APPROVED
 
 
-def notify_comment_on_commit(
-    *, comment_id: int, status: str | None = None, settings: DiscussionSettings | None = None
-) -> None:
-    """Tell whoever should hear of a comment once the write that made or approved it commits.
+def comments_notify_due(*, limit: int = 500) -> int:
+    """The worker's round: tell whoever should hear of each comment written or approved since.
 
-    The request only queues one task, in its own transaction: it commits or rolls back with the
-    comment, and the worker renders the emails and writes the outbox rows (`notify_comment`,
-    once per key however often it runs). Given the comment's `status`, a comment nobody would
-    hear of (spam, trash, held with moderator emails off) queues nothing.
+    A comment is marked by the very write that made or approved it, so a write rolled back
+    tells nobody, and a POST costs no queued task. Each comment is claimed, and its emails
+    written to the outbox, in one transaction: a failure leaves it marked for the next round,
+    and `notify_comment` writes nothing twice (outbox keys are unique).
     """
-    if status is not None and not _anyone_to_tell(status, settings or DiscussionSettings.current()):
-        return
-    from broadsheet.notifications.tasks import notify_comment_task
-
-    notify_comment_task.enqueue(comment_id)
+    told = 0
+    marked = Comment.objects.filter(notice_due=True).order_by("pk")
+    for pk in list(marked.values_list("pk", flat=True)[:limit]):
+        try:
+            with transaction.atomic():
+                if Comment.objects.filter(pk=pk, notice_due=True).update(notice_due=False):
+                    notify_comment(comment_id=pk)
+                    told += 1
+        except Exception:  # one comment must not hold up the others
+            logger.exception("Telling of comment %s failed; trying again next round.", pk)
+    return told
 
 
 def moderators(post: Post) -> list[Any]:

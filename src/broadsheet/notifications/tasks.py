@@ -24,19 +24,6 @@ def send_due_emails() -> int:
 
 
 @task()
-def notify_comment_task(comment_id: int) -> None:
-    """A comment was written or approved: its emails go to the outbox, all or none.
-
-    Queued in the comment's own transaction, so a comment rolled back tells nobody; run again,
-    it queues nothing twice (outbox keys are unique, e.g. `comment-35-held-1`).
-    """
-    from broadsheet.notifications.services import notify_comment
-
-    with transaction.atomic():
-        notify_comment(comment_id=comment_id)
-
-
-@task()
 def fan_out_new_post(post_id: int) -> int:
     """A new post reaches its subscribers: outbox rows in batches, each batch committed with
     the place it reached, so a worker stopped half-way is resumed by the next tick."""
@@ -128,8 +115,11 @@ def housekeeping() -> dict[str, int]:
 
 def tick() -> None:
     """What the worker does every few seconds besides running queued tasks."""
+    from broadsheet.notifications.services import comments_notify_due
+
     publish_due_posts()
     resume_fan_outs()
+    comments_notify_due()  # before sending, so this round sends what it wrote
     outbox_send_due()
     if _due("housekeeping", timedelta(days=1)):
         result = housekeeping()
