@@ -11,6 +11,10 @@ from broadsheet.core.pagecache import PageCacheFront  # noqa: E402  (needs Djang
 # Stored pages for anonymous readers are answered here, before Django builds a request.
 application = PageCacheFront(django_application)
 
+from broadsheet.core.warm import warm_up  # noqa: E402
+
+warm_up()  # one-time work done now, not in the first requests
+
 # Everything loaded so far (Django, the apps, their modules) lives as long as the worker: the
 # garbage collector need not walk it again on every full collection (about 5% of a render).
 gc.collect()

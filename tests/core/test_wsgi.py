@@ -22,3 +22,22 @@ def test_loading_the_application_freezes_what_it_loaded(tmp_path: Path) -> None:
     ).stdout.split()
     assert out[0] == "PageCacheFront"
     assert int(out[1]) == 0 and int(out[2]) > 10_000  # Django and the apps, set aside
+
+
+def test_warming_up_compiles_what_the_first_comment_would_have_waited_for(
+    tmp_path: Path,
+) -> None:
+    env = broadsheet_env(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    probe = (
+        "import django; django.setup()\n"
+        "from django.core.validators import EmailValidator\n"
+        "from django.utils.functional import empty\n"
+        "from broadsheet.core.warm import warm_up\n"
+        "print(EmailValidator.domain_regex._wrapped is empty)\n"
+        "warm_up()\n"
+        "print(EmailValidator.domain_regex._wrapped is empty)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, check=True, capture_output=True, text=True
+    ).stdout.split()
+    assert out == ["True", "False"]  # compiled by the warm-up, not by the first comment

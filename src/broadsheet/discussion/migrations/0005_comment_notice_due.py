@@ -5,21 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('discussion', '0004_comment_composite_indexes_only'),
-        ('publishing', '0004_post_featured_image'),
+        ("discussion", "0004_comment_composite_indexes_only"),
+        ("publishing", "0004_post_featured_image"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='comment',
-            name='notice_due',
+            model_name="comment",
+            name="notice_due",
             field=models.BooleanField(default=False, editable=False),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(condition=models.Q(('notice_due', True)), fields=['id'], name='comment_notice_due'),
+            model_name="comment",
+            index=models.Index(
+                condition=models.Q(("notice_due", True)), fields=["id"], name="comment_notice_due"
+            ),
         ),
     ]
