@@ -10,16 +10,21 @@ from pathlib import Path
 from tests.processes import broadsheet_env
 
 
-def test_loading_the_application_freezes_what_it_loaded(tmp_path: Path) -> None:
+def _probe(tmp_path: Path, code: str) -> list[str]:
+    """What `code` prints, run in a fresh process with the test's own data folder."""
     env = broadsheet_env(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
+    ).stdout.split()
+
+
+def test_loading_the_application_freezes_what_it_loaded(tmp_path: Path) -> None:
     probe = (
         "import gc; before = gc.get_freeze_count()\n"
         "from broadsheet.wsgi import application\n"
         "print(type(application).__name__, before, gc.get_freeze_count())"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], env=env, check=True, capture_output=True, text=True
-    ).stdout.split()
+    out = _probe(tmp_path, probe)
     assert out[0] == "PageCacheFront"
     assert int(out[1]) == 0 and int(out[2]) > 10_000  # Django and the apps, set aside
 
@@ -27,7 +32,6 @@ def test_loading_the_application_freezes_what_it_loaded(tmp_path: Path) -> None:
 def test_warming_up_compiles_what_the_first_comment_would_have_waited_for(
     tmp_path: Path,
 ) -> None:
-    env = broadsheet_env(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}")
     probe = (
         "import django; django.setup()\n"
         "from django.core.validators import EmailValidator\n"
@@ -37,7 +41,5 @@ def test_warming_up_compiles_what_the_first_comment_would_have_waited_for(
         "warm_up()\n"
         "print(EmailValidator.domain_regex._wrapped is empty)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", probe], env=env, check=True, capture_output=True, text=True
-    ).stdout.split()
-    assert out == ["True", "False"]  # compiled by the warm-up, not by the first comment
+    # Not compiled before the warm-up; compiled by it, not by the first comment.
+    assert _probe(tmp_path, probe) == ["True", "False"]

@@ -25,8 +25,8 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def _as_orm_reads(post: Post) -> dict[str, Any]:
-    links = PostAuthor.objects.filter(post=post).select_related("author__profile")
+def _reads(links: Any, categories: Any, tags: Any, references: Any) -> dict[str, Any]:
+    """What the page shows of a post's authors, categories, tags and references."""
     return {
         "authors": [
             (
@@ -37,14 +37,27 @@ def _as_orm_reads(post: Post) -> dict[str, Any]:
                 link.author.display_name,
                 _profile(link.author),
             )
-            for link in links.order_by("position", "id")
+            for link in links
         ],
-        "categories": [(c.pk, c.name, c.path) for c in post.categories.order_by("name", "id")],
-        "tags": [(t.pk, t.name, t.slug) for t in post.tags.order_by("name", "id")],
-        "references": [
-            (r.pk, r.key, r.title, r.contributors, r.html) for r in post.references.all()
-        ],
+        "categories": [(c.pk, c.name, c.path) for c in categories],
+        "tags": [(t.pk, t.name, t.slug) for t in tags],
+        "references": [(r.pk, r.key, r.title, r.contributors, r.html) for r in references],
     }
+
+
+def _as_orm_reads(post: Post) -> dict[str, Any]:
+    links = PostAuthor.objects.filter(post=post).select_related("author__profile")
+    return _reads(
+        links.order_by("position", "id"),
+        post.categories.order_by("name", "id"),
+        post.tags.order_by("name", "id"),
+        post.references.all(),
+    )
+
+
+def _as_page_reads(post: Post) -> dict[str, Any]:
+    links = post.author_links  # type: ignore[attr-defined]
+    return _reads(links, post.categories.all(), post.tags.all(), post.references.all())
 
 
 def _profile(user: Any) -> tuple[Any, ...] | None:
@@ -54,27 +67,6 @@ def _profile(user: Any) -> tuple[Any, ...] | None:
         return None
     return (profile.pk, profile.display_name, profile.bio_html, profile.website,
             profile.avatar_url)  # fmt: skip
-
-
-def _as_page_reads(post: Post) -> dict[str, Any]:
-    return {
-        "authors": [
-            (
-                link.pk,
-                link.position,
-                link.author.pk,
-                link.author.username,
-                link.author.display_name,
-                _profile(link.author),
-            )
-            for link in post.author_links  # type: ignore[attr-defined]
-        ],
-        "categories": [(c.pk, c.name, c.path) for c in post.categories.all()],
-        "tags": [(t.pk, t.name, t.slug) for t in post.tags.all()],
-        "references": [
-            (r.pk, r.key, r.title, r.contributors, r.html) for r in post.references.all()
-        ],
-    }
 
 
 def test_the_post_pages_reads_give_what_the_orm_gives(django_assert_num_queries: Any) -> None:
