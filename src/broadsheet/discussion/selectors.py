@@ -82,14 +82,22 @@ class CommentPage:
         return self.count > 1
 
 
-def _visible(pending_ids: Collection[int]) -> Q:
-    visible = Q(status=Comment.Status.APPROVED)
-    if pending_ids:
-        # A reader's own held comments, spam included: a person wrongly filed sees theirs waiting.
-        visible |= Q(
-            pk__in=list(pending_ids), status__in=[Comment.Status.PENDING, Comment.Status.SPAM]
-        )
-    return visible
+def _visible(pending_ids: Collection[int]) -> tuple[str, list[Any]]:
+    """The comments a reader sees, as SQL: approved ones, and their own held ones (spam
+    included: a person wrongly filed sees theirs waiting)."""
+    if not pending_ids:
+        return "status = %s", [Comment.Status.APPROVED]
+    mine = list(pending_ids)
+    return (
+        f"(status = %s OR (id IN ({', '.join(['%s'] * len(mine))}) AND status IN (%s, %s)))",
+        [Comment.Status.APPROVED, *mine, Comment.Status.PENDING, Comment.Status.SPAM],
+    )
+
+
+def _select(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def default_comment_page(*, count: int, settings: DiscussionSettings) -> int:
@@ -106,26 +114,28 @@ def comment_page_for_post(
     Four queries at most: the number of threads (only when paging), the threads, every reply
     in them (the columns a page needs), and those comments whose stored card cannot be used.
     """
-    visible = _visible(pending_ids)
-    top = Comment.objects.filter(visible, post=post, depth=0)
+    visible, params = _visible(pending_ids)
     per_page = settings.comments_per_page
     if settings.page_comments:
-        total = top.count()
+        top = f"FROM {_TABLE} WHERE post_id = %s AND depth = 0 AND {visible}"
+        [(total,)] = _select(f"SELECT COUNT(*) {top}", [post.pk, *params])
         count = max(1, math.ceil(total / per_page))
         default = default_comment_page(count=count, settings=settings)
         number = default if page is None else page
         if not 1 <= number <= count:
             number = default
-        threads = list(
-            top.order_by("created_at", "id")[
-                (number - 1) * per_page : number * per_page
-            ].values_list("pk", flat=True)
-        )
+        threads = [
+            pk
+            for (pk,) in _select(
+                f"SELECT id {top} ORDER BY created_at, id LIMIT %s OFFSET %s",
+                [post.pk, *params, per_page, (number - 1) * per_page],
+            )
+        ]
     else:
         count = default = number = 1
         threads = None
 
-    nodes = list(map(Node._make, _rows(post.pk, threads, pending_ids)))
+    nodes = list(map(Node._make, _rows(post.pk, threads, visible, params)))
     ids = {node.pk for node in nodes}
     roots: list[Node] = []
     children: dict[int, list[Node]] = {}
@@ -153,31 +163,23 @@ def comment_page_for_post(
 
 
 def _rows(
-    post_id: int, threads: list[int] | None, pending_ids: Collection[int]
+    post_id: int, threads: list[int] | None, visible: str, params: list[Any]
 ) -> list[tuple[Any, ...]]:
     """Node's fields of the post's visible comments (of these threads), in page order, as tuples
     straight from the cursor: no model, and none of the ORM's per-value conversions (these
     columns need none; SQLite's 0/1 is a fine bool). Written out (decision 0019): the ORM took
     longer to build this than SQLite to answer it, on every page render."""
     columns = ", ".join("id" if name == "pk" else name for name in Node._fields)
-    visible = "status = %s"
-    params: list[Any] = [Comment.Status.APPROVED]
-    if pending_ids:
-        mine = list(pending_ids)
-        visible = f"({visible} OR (id IN ({', '.join(['%s'] * len(mine))}) AND status IN (%s, %s)))"
-        params += [*mine, Comment.Status.PENDING, Comment.Status.SPAM]
     if threads is not None:
         visible += (
             f" AND thread_id IN ({', '.join(['%s'] * len(threads))})" if threads else " AND 0 = 1"
         )
-        params += threads
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns} FROM {_TABLE} WHERE post_id = %s AND {visible} "  # noqa: S608
-            "ORDER BY created_at, id",
-            [post_id, *params],
-        )
-        return cursor.fetchall()
+        params = [*params, *threads]
+    return _select(
+        f"SELECT {columns} FROM {_TABLE} WHERE post_id = %s AND {visible} "  # noqa: S608
+        "ORDER BY created_at, id",
+        [post_id, *params],
+    )
 
 
 def _whole(ids: list[int]) -> dict[int, Comment]:
@@ -280,10 +282,8 @@ def comment_page_number(*, comment: Comment, settings: DiscussionSettings) -> in
 
 
 def _any(sql: str, params: list[Any]) -> bool:
-    with connection.cursor() as cursor:
-        # Only fixed fragments are formatted in; every value is a parameter.
-        cursor.execute(f"SELECT 1 FROM {_TABLE} WHERE {sql} LIMIT 1", params)  # noqa: S608
-        return cursor.fetchone() is not None
+    # Only fixed fragments are formatted in; every value is a parameter.
+    return bool(_select(f"SELECT 1 FROM {_TABLE} WHERE {sql} LIMIT 1", params))  # noqa: S608
 
 
 def _writer(*, user_id: int | None, name: str, email: str) -> tuple[str, list[Any]]:

@@ -90,6 +90,24 @@ class PostQuerySet(models.QuerySet["Post"]):
             live |= Q(status=Post.Status.PRIVATE)
         return self.filter(live, published_at__isnull=False)
 
+    @staticmethod
+    def visible_sql(user: Any = None) -> tuple[str, list[Any]]:
+        """`visible()` as an SQL condition on `publishing_post`, for the reads written out
+        (decision 0019); tests hold the two to the same answers."""
+        from django.db import connection
+
+        posts = connection.ops.quote_name(Post._meta.db_table)
+        shown = [Post.Status.PUBLISHED]
+        if user is not None and getattr(user, "is_staff", False):
+            shown.append(Post.Status.PRIVATE)
+        sql = (
+            f"({posts}.status IN ({', '.join(['%s'] * len(shown))}) "
+            f"OR ({posts}.status = %s AND {posts}.published_at <= %s)) "
+            f"AND {posts}.published_at IS NOT NULL"
+        )
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        return sql, [*shown, Post.Status.SCHEDULED, now]
+
     def posts(self) -> PostQuerySet:
         return self.filter(kind=Post.Kind.POST)
 
@@ -202,6 +220,14 @@ class Post(models.Model):
         from broadsheet.core.markdown import WORDS_PER_MINUTE
 
         return max(1, round(self.word_count / WORDS_PER_MINUTE))
+
+    def is_visible_to(self, user: Any) -> bool:
+        """`Post.objects.visible(user)`, for a post already read."""
+        return self.is_public or (
+            self.status == self.Status.PRIVATE
+            and self.published_at is not None
+            and getattr(user, "is_staff", False)
+        )
 
     @property
     def is_public(self) -> bool:

@@ -308,15 +308,6 @@ class PostPermalinkResult:
     redirect_to: str | None = None
 
 
-def _may_see(post: Post, user: Any) -> bool:
-    """`Post.objects.visible(user)`, for a post already read."""
-    return post.is_public or (
-        post.status == Post.Status.PRIVATE
-        and post.published_at is not None
-        and getattr(user, "is_staff", False)
-    )
-
-
 def _prefetched(instance: Any, name: str, objects: list[Any]) -> None:
     """Hand `instance.<name>.all()` its rows, as prefetch_related would."""
     queryset = getattr(instance, name).all()
@@ -401,7 +392,7 @@ def post_for_permalink(
             f"{posts}.id DESC",
             [slug, Post.Kind.POST],
         )
-        if _may_see(post, user)
+        if post.is_visible_to(user)
     ]
     for post in candidates:
         # Compared as dates, not addresses: reverse() percent-encodes a non-ASCII slug.
@@ -443,21 +434,13 @@ def post_neighbours(*, post: Post, user: Any) -> Neighbours:
         return Neighbours(None, None)
     # Two short statements written out (decision 0019), with `visible()`'s rule in SQL.
     posts = connection.ops.quote_name(Post._meta.db_table)
-    shown = [
-        Post.Status.PUBLISHED,
-        *([Post.Status.PRIVATE] if getattr(user, "is_staff", False) else []),
-    ]
-    live = (
-        f"({posts}.status IN ({', '.join(['%s'] * len(shown))}) "
-        f"OR ({posts}.status = %s AND {posts}.published_at <= %s))"
-    )
+    live, params = PostQuerySet.visible_sql(user)
     adapt = connection.ops.adapt_datetimefield_value
-    params = [*shown, Post.Status.SCHEDULED, adapt(timezone.now())]
 
     def neighbour(compare: str, order: str) -> Post | None:
         found = select_models(
             Post,
-            f"WHERE {live} AND {posts}.published_at IS NOT NULL AND {posts}.kind = %s "
+            f"WHERE {live} AND {posts}.kind = %s "
             f"AND {posts}.id <> %s AND {posts}.published_at {compare} %s "
             f"ORDER BY {posts}.published_at {order}, {posts}.id {order} LIMIT 1",
             [*params, Post.Kind.POST, post.pk, adapt(post.published_at)],
@@ -486,7 +469,8 @@ _COMMENT_POST_FIELDS = (
 def post_for_comment_submit(*, pk: int | None, user: Any) -> Post | None:
     """The post a comment is written to, if the reader may see it: one query for only the
     fields writing a comment reads. The page's selector (`post_for_comments`) loads the whole
-    post and four prefetches, needed only when a comment is refused and the page shown again.
+    post with its authors, labels and references, needed only when a comment is refused and
+    the page shown again.
     """
     if not pk:
         return None
@@ -495,4 +479,4 @@ def post_for_comment_submit(*, pk: int | None, user: Any) -> Post | None:
     found = select_models(Post, f"WHERE {posts}.id = %s", [pk], only=_COMMENT_POST_FIELDS)
     if not found:
         return None
-    return found[0] if _may_see(found[0], user) else None
+    return found[0] if found[0].is_visible_to(user) else None
