@@ -85,13 +85,43 @@ class ReferenceFactory(factory.django.DjangoModelFactory):
     issued = "1998"
 
 
+def role_member(role: str, username: str) -> User:
+    """An account in one of WordPress's roles (accounts.roles), read back fresh so no
+    permission is cached on it."""
+    from django.contrib.auth.models import Group
+
+    user = User.objects.create_user(username, f"{username}@example.org", "correct horse battery")
+    user.groups.add(Group.objects.get(name=role))
+    return User.objects.get(pk=user.pk)
+
+
+# The readers whose rules differ (decision 0022): none, every private post, own ones, others'.
+READERS = ["anonymous", "Editor", "own Author", "own Subscriber", "another Author"]
+
+
+def reader_of(post_author: User, kind: str) -> Any:
+    """Someone reading a post by `post_author`, as one of READERS; an "own" reader is
+    `post_author` given that role."""
+    from django.contrib.auth.models import AnonymousUser, Group
+
+    if kind == "anonymous":
+        return AnonymousUser()
+    if kind.startswith("own "):
+        post_author.groups.add(Group.objects.get(name=kind.removeprefix("own ")))
+        return User.objects.get(pk=post_author.pk)
+    return role_member(kind.split()[-1], f"reader-{kind.split()[-1].lower()}")
+
+
 __all__ = [
+    "READERS",
     "AuthorFactory",
     "CategoryFactory",
     "PostAuthor",
     "PostFactory",
     "ReferenceFactory",
     "TagFactory",
+    "reader_of",
+    "role_member",
 ]
 
 

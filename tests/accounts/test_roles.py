@@ -78,14 +78,19 @@ def test_a_contributor_can_only_save_drafts(client: Client) -> None:
     assert forged.status_code == 200 and not Post.objects.filter(slug="forged").exists()
 
 
-def test_an_author_sees_only_their_own_posts_in_the_admin(client: Client) -> None:
+def test_an_author_sees_others_published_posts_in_the_admin_but_not_their_drafts(
+    client: Client,
+) -> None:
     author = _member("Author", "au")
     other = _member("Author", "other")
     PostFactory(title="Mine", authors=[author])
     PostFactory(title="Theirs", authors=[other])
+    PostFactory(title="Their draft", authors=[other], status=Post.Status.DRAFT)
     client.force_login(author)
     listing = client.get("/admin/publishing/post/").content.decode()
-    assert "Mine" in listing and "Theirs" not in listing
+    assert "Mine" in listing and "Theirs" in listing and "Their draft" not in listing
+    mine = client.get("/admin/publishing/post/?mine=1").content.decode()  # WordPress's "Mine"
+    assert "Mine" in mine and "Theirs" not in mine
 
 
 def test_a_subscriber_cannot_enter_the_admin(client: Client) -> None:

@@ -9,11 +9,17 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Post
 from tests.discussion.test_views import _form
-from tests.factories import PostFactory, TagFactory, approved_comment
+from tests.factories import (
+    READERS,
+    PostFactory,
+    TagFactory,
+    approved_comment,
+    reader_of,
+    role_member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +44,11 @@ def test_posts_a_reader_may_not_see_take_no_comment(
     assert not Comment.objects.exists()
 
 
-def test_staff_see_a_private_post_but_its_comments_are_closed(client: Client, author: Any) -> None:
+def test_an_editor_sees_a_private_post_but_its_comments_are_closed(
+    client: Client, author: Any
+) -> None:
     private = PostFactory(title="Staff only", status=Post.Status.PRIVATE, authors=[author])
-    client.force_login(User.objects.create_user("ed", "ed@example.org", "pw", is_staff=True))
+    client.force_login(role_member("Editor", "ed"))
     response = client.post("/comments/post/", _form(private), headers={"X-Requested-With": "fetch"})
     assert response.status_code == 403 and response.json()["message"].endswith(
         "closed for this item."
@@ -74,13 +82,12 @@ def test_a_refused_comment_shows_the_whole_page_again(client: Client, author: An
 
 @pytest.mark.parametrize("status", list(Post.Status))
 @pytest.mark.parametrize("when", ["never", "past", "future"])
-@pytest.mark.parametrize("staff", [False, True])
+@pytest.mark.parametrize("reader_kind", READERS)
 def test_the_written_out_lookup_follows_the_same_rule_as_visible(
-    author: Any, status: str, when: str, staff: bool
+    author: Any, status: str, when: str, reader_kind: str
 ) -> None:
     from datetime import timedelta
 
-    from django.contrib.auth.models import AnonymousUser
     from django.utils import timezone
 
     from broadsheet.publishing.selectors import post_for_comment_submit
@@ -89,7 +96,7 @@ def test_the_written_out_lookup_follows_the_same_rule_as_visible(
     published = {"never": None, "past": timezone.now() - timedelta(days=1),
                  "future": timezone.now() + timedelta(days=1)}[when]  # fmt: skip
     Post.objects.filter(pk=post.pk).update(published_at=published)
-    reader = User.objects.create(username="staff", is_staff=True) if staff else AnonymousUser()
+    reader = reader_of(author, reader_kind)
     expected = Post.objects.visible(reader).filter(pk=post.pk).exists()
     found = post_for_comment_submit(pk=post.pk, user=reader)
     assert (found is not None) == expected

@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -16,6 +17,7 @@ from tests.factories import (
     PostFactory,
     ReferenceFactory,
     TagFactory,
+    role_member,
 )
 
 pytestmark = pytest.mark.django_db
@@ -155,17 +157,24 @@ def test_drafts_and_future_posts_are_not_public(client: Client, author: Any) -> 
     )  # preview: staff only, sent to log in
 
 
-def test_private_posts_are_seen_by_staff_only(client: Client, author: Any) -> None:
+def test_a_private_post_is_read_by_its_authors_and_editors_only(
+    client: Client, author: Any
+) -> None:
     post = PostFactory(status=Post.Status.PRIVATE, title="Private notes", authors=[author])
     assert client.get(post.get_absolute_url()).status_code == 404
-    client.force_login(AuthorFactory(is_staff=True))
+    client.force_login(AuthorFactory(is_staff=True))  # staff, but neither its author nor an editor
+    assert client.get(post.get_absolute_url()).status_code == 404
+    client.force_login(role_member("Editor", "ed"))
+    assert client.get(post.get_absolute_url()).status_code == 200
+    client.force_login(author)
     assert client.get(post.get_absolute_url()).status_code == 200
 
 
-def test_staff_can_preview_a_draft(client: Client, author: Any) -> None:
+def test_an_author_can_preview_their_draft(client: Client, author: Any) -> None:
     draft = PostFactory(
         status=Post.Status.DRAFT, published_at=None, title="Work in progress", authors=[author]
     )
+    author.groups.add(Group.objects.get(name="Author"))
     client.force_login(author)
     response = client.get(draft.get_absolute_url())
     assert response.status_code == 200 and "Work in progress" in response.content.decode()

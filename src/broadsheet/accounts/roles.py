@@ -7,6 +7,11 @@
 | Author        | publishes and edits own posts                       | posts (own), references, tags           |
 | Contributor   | writes drafts, cannot publish                       | posts (own, drafts only)                |
 | Subscriber    | reads, comments, edits own profile                  | nothing in the admin                    |
+
+Who reads and previews which post is `Post.is_visible_to` / `may_be_previewed_by` (decision
+0022): others' drafts, scheduled and private posts only with edit_others_posts and
+read_private_posts (Editors, Administrators); Authors and Contributors only their own (and a
+Contributor edits only their own drafts).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ ROLES: dict[str, list[str] | None] = {
     "Administrator": None,  # all permissions
     "Editor": [
         "publishing.add_post", "publishing.change_post", "publishing.delete_post", "publishing.view_post",
-        "publishing.publish_post", "publishing.edit_others_posts",
+        "publishing.publish_post", "publishing.edit_others_posts", "publishing.read_private_posts",
         "publishing.add_reference", "publishing.change_reference", "publishing.delete_reference", "publishing.view_reference",
         "publishing.add_category", "publishing.change_category", "publishing.delete_category", "publishing.view_category",
         "publishing.add_tag", "publishing.change_tag", "publishing.delete_tag", "publishing.view_tag",

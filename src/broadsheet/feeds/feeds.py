@@ -134,7 +134,7 @@ class ConditionalFeed(Feed):
 
 
 def _visible_posts() -> QuerySet[Post]:
-    return Post.objects.visible().posts()
+    return Post.objects.public().posts()
 
 
 def _newest(posts: QuerySet[Post]) -> list[Post]:

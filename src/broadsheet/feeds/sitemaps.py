@@ -43,7 +43,7 @@ class _Base(Sitemap):
 class PostSitemap(_Base):
     def items(self) -> QuerySet[Post]:
         return (
-            Post.objects.visible()
+            Post.objects.public()
             .posts()
             .only("slug", "published_at", "modified_at", "kind")
             .order_by("-published_at", "id")
@@ -55,7 +55,7 @@ class PostSitemap(_Base):
 
 class PageSitemap(_Base):
     def items(self) -> QuerySet[Post]:
-        return Post.objects.visible().pages().select_related("parent").order_by("menu_order", "id")
+        return Post.objects.public().pages().select_related("parent").order_by("menu_order", "id")
 
     def lastmod(self, item: Post) -> datetime:
         return item.modified_at
@@ -64,7 +64,7 @@ class PageSitemap(_Base):
 class CategorySitemap(_Base):
     def items(self) -> QuerySet[Category]:
         # Grouped by category, one row each: no DISTINCT needed.
-        visible = Post.objects.visible().posts()
+        visible = Post.objects.public().posts()
         return (
             Category.objects.filter(posts__in=visible)
             .annotate(latest=Max("posts__modified_at"))
@@ -75,12 +75,12 @@ class CategorySitemap(_Base):
         return item.latest
 
     def lastmod_posts(self) -> QuerySet[Post]:
-        return Post.objects.visible().posts().filter(categories__isnull=False)
+        return Post.objects.public().posts().filter(categories__isnull=False)
 
 
 class TagSitemap(_Base):
     def items(self) -> QuerySet[Tag]:
-        visible = Post.objects.visible().posts()
+        visible = Post.objects.public().posts()
         return (
             Tag.objects.filter(posts__in=visible)
             .annotate(latest=Max("posts__modified_at"))
@@ -91,7 +91,7 @@ class TagSitemap(_Base):
         return item.latest
 
     def lastmod_posts(self) -> QuerySet[Post]:
-        return Post.objects.visible().posts().filter(tags__isnull=False)
+        return Post.objects.public().posts().filter(tags__isnull=False)
 
 
 SITEMAPS: dict[str, type[Sitemap[Any]] | Sitemap[Any]] = {

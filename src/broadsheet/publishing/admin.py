@@ -11,7 +11,15 @@ from django.utils.safestring import SafeString, mark_safe
 
 from broadsheet.accounts.models import User
 from broadsheet.publishing.citations import name_text, parse_name
-from broadsheet.publishing.models import Category, Post, PostAuthor, PostRedirect, Reference, Tag
+from broadsheet.publishing.models import (
+    Category,
+    Post,
+    PostAuthor,
+    PostQuerySet,
+    PostRedirect,
+    Reference,
+    Tag,
+)
 from broadsheet.publishing.services import post_render, post_save
 
 
@@ -79,7 +87,23 @@ class ReferenceForm(forms.ModelForm):
         return super().save(commit)
 
 
-class ReferenceInline(admin.StackedInline):
+class _PostInline(admin.options.InlineModelAdmin[Any, Post]):
+    """A post's inline is changed only with its post: not on another author's post."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        allowed = super().has_add_permission(request, obj)
+        return allowed and (obj is None or obj.is_editable_by(request.user))
+
+    def has_change_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.is_editable_by(request.user))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.is_editable_by(request.user))
+
+
+class ReferenceInline(_PostInline, admin.StackedInline):
     model = Reference
     form = ReferenceForm
     extra = 0
@@ -100,17 +124,32 @@ class ReferenceInline(admin.StackedInline):
     )
 
 
-class PostAuthorInline(admin.TabularInline):
+class PostAuthorInline(_PostInline, admin.TabularInline):
     model = PostAuthor
     extra = 0
     min_num = 1
     autocomplete_fields = ("author",)
 
 
+class MineFilter(admin.SimpleListFilter):
+    """WordPress's "Mine" view of the post list."""
+
+    title = "author"
+    parameter_name = "mine"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("1", "Mine")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Post]) -> QuerySet[Post]:
+        if self.value() == "1":
+            return queryset.filter(authors=request.user.pk)
+        return queryset
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
     list_display = ("title", "kind", "status", "published_at", "modified_at")
-    list_filter = ("kind", "status", "categories", "tags")
+    list_filter = (MineFilter, "kind", "status", "categories", "tags")
     search_fields = ("title", "body")
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("categories", "tags")
@@ -139,11 +178,24 @@ class PostAdmin(admin.ModelAdmin):
         )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
-        posts = super().get_queryset(request)
-        # Authors and contributors see their own posts only, as in WordPress.
-        if request.user.has_perm("publishing.edit_others_posts"):
-            return posts
-        return posts.filter(authors=request.user)
+        # Authors and contributors see their own posts and others' public ones (decision 0022).
+        return cast(PostQuerySet, super().get_queryset(request)).in_admin_for(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        # Others' posts open read-only; a contributor's submitted post is the editor's now.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.is_editable_by(request.user))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.is_editable_by(request.user))
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        # "Delete selected" asks has_delete_permission without the posts: refuse others' here.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if not all(post.is_editable_by(request.user) for post in objs):
+            perms_needed = {*perms_needed, "posts by other authors"}
+        return deleted, counts, perms_needed, protected
 
     def get_form(
         self, request: HttpRequest, obj: Post | None = None, change: bool = False, **kwargs: Any

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -76,37 +76,73 @@ class Tag(models.Model):
         return reverse("publishing:tag", args=[self.slug])
 
 
-class PostQuerySet(models.QuerySet["Post"]):
-    def visible(self, user: Any = None) -> PostQuerySet:
-        """What a reader may see now: published, or scheduled whose time has come.
+def _public(now: Any) -> Q:
+    """Published, or scheduled whose time has come: what every reader sees."""
+    return Q(published_at__isnull=False) & (
+        Q(status=Post.Status.PUBLISHED) | Q(status=Post.Status.SCHEDULED, published_at__lte=now)
+    )
 
-        Private posts are shown to staff only, as WordPress shows them to editors.
+
+def _signed_in(user: Any) -> bool:
+    # Checked before any permission, so an anonymous reader's read costs no query.
+    return user is not None and bool(getattr(user, "is_authenticated", False))
+
+
+def reads_private_posts(user: Any) -> bool:
+    """WordPress's read_private_posts (Editors, Administrators): every private post."""
+    return _signed_in(user) and bool(user.has_perm("publishing.read_private_posts"))
+
+
+def edits_others_posts(user: Any) -> bool:
+    """WordPress's edit_others_posts (Editors, Administrators): every post, whatever its status."""
+    return _signed_in(user) and bool(user.has_perm("publishing.edit_others_posts"))
+
+
+def _own(user: Any) -> Q:
+    """The post has `user` among its authors (WordPress's "own", for co-authored posts)."""
+    return Q(Exists(PostAuthor.objects.filter(post=OuterRef("pk"), author=user.pk)))
+
+
+class PostQuerySet(models.QuerySet["Post"]):
+    def public(self) -> PostQuerySet:
+        """What every reader sees, and all that lists of posts show anyone (decision 0022):
+        the home page, archives, feeds, search, sitemaps, previous and next."""
+        return self.filter(_public(timezone.now()))
+
+    def visible(self, user: Any = None) -> PostQuerySet:
+        """What `user` may read at a post's own address: the public posts, and the private
+        ones WordPress lets them read — all for Editors and Administrators, their own for
+        anyone else (an Author's or Contributor's own private post, as WordPress's read_post).
         """
-        now = timezone.now()
-        live = Q(status=Post.Status.PUBLISHED) | Q(
-            status=Post.Status.SCHEDULED, published_at__lte=now
-        )
-        if user is not None and getattr(user, "is_staff", False):
-            live |= Q(status=Post.Status.PRIVATE)
-        return self.filter(live, published_at__isnull=False)
+        shown = _public(timezone.now())
+        if _signed_in(user):
+            private = Q(status=Post.Status.PRIVATE, published_at__isnull=False)
+            if not reads_private_posts(user):
+                private &= _own(user)
+            shown |= private
+        return self.filter(shown)
+
+    def in_admin_for(self, user: Any) -> PostQuerySet:
+        """The admin's post list: everything for Editors and Administrators; for Authors and
+        Contributors their own posts and others' public ones, never others' drafts, scheduled
+        or private posts (decision 0022)."""
+        if edits_others_posts(user):
+            return self.all()
+        return self.filter(_own(user) | _public(timezone.now()))
 
     @staticmethod
-    def visible_sql(user: Any = None) -> tuple[str, list[Any]]:
-        """`visible()` as an SQL condition on `publishing_post`, for the reads written out
+    def public_sql() -> tuple[str, list[Any]]:
+        """`public()` as an SQL condition on `publishing_post`, for the reads written out
         (decision 0019); tests hold the two to the same answers."""
         from django.db import connection
 
         posts = connection.ops.quote_name(Post._meta.db_table)
-        shown = [Post.Status.PUBLISHED]
-        if user is not None and getattr(user, "is_staff", False):
-            shown.append(Post.Status.PRIVATE)
         sql = (
-            f"({posts}.status IN ({', '.join(['%s'] * len(shown))}) "
-            f"OR ({posts}.status = %s AND {posts}.published_at <= %s)) "
+            f"({posts}.status = %s OR ({posts}.status = %s AND {posts}.published_at <= %s)) "
             f"AND {posts}.published_at IS NOT NULL"
         )
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        return sql, [*shown, Post.Status.SCHEDULED, now]
+        return sql, [Post.Status.PUBLISHED, Post.Status.SCHEDULED, now]
 
     def posts(self) -> PostQuerySet:
         return self.filter(kind=Post.Kind.POST)
@@ -190,6 +226,7 @@ class Post(models.Model):
         permissions = [
             ("publish_post", "Can publish posts (not only submit drafts)"),
             ("edit_others_posts", "Can edit posts by other authors"),
+            ("read_private_posts", "Can read private posts by other authors"),
         ]
 
     def __str__(self) -> str:
@@ -222,12 +259,31 @@ class Post(models.Model):
         return max(1, round(self.word_count / WORDS_PER_MINUTE))
 
     def is_visible_to(self, user: Any) -> bool:
-        """`Post.objects.visible(user)`, for a post already read."""
-        return self.is_public or (
-            self.status == self.Status.PRIVATE
-            and self.published_at is not None
-            and getattr(user, "is_staff", False)
-        )
+        """`Post.objects.visible(user)`, for a post already read. Costs a query only for a
+        private post and a signed-in reader who may not read every private post."""
+        if self.is_public:
+            return True
+        if self.status != self.Status.PRIVATE or self.published_at is None:
+            return False
+        return _signed_in(user) and (reads_private_posts(user) or self.is_authored_by(user))
+
+    def is_editable_by(self, user: Any) -> bool:
+        """WordPress's edit_post: Editors and Administrators edit every post; an Author their
+        own; a Contributor their own drafts only (what they submit, not what was published)."""
+        if edits_others_posts(user):
+            return True
+        if not _signed_in(user) or not user.has_perm("publishing.change_post"):
+            return False
+        if self.status != self.Status.DRAFT and not user.has_perm("publishing.publish_post"):
+            return False
+        return self.is_authored_by(user)
+
+    def may_be_previewed_by(self, user: Any) -> bool:
+        """A preview shows what the reader could read, or what they could edit."""
+        return self.is_visible_to(user) or self.is_editable_by(user)
+
+    def is_authored_by(self, user: Any) -> bool:
+        return PostAuthor.objects.filter(post=self.pk, author=user.pk).exists()
 
     @property
     def is_public(self) -> bool:

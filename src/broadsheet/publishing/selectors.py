@@ -34,9 +34,11 @@ AUTHOR_LINKS: Any = Prefetch(
 )
 
 
-def _listing(user: Any) -> PostQuerySet:
+def _listing() -> PostQuerySet:
+    # Lists show public posts to everyone, signed in or not (decision 0022): a private post
+    # is read at its own address by those who may.
     return (
-        Post.objects.visible(user)
+        Post.objects.public()
         .posts()
         .prefetch_related(AUTHOR_LINKS, "categories")
         .defer("body", "body_html", "footnotes_html", "toc")
@@ -51,22 +53,22 @@ def _paginate(queryset: QuerySet[Post], page: int) -> Page[Post]:
         raise Http404("There is no such page of posts.") from None
 
 
-def post_list_home(*, user: Any, page: int) -> Page[Post]:
-    return _paginate(_listing(user).order_by("-sticky", "-published_at", "-id"), page)
+def post_list_home(*, page: int) -> Page[Post]:
+    return _paginate(_listing().order_by("-sticky", "-published_at", "-id"), page)
 
 
-def post_list_for_author(*, user: Any, author: Any, page: int) -> Page[Post]:
-    return _paginate(_listing(user).filter(authors=author), page)
+def post_list_for_author(*, author: Any, page: int) -> Page[Post]:
+    return _paginate(_listing().filter(authors=author), page)
 
 
-def post_list_for_category(*, user: Any, category: Category, page: int) -> Page[Post]:
+def post_list_for_category(*, category: Category, page: int) -> Page[Post]:
     # WordPress shows a category's posts together with those of its subcategories.
     within = Q(categories__path=category.path) | Q(categories__path__startswith=f"{category.path}/")
-    return _paginate(_listing(user).filter(within).distinct(), page)
+    return _paginate(_listing().filter(within).distinct(), page)
 
 
-def post_list_for_tag(*, user: Any, tag: Tag, page: int) -> Page[Post]:
-    return _paginate(_listing(user).filter(tags=tag), page)
+def post_list_for_tag(*, tag: Tag, page: int) -> Page[Post]:
+    return _paginate(_listing().filter(tags=tag), page)
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,7 @@ def _navigation_rows() -> tuple[list[tuple[int, int, int]], list[MenuItem], int]
     now = timezone.now()
     zone = timezone.get_current_timezone()
     rows = (
-        Post.objects.visible()
+        Post.objects.public()
         .posts()
         .annotate(
             year=ExtractYear("published_at", tzinfo=zone),
@@ -181,7 +183,7 @@ def _navigation_rows() -> tuple[list[tuple[int, int, int]], list[MenuItem], int]
     )
     menu = [
         MenuItem(title=page.title, url=page.get_absolute_url())
-        for page in Post.objects.visible()
+        for page in Post.objects.public()
         .pages()
         .filter(menu_order__gt=0, parent__isnull=True)
         .only("title", "slug", "kind", "parent_id")
@@ -242,7 +244,7 @@ def _day_start(on: date) -> datetime:
 
 
 def post_list_for_date(
-    *, user: Any, year: int, month: int | None = None, day: int | None = None, page: int
+    *, year: int, month: int | None = None, day: int | None = None, page: int
 ) -> DateArchive:
     """The posts published in a year, a month or on a day, newest first. Days begin at
     midnight in the site's time zone, as the dates in permalinks do; an impossible date or
@@ -259,7 +261,7 @@ def post_list_for_date(
     except (ValueError, OverflowError):
         raise Http404("No such date.") from None
     within = Q(published_at__gte=start, published_at__lt=end)
-    posts = _paginate(_listing(user).filter(within).order_by("-published_at", "-id"), page)
+    posts = _paginate(_listing().filter(within).order_by("-published_at", "-id"), page)
     if not posts.paginator.count:
         raise Http404("Nothing was published then.")
 
@@ -272,7 +274,7 @@ def post_list_for_date(
         kind, url = "month", f"{year_url}{first.month:02d}/"
         zone = timezone.get_current_timezone()
         days = (
-            Post.objects.visible(user)
+            Post.objects.public()
             .posts()
             .filter(within)
             .annotate(day=ExtractDay("published_at", tzinfo=zone))
@@ -404,9 +406,11 @@ def post_for_permalink(
     raise Http404("No such post.")
 
 
-def post_for_preview(*, pk: int) -> Post:
+def post_for_preview(*, pk: int, user: Any) -> Post:
+    """Any post the reader may read or edit, whatever its status (WordPress previews a post
+    to whoever may edit it). Others' drafts are a 404, so their existence is not told."""
     post = Post.objects.filter(pk=pk).first()
-    if post is None:
+    if post is None or not post.may_be_previewed_by(user):
         raise Http404("No such post.")
     return _with_details(post)
 
@@ -428,13 +432,14 @@ class Neighbours:
     next: Post | None
 
 
-def post_neighbours(*, post: Post, user: Any) -> Neighbours:
-    """The posts published just before and just after, as WordPress's post navigation."""
+def post_neighbours(*, post: Post) -> Neighbours:
+    """The public posts published just before and just after, as WordPress's post
+    navigation; the same for every reader, like every list (decision 0022)."""
     if post.is_page or post.published_at is None:
         return Neighbours(None, None)
-    # Two short statements written out (decision 0019), with `visible()`'s rule in SQL.
+    # Two short statements written out (decision 0019), with `public()`'s rule in SQL.
     posts = connection.ops.quote_name(Post._meta.db_table)
-    live, params = PostQuerySet.visible_sql(user)
+    live, params = PostQuerySet.public_sql()
     adapt = connection.ops.adapt_datetimefield_value
 
     def neighbour(compare: str, order: str) -> Post | None:

@@ -41,7 +41,7 @@ def render_post(
         "categories": list(post.categories.all()),
         "tags": list(post.tags.all()),
         "references": list(post.references.all()),
-        "neighbours": selectors.post_neighbours(post=post, user=request.user),
+        "neighbours": selectors.post_neighbours(post=post),
     }
     if extra is None:
         extra = discussion_context(
@@ -94,7 +94,7 @@ def home(request: HttpRequest, page: int = 1) -> HttpResponse:
     for query in ("p", "page_id"):  # WordPress's plain links, /?p=42, kept by an import
         if query in request.GET:
             return _old_plain_link(f"/?{query}={request.GET[query]}")
-    posts = selectors.post_list_home(user=request.user, page=page)
+    posts = selectors.post_list_home(page=page)
     context = {"page_obj": posts, "pagination_base": "/", "meta": home_metadata(page=posts)}
     return render(request, "publishing/home.html", context)
 
@@ -123,7 +123,7 @@ def post_detail(
 @staff_member_required
 @cache_policy("never")
 def post_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    return render_post(request, selectors.post_for_preview(pk=pk))
+    return render_post(request, selectors.post_for_preview(pk=pk, user=request.user))
 
 
 @require_safe
@@ -149,7 +149,7 @@ def author_archive(request: HttpRequest, username: str, page: int = 1) -> HttpRe
     author = get_object_or_404(
         get_user_model().objects.select_related("profile"), username=username
     )
-    posts = selectors.post_list_for_author(user=request.user, author=author, page=page)
+    posts = selectors.post_list_for_author(author=author, page=page)
     base = f"/author/{author.username}/"
     name = author.display_name
     profile = getattr(author, "profile", None)
@@ -175,7 +175,7 @@ def category_archive(request: HttpRequest, path: str, page: int = 1) -> HttpResp
     category = selectors.category_for_path(path=path)
     if category.path != path.strip("/"):
         return HttpResponsePermanentRedirect(category.get_absolute_url())
-    posts = selectors.post_list_for_category(user=request.user, category=category, page=page)
+    posts = selectors.post_list_for_category(category=category, page=page)
     base = category.get_absolute_url()
     context = {
         "page_obj": posts,
@@ -197,7 +197,7 @@ def category_archive(request: HttpRequest, path: str, page: int = 1) -> HttpResp
 @cache_policy("public")
 def tag_archive(request: HttpRequest, slug: str, page: int = 1) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
-    posts = selectors.post_list_for_tag(user=request.user, tag=tag, page=page)
+    posts = selectors.post_list_for_tag(tag=tag, page=page)
     base = tag.get_absolute_url()
     context = {
         "page_obj": posts,
@@ -223,9 +223,7 @@ def date_archive(
     day: int | None = None,
     page: int = 1,
 ) -> HttpResponse:
-    archive = selectors.post_list_for_date(
-        user=request.user, year=year, month=month, day=day, page=page
-    )
+    archive = selectors.post_list_for_date(year=year, month=month, day=day, page=page)
     context = {
         "page_obj": archive.page,
         "archive_date": archive,
