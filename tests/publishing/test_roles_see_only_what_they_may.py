@@ -284,3 +284,20 @@ def test_lists_show_every_reader_the_public_posts_only(
     first, last = posts["published", "mine"], posts["published", "theirs"]
     assert shown(_neighbours(client, first)) == {"published theirs"}  # next, skipping the rest
     assert shown(_neighbours(client, last)) == {"published mine"}  # previous
+
+
+def test_the_parent_page_choices_name_only_pages_the_writer_may_see(client: Client) -> None:
+    author = role_member("Author", "reader")
+    other = role_member("Author", "writer")
+    for title, status, writer in [
+        ("Their draft page", "draft", other),
+        ("Their private page", "private", other),
+        ("Their public page", "published", other),
+        ("My draft page", "draft", author),
+    ]:
+        PostFactory(kind=Post.Kind.PAGE, title=title, status=status, authors=[writer])
+    PostFactory(title="An essay, not a page", authors=[author])
+    client.force_login(author)
+    form = client.get("/admin/publishing/post/add/").content.decode()
+    choices = re.findall(r'<option value="\d+">([^<]*)</option>', form)
+    assert sorted(choices) == ["My draft page", "Their public page"]

@@ -208,6 +208,12 @@ class PostAdmin(admin.ModelAdmin):
             status.choices = [(Post.Status.DRAFT, "Draft")]
         return form
 
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "parent":
+            # The choices are titles: only pages this writer may see in the list (decision 0022).
+            kwargs["queryset"] = Post.objects.pages().in_admin_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request: HttpRequest, obj: Post, form: Any, change: bool) -> None:
         if not request.user.has_perm("publishing.publish_post"):
             obj.status = Post.Status.DRAFT
