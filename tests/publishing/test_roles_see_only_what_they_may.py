@@ -301,3 +301,18 @@ def test_the_parent_page_choices_name_only_pages_the_writer_may_see(client: Clie
     form = client.get("/admin/publishing/post/add/").content.decode()
     choices = re.findall(r'<option value="\d+">([^<]*)</option>', form)
     assert sorted(choices) == ["My draft page", "Their public page"]
+
+
+def test_an_anonymous_reader_costs_no_query_to_be_refused(
+    django_assert_num_queries: Any,
+) -> None:
+    writer = role_member("Author", "writer")
+    posts = [
+        _post(status, writer, title=f"{status} essay", days=WHEN[status]) for status in STATUSES
+    ]
+    with django_assert_num_queries(0):  # no permission, no authorship asked
+        assert [p.is_visible_to(AnonymousUser()) for p in posts] == [False, False, False, True]
+        assert [p.may_be_previewed_by(AnonymousUser()) for p in posts] == [False] * 3 + [True]
+    # The public posts' query, without an authorship subquery (a signed-in reader's has one).
+    assert "EXISTS" not in str(Post.objects.visible(AnonymousUser()).query)
+    assert "EXISTS" in str(Post.objects.visible(writer).query)
