@@ -179,6 +179,9 @@ def test_a_contributor_cannot_publish_their_draft_by_a_forged_status(client: Cli
     )
     assert response.status_code == 200  # "published" is not among the choices offered
     assert Post.objects.get(pk=draft.pk).status == Post.Status.DRAFT
+    saved = client.post(f"/admin/publishing/post/{draft.pk}/change/", _change_form(draft))
+    assert saved.status_code == 302  # while it is a draft, it is still theirs to change
+    assert Post.objects.get(pk=draft.pk).title == "Changed"
 
 
 def test_delete_selected_refuses_another_authors_post(client: Client) -> None:
