@@ -231,7 +231,7 @@ def test_an_email_that_belongs_to_another_account_is_not_taken_over(
 def test_the_popup_flow_ends_on_a_page_that_tells_the_opener(
     client: Client, post: Post, idp: OIDCProvider
 ) -> None:
-    start = client.get("/accounts/comment-login/oidc/popup/")
+    start = client.post("/accounts/comment-login/oidc/popup/")
     assert start.status_code == 302
     back = _at_provider(str(start["Location"]), idp.username, idp.password)
     done = client.get(_local(back), follow=True)
@@ -255,7 +255,7 @@ def test_an_unknown_provider_or_post_is_a_clean_404(client: Client, post: Post) 
         client.post("/accounts/comment-login/", {"provider": "oidc", "post_id": "x"}).status_code
         == 404
     )
-    assert client.get("/accounts/comment-login/nope/popup/").status_code == 404
+    assert client.post("/accounts/comment-login/nope/popup/").status_code == 404
 
 
 def test_the_providers_https_photo_and_name_are_kept_on_the_profile(post: Post, rf: Any) -> None:
@@ -285,7 +285,7 @@ def test_a_failed_popup_sign_in_reports_the_failure_to_the_page(
     client: Client, post: Post, idp: OIDCProvider, settings: Any
 ) -> None:
     settings.SOCIALACCOUNT_PROVIDERS = idp.allauth_settings(consent=True)
-    start = client.get("/accounts/comment-login/oidc/popup/")
+    start = client.post("/accounts/comment-login/oidc/popup/")
     back = _at_provider(str(start["Location"]), idp.username, idp.password, cancel=True)
     done = client.get(_local(back), follow=True)
     html = done.content.decode()

@@ -51,6 +51,11 @@ def test_popup_flow_keeps_the_draft_and_shows_the_account(
     browser: Any, site: str, idp: OIDCProvider, artifacts: Path
 ) -> None:
     context = browser.new_context()
+    starts: list[str] = []
+    context.on(
+        "request",
+        lambda request: starts.append(request.method) if "/comment-login/" in request.url else None,
+    )
     page = context.new_page()
     page.goto(site + ESSAY + "#respond")
     assert (
@@ -70,6 +75,7 @@ def test_popup_flow_keeps_the_draft_and_shows_the_account(
         in page.locator(".comment-signed-in").inner_text()
     )
     assert page.input_value("#id_comment") == DRAFT  # never left the box
+    assert starts == ["POST"]  # the popup's sign-in began with a POST, as allauth intends
     assert page.locator("#id_author").count() == 0
     page.locator("#respond").screenshot(path=str(artifacts / "sign-in-signed-in.png"))
 

@@ -2,8 +2,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db import models
 
+from broadsheet.accounts.limits import RateLimitedAdminLoginForm
 from broadsheet.accounts.models import Profile, User
 from broadsheet.publishing.admin import HttpsURLField
+
+# The admin's sign-in counts against the same limits as every other way in.
+admin.site.login_form = RateLimitedAdminLoginForm
 
 
 class ProfileInline(admin.StackedInline):

@@ -2,12 +2,18 @@
 
 Without JavaScript, each provider icon is a submit button of the comment form itself: the draft
 travels with it, is kept in the session, and is put back in the box when the reader returns.
-With JavaScript, the icon opens the provider in a popup and the page never reloads, so the
-draft simply stays where it is; the popup ends on /accounts/popup-done/, which tells the page.
+With JavaScript, the icon opens a popup and posts to it (a sign-in starts only with a POST,
+as allauth's SOCIALACCOUNT_LOGIN_ON_GET=False intends: a link or an image elsewhere cannot start
+one); the page never reloads, so the draft simply stays where it is; the popup ends on
+/accounts/popup-done/, which tells the page.
+
+Both POSTs come from the cached, token-free comment form, so they refuse other sites' origins
+as the comment POST does (broadsheet.core.origin), and count against the `login` limit.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +28,11 @@ from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
+from broadsheet.accounts.limits import sign_in_start_refused
 from broadsheet.core.cache import cache_policy
+from broadsheet.core.converters import id_or_none
 from broadsheet.core.models import SiteSettings
+from broadsheet.core.origin import cross_site_refusal
 from broadsheet.core.requestmemo import forget, remembered
 
 RETURN_KEY = "broadsheet.comment_return"
@@ -31,7 +40,15 @@ DRAFT_KEY = "broadsheet.comment_draft"
 PROVIDER_KEY = "broadsheet.signed_in_with"
 SITE = "site"
 POPUP_DONE = "/accounts/popup-done/"
-DRAFT_FIELDS = ("comment", "author", "email", "url", "parent_id", "post_id")
+# The comment form's fields kept while its writer signs in, each with its longest value. The
+# discussion app, which owns the form, registers them (draft_fields_register).
+_draft_limits: dict[str, int] = {}
+_DRAFT_IDS = ("parent_id", "post_id")
+
+
+def draft_fields_register(limits: Mapping[str, int]) -> None:
+    """Called by the app that owns the comment form: its fields and their maximum lengths."""
+    _draft_limits.update(limits)
 
 
 _MARKS = {
@@ -104,19 +121,30 @@ def _posted_post(request: HttpRequest) -> Any:
     """The post the comment form belongs to, if the reader may see it."""
     from broadsheet.publishing.selectors import post_for_comments
 
-    raw = request.POST.get("post_id", "")
-    return post_for_comments(pk=int(raw) if raw.isdigit() else None, user=request.user)
+    return post_for_comments(pk=id_or_none(request.POST.get("post_id")), user=request.user)
 
 
 def _draft(request: HttpRequest) -> dict[str, str]:
-    return {name: request.POST.get(name, "")[:70_000] for name in DRAFT_FIELDS}
+    """What the form held, each field cut to the form's own limit (the browser's maxlength
+    stops a person there; only a forged form sends more)."""
+    draft = {name: request.POST.get(name, "")[:limit] for name, limit in _draft_limits.items()}
+    for name in _DRAFT_IDS:
+        number = id_or_none(request.POST.get(name))
+        draft[name] = "" if number is None else str(number)
+    return draft
 
 
-@csrf_exempt  # reached from the anonymous (token-free) comment form; it only starts a sign-in
+_CROSS_SITE = "Signing in can only be started from this site."
+
+
+@csrf_exempt  # reached from the anonymous (token-free) comment form: checked by origin instead
 @require_POST
 @cache_policy("never")
 def comment_login(request: HttpRequest) -> HttpResponse:
     """An icon pressed without JavaScript: keep the draft, then go to the provider."""
+    refused = cross_site_refusal(request, _CROSS_SITE) or sign_in_start_refused(request)
+    if refused is not None:
+        return refused
     post = _posted_post(request)
     if post is None:
         raise Http404("No such post.")
@@ -124,10 +152,15 @@ def comment_login(request: HttpRequest) -> HttpResponse:
     return _start(request, request.POST.get("provider", SITE), f"{post.get_absolute_url()}#respond")
 
 
-@require_safe
+@csrf_exempt  # posted by the comment page's script into the popup: checked by origin instead
+@require_POST
 @cache_policy("never")
 def comment_login_popup(request: HttpRequest, provider_id: str) -> HttpResponse:
-    """An icon pressed with JavaScript: the popup window starts here."""
+    """An icon pressed with JavaScript: the popup window starts here (the draft stays in the
+    page, so none is kept)."""
+    refused = cross_site_refusal(request, _CROSS_SITE) or sign_in_start_refused(request)
+    if refused is not None:
+        return refused
     return _start(request, provider_id, POPUP_DONE)
 
 

@@ -25,3 +25,11 @@ class FourDigits(TwoDigits):
 def register() -> None:
     register_converter(TwoDigits, "dd")
     register_converter(FourDigits, "yyyy")
+
+
+def id_or_none(value: object) -> int | None:
+    """A row id typed by anyone: ASCII digits that fit a 64-bit column, else None (`isdigit()`
+    alone takes "²" and 5,000-digit numbers, which int() or the database then refuse)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None

@@ -11,13 +11,19 @@ class DiscussionConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save, pre_delete
 
+        from broadsheet.accounts.comment_login import draft_fields_register
         from broadsheet.accounts.models import Profile, User
+        from broadsheet.discussion.services import MAX_BODY, MAX_EMAIL, MAX_NAME, MAX_URL
         from broadsheet.moderation.models import DiscussionSettings
 
         post_save.connect(_settings_saved, sender=DiscussionSettings, dispatch_uid="cards-settings")
         post_save.connect(_person_saved, sender=User, dispatch_uid="cards-user")
         post_save.connect(_person_saved, sender=Profile, dispatch_uid="cards-profile")
         pre_delete.connect(_person_deleted, sender=User, dispatch_uid="cards-user-deleted")
+        # Signing in from the comment form keeps its draft, each field within the form's limit.
+        draft_fields_register(
+            {"comment": MAX_BODY, "author": MAX_NAME, "email": MAX_EMAIL, "url": MAX_URL}
+        )
 
 
 def _settings_saved(**kwargs: Any) -> None:

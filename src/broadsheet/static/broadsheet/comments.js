@@ -211,12 +211,34 @@
     }
   }
 
+  // A sign-in starts with a POST (never a plain GET a link elsewhere could send): an empty
+  // popup opens, and a small form is posted into it, with the page's token when it has one.
+  function postInto(target, action) {
+    var starter = document.createElement("form");
+    starter.method = "post";
+    starter.action = action;
+    starter.target = target;
+    starter.hidden = true;
+    var token = form.querySelector("input[name=csrfmiddlewaretoken]");
+    if (token) {
+      var copy = document.createElement("input");
+      copy.type = "hidden";
+      copy.name = token.name;
+      copy.value = token.value;
+      starter.appendChild(copy);
+    }
+    document.body.appendChild(starter);
+    starter.submit();
+    starter.remove();
+  }
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest(".login-icon") : null;
     if (!button || !form.contains(button)) return;
-    popup = window.open(button.getAttribute("data-popup"), "broadsheet-login", "width=560,height=700");
+    popup = window.open("", "broadsheet-login", "width=560,height=700");
     if (!popup) return;  // blocked: the form submits to the redirect flow
     event.preventDefault();
+    postInto("broadsheet-login", button.getAttribute("data-popup"));
     waiting = button.getAttribute("data-name");
     status("Connecting to " + waiting + "…", true);
   });
