@@ -28,11 +28,13 @@ def _render_every_page(settings: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Each test sees an empty cache without clearing one another's (xdist workers share Redis)."""
-    default = {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
-    if default["BACKEND"].endswith("FileCache"):
-        default["LOCATION"] = str(tmp_path_factory.mktemp("cache"))
-    settings.CACHES = {"default": default}
+    """Each test sees empty caches without clearing one another's (xdist workers share Redis)."""
+    isolated = {}
+    for alias, config in settings.CACHES.items():
+        isolated[alias] = {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        if config["BACKEND"].endswith("FileCache"):
+            isolated[alias]["LOCATION"] = str(tmp_path_factory.mktemp(f"cache-{alias}"))
+    settings.CACHES = isolated
 
 
 @pytest.fixture

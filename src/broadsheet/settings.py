@@ -175,10 +175,19 @@ elif _db["ENGINE"] not in ("django.db.backends.postgresql",):
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- cache ------------------------------------------------------------------------------
+# --- cache ---------------------------------------------------------------------------
+# Two caches: "default" keeps small shared state (sign-in limits, settings, navigation) and
+# "pages" keeps whole pages (broadsheet.core.pagecache). Pages come and go by the thousand and
+# a full cache drops entries to make room; kept apart, that never drops a rate-limit counter.
 CACHES: dict[str, dict[str, Any]]
 REDIS_URL = env_url(
     "REDIS_URL", "", schemes=("redis", "rediss", "unix"), example="redis://127.0.0.1:6379/0"
+)
+PAGE_CACHE_REDIS_URL = env_url(
+    "PAGE_CACHE_REDIS_URL",
+    REDIS_URL,
+    schemes=("redis", "rediss", "unix"),
+    example="redis://127.0.0.1:6380/0",
 )
 if REDIS_URL:
     CACHES = {
@@ -186,17 +195,28 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "broadsheet",
-        }
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": PAGE_CACHE_REDIS_URL or REDIS_URL,
+            "KEY_PREFIX": "broadsheet-pages",
+        },
     }
 else:
     # A file cache is shared by every worker process on the machine, unlike the memory cache.
+    # Each folder has its own limit; a full one first drops what has expired (core.filecache).
     CACHES = {
         "default": {
             "BACKEND": "broadsheet.core.filecache.FileCache",
-            "LOCATION": str(DATA_DIR / "cache"),
-            # The default of 300 entries would cull settings and pages at random on a busy site.
+            "LOCATION": str(DATA_DIR / "cache" / "shared"),
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        },
+        "pages": {
+            "BACKEND": "broadsheet.core.filecache.FileCache",
+            "LOCATION": str(DATA_DIR / "cache" / "pages"),
+            # Django's default of 300 entries would drop pages long before the disk fills.
             "OPTIONS": {"MAX_ENTRIES": 100_000},
-        }
+        },
     }
 
 # --- accounts ---------------------------------------------------------------------------

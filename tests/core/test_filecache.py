@@ -25,3 +25,13 @@ def test_the_cache_is_culled_back_under_its_limit(tmp_path: Path) -> None:
     for n in range(4 * _CULL_EVERY):
         cache.set(f"key-{n}", n, 60)
     assert len(list(tmp_path.glob("*.djcache"))) <= 50 + _CULL_EVERY
+
+
+def test_a_full_cache_drops_what_has_expired_before_anything_else(tmp_path: Path) -> None:
+    cache = FileCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 50}})
+    for n in range(20):
+        cache.set(f"counter-{n}", n, 600)
+    for n in range(6 * _CULL_EVERY):
+        cache.set(f"gone-{n}", n, 0)  # expires at once, as old pages and counters do
+    assert [cache.get(f"counter-{n}") for n in range(20)] == list(range(20))
+    assert len(list(tmp_path.glob("*.djcache"))) <= 50 + _CULL_EVERY

@@ -152,8 +152,38 @@ def test_unknown_addresses_and_odd_query_strings_are_not_stored(client: Client) 
         missing = client.get("/no-such-page/")
         assert missing.status_code == 404 and missing.get("X-Page-Cache") != "hit"
         assert client.get("/", {"utm_source": "x"}).get("X-Page-Cache") != "hit"
-    client.get("/", {"s": "stored"})
-    assert hit(client, "/?s=stored")
+    # Search results neither: every new question would be a new entry (a way to fill the disk).
+    for _ in range(2):
+        searched = client.get("/", {"s": "stored"})
+        assert searched.status_code == 200 and searched.get("X-Page-Cache") != "hit"
+        assert not hit(client, "/?s=stored&comments=1")
+    assert hit(client, "/") is False and hit(client, "/")  # the home page itself is stored
+
+
+def test_filling_the_page_cache_never_drops_a_sign_in_counter(settings: Any) -> None:
+    from allauth.core import ratelimit
+    from django.core.cache import caches
+    from django.test import RequestFactory
+
+    from broadsheet.core.filecache import _CULL_EVERY
+
+    pages = dict(settings.CACHES["pages"])
+    if pages["BACKEND"].endswith("FileCache"):
+        pages["OPTIONS"] = {"MAX_ENTRIES": 100}  # full after a hundred pages: culled often
+        settings.CACHES = {**settings.CACHES, "pages": pages}
+    assert (
+        settings.CACHES["pages"].get("LOCATION") != settings.CACHES["default"].get("LOCATION")
+        or settings.CACHES["pages"]["KEY_PREFIX"] != settings.CACHES["default"]["KEY_PREFIX"]
+    )
+    request = RequestFactory().post("/accounts/login/")
+    for _ in range(3):
+        assert ratelimit.consume(request, action="login_failed", key="admin")
+    for n in range(20 * _CULL_EVERY):
+        caches["pages"].set(f"pc:{n}", b"x", 60)
+    # Three failures are still counted: two more lock the account, as if no page was stored.
+    assert ratelimit.consume(request, action="login_failed", key="admin")
+    assert ratelimit.consume(request, action="login_failed", key="admin")
+    assert not ratelimit.consume(request, action="login_failed", key="admin")
 
 
 def test_without_a_purge_address_pages_carry_no_shared_cache_lifetime_or_tags(

@@ -16,7 +16,8 @@ every worker within that time (the worker that made it, at once).
 
 Requests that may be personal — a session, a pending comment, a one-off message, an
 Authorization header, anything but GET/HEAD — pass straight through, and a response is stored
-only when its view declared it public and it sets no cookie.
+only when its view declared it public and it sets no cookie. Addresses with a query string
+(search results) are never stored, so no one can fill the cache by asking new questions.
 """
 
 from __future__ import annotations
@@ -30,17 +31,20 @@ from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qsl
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.http.cookie import parse_cookie
 from django.utils.cache import patch_cache_control
+from django.utils.connection import ConnectionProxy
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
+
+# A cache of its own (settings.CACHES): making room for pages never drops anything else.
+cache = ConnectionProxy(caches, "pages")
 
 SITE, LISTINGS = "site", "listings"
 _VERSION = "pcv:"
@@ -232,11 +236,6 @@ def lookup(key: str) -> Entry | None:
     return entry
 
 
-# Query parameters a cached page may have (search, its comments switch); any other makes the
-# address one nobody links to, rendered but not stored.
-_CACHED_QUERY = frozenset({"s", "comments"})
-
-
 def request_key(meta: dict[str, Any]) -> str | None:
     """The cache key of a request that may be answered from the cache, else None.
 
@@ -253,10 +252,9 @@ def request_key(meta: dict[str, Any]) -> str | None:
     if cookie_header and _has_personal_cookie(cookie_header):
         return None
     query = meta.get("QUERY_STRING", "")
-    if (
-        query
-        and not {name for name, _ in parse_qsl(query, keep_blank_values=True)} <= _CACHED_QUERY
-    ):
+    if query:
+        # Search results (`?s=`) and addresses nobody links to (`?utm_source=`) are rendered,
+        # not stored: every distinct query would be a new entry, and anyone can send millions.
         return None
     scheme = meta.get("wsgi.url_scheme", "http")
     if settings.SECURE_PROXY_SSL_HEADER:
