@@ -38,14 +38,21 @@ def read_token(purpose: str, token: str, *, max_age: int) -> dict[str, Any]:
     return data
 
 
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def use_once(token: str) -> None:
     """Record a single-use link as used; a second use raises LinkError."""
-    digest = hashlib.sha256(token.encode()).hexdigest()
     try:
         with transaction.atomic():
-            UsedLink.objects.create(digest=digest)
+            UsedLink.objects.create(digest=_digest(token))
     except IntegrityError:
         raise LinkError("This link was already used.") from None
+
+
+def link_used(token: str) -> bool:
+    return UsedLink.objects.filter(digest=_digest(token)).exists()
 
 
 def absolute(path: str) -> str:

@@ -25,6 +25,7 @@ from broadsheet.discussion.models import Comment
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.notifications.links import DAY, absolute, make_token
 from broadsheet.notifications.models import OutgoingEmail, Subscription
+from broadsheet.notifications.moderation_links import moderation_email_id, moderation_link
 from broadsheet.notifications.outbox import email_queue
 from broadsheet.publishing.models import Post
 
@@ -265,17 +266,13 @@ def moderators(post: Post) -> list[Any]:
     return people
 
 
-def moderation_link(comment: Comment, action: str) -> str:
-    token = make_token("moderate", {"c": comment.pk, "a": action})
-    return absolute(reverse("notifications:moderate", args=[token]))
-
-
 def _notify_moderators(comment: Comment) -> None:
+    email_id = moderation_email_id()  # the email's three links are used up together
     context = {
         **_comment_context(comment),
-        "approve_url": moderation_link(comment, "approve"),
-        "spam_url": moderation_link(comment, "spam"),
-        "trash_url": moderation_link(comment, "trash"),
+        "approve_url": moderation_link(comment, "approve", email_id=email_id),
+        "spam_url": moderation_link(comment, "spam", email_id=email_id),
+        "trash_url": moderation_link(comment, "trash", email_id=email_id),
         "queue_url": absolute(reverse("moderation:queue")) + "?status=pending",
         "waiting": Comment.objects.filter(status=Comment.Status.PENDING).count(),
     }

@@ -10,9 +10,13 @@ from django.views.decorators.http import require_http_methods
 
 from broadsheet.core.cache import cache_policy
 from broadsheet.discussion.models import Comment
-from broadsheet.moderation.services import comment_apply
-from broadsheet.notifications.links import LinkError, read_token, use_once
+from broadsheet.notifications.links import LinkError, read_token
 from broadsheet.notifications.models import Subscription
+from broadsheet.notifications.moderation_links import (
+    comment_moderate_by_link,
+    moderation_link_from,
+    moderation_link_problem,
+)
 from broadsheet.notifications.services import (
     CONFIRM_LINK_AGE,
     MANAGE_LINK_AGE,
@@ -140,14 +144,16 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @cache_policy("never")
 def moderate(request: HttpRequest, token: str) -> HttpResponse:
-    """Approve / Spam / Trash from the moderation email, without signing in; works once."""
+    """Approve / Spam / Trash from the moderation email, without signing in: once per email,
+    and only while the comment is as the email described it."""
     try:
-        data = read_token("moderate", token, max_age=MODERATION_LINK_AGE)
+        link = moderation_link_from(
+            read_token("moderate", token, max_age=MODERATION_LINK_AGE), token
+        )
     except LinkError as error:
         return _refused(request, error)
-    action = str(data.get("a", ""))
-    comment = Comment.objects.select_related("post").filter(pk=_int(data.get("c"))).first()
-    if comment is None or action not in _ACTIONS:
+    comment = Comment.objects.select_related("post").filter(pk=link.comment_id).first()
+    if comment is None or link.action not in _ACTIONS:
         return _page(
             request,
             "No such comment",
@@ -155,20 +161,23 @@ def moderate(request: HttpRequest, token: str) -> HttpResponse:
             status=404,
         )
     if request.method == "GET":
+        problem = moderation_link_problem(link, comment)
         return _page(
             request,
-            f"{_ACTIONS[action]}?",
-            f"The comment by {comment.author_name or 'Anonymous'} on “{comment.post.title}”.",
-            button=_ACTIONS[action],
+            "This link does not work" if problem else f"{_ACTIONS[link.action]}?",
+            f"{problem} Nothing will be changed."
+            if problem
+            else f"The comment by {comment.author_name or 'Anonymous'} on “{comment.post.title}”.",
+            button="" if problem else _ACTIONS[link.action],
             quote=comment.body_html,
         )
     try:
-        use_once(token)
+        comment_moderate_by_link(link=link)
     except LinkError as error:
         return _refused(request, error)
-    comment_apply(comment=comment, action=action)
+    done = {"approve": "approved", "spam": "marked as spam", "trash": "moved to the Trash"}
     return _page(
         request,
         "Done",
-        f"The comment by {comment.author_name or 'Anonymous'} was {dict(approve='approved', spam='marked as spam', trash='moved to the Trash')[action]}.",
+        f"The comment by {comment.author_name or 'Anonymous'} was {done[link.action]}.",
     )
