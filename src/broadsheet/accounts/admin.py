@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db import models
 
+from broadsheet.accounts.avatars import AvatarField
 from broadsheet.accounts.limits import RateLimitedAdminLoginForm
 from broadsheet.accounts.models import Profile, User
 from broadsheet.publishing.admin import HttpsURLField
@@ -14,7 +15,10 @@ class ProfileInline(admin.StackedInline):
     model = Profile
     can_delete = False
     fields = ("display_name", "bio", "website", "avatar")
-    formfield_overrides = {models.URLField: {"form_class": HttpsURLField}}
+    formfield_overrides = {
+        models.URLField: {"form_class": HttpsURLField},
+        models.ImageField: {"form_class": AvatarField},
+    }
 
 
 @admin.register(User)
@@ -29,4 +33,7 @@ class ProfileAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "display_name")
     fields = ("user", "display_name", "bio", "website", "avatar")
     raw_id_fields = ("user",)
-    formfield_overrides = {models.URLField: {"form_class": HttpsURLField}}
+    formfield_overrides = {
+        models.URLField: {"form_class": HttpsURLField},
+        models.ImageField: {"form_class": AvatarField},
+    }

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
+from broadsheet.accounts.avatars import TOO_LARGE, AvatarField, UploadLimit
 from broadsheet.accounts.models import Profile, User
 from broadsheet.core.cache import cache_policy
 from broadsheet.discussion.models import Comment
@@ -33,11 +38,21 @@ def person(request: HttpRequest, username: str) -> HttpResponse:
 
 class ProfileForm(forms.ModelForm):
     website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+    avatar = AvatarField(required=False, label="Photo")
 
     class Meta:
         model = Profile
         fields = ["display_name", "bio", "website", "avatar"]
-        labels = {"display_name": "Name shown with your comments", "avatar": "Photo"}
+        labels = {"display_name": "Name shown with your comments"}
+
+    def __init__(self, *args: Any, too_large: Collection[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large  # file fields whose upload was cut off at the limit
+
+    def clean_avatar(self) -> Any:
+        if "avatar" in self.too_large:
+            raise forms.ValidationError(TOO_LARGE, code="too_large")
+        return self.cleaned_data.get("avatar")
 
 
 @require_safe
@@ -53,9 +68,19 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @cache_policy("never")
+@csrf_exempt  # only so the upload limit is in place before the body is read; checked below
 def profile_edit(request: HttpRequest) -> HttpResponse:
+    limit = UploadLimit(request)
+    request.upload_handlers = [limit, *request.upload_handlers]
+    return _profile_edit(request, limit)
+
+
+@csrf_protect
+def _profile_edit(request: HttpRequest, limit: UploadLimit) -> HttpResponse:
     profile, _ = Profile.objects.get_or_create(user=request.user)
-    form = ProfileForm(request.POST or None, request.FILES or None, instance=profile)
+    form = ProfileForm(
+        request.POST or None, request.FILES or None, instance=profile, too_large=limit.too_large
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your profile was saved.")

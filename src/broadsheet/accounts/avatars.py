@@ -1,0 +1,116 @@
+"""Uploaded profile photos: capped in size before they are read, decoded by Pillow with a
+pixel limit (a small file can decode to gigabytes), PNG, JPEG, WebP or GIF only, and written
+again at most 512 px wide and high, without EXIF (camera, GPS position) or other metadata.
+
+The photo is shown beside every comment its owner writes, so what is stored is what we wrote.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import HttpRequest
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_PIXELS = 25_000_000  # 5,000 × 5,000: about 100 MB once decoded
+SIZE = 512
+FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
+_WRITTEN_AS = {"PNG": "PNG", "GIF": "PNG", "JPEG": "JPEG", "WEBP": "WEBP"}
+
+TOO_LARGE = (
+    "This photo is larger than 5 MB. Choose a smaller one (it is shown at most 512 pixels wide)."
+)
+NOT_AN_IMAGE = "This file is not a photo we can read. Upload a PNG, JPEG, WebP or GIF image."
+TOO_MANY_PIXELS = (
+    "This image is too large to process (more than 25 megapixels). Choose a smaller one."
+)
+
+
+class UploadLimit(FileUploadHandler):
+    """Stops reading an uploaded file past `limit` bytes (the rest of the form is still read),
+    and remembers which field it was, so the form can say so next to it."""
+
+    def __init__(self, request: HttpRequest | None = None, *, limit: int = MAX_BYTES) -> None:
+        super().__init__(request)
+        self.limit = limit
+        self.too_large: set[str] = set()
+        self.received = 0
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.too_large.add(self.field_name)
+            raise SkipFile()
+        return raw_data  # on to the next handler, which keeps it
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+def avatar_clean(upload: UploadedFile) -> SimpleUploadedFile:
+    """The photo as we store it, or a ValidationError with a sentence for the person."""
+    if upload.size is None or upload.size > MAX_BYTES:
+        raise forms.ValidationError(TOO_LARGE, code="too_large")
+    upload.seek(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(upload, formats=FORMATS) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    raise forms.ValidationError(TOO_MANY_PIXELS, code="too_many_pixels")
+                kind = str(image.format)
+                image.draft("RGB", (SIZE * 2, SIZE * 2))  # JPEG decodes at a fraction of its size
+                photo = _resized(image)
+        except (
+            UnidentifiedImageError,
+            Image.DecompressionBombError,
+            Image.DecompressionBombWarning,
+        ):
+            raise forms.ValidationError(NOT_AN_IMAGE, code="invalid") from None
+        except (OSError, ValueError, SyntaxError, EOFError):  # truncated or damaged data
+            raise forms.ValidationError(NOT_AN_IMAGE, code="invalid") from None
+    written = _WRITTEN_AS[kind]
+    buffer = io.BytesIO()
+    photo.save(buffer, format=written, **({"quality": 85} if written != "PNG" else {}))
+    extension = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}[written]
+    return SimpleUploadedFile(
+        f"avatar.{extension}",
+        buffer.getvalue(),
+        content_type=f"image/{extension.replace('jpg', 'jpeg')}",
+    )
+
+
+def _resized(image: Image.Image) -> Image.Image:
+    image.seek(0)  # an animated GIF or WebP keeps its first frame
+    upright = ImageOps.exif_transpose(image) or image  # the camera's rotation, then no EXIF
+    mode = "RGBA" if upright.mode in ("RGBA", "LA", "P", "PA") else "RGB"
+    photo = upright.convert(mode)
+    photo.thumbnail((SIZE, SIZE), Image.Resampling.LANCZOS)
+    photo.info = {}  # no EXIF, XMP, comments, ICC or text chunks are written back
+    return photo
+
+
+class AvatarField(forms.ImageField):
+    """The profile photo field of the profile page and the admin."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "help_text", "PNG, JPEG, WebP or GIF, up to 5 MB; shown at most 512 pixels wide."
+        )
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.setdefault("accept", "image/png,image/jpeg,image/webp,image/gif")
+
+    def to_python(self, data: Any) -> Any:
+        if data in self.empty_values:
+            return None
+        return avatar_clean(data)
