@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -220,3 +221,39 @@ def test_comment_permalink_redirects_to_the_right_page(client: Client, post: Pos
 def test_pending_comments_have_no_public_permalink(client: Client, post: Post) -> None:
     pending = approved_comment(post, status=Comment.Status.PENDING)
     assert client.get(f"/comment/{pending.pk}/").status_code == 404
+
+
+def test_a_guests_held_comment_shows_a_neutral_avatar_not_the_typed_emails(
+    client: Client, post: Post
+) -> None:
+    from broadsheet.core.identicon import identicon_key
+    from broadsheet.discussion.rendering import HELD_AVATAR
+
+    approved_comment(post, name="Vic Tim", author_email="vic@example.org")
+    theirs = f"/identicon/{identicon_key('vic@example.org')}.svg"
+    assert theirs in Client().get(post.get_absolute_url()).content.decode()  # public, beside it
+
+    client.post("/comments/post/", _form(post, author="Guess", email="vic@example.org"))
+    held = Comment.objects.get(author_name="Guess")
+    assert held.status == Comment.Status.PENDING
+    html = client.get(post.get_absolute_url()).content.decode()
+    card = html[html.index(f'id="comment-{held.pk}"') :]
+    card = card[: card.index("</article>")]
+    assert theirs not in card and f"/static/{HELD_AVATAR}" in card
+
+    Comment.objects.filter(pk=held.pk).update(created_at=held.created_at - timedelta(minutes=1))
+    answer = client.post(
+        "/comments/post/",
+        _form(post, author="Guess", email="vic@example.org", comment="Again, by script."),
+        HTTP_X_REQUESTED_WITH="fetch",
+    )
+    result = json.loads(answer.content)
+    assert theirs not in result["html"] and f"/static/{HELD_AVATAR}" in result["html"]
+
+    # Once approved, the comment shows the avatar of its email like any other.
+    from broadsheet.moderation.services import comment_approve
+
+    comment_approve(comment=held)
+    public = Client().get(post.get_absolute_url()).content.decode()
+    shown = public[public.index(f'id="comment-{held.pk}"') :]
+    assert theirs in shown[: shown.index("</article>")]

@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 from django.conf import settings as django_settings
 from django.db.models import QuerySet
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -30,10 +31,15 @@ from broadsheet.discussion.selectors import NOT_SHOWN, CommentPage, Node
 from broadsheet.moderation.models import DiscussionSettings
 
 AWAITING = "Your comment is awaiting moderation."
+HELD_AVATAR = "broadsheet/avatar-held.svg"
 DELETED = "This comment was deleted."
 
 
 def avatar_url(comment: Comment, settings: DiscussionSettings) -> str:
+    if not comment.user_id and comment.status != Comment.Status.APPROVED:
+        # A guest's held comment is shown to whoever holds its cookie: the avatar of the email
+        # they typed would let them test an address against someone's public comments.
+        return static(HELD_AVATAR)
     profile = getattr(comment.user, "profile", None) if comment.user_id else None
     if profile is not None and (profile.avatar or profile.remote_avatar_url):
         return str(profile.avatar_url)
