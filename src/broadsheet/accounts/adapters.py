@@ -3,6 +3,7 @@ form with a sentence and the draft kept, and the provider's name and photo are r
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,8 +15,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import Group
 from django.http import HttpRequest, HttpResponseRedirect
+from django.utils.html import strip_tags
 
 from broadsheet.accounts.comment_login import RETURN_KEY
+from broadsheet.core.mail import mail_send
 from broadsheet.core.models import SiteSettings
 
 
@@ -27,12 +30,32 @@ class _Site:
 
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        """Emails speak in the site's own name ("Hello from The Long Margin!")."""
+        """Emails speak in the site's own name ("Hello from The Long Margin!"), and go through
+        the outbox: sending in the request would make a known address answer more slowly."""
         context["current_site"] = _Site(
             name=SiteSettings.current().title or settings.SITE_NAME,
             domain=urlsplit(settings.SITE_URL).netloc,
         )
-        super().send_mail(template_prefix, email, context)
+        message = self.render_mail(template_prefix, email, context)
+        html = next(
+            (
+                str(body)
+                for body, kind in getattr(message, "alternatives", [])
+                if kind == "text/html"
+            ),
+            "",
+        )
+        text = str(message.body)
+        if message.content_subtype == "html":  # an HTML-only template
+            text, html = strip_tags(text), text
+        mail_send(
+            key=f"account-{template_prefix.rsplit('/', 1)[-1]}-{uuid.uuid4().hex}",
+            to=email,
+            subject=str(message.subject),
+            text=text,
+            html=html,
+            reason="account",
+        )
 
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         user = super().save_user(request, user, form, commit)

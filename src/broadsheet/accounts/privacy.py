@@ -26,6 +26,8 @@ Dates are ISO 8601, URLs absolute. Password hashes and OAuth tokens are never in
 from __future__ import annotations
 
 import hashlib
+import uuid
+from functools import partial
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -33,7 +35,6 @@ from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
@@ -41,6 +42,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from broadsheet.accounts.models import User
+from broadsheet.core.mail import mail_send
 from broadsheet.core.models import SiteSettings
 from broadsheet.discussion.models import Comment, same_email
 from broadsheet.moderation.services import anonymise_ip, comment_delete
@@ -315,17 +317,29 @@ def _over_limit(key: str) -> bool:
 
 
 def privacy_link_request(*, email: str, ip: str | None) -> bool:
-    """Email a link to the person's data if comments were left with `email`. True when sent.
+    """Have the worker email a link to the person's data if comments were left with `email`.
+    False when this address or `ip` has asked too often.
 
-    The caller answers the same whatever this returns, so no one learns which addresses we hold.
+    The request does the same whatever we hold (two counters, one queued task): whether the
+    address is known is looked up by the worker, so neither the answer nor its timing tells.
     """
+    from broadsheet.accounts.tasks import privacy_link_send
+
     email_key = hashlib.sha256(email.strip().lower().encode()).hexdigest()
     # Both counters advance on every request, so a flood from one address uses up its budget.
     limited = [
         _over_limit(f"privacy:ip:{ip or 'unknown'}"),
         _over_limit(f"privacy:email:{email_key}"),
     ]
-    if any(limited) or not comments_exist_for(email=email):
+    if any(limited):
+        return False
+    transaction.on_commit(partial(privacy_link_send.enqueue, email))
+    return True
+
+
+def privacy_link_email(*, email: str) -> bool:
+    """The worker's half: queue the link if comments were left with `email`. True when queued."""
+    if not comments_exist_for(email=email):
         return False
     link = settings.SITE_URL + reverse("privacy_guest", args=[privacy_token(email=email)])
     context = {
@@ -333,13 +347,12 @@ def privacy_link_request(*, email: str, ip: str | None) -> bool:
         "site_name": SiteSettings.current().title,
         "hours": PRIVACY_LINK_MAX_AGE // 3600,
     }
-    message = EmailMultiAlternatives(
+    mail_send(
+        key=f"privacy-link-{uuid.uuid4().hex}",
+        to=email,
         subject=f"Your personal data on {context['site_name']}",
-        body=render_to_string("accounts/privacy/email.txt", context),
-        to=[email],
+        text=render_to_string("accounts/privacy/email.txt", context),
+        html=render_to_string("accounts/privacy/email.html", context),
+        reason="personal-data",
     )
-    message.attach_alternative(
-        render_to_string("accounts/privacy/email.html", context), "text/html"
-    )
-    message.send()
     return True
