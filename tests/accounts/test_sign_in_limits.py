@@ -3,6 +3,7 @@ sites: the admin's sign-in, allauth's, the comment form's buttons, sign-in codes
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -202,6 +203,22 @@ def test_a_signed_in_reader_needs_the_pages_token(client: Client, post: Post, au
     refused = csrf.post("/accounts/comment-login/", {"provider": "site", "post_id": post.pk})
     assert refused.status_code == 403
     assert csrf.post("/accounts/comment-login/site/popup/").status_code == 403
+    # With the token their page carries (the script copies it into the popup's form): allowed.
+    page = csrf.get(post.get_absolute_url()).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token
+    started = csrf.post(
+        "/accounts/comment-login/site/popup/", {"csrfmiddlewaretoken": token.group(1)}
+    )
+    assert started.status_code == 302
+
+
+@pytest.mark.parametrize("provider", ["nope", "x" * 3000, "%C3%A9", "site%00", "..%2F..%2Fadmin"])
+def test_an_unknown_popup_provider_starts_nothing(client: Client, db: None, provider: str) -> None:
+    response = client.post(f"/accounts/comment-login/{provider}/popup/")
+    # 404, or refused before (a NUL byte: 400; a path that leaves /accounts/: not a sign-in)
+    assert response.status_code in (400, 404, 405)
+    assert "_auth_user_id" not in client.session
 
 
 @pytest.mark.parametrize(
