@@ -179,3 +179,17 @@ def test_an_upload_over_the_limit_is_not_read_past_it(client: Client, reader: Us
     assert limit.too_large == {"avatar"}
     limit.new_file("other", "b.png", "image/png", None)  # the next file starts from nothing
     assert limit.receive_data_chunk(b"12345", 0) == b"12345"
+
+
+def test_the_profile_form_still_needs_its_csrf_token(reader: User) -> None:
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(reader)
+    data = {"display_name": "Forged", "bio": "", "website": ""}
+    assert browser.post("/accounts/profile/", data).status_code == 403
+    page = browser.get("/accounts/profile/").content.decode()
+    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    assert (
+        browser.post("/accounts/profile/", {**data, "csrfmiddlewaretoken": token}).status_code
+        == 302
+    )
+    assert Profile.objects.get(user=reader).display_name == "Forged"
