@@ -122,3 +122,19 @@ def test_odd_signed_links_are_refused_cleanly(
     comment.refresh_from_db()
     if payload.get("a") != "approve" or not isinstance(payload.get("c"), int):
         assert comment.status == Comment.Status.PENDING
+
+
+def test_links_sent_before_this_change_still_work_once_for_a_held_comment(
+    client: Client, post: Post
+) -> None:
+    from tests.factories import approved_comment
+
+    held = approved_comment(post, status=Comment.Status.PENDING)
+    old_style = make_token("moderate", {"c": held.pk, "a": "approve"})  # no status, no email id
+    assert client.post(f"/moderation/email/{old_style}/").status_code == 200
+    held.refresh_from_db()
+    assert held.status == Comment.Status.APPROVED
+    assert client.post(f"/moderation/email/{old_style}/").status_code == 400
+    trash = make_token("moderate", {"c": held.pk, "a": "trash"})
+    refused = client.post(f"/moderation/email/{trash}/")  # it is no longer held
+    assert refused.status_code == 400 and "it is now approved" in refused.content.decode()
