@@ -290,6 +290,8 @@ def _counts() -> list[tuple[int, list[tuple[int, int]]]]:
     return [(y.year, [(m.on.month, m.count) for m in y.months]) for y in archive_months()]
 
 
+# The list is forgotten after the commit (core.effects): these tests commit for real.
+@pytest.mark.django_db(transaction=True)
 def test_archive_list_follows_publishing_unpublishing_and_deleting(
     posts: dict[str, Post],
 ) -> None:
@@ -305,6 +307,8 @@ def test_archive_list_follows_publishing_unpublishing_and_deleting(
     assert _counts() == [(2025, [(1, 1)])]
 
 
+# The list is forgotten after the commit (core.effects): these tests commit for real.
+@pytest.mark.django_db(transaction=True)
 def test_archive_list_follows_deletes_in_the_admin(client: Client, posts: dict[str, Post]) -> None:
     client.force_login(User.objects.create_superuser("boss", "boss@example.org", "pw-pw-pw-pw"))
     assert _counts()[0] == (2025, [(3, 3), (1, 1)])
@@ -323,6 +327,8 @@ def test_archive_list_follows_deletes_in_the_admin(client: Client, posts: dict[s
     assert _counts()[0] == (2025, [(3, 1)])
 
 
+# The list is forgotten after the commit (core.effects): these tests commit for real.
+@pytest.mark.django_db(transaction=True)
 def test_archive_list_follows_the_scheduled_publish_task(db: None) -> None:
     soon = _post("Soon", timezone.now() + timedelta(hours=2), status=Post.Status.SCHEDULED)
     assert _counts() == []
@@ -348,6 +354,8 @@ class _RecordingCache:
         cache.delete(key)
 
 
+# The cached lists are forgotten after the commit (core.effects): this test commits.
+@pytest.mark.django_db(transaction=True)
 def test_archive_list_expires_when_the_next_scheduled_post_goes_live(
     db: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -246,6 +246,8 @@ def test_static_pages_and_nested_pages(client: Client, author: Any) -> None:
     assert client.get("/team/").status_code == 404
 
 
+# The cached lists are forgotten after the commit (core.effects): this test commits.
+@pytest.mark.django_db(transaction=True)
 def test_the_cached_menu_follows_every_change_to_its_pages(
     client: Client, author: Any, django_assert_num_queries: Any
 ) -> None:

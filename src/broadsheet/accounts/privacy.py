@@ -41,7 +41,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from broadsheet.accounts.models import User
+from broadsheet.accounts.models import Profile, User
+from broadsheet.core import effects
+from broadsheet.core.effects import action
 from broadsheet.core.mail import mail_send
 from broadsheet.core.models import SiteSettings
 from broadsheet.discussion.models import Comment, same_email
@@ -236,6 +238,10 @@ def _anonymise(comments: list[Comment]) -> int:
         comment.ip_address = anonymise_ip(str(comment.ip_address)) if comment.ip_address else None
         refresh_card(comment, settings)
     Comment.objects.bulk_update(comments, _ANONYMISED_FIELDS, batch_size=500)
+    # bulk_update sends no signal: what readers see of these comments is declared here (the
+    # cards were built again above).
+    effects.pages(posts={c.post_id for c in comments}, listings=True)
+    effects.search(comments=[c.pk for c in comments])
     return len(comments)
 
 
@@ -252,7 +258,7 @@ def _remove(comments: list[Comment]) -> tuple[int, int]:
     return removed, tombstoned
 
 
-@transaction.atomic
+@action
 def personal_data_erase(*, email: str, user: User | None, remove_text: bool) -> dict[str, int]:
     """Anonymise (or remove) the person's comments, then delete the account and its addresses.
 
@@ -283,9 +289,21 @@ def personal_data_erase(*, email: str, user: User | None, remove_text: bool) -> 
         # SocialToken rows go with their SocialAccount (cascade); only accounts are counted.
         counts["social_accounts"] = SocialAccount.objects.filter(user=user).count()
         SocialAccount.objects.filter(user=user).delete()
-        User.objects.filter(pk=user.pk).delete()  # the Profile cascades
+        _account_delete(user)
         counts["accounts"] = 1
     return counts
+
+
+def _account_delete(user: User) -> None:
+    """The account, its profile (cascade) and its uploaded photo go; every page may have
+    shown its name (the people page, bylines of others' essays quoting it)."""
+    profile = Profile.objects.filter(user=user).first()
+    photo = profile.avatar.name if profile is not None and profile.avatar else ""
+    User.objects.filter(pk=user.pk).delete()
+    effects.pages(site=True)
+    if photo:  # a file is not part of the transaction: removed once the rows are gone
+        storage = Profile._meta.get_field("avatar").storage
+        transaction.on_commit(partial(storage.delete, photo))
 
 
 # --- guests: a signed link by email -----------------------------------------------------

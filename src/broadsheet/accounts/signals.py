@@ -4,26 +4,56 @@ from typing import Any
 
 from allauth.account.signals import user_logged_in
 from allauth.socialaccount.models import SocialApp
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from broadsheet.accounts.comment_login import PROVIDER_KEY, forget_login_options
+from broadsheet.accounts.comment_login import PROVIDER_KEY
+from broadsheet.accounts.effects import account_shown_changed
 from broadsheet.accounts.models import Profile, User
-from broadsheet.accounts.roles import STAFF_ROLES
-from broadsheet.core.models import SiteSettings
-
-# The provider icons on the comment form are cached: a change of providers or site title clears them.
-for _model in (SocialApp, SiteSettings):
-    post_save.connect(
-        forget_login_options, sender=_model, dispatch_uid=f"login-options-{_model.__name__}"
-    )
-    post_delete.connect(
-        forget_login_options, sender=_model, dispatch_uid=f"login-options-del-{_model.__name__}"
-    )
+from broadsheet.accounts.roles import STAFF_ROLES, ensure_roles
+from broadsheet.accounts.services import profile_update
+from broadsheet.core import effects
+from broadsheet.core.effects import in_action
 
 
-@receiver(post_save, sender=User)
+@receiver(post_migrate, dispatch_uid="broadsheet-roles")
+def _roles(**kwargs: Any) -> None:
+    ensure_roles(**kwargs)
+
+
+@receiver(post_save, sender=SocialApp, dispatch_uid="effects-socialapp")
+@receiver(post_delete, sender=SocialApp, dispatch_uid="effects-socialapp-delete")
+def _providers_changed(**kwargs: Any) -> None:
+    """A provider added, changed or removed in the admin: the comment form's sign-in icons."""
+    effects.login_options()
+
+
+# What pages and comment cards show of an account (the email: its identicon).
+_SHOWN = {"username", "first_name", "last_name", "email", "is_active", "display_name", "bio",
+          "bio_html", "website", "avatar", "remote_avatar_url"}  # fmt: skip
+
+
+@receiver(post_save, sender=User, dispatch_uid="effects-user")
+@receiver(post_save, sender=Profile, dispatch_uid="effects-profile")
+def _account_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    """An account or profile edited outside an action (the admin): its name or photo may be
+    on any page. (A new one is shown nowhere yet.)"""
+    if created or kwargs.get("raw") or in_action():
+        return
+    written = kwargs.get("update_fields")
+    if written is not None and not set(written) & _SHOWN:
+        return  # a sign-in stamping last_login shows nowhere
+    account_shown_changed(user_ids=[getattr(instance, "user_id", None) or instance.pk])
+
+
+@receiver(post_delete, sender=User, dispatch_uid="effects-user-delete")
+def _account_deleted(sender: Any, instance: User, **kwargs: Any) -> None:
+    if not in_action():
+        effects.pages(site=True)  # bylines, the people page (its comments: discussion.signals)
+
+
+@receiver(post_save, sender=User, dispatch_uid="accounts-create-profile")
 def create_profile(
     sender: type[User], instance: User, created: bool, raw: bool = False, **kwargs: Any
 ) -> None:
@@ -69,4 +99,4 @@ def remember_how_they_signed_in(
         profile.display_name = str(name)[:150]
         changed.append("display_name")
     if changed:
-        profile.save()
+        profile_update(profile=profile, fields=changed)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from broadsheet.accounts.avatars import TOO_LARGE, AvatarField, UploadLimit
 from broadsheet.accounts.models import Profile, User
+from broadsheet.accounts.services import profile_update
 from broadsheet.core.cache import cache_policy
 from broadsheet.discussion.models import Comment
 
@@ -82,7 +83,7 @@ def _profile_edit(request: HttpRequest, limit: UploadLimit) -> HttpResponse:
         request.POST or None, request.FILES or None, instance=profile, too_large=limit.too_large
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
+        profile_update(profile=form.save(commit=False))
         messages.success(request, "Your profile was saved.")
         return HttpResponseRedirect(request.path)
     return render(request, "accounts/profile_edit.html", {"form": form, "profile": profile})

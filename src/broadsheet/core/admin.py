@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from broadsheet.core.models import SingletonModel, SiteSettings
+from broadsheet.core.services import settings_save
 
 
 class SingletonAdmin(admin.ModelAdmin):
@@ -18,12 +21,17 @@ class SingletonAdmin(admin.ModelAdmin):
     ) -> bool:
         return False
 
+    def save_model(
+        self, request: HttpRequest, obj: SingletonModel, form: Any, change: bool
+    ) -> None:
+        settings_save(settings=obj)
+
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, object] | None = None
     ) -> HttpResponse:
         current = self.model.current()
         if not self.model._default_manager.filter(pk=1).exists():
-            current.save()
+            settings_save(settings=current)
         opts = self.model._meta
         return HttpResponseRedirect(
             reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[1])

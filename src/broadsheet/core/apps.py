@@ -7,6 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Broadsheet core"
 
     def ready(self) -> None:
-        from broadsheet.core import invalidation
+        from django.utils.module_loading import autodiscover_modules
 
-        invalidation.connect()
+        # Each app's effects.py registers the effects it does (core.effects), and its
+        # signals.py declares them for writes outside the actions: found here, as the admin
+        # finds admin.py, so no app wires its own.
+        autodiscover_modules("effects", "signals")

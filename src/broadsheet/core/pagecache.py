@@ -35,7 +35,6 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import caches
 from django.core.signals import setting_changed
-from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.http.cookie import parse_cookie
@@ -77,19 +76,23 @@ _ANY = "any"
 
 
 def pages_changed(*names: str) -> None:
-    """Pages built from these are stale: after the commit, bump their versions."""
+    """Pages built from these are stale: after the commit, bump their versions (declared as
+    an effect, see core.effects: once per transaction whatever the number of changes)."""
+    from broadsheet.core.effects import PAGES, declare
+
+    declare(PAGES, names)
+
+
+def pages_bump(names: Iterable[str]) -> None:
+    """Bump these versions now, and tell the cache in front (PAGE_PURGE_URL) to drop them."""
     wanted = set(names)
+    fresh = {name: uuid.uuid4().hex for name in (*wanted, _ANY)}
+    cache.set_many({_VERSION + name: value for name, value in fresh.items()}, None)
+    _local.remember_versions(fresh)
+    if settings.PAGE_PURGE_URL:
+        from broadsheet.core.tasks import purge_shared_caches
 
-    def bump() -> None:
-        fresh = {name: uuid.uuid4().hex for name in (*wanted, _ANY)}
-        cache.set_many({_VERSION + name: value for name, value in fresh.items()}, None)
-        _local.remember_versions(fresh)
-        if settings.PAGE_PURGE_URL:
-            from broadsheet.core.tasks import purge_shared_caches
-
-            purge_shared_caches.enqueue(sorted(tag(name) for name in wanted))
-
-    transaction.on_commit(bump)
+        purge_shared_caches.enqueue(sorted(tag(name) for name in wanted))
 
 
 def _shared_versions(names: Iterable[str]) -> dict[str, str]:

@@ -8,12 +8,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
+from broadsheet.core.effects import action
 from broadsheet.core.markdown import render_comment_markdown
 from broadsheet.core.sanitize import without_nul
+from broadsheet.discussion.effects import comment_changed
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.selectors import comment_is_duplicate, comment_is_flood
 from broadsheet.moderation.models import DiscussionSettings
@@ -79,6 +81,19 @@ def comment_starts_thread(comment: Comment) -> None:
     comment.thread_id = comment.pk
 
 
+def _counted_and_shown(comment: Comment) -> None:
+    """A new comment readers see: counted on its post (an atomic update: others count too),
+    on its post's pages and the listings, and in search."""
+    if comment.status == Comment.Status.APPROVED:
+        Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") + 1)
+    comment_changed(
+        comment_id=comment.pk,
+        post_id=comment.post_id,
+        shown=comment.status == Comment.Status.APPROVED,
+    )
+
+
+@action
 def comment_submit(
     *,
     post: Post,
@@ -90,7 +105,9 @@ def comment_submit(
     honeypot: str = "",
     seconds_on_page: float | None = None,
 ) -> Comment:
-    """Check and store a comment, marked for the worker to tell whoever should hear of it."""
+    """Check and store a comment, marked for the worker to tell whoever should hear of it.
+
+    One transaction from the first read (the action's): the checks and the row agree."""
     settings = DiscussionSettings.current()
     body, user_agent = without_nul(body), without_nul(user_agent)
     commenter = Commenter(
@@ -180,86 +197,85 @@ def comment_submit(
     ip_address = _clean_ip(ip_address)
     user_agent = user_agent[:254]
 
-    with transaction.atomic():
-        # 7. The same words twice on the same thread are a double click, not a second comment.
-        # (Each check is one flat filter: building the query costs more than running it.)
-        if comment_is_duplicate(
-            post_id=post.pk,
-            parent_id=parent.pk if parent is not None else None,
-            body=body,
-            user_id=user.pk if user is not None else None,
-            name=name,
-            email=email,
-        ):
-            raise CommentRejected(
-                "Duplicate comment detected; it looks as though you’ve already said that!",
-                status=409,
-                code="duplicate",
-            )
-
-        # 8. Flood: one comment per 15 seconds from one address, email or account.
-        if not is_moderator and comment_is_flood(
-            user_id=user.pk if user is not None else None,
-            email=email,
-            ip_address=ip_address,
-            since=timezone.now() - timedelta(seconds=FLOOD_SECONDS),
-        ):
-            raise CommentRejected(
-                "You are posting comments too quickly. Slow down.", status=429, code="flood"
-            )
-
-        # 9. Approve, hold, trash or spam.
-        body_html = render_comment_markdown(body)
-        decision = decide(
-            Candidate(
-                # Only an account can be one of the post's authors: no query for a guest.
-                post_author_ids=frozenset(post.authors.values_list("pk", flat=True))
-                if user is not None
-                else frozenset(),
-                user_id=user.pk if user is not None else None,
-                is_moderator=is_moderator,
-                author_name=name,
-                author_email=email,
-                author_url=url,
-                body=body,
-                body_html=body_html,
-                ip_address=ip_address,
-                user_agent=user_agent,
-                honeypot=honeypot,
-                seconds_on_page=seconds_on_page,
-            ),
-            settings,
+    # 7. The same words twice on the same thread are a double click, not a second comment.
+    # (Each check is one flat filter: building the query costs more than running it.)
+    if comment_is_duplicate(
+        post_id=post.pk,
+        parent_id=parent.pk if parent is not None else None,
+        body=body,
+        user_id=user.pk if user is not None else None,
+        name=name,
+        email=email,
+    ):
+        raise CommentRejected(
+            "Duplicate comment detected; it looks as though you’ve already said that!",
+            status=409,
+            code="duplicate",
         )
-        now = timezone.now()
-        comment = Comment.objects.create(
-            post=post,
-            parent=parent,
-            thread=parent.thread if parent is not None else None,
-            depth=parent.depth + 1 if parent is not None else 0,
-            status=decision.status,
-            status_changed_at=now,
-            user=user,
+
+    # 8. Flood: one comment per 15 seconds from one address, email or account.
+    if not is_moderator and comment_is_flood(
+        user_id=user.pk if user is not None else None,
+        email=email,
+        ip_address=ip_address,
+        since=timezone.now() - timedelta(seconds=FLOOD_SECONDS),
+    ):
+        raise CommentRejected(
+            "You are posting comments too quickly. Slow down.", status=429, code="flood"
+        )
+
+    # 9. Approve, hold, trash or spam.
+    body_html = render_comment_markdown(body)
+    decision = decide(
+        Candidate(
+            # Only an account can be one of the post's authors: no query for a guest.
+            post_author_ids=frozenset(post.authors.values_list("pk", flat=True))
+            if user is not None
+            else frozenset(),
+            user_id=user.pk if user is not None else None,
+            is_moderator=is_moderator,
             author_name=name,
             author_email=email,
             author_url=url,
-            ip_address=ip_address,
-            user_agent=user_agent,
             body=body,
             body_html=body_html,
-            created_at=now,
-            modified_at=now,
-            moderation_reason=decision.reason,
-            spam_score=decision.spam_score,
-            # Whoever should hear of it is told by the worker's next round, not by this request.
-            notice_due=notice_due(decision.status, settings),
-        )
-        if parent is None:
-            comment_starts_thread(comment)
-        if comment.status == Comment.Status.APPROVED:
-            Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+            ip_address=ip_address,
+            user_agent=user_agent,
+            honeypot=honeypot,
+            seconds_on_page=seconds_on_page,
+        ),
+        settings,
+    )
+    now = timezone.now()
+    comment = Comment.objects.create(
+        post=post,
+        parent=parent,
+        thread=parent.thread if parent is not None else None,
+        depth=parent.depth + 1 if parent is not None else 0,
+        status=decision.status,
+        status_changed_at=now,
+        user=user,
+        author_name=name,
+        author_email=email,
+        author_url=url,
+        ip_address=ip_address,
+        user_agent=user_agent,
+        body=body,
+        body_html=body_html,
+        created_at=now,
+        modified_at=now,
+        moderation_reason=decision.reason,
+        spam_score=decision.spam_score,
+        # Whoever should hear of it is told by the worker's next round, not by this request.
+        notice_due=notice_due(decision.status, settings),
+    )
+    if parent is None:
+        comment_starts_thread(comment)
+    _counted_and_shown(comment)
     return comment
 
 
+@action
 def comment_create_stored(
     *,
     post: Post,
@@ -280,28 +296,26 @@ def comment_create_stored(
     if user is not None:
         author_name = author_name or user.display_name
         author_email = author_email or user.email
-    with transaction.atomic():
-        comment = Comment.objects.create(
-            post=post,
-            parent=parent,
-            thread=parent.thread if parent is not None else None,
-            depth=parent.depth + 1 if parent is not None else 0,
-            kind=kind,
-            status=status,
-            # Trash and spam are emptied 30 days after they got here, not after they were written.
-            status_changed_at=timezone.now(),
-            user=user,
-            author_name=author_name[:MAX_NAME],
-            author_email=author_email[:MAX_EMAIL],
-            author_url=author_url[:MAX_URL],
-            ip_address=_clean_ip(ip_address),
-            body=body.strip(),
-            body_html=render_comment_markdown(body.strip()),
-            created_at=created_at,
-            modified_at=created_at,
-        )
-        if parent is None:
-            comment_starts_thread(comment)
-        if status == Comment.Status.APPROVED:
-            Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+    comment = Comment.objects.create(
+        post=post,
+        parent=parent,
+        thread=parent.thread if parent is not None else None,
+        depth=parent.depth + 1 if parent is not None else 0,
+        kind=kind,
+        status=status,
+        # Trash and spam are emptied 30 days after they got here, not after they were written.
+        status_changed_at=timezone.now(),
+        user=user,
+        author_name=author_name[:MAX_NAME],
+        author_email=author_email[:MAX_EMAIL],
+        author_url=author_url[:MAX_URL],
+        ip_address=_clean_ip(ip_address),
+        body=body.strip(),
+        body_html=render_comment_markdown(body.strip()),
+        created_at=created_at,
+        modified_at=created_at,
+    )
+    if parent is None:
+        comment_starts_thread(comment)
+    _counted_and_shown(comment)
     return comment

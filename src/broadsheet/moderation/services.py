@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from broadsheet.core.effects import action
 from broadsheet.core.markdown import render_comment_markdown
 from broadsheet.core.sanitize import without_nul
+from broadsheet.discussion.effects import comment_changed
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.moderation.spam import comment_tokens, spam_train, spam_untrain
@@ -37,8 +38,7 @@ def _tokens(comment: Comment) -> frozenset[str]:
     )
 
 
-@transaction.atomic
-def comment_set_status(*, comment: Comment, status: str) -> Comment:
+def _set_status(*, comment: Comment, status: str) -> Comment:
     """Move a comment to `status`, remembering where it came from for undo."""
     locked = Comment.objects.select_for_update().get(pk=comment.pk)
     old = locked.status
@@ -68,50 +68,62 @@ def comment_set_status(*, comment: Comment, status: str) -> Comment:
     delta = int(_counted(status, locked.removed)) - int(was_counted)
     if delta:
         Post.objects.filter(pk=locked.post_id).update(comment_count=F("comment_count") + delta)
+    shown = Status.APPROVED in (old, status)
+    comment_changed(comment_id=locked.pk, post_id=locked.post_id, shown=shown)
     return locked
 
 
+@action
 def comment_approve(*, comment: Comment) -> Comment:
-    return comment_set_status(comment=comment, status=Status.APPROVED)
+    return _set_status(comment=comment, status=Status.APPROVED)
 
 
+@action
 def comment_unapprove(*, comment: Comment) -> Comment:
-    return comment_set_status(comment=comment, status=Status.PENDING)
+    return _set_status(comment=comment, status=Status.PENDING)
 
 
+@action
 def comment_spam(*, comment: Comment) -> Comment:
-    return comment_set_status(comment=comment, status=Status.SPAM)
+    return _set_status(comment=comment, status=Status.SPAM)
 
 
+@action
 def comment_not_spam(*, comment: Comment) -> Comment:
     target = (
         comment.previous_status
         if comment.previous_status not in ("", Status.SPAM)
         else Status.PENDING
     )
-    return comment_set_status(comment=comment, status=target)
+    return _set_status(comment=comment, status=target)
 
 
+@action
 def comment_trash(*, comment: Comment) -> Comment:
-    return comment_set_status(comment=comment, status=Status.TRASH)
+    return _set_status(comment=comment, status=Status.TRASH)
 
 
+@action
 def comment_restore(*, comment: Comment) -> Comment:
     target = (
         comment.previous_status
         if comment.previous_status not in ("", Status.TRASH)
         else Status.PENDING
     )
-    return comment_set_status(comment=comment, status=target)
+    return _set_status(comment=comment, status=target)
 
 
-@transaction.atomic
+@action
 def comment_delete(*, comment: Comment) -> Comment | None:
     """Delete for good. With replies, a tombstone stays: "This comment was deleted."."""
     locked = Comment.objects.select_for_update().get(pk=comment.pk)
     if _counted(locked.status, locked.removed):
         Post.objects.filter(pk=locked.post_id).update(comment_count=F("comment_count") - 1)
-    if not locked.replies.exists():
+    answered = locked.replies.exists()
+    # A tombstone is shown where the comment was (approved or not: it holds its replies).
+    shown = answered or locked.status == Status.APPROVED
+    comment_changed(comment_id=locked.pk, post_id=locked.post_id, shown=shown)
+    if not answered:
         locked.delete()
         return None
     locked.removed = True
@@ -125,7 +137,7 @@ def comment_delete(*, comment: Comment) -> Comment | None:
     return locked
 
 
-@transaction.atomic
+@action
 def comment_edit(
     *, comment: Comment, body: str, author_name: str, author_email: str, author_url: str
 ) -> Comment:
@@ -147,6 +159,9 @@ def comment_edit(
             "modified_at",
         ]
     )
+    comment_changed(
+        comment_id=comment.pk, post_id=comment.post_id, shown=comment.status == Status.APPROVED
+    )
     return comment
 
 
@@ -164,6 +179,7 @@ def comment_apply(*, comment: Comment, action: str) -> Comment | None:
     return result
 
 
+@action
 def comments_clean(*, now: Any = None) -> dict[str, int]:
     """Empty trash and spam older than the setting, and anonymise IPs past their window."""
     settings = DiscussionSettings.current()

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from functools import partial
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
@@ -67,28 +65,12 @@ def post_became_public(post_id: int) -> None:
 
 
 def publish_due_posts() -> int:
-    """Scheduled posts whose time has come become published (WordPress's "future" → "publish")."""
-    from broadsheet.publishing.models import Post
+    """Scheduled posts whose time has come become published (publishing's action declares
+    what that changes: pages, search, the archive list, the subscribers' emails)."""
+    from broadsheet.publishing.services import posts_publish_due
 
-    now = timezone.now()
-    due = Post.objects.filter(status=Post.Status.SCHEDULED, published_at__lte=now)
-    count = 0
-    for post in due:
-        with transaction.atomic():
-            updated = Post.objects.filter(pk=post.pk, status=Post.Status.SCHEDULED).update(
-                status=Post.Status.PUBLISHED, modified_at=F("modified_at")
-            )
-            if updated and post.kind == Post.Kind.POST:
-                transaction.on_commit(partial(post_became_public, post.pk))
-        count += updated
+    count = posts_publish_due()
     if count:
-        from broadsheet.publishing.selectors import archive_months_forget
-
-        # .update() sends no post_save: the archive list's counts are forgotten here.
-        archive_months_forget()
-        from broadsheet.core.pagecache import LISTINGS, SITE, pages_changed
-
-        pages_changed(SITE, LISTINGS)  # new posts on the home page, archives, neighbours
         logger.info("Published %d scheduled post(s).", count)
     return count
 

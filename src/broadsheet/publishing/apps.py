@@ -5,6 +5,3 @@ class PublishingConfig(AppConfig):
     name = "broadsheet.publishing"
     label = "publishing"
     verbose_name = "Publishing"
-
-    def ready(self) -> None:
-        from broadsheet.publishing import signals  # noqa: F401

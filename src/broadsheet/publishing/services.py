@@ -6,14 +6,17 @@ import html as html_lib
 import re
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
 
 from broadsheet.accounts.models import User
+from broadsheet.core import effects
+from broadsheet.core.effects import action
 from broadsheet.core.markdown import render_inline_markdown, render_markdown
 from broadsheet.core.sanitize import without_nul
+from broadsheet.publishing.effects import SEEN_ELSEWHERE, post_changed, post_seen_elsewhere
 from broadsheet.publishing.models import Category, Post, PostAuthor, PostRedirect, Tag
 
 EXCERPT_WORDS = 55
@@ -52,7 +55,7 @@ def _first_paragraph(html: str) -> str:
     return f"<p>{escape(' '.join(text))}</p>" if text else ""
 
 
-@transaction.atomic
+@action
 def post_save(
     *,
     post: Post,
@@ -70,6 +73,9 @@ def post_save(
     if before is not None and before.is_public:
         previous_url = before.get_absolute_url()
         was_public = True
+    shown_before = (
+        {name: getattr(before, name) for name in SEEN_ELSEWHERE} if before is not None else None
+    )
 
     post_render(post=post)
     now = timezone.now()
@@ -94,11 +100,30 @@ def post_save(
         post.tags.set(tags)
 
     post_redirects_update(post=post, previous_url=previous_url)
+    post_changed(post_ids=[post.pk], seen_elsewhere=post_seen_elsewhere(shown_before, post))
     if notify and not was_public and post.is_public and not post.is_page:
-        from broadsheet.notifications.tasks import post_became_public
-
-        transaction.on_commit(lambda: post_became_public(post.pk))
+        effects.post_public(post.pk)
     return post
+
+
+@action
+def posts_publish_due(*, now: datetime | None = None) -> int:
+    """Scheduled posts whose time has come become published (WordPress's "future" →
+    "publish"); returns how many."""
+    now = now or timezone.now()
+    due = Post.objects.filter(status=Post.Status.SCHEDULED, published_at__lte=now)
+    published = []
+    for post in due.only("pk", "kind"):
+        # Only if still scheduled: another worker's round may have published it meanwhile.
+        scheduled = Post.objects.filter(pk=post.pk, status=Post.Status.SCHEDULED)
+        if not scheduled.update(status=Post.Status.PUBLISHED):
+            continue
+        published.append(post.pk)
+        if post.kind == Post.Kind.POST:
+            effects.post_public(post.pk)
+    if published:  # new posts on the home page, archives, neighbours, the archive list
+        post_changed(post_ids=published, seen_elsewhere=True)
+    return len(published)
 
 
 def post_redirects_update(*, post: Post, previous_url: str | None) -> None:

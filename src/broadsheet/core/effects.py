@@ -1,0 +1,207 @@
+"""What a change makes stale, declared by the action that makes it, done once after its commit.
+
+Every write to posts, comments, accounts and settings is a named action (`comment_approve`,
+`post_save`, `account_erase`: `@action`), which runs in one transaction and *declares* what it
+changed for readers: the pages to refresh (`pages`), search rows (`search`), stored comment
+cards (`cards`), the footer's archive list and menu (`navigation`), the new-post emails
+(`post_public`), the sign-in options (`login_options`), a settings row (`settings_changed`).
+Declarations are collected per transaction, deduplicated, and run after the commit: a
+rolled-back write refreshes nothing and emails nobody.
+
+Each kind is done by the app that owns it, which registers a handler here (`handles`): core
+cannot import search or discussion, so they tell core what to call. A declaration nobody
+handles raises, naming the kind. Model signals (each app's `signals.py`) declare the same
+effects for writes that bypass the actions — the Django admin — and stay silent inside an
+action, so an action that forgets an effect is caught by the test that walks every action.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Iterable
+from contextvars import ContextVar
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# The kinds of effect, and the order they run in: what pages are built from first (cards,
+# search, the navigation), the page versions last, so a page rebuilt after the bump never
+# reads a stale card.
+PAGES = "pages"
+SEARCH_POSTS, SEARCH_COMMENTS, SEARCH_PEOPLE = "search.posts", "search.comments", "search.people"
+CARDS_COMMENTS, CARDS_PEOPLE, CARDS_ALL = "cards.comments", "cards.people", "cards.all"
+NAVIGATION = "navigation"
+LOGIN_OPTIONS = "login_options"
+SETTINGS = "settings"
+POST_PUBLIC = "post_public"
+_ORDER = (
+    SETTINGS,
+    CARDS_COMMENTS,
+    CARDS_PEOPLE,
+    CARDS_ALL,
+    SEARCH_POSTS,
+    SEARCH_COMMENTS,
+    SEARCH_PEOPLE,
+    NAVIGATION,
+    LOGIN_OPTIONS,
+    PAGES,
+    POST_PUBLIC,
+)
+
+Handler = Callable[[set[Any]], None]
+_handlers: dict[str, list[Handler]] = {kind: [] for kind in _ORDER}
+# Every action by name, for the test that walks them all.
+ACTIONS: dict[str, Callable[..., Any]] = {}
+_NAME = re.compile(r"^[a-z]+(_[a-z]+)+$")
+_in_action: ContextVar[int] = ContextVar("in_action", default=0)
+
+
+def handles(kind: str) -> Callable[[Handler], Handler]:
+    """Register the function that does `kind`, called once per commit with the set of keys
+    declared (post ids, comment ids, user ids; `None` for kinds without keys)."""
+    if kind not in _handlers:
+        raise ImproperlyConfigured(f"Unknown effect {kind!r}: the kinds are {', '.join(_ORDER)}.")
+
+    def register(handler: Handler) -> Handler:
+        if handler not in _handlers[kind]:
+            _handlers[kind].append(handler)
+        return handler
+
+    return register
+
+
+def action(func: Callable[P, R]) -> Callable[P, R]:
+    """A named write (`<entity>_<verb>`): one transaction, its effects run after the commit,
+    model signals silent while it runs (it declares its effects itself)."""
+    name = func.__name__
+    if not _NAME.match(name):
+        raise ImproperlyConfigured(f"An action is named <entity>_<verb>, not {name!r}.")
+    if name in ACTIONS and ACTIONS[name].__module__ != func.__module__:
+        raise ImproperlyConfigured(f"Two actions are named {name!r}: rename one.")
+
+    @wraps(func)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        token = _in_action.set(_in_action.get() + 1)
+        try:
+            with transaction.atomic():
+                return func(*args, **kwargs)
+        finally:
+            _in_action.reset(token)
+
+    ACTIONS[name] = run
+    return run
+
+
+def in_action() -> bool:
+    """Whether an action is running: model signals then leave the effects to it."""
+    return _in_action.get() > 0
+
+
+def declare(kind: str, keys: Iterable[Hashable] = (None,)) -> None:
+    """After the commit, do `kind` for these keys (once, however often it was declared)."""
+    if kind not in _handlers:
+        raise ImproperlyConfigured(f"Unknown effect {kind!r}: the kinds are {', '.join(_ORDER)}.")
+    keys = set(keys)
+    if not keys:
+        return
+    connection = transaction.get_connection()
+    pending: dict[str, set[Any]] = connection.__dict__.setdefault("_broadsheet_effects", {})
+    if connection.__dict__.get("_broadsheet_effects_running"):
+        pending.setdefault(kind, set()).update(keys)  # a handler's: joins the running round
+        return
+    # A rolled-back transaction drops its callbacks but not this dict: trust it only while our
+    # callback is still queued (Django keeps them as (savepoint ids, callable, robust)).
+    if not any(queued[1] is _run_pending for queued in connection.run_on_commit):
+        pending.clear()
+        pending.setdefault(kind, set()).update(keys)
+        transaction.on_commit(_run_pending)  # outside a transaction: runs now
+    else:
+        pending.setdefault(kind, set()).update(keys)
+
+
+def _run_pending() -> None:
+    connection = transaction.get_connection()
+    pending: dict[str, set[Any]] = connection.__dict__.get("_broadsheet_effects", {})
+    connection.__dict__["_broadsheet_effects_running"] = True
+    try:
+        while pending:
+            # A handler may declare more (settings → cards): they join this round, in order.
+            kind = min(pending, key=_ORDER.index)
+            keys = pending.pop(kind)
+            if not _handlers[kind]:
+                raise ImproperlyConfigured(
+                    f"Nothing handles the effect {kind!r}: is the app that does it installed, "
+                    "and does it register with broadsheet.core.effects.handles?"
+                )
+            for handler in _handlers[kind]:
+                handler(keys)
+    finally:
+        connection.__dict__["_broadsheet_effects_running"] = False
+        pending.clear()
+
+
+# --- declaring, by what readers see ---------------------------------------------------------
+
+
+def pages(*, posts: Iterable[int] = (), listings: bool = False, site: bool = False) -> None:
+    """Cached pages built from these are stale: the posts' own pages (with their discussion),
+    the listings (home, archives, feeds, search, sitemaps), or every page (`site`)."""
+    from broadsheet.core.pagecache import LISTINGS, SITE, post_dependency
+
+    names: set[str] = {post_dependency(pk) for pk in posts if pk}
+    if listings:
+        names.add(LISTINGS)
+    if site:
+        names.add(SITE)
+    declare(PAGES, names)
+
+
+def search(
+    *, posts: Iterable[int] = (), comments: Iterable[int] = (), people: Iterable[int] = ()
+) -> None:
+    """Search rows to write again: posts (with their parts), comments, and the comments of
+    account holders whose shown name changed."""
+    declare(SEARCH_POSTS, [pk for pk in posts if pk])
+    declare(SEARCH_COMMENTS, [pk for pk in comments if pk])
+    declare(SEARCH_PEOPLE, [pk for pk in people if pk])
+
+
+def cards(*, comments: Iterable[int] = (), people: Iterable[int] = (), every: bool = False) -> None:
+    """Stored comment cards that no longer show the truth (see discussion.rendering): marked
+    stale, then rebuilt by the worker."""
+    declare(CARDS_COMMENTS, [pk for pk in comments if pk])
+    declare(CARDS_PEOPLE, [pk for pk in people if pk])
+    if every:
+        declare(CARDS_ALL)
+
+
+def navigation() -> None:
+    """The footer's archive list and the header's menu are counted again."""
+    declare(NAVIGATION)
+
+
+def post_public(post_id: int) -> None:
+    """A post became public: its subscribers hear of it."""
+    declare(POST_PUBLIC, [post_id])
+
+
+def login_options() -> None:
+    """The sign-in choices on the comment form (providers, the site's name) changed."""
+    declare(LOGIN_OPTIONS)
+
+
+def settings_changed(label: str) -> None:
+    """A settings row (`app_label.model`) was saved: the apps that read it are told."""
+    declare(SETTINGS, [label])
+
+
+@handles(PAGES)
+def _bump_pages(names: set[str]) -> None:
+    from broadsheet.core.pagecache import pages_bump
+
+    pages_bump(names)

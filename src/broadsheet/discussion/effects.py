@@ -1,0 +1,70 @@
+"""What a change to comments makes stale: declared once here, used by the discussion's and
+moderation's actions and by the discussion's signals. The discussion also does the effects
+on stored comment cards, which lower layers (accounts, settings) declare by name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+
+from broadsheet.core import effects
+
+
+def comment_changed(*, comment_id: int, post_id: int, shown: bool) -> None:
+    """A comment changed. `shown`: readers saw it before the change or see it after (approved
+    then or now); a comment only its writer or the moderators ever saw changes no page and
+    has no search row, so it costs nothing (most comments a form posts are held or spam)."""
+    if shown:
+        effects.pages(posts=[post_id], listings=True)
+        effects.search(comments=[comment_id])
+
+
+def comments_rewritten(*, comment_ids: Iterable[int], post_ids: Iterable[int]) -> None:
+    """Who wrote these comments changed (erasure, an account deleted): their pages, search
+    rows and stored cards."""
+    ids = list(comment_ids)
+    effects.pages(posts=post_ids, listings=True)
+    effects.search(comments=ids)
+    effects.cards(comments=ids)
+
+
+def _rebuild_later(*args: int) -> None:
+    from broadsheet.discussion.tasks import rebuild_comment_cards
+
+    # Already after the commit (effects run then); on_commit runs it at once outside one.
+    transaction.on_commit(lambda: rebuild_comment_cards.enqueue(*args))
+
+
+def _stale(**condition: Any) -> int:
+    """Mark cards stale at once: rendered in full until the worker rebuilds them."""
+    from broadsheet.discussion.models import Comment
+
+    return Comment.objects.filter(**condition).exclude(card_key="").update(card_key="")
+
+
+@effects.handles(effects.CARDS_COMMENTS)
+def _cards_of_comments(comment_ids: set[int]) -> None:
+    if _stale(pk__in=comment_ids):
+        _rebuild_later()
+
+
+@effects.handles(effects.CARDS_PEOPLE)
+def _cards_of_people(user_ids: set[int]) -> None:
+    for user_id in user_ids:
+        if _stale(user_id=user_id):
+            _rebuild_later(user_id)
+
+
+@effects.handles(effects.CARDS_ALL)
+def _every_card(keys: set[Any]) -> None:
+    """Avatars on/off or Gravatar: every stored card is stale (its key says so at once); the
+    worker rebuilds them."""
+    _rebuild_later()
+
+
+@effects.handles(effects.SETTINGS)
+def _settings(labels: set[str]) -> None:
+    if "moderation.discussionsettings" in labels:
+        effects.cards(every=True)
