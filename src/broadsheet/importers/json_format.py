@@ -84,11 +84,11 @@ def json_import(*, path: Path, dry_run: bool, progress: Progress, report: Import
             ) from None
     if not dry_run and not report.changed_nothing:
         # Everything was written in bulk, past the signals that keep these up to date.
-        from broadsheet.publishing.selectors import archive_months_forget
+        from broadsheet.importers.writing import forget_listings
         from broadsheet.search.services import search_index_rebuild
 
         search_index_rebuild()
-        archive_months_forget()
+        forget_listings()
 
 
 @dataclass

@@ -369,9 +369,12 @@ def reindex_posts(post_ids: Iterable[int]) -> None:
 
 
 def forget_listings() -> None:
-    from broadsheet.publishing.selectors import archive_months_forget
+    """An import writes in bulk, past the actions and the signals: any page may show what it
+    wrote (new posts, comments under cached posts, the archive list)."""
+    from broadsheet.core import effects
 
-    archive_months_forget()
+    effects.navigation()
+    effects.pages(site=True)
 
 
 @contextmanager

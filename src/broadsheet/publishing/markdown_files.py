@@ -255,11 +255,12 @@ def publish_markdown_file(*, text: str, filename: str, dry_run: bool = False) ->
         post.source_digest = digest
         tags = [_tag(_text(name)) for name in _as_list(data.get("tags")) if _text(name)]
         post_save(
-            post=post, authors=[users[u] for u in usernames], categories=categories, tags=tags
+            post=post,
+            authors=[users[u] for u in usernames],
+            categories=categories,
+            tags=tags,
+            references=references,
         )
-        post.references.all().delete()
-        for position, fields in enumerate(references):
-            Reference.objects.create(post=post, position=position, **fields)
     return PublishResult(post, "updated" if existing else "created")
 
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
+from typing import Any
 
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
@@ -17,7 +18,7 @@ from broadsheet.core.effects import action
 from broadsheet.core.markdown import render_inline_markdown, render_markdown
 from broadsheet.core.sanitize import without_nul
 from broadsheet.publishing.effects import SEEN_ELSEWHERE, post_changed, post_seen_elsewhere
-from broadsheet.publishing.models import Category, Post, PostAuthor, PostRedirect, Tag
+from broadsheet.publishing.models import Category, Post, PostAuthor, PostRedirect, Reference, Tag
 
 EXCERPT_WORDS = 55
 _EDITABLE_COLUMNS = [
@@ -62,6 +63,7 @@ def post_save(
     authors: Sequence[User] | None = None,
     categories: Sequence[Category] | None = None,
     tags: Sequence[Tag] | None = None,
+    references: Sequence[dict[str, Any]] | None = None,
     notify: bool = True,
 ) -> Post:
     """Save a post or page: render its body, stamp dates, and keep its old address redirecting.
@@ -98,6 +100,10 @@ def post_save(
         post.categories.set(categories)
     if tags is not None:
         post.tags.set(tags)
+    if references is not None:  # each a Reference's fields, in the order they are cited
+        post.references.all().delete()
+        for position, fields in enumerate(references):  # save() renders each one's HTML
+            Reference.objects.create(post=post, position=position, **fields)
 
     post_redirects_update(post=post, previous_url=previous_url)
     post_changed(post_ids=[post.pk], seen_elsewhere=post_seen_elsewhere(shown_before, post))

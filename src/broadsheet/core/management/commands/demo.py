@@ -13,7 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from broadsheet.accounts.services import profile_update
 from broadsheet.core.models import SiteSettings
+from broadsheet.core.services import settings_save
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import comment_create_stored
 from broadsheet.publishing.markdown_files import PublishError, publish_markdown_file
@@ -85,7 +87,7 @@ class Command(BaseCommand):
             profile.display_name = entry.get("display_name", "")
             profile.bio = entry.get("bio", "")
             profile.website = entry.get("website", "")
-            profile.save()
+            profile_update(profile=profile)
 
     def _comments(self) -> None:
         path = DEMO_DIR / "comments.yaml"
@@ -117,7 +119,9 @@ class Command(BaseCommand):
 
     def _categories(self) -> None:
         site = yaml.safe_load((DEMO_DIR / "site.yaml").read_text(encoding="utf-8")) or {}
-        SiteSettings(title=site.get("title", ""), tagline=site.get("tagline", "")).save()
+        settings_save(
+            settings=SiteSettings(title=site.get("title", ""), tagline=site.get("tagline", ""))
+        )
         for entry in site.get("categories", []):
             path, description = (
                 (entry, "")

@@ -1,0 +1,390 @@
+"""Every action declares what it changes for readers (core.effects).
+
+The walk: a small site's pages are stored in the page cache, one action runs, and every page
+is fetched twice — as the cache serves it and freshly rendered. A page that differs was
+changed by the action without the action declaring it (the cache still serves the old one).
+Every registered action must have a scenario here: a new action cannot skip the walk.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client, override_settings
+from django.utils import timezone
+
+import broadsheet
+from broadsheet.accounts.models import Profile, User
+from broadsheet.core import effects
+from broadsheet.core.models import SiteSettings
+from broadsheet.discussion.models import Comment
+from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.publishing.models import Post
+from tests.factories import (
+    AuthorFactory,
+    CategoryFactory,
+    PostFactory,
+    TagFactory,
+    approved_comment,
+)
+
+# Effects run after the commit: these tests commit for real.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _import_every_module() -> None:
+    """Actions register when their module is imported: import them all (the URLconf first:
+    it registers the converters the apps' URLconfs use)."""
+    importlib.import_module("broadsheet.urls")
+    for module in pkgutil.walk_packages(broadsheet.__path__, "broadsheet."):
+        name = module.name
+        if ".migrations" in name or name in ("broadsheet.wsgi", "broadsheet.settings"):
+            continue
+        importlib.import_module(name)
+
+
+_import_every_module()
+
+
+@dataclass
+class Site:
+    post: Post
+    other: Post
+    page: Post
+    scheduled: Post
+    reader: User
+    approved: Comment
+    answered: Comment
+    pending: Comment
+    spam: Comment
+    trash: Comment
+    old_trash: Comment
+
+
+def _site() -> Site:
+    author = AuthorFactory(username="mhale", profile__display_name="Margaret Hale")
+    category, tag = CategoryFactory(name="Harbours"), TagFactory(name="tides")
+    now = timezone.now()
+    other = PostFactory(title="An earlier essay", published_at=now - timedelta(days=3))
+    post = PostFactory(
+        title="On harbours",
+        authors=[author],
+        categories=[category],
+        tags=[tag],
+        published_at=now - timedelta(days=2),
+    )
+    page = PostFactory(kind=Post.Kind.PAGE, title="About", slug="about", menu_order=1)
+    scheduled = PostFactory(
+        title="Coming soon", status=Post.Status.SCHEDULED, published_at=now + timedelta(days=1)
+    )
+    reader = User.objects.create_user("rea", "rea@example.net", "a long pass phrase 42")
+    profile = Profile.objects.get(user=reader)
+    profile.display_name = "Rea Dern"
+    profile.save()
+    approved = approved_comment(post, name="Ada Reader", author_email="ada@example.org")
+    answered = approved_comment(post, name="Bob Other", body="Worth a reply.")
+    approved_comment(post, parent=answered, name="Cy Third", body="Here it is.", user=reader)
+    pending = approved_comment(post, name="Held Writer", status="pending", body="Held.")
+    spam = approved_comment(
+        post, name="Spam Once", status="spam", previous_status="approved", body="Not spam."
+    )
+    trash = approved_comment(
+        post, name="Trash Once", status="trash", previous_status="approved", body="Binned."
+    )
+    old_trash = approved_comment(post, name="Long Gone", status="trash", body="Old bin.")
+    approved_comment(post, parent=old_trash, name="Dee Fourth", body="Reply to the binned.")
+    Comment.objects.filter(pk=old_trash.pk).update(
+        status_changed_at=now - timedelta(days=DiscussionSettings.current().empty_trash_days + 1)
+    )
+    from broadsheet.search.services import search_index_rebuild
+
+    search_index_rebuild()  # the comments above were written past the actions
+    return Site(post, other, page, scheduled, reader, approved, answered, pending, spam, trash,
+                old_trash)  # fmt: skip
+
+
+def _pages(site: Site) -> list[str]:
+    post_url = site.post.get_absolute_url()
+    return [
+        "/",
+        post_url,
+        f"{post_url}feed/",
+        site.other.get_absolute_url(),
+        site.page.get_absolute_url(),
+        "/feed/",
+        "/feed/atom/",
+        "/feed/json/",
+        "/comments/feed/",
+        "/?s=harbours",
+        "/?s=reply&comments=1",
+        "/?s=Ada&comments=1",
+        "/?s=Rea&comments=1",
+        "/category/harbours/",
+        "/tag/tides/",
+        "/author/mhale/",
+        f"/{site.post.published_at:%Y}/",
+        "/people/rea/",
+        "/sitemap.xml",
+        "/sitemap-posts.xml",
+    ]
+
+
+def _submit(site: Site) -> None:
+    from broadsheet.discussion.services import Commenter, comment_submit
+
+    editor = AuthorFactory(username="editor", is_superuser=True)
+    comment_submit(
+        post=site.post, commenter=Commenter(user=editor, is_moderator=True), body="An answer."
+    )
+
+
+def _store(site: Site) -> None:
+    from broadsheet.discussion.services import comment_create_stored
+
+    comment_create_stored(
+        post=site.post,
+        parent=None,
+        body="Imported words.",
+        status=Comment.Status.APPROVED,
+        created_at=timezone.now() - timedelta(minutes=5),
+        author_name="Imported Person",
+    )
+
+
+def _moderate(name: str, which: str) -> Callable[[Site], None]:
+    def run(site: Site) -> None:
+        from broadsheet.moderation import services
+
+        getattr(services, f"comment_{name}")(comment=getattr(site, which))
+
+    return run
+
+
+def _edit(site: Site) -> None:
+    from broadsheet.moderation.services import comment_edit
+
+    comment_edit(
+        comment=site.approved,
+        body="Edited words.",
+        author_name="Ada Renamed",
+        author_email="ada@example.org",
+        author_url="https://ada.example",
+    )
+
+
+def _clean(site: Site) -> None:
+    from broadsheet.moderation.services import comments_clean
+
+    assert comments_clean()["emptied"] >= 1
+
+
+def _post_save(site: Site) -> None:
+    from broadsheet.publishing.services import post_save
+
+    site.post.title = "On harbours, revised"
+    post_save(post=site.post)
+
+
+def _publish_due(site: Site) -> None:
+    from broadsheet.publishing.services import posts_publish_due
+
+    assert posts_publish_due(now=timezone.now() + timedelta(days=2)) == 1
+
+
+def _erase(site: Site) -> None:
+    from broadsheet.accounts.privacy import personal_data_erase
+
+    personal_data_erase(email="ada@example.org", user=None, remove_text=False)
+
+
+def _profile(site: Site) -> None:
+    from broadsheet.accounts.services import profile_update
+
+    profile = Profile.objects.get(user=site.reader)
+    profile.display_name = "Rea Renamed"
+    profile_update(profile=profile)
+
+
+def _site_settings(site: Site) -> None:
+    from broadsheet.core.services import settings_save
+
+    current = SiteSettings.current()
+    current.title = "The Harbour Review"
+    settings_save(settings=current)
+
+
+def _discussion_settings(site: Site) -> None:
+    from broadsheet.core.services import settings_save
+
+    current = DiscussionSettings.current()
+    current.show_avatars = not current.show_avatars
+    settings_save(settings=current)
+
+
+# One scenario per action: each changes something a cached page shows.
+SCENARIOS: dict[str, list[Callable[[Site], None]]] = {
+    "comment_submit": [_submit],
+    "comment_create_stored": [_store],
+    "comment_approve": [_moderate("approve", "pending")],
+    "comment_unapprove": [_moderate("unapprove", "approved")],
+    "comment_spam": [_moderate("spam", "approved")],
+    "comment_not_spam": [_moderate("not_spam", "spam")],
+    "comment_trash": [_moderate("trash", "approved")],
+    "comment_restore": [_moderate("restore", "trash")],
+    "comment_delete": [_moderate("delete", "approved"), _moderate("delete", "answered")],
+    "comment_edit": [_edit],
+    "comments_clean": [_clean],
+    "post_save": [_post_save],
+    "posts_publish_due": [_publish_due],
+    "personal_data_erase": [_erase],
+    "profile_update": [_profile],
+    "settings_save": [_site_settings, _discussion_settings],
+}
+
+
+# The comment form's signed time of rendering (decision 0006) differs on every render.
+_SHOWN_AT = re.compile(rb'name="shown_at" value="[^"]*"')
+
+
+def _fresh(client: Client, url: str) -> bytes:
+    with override_settings(PAGE_CACHE=False):
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return _SHOWN_AT.sub(b"", response.content)
+
+
+def _served(client: Client, url: str) -> bytes:
+    with override_settings(PAGE_CACHE=True):
+        response = client.get(url)
+    return _SHOWN_AT.sub(b"", response.content)
+
+
+def _run_worker_tasks() -> None:
+    """Card rebuilds are queued for the worker; pages are right before they run (cards marked
+    stale render in full), and after."""
+    from django_tasks_db.models import DBTaskResult
+
+    from broadsheet.discussion.tasks import rebuild_comment_cards
+
+    for queued in DBTaskResult.objects.filter(task_path__endswith="rebuild_comment_cards"):
+        rebuild_comment_cards.call(*queued.args_kwargs["args"])
+
+
+def test_every_action_has_a_scenario() -> None:
+    assert sorted(effects.ACTIONS) == sorted(SCENARIOS), (
+        "Each action needs a scenario in SCENARIOS that changes what a cached page shows."
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "scenario"),
+    [(name, run) for name, runs in SCENARIOS.items() for run in runs],
+    ids=[f"{name}-{run.__name__}" for name, runs in SCENARIOS.items() for run in runs],
+)
+def test_an_action_refreshes_every_cached_page_it_changes(
+    name: str, scenario: Callable[[Site], None]
+) -> None:
+    site = _site()
+    client = Client()
+    pages = _pages(site)
+    before = {}
+    for url in pages:
+        before[url] = _fresh(client, url)
+        assert _served(client, url) == before[url]  # stored
+        assert _fresh(client, url) == before[url], f"{url} is not the same twice"
+
+    scenario(site)
+    _run_worker_tasks()
+
+    stale = []
+    changed = []
+    for url in pages:
+        fresh = _fresh(client, url)
+        if fresh != before[url]:
+            changed.append(url)
+        if _served(client, url) != fresh:
+            stale.append(url)
+    assert changed, f"the scenario for {name} changes no page: it cannot catch anything"
+    assert not stale, f"{name} changed {stale} without declaring it: the cache serves old pages"
+    assert _search_rows() == _search_rows_rebuilt(), f"{name} left the search index behind"
+
+
+def _search_rows() -> set[tuple[Any, ...]]:
+    from broadsheet.search.models import SearchDocument
+
+    fields = ("kind", "post_id", "comment_id", "title", "extra", "body", "heading", "byline")
+    return set(SearchDocument.objects.values_list(*fields, "url", "visible_from"))
+
+
+def _search_rows_rebuilt() -> set[tuple[Any, ...]]:
+    """What a full rebuild would write, rolled back."""
+    from broadsheet.search.services import search_index_rebuild
+
+    with transaction.atomic():
+        search_index_rebuild()
+        rows = _search_rows()
+        transaction.set_rollback(True)
+    return rows
+
+
+def test_an_action_rolled_back_runs_no_effect() -> None:
+    calls: list[set[Any]] = []
+
+    @effects.handles(effects.NAVIGATION)
+    def record(keys: set[Any]) -> None:
+        calls.append(keys)
+
+    try:
+        with transaction.atomic():
+            effects.navigation()
+            transaction.set_rollback(True)
+        assert calls == []
+        with transaction.atomic():
+            effects.navigation()
+            effects.navigation()
+        assert calls == [{None}]  # once per commit, however often declared
+    finally:
+        effects._handlers[effects.NAVIGATION].remove(record)
+
+
+def test_signals_stay_silent_inside_an_action_and_speak_outside() -> None:
+    """The admin's writes declare through signals; an action's are its own to declare."""
+    post = PostFactory(title="Signals")
+    seen: list[set[Any]] = []
+
+    @effects.handles(effects.PAGES)
+    def record(names: set[Any]) -> None:
+        seen.append(names)
+
+    try:
+        post.title = "Signals, saved outside an action"
+        post.save()
+        assert seen and f"post:{post.pk}" in seen[-1]
+        seen.clear()
+
+        @effects.action
+        def post_touch_quietly(*, post: Post) -> None:
+            post.save()
+
+        post_touch_quietly(post=post)
+        assert seen == []
+    finally:
+        effects._handlers[effects.PAGES].remove(record)
+        effects.ACTIONS.pop("post_touch_quietly", None)
+
+
+def test_an_unknown_effect_is_refused_with_the_kinds_that_exist() -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="the kinds are"):
+        effects.declare("pages.everything")
+    with pytest.raises(ImproperlyConfigured, match="<entity>_<verb>"):
+        effects.action(lambda: None)
