@@ -1,7 +1,7 @@
 """What a change makes stale, declared by the action that makes it, done once after its commit.
 
 Every write to posts, comments, accounts and settings is a named action (`comment_approve`,
-`post_save`, `account_erase`: `@action`), which runs in one transaction and *declares* what it
+`post_save`, `personal_data_erase`: `@action`), which runs in one transaction and *declares* what it
 changed for readers: the pages to refresh (`pages`), search rows (`search`), stored comment
 cards (`cards`), the footer's archive list and menu (`navigation`), the new-post emails
 (`post_public`), the sign-in options (`login_options`), a settings row (`settings_changed`).

@@ -4,7 +4,8 @@ A page is stored with the versions of what it was built from — `site` (everyth
 shows: title, menu, footer archive list, categories), `listings` (home, archives, feeds,
 search, sitemaps) and `post:<id>` (a post or page and its discussion). A hit checks those
 versions and returns the stored bytes without touching the ORM or the template engine; a
-change bumps the versions of exactly what it affects (signals, after commit).
+change bumps the versions of exactly what it affects (declared by the action that made it,
+after its commit: core.effects).
 
 Two layers serve hits. `PageCacheFront` wraps the WSGI application and answers a hit before
 Django builds a request at all; `PageCacheMiddleware`, the outermost middleware, stores what

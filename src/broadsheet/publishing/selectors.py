@@ -12,7 +12,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, Page, Paginator
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.http import Http404
@@ -158,13 +158,11 @@ def navigation_markup() -> tuple[SafeString, SafeString]:
 
 
 def archive_months_forget() -> None:
-    """Drop the cached archive list and menu: called whenever a post or page is saved or
-    deleted, or goes live."""
+    """Drop the cached archive list and menu: the navigation effect (publishing.effects), run
+    after the commit of a change that moves a post or page in them."""
     key = _navigation_key()
     cache.delete(key)
     forget(key)
-    # Again after the commit: a request may have cached the old counts meanwhile.
-    transaction.on_commit(lambda: cache.delete(key))
 
 
 def _navigation_rows() -> tuple[list[tuple[int, int, int]], list[MenuItem], int]:

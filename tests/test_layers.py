@@ -1,0 +1,94 @@
+"""The apps' layer order (docs/architecture.md): a module imports its own layer or lower ones.
+
+Where a lower layer needs a higher one, the higher one registers (core.effects.handles, each
+app's effects.py and signals.py found by autodiscovery). The imports that still point up are
+listed below, each to be removed; the list may only shrink.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import broadsheet
+
+LAYERS = {
+    "core": 0,
+    "accounts": 1,
+    "publishing": 2,
+    "discussion": 3,
+    "moderation": 4,
+    "notifications": 4,
+    "feeds": 4,
+    "search": 4,
+    "importers": 4,
+}
+
+# (module, the higher app it imports): older code, to be turned into registrations.
+KNOWN_UPWARD = {
+    ("accounts.admin", "publishing"),
+    ("accounts.comment_login", "publishing"),
+    ("accounts.privacy", "discussion"),
+    ("accounts.privacy", "moderation"),
+    ("accounts.privacy", "publishing"),
+    ("accounts.views", "discussion"),
+    ("accounts.views", "notifications"),
+    ("core.cache", "discussion"),
+    ("core.context_processors", "publishing"),
+    ("core.management.commands.demo", "accounts"),
+    ("core.management.commands.demo", "discussion"),
+    ("core.management.commands.demo", "publishing"),
+    ("core.middleware", "accounts"),
+    ("core.warm", "moderation"),
+    ("discussion.context", "moderation"),
+    ("discussion.rendering", "moderation"),
+    ("discussion.selectors", "moderation"),
+    ("discussion.services", "moderation"),
+    ("discussion.services", "notifications"),
+    ("discussion.views", "moderation"),
+    ("discussion.views", "notifications"),
+    ("publishing.metadata", "discussion"),
+    ("publishing.views", "discussion"),
+    ("publishing.views", "search"),
+}
+
+
+def _upward_imports() -> set[tuple[str, str]]:
+    root = Path(broadsheet.__file__).parent
+    found = set()
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root).with_suffix("").parts
+        if parts[0] not in LAYERS or "migrations" in parts:
+            continue
+        module = ".".join(parts)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            for name in names:
+                top, app = [*name.split("."), ""][:2]
+                if top == "broadsheet" and LAYERS.get(app, -1) > LAYERS[parts[0]]:
+                    found.add((module, app))
+    return found
+
+
+def test_no_new_import_points_up_the_layers() -> None:
+    new = _upward_imports() - KNOWN_UPWARD
+    assert not new, (
+        f"{sorted(new)} import a higher layer. Have the higher app register with the lower "
+        "one instead (core.effects.handles for what a write makes stale; see "
+        "docs/architecture.md)."
+    )
+
+
+def test_the_list_of_known_exceptions_only_shrinks() -> None:
+    gone = KNOWN_UPWARD - _upward_imports()
+    assert not gone, f"{sorted(gone)} no longer point up: remove them from KNOWN_UPWARD."
+
+
+def test_effects_and_signals_only_point_down() -> None:
+    """The wiring of effects is the part that must never point up: it is why it exists."""
+    wiring = {(m, t) for m, t in _upward_imports() if m.endswith((".effects", ".signals"))}
+    assert not wiring
