@@ -254,17 +254,16 @@ SCENARIOS: dict[str, list[Callable[[Site], None]]] = {
 _SHOWN_AT = re.compile(rb'name="shown_at" value="[^"]*"')
 
 
-def _fresh(client: Client, url: str) -> bytes:
+def _fresh(client: Client, url: str) -> tuple[int, bytes]:
     with override_settings(PAGE_CACHE=False):
         response = client.get(url)
-    assert response.status_code == 200, url
-    return _SHOWN_AT.sub(b"", response.content)
+    return response.status_code, _SHOWN_AT.sub(b"", response.content)
 
 
-def _served(client: Client, url: str) -> bytes:
+def _served(client: Client, url: str) -> tuple[int, bytes]:
     with override_settings(PAGE_CACHE=True):
         response = client.get(url)
-    return _SHOWN_AT.sub(b"", response.content)
+    return response.status_code, _SHOWN_AT.sub(b"", response.content)
 
 
 def _run_worker_tasks() -> None:
@@ -293,15 +292,21 @@ def test_an_action_refreshes_every_cached_page_it_changes(
     name: str, scenario: Callable[[Site], None]
 ) -> None:
     site = _site()
+    _walk(name, site, lambda: scenario(site))
+
+
+def _walk(name: str, site: Site, change: Callable[[], None]) -> None:
+    """Store every page, make the change, and hold what the cache serves to a fresh render."""
     client = Client()
     pages = _pages(site)
     before = {}
     for url in pages:
         before[url] = _fresh(client, url)
+        assert before[url][0] == 200, url
         assert _served(client, url) == before[url]  # stored
         assert _fresh(client, url) == before[url], f"{url} is not the same twice"
 
-    scenario(site)
+    change()
     _run_worker_tasks()
 
     stale = []
@@ -333,6 +338,78 @@ def _search_rows_rebuilt() -> set[tuple[Any, ...]]:
         rows = _search_rows()
         transaction.set_rollback(True)
     return rows
+
+
+# --- writes from the admin: its signals declare the same effects ---------------------------
+
+
+def _admin() -> Client:
+    client = Client()
+    client.force_login(User.objects.create_superuser("boss", "boss@example.org", "pw-pw-pw-pw"))
+    return client
+
+
+def _admin_post(url: str, data: dict[str, Any]) -> None:
+    response = _admin().post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def _admin_profile(site: Site) -> None:
+    profile = Profile.objects.get(user=site.reader)
+    _admin_post(
+        f"/admin/accounts/profile/{profile.pk}/change/",
+        {"user": site.reader.pk, "display_name": "Rea Admin", "bio": "", "website": ""},
+    )
+
+
+def _admin_user_delete(site: Site) -> None:
+    _admin_post(f"/admin/accounts/user/{site.reader.pk}/delete/", {"post": "yes"})
+
+
+def _admin_tag_rename(site: Site) -> None:
+    from broadsheet.publishing.models import Tag
+
+    tag = Tag.objects.get(slug="tides")
+    _admin_post(f"/admin/publishing/tag/{tag.pk}/change/", {"name": "Tidal", "slug": "tides"})
+
+
+def _admin_category_rename(site: Site) -> None:
+    from broadsheet.publishing.models import Category
+
+    category = Category.objects.get(slug="harbours")
+    _admin_post(
+        f"/admin/publishing/category/{category.pk}/change/",
+        {"name": "Ports", "slug": "harbours", "parent": "", "description": ""},
+    )
+
+
+def _admin_post_delete(site: Site) -> None:
+    _admin_post(f"/admin/publishing/post/{site.other.pk}/delete/", {"post": "yes"})
+
+
+def _admin_site_settings(site: Site) -> None:
+    admin = _admin()
+    assert admin.get("/admin/core/sitesettings/").status_code == 302  # the row is made
+    response = admin.post("/admin/core/sitesettings/1/change/", {"title": "P", "tagline": "O"})
+    assert response.status_code == 302 and SiteSettings.current().title == "P"
+
+
+ADMIN_SCENARIOS = [
+    _admin_profile,
+    _admin_user_delete,
+    _admin_tag_rename,
+    _admin_category_rename,
+    _admin_post_delete,
+    _admin_site_settings,
+]
+
+
+@pytest.mark.parametrize("scenario", ADMIN_SCENARIOS, ids=[s.__name__ for s in ADMIN_SCENARIOS])
+def test_an_admin_write_refreshes_every_cached_page_it_changes(
+    scenario: Callable[[Site], None],
+) -> None:
+    site = _site()
+    _walk(scenario.__name__, site, lambda: scenario(site))
 
 
 def test_an_action_rolled_back_runs_no_effect() -> None:
