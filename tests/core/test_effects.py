@@ -465,3 +465,30 @@ def test_an_unknown_effect_is_refused_with_the_kinds_that_exist() -> None:
         effects.declare("pages.everything")
     with pytest.raises(ImproperlyConfigured, match="<entity>_<verb>"):
         effects.action(lambda: None)
+
+
+def test_cards_are_marked_stale_with_the_write_and_later_comments_keep_theirs() -> None:
+    """Marking cards stale is part of the write (like a counter): a comment the same
+    transaction writes afterwards was built with the new name and keeps its card."""
+    from broadsheet.accounts.services import profile_update
+    from broadsheet.discussion.services import comment_create_stored
+
+    post = PostFactory(title="Cards")
+    reader = User.objects.create_user("rea", "rea@example.net", "a long pass phrase 42")
+    earlier = approved_comment(post, name="Rea", user=reader)
+    assert Comment.objects.get(pk=earlier.pk).card_key
+    with transaction.atomic():
+        profile = reader.profile  # type: ignore[attr-defined]
+        profile.display_name = "Rea Renamed"
+        profile_update(profile=profile)
+        later = comment_create_stored(
+            post=post,
+            parent=None,
+            body="After the rename.",
+            status=Comment.Status.APPROVED,
+            created_at=timezone.now(),
+            user=reader,
+        )
+    assert Comment.objects.get(pk=earlier.pk).card_key == ""  # rendered in full until rebuilt
+    kept = Comment.objects.get(pk=later.pk)
+    assert kept.card_key and "Rea Renamed" in kept.card_html

@@ -29,9 +29,9 @@ from django.db import transaction
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# The kinds of effect, and the order they run in: what pages are built from first (cards,
-# search, the navigation), the page versions last, so a page rebuilt after the bump never
-# reads a stale card.
+# The kinds of effect, and the order they run in after the commit: what pages are built from
+# first (search, the navigation; cards are marked stale at once, see `handles(now=True)`),
+# the page versions last, so a page rebuilt after the bump never reads a stale row.
 PAGES = "pages"
 SEARCH_POSTS, SEARCH_COMMENTS, SEARCH_PEOPLE = "search.posts", "search.comments", "search.people"
 CARDS_COMMENTS, CARDS_PEOPLE, CARDS_ALL = "cards.comments", "cards.people", "cards.all"
@@ -55,21 +55,27 @@ _ORDER = (
 
 Handler = Callable[[set[Any]], None]
 _handlers: dict[str, list[Handler]] = {kind: [] for kind in _ORDER}
+_at_once: dict[str, list[Handler]] = {kind: [] for kind in _ORDER}
 # Every action by name, for the test that walks them all.
 ACTIONS: dict[str, Callable[..., Any]] = {}
 _NAME = re.compile(r"^[a-z]+(_[a-z]+)+$")
 _in_action: ContextVar[int] = ContextVar("in_action", default=0)
 
 
-def handles(kind: str) -> Callable[[Handler], Handler]:
+def handles(kind: str, *, now: bool = False) -> Callable[[Handler], Handler]:
     """Register the function that does `kind`, called once per commit with the set of keys
-    declared (post ids, comment ids, user ids; `None` for kinds without keys)."""
+    declared (post ids, comment ids, user ids; `None` for kinds without keys).
+
+    `now`: called at once with each declaration's keys instead, inside the transaction, for
+    the part of an effect that must commit with the write (marking stored cards stale: a
+    comment written later in the same transaction has a true card, and must keep it)."""
     if kind not in _handlers:
         raise ImproperlyConfigured(f"Unknown effect {kind!r}: the kinds are {', '.join(_ORDER)}.")
 
     def register(handler: Handler) -> Handler:
-        if handler not in _handlers[kind]:
-            _handlers[kind].append(handler)
+        chosen = _at_once if now else _handlers
+        if handler not in chosen[kind]:
+            chosen[kind].append(handler)
         return handler
 
     return register
@@ -109,6 +115,10 @@ def declare(kind: str, keys: Iterable[Hashable] = (None,)) -> None:
     keys = set(keys)
     if not keys:
         return
+    for handler in _at_once[kind]:
+        handler(keys)
+    if not _handlers[kind] and _at_once[kind]:
+        return  # done already
     connection = transaction.get_connection()
     pending: dict[str, set[Any]] = connection.__dict__.setdefault("_broadsheet_effects", {})
     if connection.__dict__.get("_broadsheet_effects_running"):
@@ -133,7 +143,7 @@ def _run_pending() -> None:
             # A handler may declare more (settings → cards): they join this round, in order.
             kind = min(pending, key=_ORDER.index)
             keys = pending.pop(kind)
-            if not _handlers[kind]:
+            if not _handlers[kind] and not _at_once[kind]:
                 raise ImproperlyConfigured(
                     f"Nothing handles the effect {kind!r}: is the app that does it installed, "
                     "and does it register with broadsheet.core.effects.handles?"

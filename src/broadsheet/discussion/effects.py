@@ -33,24 +33,24 @@ def comments_rewritten(*, comment_ids: Iterable[int], post_ids: Iterable[int]) -
 def _rebuild_later(*args: int) -> None:
     from broadsheet.discussion.tasks import rebuild_comment_cards
 
-    # Already after the commit (effects run then); on_commit runs it at once outside one.
     transaction.on_commit(lambda: rebuild_comment_cards.enqueue(*args))
 
 
 def _stale(**condition: Any) -> int:
-    """Mark cards stale at once: rendered in full until the worker rebuilds them."""
+    """Mark cards stale in the write's transaction: rendered in full until the worker rebuilds
+    them after the commit."""
     from broadsheet.discussion.models import Comment
 
     return Comment.objects.filter(**condition).exclude(card_key="").update(card_key="")
 
 
-@effects.handles(effects.CARDS_COMMENTS)
+@effects.handles(effects.CARDS_COMMENTS, now=True)
 def _cards_of_comments(comment_ids: set[int]) -> None:
     if _stale(pk__in=comment_ids):
         _rebuild_later()
 
 
-@effects.handles(effects.CARDS_PEOPLE)
+@effects.handles(effects.CARDS_PEOPLE, now=True)
 def _cards_of_people(user_ids: set[int]) -> None:
     for user_id in user_ids:
         if _stale(user_id=user_id):
