@@ -35,8 +35,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.http.cookie import parse_cookie
 from django.utils.cache import patch_cache_control
@@ -219,10 +217,9 @@ class _Local:
 _local = _Local()
 
 
-@receiver(setting_changed)
-def _settings_changed(*, setting: str, **kwargs: Any) -> None:
-    if setting in ("CACHES", "PAGE_CACHE"):  # tests switch caches; start from nothing
-        _local.forget()
+def forget_worker_memory() -> None:
+    """Drop the pages and versions this worker keeps (tests switch caches: start afresh)."""
+    _local.forget()
 
 
 def lookup(key: str) -> Entry | None:

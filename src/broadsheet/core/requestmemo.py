@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.core.signals import request_finished, request_started
 
 T = TypeVar("T")
 WORKER_SECONDS = 0.25
@@ -59,7 +58,3 @@ def _begin(**kwargs: Any) -> None:
 
 def _end(**kwargs: Any) -> None:
     _local.store = None
-
-
-request_started.connect(_begin, dispatch_uid="broadsheet-request-memo-begin")
-request_finished.connect(_end, dispatch_uid="broadsheet-request-memo-end")

@@ -1,12 +1,16 @@
-"""Settings rows saved outside `settings_save` (the admin's form) declare its effects."""
+"""Core's signal receivers: settings rows saved outside `settings_save` declare its effects;
+each request starts and ends the request memo; tests switching caches reset the page cache's
+worker memory."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.signals import request_finished, request_started, setting_changed
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from broadsheet.core import pagecache, requestmemo
 from broadsheet.core.effects import in_action
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.services import settings_changed
@@ -17,3 +21,19 @@ from broadsheet.core.services import settings_changed
 def _site_settings_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
     if not kwargs.get("raw") and not in_action():
         settings_changed(settings=instance)
+
+
+@receiver(request_started, dispatch_uid="broadsheet-request-memo-begin")
+def _request_started(**kwargs: Any) -> None:
+    requestmemo._begin()
+
+
+@receiver(request_finished, dispatch_uid="broadsheet-request-memo-end")
+def _request_finished(**kwargs: Any) -> None:
+    requestmemo._end()
+
+
+@receiver(setting_changed, dispatch_uid="broadsheet-pagecache-settings")
+def _settings_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting in ("CACHES", "PAGE_CACHE"):
+        pagecache.forget_worker_memory()
