@@ -492,3 +492,18 @@ def test_cards_are_marked_stale_with_the_write_and_later_comments_keep_theirs() 
     assert Comment.objects.get(pk=earlier.pk).card_key == ""  # rendered in full until rebuilt
     kept = Comment.objects.get(pk=later.pk)
     assert kept.card_key and "Rea Renamed" in kept.card_html
+
+
+def test_signal_receivers_live_only_in_signals_modules() -> None:
+    """One way to wire a receiver: `@receiver` in the app's signals.py (found at start-up),
+    not `ready()`, module-level `connect` or handlers in apps.py."""
+    from pathlib import Path
+
+    wiring = re.compile(r"@receiver\(|\b[a-z_]+\.connect\((?!f?[\"'])")
+    root = Path(broadsheet.__file__).parent
+    elsewhere = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path.name != "signals.py" and wiring.search(path.read_text(encoding="utf-8"))
+    ]
+    assert not elsewhere, f"{elsewhere} wire signal receivers: move them to the app's signals.py"
