@@ -507,3 +507,49 @@ def test_signal_receivers_live_only_in_signals_modules() -> None:
         if path.name != "signals.py" and wiring.search(path.read_text(encoding="utf-8"))
     ]
     assert not elsewhere, f"{elsewhere} wire signal receivers: move them to the app's signals.py"
+
+
+def test_a_new_name_is_found_in_search_in_one_statement_per_person(
+    django_assert_max_num_queries: Any,
+) -> None:
+    from broadsheet.accounts.services import profile_update
+    from broadsheet.search.services import search_index_rebuild
+
+    post = PostFactory(title="Names")
+    reader = User.objects.create_user("rea", "rea@example.net", "a long pass phrase 42")
+    for n in range(30):
+        approved_comment(post, name="Rea", user=reader, body=f"Comment number {n}.")
+    search_index_rebuild()
+    profile = reader.profile  # type: ignore[attr-defined]
+    profile.display_name = "Zephyrine Quayle"
+    # the profile, its cards, the pages' versions, and the search rows: not one per comment
+    with django_assert_max_num_queries(8):
+        profile_update(profile=profile)
+    found = Client().get("/?s=Zephyrine&comments=1").content.decode()
+    assert found.count("Zephyrine Quayle") >= 10
+
+
+def test_an_effect_that_fails_keeps_neither_the_others_from_running_nor_its_error_quiet() -> None:
+    ran: list[str] = []
+
+    def broken(keys: set[Any]) -> None:
+        raise RuntimeError("search is down")
+
+    @effects.handles(effects.PAGES)
+    def record(names: set[Any]) -> None:
+        ran.append("pages")
+
+    effects.handles(effects.SEARCH_POSTS)(broken)
+    try:
+
+        def write() -> None:
+            with transaction.atomic():
+                effects.search(posts=[1])
+                effects.pages(site=True)
+
+        with pytest.raises(RuntimeError, match="search is down"):
+            write()
+        assert ran == ["pages"]  # after the failed search effect, in the same round
+    finally:
+        effects._handlers[effects.SEARCH_POSTS].remove(broken)
+        effects._handlers[effects.PAGES].remove(record)

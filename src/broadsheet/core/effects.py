@@ -17,6 +17,7 @@ action, so an action that forgets an effect is caught by the test that walks eve
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Hashable, Iterable
 from contextvars import ContextVar
@@ -26,6 +27,7 @@ from typing import Any, ParamSpec, TypeVar
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
+logger = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -138,6 +140,7 @@ def _run_pending() -> None:
     connection = transaction.get_connection()
     pending: dict[str, set[Any]] = connection.__dict__.get("_broadsheet_effects", {})
     connection.__dict__["_broadsheet_effects_running"] = True
+    failed: Exception | None = None
     try:
         while pending:
             # A handler may declare more (settings → cards): they join this round, in order.
@@ -149,10 +152,18 @@ def _run_pending() -> None:
                     "and does it register with broadsheet.core.effects.handles?"
                 )
             for handler in _handlers[kind]:
-                handler(keys)
+                # The write has committed: one effect failing (search down) must not keep the
+                # others (the page versions) from running. The first failure is raised after.
+                try:
+                    handler(keys)
+                except Exception as error:
+                    logger.exception("The effect %s failed after a commit.", kind)
+                    failed = failed or error
     finally:
         connection.__dict__["_broadsheet_effects_running"] = False
         pending.clear()
+    if failed is not None:
+        raise failed
 
 
 # --- declaring, by what readers see ---------------------------------------------------------

@@ -4,8 +4,8 @@ comment as committed (tags and references set after the post row included)."""
 
 from __future__ import annotations
 
+from broadsheet.accounts.models import User
 from broadsheet.core import effects
-from broadsheet.discussion.models import Comment
 from broadsheet.search import services
 
 
@@ -23,9 +23,7 @@ def _comments(comment_ids: set[int]) -> None:
 
 @effects.handles(effects.SEARCH_PEOPLE)
 def _people(user_ids: set[int]) -> None:
-    """Their shown name is in their comments' rows."""
-    shown = Comment.objects.filter(
-        user_id__in=user_ids, status=Comment.Status.APPROVED, removed=False
-    ).values_list("pk", flat=True)
-    for comment_id in shown.iterator():
-        services.search_index_comment(comment_id=comment_id)
+    """Their shown name is in their comments' rows: one statement per person, however many
+    comments they wrote."""
+    for user in User.objects.filter(pk__in=user_ids).select_related("profile"):
+        services.search_rename_person(user_id=user.pk, name=user.display_name)

@@ -176,6 +176,13 @@ def search_index_comment(*, comment_id: int) -> None:
     document.save()
 
 
+def search_rename_person(*, user_id: int, name: str) -> int:
+    """An account holder's shown name changed: the rows of their comments carry it."""
+    return SearchDocument.objects.filter(comment__user_id=user_id).update(
+        extra=tidy(name), byline=name[:300]
+    )
+
+
 @transaction.atomic
 def search_index_post_comments(*, post_id: int) -> None:
     """Index a post's approved comments again (after comments were written in bulk)."""
