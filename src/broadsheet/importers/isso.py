@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from broadsheet.discussion.models import Comment
-from broadsheet.importers.addresses import PostFinder
+from broadsheet.importers.addresses import PostFinder, report_no_thread_matched
 from broadsheet.importers.batches import CommentBatches
 from broadsheet.importers.progress import ImportProblem, ImportReport, Progress
 from broadsheet.importers.writing import CommentRecord, dry_run_rollback
@@ -236,6 +236,15 @@ class _Importer:
 
     def finish(self) -> None:
         self.batches.finish()
+        report_no_thread_matched(
+            report=self.report,
+            threads=len(self.unmatched),
+            comments=sum(self.unmatched.values()),
+            matching=(
+                "An Isso thread belongs to the post at its uri: the post's address here, or an "
+                "old address kept as a redirect; no post is ever created for a thread."
+            ),
+        )
         for thread, count in self.unmatched.items():
             uri, title = self.threads[thread]
             named = f" ({title})" if title else ""

@@ -91,7 +91,7 @@ def wordpress_import(
             elif isinstance(record, Term):
                 with transaction.atomic():
                     importer.term(record)
-            elif record.index < run.checkpoint:
+            elif record.index < run.checkpoint and record.post_type != "attachment":
                 # Written by the interrupted run of this same file: nothing to look up.
                 importer.already_done(record)
             else:
@@ -144,6 +144,13 @@ def _run_for(path: Path, digest: str, dry_run: bool) -> ImportRun:
     )
 
 
+def term_slug(slug: str, name: str = "") -> str:
+    """A category's or tag's slug as it is stored and remembered here. WordPress writes a
+    Unicode slug percent-encoded (`%d1%84…`), in its own nicename and wherever it names it as
+    a parent, so every reference to a term goes through this one function."""
+    return slugify(unquote(slug) or name, allow_unicode=True)[:200]
+
+
 def _utc(value: str, local_fallback: str = "") -> datetime | None:
     """WordPress's "Y-m-d H:i:s" in UTC (the *_gmt fields); drafts hold zeros there, so the
     local time is read in the site's zone instead."""
@@ -167,11 +174,16 @@ class _Importer:
         self.featured: dict[int, str] = {}  # our post id → attachment id
         self.page_parents: dict[int, str] = {}  # our page id → WordPress parent id
         self.touched: set[int] = set()
+        self.waiting_attachments: list[Item] = []  # with comments, before their post
+        self.items_seen: set[str] = set()  # WordPress ids of every item read
 
     # Channel -----------------------------------------------------------------------------
 
     def site(self, site: Site) -> None:
         base = (site.base_site_url or site.link).rstrip("/")
+        if urlsplit(base).hostname == "wordpress.com" and site.base_blog_url:
+            # WordPress.com names itself as every blog's "site": the blog is what is imported.
+            base = site.base_blog_url.rstrip("/")
         if not site.wxr_version and not base:
             raise ImportProblem(
                 "the channel has neither wp:wxr_version nor wp:base_site_url: this is not a "
@@ -218,7 +230,7 @@ class _Importer:
 
     def term(self, term: Term) -> None:
         where = f"line {term.line}, {term.taxonomy} {term.slug or term.name}"
-        slug = slugify(unquote(term.slug) or term.name, allow_unicode=True)[:200]
+        slug = term_slug(term.slug, term.name)
         name = html.unescape(without_nul(term.name))[:200] or slug
         if not slug:
             self.report.skip(where, "no slug and no name")
@@ -232,7 +244,7 @@ class _Importer:
             return
         parent = None
         if term.parent_slug:
-            parent_id = self.mapping.get("category", slugify(unquote(term.parent_slug)))
+            parent_id = self.mapping.get("category", term_slug(term.parent_slug))
             if parent_id is None:
                 self.report.warn(where, f"its parent {term.parent_slug!r} is not in the file")
             else:
@@ -256,9 +268,11 @@ class _Importer:
     def item(self, item: Item) -> None:
         where = f"line {item.line}, item {item.post_id or item.index}"
         kind = item.post_type or "post"
+        self.items_seen.add(item.post_id)
         if kind == "attachment":
             if item.attachment_url.startswith(("http://", "https://")):
                 self.attachments[item.post_id] = item.attachment_url
+            self._attachment_comments(item, deferred=False)
             return
         if kind not in ("post", "page"):
             self.report.skip(where, f"post type {kind!r} is not imported (only posts and pages)")
@@ -278,6 +292,47 @@ class _Importer:
         if item.meta.get("_thumbnail_id"):
             self.featured[post_id] = item.meta["_thumbnail_id"]
         self._comments(item, post_id, existed=existed)
+
+    def _attachment_comments(self, item: Item, *, deferred: bool) -> None:
+        """WordPress shows an attachment its own page, with comments; there are no such pages
+        here, so they go under the post the attachment belongs to, which may come later in
+        the file (then at the end), or are listed as skipped."""
+        if not item.comments:
+            return
+        where = f"line {item.line}, attachment {item.post_id}"
+        count = _comments(len(item.comments)) + (" was" if len(item.comments) == 1 else " were")
+        if item.post_parent in ("", "0"):
+            self.report.skip(
+                where,
+                f"its {count} left out: the attachment belongs to no post, and attachments "
+                "have no pages of their own here",
+            )
+            return
+        post_id = self.mapping.get("post", item.post_parent)
+        if post_id is None and not deferred:
+            self.waiting_attachments.append(item)
+            return
+        if post_id is None:
+            why = (
+                "was not imported (see above)"
+                if item.post_parent in self.items_seen
+                else ("is not in the file")
+            )
+            self.report.skip(
+                where,
+                f"its {count} left out: the post it belongs to (WordPress id "
+                f"{item.post_parent}) {why}",
+            )
+            return
+        written = self.writer.written
+        self._comments(item, post_id, existed=True)
+        if self.writer.written > written:
+            slug = Post.objects.filter(pk=post_id).values_list("slug", flat=True).first()
+            self.report.warn(
+                where,
+                f"its {count} on the attachment's page, which is not kept here; now under the "
+                f"post it belongs to ({slug})",
+            )
 
     def already_done(self, item: Item) -> None:
         if item.post_type in ("post", "page") and item.status not in ("trash", "auto-draft"):
@@ -364,7 +419,7 @@ class _Importer:
     def _labels(self, item: Item, where: str) -> tuple[list[Category], list[Tag]]:
         category_ids, tag_slugs = [], []
         for domain, nicename, name in item.terms:
-            slug = slugify(unquote(nicename) or name, allow_unicode=True)[:200]
+            slug = term_slug(nicename, name)
             if domain == "category":
                 found = self.mapping.get("category", slug)
                 if found is None:  # named on the item only
@@ -520,6 +575,8 @@ class _Importer:
     # After the last item -----------------------------------------------------------------
 
     def finish(self) -> None:
+        for attachment in self.waiting_attachments:
+            self._attachment_comments(attachment, deferred=True)
         for page_id, wordpress_parent in self.page_parents.items():
             parent = self.mapping.get("post", wordpress_parent)
             if parent is None:
@@ -535,6 +592,10 @@ class _Importer:
         if self.touched:
             reindex_posts(self.touched)
         forget_listings()
+
+
+def _comments(count: int) -> str:
+    return f"{count:,} comment" + ("" if count == 1 else "s")
 
 
 def _int(value: str) -> int:
