@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.urls import Resolver404, resolve
 
+from broadsheet.core.webaddress import is_web_address
 from broadsheet.importers.models import ImportedObject
 from broadsheet.importers.progress import ImportReport
 from broadsheet.publishing.models import Post, PostRedirect
@@ -35,7 +36,7 @@ class PostFinder:
     def by_address(self, address: str) -> int | None:
         """The post at an address (absolute URL or path) of this site or of the old one."""
         address = address.strip()
-        if not address.startswith("/") and not address.lower().startswith(("http://", "https://")):
+        if not address.startswith("/") and not is_web_address(address):
             return None
         if address not in self._by_address:
             self._by_address[address] = self._find(address)

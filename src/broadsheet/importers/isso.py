@@ -28,7 +28,7 @@ from broadsheet.discussion.models import Comment
 from broadsheet.importers.addresses import PostFinder, report_no_thread_matched
 from broadsheet.importers.batches import CommentBatches
 from broadsheet.importers.progress import ImportProblem, ImportReport, Progress
-from broadsheet.importers.writing import CommentRecord, dry_run_rollback
+from broadsheet.importers.writing import CommentRecord, checked_address, dry_run_rollback
 
 BATCH = 1000
 _COLUMNS = {
@@ -215,7 +215,9 @@ class _Importer:
         if status is None:
             self.report.warn(where, f"mode {row['mode']!r} is unknown; held for moderation")
             status = Comment.Status.PENDING
-        website = _str(row["website"]).strip()
+        website = checked_address(
+            _str(row["website"]), report=self.report, where=where, what="the author's website"
+        )
         self.batches.add(
             CommentRecord(
                 source_id=str(row["id"]),
@@ -228,7 +230,7 @@ class _Importer:
                 status=status,
                 author_name=_str(row["author"]),
                 author_email=_str(row["email"]),
-                author_url=website if website.lower().startswith(("http://", "https://")) else "",
+                author_url=website,
                 ip_address=_str(row["remote_addr"]) or None,
                 where=where,
             )

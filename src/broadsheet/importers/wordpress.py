@@ -34,6 +34,7 @@ from broadsheet.importers.writing import (
     CommentRecord,
     CommentWriter,
     Mapping,
+    checked_address,
     dry_run_rollback,
     forget_listings,
     recount_comments,
@@ -270,8 +271,15 @@ class _Importer:
         kind = item.post_type or "post"
         self.items_seen.add(item.post_id)
         if kind == "attachment":
-            if item.attachment_url.startswith(("http://", "https://")):
-                self.attachments[item.post_id] = item.attachment_url
+            url = checked_address(
+                item.attachment_url,
+                report=self.report,
+                where=f"line {item.line}, attachment {item.post_id}",
+                what="its file address",
+                max_length=1000,
+            )
+            if url:
+                self.attachments[item.post_id] = url
             self._attachment_comments(item, deferred=False)
             return
         if kind not in ("post", "page"):
@@ -526,9 +534,9 @@ class _Importer:
             kind=kind,
             author_name=comment.author,
             author_email=comment.author_email,
-            author_url=comment.author_url
-            if comment.author_url.startswith(("http://", "https://"))
-            else "",
+            author_url=checked_address(
+                comment.author_url, report=self.report, where=where, what="the author's website"
+            ),
             ip_address=comment.author_ip or None,
             user_id=self._commenter(comment),
             where=where,
