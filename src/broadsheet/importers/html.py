@@ -2,17 +2,22 @@
 
 Gutenberg's block comments are dropped; classic-editor text gets its paragraphs back (what
 WordPress's wpautop does on display: blank lines are paragraphs, single newlines breaks); the
-footnotes block's markers and its `footnotes` post meta become Markdown footnotes. markdownify
-turns the rest into Markdown, which our renderer sanitises like any other post.
+footnotes block's markers and its `footnotes` post meta become Markdown footnotes; the core
+shortcodes become figures, players and links (importers.shortcodes). markdownify turns the rest
+into Markdown, which our renderer sanitises like any other post.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from markdownify import markdownify
+
+from broadsheet.importers.shortcodes import Attachment, convert_shortcodes
 
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->", re.S)
 _BLOCK_START = re.compile(
@@ -33,6 +38,7 @@ _PLACEHOLDER_RE = re.compile(r"ZZBSFOOTNOTE(\d+)ZZ")
 class Converted:
     markdown: str
     warnings: list[str] = field(default_factory=list)
+    unconverted: Counter[str] = field(default_factory=Counter)  # shortcodes left as text
 
 
 def autop(text: str) -> str:
@@ -56,9 +62,17 @@ def to_markdown(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def wordpress_to_markdown(content: str, *, footnotes_meta: str = "") -> Converted:
-    warnings: list[str] = []
+def wordpress_to_markdown(
+    content: str,
+    *,
+    footnotes_meta: str = "",
+    attachments: Mapping[str, Attachment] | None = None,
+    post_id: str = "",
+) -> Converted:
     html = content.replace("\r\n", "\n")
+    shortcodes = convert_shortcodes(html, attachments=attachments or {}, post_id=post_id)
+    html = shortcodes.html
+    warnings = list(shortcodes.warnings)
     block_editor = "<!-- wp:" in html
     html = _BLOCK_COMMENT.sub("", html)
     if not block_editor:
@@ -91,6 +105,7 @@ def wordpress_to_markdown(content: str, *, footnotes_meta: str = "") -> Converte
         html = _FOOTNOTE_LIST.sub("", html)
     markdown = to_markdown(html)
     markdown = _PLACEHOLDER_RE.sub(lambda m: f"[^{m.group(1)}]", markdown)
+    markdown = shortcodes.restore(markdown)
     if numbers:
         definitions = [
             f"[^{number}]: {to_markdown(notes[note_id]).replace(chr(10), ' ')}"
@@ -102,4 +117,6 @@ def wordpress_to_markdown(content: str, *, footnotes_meta: str = "") -> Converte
         warnings.append(
             f"{len(unused)} footnote(s) in the meta are not marked in the text; left out"
         )
-    return Converted(markdown=markdown + "\n", warnings=warnings)
+    return Converted(
+        markdown=markdown + "\n", warnings=warnings, unconverted=shortcodes.unconverted
+    )

@@ -27,9 +27,11 @@ from django.utils.text import slugify
 from broadsheet.accounts.models import Profile, User
 from broadsheet.core.sanitize import without_nul
 from broadsheet.discussion.models import Comment
-from broadsheet.importers.html import to_markdown, wordpress_to_markdown
+from broadsheet.importers.html import Converted, to_markdown, wordpress_to_markdown
+from broadsheet.importers.media import OldSiteImages
 from broadsheet.importers.models import ImportRun
 from broadsheet.importers.progress import ImportProblem, ImportReport, Progress
+from broadsheet.importers.shortcodes import Attachment
 from broadsheet.importers.writing import (
     CommentRecord,
     CommentWriter,
@@ -40,7 +42,15 @@ from broadsheet.importers.writing import (
     recount_comments,
     reindex_posts,
 )
-from broadsheet.importers.wxr import Author, Item, Site, Term, WxrComment, read_wxr
+from broadsheet.importers.wxr import (
+    Author,
+    Item,
+    Site,
+    Term,
+    WxrComment,
+    read_attachments,
+    read_wxr,
+)
 from broadsheet.publishing.models import Category, Post, PostRedirect, Reference, Tag
 from broadsheet.publishing.services import post_save
 
@@ -76,13 +86,27 @@ _REFERENCE_FIELDS = {
 
 
 def wordpress_import(
-    *, path: Path, dry_run: bool, progress: Progress, report: ImportReport
+    *,
+    path: Path,
+    dry_run: bool,
+    progress: Progress,
+    report: ImportReport,
+    media: str = "keep",
 ) -> None:
+    """`media="download"` copies the posts' images from the old site (importers.media)."""
     digest = _sha256(path)
+    site, attachments = read_attachments(path)
     reader, records = read_wxr(path)
     with dry_run_rollback(dry_run):
         run = _run_for(path, digest, dry_run)
-        importer = _Importer(run=run, report=report)
+        importer = _Importer(run=run, report=report, attachments=attachments)
+        importer.media = OldSiteImages.for_site(
+            site_urls=[site.base_site_url, site.base_blog_url, site.link],
+            attachment_urls=importer.attachments.values(),
+            report=report,
+            download=media == "download",
+            dry_run=dry_run,
+        )
         for record in records:
             if isinstance(record, Site):
                 importer.site(record)
@@ -96,6 +120,7 @@ def wordpress_import(
                 # Written by the interrupted run of this same file: nothing to look up.
                 importer.already_done(record)
             else:
+                importer.prepare(record)  # images are fetched outside the transaction
                 with transaction.atomic():
                     importer.item(record)
                     run.checkpoint = max(run.checkpoint, record.index + 1)
@@ -165,13 +190,18 @@ def _utc(value: str, local_fallback: str = "") -> datetime | None:
 
 
 class _Importer:
-    def __init__(self, *, run: ImportRun, report: ImportReport) -> None:
+    def __init__(
+        self, *, run: ImportRun, report: ImportReport, attachments: dict[str, Attachment]
+    ) -> None:
         self.run = run
         self.report = report
         self.mapping = Mapping("wordpress:unknown")
         self.writer = CommentWriter(self.mapping, report, dry_run=False)
         self.logins: dict[str, int] = {}
-        self.attachments: dict[str, str] = {}
+        self.all_attachments = attachments  # from a first pass over the file
+        self.attachments = {i: a.url for i, a in attachments.items() if a.url}
+        self.media = OldSiteImages(hosts=set(), attachment_urls=set(), report=report)
+        self._converted: tuple[int, Converted] | None = None
         self.featured: dict[int, str] = {}  # our post id → attachment id
         self.page_parents: dict[int, str] = {}  # our page id → WordPress parent id
         self.touched: set[int] = set()
@@ -271,15 +301,14 @@ class _Importer:
         kind = item.post_type or "post"
         self.items_seen.add(item.post_id)
         if kind == "attachment":
-            url = checked_address(
+            # Read in the first pass; here only a file address that is not one is reported.
+            checked_address(
                 item.attachment_url,
                 report=self.report,
                 where=f"line {item.line}, attachment {item.post_id}",
                 what="its file address",
                 max_length=1000,
             )
-            if url:
-                self.attachments[item.post_id] = url
             self._attachment_comments(item, deferred=False)
             return
         if kind not in ("post", "page"):
@@ -295,6 +324,7 @@ class _Importer:
         existed = post_id is not None
         if post_id is not None:
             self.report.add("pages" if kind == "page" else "posts", new=False)
+            self._existing_images(post_id)
         else:
             post_id = self._create_post(item, where, kind)
         if item.meta.get("_thumbnail_id"):
@@ -360,12 +390,12 @@ class _Importer:
         if status == Post.Status.DRAFT:
             published = None
         title = html.unescape(without_nul(item.title)).strip()[:300] or "(no title)"
-        converted = wordpress_to_markdown(
-            item.content, footnotes_meta=item.meta.get("footnotes", "")
-        )
+        converted = self.converted(item)
         for warning in converted.warnings:
             self.report.warn(where, warning)
-        body = item.meta.get("_broadsheet_markdown") or converted.markdown
+        if converted.unconverted:
+            self.report.warn(where, _unconverted(converted))
+        body = self.media.rewrite(item.meta.get("_broadsheet_markdown") or converted.markdown)
         post = Post(
             kind=Post.Kind.PAGE if kind == "page" else Post.Kind.POST,
             title=title,
@@ -391,7 +421,47 @@ class _Importer:
             self.page_parents[post.pk] = item.post_parent
         self._old_addresses(item, post, kind)
         self.report.add("pages" if kind == "page" else "posts")
+        self.media.shown(body, post=post.slug)
         return post.pk
+
+    def converted(self, item: Item) -> Converted:
+        """The item's content as Markdown, made once (prepare() needs it before item())."""
+        if self._converted is None or self._converted[0] != item.index:
+            converted = wordpress_to_markdown(
+                item.content,
+                footnotes_meta=item.meta.get("footnotes", ""),
+                attachments=self.all_attachments,
+                post_id=item.post_id,
+            )
+            self._converted = (item.index, converted)
+        return self._converted[1]
+
+    def prepare(self, item: Item) -> None:
+        """With --media download: copy the images this item's post shows, before the
+        transaction that writes it."""
+        if not self.media.download or item.post_type not in ("post", "page", ""):
+            return
+        if item.status in ("trash", "auto-draft", "inherit") or not item.post_id:
+            return
+        post_id = self.mapping.get("post", item.post_id)
+        if post_id is None:
+            body = item.meta.get("_broadsheet_markdown") or self.converted(item).markdown
+        else:
+            body = Post.objects.filter(pk=post_id).values_list("body", flat=True).first() or ""
+        featured = self.attachments.get(item.meta.get("_thumbnail_id", ""), "")
+        self.media.prepare([body, featured])
+
+    def _existing_images(self, post_id: int) -> None:
+        """An earlier import's post: its old images are copied now if asked, else counted."""
+        post = Post.objects.filter(pk=post_id).first()
+        if post is None:
+            return
+        body = self.media.rewrite(post.body)
+        featured = self.media.rewrite(post.featured_image, absolute=True)
+        if (body, featured) != (post.body, post.featured_image):
+            post.body, post.featured_image = body, featured
+            post_save(post=post, notify=False)
+        self.media.shown(f"{post.body} {post.featured_image}", post=post.slug)
 
     def _authors(self, item: Item, where: str) -> list[User]:
         """dc:creator, or all of a Broadsheet post's authors in order (WordPress holds one)."""
@@ -594,12 +664,26 @@ class _Importer:
                 continue
             Post.objects.filter(pk=page_id).update(parent_id=parent)
         for post_id, attachment_id in self.featured.items():
-            url = self.attachments.get(attachment_id)
+            url = self.media.rewrite(self.attachments.get(attachment_id, ""), absolute=True)
             if url:
                 Post.objects.filter(pk=post_id, featured_image="").update(featured_image=url[:1000])
+                slug = Post.objects.filter(pk=post_id).values_list("slug", flat=True).first()
+                self.media.shown(url, post=slug or str(post_id))
+        self.media.finish()
         if self.touched:
             reindex_posts(self.touched)
         forget_listings()
+
+
+def _unconverted(converted: Converted) -> str:
+    names = ", ".join(
+        f"[{name}]" + (f" ×{count}" if count > 1 else "")
+        for name, count in sorted(converted.unconverted.items())
+    )
+    return (
+        f"shortcodes left as text, since a WordPress plugin drew them and nothing here does: "
+        f"{names}. Edit the post to replace them."
+    )
 
 
 def _comments(count: int) -> str:

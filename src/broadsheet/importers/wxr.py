@@ -17,8 +17,10 @@ from typing import IO, Any
 
 from lxml import etree
 
+from broadsheet.core.webaddress import is_web_address
 from broadsheet.importers.progress import CountingReader, ImportProblem
 from broadsheet.importers.safexml import iterparse, read_prologue, refuse_declarations
+from broadsheet.importers.shortcodes import Attachment
 
 # WordPress.com writes these with https:// (`xmlns:wp="https://wordpress.org/export/1.2/"`);
 # WordPress's own importer takes whatever is bound to the prefix, so either scheme is read.
@@ -133,6 +135,35 @@ def read_wxr(path: Path) -> tuple[CountingReader, Iterator[Record]]:
     raw = path.open("rb")
     reader = CountingReader(raw)
     return reader, _records(reader, raw)
+
+
+def read_attachments(path: Path) -> tuple[Site, dict[str, Attachment]]:
+    """A first pass over the file for its site and attachments (the files posts show): a
+    gallery names attachments that come after its post, and a featured image may too."""
+    site = Site()
+    found: dict[str, Attachment] = {}
+    _, records = read_wxr(path)
+    try:
+        for record in records:
+            _attachment(record, found)
+            if isinstance(record, Site):
+                site = record
+    except ImportProblem:
+        pass  # a file cut short: the second pass imports what comes before the break and says so
+    return site, found
+
+
+def _attachment(record: Record, found: dict[str, Attachment]) -> None:
+    if isinstance(record, Item) and record.post_type == "attachment" and record.post_id:
+        found[record.post_id] = Attachment(
+            id=record.post_id,
+            url=record.attachment_url if is_web_address(record.attachment_url) else "",
+            parent=record.post_parent,
+            title=record.title.strip(),
+            caption=record.excerpt.strip(),
+            alt=record.meta.get("_wp_attachment_image_alt", "").strip(),
+            menu_order=int(record.menu_order) if record.menu_order.isdigit() else 0,
+        )
 
 
 def _records(reader: CountingReader, raw: IO[bytes]) -> Iterator[Record]:
