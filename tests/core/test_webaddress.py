@@ -61,3 +61,21 @@ def test_the_length_is_the_field_s() -> None:
     with pytest.raises(NotAWebAddress, match="longer than 200"):
         web_address(address)
     assert web_address(address, max_length=1000) == address
+
+
+@pytest.mark.parametrize("value", ["javascript:alert(1)", "ftp://files.example.org/", "a b"])
+def test_the_forms_refuse_what_the_imports_refuse(value: str) -> None:
+    from broadsheet.accounts.views import ProfileForm
+    from broadsheet.moderation.views import CommentEditForm
+
+    profile = ProfileForm({"display_name": "x", "bio": "", "website": value})
+    assert not profile.is_valid() and "Enter a valid URL." in profile.errors["website"][0]
+    edit = CommentEditForm({"author_name": "x", "body": "y", "author_url": value})
+    assert not edit.is_valid() and "Enter a valid URL." in edit.errors["author_url"][0]
+
+
+def test_the_forms_keep_a_website_typed_without_a_scheme_as_https() -> None:
+    from broadsheet.accounts.views import ProfileForm
+
+    profile = ProfileForm({"display_name": "x", "bio": "", "website": "example.net/rea"})
+    assert profile.is_valid() and profile.cleaned_data["website"] == "https://example.net/rea"

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from broadsheet.accounts.avatars import TOO_LARGE, AvatarField, UploadLimit
 from broadsheet.accounts.models import Profile, User
 from broadsheet.core.cache import cache_policy
+from broadsheet.core.webaddress import WebAddressField
 from broadsheet.discussion.models import Comment
 
 
@@ -37,7 +38,7 @@ def person(request: HttpRequest, username: str) -> HttpResponse:
 
 
 class ProfileForm(forms.ModelForm):
-    website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+    website = WebAddressField(required=False, max_length=200)
     avatar = AvatarField(required=False, label="Photo")
 
     class Meta:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
@@ -55,3 +56,25 @@ def is_web_address(value: str) -> bool:
         return bool(value) and web_address(value, max_length=max(len(value), 1)) == value.strip()
     except NotAWebAddress:
         return False
+
+
+def validate_web_address(value: str) -> None:
+    """web_address as a form validator (the length is the field's own check)."""
+    try:
+        web_address(value, max_length=len(value) or 1)
+    except NotAWebAddress as why:
+        reason = str(why)
+        raise ValidationError(
+            f"Enter a valid URL. {reason[:1].upper()}{reason[1:]}.", code="invalid"
+        ) from None
+
+
+class WebAddressField(forms.URLField):
+    """A website in a form: typed without a scheme it is taken as https://, and it must be
+    what web_address keeps (http or https only, unlike URLField's ftp and ftps)."""
+
+    default_validators = [validate_web_address]
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)  # type: ignore[arg-type]
