@@ -13,12 +13,10 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
@@ -26,30 +24,21 @@ from django.utils.text import slugify
 
 from broadsheet.accounts.models import Profile, User
 from broadsheet.core.sanitize import without_nul
-from broadsheet.discussion.models import Comment
 from broadsheet.importers.html import Converted, to_markdown, wordpress_to_markdown
 from broadsheet.importers.media import OldSiteImages
 from broadsheet.importers.models import ImportRun
 from broadsheet.importers.progress import ImportProblem, ImportReport, Progress
 from broadsheet.importers.shortcodes import Attachment
-from broadsheet.importers.writing import (
-    CommentRecord,
-    CommentWriter,
-    Mapping,
-    checked_address,
-    dry_run_rollback,
-    forget_listings,
-    recount_comments,
-    reindex_posts,
-)
+from broadsheet.importers.wordpress_comments import ItemComments
+from broadsheet.importers.writing import Mapping, checked_address, dry_run_rollback, forget_listings
 from broadsheet.importers.wxr import (
     Author,
     Item,
     Site,
     Term,
-    WxrComment,
     read_attachments,
     read_wxr,
+    wordpress_utc,
 )
 from broadsheet.publishing.models import Category, Post, PostRedirect, Reference, Tag
 from broadsheet.publishing.services import post_save
@@ -61,23 +50,6 @@ _STATUSES = {
     "pending": Post.Status.DRAFT,
     "private": Post.Status.PRIVATE,
 }
-_COMMENT_STATUSES = {
-    "1": Comment.Status.APPROVED,
-    "approve": Comment.Status.APPROVED,
-    "0": Comment.Status.PENDING,
-    "hold": Comment.Status.PENDING,
-    "spam": Comment.Status.SPAM,
-    "trash": Comment.Status.TRASH,
-    "post-trashed": Comment.Status.TRASH,
-}
-_COMMENT_KINDS = {
-    "": Comment.Kind.COMMENT,
-    "comment": Comment.Kind.COMMENT,
-    "pingback": Comment.Kind.PINGBACK,
-    "trackback": Comment.Kind.TRACKBACK,
-    "webmention": Comment.Kind.WEBMENTION,
-}
-_NO_DATE = "0000-00-00 00:00:00"
 _REFERENCE_FIELDS = {
     f.name
     for f in Reference._meta.concrete_fields
@@ -177,18 +149,6 @@ def term_slug(slug: str, name: str = "") -> str:
     return slugify(unquote(slug) or name, allow_unicode=True)[:200]
 
 
-def _utc(value: str, local_fallback: str = "") -> datetime | None:
-    """WordPress's "Y-m-d H:i:s" in UTC (the *_gmt fields); drafts hold zeros there, so the
-    local time is read in the site's zone instead."""
-    for text, zone in ((value, UTC), (local_fallback, ZoneInfo(settings.TIME_ZONE))):
-        if text and text != _NO_DATE:
-            try:
-                return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone)
-            except ValueError:
-                continue
-    return None
-
-
 class _Importer:
     def __init__(
         self, *, run: ImportRun, report: ImportReport, attachments: dict[str, Attachment]
@@ -196,7 +156,7 @@ class _Importer:
         self.run = run
         self.report = report
         self.mapping = Mapping("wordpress:unknown")
-        self.writer = CommentWriter(self.mapping, report, dry_run=False)
+        self.comments = ItemComments(mapping=self.mapping, report=report)
         self.logins: dict[str, int] = {}
         self.all_attachments = attachments  # from a first pass over the file
         self.attachments = {i: a.url for i, a in attachments.items() if a.url}
@@ -204,9 +164,6 @@ class _Importer:
         self._converted: tuple[int, Converted] | None = None
         self.featured: dict[int, str] = {}  # our post id → attachment id
         self.page_parents: dict[int, str] = {}  # our page id → WordPress parent id
-        self.touched: set[int] = set()
-        self.waiting_attachments: list[Item] = []  # with comments, before their post
-        self.items_seen: set[str] = set()  # WordPress ids of every item read
 
     # Channel -----------------------------------------------------------------------------
 
@@ -221,7 +178,7 @@ class _Importer:
                 "WordPress export."
             )
         self.mapping = Mapping(f"wordpress:{base}"[:300])
-        self.writer = CommentWriter(self.mapping, self.report, dry_run=False)
+        self.comments = ItemComments(mapping=self.mapping, report=self.report)
         # Comments are looked up an item at a time (WordPress keeps a thread within its post)
         # and forgotten after it, so memory does not grow with the file.
         for kind in ("author", "category", "post"):
@@ -299,7 +256,7 @@ class _Importer:
     def item(self, item: Item) -> None:
         where = f"line {item.line}, item {item.post_id or item.index}"
         kind = item.post_type or "post"
-        self.items_seen.add(item.post_id)
+        self.comments.items_seen.add(item.post_id)
         if kind == "attachment":
             # Read in the first pass; here only a file address that is not one is reported.
             checked_address(
@@ -309,7 +266,7 @@ class _Importer:
                 what="its file address",
                 max_length=1000,
             )
-            self._attachment_comments(item, deferred=False)
+            self.comments.of_attachment(item, deferred=False)
             return
         if kind not in ("post", "page"):
             self.report.skip(where, f"post type {kind!r} is not imported (only posts and pages)")
@@ -329,48 +286,7 @@ class _Importer:
             post_id = self._create_post(item, where, kind)
         if item.meta.get("_thumbnail_id"):
             self.featured[post_id] = item.meta["_thumbnail_id"]
-        self._comments(item, post_id, existed=existed)
-
-    def _attachment_comments(self, item: Item, *, deferred: bool) -> None:
-        """WordPress shows an attachment its own page, with comments; there are no such pages
-        here, so they go under the post the attachment belongs to, which may come later in
-        the file (then at the end), or are listed as skipped."""
-        if not item.comments:
-            return
-        where = f"line {item.line}, attachment {item.post_id}"
-        count = _comments(len(item.comments)) + (" was" if len(item.comments) == 1 else " were")
-        if item.post_parent in ("", "0"):
-            self.report.skip(
-                where,
-                f"its {count} left out: the attachment belongs to no post, and attachments "
-                "have no pages of their own here",
-            )
-            return
-        post_id = self.mapping.get("post", item.post_parent)
-        if post_id is None and not deferred:
-            self.waiting_attachments.append(item)
-            return
-        if post_id is None:
-            why = (
-                "was not imported (see above)"
-                if item.post_parent in self.items_seen
-                else ("is not in the file")
-            )
-            self.report.skip(
-                where,
-                f"its {count} left out: the post it belongs to (WordPress id "
-                f"{item.post_parent}) {why}",
-            )
-            return
-        written = self.writer.written
-        self._comments(item, post_id, existed=True)
-        if self.writer.written > written:
-            slug = Post.objects.filter(pk=post_id).values_list("slug", flat=True).first()
-            self.report.warn(
-                where,
-                f"its {count} on the attachment's page, which is not kept here; now under the "
-                f"post it belongs to ({slug})",
-            )
+        self.comments.write(item, post_id, existed=existed)
 
     def already_done(self, item: Item) -> None:
         if item.post_type in ("post", "page") and item.status not in ("trash", "auto-draft"):
@@ -386,7 +302,7 @@ class _Importer:
         if item.post_password:
             self.report.warn(where, "was password-protected in WordPress; imported as private")
             status = Post.Status.PRIVATE
-        published = _utc(item.post_date_gmt, item.post_date)
+        published = wordpress_utc(item.post_date_gmt, item.post_date)
         if status == Post.Status.DRAFT:
             published = None
         title = html.unescape(without_nul(item.title)).strip()[:300] or "(no title)"
@@ -412,7 +328,7 @@ class _Importer:
         authors = self._authors(item, where)
         categories, tags = self._labels(item, where)
         post_save(post=post, authors=authors, categories=categories, tags=tags, notify=False)
-        modified = _utc(item.post_modified_gmt)
+        modified = wordpress_utc(item.post_modified_gmt)
         if modified is not None:
             Post.objects.filter(pk=post.pk).update(modified_at=modified)
         self._references(item, post, where)
@@ -552,109 +468,9 @@ class _Importer:
         for old_path in old:
             PostRedirect.objects.update_or_create(old_path=old_path[:500], defaults={"post": post})
 
-    def _comments(self, item: Item, post_id: int, *, existed: bool) -> None:
-        records = []
-        for comment in item.comments:
-            record = self._comment(comment, item, post_id)
-            if record is not None:
-                records.append(record)
-        if not records:
-            return
-        before = self.writer.written
-        self.writer.add(records)
-        self.writer.finish()  # WordPress keeps a thread within its post
-        self.mapping.forget("comment")
-        self.writer.forget_seen()
-        if self.writer.written > before:
-            recount_comments([post_id])
-            if existed:
-                # A new post's comments are indexed with it after this item's commit; an
-                # earlier import's post gets its new comments indexed at the end.
-                self.touched.add(post_id)
-
-    def _comment(self, comment: WxrComment, item: Item, post_id: int) -> CommentRecord | None:
-        where = f"line {comment.line}, comment {comment.id}"
-        kind = _COMMENT_KINDS.get(comment.type)
-        if kind is None:
-            reason = (
-                "editorial notes are not part of the public discussion"
-                if comment.type == "note"
-                else f"comment type {comment.type!r} is not imported"
-            )
-            self.report.skip(where, reason)
-            return None
-        status = _COMMENT_STATUSES.get(comment.approved)
-        if status is None:
-            self.report.warn(where, f"status {comment.approved!r} is unknown; held for moderation")
-            status = Comment.Status.PENDING
-        created = _utc(comment.date_gmt, comment.date)
-        if created is None:
-            self.report.warn(where, "no readable date; the item's date is used")
-            created = _utc(item.post_date_gmt, item.post_date) or timezone.now()
-        if not comment.id:
-            self.report.skip(where, "no wp:comment_id")
-            return None
-        return CommentRecord(
-            source_id=comment.id,
-            post_id=post_id,
-            parent_source_id=comment.parent if comment.parent not in ("", "0") else None,
-            body=comment.content,
-            created_at=created,
-            status=status,
-            kind=kind,
-            author_name=comment.author,
-            author_email=comment.author_email,
-            author_url=checked_address(
-                comment.author_url, report=self.report, where=where, what="the author's website"
-            ),
-            ip_address=comment.author_ip or None,
-            user_id=self._commenter(comment),
-            where=where,
-            # Broadsheet's own exports carry comments' Markdown source.
-            markup="auto" if "_broadsheet_markdown" in item.meta else "wordpress",
-            removed=comment.meta.get("_broadsheet_removed") == "1",
-        )
-
-    def _commenter(self, comment: WxrComment) -> int | None:
-        """The account a comment belongs to. WordPress lists only authors in its export; a
-        registered reader (comment_user_id) becomes a Subscriber account here with the name
-        and email of their comments, unless an account here already has that email."""
-        if comment.user_id in ("", "0"):
-            return None
-        known = self.mapping.get("author", comment.user_id)
-        if known is not None:
-            return known
-        email = comment.author_email.strip()
-        if not email or "@" not in email:
-            return None
-        user = User.objects.filter(email__iexact=email).first()
-        if user is None:
-            user = User.objects.create_user(
-                username=self._free_username(email.split("@", 1)[0]), email=email[:254]
-            )
-            Profile.objects.filter(user=user).update(
-                display_name=html.unescape(without_nul(comment.author)).strip()[:150]
-            )
-            group = Group.objects.filter(name="Subscriber").first()
-            if group is not None:
-                user.groups.add(group)
-            self.report.add("accounts")
-        self.mapping.remember("author", comment.user_id, user.pk)
-        return user.pk
-
-    @staticmethod
-    def _free_username(wanted: str) -> str:
-        base = slugify(wanted)[:140] or "reader"
-        name, n = base, 2
-        while User.objects.filter(username=name).exists():
-            name, n = f"{base}-{n}", n + 1
-        return name
-
     # After the last item -----------------------------------------------------------------
 
     def finish(self) -> None:
-        for attachment in self.waiting_attachments:
-            self._attachment_comments(attachment, deferred=True)
         for page_id, wordpress_parent in self.page_parents.items():
             parent = self.mapping.get("post", wordpress_parent)
             if parent is None:
@@ -670,8 +486,7 @@ class _Importer:
                 slug = Post.objects.filter(pk=post_id).values_list("slug", flat=True).first()
                 self.media.shown(url, post=slug or str(post_id))
         self.media.finish()
-        if self.touched:
-            reindex_posts(self.touched)
+        self.comments.finish()
         forget_listings()
 
 
@@ -684,10 +499,6 @@ def _unconverted(converted: Converted) -> str:
         f"shortcodes left as text, since a WordPress plugin drew them and nothing here does: "
         f"{names}. Edit the post to replace them."
     )
-
-
-def _comments(count: int) -> str:
-    return f"{count:,} comment" + ("" if count == 1 else "s")
 
 
 def _int(value: str) -> int:

@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from lxml import etree
 
 from broadsheet.core.webaddress import is_web_address
@@ -117,6 +120,21 @@ class Item:
 
 
 Record = Site | Author | Term | Item
+
+
+NO_DATE = "0000-00-00 00:00:00"
+
+
+def wordpress_utc(value: str, local_fallback: str = "") -> datetime | None:
+    """WordPress's "Y-m-d H:i:s" in UTC (the *_gmt fields); drafts hold zeros there, so the
+    local time is read in the site's zone instead."""
+    for text, zone in ((value, UTC), (local_fallback, ZoneInfo(settings.TIME_ZONE))):
+        if text and text != NO_DATE:
+            try:
+                return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone)
+            except ValueError:
+                continue
+    return None
 
 
 def check_prologue(path: Path) -> None:
