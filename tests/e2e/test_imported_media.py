@@ -62,7 +62,7 @@ def test_an_imported_post_shows_its_figures_gallery_and_player(
     for n in range(3):
         image = images.nth(n)
         image.scroll_into_view_if_needed()
-        assert image.get_attribute("src").startswith("/media/imports/127-0-0-1/")
+        assert image.get_attribute("src").startswith(f"{live_server.url}/media/imports/127-0-0-1/")
         page.wait_for_function(
             "(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle()
         )

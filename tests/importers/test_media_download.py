@@ -73,8 +73,9 @@ def test_images_are_copied_into_media_and_their_addresses_rewritten(
     by_name = {Path(p).name.split("-", 1)[1]: p for p in stored}
     assert (media / by_name["photo.png"]).read_bytes() == PNG
     assert (media / by_name["photo-300x200.jpg"]).read_bytes() == JPEG
-    assert f'src="/media/{by_name["photo-300x200.jpg"]}"' in post.body_html
-    assert f'href="/media/{by_name["full.jpg"]}"' in post.body_html
+    here = "https://new.example.org/media/"
+    assert f'src="{here}{by_name["photo-300x200.jpg"]}"' in post.body_html
+    assert f'href="{here}{by_name["full.jpg"]}"' in post.body_html
     assert post.featured_image == f"https://new.example.org/media/{by_name['featured.jpg']}"
     assert default_storage.exists(by_name["gallery-1.png"])
 
@@ -148,3 +149,20 @@ def test_without_the_tests_setting_a_local_address_is_never_fetched(
     assert image_server.requests == []
     assert report.count("127.0.0.1 is at 127.0.0.1, a private or local address") == 7
     assert Post.objects.get(slug="walls").body.count(image_server.base) == 8  # as it was
+
+
+def test_on_the_old_site_s_own_domain_copied_images_are_not_fetched_again(
+    tmp_path: Path, media: Path, image_server: ImageServer, settings: Any
+) -> None:
+    # The new site answers at the old site's address (a migration on the same domain).
+    settings.SITE_URL = image_server.base
+    run(write(tmp_path, export(image_server)), "--media", "download")
+    first = sorted(p.name for p in media.rglob("*") if p.is_file())
+    body = Post.objects.get(slug="walls").body
+    assert f"{image_server.base}/media/imports/" in body
+
+    image_server.requests.clear()
+    run(write(tmp_path, export(image_server)), "--media", "download")
+    assert image_server.requests == ["/page.jpg"]
+    assert sorted(p.name for p in media.rglob("*") if p.is_file()) == first
+    assert Post.objects.get(slug="walls").body == body

@@ -137,3 +137,10 @@ def test_huge_and_unclosed_shortcodes_are_text_and_quick() -> None:
     text = "[caption " + "a=" * 200_000 + " [gallery ids=" + "[" * 100_000
     result = convert_shortcodes(text, attachments={}, post_id="1")
     assert result.blocks == [] or all(len(b) < 1000 for b in result.blocks)
+
+
+def test_an_embedded_address_stays_one_link_whatever_it_holds() -> None:
+    result = convert_shortcodes(
+        "[embed]https://video.example/watch?v=1&a=<b>(c)[/embed]", attachments={}, post_id="1"
+    )
+    assert result.blocks == ["<https://video.example/watch?v=1&a=%3Cb%3E%28c%29>"]

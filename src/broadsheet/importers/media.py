@@ -76,9 +76,11 @@ class OldSiteImages:
     def found(self, text: str) -> list[str]:
         """Addresses of images on the old hosts in a post's Markdown (or a single address)."""
         seen: dict[str, None] = {}
+        # Already copied here: on the same domain as the old site, never fetched again.
+        here = settings.SITE_URL.rstrip("/") + settings.MEDIA_URL
         for match in _URL.finditer(text):
             url = match.group(0).rstrip(".,;:!?")
-            if _host(url) not in self.hosts:
+            if _host(url) not in self.hosts or url.startswith(here):
                 continue
             plain = html.unescape(url)
             if plain in self.attachment_urls or urlsplit(plain).path.lower().endswith(
@@ -96,12 +98,15 @@ class OldSiteImages:
                 if url not in self.copied and url not in self.refused:
                     self._copy(url)
 
-    def rewrite(self, text: str, *, absolute: bool = False) -> str:
+    def rewrite(self, text: str) -> str:
+        """The text with every copied image's old address replaced by its address here: a
+        full one (SITE_URL and the storage's URL), as WordPress writes them, so feeds and a
+        WXR export show the images wherever they are read."""
         # Longest first: "photo.jpg?w=300" is rewritten before "photo.jpg" can cut into it.
         for url in sorted(self.found(text), key=len, reverse=True):
             here = self.copied.get(url)
             if here is not None:
-                if absolute and here.startswith("/"):
+                if here.startswith("/"):
                     here = settings.SITE_URL.rstrip("/") + here
                 text = text.replace(url, here)
         return text

@@ -264,7 +264,7 @@ class _Converter:
         if _is_image(url):
             return f"![]({_markdown_url(url)})"
         # Another site's player would need its iframe and scripts: a link to it instead.
-        return f"<{url}>"
+        return f"<{_markdown_url(url)}>"
 
     def media(self, attrs: dict[str, str], content: str) -> str | None:
         keys = _AUDIO_KEYS if self.name == "audio" else _VIDEO_KEYS
@@ -334,4 +334,7 @@ def _is_image(url: str) -> bool:
 
 
 def _markdown_url(url: str) -> str:
-    return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+    """Safe inside ![](…) and <…>: the characters that would end them, percent-encoded."""
+    for character, code in (("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E")):
+        url = url.replace(character, code)
+    return url

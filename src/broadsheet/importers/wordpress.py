@@ -373,7 +373,7 @@ class _Importer:
         if post is None:
             return
         body = self.media.rewrite(post.body)
-        featured = self.media.rewrite(post.featured_image, absolute=True)
+        featured = self.media.rewrite(post.featured_image)
         if (body, featured) != (post.body, post.featured_image):
             post.body, post.featured_image = body, featured
             post_save(post=post, notify=False)
@@ -480,7 +480,7 @@ class _Importer:
                 continue
             Post.objects.filter(pk=page_id).update(parent_id=parent)
         for post_id, attachment_id in self.featured.items():
-            url = self.media.rewrite(self.attachments.get(attachment_id, ""), absolute=True)
+            url = self.media.rewrite(self.attachments.get(attachment_id, ""))
             if url:
                 Post.objects.filter(pk=post_id, featured_image="").update(featured_image=url[:1000])
                 slug = Post.objects.filter(pk=post_id).values_list("slug", flat=True).first()

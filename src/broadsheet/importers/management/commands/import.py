@@ -41,7 +41,7 @@ class Command(BaseCommand):
                     default="keep",
                     help=(
                         "keep: images stay at the old site's addresses (the report counts "
-                        "them); download: copy them into this site's media (MEDIA_ROOT/imports/) "
+                        "them); download: copy them into this site's media (DATA_DIR/media/imports/) "
                         "and rewrite their addresses"
                     ),
                 )
