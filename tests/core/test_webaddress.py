@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from broadsheet.core.webaddress import NotAWebAddress, is_web_address, web_address
 
@@ -79,3 +84,17 @@ def test_the_forms_keep_a_website_typed_without_a_scheme_as_https() -> None:
 
     profile = ProfileForm({"display_name": "x", "bio": "", "website": "example.net/rea"})
     assert profile.is_valid() and profile.cleaned_data["website"] == "https://example.net/rea"
+
+
+@given(st.text(max_size=300))
+@hypothesis_settings(max_examples=300, deadline=None)
+def test_whatever_the_text_the_answer_is_a_web_address_or_a_refusal(value: str) -> None:
+    try:
+        kept = web_address(value)
+    except NotAWebAddress:
+        return
+    if not kept:
+        return
+    assert kept.lower().startswith(("http://", "https://"))
+    assert not any(c.isspace() for c in kept) and urlsplit(kept).hostname
+    assert not set("<>\"'") & set(urlsplit(kept).netloc)

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from broadsheet.importers.shortcodes import attributes, convert_shortcodes
 from broadsheet.publishing.models import Post
@@ -144,3 +147,25 @@ def test_an_embedded_address_stays_one_link_whatever_it_holds() -> None:
         "[embed]https://video.example/watch?v=1&a=<b>(c)[/embed]", attachments={}, post_id="1"
     )
     assert result.blocks == ["<https://video.example/watch?v=1&a=%3Cb%3E%28c%29>"]
+
+
+_PIECES = st.sampled_from(
+    [
+        "[", "]", "[/", "/]", "[[", "]]", "caption", "gallery", "embed", "audio", "video",
+        "x", " ", "=", '"', "'", "“", "″", "<img src=", "javascript:alert(1)", "<script>",
+        "https://old.example.org/a.jpg", "ids=", "1,2", "src=", "\n\n", "<a href=", ">",
+        "onerror=", "mp3=", "poster=",
+    ]
+)  # fmt: skip
+
+
+@given(st.lists(_PIECES, max_size=60).map("".join))
+@hypothesis_settings(max_examples=300, deadline=None)
+def test_any_mix_of_shortcode_pieces_converts_to_harmless_html(text: str) -> None:
+    from broadsheet.core.markdown import render_markdown
+    from broadsheet.importers.html import wordpress_to_markdown
+    from broadsheet.importers.shortcodes import Attachment
+
+    attachments = {"1": Attachment("1", "https://old.example.org/g.png", "9", caption="<b>x")}
+    converted = wordpress_to_markdown(text, attachments=attachments, post_id="9")
+    assert_no_script(render_markdown(converted.markdown).body_html)
