@@ -210,3 +210,20 @@ def test_a_disqus_file_none_of_whose_threads_is_a_post_here_says_so(tmp_path: Pa
     assert "its address (the post's address here, or an old address kept as a redirect)" in report
     assert "import the posts first" in report
     assert Comment.objects.count() == 0
+
+
+def test_a_file_whose_every_record_was_left_out_does_not_claim_to_be_here(
+    tmp_path: Path,
+) -> None:
+    # Comments naming a thread the file never declares: nothing matched, nothing here.
+    text = DISQUS.replace('<thread dsq:id="1">', '<thread dsq:id="91">').replace(
+        '<thread dsq:id="2">', '<thread dsq:id="92">'
+    )
+    path = tmp_path / "disqus.xml"
+    path.write_text(text, encoding="utf-8")
+    out = io.StringIO()
+    call_command("import", "disqus", str(path), stdout=out, stderr=io.StringIO())
+
+    assert out.getvalue().splitlines()[0] == (
+        "Nothing was imported: everything in the file was left out (see Skipped)."
+    )
