@@ -169,3 +169,47 @@ def test_any_mix_of_shortcode_pieces_converts_to_harmless_html(text: str) -> Non
     attachments = {"1": Attachment("1", "https://old.example.org/g.png", "9", caption="<b>x")}
     converted = wordpress_to_markdown(text, attachments=attachments, post_id="9")
     assert_no_script(render_markdown(converted.markdown).body_html)
+
+
+def test_a_block_editor_image_with_a_caption_stays_a_figure(tmp_path: Path) -> None:
+    block = (
+        '<!-- wp:image {"id":5} --><figure class="wp-block-image size-large"><a href="'
+        f'{UPLOADS}/full.jpg"><img src="{UPLOADS}/a.jpg" alt="Quay" class="wp-image-5"/></a>'
+        '<figcaption class="wp-element-caption">The <em>old</em> quay</figcaption></figure>'
+        "<!-- /wp:image --><!-- wp:paragraph --><p>Text.</p><!-- /wp:paragraph -->"
+        f'<!-- wp:image --><figure class="wp-block-image"><img src="{UPLOADS}/b.png" alt=""/>'
+        "</figure><!-- /wp:image -->"
+    )
+    run(write(tmp_path, wxr(item(140, name="quay", content=block))))
+
+    post = Post.objects.get(slug="quay")
+    assert (
+        f'<figure><a href="{UPLOADS}/full.jpg"><img src="{UPLOADS}/a.jpg" alt="Quay"></a>'
+        "<figcaption>The <em>old</em> quay</figcaption></figure>"
+    ) in post.body_html
+    assert f"![]({UPLOADS}/b.png)" in post.body  # no caption: a Markdown image, as before
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "<div>" * 20_000 + "Deep <b>words</b>." + "</div>" * 20_000,
+        "<figure>" * 20_000 + "<figcaption>Deep words.",
+        ("<figure><figcaption>" + "y" * 50) * 3000,
+    ],
+    ids=["nested-divs", "nested-figures", "unclosed-captions"],
+)
+def test_html_nested_too_deeply_is_imported_as_its_words_with_a_warning(
+    tmp_path: Path, content: str
+) -> None:
+    excerpt = "<excerpt:encoded><![CDATA[" + "<i>" * 20_000 + "Short.]]></excerpt:encoded>"
+    text = wxr(item(150, name="deep", content=content)).replace(
+        "<excerpt:encoded><![CDATA[]]></excerpt:encoded>", excerpt
+    )
+    report = run(write(tmp_path, text))
+
+    post = Post.objects.get(slug="deep")
+    assert "its HTML is nested too deeply to convert; imported as plain text" in report
+    assert "Deep words." in post.body_html or "yyyy" in post.body_html
+    assert post.excerpt == "Short."
+    assert_no_script(post.body_html)

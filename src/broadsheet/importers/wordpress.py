@@ -24,7 +24,7 @@ from django.utils.text import slugify
 
 from broadsheet.accounts.models import Profile, User
 from broadsheet.core.sanitize import without_nul
-from broadsheet.importers.html import Converted, to_markdown, wordpress_to_markdown
+from broadsheet.importers.html import Converted, short_markdown, wordpress_to_markdown
 from broadsheet.importers.media import OldSiteImages
 from broadsheet.importers.models import ImportRun
 from broadsheet.importers.progress import ImportProblem, ImportReport, Progress
@@ -316,7 +316,7 @@ class _Importer:
             kind=Post.Kind.PAGE if kind == "page" else Post.Kind.POST,
             title=title,
             slug=self._free_slug(item, kind, title, where),
-            excerpt=to_markdown(item.excerpt) if item.excerpt.strip() else "",
+            excerpt=short_markdown(item.excerpt) if item.excerpt.strip() else "",
             body=body,
             status=status,
             published_at=published,
