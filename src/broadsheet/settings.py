@@ -346,6 +346,13 @@ PAGE_PURGE_URL = env_url(
 # Largest file an administrator may upload to Tools → Import in the admin (the command line
 # has no limit: it streams).
 IMPORT_UPLOAD_MAX_MB = env_int("IMPORT_UPLOAD_MAX_MB", 512, minimum=1, maximum=100_000)
+# `broadsheet import wordpress --media download`: the largest image copied from the old site,
+# and the seconds one image may take (broadsheet.importers.fetch).
+IMPORT_MEDIA_MAX_MB = env_int("IMPORT_MEDIA_MAX_MB", 20, minimum=1, maximum=1000)
+IMPORT_MEDIA_TIMEOUT = env_int("IMPORT_MEDIA_TIMEOUT", 30, minimum=1, maximum=600)
+# Tests only (no environment variable): lets the import fetch images from 127.0.0.1, where the
+# tests' own HTTP server runs; everywhere else loopback and private addresses are refused.
+IMPORT_MEDIA_ALLOW_LOOPBACK = False
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.urls import include, path, re_path
 from django.views.static import serve
 
@@ -13,6 +15,12 @@ admin.site.site_title = settings.SITE_NAME
 
 handler404 = "broadsheet.core.views.page_not_found"
 
+
+def _media(request: HttpRequest, path: str) -> HttpResponseBase:
+    # MEDIA_ROOT read per request, not when the URLs load, so a test's own folder is served.
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
+
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("broadsheet.core.urls")),
@@ -20,12 +28,9 @@ urlpatterns = [
     path("", include("broadsheet.accounts.urls")),
     path("", include("broadsheet.notifications.urls")),
     path("", include("broadsheet.feeds.urls")),
-    # Uploaded files (avatars). A front proxy may serve MEDIA_ROOT itself; see docs/deployment.md.
-    re_path(
-        r"^media/(?P<path>.*)$",
-        cache_policy("public", max_age=86_400)(serve),
-        {"document_root": settings.MEDIA_ROOT},
-    ),
+    # Uploaded files (avatars, imported images). A front proxy may serve MEDIA_ROOT itself;
+    # see docs/deployment.md.
+    re_path(r"^media/(?P<path>.*)$", cache_policy("public", max_age=86_400)(_media)),
     path("moderation/", include("broadsheet.moderation.urls")),
     path("", include("broadsheet.publishing.urls")),
 ]

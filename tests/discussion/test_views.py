@@ -100,6 +100,22 @@ def test_one_thought(client: Client, post: Post) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "data:text/html,x", "https://<b>x</b>/", "ftp://files.example"]
+)
+def test_a_website_that_is_not_a_web_address_is_refused_next_to_its_field(
+    client: Client, post: Post, url: str
+) -> None:
+    # The check every imported address passes too (core.webaddress); "javascript:alert(1)"
+    # used to be stored as "https://javascript:alert(1)".
+    response = client.post("/comments/post/", _form(post, url=url))
+    assert response.status_code == 400
+    assert 'id="id_url_error">Please enter a web address starting with https://.' in (
+        response.content.decode()
+    )
+    assert not Comment.objects.exists()
+
+
 def test_errors_come_back_next_to_the_field_with_the_text_kept(client: Client, post: Post) -> None:
     text = "My <em>careful</em> reply, with “quotes” & ampersands.\nSecond line."
     response = client.post("/comments/post/", _form(post, comment=text, email="not-an-address"))

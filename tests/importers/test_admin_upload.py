@@ -13,7 +13,10 @@ from django.test import Client
 from broadsheet.importers.models import ImportRun
 from broadsheet.importers.tasks import run_import
 from broadsheet.publishing.models import Post
+from tests.importers.image_server import image_server
 from tests.importers.test_wordpress import comment, item, wxr
+
+__all__ = ["image_server"]
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +95,23 @@ def test_only_administrators_may_import(client: Client, django_user_model: Any) 
     )
     assert response.status_code in (302, 403)
     assert not ImportRun.objects.exists()
+
+
+def test_copying_the_images_can_be_asked_for_in_the_admin(
+    admin_client: Client, settings: Any, tmp_path: Path, image_server: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMPORT_MEDIA_ALLOW_LOOPBACK = True
+    photo = image_server.url("/wp-content/uploads/photo.png")
+    text = wxr(item(2, name="pictured", content=f'<p><img src="{photo}" alt="Plan"></p>'))
+    text = text.replace("https://old.example.org", image_server.base)
+    upload(admin_client, text.encode(), copy_images="on")
+    run = ImportRun.objects.get()
+    assert run.media == "download"
+
+    assert run_import.call(run.pk) == "done"
+    run.refresh_from_db()
+    assert "1 images" in run.report and image_server.requests == ["/wp-content/uploads/photo.png"]
+    body = Post.objects.get(slug="pictured").body
+    assert photo not in body and "/media/imports/127-0-0-1/" in body
+    assert any((tmp_path / "media" / "imports").rglob("*.png"))

@@ -165,6 +165,21 @@ def test_a_thread_that_matches_no_post_is_skipped_and_counted(
     assert Post.objects.count() == 3
 
 
+def test_a_database_none_of_whose_threads_is_a_post_here_says_so(isso_db: Path) -> None:
+    PostFactory(slug="unrelated")
+
+    report = run(isso_db)
+
+    assert report.splitlines()[0] == (
+        "Nothing was imported: none of the 4 threads with comments in the file "
+        "(10 comments) matched a post here."
+    )
+    assert "An Isso thread belongs to the post at its uri" in report
+    assert "already here" not in report and not Comment.objects.exists()
+    dry = run(isso_db, "--dry-run")
+    assert dry.startswith("Nothing would be imported: none of the 4 threads")
+
+
 def test_comment_counts_are_the_approved_comments_and_search_knows_them(
     isso_db: Path, posts: dict[str, Post]
 ) -> None:

@@ -16,6 +16,7 @@ from broadsheet.accounts.avatars import TOO_LARGE, AvatarField, UploadLimit
 from broadsheet.accounts.models import Profile, User
 from broadsheet.accounts.services import profile_update
 from broadsheet.core.cache import cache_policy
+from broadsheet.core.webaddress import WebAddressField
 from broadsheet.discussion.models import Comment
 
 
@@ -38,7 +39,7 @@ def person(request: HttpRequest, username: str) -> HttpResponse:
 
 
 class ProfileForm(forms.ModelForm):
-    website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+    website = WebAddressField(required=False, max_length=200)
     avatar = AvatarField(required=False, label="Photo")
 
     class Meta:

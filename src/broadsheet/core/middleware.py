@@ -22,6 +22,7 @@ def content_security_policy() -> str:
             "script-src 'self'",
             "style-src 'self'",
             "img-src 'self' data: https:",
+            "media-src 'self' https:",  # the players of imported [audio] and [video]
             "font-src 'self'",
             "connect-src 'self'",
             f"form-action {form_action}",

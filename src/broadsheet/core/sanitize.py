@@ -10,17 +10,21 @@ import nh3
 _URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 _POST_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
-    "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr",
-    "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "section",
-    "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
-    "thead", "time", "tr", "u", "ul", "var",
+    "a", "abbr", "audio", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del",
+    "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5",
+    "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp",
+    "section", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
+    "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "video",
 }  # fmt: skip
 
 _POST_ATTRIBUTES = {
     "*": {"id", "class", "lang", "dir", "title"},
     "a": {"href", "aria-describedby", "aria-label", "hreflang"},
     "img": {"src", "alt", "width", "height", "loading"},
+    # Players of imported [audio] and [video] shortcodes: the browser's own controls, no
+    # autoplay; src and poster are checked against the schemes like every address.
+    "audio": {"src", "controls", "preload"},
+    "video": {"src", "controls", "preload", "poster", "width", "height"},
     "ol": {"start", "reversed", "type"},
     "li": {"value"},
     "td": {"colspan", "rowspan"},

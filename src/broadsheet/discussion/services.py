@@ -15,6 +15,7 @@ from django.utils import timezone
 from broadsheet.core.effects import action
 from broadsheet.core.markdown import render_comment_markdown
 from broadsheet.core.sanitize import without_nul
+from broadsheet.core.webaddress import NotAWebAddress, web_address
 from broadsheet.discussion.effects import comment_changed
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.selectors import comment_is_duplicate, comment_is_flood
@@ -170,12 +171,12 @@ def comment_submit(
                 raise CommentRejected(
                     "Please enter a valid email address.", field="email", code="email"
                 ) from None
-        if url and not url.lower().startswith(("http://", "https://")):
-            url = f"https://{url}" if "://" not in url and " " not in url else ""
-            if not url:
-                raise CommentRejected(
-                    "Please enter a web address starting with https://.", field="url", code="url"
-                )
+        try:
+            url = web_address(url, max_length=len(url) or 1)  # the length is checked below
+        except NotAWebAddress:
+            raise CommentRejected(
+                "Please enter a web address starting with https://.", field="url", code="url"
+            ) from None
 
     # 5. A comment needs words; 6. and fits WordPress's columns.
     body = body.replace("\r\n", "\n").strip()

@@ -11,7 +11,9 @@ from urllib.parse import unquote, urlsplit
 
 from django.urls import Resolver404, resolve
 
+from broadsheet.core.webaddress import is_web_address
 from broadsheet.importers.models import ImportedObject
+from broadsheet.importers.progress import ImportReport
 from broadsheet.publishing.models import Post, PostRedirect
 
 # The WordPress Disqus plugin's thread identifier: the post id, a space, its short link.
@@ -34,7 +36,7 @@ class PostFinder:
     def by_address(self, address: str) -> int | None:
         """The post at an address (absolute URL or path) of this site or of the old one."""
         address = address.strip()
-        if not address.startswith("/") and not address.lower().startswith(("http://", "https://")):
+        if not address.startswith("/") and not is_web_address(address):
             return None
         if address not in self._by_address:
             self._by_address[address] = self._find(address)
@@ -113,3 +115,22 @@ class PostFinder:
                 if page.page_path == "/".join(slugs):
                     return page.pk
         return None
+
+
+def report_no_thread_matched(
+    *, report: ImportReport, threads: int, comments: int, matching: str
+) -> None:
+    """When comments were left out only because no thread is a post here, the report says that
+    first, and how threads are matched, instead of a bare "nothing to change"."""
+    if report.imported or report.unchanged or not threads:
+        return
+    nothing = "Nothing would be imported" if report.dry_run else "Nothing was imported"
+    report.headline = (
+        f"{nothing}: none of the {threads:,} thread{'s' if threads != 1 else ''} with comments "
+        f"in the file ({comments:,} comment{'s' if comments != 1 else ''}) matched a post here."
+    )
+    report.notes.append(
+        f"{matching} Each thread is listed below with its address: import the posts first "
+        "(`broadsheet import wordpress`), or publish them at those addresses, then run this "
+        "import again."
+    )

@@ -35,6 +35,15 @@ class ImportUploadForm(forms.Form):
     dry_run = forms.BooleanField(
         required=False, label="Dry run: read and check everything, save nothing"
     )
+    copy_images = forms.BooleanField(
+        required=False,
+        label="WordPress: copy the posts' images into this site",
+        help_text=(
+            "Images on the old site are downloaded into this site's media and the posts "
+            "point to them (as `broadsheet import wordpress --media download`). Without it "
+            "they stay on the old site and the report counts them."
+        ),
+    )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -61,6 +70,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         "status",
         "percent",
         "dry_run",
+        "media",
         "checkpoint",
         "started_by",
         "created_at",
@@ -130,6 +140,7 @@ class ImportRunAdmin(admin.ModelAdmin):
                 stored_path=str(target),
                 status=ImportRun.Status.QUEUED,
                 dry_run=form.cleaned_data["dry_run"],
+                media="download" if form.cleaned_data["copy_images"] else "keep",
                 progress_total=upload.size,
                 started_by=request.user if request.user.is_authenticated else None,
             )

@@ -28,7 +28,7 @@ from lxml import etree
 
 from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
-from broadsheet.importers.addresses import PostFinder
+from broadsheet.importers.addresses import PostFinder, report_no_thread_matched
 from broadsheet.importers.batches import CommentBatches
 from broadsheet.importers.progress import CountingReader, ImportProblem, ImportReport, Progress
 from broadsheet.importers.safexml import iterparse, read_prologue, refuse_declarations
@@ -38,6 +38,12 @@ NS = "http://disqus.com"
 DSQ = "http://disqus.com/disqus-internals"
 BATCH = 1000
 _ID = f"{{{DSQ}}}id"
+MATCHING = (
+    "A Disqus thread belongs to a post here found by the WordPress post id in the thread's "
+    'identifier ("42 https://old.example/?p=42", remembered by an earlier `broadsheet import '
+    "wordpress`), or by its address (the post's address here, or an old address kept as a "
+    "redirect); no post is ever created for a thread."
+)
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _UTF8 = {"utf-8", "utf8", "us-ascii", "ascii"}
 _PRE = re.compile(r"(<pre\b.*?</pre\s*>)", re.I | re.S)
@@ -324,6 +330,12 @@ class _Importer:
 
     def finish(self) -> None:
         self.batches.finish()
+        report_no_thread_matched(
+            report=self.report,
+            threads=len(self.unmatched),
+            comments=sum(self.unmatched.values()),
+            matching=MATCHING,
+        )
         for thread_id, count in self.unmatched.items():
             thread = self.threads[thread_id]
             self.report.skip(

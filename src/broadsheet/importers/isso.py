@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from broadsheet.discussion.models import Comment
-from broadsheet.importers.addresses import PostFinder
+from broadsheet.importers.addresses import PostFinder, report_no_thread_matched
 from broadsheet.importers.batches import CommentBatches
 from broadsheet.importers.progress import ImportProblem, ImportReport, Progress
-from broadsheet.importers.writing import CommentRecord, dry_run_rollback
+from broadsheet.importers.writing import CommentRecord, checked_address, dry_run_rollback
 
 BATCH = 1000
 _COLUMNS = {
@@ -215,7 +215,9 @@ class _Importer:
         if status is None:
             self.report.warn(where, f"mode {row['mode']!r} is unknown; held for moderation")
             status = Comment.Status.PENDING
-        website = _str(row["website"]).strip()
+        website = checked_address(
+            _str(row["website"]), report=self.report, where=where, what="the author's website"
+        )
         self.batches.add(
             CommentRecord(
                 source_id=str(row["id"]),
@@ -228,7 +230,7 @@ class _Importer:
                 status=status,
                 author_name=_str(row["author"]),
                 author_email=_str(row["email"]),
-                author_url=website if website.lower().startswith(("http://", "https://")) else "",
+                author_url=website,
                 ip_address=_str(row["remote_addr"]) or None,
                 where=where,
             )
@@ -236,6 +238,15 @@ class _Importer:
 
     def finish(self) -> None:
         self.batches.finish()
+        report_no_thread_matched(
+            report=self.report,
+            threads=len(self.unmatched),
+            comments=sum(self.unmatched.values()),
+            matching=(
+                "An Isso thread belongs to the post at its uri: the post's address here, or an "
+                "old address kept as a redirect; no post is ever created for a thread."
+            ),
+        )
         for thread, count in self.unmatched.items():
             uri, title = self.threads[thread]
             named = f" ({title})" if title else ""

@@ -14,6 +14,7 @@ from broadsheet.accounts.models import Profile, User
 from broadsheet.importers.json_export import ACCOUNT_FIELDS, PROFILE_FIELDS
 from broadsheet.importers.json_records import IdMap, field_values, object_of
 from broadsheet.importers.progress import ImportProblem, ImportReport
+from broadsheet.importers.writing import checked_address
 
 
 def account_restore(
@@ -62,6 +63,14 @@ def _details(
         for name, value in field_values(
             Profile, PROFILE_FIELDS, object_of(row["profile"], here), here
         ).items():
+            if name in ("website", "remote_avatar_url"):
+                value = checked_address(
+                    value,
+                    report=report,
+                    where=here,
+                    what=f'"{name}"',
+                    max_length=500 if name == "remote_avatar_url" else 200,
+                )
             if name == "avatar" and value and not default_storage.exists(value):
                 report.warn(here, f"the picture {value!r} is not in this site's media; left out")
                 value = ""

@@ -18,6 +18,7 @@ from broadsheet.discussion.models import Comment
 from broadsheet.importers.json_export import COMMENT_FIELDS
 from broadsheet.importers.json_records import IdMap, field_values
 from broadsheet.importers.progress import ImportProblem, ImportReport
+from broadsheet.importers.writing import checked_address
 
 
 @dataclass
@@ -41,6 +42,9 @@ class CommentRestorer:
         for index, row in batch:
             where = f"comments[{index}]"
             values = field_values(Comment, COMMENT_FIELDS, row, where)
+            values["author_url"] = checked_address(
+                values["author_url"], report=self.report, where=where, what='"author_url"'
+            )
             values["post_id"] = self.ids.required("post", values["post_id"], where, "post")
             if values["user_id"] is not None:
                 values["user_id"] = self.ids.required(

@@ -45,6 +45,7 @@ from broadsheet.importers.json_records import BATCH, IdMap, field_values, id_lis
 from broadsheet.importers.json_stream import JsonStream
 from broadsheet.importers.models import ImportRun
 from broadsheet.importers.progress import ImportProblem, ImportReport, Progress
+from broadsheet.importers.writing import checked_address
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.notifications.models import Subscription
 from broadsheet.publishing.citations import reference_html, reference_key
@@ -334,6 +335,13 @@ class _Importer:
         for index, row in batch:
             where = self.where = f"posts[{index}]"
             values = field_values(Post, POST_FIELDS, row, where)
+            values["featured_image"] = checked_address(
+                values["featured_image"],
+                report=self.report,
+                where=where,
+                what='"featured_image"',
+                max_length=1000,
+            )
             source_id, parent = values.pop("id"), values.pop("parent_id")
             values.pop("comment_count")  # counted again from the comments
             kind = "pages" if values["kind"] == Post.Kind.PAGE else "posts"

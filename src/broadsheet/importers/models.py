@@ -45,6 +45,8 @@ class ImportRun(models.Model):
     stored_path = models.CharField(max_length=500, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     dry_run = models.BooleanField(default=False)
+    # WordPress only: "download" copies the posts' images into this site's media.
+    media = models.CharField(max_length=10, default="keep")
     # Items fully written (committed with their batch): a resumed run starts after them.
     checkpoint = models.PositiveIntegerField(default=0)
     progress_done = models.BigIntegerField(default=0)

@@ -19,6 +19,10 @@ class ImportReport:
     skipped: list[str] = field(default_factory=list)  # "item 12 (post 42): unknown post type 'x'"
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # What happened, when the counts alone would mislead (an importer's own first line), and
+    # what the person running it should know before the lists.
+    headline: str = ""
+    notes: list[str] = field(default_factory=list)
 
     def add(self, kind: str, *, new: bool = True) -> None:
         (self.imported if new else self.unchanged)[kind] += 1
@@ -36,15 +40,26 @@ class ImportReport:
     def lines(self) -> list[str]:
         verb = "Would import" if self.dry_run else "Imported"
         out = []
-        if self.changed_nothing:
+        if self.headline:
+            out.append(self.headline)
+        elif self.changed_nothing and self.unchanged:
             out.append(
-                "Nothing to change: everything in the file is already here"
-                + (f" ({_counts(self.unchanged)})." if self.unchanged else ".")
+                f"Nothing to change: everything in the file is already here "
+                f"({_counts(self.unchanged)})."
+            )
+        elif self.changed_nothing:
+            # Not "already here": nothing of the file is here at all.
+            nothing = "Nothing would be imported" if self.dry_run else "Nothing was imported"
+            out.append(
+                f"{nothing}: everything in the file was left out (see Skipped)."
+                if self.skipped
+                else f"{nothing}: the file holds nothing to import."
             )
         else:
             out.append(f"{verb} {_counts(self.imported)}.")
             if self.unchanged:
                 out.append(f"Already here, unchanged: {_counts(self.unchanged)}.")
+        out.extend(self.notes)
         if self.skipped:
             out.append(f"Skipped {len(self.skipped)}:")
             out.extend(f"  - {line}" for line in self.skipped)

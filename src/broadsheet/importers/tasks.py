@@ -47,8 +47,15 @@ def run_import(run_id: int) -> str:
     function: Any = getattr(importlib.import_module(module), name)
     report = ImportReport(dry_run=run.dry_run)
     progress = RunProgress(run)
+    extra = {"media": run.media} if run.format == "wordpress" else {}
     try:
-        function(path=Path(run.stored_path), dry_run=run.dry_run, progress=progress, report=report)
+        function(
+            path=Path(run.stored_path),
+            dry_run=run.dry_run,
+            progress=progress,
+            report=report,
+            **extra,
+        )
     except ImportProblem as problem:
         status, text = ImportRun.Status.FAILED, f"{run.file_name}: {problem}"
     except Exception:

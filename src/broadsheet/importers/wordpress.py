@@ -13,12 +13,10 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
@@ -26,20 +24,22 @@ from django.utils.text import slugify
 
 from broadsheet.accounts.models import Profile, User
 from broadsheet.core.sanitize import without_nul
-from broadsheet.discussion.models import Comment
-from broadsheet.importers.html import to_markdown, wordpress_to_markdown
+from broadsheet.importers.html import Converted, short_markdown, wordpress_to_markdown
+from broadsheet.importers.media import OldSiteImages
 from broadsheet.importers.models import ImportRun
 from broadsheet.importers.progress import ImportProblem, ImportReport, Progress
-from broadsheet.importers.writing import (
-    CommentRecord,
-    CommentWriter,
-    Mapping,
-    dry_run_rollback,
-    forget_listings,
-    recount_comments,
-    reindex_posts,
+from broadsheet.importers.shortcodes import Attachment
+from broadsheet.importers.wordpress_comments import ItemComments
+from broadsheet.importers.writing import Mapping, checked_address, dry_run_rollback, forget_listings
+from broadsheet.importers.wxr import (
+    Author,
+    Item,
+    Site,
+    Term,
+    read_attachments,
+    read_wxr,
+    wordpress_utc,
 )
-from broadsheet.importers.wxr import Author, Item, Site, Term, WxrComment, read_wxr
 from broadsheet.publishing.models import Category, Post, PostRedirect, Reference, Tag
 from broadsheet.publishing.services import post_save
 
@@ -50,23 +50,6 @@ _STATUSES = {
     "pending": Post.Status.DRAFT,
     "private": Post.Status.PRIVATE,
 }
-_COMMENT_STATUSES = {
-    "1": Comment.Status.APPROVED,
-    "approve": Comment.Status.APPROVED,
-    "0": Comment.Status.PENDING,
-    "hold": Comment.Status.PENDING,
-    "spam": Comment.Status.SPAM,
-    "trash": Comment.Status.TRASH,
-    "post-trashed": Comment.Status.TRASH,
-}
-_COMMENT_KINDS = {
-    "": Comment.Kind.COMMENT,
-    "comment": Comment.Kind.COMMENT,
-    "pingback": Comment.Kind.PINGBACK,
-    "trackback": Comment.Kind.TRACKBACK,
-    "webmention": Comment.Kind.WEBMENTION,
-}
-_NO_DATE = "0000-00-00 00:00:00"
 _REFERENCE_FIELDS = {
     f.name
     for f in Reference._meta.concrete_fields
@@ -75,13 +58,27 @@ _REFERENCE_FIELDS = {
 
 
 def wordpress_import(
-    *, path: Path, dry_run: bool, progress: Progress, report: ImportReport
+    *,
+    path: Path,
+    dry_run: bool,
+    progress: Progress,
+    report: ImportReport,
+    media: str = "keep",
 ) -> None:
+    """`media="download"` copies the posts' images from the old site (importers.media)."""
     digest = _sha256(path)
+    site, attachments = read_attachments(path)
     reader, records = read_wxr(path)
     with dry_run_rollback(dry_run):
         run = _run_for(path, digest, dry_run)
-        importer = _Importer(run=run, report=report)
+        importer = _Importer(run=run, report=report, attachments=attachments)
+        importer.media = OldSiteImages.for_site(
+            site_urls=[site.base_site_url, site.base_blog_url, site.link],
+            attachment_urls=importer.attachments.values(),
+            report=report,
+            download=media == "download",
+            dry_run=dry_run,
+        )
         for record in records:
             if isinstance(record, Site):
                 importer.site(record)
@@ -91,10 +88,11 @@ def wordpress_import(
             elif isinstance(record, Term):
                 with transaction.atomic():
                     importer.term(record)
-            elif record.index < run.checkpoint:
+            elif record.index < run.checkpoint and record.post_type != "attachment":
                 # Written by the interrupted run of this same file: nothing to look up.
                 importer.already_done(record)
             else:
+                importer.prepare(record)  # images are fetched outside the transaction
                 with transaction.atomic():
                     importer.item(record)
                     run.checkpoint = max(run.checkpoint, record.index + 1)
@@ -144,41 +142,43 @@ def _run_for(path: Path, digest: str, dry_run: bool) -> ImportRun:
     )
 
 
-def _utc(value: str, local_fallback: str = "") -> datetime | None:
-    """WordPress's "Y-m-d H:i:s" in UTC (the *_gmt fields); drafts hold zeros there, so the
-    local time is read in the site's zone instead."""
-    for text, zone in ((value, UTC), (local_fallback, ZoneInfo(settings.TIME_ZONE))):
-        if text and text != _NO_DATE:
-            try:
-                return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone)
-            except ValueError:
-                continue
-    return None
+def term_slug(slug: str, name: str = "") -> str:
+    """A category's or tag's slug as it is stored and remembered here. WordPress writes a
+    Unicode slug percent-encoded (`%d1%84…`), in its own nicename and wherever it names it as
+    a parent, so every reference to a term goes through this one function."""
+    return slugify(unquote(slug) or name, allow_unicode=True)[:200]
 
 
 class _Importer:
-    def __init__(self, *, run: ImportRun, report: ImportReport) -> None:
+    def __init__(
+        self, *, run: ImportRun, report: ImportReport, attachments: dict[str, Attachment]
+    ) -> None:
         self.run = run
         self.report = report
         self.mapping = Mapping("wordpress:unknown")
-        self.writer = CommentWriter(self.mapping, report, dry_run=False)
+        self.comments = ItemComments(mapping=self.mapping, report=report)
         self.logins: dict[str, int] = {}
-        self.attachments: dict[str, str] = {}
+        self.all_attachments = attachments  # from a first pass over the file
+        self.attachments = {i: a.url for i, a in attachments.items() if a.url}
+        self.media = OldSiteImages(hosts=set(), attachment_urls=set(), report=report)
+        self._converted: tuple[int, Converted] | None = None
         self.featured: dict[int, str] = {}  # our post id → attachment id
         self.page_parents: dict[int, str] = {}  # our page id → WordPress parent id
-        self.touched: set[int] = set()
 
     # Channel -----------------------------------------------------------------------------
 
     def site(self, site: Site) -> None:
         base = (site.base_site_url or site.link).rstrip("/")
+        if urlsplit(base).hostname == "wordpress.com" and site.base_blog_url:
+            # WordPress.com names itself as every blog's "site": the blog is what is imported.
+            base = site.base_blog_url.rstrip("/")
         if not site.wxr_version and not base:
             raise ImportProblem(
                 "the channel has neither wp:wxr_version nor wp:base_site_url: this is not a "
                 "WordPress export."
             )
         self.mapping = Mapping(f"wordpress:{base}"[:300])
-        self.writer = CommentWriter(self.mapping, self.report, dry_run=False)
+        self.comments = ItemComments(mapping=self.mapping, report=self.report)
         # Comments are looked up an item at a time (WordPress keeps a thread within its post)
         # and forgotten after it, so memory does not grow with the file.
         for kind in ("author", "category", "post"):
@@ -218,7 +218,7 @@ class _Importer:
 
     def term(self, term: Term) -> None:
         where = f"line {term.line}, {term.taxonomy} {term.slug or term.name}"
-        slug = slugify(unquote(term.slug) or term.name, allow_unicode=True)[:200]
+        slug = term_slug(term.slug, term.name)
         name = html.unescape(without_nul(term.name))[:200] or slug
         if not slug:
             self.report.skip(where, "no slug and no name")
@@ -232,7 +232,7 @@ class _Importer:
             return
         parent = None
         if term.parent_slug:
-            parent_id = self.mapping.get("category", slugify(unquote(term.parent_slug)))
+            parent_id = self.mapping.get("category", term_slug(term.parent_slug))
             if parent_id is None:
                 self.report.warn(where, f"its parent {term.parent_slug!r} is not in the file")
             else:
@@ -256,9 +256,17 @@ class _Importer:
     def item(self, item: Item) -> None:
         where = f"line {item.line}, item {item.post_id or item.index}"
         kind = item.post_type or "post"
+        self.comments.items_seen.add(item.post_id)
         if kind == "attachment":
-            if item.attachment_url.startswith(("http://", "https://")):
-                self.attachments[item.post_id] = item.attachment_url
+            # Read in the first pass; here only a file address that is not one is reported.
+            checked_address(
+                item.attachment_url,
+                report=self.report,
+                where=f"line {item.line}, attachment {item.post_id}",
+                what="its file address",
+                max_length=1000,
+            )
+            self.comments.of_attachment(item, deferred=False)
             return
         if kind not in ("post", "page"):
             self.report.skip(where, f"post type {kind!r} is not imported (only posts and pages)")
@@ -273,11 +281,12 @@ class _Importer:
         existed = post_id is not None
         if post_id is not None:
             self.report.add("pages" if kind == "page" else "posts", new=False)
+            self._existing_images(post_id)
         else:
             post_id = self._create_post(item, where, kind)
         if item.meta.get("_thumbnail_id"):
             self.featured[post_id] = item.meta["_thumbnail_id"]
-        self._comments(item, post_id, existed=existed)
+        self.comments.write(item, post_id, existed=existed)
 
     def already_done(self, item: Item) -> None:
         if item.post_type in ("post", "page") and item.status not in ("trash", "auto-draft"):
@@ -293,21 +302,21 @@ class _Importer:
         if item.post_password:
             self.report.warn(where, "was password-protected in WordPress; imported as private")
             status = Post.Status.PRIVATE
-        published = _utc(item.post_date_gmt, item.post_date)
+        published = wordpress_utc(item.post_date_gmt, item.post_date)
         if status == Post.Status.DRAFT:
             published = None
         title = html.unescape(without_nul(item.title)).strip()[:300] or "(no title)"
-        converted = wordpress_to_markdown(
-            item.content, footnotes_meta=item.meta.get("footnotes", "")
-        )
+        converted = self.converted(item)
         for warning in converted.warnings:
             self.report.warn(where, warning)
-        body = item.meta.get("_broadsheet_markdown") or converted.markdown
+        if converted.unconverted:
+            self.report.warn(where, _unconverted(converted))
+        body = self.media.rewrite(item.meta.get("_broadsheet_markdown") or converted.markdown)
         post = Post(
             kind=Post.Kind.PAGE if kind == "page" else Post.Kind.POST,
             title=title,
             slug=self._free_slug(item, kind, title, where),
-            excerpt=to_markdown(item.excerpt) if item.excerpt.strip() else "",
+            excerpt=short_markdown(item.excerpt) if item.excerpt.strip() else "",
             body=body,
             status=status,
             published_at=published,
@@ -319,7 +328,7 @@ class _Importer:
         authors = self._authors(item, where)
         categories, tags = self._labels(item, where)
         post_save(post=post, authors=authors, categories=categories, tags=tags, notify=False)
-        modified = _utc(item.post_modified_gmt)
+        modified = wordpress_utc(item.post_modified_gmt)
         if modified is not None:
             Post.objects.filter(pk=post.pk).update(modified_at=modified)
         self._references(item, post, where)
@@ -328,7 +337,47 @@ class _Importer:
             self.page_parents[post.pk] = item.post_parent
         self._old_addresses(item, post, kind)
         self.report.add("pages" if kind == "page" else "posts")
+        self.media.shown(body, post=post.slug)
         return post.pk
+
+    def converted(self, item: Item) -> Converted:
+        """The item's content as Markdown, made once (prepare() needs it before item())."""
+        if self._converted is None or self._converted[0] != item.index:
+            converted = wordpress_to_markdown(
+                item.content,
+                footnotes_meta=item.meta.get("footnotes", ""),
+                attachments=self.all_attachments,
+                post_id=item.post_id,
+            )
+            self._converted = (item.index, converted)
+        return self._converted[1]
+
+    def prepare(self, item: Item) -> None:
+        """With --media download: copy the images this item's post shows, before the
+        transaction that writes it."""
+        if not self.media.download or item.post_type not in ("post", "page", ""):
+            return
+        if item.status in ("trash", "auto-draft", "inherit") or not item.post_id:
+            return
+        post_id = self.mapping.get("post", item.post_id)
+        if post_id is None:
+            body = item.meta.get("_broadsheet_markdown") or self.converted(item).markdown
+        else:
+            body = Post.objects.filter(pk=post_id).values_list("body", flat=True).first() or ""
+        featured = self.attachments.get(item.meta.get("_thumbnail_id", ""), "")
+        self.media.prepare([body, featured])
+
+    def _existing_images(self, post_id: int) -> None:
+        """An earlier import's post: its old images are copied now if asked, else counted."""
+        post = Post.objects.filter(pk=post_id).first()
+        if post is None:
+            return
+        body = self.media.rewrite(post.body)
+        featured = self.media.rewrite(post.featured_image)
+        if (body, featured) != (post.body, post.featured_image):
+            post.body, post.featured_image = body, featured
+            post_save(post=post, notify=False)
+        self.media.shown(f"{post.body} {post.featured_image}", post=post.slug)
 
     def _authors(self, item: Item, where: str) -> list[User]:
         """dc:creator, or all of a Broadsheet post's authors in order (WordPress holds one)."""
@@ -364,7 +413,7 @@ class _Importer:
     def _labels(self, item: Item, where: str) -> tuple[list[Category], list[Tag]]:
         category_ids, tag_slugs = [], []
         for domain, nicename, name in item.terms:
-            slug = slugify(unquote(nicename) or name, allow_unicode=True)[:200]
+            slug = term_slug(nicename, name)
             if domain == "category":
                 found = self.mapping.get("category", slug)
                 if found is None:  # named on the item only
@@ -419,104 +468,6 @@ class _Importer:
         for old_path in old:
             PostRedirect.objects.update_or_create(old_path=old_path[:500], defaults={"post": post})
 
-    def _comments(self, item: Item, post_id: int, *, existed: bool) -> None:
-        records = []
-        for comment in item.comments:
-            record = self._comment(comment, item, post_id)
-            if record is not None:
-                records.append(record)
-        if not records:
-            return
-        before = self.writer.written
-        self.writer.add(records)
-        self.writer.finish()  # WordPress keeps a thread within its post
-        self.mapping.forget("comment")
-        self.writer.forget_seen()
-        if self.writer.written > before:
-            recount_comments([post_id])
-            if existed:
-                # A new post's comments are indexed with it after this item's commit; an
-                # earlier import's post gets its new comments indexed at the end.
-                self.touched.add(post_id)
-
-    def _comment(self, comment: WxrComment, item: Item, post_id: int) -> CommentRecord | None:
-        where = f"line {comment.line}, comment {comment.id}"
-        kind = _COMMENT_KINDS.get(comment.type)
-        if kind is None:
-            reason = (
-                "editorial notes are not part of the public discussion"
-                if comment.type == "note"
-                else f"comment type {comment.type!r} is not imported"
-            )
-            self.report.skip(where, reason)
-            return None
-        status = _COMMENT_STATUSES.get(comment.approved)
-        if status is None:
-            self.report.warn(where, f"status {comment.approved!r} is unknown; held for moderation")
-            status = Comment.Status.PENDING
-        created = _utc(comment.date_gmt, comment.date)
-        if created is None:
-            self.report.warn(where, "no readable date; the item's date is used")
-            created = _utc(item.post_date_gmt, item.post_date) or timezone.now()
-        if not comment.id:
-            self.report.skip(where, "no wp:comment_id")
-            return None
-        return CommentRecord(
-            source_id=comment.id,
-            post_id=post_id,
-            parent_source_id=comment.parent if comment.parent not in ("", "0") else None,
-            body=comment.content,
-            created_at=created,
-            status=status,
-            kind=kind,
-            author_name=comment.author,
-            author_email=comment.author_email,
-            author_url=comment.author_url
-            if comment.author_url.startswith(("http://", "https://"))
-            else "",
-            ip_address=comment.author_ip or None,
-            user_id=self._commenter(comment),
-            where=where,
-            # Broadsheet's own exports carry comments' Markdown source.
-            markup="auto" if "_broadsheet_markdown" in item.meta else "wordpress",
-            removed=comment.meta.get("_broadsheet_removed") == "1",
-        )
-
-    def _commenter(self, comment: WxrComment) -> int | None:
-        """The account a comment belongs to. WordPress lists only authors in its export; a
-        registered reader (comment_user_id) becomes a Subscriber account here with the name
-        and email of their comments, unless an account here already has that email."""
-        if comment.user_id in ("", "0"):
-            return None
-        known = self.mapping.get("author", comment.user_id)
-        if known is not None:
-            return known
-        email = comment.author_email.strip()
-        if not email or "@" not in email:
-            return None
-        user = User.objects.filter(email__iexact=email).first()
-        if user is None:
-            user = User.objects.create_user(
-                username=self._free_username(email.split("@", 1)[0]), email=email[:254]
-            )
-            Profile.objects.filter(user=user).update(
-                display_name=html.unescape(without_nul(comment.author)).strip()[:150]
-            )
-            group = Group.objects.filter(name="Subscriber").first()
-            if group is not None:
-                user.groups.add(group)
-            self.report.add("accounts")
-        self.mapping.remember("author", comment.user_id, user.pk)
-        return user.pk
-
-    @staticmethod
-    def _free_username(wanted: str) -> str:
-        base = slugify(wanted)[:140] or "reader"
-        name, n = base, 2
-        while User.objects.filter(username=name).exists():
-            name, n = f"{base}-{n}", n + 1
-        return name
-
     # After the last item -----------------------------------------------------------------
 
     def finish(self) -> None:
@@ -529,12 +480,25 @@ class _Importer:
                 continue
             Post.objects.filter(pk=page_id).update(parent_id=parent)
         for post_id, attachment_id in self.featured.items():
-            url = self.attachments.get(attachment_id)
+            url = self.media.rewrite(self.attachments.get(attachment_id, ""))
             if url:
                 Post.objects.filter(pk=post_id, featured_image="").update(featured_image=url[:1000])
-        if self.touched:
-            reindex_posts(self.touched)
+                slug = Post.objects.filter(pk=post_id).values_list("slug", flat=True).first()
+                self.media.shown(url, post=slug or str(post_id))
+        self.media.finish()
+        self.comments.finish()
         forget_listings()
+
+
+def _unconverted(converted: Converted) -> str:
+    names = ", ".join(
+        f"[{name}]" + (f" ×{count}" if count > 1 else "")
+        for name, count in sorted(converted.unconverted.items())
+    )
+    return (
+        f"shortcodes left as text, since a WordPress plugin drew them and nothing here does: "
+        f"{names}. Edit the post to replace them."
+    )
 
 
 def _int(value: str) -> int:

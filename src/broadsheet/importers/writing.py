@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 
 from broadsheet.core.markdown import render_comment_markdown
 from broadsheet.core.sanitize import clean_comment_html, without_nul
+from broadsheet.core.webaddress import NotAWebAddress, web_address
 from broadsheet.discussion.models import Comment
 from broadsheet.importers.models import ImportedObject
 from broadsheet.importers.progress import ImportReport
@@ -172,6 +173,19 @@ def clean_ip(value: str | None) -> str | None:
         return str(ipaddress.ip_address(value.strip()))
     except ValueError:
         return None
+
+
+def checked_address(
+    value: str, *, report: ImportReport, where: str, what: str, max_length: int = MAX_URL
+) -> str:
+    """An address from a file, through the same check as the forms'; one that fails is left
+    out with a line in the report (never stored, never silently)."""
+    try:
+        return web_address(without_nul(value), max_length=max_length)
+    except NotAWebAddress as why:
+        shown = repr(value) if len(value) <= 60 else repr(value[:57]) + "…"
+        report.warn(where, f"{what} {shown} was left out: {why}")
+        return ""
 
 
 def plain(value: str, limit: int) -> str:

@@ -12,18 +12,31 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from lxml import etree
 
+from broadsheet.core.webaddress import is_web_address
 from broadsheet.importers.progress import CountingReader, ImportProblem
 from broadsheet.importers.safexml import iterparse, read_prologue, refuse_declarations
+from broadsheet.importers.shortcodes import Attachment
 
-CONTENT = "http://purl.org/rss/1.0/modules/content/"
-EXCERPT_NAMESPACES = [f"http://wordpress.org/export/{v}/excerpt/" for v in ("1.2", "1.1", "1.0")]
-DC = "http://purl.org/dc/elements/1.1/"
-WP_NAMESPACES = [f"http://wordpress.org/export/{v}/" for v in ("1.2", "1.1", "1.0")]
+# WordPress.com writes these with https:// (`xmlns:wp="https://wordpress.org/export/1.2/"`);
+# WordPress's own importer takes whatever is bound to the prefix, so either scheme is read.
+_NAMESPACES = {
+    "wp": re.compile(r"https?://wordpress\.org/export/\d+\.\d+/"),
+    "excerpt": re.compile(r"https?://wordpress\.org/export/\d+\.\d+/excerpt/"),
+    "content": re.compile(r"https?://purl\.org/rss/1\.0/modules/content/"),
+    "dc": re.compile(r"https?://purl\.org/dc/elements/1\.1/"),
+}
+_DEFAULTS = {
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
 _SITE_FIELDS = ("title", "link", "description", "pubDate", "language")
 
 
@@ -109,6 +122,21 @@ class Item:
 Record = Site | Author | Term | Item
 
 
+NO_DATE = "0000-00-00 00:00:00"
+
+
+def wordpress_utc(value: str, local_fallback: str = "") -> datetime | None:
+    """WordPress's "Y-m-d H:i:s" in UTC (the *_gmt fields); drafts hold zeros there, so the
+    local time is read in the site's zone instead."""
+    for text, zone in ((value, UTC), (local_fallback, ZoneInfo(settings.TIME_ZONE))):
+        if text and text != NO_DATE:
+            try:
+                return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone)
+            except ValueError:
+                continue
+    return None
+
+
 def check_prologue(path: Path) -> None:
     head = read_prologue(path, expected="a WordPress export (WXR)")
     refuse_declarations(
@@ -127,9 +155,39 @@ def read_wxr(path: Path) -> tuple[CountingReader, Iterator[Record]]:
     return reader, _records(reader, raw)
 
 
+def read_attachments(path: Path) -> tuple[Site, dict[str, Attachment]]:
+    """A first pass over the file for its site and attachments (the files posts show): a
+    gallery names attachments that come after its post, and a featured image may too."""
+    site = Site()
+    found: dict[str, Attachment] = {}
+    _, records = read_wxr(path)
+    try:
+        for record in records:
+            _attachment(record, found)
+            if isinstance(record, Site):
+                site = record
+    except ImportProblem:
+        pass  # a file cut short: the second pass imports what comes before the break and says so
+    return site, found
+
+
+def _attachment(record: Record, found: dict[str, Attachment]) -> None:
+    if isinstance(record, Item) and record.post_type == "attachment" and record.post_id:
+        found[record.post_id] = Attachment(
+            id=record.post_id,
+            url=record.attachment_url if is_web_address(record.attachment_url) else "",
+            parent=record.post_parent,
+            title=record.title.strip(),
+            caption=record.excerpt.strip(),
+            alt=record.meta.get("_wp_attachment_image_alt", "").strip(),
+            menu_order=int(record.menu_order) if record.menu_order.isdigit() else 0,
+        )
+
+
 def _records(reader: CountingReader, raw: IO[bytes]) -> Iterator[Record]:
     events = iterparse(reader)
     wp = ""
+    ns: dict[str, str] = {}
     site = Site()
     site_sent = False
     depth = 0
@@ -146,13 +204,8 @@ def _records(reader: CountingReader, raw: IO[bytes]) -> Iterator[Record]:
                                 f"line {element.sourceline}: the document is <{_local(tag)}>, "
                                 "not a WordPress export (<rss> with wp: elements)."
                             )
-                        wp = next((ns for ns in WP_NAMESPACES if ns in element.nsmap.values()), "")
-                        if not wp:
-                            raise ImportProblem(
-                                "line 1: no WordPress export namespace "
-                                "(http://wordpress.org/export/1.x/): this is an RSS feed, not "
-                                "an export. Export the site from WordPress (Tools → Export)."
-                            )
+                        ns = namespaces(element.nsmap)
+                        wp = ns["wp"]
                     continue
                 depth -= 1
                 if depth != 2:  # only the channel's children are records
@@ -167,7 +220,7 @@ def _records(reader: CountingReader, raw: IO[bytes]) -> Iterator[Record]:
                     site_sent = True
                     yield _checked(site)
                 if tag == "item":
-                    yield _item(element, wp, item_index)
+                    yield _item(element, ns, item_index)
                     item_index += 1
                 elif tag == f"{{{wp}}}author":
                     yield _author(element, wp)
@@ -191,6 +244,29 @@ def _records(reader: CountingReader, raw: IO[bytes]) -> Iterator[Record]:
             f"line {line}: the XML is broken ({error.msg}). If the export was cut short, "
             "export again; everything read before this point has been imported completely."
         ) from None
+
+
+def namespaces(declared: dict[str | None, str]) -> dict[str, str]:
+    """The URIs of wp:, excerpt:, content: and dc: in this file: the one bound to the prefix
+    when it is one of them (as WordPress's importer reads it), else any declared one that is,
+    whichever the scheme."""
+    found: dict[str, str] = {}
+    for prefix, pattern in _NAMESPACES.items():
+        bound = declared.get(prefix, "")
+        if pattern.fullmatch(bound):
+            found[prefix] = bound
+        else:
+            found[prefix] = next((u for u in declared.values() if pattern.fullmatch(u)), "")
+    if not found["wp"]:
+        raise ImportProblem(
+            "line 1: no WordPress export namespace (http://wordpress.org/export/1.x/ or "
+            "https://…): this is an RSS feed, not an export. Export the site from WordPress "
+            "(Tools → Export)."
+        )
+    found["excerpt"] = found["excerpt"] or found["wp"] + "excerpt/"
+    for prefix, default in _DEFAULTS.items():
+        found[prefix] = found[prefix] or default
+    return found
 
 
 def _checked(site: Site) -> Site:
@@ -267,14 +343,7 @@ def _term(element: Any, wp: str) -> Term | None:
     return None
 
 
-def _item(element: Any, wp: str, index: int) -> Item:
-    ns = {"wp": wp, "content": CONTENT, "dc": DC}
-    excerpt = ""
-    for namespace in EXCERPT_NAMESPACES:
-        found = element.find(f"{{{namespace}}}encoded")
-        if found is not None:
-            excerpt = found.text or ""
-            break
+def _item(element: Any, ns: dict[str, str], index: int) -> Item:
     meta = {
         _text(m, "wp:meta_key", ns): _text(m, "wp:meta_value", ns)
         for m in element.findall("wp:postmeta", ns)
@@ -313,7 +382,7 @@ def _item(element: Any, wp: str, index: int) -> Item:
         guid=_text(element, "guid", ns).strip(),
         creator=_text(element, "dc:creator", ns).strip(),
         content=_text(element, "content:encoded", ns),
-        excerpt=excerpt,
+        excerpt=_text(element, "excerpt:encoded", ns),
         post_id=_text(element, "wp:post_id", ns).strip(),
         post_date=_text(element, "wp:post_date", ns).strip(),
         post_date_gmt=_text(element, "wp:post_date_gmt", ns).strip(),

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from broadsheet.core.cache import cache_policy
+from broadsheet.core.webaddress import WebAddressField
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import (
     MAX_EMAIL,
@@ -65,9 +66,7 @@ def _apply(comment: Comment, name: str) -> bool:
 class CommentEditForm(forms.Form):
     author_name = forms.CharField(label="Name", max_length=MAX_NAME, required=False)
     author_email = forms.EmailField(label="Email", max_length=MAX_EMAIL, required=False)
-    author_url = forms.URLField(
-        label="URL", max_length=MAX_URL, required=False, assume_scheme="https"
-    )
+    author_url = WebAddressField(label="URL", max_length=MAX_URL, required=False)
     body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 10}))
 
 

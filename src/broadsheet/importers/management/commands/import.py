@@ -20,7 +20,8 @@ SOURCES = {
 
 class Command(BaseCommand):
     help = (
-        "Import posts, pages and comments: `broadsheet import wordpress FILE.xml`, "
+        "Import posts, pages and comments: `broadsheet import wordpress FILE.xml "
+        "[--media download]`, "
         "`import disqus FILE.xml`, `import isso FILE.db`, `import json FILE.json`. Running it "
         "again changes nothing; an interrupted import resumes where it stopped."
     )
@@ -33,6 +34,17 @@ class Command(BaseCommand):
             source.add_argument(
                 "--dry-run", action="store_true", help="read and check everything, save nothing"
             )
+            if name == "wordpress":
+                source.add_argument(
+                    "--media",
+                    choices=["keep", "download"],
+                    default="keep",
+                    help=(
+                        "keep: images stay at the old site's addresses (the report counts "
+                        "them); download: copy them into this site's media (DATA_DIR/media/imports/) "
+                        "and rewrite their addresses"
+                    ),
+                )
 
     def handle(self, *args: Any, **options: Any) -> None:
         what = SOURCES[options["source"]]
@@ -43,8 +55,9 @@ class Command(BaseCommand):
         run = getattr(importlib.import_module(module_name), function_name)
         report = ImportReport(dry_run=options["dry_run"])
         progress = Progress(label=f"Importing {path.name}", total=path.stat().st_size)
+        extra = {"media": options["media"]} if options["source"] == "wordpress" else {}
         try:
-            run(path=path, dry_run=options["dry_run"], progress=progress, report=report)
+            run(path=path, dry_run=options["dry_run"], progress=progress, report=report, **extra)
         except ImportProblem as problem:
             raise CommandError(f"{path}: {problem}") from None
         progress.finish()
