@@ -8,6 +8,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.isolation import use_a_data_dir_of_our_own
+
+# Before anything reads the settings: the run's own DATA_DIR and SECRET_KEY (tests/isolation.py).
+use_a_data_dir_of_our_own()
+
+from django.conf import settings  # noqa: E402
+
+settings.INSTALLED_APPS  # noqa: B018  (loaded now, so pytest-django sets Django up with them)
+
 
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings: Any) -> None:
