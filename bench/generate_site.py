@@ -21,6 +21,7 @@ import argparse
 import html
 import os
 import random
+import secrets
 import sys
 import time
 import uuid
@@ -46,6 +47,8 @@ def setup_django(*, database_url: str, data_dir: Path) -> None:
     os.environ["DATA_DIR"] = str(data_dir)
     os.environ["DATABASE_URL"] = database_url
     os.environ.pop("REDIS_URL", None)
+    # A site on PostgreSQL must be given its key (the settings refuse one made in DATA_DIR).
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
     os.environ["DJANGO_SETTINGS_MODULE"] = "broadsheet.settings"
     import django
 

@@ -18,6 +18,7 @@ import argparse
 import os
 import random
 import resource
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -189,6 +190,7 @@ def _parse_only(path: Path) -> float:
 
 def _import(path: Path, database_url: str, data_dir: Path) -> tuple[float, float, str]:
     env = {**os.environ, "DATABASE_URL": database_url, "DATA_DIR": str(data_dir)}
+    env.setdefault("SECRET_KEY", secrets.token_urlsafe(48))  # required with PostgreSQL
     env.pop("REDIS_URL", None)
     broadsheet = str(Path(sys.executable).with_name("broadsheet"))
     subprocess.run([broadsheet, "migrate", "-v0"], env=env, check=True)

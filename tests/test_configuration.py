@@ -94,22 +94,20 @@ def test_a_malformed_setting_stops_start_up_naming_the_variable(
     assert "Traceback" not in result.stderr
 
 
+def _one_machine(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a site on one machine: SQLite in DATA_DIR, no Redis, no SECRET_KEY."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    return {**env, "DATA_DIR": str(tmp_path), "SECRET_KEY": "", **extra}
+
+
 def test_the_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
-    env = {"DATA_DIR": str(tmp_path), "SECRET_KEY": ""}
     code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    env = _one_machine(tmp_path, DJANGO_SETTINGS_MODULE="broadsheet.settings")
     first = subprocess.run(
-        [sys.executable, "-c", code],
-        env={**os.environ, **env, "DJANGO_SETTINGS_MODULE": "broadsheet.settings"},
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     second = subprocess.run(
-        [sys.executable, "-c", code],
-        env={**os.environ, **env, "DJANGO_SETTINGS_MODULE": "broadsheet.settings"},
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert first.stdout == second.stdout and len(first.stdout.strip()) >= 32
     key_file = tmp_path / "secret_key"
@@ -121,3 +119,47 @@ def test_readme_starts_with_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     commands = re.findall(r"^\s*(make \w+)\s*$", readme, flags=re.M)
     assert commands[:2] == ["make run", "make test"]
+
+
+@pytest.mark.parametrize(
+    ("shared", "named"),
+    [
+        ({"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/broadsheet"}, "PostgreSQL"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, "Redis"),
+    ],
+)
+def test_a_site_sharing_postgresql_or_redis_refuses_a_key_made_on_this_machine(
+    tmp_path: Path, shared: dict[str, str], named: str
+) -> None:
+    # Another machine would make a key of its own: sessions and signed links would fail there.
+    for command in ("serve", "worker", "migrate"):
+        result = subprocess.run(
+            [sys.executable, "-m", "broadsheet.cli", command],
+            env=_one_machine(tmp_path, **shared),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 2, result.stderr
+        assert "The environment variable SECRET_KEY must be set" in result.stderr
+        assert "on every machine" in result.stderr and named in result.stderr
+        assert "Traceback" not in result.stderr
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_a_site_sharing_postgresql_and_redis_starts_with_a_secret_key_given(
+    tmp_path: Path,
+) -> None:
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    key = "k" * 40
+    env = _one_machine(
+        tmp_path,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/broadsheet",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        SECRET_KEY=key,
+        DJANGO_SETTINGS_MODULE="broadsheet.settings",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == key

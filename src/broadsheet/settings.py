@@ -29,30 +29,6 @@ except OSError as exc:
     ) from None
 
 
-def _secret_key() -> str:
-    key = env_str("SECRET_KEY", "")
-    if key:
-        if len(key) < 32:
-            raise SettingError(
-                "SECRET_KEY",
-                "is too short (use at least 32 random characters)",
-                secrets.token_urlsafe(48),
-            )
-        return key
-    path = DATA_DIR / "secret_key"
-    if not path.exists():
-        # Generated once and kept, so sessions survive restarts. Written to a private temporary
-        # file and hard-linked into place: concurrent first starts all end up with one key.
-        tmp = DATA_DIR / f".secret_key.{secrets.token_hex(8)}"
-        tmp.write_text(secrets.token_urlsafe(48), encoding="ascii")
-        tmp.chmod(0o600)
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, path)
-        tmp.unlink()
-    return path.read_text(encoding="ascii").strip()
-
-
-SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
 
 SITE_URL = env_url(
@@ -218,6 +194,52 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         },
     }
+
+
+def _secret_key(*, shared_services: str) -> str:
+    key = env_str("SECRET_KEY", "")
+    if key:
+        if len(key) < 32:
+            raise SettingError(
+                "SECRET_KEY",
+                "is too short (use at least 32 random characters)",
+                secrets.token_urlsafe(48),
+            )
+        return key
+    if shared_services:
+        # Each machine would make its own key in its own DATA_DIR: a session or a signed link
+        # made on one would be refused by the others.
+        raise SettingError(
+            "SECRET_KEY",
+            f"must be set, the same on every machine, when the site shares {shared_services}: a"
+            " key generated in each machine's DATA_DIR would make sessions and signed links fail"
+            " on the others. Generate one once and set it on every web server and worker",
+            secrets.token_urlsafe(48),
+        )
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        # Generated once and kept, so sessions survive restarts. Written to a private temporary
+        # file and hard-linked into place: concurrent first starts all end up with one key.
+        tmp = DATA_DIR / f".secret_key.{secrets.token_hex(8)}"
+        tmp.write_text(secrets.token_urlsafe(48), encoding="ascii")
+        tmp.chmod(0o600)
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+        tmp.unlink()
+    return path.read_text(encoding="ascii").strip()
+
+
+# Shared services mean several machines may serve the site (docs/deployment.md).
+SECRET_KEY = _secret_key(
+    shared_services=" and ".join(
+        name
+        for name, shared in (
+            ("PostgreSQL (DATABASE_URL)", _db["ENGINE"] == "django.db.backends.postgresql"),
+            ("Redis (REDIS_URL)", bool(REDIS_URL)),
+        )
+        if shared
+    )
+)
 
 # --- accounts ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
