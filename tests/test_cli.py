@@ -54,8 +54,9 @@ def _broadsheet(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[
     )
 
 
-@pytest.fixture
-def served_site(tmp_path: Path) -> Iterator[str]:
+@pytest.fixture(scope="module")
+def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp_path = tmp_path_factory.mktemp("served-site")
     env = {
         **os.environ,
         "DATA_DIR": str(tmp_path),
@@ -106,6 +107,31 @@ def test_serve_answers_with_the_demo_essay_and_hashed_static_files(served_site: 
             or "immutable" in response.headers["Cache-Control"]
         )
         assert response.headers.get("Content-Encoding") == "gzip"
+
+
+def test_a_second_serve_on_a_port_in_use_refuses_to_start(served_site: str, tmp_path: Path) -> None:
+    # Granian binds with SO_REUSEPORT: without the check the second site started silently and
+    # the kernel handed each request to either site.
+    port = served_site.rsplit(":", 1)[1]
+    other = tmp_path / "other-site"
+    env = {**os.environ, "DATA_DIR": str(other), "PORT": port}
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    second = subprocess.run(
+        [sys.executable, "-m", "broadsheet.cli", "serve", "--workers", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert second.returncode != 0
+    assert f"Port {port} on 127.0.0.1 is already in use by another process" in second.stderr
+    assert "PORT setting" in second.stderr and "Traceback" not in second.stderr
+    for _ in range(6):  # every request still reaches the first site
+        with urllib.request.urlopen(
+            served_site + "/2026/03/14/the-ledger-and-the-lamp/", timeout=10
+        ) as response:
+            assert response.status == 200
 
 
 @pytest.mark.django_db
