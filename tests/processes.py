@@ -8,7 +8,12 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 BROADSHEET = [sys.executable, "-m", "broadsheet.cli"]
 
@@ -48,3 +53,63 @@ def wait_until_up(url: str, seconds: float = 60) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def postgres_server_url() -> str:
+    """The PostgreSQL server of the run (DATABASE_URL on CI's second pass), else the local one
+    (always present at 127.0.0.1 on this project's machines and in CI)."""
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith("postgres") else "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+@contextmanager
+def throwaway_postgres(server_url: str) -> Iterator[str]:
+    """A database of its own on that server, dropped afterwards (parallel tests never meet)."""
+    import psycopg
+
+    parts = urlsplit(server_url)
+    name = f"bs_sub_{uuid.uuid4().hex[:12]}"
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield parts._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def redis_server() -> Iterator[str]:
+    """A Redis of the test's own (the machine's redis-server binary, no persistence): sites
+    sharing one Redis database also share its keys, so parallel tests must not meet there."""
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen[Any]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -17,6 +17,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -133,6 +134,19 @@ def smtp_server(settings: Any) -> Iterator[SMTPServer]:
     settings.EMAIL_HOST_USER = ""
     settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_TIMEOUT = 10
+    try:
+        yield server
+    finally:
+        controller.stop()
+
+
+@contextmanager
+def smtp_serving() -> Iterator[SMTPServer]:
+    """The same server for other processes (`broadsheet worker` with EMAIL_HOST/EMAIL_PORT)."""
+    server = SMTPServer()
+    server.port = _free_port()
+    controller = Controller(_Handler(server), hostname="127.0.0.1", port=server.port)
+    controller.start()
     try:
         yield server
     finally:

@@ -1,0 +1,224 @@
+"""A site on more than one machine (docs/deployment.md): two web servers and two workers, each
+with a DATA_DIR of its own, sharing PostgreSQL, Redis and the SECRET_KEY.
+
+Real processes throughout. PostgreSQL is the run's server (DATABASE_URL on CI's second pass,
+else 127.0.0.1:5432, present on every machine of this project and in CI); Redis is a server of
+the test's own, so no other test's site shares its keys.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import re
+import secrets
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from tests.accounts.smtp import SMTPServer, smtp_serving
+from tests.processes import (
+    BROADSHEET,
+    broadsheet,
+    broadsheet_env,
+    free_port,
+    postgres_server_url,
+    redis_server,
+    stop,
+    throwaway_postgres,
+    wait_until_up,
+)
+
+ESSAY = "/2026/03/14/the-ledger-and-the-lamp/"
+HELD = "Are any of the Skerrow Point volumes digitised"  # the demo's comment awaiting moderation
+NOTICES = 400  # more than one worker claims in a batch (200), so both workers send
+QUEUE_NOTICES = f"""
+from django.db import transaction
+from broadsheet.notifications.outbox import email_queue
+with transaction.atomic():
+    for i in range({NOTICES}):
+        email_queue(key=f"machines-{{i}}", to=f"reader{{i}}@example.net",
+                    subject=f"Notice {{i}}", text="One of many.")
+"""
+
+
+@dataclass
+class Site:
+    web: list[str]  # the two web machines' addresses
+    database_url: str
+    smtp: SMTPServer
+    folders: dict[str, Path]
+    admin_password: str
+    workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+
+def _machine_env(folder: Path, site: dict[str, str]) -> dict[str, str]:
+    folder.mkdir()
+    env = broadsheet_env(folder, site["database_url"], **site["settings"])  # type: ignore[arg-type]
+    env["REDIS_URL"] = site["redis_url"]
+    return env
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    root = tmp_path_factory.mktemp("machines")
+    with ExitStack() as stack:
+        database_url = stack.enter_context(throwaway_postgres(postgres_server_url()))
+        redis_url = stack.enter_context(redis_server())
+        smtp = stack.enter_context(smtp_serving())
+        ports = [free_port(), free_port()]
+        shared = {
+            "database_url": database_url,
+            "redis_url": redis_url,
+            "settings": {
+                # What every machine is given alike (docs/deployment.md).
+                "SECRET_KEY": secrets.token_urlsafe(48),
+                "SITE_URL": f"http://127.0.0.1:{ports[0]}",
+                "EMAIL_HOST": "127.0.0.1",
+                "EMAIL_PORT": str(smtp.port),
+                "EMAIL_USE_TLS": "false",
+                "WORKER_INTERVAL": "1",
+            },
+        }
+        names = ["web-a", "web-b", "worker-1", "worker-2"]
+        envs = {name: _machine_env(root / name, shared) for name in names}  # type: ignore[arg-type]
+        broadsheet(envs["web-a"], "migrate", "--noinput")
+        broadsheet(envs["web-a"], "demo", "--verbosity", "0")
+        broadsheet(envs["web-a"], "shell", "-c", QUEUE_NOTICES)
+
+        def start(name: str, *args: str) -> subprocess.Popen[bytes]:
+            log = (root / name / "log.txt").open("w")
+            process = subprocess.Popen(
+                [*BROADSHEET, *args], env=envs[name], stdout=log, stderr=subprocess.STDOUT
+            )
+            stack.callback(stop, process)
+            return process
+
+        # Both workers start together on a database whose housekeeping has never run.
+        workers = [start("worker-1", "worker"), start("worker-2", "worker")]
+        for name, port in zip(("web-a", "web-b"), ports, strict=True):
+            start(name, "serve", "--port", str(port), "--workers", "1")
+        web = [f"http://127.0.0.1:{port}" for port in ports]
+        for url in web:
+            wait_until_up(url + "/", seconds=120)
+        password = (root / "web-a" / "admin-password.txt").read_text().strip()
+        yield Site(web, database_url, smtp, {n: root / n for n in names}, password, workers)
+
+
+def _browser() -> urllib.request.OpenerDirector:
+    """A browser with its cookies: sent to both machines alike (a cookie names no port)."""
+    return urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+
+
+def _get(opener: urllib.request.OpenerDirector, url: str) -> tuple[int, str, Any]:
+    try:
+        with opener.open(url, timeout=15) as response:
+            return response.status, response.read().decode(), response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), error.headers
+
+
+def _post(opener: urllib.request.OpenerDirector, url: str, form_page: str, **fields: str) -> str:
+    """Submit a form as a browser does: the CSRF token from the page that shows it."""
+    status, page, _ = _get(opener, form_page)
+    assert status == 200, page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token, "no CSRF token on " + form_page
+    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), **fields}).encode()
+    with opener.open(urllib.request.Request(url, data=data), timeout=15) as response:
+        return str(response.read().decode())
+
+
+def _signed_in_moderator(site: Site) -> urllib.request.OpenerDirector:
+    browser = _browser()
+    a = site.web[0]
+    page = _post(
+        browser,
+        a + "/admin/login/?next=/admin/",
+        a + "/admin/login/",
+        username="admin",
+        password=site.admin_password,
+        next="/admin/",
+    )
+    assert "Site administration" in page  # signed in, on machine A
+    return browser
+
+
+def test_a_session_made_on_one_machine_works_on_the_other(site: Site) -> None:
+    browser = _signed_in_moderator(site)
+    status, page, _ = _get(browser, site.web[1] + "/admin/")
+    assert status == 200 and "Site administration" in page
+    status, page, _ = _get(browser, site.web[1] + "/moderation/?status=pending")
+    assert status == 200 and HELD in page
+
+
+def test_a_signed_link_made_on_one_machine_works_on_the_other(site: Site) -> None:
+    a, b = site.web
+    _post(_browser(), a + "/personal-data/", a + "/personal-data/", email="m.oduya@example.com")
+    deadline = time.monotonic() + 30
+    while True:  # sent by machine A itself, or by a worker from the outbox
+        try:
+            message = site.smtp.last_to("m.oduya@example.com")
+            break
+        except AssertionError:
+            assert time.monotonic() < deadline, "no personal-data email"
+            time.sleep(0.2)
+    (link,) = [url for url in site.smtp.links(message) if "/personal-data/" in url]
+    assert link.startswith(a + "/personal-data/")  # made on A (SITE_URL names A here)
+    status, page, _ = _get(_browser(), b + link.removeprefix(a))
+    assert status == 200 and "m.oduya@example.com" in page
+
+
+def test_a_comment_approved_on_one_machine_reaches_readers_of_the_other_within_a_second(
+    site: Site,
+) -> None:
+    a, b = site.web
+    reader = urllib.request.build_opener()  # anonymous: no cookies at all
+    _get(reader, b + ESSAY)
+    status, page, headers = _get(reader, b + ESSAY)
+    assert status == 200 and headers["X-Page-Cache"] == "hit" and HELD not in page
+
+    moderator = _signed_in_moderator(site)
+    _, queue, _ = _get(moderator, a + "/moderation/?status=pending")
+    (approve,) = re.findall(r'action="(/moderation/\d+/approve/)', queue)
+    _post(moderator, a + approve, a + "/moderation/?status=pending")
+    approved_at = time.monotonic()
+    while True:
+        status, page, _ = _get(reader, b + ESSAY)
+        if HELD in page:
+            break
+        assert time.monotonic() - approved_at < 1.0, "machine B still serves the old page"
+        time.sleep(0.05)
+
+
+def test_two_workers_send_every_email_once_and_keep_house_once(site: Site) -> None:
+    with psycopg.connect(site.database_url) as connection:
+        deadline = time.monotonic() + 60
+        while True:
+            (waiting,) = connection.execute(
+                "SELECT count(*) FROM notifications_outgoingemail WHERE status <> 'sent'"
+            ).fetchone() or (0,)
+            if not waiting:
+                break
+            assert time.monotonic() < deadline, f"{waiting} emails still unsent"
+            time.sleep(0.2)
+    time.sleep(2)  # both workers have gone round again: a second sending would show now
+    received = Counter(message["Subject"] for message in site.smtp.messages)
+    assert [received[f"Notice {i}"] for i in range(NOTICES)] == [1] * NOTICES
+    ids = Counter(message["Message-ID"] for message in site.smtp.messages)
+    assert [id for id, times in ids.items() if times > 1] == []
+    assert all(worker.poll() is None for worker in site.workers)
+    logs = [(site.folders[name] / "log.txt").read_text() for name in ("worker-1", "worker-2")]
+    assert sum(log.count("Housekeeping:") for log in logs) == 1, logs
