@@ -113,3 +113,49 @@ def stop(process: subprocess.Popen[Any]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@contextmanager
+def s3_server(bucket: str) -> Iterator[dict[str, str]]:
+    """A real S3-compatible server (moto's, as a local process) with a bucket set up as
+    docs/deployment.md says: objects readable by anyone. Yields the S3_* settings for it."""
+    import boto3
+
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_up(endpoint + "/moto-api/")
+        settings = {
+            "S3_BUCKET": bucket,
+            "S3_ENDPOINT_URL": endpoint,
+            "S3_REGION": "us-east-1",
+            "S3_ACCESS_KEY_ID": "broadsheet-test",
+            "S3_SECRET_ACCESS_KEY": "broadsheet-test-secret",
+        }
+        client = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=settings["S3_ACCESS_KEY_ID"],
+            aws_secret_access_key=settings["S3_SECRET_ACCESS_KEY"],
+        )
+        client.create_bucket(Bucket=bucket)
+        client.put_bucket_policy(Bucket=bucket, Policy=public_read_policy(bucket))
+        yield settings
+    finally:
+        stop(process)
+
+
+def public_read_policy(bucket: str) -> str:
+    import json
+
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                       "Resource": f"arn:aws:s3:::{bucket}/*"}],
+    })  # fmt: skip

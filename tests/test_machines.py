@@ -3,12 +3,15 @@ with a DATA_DIR of its own, sharing PostgreSQL, Redis and the SECRET_KEY.
 
 Real processes throughout. PostgreSQL is the run's server (DATABASE_URL on CI's second pass,
 else 127.0.0.1:5432, present on every machine of this project and in CI); Redis is a server of
-the test's own, so no other test's site shares its keys.
+the test's own, so no other test's site shares its keys; uploads go to an S3-compatible server
+(moto's, run as a process).
 """
 
 from __future__ import annotations
 
+import html
 import http.cookiejar
+import io
 import re
 import secrets
 import subprocess
@@ -25,6 +28,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from PIL import Image
 
 from tests.accounts.smtp import SMTPServer, smtp_serving
 from tests.processes import (
@@ -34,6 +38,7 @@ from tests.processes import (
     free_port,
     postgres_server_url,
     redis_server,
+    s3_server,
     stop,
     throwaway_postgres,
     wait_until_up,
@@ -56,17 +61,11 @@ with transaction.atomic():
 class Site:
     web: list[str]  # the two web machines' addresses
     database_url: str
+    s3_endpoint: str
     smtp: SMTPServer
     folders: dict[str, Path]
     admin_password: str
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
-
-
-def _machine_env(folder: Path, site: dict[str, str]) -> dict[str, str]:
-    folder.mkdir()
-    env = broadsheet_env(folder, site["database_url"], **site["settings"])  # type: ignore[arg-type]
-    env["REDIS_URL"] = site["redis_url"]
-    return env
 
 
 @pytest.fixture(scope="module")
@@ -75,23 +74,25 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     with ExitStack() as stack:
         database_url = stack.enter_context(throwaway_postgres(postgres_server_url()))
         redis_url = stack.enter_context(redis_server())
+        s3 = stack.enter_context(s3_server("broadsheet-media"))
         smtp = stack.enter_context(smtp_serving())
         ports = [free_port(), free_port()]
+        # What every machine is given alike (docs/deployment.md); only DATA_DIR differs.
         shared = {
-            "database_url": database_url,
-            "redis_url": redis_url,
-            "settings": {
-                # What every machine is given alike (docs/deployment.md).
-                "SECRET_KEY": secrets.token_urlsafe(48),
-                "SITE_URL": f"http://127.0.0.1:{ports[0]}",
-                "EMAIL_HOST": "127.0.0.1",
-                "EMAIL_PORT": str(smtp.port),
-                "EMAIL_USE_TLS": "false",
-                "WORKER_INTERVAL": "1",
-            },
+            "REDIS_URL": redis_url,
+            "SECRET_KEY": secrets.token_urlsafe(48),
+            "SITE_URL": f"http://127.0.0.1:{ports[0]}",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp.port),
+            "EMAIL_USE_TLS": "false",
+            "WORKER_INTERVAL": "1",
+            **s3,
         }
         names = ["web-a", "web-b", "worker-1", "worker-2"]
-        envs = {name: _machine_env(root / name, shared) for name in names}  # type: ignore[arg-type]
+        envs = {}
+        for name in names:
+            (root / name).mkdir()
+            envs[name] = {**broadsheet_env(root / name, database_url), **shared}
         broadsheet(envs["web-a"], "migrate", "--noinput")
         broadsheet(envs["web-a"], "demo", "--verbosity", "0")
         broadsheet(envs["web-a"], "shell", "-c", QUEUE_NOTICES)
@@ -112,7 +113,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         for url in web:
             wait_until_up(url + "/", seconds=120)
         password = (root / "web-a" / "admin-password.txt").read_text().strip()
-        yield Site(web, database_url, smtp, {n: root / n for n in names}, password, workers)
+        folders = {name: root / name for name in names}
+        yield Site(web, database_url, s3["S3_ENDPOINT_URL"], smtp, folders, password, workers)
 
 
 def _browser() -> urllib.request.OpenerDirector:
@@ -130,14 +132,38 @@ def _get(opener: urllib.request.OpenerDirector, url: str) -> tuple[int, str, Any
         return error.code, error.read().decode(), error.headers
 
 
-def _post(opener: urllib.request.OpenerDirector, url: str, form_page: str, **fields: str) -> str:
+def _post(
+    opener: urllib.request.OpenerDirector,
+    url: str,
+    form_page: str,
+    files: dict[str, tuple[str, bytes]] | None = None,
+    **fields: str,
+) -> str:
     """Submit a form as a browser does: the CSRF token from the page that shows it."""
     status, page, _ = _get(opener, form_page)
     assert status == 200, page
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     assert token, "no CSRF token on " + form_page
-    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1), **fields}).encode()
-    with opener.open(urllib.request.Request(url, data=data), timeout=15) as response:
+    fields = {"csrfmiddlewaretoken": token.group(1), **fields}
+    if files is None:
+        request = urllib.request.Request(url, data=urllib.parse.urlencode(fields).encode())
+    else:
+        boundary = secrets.token_hex(16)
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+            for name, value in fields.items()
+        ]
+        for name, (filename, content) in files.items():
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                f'filename="{filename}"\r\nContent-Type: image/png\r\n\r\n'.encode()
+                + content
+                + b"\r\n"
+            )
+        parts.append(f"--{boundary}--\r\n".encode())
+        request = urllib.request.Request(url, data=b"".join(parts))
+        request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+    with opener.open(request, timeout=15) as response:
         return str(response.read().decode())
 
 
@@ -222,3 +248,25 @@ def test_two_workers_send_every_email_once_and_keep_house_once(site: Site) -> No
     assert all(worker.poll() is None for worker in site.workers)
     logs = [(site.folders[name] / "log.txt").read_text() for name in ("worker-1", "worker-2")]
     assert sum(log.count("Housekeeping:") for log in logs) == 1, logs
+
+
+def test_a_photo_uploaded_on_one_machine_is_shown_by_the_other(site: Site) -> None:
+    a, b = site.web
+    moderator = _signed_in_moderator(site)
+    photo = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 40, 40)).save(photo, "PNG")
+    page = _post(
+        moderator,
+        a + "/accounts/profile/",
+        a + "/accounts/profile/",
+        files={"avatar": ("me.png", photo.getvalue())},
+        display_name="Site Admin",
+    )
+    assert "Your profile was saved." in page
+    status, page, _ = _get(urllib.request.build_opener(), b + "/people/admin/")
+    assert status == 200
+    (address,) = re.findall(r'class="author-bio__avatar" src="([^"]+)"', page)
+    assert address.startswith(f"{site.s3_endpoint}/broadsheet-media/avatars/")
+    with urllib.request.urlopen(html.unescape(address), timeout=15) as response:
+        assert Image.open(io.BytesIO(response.read())).size[0] <= 512  # the photo itself
+    assert not (site.folders["web-a"] / "media").exists()  # nothing on machine A's own disk

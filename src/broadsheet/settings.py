@@ -323,6 +323,48 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+
+def _media_storage() -> dict[str, Any]:
+    """Uploads (avatars): DATA_DIR/media on one machine; an S3-compatible bucket, which every
+    machine reaches alike, once S3_BUCKET is set (django-storages)."""
+    bucket = env_str("S3_BUCKET", "")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    try:
+        import storages.backends.s3  # noqa: F401
+    except ImportError:
+        raise SettingError(
+            "S3_BUCKET",
+            "needs django-storages: install Broadsheet with pip install 'broadsheet[s3]'",
+            bucket,
+        ) from None
+    endpoint = env_url(
+        "S3_ENDPOINT_URL", "", schemes=("http", "https"), example="https://s3.example.net"
+    )
+    public = urlsplit(
+        env_url("S3_PUBLIC_URL", "", schemes=("http", "https"), example="https://media.example.org")
+    )
+    options: dict[str, Any] = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint or None,
+        "region_name": env_str("S3_REGION", "") or None,
+        "access_key": env_str("S3_ACCESS_KEY_ID", "") or None,
+        "secret_key": env_str("S3_SECRET_ACCESS_KEY", "") or None,
+        # Pages, cached whole, carry these addresses: plain public ones that never expire.
+        "querystring_auth": False,
+        "default_acl": None,  # the bucket's policy decides who reads (docs/deployment.md)
+        # A new photo gets a new name, as on disk, so no cache keeps showing the old one.
+        "file_overwrite": False,
+        "object_parameters": {"CacheControl": "public, max-age=86400"},
+        # S3-compatible servers (MinIO, Ceph, R2 …) answer at endpoint/bucket/name.
+        "addressing_style": "path" if endpoint else None,
+    }
+    if public.netloc:
+        options["custom_domain"] = public.netloc + public.path.rstrip("/")
+        options["url_protocol"] = f"{public.scheme}:"
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 # --- static and media -------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -331,7 +373,7 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage(),
     # Hashed file names and pre-compressed copies: served with a one-year cache lifetime.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
