@@ -118,7 +118,7 @@ def stop(process: subprocess.Popen[Any]) -> None:
 @contextmanager
 def s3_server(bucket: str) -> Iterator[dict[str, str]]:
     """A real S3-compatible server (moto's, as a local process) with a bucket set up as
-    docs/deployment.md says: objects readable by anyone. Yields the S3_* settings for it."""
+    docs/deployment.md says: anyone may read what is under media/. Yields the S3_* settings."""
     import boto3
 
     port = free_port()
@@ -157,5 +157,5 @@ def public_read_policy(bucket: str) -> str:
     return json.dumps({
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
-                       "Resource": f"arn:aws:s3:::{bucket}/*"}],
+                       "Resource": f"arn:aws:s3:::{bucket}/media/*"}],
     })  # fmt: skip

@@ -26,11 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import boto3
 import psycopg
 import pytest
 from PIL import Image
 
 from tests.accounts.smtp import SMTPServer, smtp_serving
+from tests.importers.test_wordpress import item, wxr
 from tests.processes import (
     BROADSHEET,
     broadsheet,
@@ -61,7 +63,7 @@ with transaction.atomic():
 class Site:
     web: list[str]  # the two web machines' addresses
     database_url: str
-    s3_endpoint: str
+    s3: dict[str, str]  # the S3_* settings
     smtp: SMTPServer
     folders: dict[str, Path]
     admin_password: str
@@ -114,7 +116,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             wait_until_up(url + "/", seconds=120)
         password = (root / "web-a" / "admin-password.txt").read_text().strip()
         folders = {name: root / name for name in names}
-        yield Site(web, database_url, s3["S3_ENDPOINT_URL"], smtp, folders, password, workers)
+        yield Site(web, database_url, s3, smtp, folders, password, workers)
 
 
 def _browser() -> urllib.request.OpenerDirector:
@@ -136,7 +138,7 @@ def _post(
     opener: urllib.request.OpenerDirector,
     url: str,
     form_page: str,
-    files: dict[str, tuple[str, bytes]] | None = None,
+    files: dict[str, tuple[str, bytes, str]] | None = None,
     **fields: str,
 ) -> str:
     """Submit a form as a browser does: the CSRF token from the page that shows it."""
@@ -153,10 +155,10 @@ def _post(
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
             for name, value in fields.items()
         ]
-        for name, (filename, content) in files.items():
+        for name, (filename, content, kind) in files.items():
             parts.append(
                 f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
-                f'filename="{filename}"\r\nContent-Type: image/png\r\n\r\n'.encode()
+                f'filename="{filename}"\r\nContent-Type: {kind}\r\n\r\n'.encode()
                 + content
                 + b"\r\n"
             )
@@ -259,14 +261,62 @@ def test_a_photo_uploaded_on_one_machine_is_shown_by_the_other(site: Site) -> No
         moderator,
         a + "/accounts/profile/",
         a + "/accounts/profile/",
-        files={"avatar": ("me.png", photo.getvalue())},
+        files={"avatar": ("me.png", photo.getvalue(), "image/png")},
         display_name="Site Admin",
     )
     assert "Your profile was saved." in page
     status, page, _ = _get(urllib.request.build_opener(), b + "/people/admin/")
     assert status == 200
     (address,) = re.findall(r'class="author-bio__avatar" src="([^"]+)"', page)
-    assert address.startswith(f"{site.s3_endpoint}/broadsheet-media/avatars/")
+    assert address.startswith(f"{site.s3['S3_ENDPOINT_URL']}/broadsheet-media/media/avatars/")
     with urllib.request.urlopen(html.unescape(address), timeout=15) as response:
         assert Image.open(io.BytesIO(response.read())).size[0] <= 512  # the photo itself
     assert not (site.folders["web-a"] / "media").exists()  # nothing on machine A's own disk
+
+
+def _import_on(site: Site, export: bytes) -> tuple[str, str, str]:
+    """Upload an export in machine A's admin; wait for a worker to finish it."""
+    a = site.web[0]
+    form = a + "/admin/importers/importrun/add/"
+    _post(_signed_in_moderator(site), form, form, format="wordpress",
+          files={"file": ("export.xml", export, "text/xml")})  # fmt: skip
+    with psycopg.connect(site.database_url, autocommit=True) as connection:
+        deadline = time.monotonic() + 60
+        while True:
+            status, report, stored = connection.execute(
+                "SELECT status, report, stored_path FROM importers_importrun ORDER BY id DESC"
+            ).fetchone() or ("", "", "")
+            if status in ("done", "failed"):
+                return status, report, stored
+            assert time.monotonic() < deadline, f"the import is still {status}"
+            time.sleep(0.2)
+
+
+def test_an_export_uploaded_on_a_web_machine_is_imported_by_a_worker_on_another(
+    site: Site,
+) -> None:
+    export = wxr(item(901, name="imported-across-machines", title="Imported across machines"))
+    status, report, _ = _import_on(site, export.encode())
+    assert status == "done", report
+    with psycopg.connect(site.database_url) as connection:
+        assert connection.execute(
+            "SELECT 1 FROM publishing_post WHERE slug = 'imported-across-machines'"
+        ).fetchone()
+    assert not (site.folders["web-a"] / "imports").exists()  # it went to the bucket
+
+
+def test_uploaded_exports_are_kept_out_of_the_buckets_public_part(site: Site) -> None:
+    status, _, stored = _import_on(site, b"<rss/>")  # refused: kept, to be looked at
+    assert status == "failed"
+    # The bucket lets anyone read media/ (avatars); an export holds commenters' addresses.
+    bucket = boto3.client(
+        "s3",
+        endpoint_url=site.s3["S3_ENDPOINT_URL"],
+        region_name=site.s3["S3_REGION"],
+        aws_access_key_id=site.s3["S3_ACCESS_KEY_ID"],
+        aws_secret_access_key=site.s3["S3_SECRET_ACCESS_KEY"],
+    )
+    assert bucket.head_object(Bucket="broadsheet-media", Key=f"imports/{stored}")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{site.s3['S3_ENDPOINT_URL']}/broadsheet-media/imports/{stored}")
+    assert refused.value.code == 403

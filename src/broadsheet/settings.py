@@ -324,12 +324,17 @@ USE_I18N = True
 USE_TZ = True
 
 
-def _media_storage() -> dict[str, Any]:
-    """Uploads (avatars): DATA_DIR/media on one machine; an S3-compatible bucket, which every
-    machine reaches alike, once S3_BUCKET is set (django-storages)."""
+def _file_storages() -> dict[str, dict[str, Any]]:
+    """Uploads: avatars (public, `default`) and exports uploaded for import (private,
+    `imports`, read by the worker). In DATA_DIR on one machine; in an S3-compatible bucket,
+    which every machine reaches alike, once S3_BUCKET is set (django-storages)."""
     bucket = env_str("S3_BUCKET", "")
     if not bucket:
-        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+        local = "django.core.files.storage.FileSystemStorage"
+        return {
+            "default": {"BACKEND": local},
+            "imports": {"BACKEND": local, "OPTIONS": {"location": DATA_DIR / "imports"}},
+        }
     try:
         import storages.backends.s3  # noqa: F401
     except ImportError:
@@ -344,25 +349,33 @@ def _media_storage() -> dict[str, Any]:
     public = urlsplit(
         env_url("S3_PUBLIC_URL", "", schemes=("http", "https"), example="https://media.example.org")
     )
-    options: dict[str, Any] = {
+    common: dict[str, Any] = {
         "bucket_name": bucket,
         "endpoint_url": endpoint or None,
         "region_name": env_str("S3_REGION", "") or None,
         "access_key": env_str("S3_ACCESS_KEY_ID", "") or None,
         "secret_key": env_str("S3_SECRET_ACCESS_KEY", "") or None,
-        # Pages, cached whole, carry these addresses: plain public ones that never expire.
-        "querystring_auth": False,
         "default_acl": None,  # the bucket's policy decides who reads (docs/deployment.md)
-        # A new photo gets a new name, as on disk, so no cache keeps showing the old one.
+        # A new upload gets a new name, as on disk, so no cache keeps showing an old photo.
         "file_overwrite": False,
-        "object_parameters": {"CacheControl": "public, max-age=86400"},
         # S3-compatible servers (MinIO, Ceph, R2 …) answer at endpoint/bucket/name.
         "addressing_style": "path" if endpoint else None,
     }
+    media: dict[str, Any] = {
+        **common,
+        "location": "media",  # the one prefix the bucket lets anyone read
+        # Pages, cached whole, carry these addresses: plain public ones that never expire.
+        "querystring_auth": False,
+        "object_parameters": {"CacheControl": "public, max-age=86400"},
+    }
     if public.netloc:
-        options["custom_domain"] = public.netloc + public.path.rstrip("/")
-        options["url_protocol"] = f"{public.scheme}:"
-    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+        media["custom_domain"] = public.netloc + public.path.rstrip("/")
+        media["url_protocol"] = f"{public.scheme}:"
+    backend = "storages.backends.s3.S3Storage"
+    return {
+        "default": {"BACKEND": backend, "OPTIONS": media},
+        "imports": {"BACKEND": backend, "OPTIONS": {**common, "location": "imports"}},
+    }
 
 
 # --- static and media -------------------------------------------------------------------
@@ -373,7 +386,7 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
-    "default": _media_storage(),
+    **_file_storages(),
     # Hashed file names and pre-compressed copies: served with a one-year cache lifetime.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -45,7 +46,8 @@ def test_an_uploaded_export_is_queued_then_imported_by_the_worker(
     run = ImportRun.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/{run.pk}/change/")
     assert (run.status, run.file_name, run.dry_run) == ("queued", "export.xml", False)
-    assert Path(run.stored_path).read_text() == text
+    with storages["imports"].open(run.stored_path) as stored:
+        assert stored.read().decode() == text
     assert DBTaskResult.objects.filter(task_path__endswith="run_import").count() == 1
     page = admin_client.get(response["Location"]).content.decode()
     assert 'http-equiv="refresh"' in page and "queued" in page.lower()
@@ -54,7 +56,7 @@ def test_an_uploaded_export_is_queued_then_imported_by_the_worker(
     run.refresh_from_db()
     assert run.status == "done" and "Imported" in run.report and "1 posts" in run.report
     assert Post.objects.filter(slug="from-the-admin").exists()
-    assert not Path(run.stored_path).exists()
+    assert not storages["imports"].exists(run.stored_path)
     page = admin_client.get(response["Location"]).content.decode()
     assert "Imported" in page and 'http-equiv="refresh"' not in page
 

@@ -1,6 +1,7 @@
 """Import runs in the admin: upload an export, watch its progress, read its report.
 
-The request stores the file under DATA_DIR/imports/ and queues the import; the worker does
+The request stores the file (the `imports` storage: DATA_DIR/imports/, or the site's bucket)
+and queues the import; the worker does
 the work (an import of years of discussion does not fit in a request)."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.files.storage import storages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -123,21 +125,19 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def _store(self, request: HttpRequest, form: ImportUploadForm) -> ImportRun:
         upload = form.cleaned_data["file"]
-        folder = settings.DATA_DIR / "imports"
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{uuid.uuid4().hex}.upload"
         digest = hashlib.sha256()
-        with target.open("wb") as out:
-            for chunk in upload.chunks():
-                digest.update(chunk)
-                out.write(chunk)
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        # The `imports` storage: DATA_DIR/imports, or the shared bucket that a worker on
+        # another machine reads from (docs/deployment.md).
+        name = storages["imports"].save(f"{uuid.uuid4().hex}.upload", upload)
         with transaction.atomic():
             run = ImportRun.objects.create(
                 format=form.cleaned_data["format"],
                 file_name=upload.name[:300],
                 file_sha256=digest.hexdigest(),
                 file_size=upload.size,
-                stored_path=str(target),
+                stored_path=name,
                 status=ImportRun.Status.QUEUED,
                 dry_run=form.cleaned_data["dry_run"],
                 media="download" if form.cleaned_data["copy_images"] else "keep",

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from django.core.files.storage import storages
 from django.utils import timezone
 from django_tasks import task
 
@@ -49,13 +55,8 @@ def run_import(run_id: int) -> str:
     progress = RunProgress(run)
     extra = {"media": run.media} if run.format == "wordpress" else {}
     try:
-        function(
-            path=Path(run.stored_path),
-            dry_run=run.dry_run,
-            progress=progress,
-            report=report,
-            **extra,
-        )
+        with _local_copy(run.stored_path) as path:
+            function(path=path, dry_run=run.dry_run, progress=progress, report=report, **extra)
     except ImportProblem as problem:
         status, text = ImportRun.Status.FAILED, f"{run.file_name}: {problem}"
     except Exception:
@@ -74,5 +75,30 @@ def run_import(run_id: int) -> str:
         status=status, report=text, updated_at=timezone.now()
     )
     if status == ImportRun.Status.DONE:
-        Path(run.stored_path).unlink(missing_ok=True)
+        if os.path.isabs(run.stored_path):  # stored before the `imports` storage existed
+            Path(run.stored_path).unlink(missing_ok=True)
+        else:
+            storages["imports"].delete(run.stored_path)
     return status
+
+
+@contextmanager
+def _local_copy(stored: str) -> Iterator[Path]:
+    """The uploaded file as a path on this machine: the importers stream it from disk (and
+    SQLite opens Isso's database by name), while a bucket is shared by every machine."""
+    if os.path.isabs(stored):
+        yield Path(stored)
+        return
+    storage = storages["imports"]
+    try:
+        local = Path(storage.path(stored))
+    except NotImplementedError:  # not on a local disk: copied into a temporary file
+        pass
+    else:
+        yield local
+        return
+    with tempfile.TemporaryDirectory(prefix="broadsheet-import-") as folder:
+        copy = Path(folder) / "upload"
+        with storage.open(stored, "rb") as source, copy.open("wb") as target:
+            shutil.copyfileobj(source, target, length=1 << 20)
+        yield copy
