@@ -35,6 +35,8 @@ def test_a_run_given_the_users_data_dir_leaves_it_untouched(tmp_path: Path) -> N
     env = {**os.environ, "DATA_DIR": str(user_data)}
     for name in (RUN_DIR_VARIABLE, "DJANGO_SETTINGS_MODULE", "SECRET_KEY"):
         env.pop(name, None)  # what the suite set for itself; the user's shell has none of it
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        env.pop(name, None)  # the test database of this run is in use by this run
     result = subprocess.run(
         [
             *(sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"),
