@@ -19,8 +19,8 @@ run: $(STAMP)
 	$(BIN)/broadsheet migrate --noinput
 	$(BIN)/broadsheet demo --if-empty
 	@echo
-	@echo "  Site:  http://127.0.0.1:8000/"
-	@echo "  Admin: http://127.0.0.1:8000/admin/  user 'admin', password in $(DATA_DIR)/admin-password.txt"
+	@echo "  Site:  http://127.0.0.1:$${PORT:-8000}/"
+	@echo "  Admin: http://127.0.0.1:$${PORT:-8000}/admin/  user 'admin', password in $(DATA_DIR)/admin-password.txt"
 	@if [ -f "$(DATA_DIR)/admin-password.txt" ]; then echo "         (password: $$(cat $(DATA_DIR)/admin-password.txt))"; fi
 	@echo
 	@# The task worker runs beside the server and stops with it.

@@ -199,8 +199,10 @@ def test_every_command_the_readme_shows_works_from_a_fresh_copy(
     copy, env = running_site
     readme = (copy / "README.md").read_text("utf-8")
     _inputs(copy, readme)
-    # What the README says `make run` leaves behind.
-    assert (copy / "data" / "admin-password.txt").read_text().strip()
+    # What the README says `make run` prints and leaves behind.
+    password = (copy / "data" / "admin-password.txt").read_text().strip()
+    printed = (copy.parent / "make-run.log").read_text()
+    assert f"Site:  http://127.0.0.1:{env['PORT']}/" in printed and password in printed
     # Guards the guard: in the newcomer's shell, `broadsheet` alone is not found.
     bare = subprocess.run(["bash", "-c", "broadsheet help"], cwd=copy, env=env, capture_output=True)
     assert bare.returncode == 127
