@@ -9,11 +9,12 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
-from tests.processes import broadsheet, broadsheet_env, free_port, wait_until_up
+from tests.processes import broadsheet, broadsheet_env, free_port, redis_server, wait_until_up
 
 ESSAY = "/2026/03/14/the-ledger-and-the-lamp/"
 APPROVE = """
@@ -36,45 +37,47 @@ def two_servers(
     tmp_path: Path, subprocess_database_url: str
 ) -> Iterator[tuple[dict[str, str], list[str]]]:
     env = broadsheet_env(tmp_path, subprocess_database_url)
-    if os.environ.get("REDIS_URL"):  # CI's second run: the cache is Redis
-        env["REDIS_URL"] = os.environ["REDIS_URL"]
-    broadsheet(env, "migrate", "--noinput")
-    broadsheet(env, "demo")
-    broadsheet(env, "collectstatic", "--noinput")  # once, not racing in two servers
-    processes, urls = [], []
-    for _ in range(2):
-        port = free_port()
-        processes.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "broadsheet.cli",
-                    "serve",
-                    "--port",
-                    str(port),
-                    "--workers",
-                    "1",
-                    "--no-collectstatic",
-                ],
-                env=env,
-                stdout=(tmp_path / f"serve-{port}.log").open("w"),
-                stderr=subprocess.STDOUT,
+    with ExitStack() as stack:
+        if os.environ.get("REDIS_URL"):  # CI's second run: the cache is Redis, one of the test's
+            # own (the servers' keys are not prefixed per test, and REDIS_URL may be a live site's)
+            env["REDIS_URL"] = stack.enter_context(redis_server())
+        broadsheet(env, "migrate", "--noinput")
+        broadsheet(env, "demo")
+        broadsheet(env, "collectstatic", "--noinput")  # once, not racing in two servers
+        processes, urls = [], []
+        for _ in range(2):
+            port = free_port()
+            processes.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "broadsheet.cli",
+                        "serve",
+                        "--port",
+                        str(port),
+                        "--workers",
+                        "1",
+                        "--no-collectstatic",
+                    ],
+                    env=env,
+                    stdout=(tmp_path / f"serve-{port}.log").open("w"),
+                    stderr=subprocess.STDOUT,
+                )
             )
-        )
-        urls.append(f"http://127.0.0.1:{port}")
-    try:
-        for url in urls:
-            wait_until_up(url + "/")
-        yield env, urls
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            urls.append(f"http://127.0.0.1:{port}")
+        try:
+            for url in urls:
+                wait_until_up(url + "/")
+            yield env, urls
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
 
 
 def test_an_approval_in_one_process_is_served_by_the_others_within_a_second(
