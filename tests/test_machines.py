@@ -48,7 +48,7 @@ from tests.processes import (
 
 ESSAY = "/2026/03/14/the-ledger-and-the-lamp/"
 HELD = "Are any of the Skerrow Point volumes digitised"  # the demo's comment awaiting moderation
-NOTICES = 400  # more than one worker claims in a batch (200), so both workers send
+NOTICES = 400  # more than a worker claims at once (200): the two workers send side by side
 QUEUE_NOTICES = f"""
 from django.db import transaction
 from broadsheet.notifications.outbox import email_queue
