@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import urllib.request
@@ -117,16 +118,22 @@ def test_a_second_serve_on_a_port_in_use_refuses_to_start(served_site: str, tmp_
     env = {**os.environ, "DATA_DIR": str(other), "PORT": port}
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
-    second = subprocess.run(
+    second = subprocess.Popen(
         [sys.executable, "-m", "broadsheet.cli", "serve", "--workers", "1"],
         env=env,
-        capture_output=True,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=60,
+        start_new_session=True,  # so a second server that did start goes with its workers
     )
+    try:
+        _, stderr = second.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(second.pid, signal.SIGKILL)
+        second.wait()
+        pytest.fail(f"a second server started on port {port}, in use by the first")
     assert second.returncode != 0
-    assert f"Port {port} on 127.0.0.1 is already in use by another process" in second.stderr
-    assert "PORT setting" in second.stderr and "Traceback" not in second.stderr
+    assert f"Port {port} on 127.0.0.1 is already in use by another process" in stderr
+    assert "PORT setting" in stderr and "Traceback" not in stderr
     for _ in range(6):  # every request still reaches the first site
         with urllib.request.urlopen(
             served_site + "/2026/03/14/the-ledger-and-the-lamp/", timeout=10
