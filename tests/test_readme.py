@@ -76,9 +76,9 @@ def test_the_readme_shows_the_commands_this_test_runs() -> None:
         "make run",
         ". .venv/bin/activate",
         "broadsheet publish essay.md",
-        "broadsheet import wordpress export.xml [--dry-run]",
         "broadsheet serve [--host H] [--port P] [--workers N]",
     } <= texts
+    assert any(text.startswith("broadsheet import wordpress export.xml") for text in texts)
     assert texts >= NOT_RUN_HERE  # no excuse kept for a command the README no longer shows
 
 
