@@ -58,8 +58,9 @@ def test_any_sign_in_from_the_form_is_answered_without_a_server_error(
     before = _state()
 
     response = client.generic(
-        "POST", "/accounts/comment-login/", body, content_type=content_type, **origin
-    )
+        "POST", "/accounts/comment-login/", body, content_type=content_type,
+        REMOTE_ADDR=next(_addresses), **origin,
+    )  # fmt: skip
 
     assert response.status_code < 500
     if response.status_code >= 400:
