@@ -353,6 +353,8 @@ def _run_on(database: str, url: str, folder: Path, args: argparse.Namespace) -> 
         last_post = time.monotonic()
         settled = _settled(deadline)
         faults.append(f"outbox empty {time.monotonic() - last_post:.1f} s after the last POST")
+        serving = len([pid for pid in _descendants(server.pid) if pid != server.pid])
+        faults.append(f"Granian's processes at the end: {serving} (the killed worker replaced)")
     finally:
         processes.stop_all()
         controller.stop()
@@ -384,9 +386,10 @@ def _faults(
 
     wait_for(total // 3)
     workers = [pid for pid in _descendants(server.pid) if pid != server.pid]
-    web = max(workers)  # Granian's last worker process (the others are its own helpers)
+    web = max(workers)  # Granian's children are its worker processes: the last one started
     os.kill(web, signal.SIGKILL)
-    done.append(f"fault: SIGKILL web worker {web} after {progress()} comments sent")
+    done.append(f"fault: SIGKILL web worker {web} of Granian's {len(workers)} processes after "
+                f"{progress()} comments sent")  # fmt: skip
     wait_for(total // 2)
     worker = next(p for p in processes.started if p.args[-1] == "worker" and p.poll() is None)
     os.killpg(worker.pid, signal.SIGKILL)
