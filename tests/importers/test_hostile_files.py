@@ -192,3 +192,36 @@ def test_an_isso_database_with_values_of_any_type_is_imported_or_refused(
     before = _content()
     if not _imported("isso", path):
         assert _content() == before
+
+
+def test_isso_text_that_is_not_utf8_is_imported_with_replacement_characters(
+    site_posts: None, tmp_path: Path
+) -> None:
+    # SQLite stores TEXT as given; reading such a value raised UnicodeDecodeError.
+    path = tmp_path / "latin1.db"
+    with sqlite3.connect(path) as database:
+        database.executescript(isso.SCHEMA)
+        database.executemany("INSERT INTO threads VALUES (?, ?, ?)", isso.THREADS)
+        database.execute(
+            "INSERT INTO comments (tid, id, parent, created, mode, text, author, voters) "
+            "VALUES (1, 1, NULL, ?, 1, CAST(? AS TEXT), CAST(? AS TEXT), x'00')",
+            (isso.MARCH_5, "Caf\xe9 au lait.".encode("latin-1"), b"Ren\xe9e"),
+        )
+    database.close()
+    assert _imported("isso", path)
+    comment = Comment.objects.get()
+    assert comment.body == "Caf\ufffd au lait." and comment.author_name == "Ren\ufffde"
+
+
+def test_an_isso_schema_with_a_damaged_byte_is_refused_with_a_sentence(
+    site_posts: None, tmp_path: Path
+) -> None:
+    # Found by the property test above: a byte that is not UTF-8 in a table's name in
+    # sqlite_master raised UnicodeDecodeError out of the schema check.
+    damaged = bytearray(_good_isso(tmp_path))
+    damaged[damaged.index(b"tablecommentscomments") + len("table")] = 0x80
+    path = tmp_path / "damaged.db"
+    path.write_bytes(bytes(damaged))
+    before = _content()
+    assert not _imported("isso", path)
+    assert _content() == before
