@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from measured import Served, expect_all, served_by
 from post_page import _setup
 
 ESSAY = "/2026/03/14/the-ledger-and-the-lamp/"
@@ -86,9 +87,13 @@ def _run(
 
 
 def _reads(base: str, clients: int, per_client: int) -> float:
+    served: list[Served] = []
+
     def fetch() -> None:
         for _ in range(per_client):
-            urllib.request.urlopen(base + ESSAY, timeout=30).read()
+            with urllib.request.urlopen(base + ESSAY, timeout=30) as answer:
+                answer.read()
+                served.append(served_by(answer.headers))
 
     threads = [threading.Thread(target=fetch) for _ in range(clients)]
     start = time.perf_counter()
@@ -96,7 +101,9 @@ def _reads(base: str, clients: int, per_client: int) -> float:
         thread.start()
     for thread in threads:
         thread.join()
-    return clients * per_client / (time.perf_counter() - start)
+    elapsed = time.perf_counter() - start
+    expect_all(served, "rendered", "the baseline's page GET")
+    return clients * per_client / elapsed
 
 
 def main() -> None:
@@ -120,7 +127,8 @@ def main() -> None:
         before = post.comments.count()
 
         port = _free_port()
-        env = {**os.environ, "TRUST_X_FORWARDED_FOR": "true", "ALLOWED_HOSTS": "127.0.0.1"}
+        env = {**os.environ, "TRUST_X_FORWARDED_FOR": "true", "ALLOWED_HOSTS": "127.0.0.1",
+               "PAGE_CACHE": "false"}  # fmt: skip
         server = subprocess.Popen(
             [sys.executable, "-m", "broadsheet.cli", "serve", "--port", str(port), "--workers", str(args.workers)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,

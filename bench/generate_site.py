@@ -64,7 +64,7 @@ def setup_django(*, database_url: str, data_dir: Path) -> None:
 
 
 @contextmanager
-def throwaway_postgres(server_url: str) -> Iterator[str]:
+def throwaway_postgres(server_url: str, *, prefix: str = "bs_bench") -> Iterator[str]:
     """A new, empty database on the server `server_url` points at, dropped afterwards.
 
     The database named in `server_url` itself is never written to.
@@ -72,7 +72,7 @@ def throwaway_postgres(server_url: str) -> Iterator[str]:
     import psycopg
 
     parts = urlsplit(server_url)
-    name = f"bs_bench_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = parts._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import secrets
 import subprocess
 import sys
@@ -194,20 +193,20 @@ def _import(path: Path, database_url: str, data_dir: Path) -> tuple[float, float
     env.pop("REDIS_URL", None)
     broadsheet = str(Path(sys.executable).with_name("broadsheet"))
     subprocess.run([broadsheet, "migrate", "-v0"], env=env, check=True)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    output, errors = data_dir / "import.out", data_dir / "import.err"
     started = time.perf_counter()
-    done = subprocess.run(
-        [broadsheet, "import", "wordpress", str(path)],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    with output.open("w") as out, errors.open("w") as err:
+        process = subprocess.Popen(
+            [broadsheet, "import", "wordpress", str(path)], env=env, stdout=out, stderr=err
+        )
+        # wait4: the peak memory of this process alone (RUSAGE_CHILDREN is the largest of all
+        # children so far, which was the migration's when that was bigger).
+        _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if peak_kib <= before:  # the migrate process was bigger: no reading for the import
-        print("note: peak memory could not be told apart from the migration's")
-    return seconds, peak_kib / 1024, done.stdout.strip().splitlines()[0]
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise SystemExit(f"the import failed:\n{errors.read_text()[-3000:]}")
+    return seconds, usage.ru_maxrss / 1024, output.read_text().strip().splitlines()[0]
 
 
 def main() -> None:
@@ -238,6 +237,10 @@ def main() -> None:
             seconds, peak_mb, summary = _import(path, f"sqlite:///{folder / 'db.sqlite3'}", folder)
             database = "SQLite"
     print(summary)
+    # The figures are an import's only if everything written was imported.
+    wanted = f"{args.posts:,} posts, {args.comments:,} comments"
+    if wanted not in summary:
+        raise SystemExit(f"bench: the file holds {wanted}, but the import said: {summary}")
     print(f"{'':24} {'seconds':>9} {'peak MB':>8}")
     print(f"{'baseline (parse only)':24} {baseline:9.1f}")
     print(

@@ -5,7 +5,8 @@
 Runs in-process through the whole middleware stack with Django's test client, against a fresh
 SQLite database in a temporary folder. The baseline, measured in the same run, is a trivial
 view (the identicon SVG) through the same stack: the ratio is what the essay page costs on
-top of Django itself, which stays comparable on a noisy, shared machine.
+top of Django itself, which stays comparable on a noisy, shared machine. Every timed response
+is checked to be what its row says (rendered, or a page-cache hit): the run stops otherwise.
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from measured import Served, expect
 
 
 def _setup(data_dir: Path) -> None:
@@ -39,15 +45,16 @@ def _setup(data_dir: Path) -> None:
     call_command("demo", verbosity=0)
 
 
-def _measure(fetch: Callable[[], int], runs: int) -> list[float]:
+def _measure(fetch: Callable[[], Any], runs: int, served: Served, what: str) -> list[float]:
     for _ in range(20):  # warm up: template loading, connection, caches of the interpreter
         fetch()
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
-        status = fetch()
+        response = fetch()
         samples.append((time.perf_counter() - start) * 1000)
-        assert status == 200, status
+        assert response.status_code == 200, response.status_code
+        expect(response.headers, served, what)
     return samples
 
 
@@ -76,11 +83,10 @@ def main() -> None:
         from django.conf import settings
 
         settings.PAGE_CACHE = False  # every request renders (the baseline view included)
-        baseline = _measure(lambda: client.get(baseline_url).status_code, args.runs)
-        page = _measure(lambda: client.get(url).status_code, args.runs)
+        baseline = _measure(lambda: client.get(baseline_url), args.runs, "rendered", "baseline")
+        page = _measure(lambda: client.get(url), args.runs, "rendered", "essay, rendered")
         settings.PAGE_CACHE = True  # anonymous readers get the stored page
-        cached = _measure(lambda: client.get(url).status_code, args.runs)
-        assert client.get(url)["X-Page-Cache"] == "hit"
+        cached = _measure(lambda: client.get(url), args.runs, "hit", "essay, page cache hit")
         settings.PAGE_CACHE = False
         with CaptureQueriesContext(connection) as queries:  # after the warm-up: settings cached
             size = len(client.get(url).content)

@@ -10,6 +10,10 @@ two words, a phrase, a prefix, an exclusion; the first page and a later page; po
 posts with comments), each repeated `--runs` times. Reported: median and p95 per kind of query
 and over all, against a trivial view measured in the same run (the ratio is what stays
 comparable on a noisy machine). The target is p95 ≤ 50 ms on both databases.
+
+Every search is run, none answered from the page cache (PAGE_CACHE is off, and a timed response
+that says it was a cache hit stops the run): with the cache on, each query's repeats were hits
+and the p95 was a fraction of a millisecond whatever search cost.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate_site import generate_site, setup_django, throwaway_postgres
+from measured import expect
 
 TARGET_P95_MS = 50.0
 _WORD = re.compile(r"[A-Za-z]{5,}")
@@ -100,10 +105,12 @@ def _bench(url: str, data_dir: Path, database: str, posts: int, comments: int, r
     site = generate_site(posts=posts, comments=comments)
     generated = time.perf_counter() - started
 
+    from django.conf import settings
     from django.test import Client
 
     from broadsheet.search.models import SearchDocument
 
+    settings.PAGE_CACHE = False  # every request searches (the baseline view renders too)
     client = Client()
     baseline_url = "/identicon/" + "0" * 32 + ".svg"
 
@@ -111,6 +118,7 @@ def _bench(url: str, data_dir: Path, database: str, posts: int, comments: int, r
         start = time.perf_counter()
         response = client.get(path)
         elapsed = (time.perf_counter() - start) * 1000
+        expect(response.headers, "rendered", f"search {path}")
         return elapsed, response.status_code, response.content
 
     for _ in range(20):  # warm up the interpreter, templates, connection and site settings
@@ -133,7 +141,7 @@ def _bench(url: str, data_dir: Path, database: str, posts: int, comments: int, r
         matches = int(match.group(2).replace(b",", b"")) if match else 0
         # More matches than are ranked shows as one more than the cap.
         found.setdefault(kind, []).append(matches + 1 if match and match.group(1) else matches)
-        by_kind.setdefault(kind, []).extend(timed(path)[0] for _ in range(runs))
+        by_kind.setdefault(kind, []).extend([first[0], *(timed(path)[0] for _ in range(runs - 1))])
 
     every = [s for samples in by_kind.values() for s in samples]
     print(
@@ -152,8 +160,9 @@ def _bench(url: str, data_dir: Path, database: str, posts: int, comments: int, r
     p95 = _p95(every)
     print(
         f"{'all searches':26} {statistics.median(every):10.2f} {p95:8.2f}   "
-        f"({len(every)} requests; ratio to baseline: median "
-        f"{statistics.median(every) / statistics.median(baseline):.1f}x)"
+        f"({len(every)} requests, none from the page cache; ratio to baseline: median "
+        f"{statistics.median(every) / statistics.median(baseline):.1f}x, "
+        f"p95 {p95 / _p95(baseline):.1f}x)"
     )
     verdict = "meets" if p95 <= TARGET_P95_MS else "MISSES"
     print(f"{database}: search p95 {p95:.1f} ms {verdict} the {TARGET_P95_MS:.0f} ms target")

@@ -7,11 +7,30 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.isolation import use_a_data_dir_of_our_own
 
 # Before anything reads the settings: the run's own DATA_DIR and SECRET_KEY (tests/isolation.py).
 use_a_data_dir_of_our_own()
+
+# Property tests are bounded and the same on every run in CI: a fixed number of examples drawn
+# from a derandomized seed, no example database. `pytest --hypothesis-profile=fuzz` searches
+# far longer, with fresh randomness, for a night's hunting.
+_HEALTH = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large]
+hypothesis_settings.register_profile(
+    "broadsheet",
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=_HEALTH,
+)
+hypothesis_settings.register_profile(
+    "fuzz", max_examples=2_000, deadline=None, suppress_health_check=_HEALTH
+)
+hypothesis_settings.load_profile("broadsheet")
 
 from django.conf import settings  # noqa: E402
 

@@ -18,6 +18,7 @@ from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
 from tests.discussion.hostile import EMAILS, NAMES, SCRIPTS, URLS
 from tests.factories import PostFactory, approved_comment
+from tests.hostile_input import form_bodies
 from tests.html_safety import assert_harmless
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,7 @@ def test_hostile_inputs_are_refused_or_stored_harmlessly(client: Client, open_po
 
 @pytest.mark.parametrize(
     "parent",
-    ["-1", "abc", "1e9", "999999999999999999999999", "0x10", "1; DROP TABLE x", "", " 1"],
+    ["-1", "abc", "1e9", "999999999999999999999999", "0x10", "1; DROP TABLE x", "", " 1", "²"],
 )
 def test_forged_parent_ids_never_cause_a_server_error(
     client: Client, open_post: Post, parent: str
@@ -90,8 +91,12 @@ def test_a_parent_from_another_post_is_refused(
     assert "The comment you are replying to does not exist." in response.content.decode()
 
 
-@pytest.mark.parametrize("post_id", ["", "0", "-5", "abc", "99999999", "1 OR 1=1"])
+@pytest.mark.parametrize(
+    "post_id",
+    ["", "0", "-5", "abc", "99999999", "1 OR 1=1", "99999999999999999999", "²", "9" * 5000],
+)
 def test_a_missing_post_is_refused(client: Client, open_post: Post, post_id: str) -> None:
+    # A number past the id column's range reached a written-out read: OverflowError, a 500.
     assert _post(client, open_post, 1, post_id=post_id).status_code == 404
 
 
@@ -153,3 +158,49 @@ class TestSubmissionProperties(HypothesisTestCase):
             post.comment_count
             == post.comments.filter(status=Comment.Status.APPROVED, removed=False).count()
         )
+
+
+_fuzzed_addresses = (f"203.0.{a}.{b}" for a, b in itertools.product(range(256), range(1, 255)))
+
+
+@given(data=st.data())
+def test_any_comment_post_is_answered_without_a_server_error_and_a_refusal_stores_nothing(
+    open_post: Post, data: st.DataObject
+) -> None:
+    """Arbitrary bytes, invalid UTF-8, repeated and missing fields, huge values, bodies that
+    are no form at all: the answer is a comment or a refusal, never a 500, and a refusal
+    leaves no comment, subscription or count behind."""
+    from broadsheet.notifications.models import Subscription
+
+    parent = approved_comment(open_post) if not open_post.comments.exists() else None
+    parent_id = parent.pk if parent else open_post.comments.first().pk  # type: ignore[union-attr]
+    good = {
+        "comment": "A considered reply.", "author": "Ada", "email": "ada@example.org", "url": "",
+        "post_id": str(open_post.pk), "parent_id": str(parent_id), "shown_at": shown_at_token(),
+        "hp": "", "subscribe_comments": "1", "subscribe_posts": "1", "cookies_consent": "1",
+    }  # fmt: skip
+    body, content_type = data.draw(form_bodies(good))
+    comments, subscriptions = Comment.objects.count(), Subscription.objects.count()
+
+    response = Client().generic(
+        "POST", "/comments/post/", body, content_type=content_type,
+        REMOTE_ADDR=next(_fuzzed_addresses),
+    )  # fmt: skip
+
+    assert response.status_code < 500
+    if response.status_code in (201, 302):
+        assert Comment.objects.count() == comments + 1
+    else:
+        assert response.status_code in ACCEPTED_OR_REFUSED, response.status_code
+        assert (Comment.objects.count(), Subscription.objects.count()) == (comments, subscriptions)
+    open_post.refresh_from_db()
+    approved = open_post.comments.filter(status=Comment.Status.APPROVED, removed=False).count()
+    assert open_post.comment_count == approved
+
+
+@pytest.mark.parametrize("post", ["²", "99999999999999999999", "-1", "x"])
+def test_the_identity_box_for_a_post_that_is_no_number_is_not_found(
+    client: Client, post: str
+) -> None:
+    # "²" passed str.isdigit() and then failed int(): a 500.
+    assert client.get("/comments/identity/", {"post": post}).status_code == 404

@@ -524,3 +524,13 @@ def test_spam_tokens_are_listed_read_only(staff: Client) -> None:
     response = staff.get("/admin/moderation/spamtoken/?q=casino")
     assert response.status_code == 200 and "casino" in response.content.decode()
     assert staff.get("/admin/moderation/spamtoken/add/").status_code == 403
+
+
+@pytest.mark.parametrize("number", ["²", "99999999999999999999", "x", "-1"])
+def test_a_page_number_or_ids_that_are_no_numbers_are_ignored(
+    staff: Client, post: Post, number: str
+) -> None:
+    # "²" passed str.isdigit() and then failed int(): a 500 for the moderator.
+    assert staff.get("/moderation/", {"page": number}).status_code == 200
+    response = staff.post("/moderation/bulk/", {"action": "approve", "ids": [number]})
+    assert response.status_code == 302

@@ -106,13 +106,14 @@ def forget_login_options(**kwargs: Any) -> None:
 
 
 def _start(request: HttpRequest, option_id: str, return_url: str) -> HttpResponse:
-    request.session[RETURN_KEY] = return_url
     if option_id == SITE:
+        request.session[RETURN_KEY] = return_url
         return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': return_url})}")
     try:
         provider = get_social_adapter(request).get_provider(request, option_id)
     except Exception:  # allauth raises SocialApp.DoesNotExist and others for unknown ids
         raise Http404("No such sign-in provider.") from None
+    request.session[RETURN_KEY] = return_url  # only once the sign-in really starts
     response: HttpResponse = provider.redirect(request, AuthProcess.LOGIN, next_url=return_url)
     return response
 
@@ -148,8 +149,12 @@ def comment_login(request: HttpRequest) -> HttpResponse:
     post = _posted_post(request)
     if post is None:
         raise Http404("No such post.")
+    # An unknown provider is refused before the draft is kept: a refusal stores nothing.
+    response = _start(
+        request, request.POST.get("provider", SITE), f"{post.get_absolute_url()}#respond"
+    )
     request.session[DRAFT_KEY] = _draft(request)
-    return _start(request, request.POST.get("provider", SITE), f"{post.get_absolute_url()}#respond")
+    return response
 
 
 @csrf_exempt  # posted by the comment page's script into the popup: checked by origin instead

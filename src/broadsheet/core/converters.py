@@ -1,4 +1,5 @@
-"""Path converters for WordPress-style permalinks: /2026/03/14/slug/."""
+"""Path converters for WordPress-style permalinks (/2026/03/14/slug/), and row ids read from
+forms and query strings."""
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ class FourDigits(TwoDigits):
 
     def to_url(self, value: int | str) -> str:
         return f"{int(value):04d}"
+
+
+# Rows' ids are BigAutoFields: 1 … 2**63 - 1 on SQLite and PostgreSQL alike.
+MAX_ID = 2**63 - 1
 
 
 def register() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from broadsheet.accounts.comment_login import DRAFT_KEY, login_options, signed_in_with, take_draft
+from broadsheet.core.converters import id_or_none
 from broadsheet.discussion.cookies import pending_ids
 from broadsheet.discussion.forms import CommentForm, field_row, shown_at_token
 from broadsheet.discussion.models import Comment
@@ -61,11 +62,11 @@ def discussion_context(
         draft = take_draft(request, post.pk) if DRAFT_KEY in request.session else None
         if draft:
             initial.update({k: draft.get(k, "") for k in ("comment", "author", "email", "url")})
-            if str(draft.get("parent_id", "")).isdigit() and int(draft["parent_id"]):
+            if drafted_parent := id_or_none(draft.get("parent_id")):
                 reply_to = (
                     reply_to
                     or Comment.objects.filter(
-                        pk=int(draft["parent_id"]), post=post, status=Comment.Status.APPROVED
+                        pk=drafted_parent, post=post, status=Comment.Status.APPROVED
                     ).first()
                 )
                 initial["parent_id"] = reply_to.pk if reply_to else 0

@@ -9,6 +9,7 @@ from django.forms.renderers import BaseRenderer
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from broadsheet.core.converters import MAX_ID
 from broadsheet.discussion.services import MAX_BODY, MAX_EMAIL, MAX_NAME, MAX_URL
 
 _SALT = "broadsheet.comment-form.shown-at"
@@ -136,8 +137,11 @@ class CommentForm(forms.Form):
     subscribe_posts = forms.BooleanField(
         label="Notify me of new posts by email.", required=False, widget=CheckboxInput
     )
-    post_id = forms.IntegerField(widget=HiddenInput, required=False)
-    parent_id = forms.IntegerField(widget=HiddenInput, required=False, min_value=0)
+    # Within the id column's range: a larger number is no post, not an overflow.
+    post_id = forms.IntegerField(widget=HiddenInput, required=False, min_value=1, max_value=MAX_ID)
+    parent_id = forms.IntegerField(
+        widget=HiddenInput, required=False, min_value=0, max_value=MAX_ID
+    )
     shown_at = forms.CharField(widget=HiddenInput, required=False)
     # A honeypot: hidden from people by CSS, filled in by robots that fill in everything.
     hp = forms.CharField(

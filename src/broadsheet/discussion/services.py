@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -92,6 +93,18 @@ def _counted_and_shown(comment: Comment) -> None:
         post_id=comment.post_id,
         shown=comment.status == Comment.Status.APPROVED,
     )
+
+
+def _writer_takes_turns(*, user_id: int | None, name: str, email: str) -> None:
+    """Two comments from one writer at once (a double click) take turns on PostgreSQL, so the
+    second's duplicate and flood checks see the first: under READ COMMITTED both passed and
+    both were stored. SQLite's writes already take turns (IMMEDIATE transactions)."""
+    if connection.vendor != "postgresql":
+        return
+    writer = f"user:{user_id}" if user_id is not None else f"guest:{email.lower() or name}"
+    digest = hashlib.blake2b(f"comment-writer:{writer}".encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:  # held until the transaction ends
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, signed=True)])
 
 
 @action
@@ -198,6 +211,7 @@ def comment_submit(
     ip_address = _clean_ip(ip_address)
     user_agent = user_agent[:254]
 
+    _writer_takes_turns(user_id=user.pk if user is not None else None, name=name, email=email)
     # 7. The same words twice on the same thread are a double click, not a second comment.
     # (Each check is one flat filter: building the query costs more than running it.)
     if comment_is_duplicate(

@@ -59,7 +59,7 @@ def isso_import(*, path: Path, dry_run: bool, progress: Progress, report: Import
             _check_schema(database)
             progress.total = database.execute("SELECT COUNT(*) FROM comments").fetchone()[0]
             threads = _threads(database)
-        except sqlite3.DatabaseError as error:
+        except _UNREADABLE as error:
             raise _unreadable(error) from None
         importer = _Importer(
             report=report, dry_run=dry_run, source=_source(database, path), threads=threads
@@ -84,6 +84,9 @@ def _connect(path: Path) -> sqlite3.Connection:
     # Read-only: the import never changes the Isso database, even by accident.
     database = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     database.row_factory = sqlite3.Row
+    # SQLite keeps whatever bytes it was given as TEXT; a value that is not UTF-8 raised
+    # UnicodeDecodeError (a crash, not a refusal). It is imported with U+FFFD in their place.
+    database.text_factory = lambda value: value.decode("utf-8", "replace")
     return database
 
 
@@ -108,7 +111,12 @@ def _check_schema(database: sqlite3.Connection) -> None:
             )
 
 
-def _unreadable(error: sqlite3.DatabaseError, *, midway: bool = False) -> ImportProblem:
+# A damaged schema makes SQLite's error message itself hold bytes that are not UTF-8, which
+# the sqlite3 module fails to decode: UnicodeDecodeError instead of DatabaseError.
+_UNREADABLE = (sqlite3.DatabaseError, UnicodeDecodeError)
+
+
+def _unreadable(error: Exception, *, midway: bool = False) -> ImportProblem:
     if "locked" in str(error) or "busy" in str(error):
         why = (
             "the database is busy: Isso is writing to it. Run the import again, or copy the "
@@ -156,7 +164,7 @@ def _rows(database: sqlite3.Connection) -> Iterator[sqlite3.Row]:
             "SELECT tid, id, parent, created, modified, mode, remote_addr, text, author, email, "
             "website FROM comments ORDER BY id"
         )
-    except sqlite3.DatabaseError as error:
+    except _UNREADABLE as error:
         raise _unreadable(error, midway=True) from None
 
 

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from broadsheet.core.cache import cache_policy
+from broadsheet.core.converters import id_or_none
 from broadsheet.core.webaddress import WebAddressField
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import (
@@ -49,7 +50,7 @@ def _next_url(request: HttpRequest) -> str:
 
 
 def _page_number(raw: str | None) -> int:
-    return int(raw) if raw and raw.isdigit() else 1
+    return id_or_none(raw) or 1
 
 
 def _counted(count: int, verb: str) -> str:
@@ -112,7 +113,7 @@ def comment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @moderator_required
 def bulk(request: HttpRequest) -> HttpResponse:
     found = selectors.action(request.POST.get("action", ""))
-    ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
+    ids = [number for value in request.POST.getlist("ids") if (number := id_or_none(value))]
     if found is None or not ids:
         messages.error(request, "Choose some comments and an action to apply to them.")
         return HttpResponseRedirect(_next_url(request))

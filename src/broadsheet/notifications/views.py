@@ -9,6 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from broadsheet.core.cache import cache_policy
+from broadsheet.core.converters import id_or_none
 from broadsheet.discussion.models import Comment
 from broadsheet.notifications.links import LinkError, read_token
 from broadsheet.notifications.models import Subscription
@@ -129,7 +130,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         chosen = (
             subscriptions
             if request.POST.get("all")
-            else subscriptions.filter(pk=request.POST.get("cancel") or 0)
+            else subscriptions.filter(pk=id_or_none(request.POST.get("cancel")) or 0)
         )
         for subscription in chosen:
             subscription_cancel(subscription=subscription)
