@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
-from django.urls import NoReverseMatch
 
+from broadsheet.discussion.addresses import comment_addresses
 from broadsheet.discussion.models import Comment
 
 Status = Comment.Status
@@ -139,15 +139,6 @@ def comments_by_ids(ids: list[int]) -> QuerySet[Comment]:
     return Comment.objects.filter(pk__in=ids, removed=False).order_by("pk")
 
 
-def context_url(comment: Comment) -> str:
-    """Where the comment sits in its discussion."""
-    try:
-        return comment.get_absolute_url()
-    except NoReverseMatch:
-        # A site whose URLconf has no discussion pages still shows the post, at its anchor.
-        return f"{comment.post.get_absolute_url()}#comment-{comment.pk}"
-
-
 @dataclass(frozen=True)
 class QueueRow:
     comment: Comment
@@ -157,10 +148,12 @@ class QueueRow:
 
 
 def queue_rows(page: Page[Comment]) -> list[QueueRow]:
+    # A held comment's address is where it will be once approved.
+    addresses = comment_addresses(comments=page)
     return [
         QueueRow(
             comment=comment,
-            context_url=context_url(comment),
+            context_url=addresses[comment.pk],
             actions=[_ACTIONS[name] for name in ROW_ACTIONS.get(comment.status, ())],
             can_reply=comment.status in _ALL,
         )
