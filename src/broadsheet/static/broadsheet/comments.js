@@ -29,6 +29,8 @@
   var saved = readCookie("comment_author");
   if (saved) {
     try {
+      // Earlier versions stored a cookie with a website in double quotes.
+      if (saved.charAt(0) === '"') saved = saved.slice(1, -1);
       var details = JSON.parse(decodeURIComponent(saved));
       [["author", details.name], ["email", details.email], ["url", details.url]].forEach(function (pair) {
         var input = form.querySelector("[name=" + pair[0] + "]");
