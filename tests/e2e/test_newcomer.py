@@ -61,3 +61,113 @@ def test_a_cookie_saved_in_quotes_by_an_earlier_version_is_still_read(
     assert page.input_value("#id_author") == "Old Reader"
     assert page.input_value("#id_url") == "https://old.example/"
     context.close()
+
+
+PASSWORD = "a long pass phrase 42"
+DRAFT = "A thought I typed before making an account."
+
+
+def _confirmation_link(server: Any) -> str:
+    from broadsheet.notifications.outbox import outbox_send_due
+
+    outbox_send_due()  # when the email went through the outbox rather than straight out
+    [message] = server.wait_for(1)
+    return next(link for link in server.links(message) if "/accounts/confirm-email/" in link)
+
+
+def test_the_header_offers_sign_in_and_then_the_account(browser: Any, demo: str) -> None:
+    from broadsheet.accounts.models import User
+
+    User.objects.create_user("rea", "rea@example.net", PASSWORD)
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(
+        user=User.objects.get(username="rea"), email="rea@example.net", verified=True, primary=True
+    )
+    page = browser.new_context().new_page()
+    page.goto(demo + ESSAY)
+    page.get_by_role("navigation", name="Your account").get_by_role("link", name="Sign in").click()
+    page.fill("#id_login", "rea")
+    page.fill("#id_password", PASSWORD)
+    page.click("form[action*='/accounts/login/'] button[type=submit]")
+    page.wait_for_url(f"**{ESSAY}")
+    account = page.get_by_role("navigation", name="Your account")
+    assert account.get_by_role("link", name="Account").is_visible()
+    assert account.get_by_role("button", name="Sign out").is_visible()
+    # The comment form's own way in is labelled, not just a letter.
+    page.context.close()
+    guest = browser.new_context().new_page()
+    guest.goto(demo + ESSAY)
+    site_button = guest.get_by_role("button", name="Sign in or sign up with an account on")
+    assert site_button.is_visible() and "Sign in" in site_button.inner_text()
+
+
+def test_signing_up_from_the_comment_form_comes_back_to_the_essay(
+    browser: Any, demo: str, smtp_server: Any, artifacts: Path
+) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(demo + ESSAY + "#respond")
+    page.fill("#id_comment", DRAFT)
+    with page.expect_popup() as opened:
+        page.click("button.login-icon--site")
+    popup = opened.value
+    assert page.locator("#login-status").inner_text().startswith("Connecting to")
+    popup.wait_for_selector("#id_login")
+    popup.click("a[href*='/accounts/signup/']")
+    popup.fill("#id_email", "rea@example.net")
+    popup.fill("#id_username", "rea")
+    popup.fill("#id_password1", PASSWORD)
+    popup.fill("#id_password2", PASSWORD)
+    popup.click("form[action*='/accounts/signup/'] button[type=submit]")
+    popup.wait_for_url("**/accounts/confirm-email/")
+    # The essay's tab is told: no more "Connecting to …".
+    page.wait_for_function(
+        "!document.getElementById('login-status').textContent.startsWith('Connecting')"
+    )
+    assert "follow its link" in page.locator("#login-status").inner_text()
+    assert page.input_value("#id_comment") == DRAFT
+    page.locator("#respond").screenshot(path=str(artifacts / "sign-up-waiting-for-email.png"))
+    popup.close()
+
+    # The emailed link, followed in another tab of the same browser, signs in and comes back.
+    link = _confirmation_link(smtp_server)
+    tab = context.new_page()
+    tab.goto(link)
+    tab.click("form[action*='/accounts/confirm-email/'] button[type=submit]")
+    tab.wait_for_url(f"**{ESSAY}*")
+    assert (
+        tab.get_by_role("navigation", name="Your account")
+        .get_by_role("link", name="Account")
+        .is_visible()
+    )
+    # …and the essay's first tab, still open with the draft, now shows the account.
+    page.wait_for_selector(".comment-signed-in")
+    assert page.input_value("#id_comment") == DRAFT
+    context.close()
+
+
+def test_a_sign_up_verified_in_another_browser_signs_in_and_comes_back(
+    browser: Any, demo: str, smtp_server: Any
+) -> None:
+    page = browser.new_context(java_script_enabled=False).new_page()
+    page.goto(demo + ESSAY)
+    page.fill("#id_comment", DRAFT)
+    page.click("button.login-icon--site")  # without JavaScript: the redirect flow
+    page.click("a[href*='/accounts/signup/']")
+    page.fill("#id_email", "rea@example.net")
+    page.fill("#id_username", "rea")
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.click("form[action*='/accounts/signup/'] button[type=submit]")
+    page.wait_for_url("**/accounts/confirm-email/")
+
+    elsewhere = browser.new_context().new_page()  # another browser: no session of the sign-up
+    elsewhere.goto(_confirmation_link(smtp_server))
+    elsewhere.click("form[action*='/accounts/confirm-email/'] button[type=submit]")
+    elsewhere.wait_for_url("**/accounts/login/**")
+    elsewhere.fill("#id_login", "rea")
+    elsewhere.fill("#id_password", PASSWORD)
+    elsewhere.click("form[action*='/accounts/login/'] button[type=submit]")
+    elsewhere.wait_for_url(f"**{ESSAY}*")
+    assert "You are commenting using your" in elsewhere.locator("#respond").inner_text()

@@ -34,8 +34,6 @@ def _client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
-
-
 @csrf_exempt  # the page is the same for every reader, so it carries no token; see below
 @require_POST
 @cache_policy("never")
