@@ -171,3 +171,23 @@ def test_a_sign_up_verified_in_another_browser_signs_in_and_comes_back(
     elsewhere.click("form[action*='/accounts/login/'] button[type=submit]")
     elsewhere.wait_for_url(f"**{ESSAY}*")
     assert "You are commenting using your" in elsewhere.locator("#respond").inner_text()
+
+
+def test_erasing_without_the_confirmation_stays_at_the_form_with_the_error(
+    browser: Any, demo: str, artifacts: Path
+) -> None:
+    from broadsheet.accounts.privacy import privacy_token
+
+    page = browser.new_context(viewport={"width": 1280, "height": 700}).new_page()
+    email = Comment.objects.exclude(author_email="").values_list("author_email", flat=True)[0]
+    page.goto(demo + f"/personal-data/{privacy_token(email=email)}/")
+    page.click("#erase button[type=submit]")  # the box left unticked
+    page.wait_for_load_state()
+    error = page.locator("#erase .field-error")
+    assert error.inner_text() == "Tick this box to confirm that you want this."
+    assert error.is_visible() and error.evaluate(
+        "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+    )  # on screen, not below the fold
+    assert page.evaluate("document.activeElement.name") == "confirm"
+    assert page.get_attribute("#erase input[name=confirm]", "aria-invalid") == "true"
+    page.screenshot(path=str(artifacts / "erase-unconfirmed.png"))
