@@ -191,3 +191,64 @@ def test_erasing_without_the_confirmation_stays_at_the_form_with_the_error(
     assert page.evaluate("document.activeElement.name") == "confirm"
     assert page.get_attribute("#erase input[name=confirm]", "aria-invalid") == "true"
     page.screenshot(path=str(artifacts / "erase-unconfirmed.png"))
+
+
+def test_a_new_post_needs_only_its_text_and_a_schedule_needs_a_date(
+    browser: Any, demo: str, artifacts: Path
+) -> None:
+    from broadsheet.accounts.models import User
+    from broadsheet.publishing.models import Post
+
+    User.objects.create_superuser("boss", "boss@example.org", PASSWORD)
+    page = browser.new_context().new_page()
+    page.goto(demo + "/admin/login/?next=/admin/publishing/post/add/")
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/publishing/post/add/")
+    page.fill("#id_title", "Written by a newcomer")
+    page.fill("#id_body", "A first paragraph.")
+    page.select_option("#id_status", "scheduled")
+    page.click("input[name=_save]")
+    page.wait_for_load_state()
+    error = page.locator(".field-published_at .errorlist")
+    assert "A scheduled post needs the date and time it goes live" in error.inner_text()
+    assert not Post.objects.filter(title="Written by a newcomer").exists()
+    page.screenshot(path=str(artifacts / "admin-scheduled-without-date.png"), full_page=True)
+
+    page.select_option("#id_status", "published")
+    page.click("input[name=_save]")
+    page.wait_for_url("**/admin/publishing/post/")
+    post = Post.objects.get(title="Written by a newcomer")
+    assert [a.username for a in post.authors.all()] == ["boss"]
+
+
+def test_replies_past_a_lowered_depth_line_up_at_the_last_level(browser: Any, demo: str) -> None:
+    from broadsheet.publishing.models import Post
+
+    post = Post.objects.get(slug="the-ledger-and-the-lamp")
+    top = Comment.objects.filter(post=post, depth=0, status=Comment.Status.APPROVED).first()
+    assert top is not None
+    chain = [top]
+    for level in range(1, 5):  # down to the fifth level, the default limit
+        chain.append(
+            Comment.objects.create(
+                post=post, parent=chain[-1], thread_id=top.pk, depth=level,
+                status=Comment.Status.APPROVED, author_name=f"Level {level + 1}",
+                author_email="deep@example.org", body="Deeper.", body_html="<p>Deeper.</p>",
+            )
+        )  # fmt: skip
+    current = DiscussionSettings.current()
+    current.thread_comments_depth = 3
+    current.save()
+    page = browser.new_context().new_page()
+    page.goto(demo + ESSAY)
+    lefts = [
+        page.locator(f"#comment-{c.pk} > article").bounding_box()["x"]  # type: ignore[index]
+        for c in chain
+    ]
+    assert lefts[0] < lefts[1] < lefts[2] == lefts[3] == lefts[4]
+    replies = [
+        page.locator(f"#comment-{c.pk} > article .comment-reply-link").count() for c in chain
+    ]
+    assert replies == [1, 1, 0, 0, 0]
