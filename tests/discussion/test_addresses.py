@@ -175,7 +175,7 @@ def test_the_comments_feed_changes_when_its_comments_move_to_another_page(
     assert after.status_code == 200 and after["ETag"] != before["ETag"]
 
 
-def test_a_feed_with_paging_on_costs_one_more_query_whatever_its_size(
+def test_a_feed_with_paging_on_costs_one_more_query(
     client: Client, post: Post, comments: list[Comment], django_assert_num_queries: Any
 ) -> None:
     from tests.feeds.test_feed_queries import COMMENTS_FEED, POST_COMMENTS_FEED
@@ -255,3 +255,22 @@ def test_permalink_emails_and_queue_give_the_same_address(
     queue = client.get("/moderation/?status=pending").content.decode()
     assert f'href="{comment_address(comment=held)}"' in queue
     assert "comment-page-1/" in comment_address(comment=held)
+
+
+def test_the_written_out_numbering_agrees_with_the_orms_count(author: Any) -> None:
+    """thread_places (one window-function statement) against the ORM's counting of older
+    threads, on two posts, with threads written at the same instant and threads not approved."""
+    from broadsheet.discussion.addresses import _held_places, thread_places
+
+    same_moment = timezone.now() - timedelta(hours=3)
+    threads: dict[int, int] = {}
+    for n in range(2):
+        post = PostFactory(title=f"Essay {n}", authors=[author])
+        for i in range(7):
+            status = Comment.Status.PENDING if i == 3 else Comment.Status.APPROVED
+            at = same_moment if i in (1, 2, 4) else same_moment + timedelta(minutes=i)
+            top = approved_comment(post, body=f"{n}.{i}", created_at=at, status=status)
+            threads[top.pk] = post.pk
+    places = thread_places(threads=threads)
+    assert places == _held_places(set(threads))
+    assert sorted(p.before for p in places.values())[:2] == [0, 0]

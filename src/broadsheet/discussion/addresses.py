@@ -4,8 +4,8 @@ the moderation queue, /comment/N/ — is made here, so they all land where the c
 
 Pages count top-level threads oldest first, whatever the order shown within a page, and the
 page shown at the post's own address (the first or the last) has no `comment-page-N/`. A
-batch of comments costs one query when paging is on (each thread's place and its post's
-number of threads, through the `comment_top_level` index) and none when it is off.
+batch of comments costs one query when paging is on (the posts' approved threads numbered in
+one pass, see thread_places) and none when it is off.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from broadsheet.discussion.models import Comment
@@ -24,7 +25,10 @@ from broadsheet.publishing.models import Post
 
 def comment_page_url(post: Post, number: int, default: int) -> str:
     """The address of one page of a post's discussion."""
-    base = post.get_absolute_url()
+    return _page_url(post.get_absolute_url(), number, default)
+
+
+def _page_url(base: str, number: int, default: int) -> str:
     return base if number == default else f"{base}comment-page-{number}/"
 
 
@@ -52,19 +56,23 @@ def comment_addresses(
     """Each comment's public address, by id. The comments carry their post (select_related)."""
     comments = list(comments)
     settings = settings or DiscussionSettings.current()
+    # Each post's address once: a feed's comments are mostly on a few posts.
+    bases: dict[int, str] = {}
+    for comment in comments:
+        if comment.post_id not in bases:
+            bases[comment.post_id] = comment.post.get_absolute_url()
     if not settings.page_comments:
-        return {c.pk: f"{c.post.get_absolute_url()}#comment-{c.pk}" for c in comments}
-    places = _places({c.thread_id or c.pk for c in comments})
+        return {c.pk: f"{bases[c.post_id]}#comment-{c.pk}" for c in comments}
+    places = thread_places(threads={(c.thread_id or c.pk): c.post_id for c in comments})
     per_page = settings.comments_per_page
     found: dict[int, str] = {}
     for comment in comments:
         place = places.get(comment.thread_id or comment.pk, _Place(0, 1))
         count = max(1, math.ceil(place.threads / per_page))
-        found[comment.pk] = address_on_page(
-            post=comment.post,
-            comment_id=comment.pk,
-            number=min(place.before // per_page + 1, count),
-            default=default_comment_page(count=count, settings=settings),
+        number = min(place.before // per_page + 1, count)
+        default = default_comment_page(count=count, settings=settings)
+        found[comment.pk] = (
+            f"{_page_url(bases[comment.post_id], number, default)}#comment-{comment.pk}"
         )
     return found
 
@@ -74,26 +82,52 @@ def comment_address(*, comment: Comment, settings: DiscussionSettings | None = N
     return comment_addresses(comments=[comment], settings=settings)[comment.pk]
 
 
-def _places(thread_ids: set[int]) -> dict[int, _Place]:
-    """Where each thread sits among its post's approved threads, in one query."""
-    if not thread_ids:
+def thread_places(*, threads: dict[int, int]) -> dict[int, _Place]:
+    """Where each thread (id: its post's id) sits among its post's approved threads.
+
+    One written-out statement (decision 0019) numbers the posts' approved threads in a single
+    pass over the `comment_top_level` index: counting the older threads of each one asked
+    about cost 20 ms for 50 comments of a post with 760 threads, on every feed request (its
+    ETag includes the addresses). A thread not approved is not among them: those few (the
+    moderation queue's) are counted by the ORM.
+    """
+    if not threads:
         return {}
+    posts, wanted = sorted(set(threads.values())), sorted(threads)
+    table = connection.ops.quote_name(Comment._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, position, threads FROM ("  # noqa: S608 (only placeholders formatted in)
+            "SELECT id, ROW_NUMBER() OVER (PARTITION BY post_id ORDER BY created_at, id) - 1"
+            " AS position, COUNT(*) OVER (PARTITION BY post_id) AS threads"
+            f" FROM {table} WHERE post_id IN ({', '.join(['%s'] * len(posts))})"
+            " AND depth = 0 AND status = %s"
+            f") ranked WHERE id IN ({', '.join(['%s'] * len(wanted))})",
+            [*posts, Comment.Status.APPROVED, *wanted],
+        )
+        found = {pk: _Place(before, count) for pk, before, count in cursor.fetchall()}
+    missing = set(threads) - set(found)
+    return {**found, **(_held_places(missing) if missing else {})}
+
+
+def _held_places(thread_ids: set[int]) -> dict[int, _Place]:
+    """Threads not approved, placed where they will be once they are (counted among them)."""
     approved = Comment.objects.filter(
         post_id=OuterRef("post_id"), depth=0, status=Comment.Status.APPROVED
     ).order_by()
-    older = approved.filter(
-        Q(created_at__lt=OuterRef("created_at"))
-        | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
-    )
     rows = (
         Comment.objects.filter(pk__in=thread_ids)
-        .annotate(before=_count(older), threads=_count(approved))
-        .values_list("pk", "status", "before", "threads")
+        .order_by()
+        .annotate(
+            older=_count(approved.filter(created_at__lt=OuterRef("created_at"))),
+            tied=_count(approved.filter(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))),
+            threads=_count(approved),
+        )
+        .values_list("pk", "status", "older", "tied", "threads")
     )
-    # A thread not (yet) approved is placed where it will be once it is: counted among them.
     return {
-        pk: _Place(before, threads + (status != Comment.Status.APPROVED))
-        for pk, status, before, threads in rows
+        pk: _Place(older + tied, threads + (status != Comment.Status.APPROVED))
+        for pk, status, older, tied, threads in rows
     }
 
 
