@@ -12,6 +12,7 @@ from django.test import Client
 
 from broadsheet.accounts.comment_login import popup_done_url
 from broadsheet.accounts.models import User
+from broadsheet.notifications.outbox import outbox_send_due
 from tests.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,14 +53,16 @@ def test_a_signed_in_reader_sees_their_account_and_a_way_out(client: Client, aut
 
 
 def test_the_sign_in_window_remembers_the_essay_but_never_another_site(client: Client) -> None:
-    response = client.get("/accounts/comment-login/site/popup/?next=/2026/03/14/essay/%23respond")
+    response = client.post(
+        "/accounts/comment-login/site/popup/", {"next": "/2026/03/14/essay/#respond"}
+    )
     login = urlsplit(response["Location"])
     done = parse_qs(login.query)["next"][0]
     assert done == "/accounts/popup-done/?next=%2F2026%2F03%2F14%2Fessay%2F%23respond"
     page = client.get(done).content.decode()
     assert 'data-back="/2026/03/14/essay/#respond"' in page
     for hostile in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
-        response = client.get(f"/accounts/comment-login/site/popup/?next={hostile}")
+        response = client.post("/accounts/comment-login/site/popup/", {"next": hostile})
         assert parse_qs(urlsplit(response["Location"]).query)["next"] == ["/accounts/popup-done/"]
         assert (
             'data-back=""' in client.get(f"/accounts/popup-done/?next={hostile}").content.decode()
@@ -76,6 +79,7 @@ def test_the_verification_email_leads_back_to_the_essay_through_sign_in(
         {"email": "rea@example.net", "username": "rea", "password1": PASSWORD,
          "password2": PASSWORD, "next": popup_done_url(essay)},
     )  # fmt: skip
+    outbox_send_due()
     [message] = smtp_server.wait_for(1)
     link = next(u for u in smtp_server.links(message) if "/accounts/confirm-email/" in u)
     elsewhere = Client()  # the link opened in another browser: not signed in by it
@@ -97,6 +101,7 @@ def test_a_sign_up_elsewhere_than_an_essay_keeps_allauths_link(
         {"email": "rea@example.net", "username": "rea", "password1": PASSWORD,
          "password2": PASSWORD, "next": "https://evil.example/"},
     )  # fmt: skip
+    outbox_send_due()
     [message] = smtp_server.wait_for(1)
     link = next(u for u in smtp_server.links(message) if "/accounts/confirm-email/" in u)
     assert "?" not in link
