@@ -39,8 +39,11 @@ def test_every_anonymous_reader_gets_the_same_cached_sign_in_link(
     link = _sign_in_link(first.content.decode())
     assert link == f"/accounts/login/?next={url}"
     assert _sign_in_link(client.get("/").content.decode()) == "/accounts/login/?next=/"
-    # On the sign-in page itself the link does not point back at itself.
+    # On the sign-in page itself the link does not point back at itself, nor on a missing page.
     assert _sign_in_link(client.get("/accounts/login/").content.decode()) == "/accounts/login/"
+    assert _sign_in_link(client.get("/people/nobody/").content.decode()) == "/accounts/login/"
+    # Only the address, never its query (a search's words stay out of the link).
+    assert _sign_in_link(client.get("/?s=harbours").content.decode()) == "/accounts/login/?next=/"
 
 
 def test_a_signed_in_reader_sees_their_account_and_a_way_out(client: Client, author: Any) -> None:

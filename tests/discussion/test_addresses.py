@@ -90,7 +90,9 @@ def test_every_comments_address_shows_it(
     client: Client, post: Post, comments: list[Comment], first: str, order: str
 ) -> None:
     _paging(first=first, order=order)
-    addresses = comment_addresses(comments=Comment.objects.select_related("post"))
+    addresses = comment_addresses(
+        comments=Comment.objects.select_related("post"), settings=DiscussionSettings.current()
+    )
     pages = {_path(address) for address in addresses.values()}
     assert len(pages) == 3  # the comments really are spread over pages
     default = 3 if first == "newest" else 1
@@ -130,7 +132,9 @@ def test_a_batch_of_addresses_costs_one_query_on_any_number_of_posts(
         addresses = comment_addresses(comments=rows, settings=current)
     assert len(addresses) == 3 * 3 * THREADS
     for comment in rows:
-        assert addresses[comment.pk] == comment_address(comment=comment)
+        assert addresses[comment.pk] == comment_address(
+            comment=comment, settings=DiscussionSettings.current()
+        )
 
 
 def test_a_held_comment_is_placed_where_it_will_be_once_approved(
@@ -138,7 +142,7 @@ def test_a_held_comment_is_placed_where_it_will_be_once_approved(
 ) -> None:
     _paging(first="newest", order="asc")
     held = approved_comment(post, body="Held.", status=Comment.Status.PENDING)
-    address = comment_address(comment=held)
+    address = comment_address(comment=held, settings=DiscussionSettings.current())
     # A ninth thread of three per page ends the third page: the newest, the post's address.
     assert _path(address) == post.get_absolute_url()
     Comment.objects.filter(pk=held.pk).update(status=Comment.Status.APPROVED)
@@ -200,7 +204,9 @@ def test_json_ld_and_microformats_give_each_comment_its_address(
     client: Client, post: Post, comments: list[Comment], first: str, order: str
 ) -> None:
     _paging(first=first, order=order)
-    addresses = comment_addresses(comments=Comment.objects.select_related("post"))
+    addresses = comment_addresses(
+        comments=Comment.objects.select_related("post"), settings=DiscussionSettings.current()
+    )
     absolute = {pk: f"{django_settings.SITE_URL}{address}" for pk, address in addresses.items()}
     for path in _pages(post):
         response = client.get(path)
@@ -240,7 +246,7 @@ def test_permalink_emails_and_queue_give_the_same_address(
     author.email = "margaret@example.org"
     author.save()
     early = comments[1]  # a reply on the first page, not the post's own address
-    address = comment_address(comment=early)
+    address = comment_address(comment=early, settings=DiscussionSettings.current())
     assert "comment-page-1/" in address
 
     response = client.get(f"/comment/{early.pk}/")
@@ -253,8 +259,8 @@ def test_permalink_emails_and_queue_give_the_same_address(
     held = approved_comment(post, parent=early, body="Held.", status=Comment.Status.PENDING)
     client.force_login(AuthorFactory(username="editor", is_staff=True, is_superuser=True))
     queue = client.get("/moderation/?status=pending").content.decode()
-    assert f'href="{comment_address(comment=held)}"' in queue
-    assert "comment-page-1/" in comment_address(comment=held)
+    assert f'href="{comment_address(comment=held, settings=DiscussionSettings.current())}"' in queue
+    assert "comment-page-1/" in comment_address(comment=held, settings=DiscussionSettings.current())
 
 
 def test_the_written_out_numbering_agrees_with_the_orms_count(author: Any) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from broadsheet.core.services import settings_save
 from broadsheet.discussion.rendering import CommentRenderer, avatar_url
 from broadsheet.discussion.selectors import comment_page_for_post
 from broadsheet.moderation.models import DiscussionSettings
@@ -65,8 +66,9 @@ def _chain(post: Post, levels: int) -> list[Any]:
     return made
 
 
+@pytest.mark.django_db(transaction=True)  # the cached pages change after the commit
 def test_lowering_the_depth_shows_deeper_replies_at_the_last_level(
-    client: Client, post: Post, settings: Any, django_capture_on_commit_callbacks: Any
+    client: Client, post: Post, settings: Any
 ) -> None:
     """WordPress's Walker_Comment: replies past the limit follow their parent at the last
     level, with no Reply link there. The cached page changes with the setting."""
@@ -80,8 +82,7 @@ def test_lowering_the_depth_shows_deeper_replies_at_the_last_level(
 
     current = DiscussionSettings.current()
     current.thread_comments_depth = 3
-    with django_capture_on_commit_callbacks(execute=True):  # as the admin's save commits
-        current.save()
+    settings_save(settings=current)
     response = client.get(url)
     assert response.get("X-Page-Cache") != "hit"
     html = response.content.decode()

@@ -13,14 +13,23 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from broadsheet.discussion.models import Comment
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
+
+
+class Paging(Protocol):
+    """The Discussion settings a comment's page depends on (moderation's DiscussionSettings,
+    passed in: this module sits below it)."""
+
+    page_comments: bool
+    comments_per_page: int
+    default_comments_page: str  # "newest" (the last page) or "oldest" (the first)
 
 
 def comment_page_url(post: Post, number: int, default: int) -> str:
@@ -44,18 +53,15 @@ class _Place:
     threads: int  # approved threads on the post, counting this one's as if it were approved
 
 
-def default_comment_page(*, count: int, settings: DiscussionSettings) -> int:
+def default_comment_page(*, count: int, settings: Paging) -> int:
     if not settings.page_comments:
         return 1
-    return count if settings.default_comments_page == DiscussionSettings.FirstPage.NEWEST else 1
+    return count if settings.default_comments_page == "newest" else 1
 
 
-def comment_addresses(
-    *, comments: Iterable[Comment], settings: DiscussionSettings | None = None
-) -> dict[int, str]:
+def comment_addresses(*, comments: Iterable[Comment], settings: Paging) -> dict[int, str]:
     """Each comment's public address, by id. The comments carry their post (select_related)."""
     comments = list(comments)
-    settings = settings or DiscussionSettings.current()
     # Each post's address once: a feed's comments are mostly on a few posts.
     bases: dict[int, str] = {}
     for comment in comments:
@@ -77,7 +83,7 @@ def comment_addresses(
     return found
 
 
-def comment_address(*, comment: Comment, settings: DiscussionSettings | None = None) -> str:
+def comment_address(*, comment: Comment, settings: Paging) -> str:
     """One comment's public address (see comment_addresses)."""
     return comment_addresses(comments=[comment], settings=settings)[comment.pk]
 

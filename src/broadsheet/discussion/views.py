@@ -178,7 +178,9 @@ def comment_permalink(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not comment.post.is_public:
         raise Http404("No such comment.")
-    return HttpResponseRedirect(comment_address(comment=comment))
+    return HttpResponseRedirect(
+        comment_address(comment=comment, settings=DiscussionSettings.current())
+    )
 
 
 @require_safe

@@ -32,6 +32,7 @@ from django.utils.http import http_date, quote_etag
 from broadsheet.core.models import SiteSettings
 from broadsheet.discussion.addresses import comment_addresses
 from broadsheet.discussion.models import Comment
+from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Category, Post, Tag
 from broadsheet.publishing.selectors import category_for_path
 
@@ -350,7 +351,7 @@ class CommentsFeed(ConditionalFeed):
         return item.body_html
 
     def feed_links(self, items: list[Any]) -> dict[int, str]:
-        return comment_addresses(comments=items)
+        return comment_addresses(comments=items, settings=DiscussionSettings.current())
 
     def item_link(self, item: Comment) -> str:
         # The page of the post's discussion that shows it (with comment paging on, often not

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 
 from broadsheet.discussion.addresses import comment_addresses
 from broadsheet.discussion.models import Comment
+from broadsheet.moderation.models import DiscussionSettings
 
 Status = Comment.Status
 QUEUE_PER_PAGE = 20
@@ -149,7 +150,7 @@ class QueueRow:
 
 def queue_rows(page: Page[Comment]) -> list[QueueRow]:
     # A held comment's address is where it will be once approved.
-    addresses = comment_addresses(comments=page)
+    addresses = comment_addresses(comments=page, settings=DiscussionSettings.current())
     return [
         QueueRow(
             comment=comment,

@@ -168,7 +168,9 @@ def _comment_context(comment: Comment) -> dict[str, Any]:
     return {
         "comment": comment,
         "post": comment.post,
-        "comment_url": absolute(comment_address(comment=comment)),
+        "comment_url": absolute(
+            comment_address(comment=comment, settings=DiscussionSettings.current())
+        ),
         "post_url": absolute(comment.post.get_absolute_url()),
     }
 
