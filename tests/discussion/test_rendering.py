@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 import pytest
+from django.test import Client
 
+from broadsheet.core.services import settings_save
 from broadsheet.discussion.rendering import CommentRenderer, avatar_url
 from broadsheet.discussion.selectors import comment_page_for_post
 from broadsheet.moderation.models import DiscussionSettings
@@ -45,24 +48,75 @@ def test_avatars_can_be_hidden(post: Post) -> None:
     assert 'class="avatar' not in _html(post, settings)
 
 
-def test_reply_at_the_deepest_level_answers_at_that_level(post: Post) -> None:
+def test_the_last_level_offers_no_reply(post: Post) -> None:
     settings = DiscussionSettings.current()
     settings.thread_comments_depth = 2
     top = approved_comment(post)
     reply = approved_comment(post, parent=top)
     html = _html(post, settings)
     assert _reply_target(html, top.pk) == top.pk
-    assert _reply_target(html, reply.pk) == top.pk
+    assert _reply_target(html, reply.pk) is None
 
 
-def _reply_target(html: str, pk: int) -> int:
+def _chain(post: Post, levels: int) -> list[Any]:
+    """A thread `levels` deep: a comment, a reply to it, a reply to that…"""
+    made = [approved_comment(post, body="Level 1.")]
+    for level in range(2, levels + 1):
+        made.append(approved_comment(post, parent=made[-1], body=f"Level {level}."))
+    return made
+
+
+@pytest.mark.django_db(transaction=True)  # the cached pages change after the commit
+def test_lowering_the_depth_shows_deeper_replies_at_the_last_level(
+    client: Client, post: Post, settings: Any
+) -> None:
+    """WordPress's Walker_Comment: replies past the limit follow their parent at the last
+    level, with no Reply link there. The cached page changes with the setting."""
+    settings.PAGE_CACHE = True
+    chain = _chain(post, 5)
+    sibling = approved_comment(post, parent=chain[1], body="Another at level 3.")
+    url = post.get_absolute_url()
+    html = client.get(url).content.decode()
+    assert [_level(html, c.pk) for c in chain] == [1, 2, 3, 4, 5]
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+    current = DiscussionSettings.current()
+    current.thread_comments_depth = 3
+    settings_save(settings=current)
+    response = client.get(url)
+    assert response.get("X-Page-Cache") != "hit"
+    html = response.content.decode()
+    assert [_level(html, c.pk) for c in [*chain, sibling]] == [1, 2, 3, 3, 3, 3]
+    assert [_reply_target(html, c.pk) for c in [*chain, sibling]] == [
+        chain[0].pk,
+        chain[1].pk,
+        None,
+        None,
+        None,
+        None,
+    ]
+    # Levels 4 and 5 follow level 3 in order, as its siblings, before the later sibling.
+    order = [int(pk) for pk in re.findall(r'<li id="comment-(\d+)"', html)]
+    assert order == [chain[0].pk, chain[1].pk, chain[2].pk, chain[3].pk, chain[4].pk, sibling.pk]
+    third = html.split(f'<li id="comment-{chain[2].pk}"', 1)[1]
+    assert third.split("</li>", 1)[0].count("<li") == 0  # nothing nests inside level 3
+
+
+def _level(html: str, pk: int) -> int:
+    """The level a comment is shown at: its depth-N class, and the lists it sits inside."""
+    before, _, rest = html.partition(f'<li id="comment-{pk}" class="comment depth-')
+    before = before.rpartition('<ol class="comment-list">')[2]
+    nesting = before.count('<ol class="children">') - before.count("</ol>")
+    level = int(rest.split(" ", 1)[0])
+    assert level == nesting + 1, (pk, level, nesting)
+    return level
+
+
+def _reply_target(html: str, pk: int) -> int | None:
     """Whom the Reply link of comment `pk` answers (its own article, not a nested one)."""
-    import re
-
     article = html.split(f'<li id="comment-{pk}"', 1)[1].split("</article>", 1)[0]
     found = re.search(r'href="\?replytocom=(\d+)#respond"', article)
-    assert found, article
-    return int(found.group(1))
+    return int(found.group(1)) if found else None
 
 
 def test_comment_markup_escapes_author_fields_and_hides_emails(post: Post) -> None:

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from broadsheet.discussion.addresses import comment_address
 from broadsheet.discussion.models import Comment
-from broadsheet.discussion.selectors import comment_page_for_post, comment_page_number
+from broadsheet.discussion.selectors import comment_page_for_post
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
 from tests.factories import PostFactory, approved_comment
@@ -95,8 +96,12 @@ def test_the_page_of_a_deep_reply_is_its_threads_page(post: Post) -> None:
     settings = _paged(per_page=2)
     tops = [approved_comment(post, body=str(i)) for i in range(5)]
     deep = approved_comment(post, parent=approved_comment(post, parent=tops[4]))
-    assert comment_page_number(comment=deep, settings=settings) == 3
-    assert comment_page_number(comment=tops[2], settings=settings) == 2
+    assert comment_address(comment=deep, settings=settings).endswith(
+        f"/comment-page-3/#comment-{deep.pk}"
+    )
+    assert comment_address(comment=tops[2], settings=settings).endswith(
+        f"/comment-page-2/#comment-{tops[2].pk}"
+    )
 
 
 def _thread(post: Post, comments: int) -> None:

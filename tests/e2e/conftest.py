@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.accounts.smtp import smtp_server  # noqa: F401
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -295,10 +295,10 @@ def test_post_json_ld_carries_its_comments(client: Client, author: Any, site: st
         "author": {"@type": "Person", "name": "Ada Reader"},
         "dateCreated": timezone.localtime(first.created_at).isoformat(),
         "text": "A fair point & more. Second paragraph.",  # whitespace collapsed
-        "url": f"{site}/comment/{first.pk}/",
+        "url": f"{site}{post.get_absolute_url()}#comment-{first.pk}",  # the page it is on
     }
     assert ben["author"] == {"@type": "Person", "name": "Ben Web", "url": "https://ben.example"}
-    assert ben["url"] == f"{site}/comment/{linked.pk}/"
+    assert ben["url"] == f"{site}{post.get_absolute_url()}#comment-{linked.pk}"
     assert margaret["author"] == {
         "@type": "Person",
         "name": "Margaret Hale",

@@ -450,6 +450,40 @@ def test_reply_as_moderator_approves_the_pending_parent(
     assert _count(post) == 2
 
 
+def test_approve_and_reply_says_so_once_on_the_page(staff: Client, post: Post) -> None:
+    parent = _comment(post, body="Is this right?")
+    response = staff.post(
+        f"/moderation/{parent.pk}/reply/",
+        {"body": "Yes, it is.", "next": "/moderation/?status=pending"},
+        follow=True,
+    )
+    assert response.content.decode().count("Comment approved and reply published.") == 1
+
+
+def test_the_admin_home_posts_and_discussion_settings_lead_to_the_queue(
+    staff: Client, post: Post
+) -> None:
+    _comment(post)
+    _comment(post, body="Another.")
+    DiscussionSettings.current().save()  # the row the settings form edits
+    for url in (
+        "/admin/",
+        "/admin/publishing/post/",
+        "/admin/moderation/discussionsettings/1/change/",
+    ):
+        html = staff.get(url).content.decode()
+        assert 'href="/moderation/?status=pending"' in html, url
+        assert "2 waiting" in html or "2 awaiting moderation" in html, url
+
+
+def test_staff_who_cannot_moderate_see_no_queue_link(client: Client, post: Post) -> None:
+    editor = AuthorFactory(username="plainstaff")
+    editor.user_permissions.add(Permission.objects.get(codename="view_post"))
+    client.force_login(User.objects.get(pk=editor.pk))
+    html = client.get("/admin/publishing/post/").content.decode()
+    assert "/moderation/" not in html
+
+
 def test_a_refused_reply_is_reported_and_the_parent_stays_pending(
     staff: Client, post: Post
 ) -> None:

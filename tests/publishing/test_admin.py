@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pytest
@@ -103,6 +104,60 @@ def test_bad_admin_input_is_shown_next_to_the_field_and_kept(admin_client: Clien
     assert "Enter a valid URL." in html
     assert "Opening.[^1]" in html  # what was typed is still there
     assert not Post.objects.exists()
+
+
+def test_a_scheduled_post_without_a_date_is_refused_beside_the_date(
+    admin_client: Client,
+) -> None:
+    response = admin_client.post(
+        "/admin/publishing/post/add/",
+        _post_form(status="scheduled", published_at_0="", published_at_1=""),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    row = html.split("field-published_at", 1)[1].split("</div>\n", 3)
+    assert "A scheduled post needs the date and time it goes live" in "".join(row[:3])
+    assert "Opening.[^1]" in html
+    assert not Post.objects.exists()
+    response = admin_client.post(
+        "/admin/publishing/post/add/", _post_form(status="scheduled", published_at_0="2099-01-01")
+    )
+    assert response.status_code == 302 and Post.objects.get().status == Post.Status.SCHEDULED
+
+
+def test_a_new_post_is_the_writers_by_default(admin_client: Client) -> None:
+    boss = User.objects.get(username="boss")
+    page = admin_client.get("/admin/publishing/post/add/").content.decode()
+    chosen = re.search(r'name="postauthor_set-0-author"[^>]*>(.*?)</select>', page, re.S)
+    assert chosen and f'<option value="{boss.pk}" selected>' in chosen.group(1)
+    # The form as the browser sends it, the author row untouched, is accepted.
+    form = _post_form(**{
+        "postauthor_set-TOTAL_FORMS": "1", "postauthor_set-MIN_NUM_FORMS": "1",
+        "postauthor_set-0-author": str(boss.pk), "postauthor_set-0-position": "0",
+    })  # fmt: skip
+    response = admin_client.post("/admin/publishing/post/add/", form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert [a.username for a in Post.objects.get().authors.all()] == ["boss"]
+
+
+def test_an_account_is_shown_by_its_full_name_else_its_username(client: Client) -> None:
+    plain = User.objects.create_user("admin2", "a2@example.org", "pw")
+    named = User.objects.create_user(
+        "sam", "s@example.org", "pw", first_name="Sam", last_name="Reed"
+    )
+    PostFactory(title="By the plain one", authors=[plain])
+    PostFactory(title="By the named one", authors=[named])
+    assert (plain.display_name, named.display_name) == ("admin2", "Sam Reed")
+    home = client.get("/").content.decode()
+    assert "Sam Reed" in home
+
+
+def test_the_demo_admin_has_a_name_to_be_shown_by(tmp_path: Any, settings: Any) -> None:
+    from django.core.management import call_command
+
+    settings.DATA_DIR = tmp_path
+    call_command("demo", verbosity=0)
+    assert User.objects.get(username="admin").display_name == "Site Editor"
 
 
 def test_avatar_upload_accepts_images_and_refuses_other_files(

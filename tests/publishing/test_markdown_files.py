@@ -118,6 +118,18 @@ def test_broken_yaml_names_the_line(author: object) -> None:
     assert 3 <= line <= 5
 
 
+def test_a_scheduled_post_without_a_date_is_refused_at_the_date(author: object) -> None:
+    text = "---\ntitle: Soon\nstatus: scheduled\nauthors: [mhale]\n---\nBody"
+    assert _problems(text) == [
+        "essay.md:3: a scheduled post needs a 'date' to go live, e.g. date: 2026-03-14 09:30"
+    ]
+    with_empty_date = "---\ntitle: Soon\nstatus: scheduled\ndate:\nauthors: [mhale]\n---\nBody"
+    assert _problems(with_empty_date) == [
+        "essay.md:4: a scheduled post needs a 'date' to go live, e.g. date: 2026-03-14 09:30"
+    ]
+    assert not Post.objects.exists()
+
+
 def test_unclosed_front_matter_is_reported() -> None:
     assert _problems("---\ntitle: x\nBody text") == [
         "essay.md:1: the front matter opened by '---' on line 1 is never closed by another '---' line"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -15,9 +15,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import Group
 from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import strip_tags
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from broadsheet.accounts.comment_login import RETURN_KEY
+from broadsheet.accounts.comment_login import POPUP_DONE, RETURN_KEY
 from broadsheet.core.mail import mail_send
 from broadsheet.core.models import SiteSettings
 
@@ -57,6 +59,16 @@ class AccountAdapter(DefaultAccountAdapter):
             reason="account",
         )
 
+    def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:
+        """The emailed link carries the page the sign-up started from (`next`): whether or not
+        following it signs the reader in, they end up back on the essay, signed in."""
+        url = str(super().get_email_confirmation_url(request, emailconfirmation))
+        back = _signup_next(request) if request is not None else ""
+        if not back:
+            return url
+        sign_in = f"{reverse('account_login')}?{urlencode({'next': back})}"
+        return f"{url}?{urlencode({'next': sign_in})}"
+
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         user = super().save_user(request, user, form, commit)
         if commit:
@@ -64,6 +76,19 @@ class AccountAdapter(DefaultAccountAdapter):
             if subscriber is not None:
                 user.groups.add(subscriber)
         return user
+
+
+def _signup_next(request: HttpRequest) -> str:
+    """The page of this site a sign-up was asked to return to; a sign-up begun in the comment
+    form's sign-in window returns to the essay that opened it."""
+    wanted = str(request.POST.get("next") or request.GET.get("next") or "")[:2000]
+    if wanted.startswith(POPUP_DONE):
+        wanted = parse_qs(urlsplit(wanted).query).get("next", [""])[0]
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}
+    ):
+        return wanted
+    return ""
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

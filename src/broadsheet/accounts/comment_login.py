@@ -24,7 +24,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
@@ -157,6 +157,22 @@ def comment_login(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def local_next(request: HttpRequest) -> str:
+    """The `next` address given, if it is a page of this site ("" otherwise)."""
+    wanted = str(request.POST.get("next") or request.GET.get("next") or "")[:2000]
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return ""
+
+
+def popup_done_url(back: str) -> str:
+    """Where a sign-in in a popup ends; `back` is the essay, for a sign-in that ends in a tab
+    of its own instead (a sign-up finished from the verification email)."""
+    return f"{POPUP_DONE}?{urlencode({'next': back})}" if back else POPUP_DONE
+
+
 @csrf_exempt  # posted by the comment page's script into the popup: checked by origin instead
 @require_POST
 @cache_policy("never")
@@ -166,7 +182,7 @@ def comment_login_popup(request: HttpRequest, provider_id: str) -> HttpResponse:
     refused = cross_site_refusal(request, _CROSS_SITE) or sign_in_start_refused(request)
     if refused is not None:
         return refused
-    return _start(request, provider_id, POPUP_DONE)
+    return _start(request, provider_id, popup_done_url(local_next(request)))
 
 
 @require_safe
@@ -177,7 +193,11 @@ def popup_done(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "accounts/popup_done.html",
-        {"ok": request.user.is_authenticated and not errors, "error": " ".join(errors)},
+        {
+            "ok": request.user.is_authenticated and not errors,
+            "error": " ".join(errors),
+            "back": local_next(request),
+        },
     )
     # The popup came back from the provider's site; a stricter opener policy here would cut
     # it off from the page that opened it, which is waiting for its message.

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from broadsheet.accounts.comment_login import DRAFT_KEY, login_options, signed_in_with, take_draft
 from broadsheet.core.converters import id_or_none
+from broadsheet.discussion.addresses import comment_page_url
 from broadsheet.discussion.cookies import pending_ids
 from broadsheet.discussion.forms import CommentForm, field_row, shown_at_token
 from broadsheet.discussion.models import Comment
@@ -21,11 +22,6 @@ _MARKDOWN_HINT = (
     '<span class="comment-form-hint">Markdown works: *emphasis*, **strong**, '
     "[links](https://example.org), &gt; quotes, `code` and lists.</span>"
 )
-
-
-def comment_page_url(post: Post, number: int, default: int) -> str:
-    base = post.get_absolute_url()
-    return base if number == default else f"{base}comment-page-{number}/"
 
 
 def discussion_context(
@@ -95,6 +91,11 @@ def discussion_context(
                 for name, label in (("author", "Name"), ("email", "Email"), ("url", "Website"))
             ],
             "reply_to": reply_to,
+            # Each page has one address: the default page's own number, or one past the last,
+            # leads to the page shown (so the card's #comment-N is the comment's address).
+            "redirect_to": pages[page.number - 1][1]
+            if cpage is not None and (cpage != page.number or cpage == page.default)
+            else "",
             "error": error,
             "needs_login": settings.comment_registration and not request.user.is_authenticated,
             "login_options": login_options(request),

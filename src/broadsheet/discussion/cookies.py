@@ -50,7 +50,10 @@ def remember_author(
         if AUTHOR_COOKIE in request.COOKIES:
             response.delete_cookie(AUTHOR_COOKIE, samesite="Lax")
         return
-    value = quote(json.dumps({"name": name, "email": email, "url": url}, separators=(",", ":")))
+    # Every character but letters, digits and "_.-~" percent-encoded: a "/" (any website has
+    # one) would make Django quote the whole value, and the form's script would not read it.
+    details = json.dumps({"name": name, "email": email, "url": url}, separators=(",", ":"))
+    value = quote(details, safe="")
     # Not HttpOnly: the form script reads it to fill in the fields.
     response.set_cookie(
         AUTHOR_COOKIE, value, max_age=_YEAR, samesite="Lax", secure=request.is_secure()

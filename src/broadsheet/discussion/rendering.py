@@ -71,7 +71,12 @@ def comment_date(comment: Comment) -> str:
     return f"{_MONTHS[moment.month - 1]} {moment.day}, {moment.year} at {hour}:{moment.minute:02d} {meridiem}"
 
 
-CARD_VERSION = "4"  # bump when the card markup changes: every stored card is then rebuilt
+CARD_VERSION = "5"  # bump when the card markup changes: every stored card is then rebuilt
+
+# The card's link to the comment itself (microformats' u-url; resolved against the page, it is
+# the comment's public address). Stored without the id, which a new comment does not have yet
+# when its card is built; the renderer writes it in.
+_PERMALINK = '<a class="u-url" href="#comment-">'
 
 
 def card_key(settings: DiscussionSettings) -> str:
@@ -108,7 +113,7 @@ def comment_card(comment: Comment, settings: DiscussionSettings) -> str:
     )
     return (
         f"<article><footer>{avatar}"
-        f'<b class="fn p-author h-card">{author}</b> <a class="u-url" href="#comment-{comment.pk}">'
+        f'<b class="fn p-author h-card">{author}</b> {_PERMALINK}'
         f'<time class="dt-published" datetime="{moment.strftime("%Y-%m-%dT%H:%M")}{"Z" if offset == "+0000" else offset}">'
         f"{comment_date(comment)}</time></a>{pending}</footer>"
         f'<div class="e-content">{comment.body_html}</div>'
@@ -196,7 +201,10 @@ class CommentRenderer:
         out: list[str],
     ) -> None:
         # Called once per comment (2,000 on a busy post): plain strings, no enum lookups.
-        pk, depth = node.pk, node.depth
+        # Past the threading limit (lowered since they were written, or an import's deeper
+        # threads) replies show at the last level, as WordPress's Walker_Comment shows them.
+        pk, depth = node.pk, min(node.depth, self.max_depth - 1)
+        last_level = depth + 1 >= self.max_depth
         approved = node.status == _APPROVED
         classes = f"comment depth-{depth + 1}"
         if node.user_id and node.user_id in self.post_author_ids:
@@ -209,20 +217,23 @@ class CommentRenderer:
             classes += f" is-{node.kind}"
         if node.removed:
             card = _REMOVED
-        elif pk in loaded:  # its stored card cannot be used (see comment_page_for_post)
-            card = comment_card(loaded[pk], self.settings)
         else:
-            card = node.card_html
+            card = (  # the stored card, unless it cannot be used (see comment_page_for_post)
+                comment_card(loaded[pk], self.settings) if pk in loaded else node.card_html
+            ).replace(_PERMALINK, f'<a class="u-url" href="#comment-{pk}">', 1)
         reply = ""
-        if self.can_reply and approved and not node.removed:
-            # At the deepest level the reply joins this comment's own level.
-            target = pk if depth + 1 < self.max_depth else (node.parent_id or pk)
-            reply = f'<a class="comment-reply-link" href="?replytocom={target}#respond">Reply</a>'
+        # No Reply at the last level (WordPress's comment_reply_link offers none there).
+        if self.can_reply and approved and not node.removed and not last_level:
+            reply = f'<a class="comment-reply-link" href="?replytocom={pk}#respond">Reply</a>'
         # The h-cite is the entry's p-comment (microformats2); its replies nest inside it.
         out.append(
             f'<li id="comment-{pk}" class="{classes} p-comment h-cite">{card}{reply}</article>'
         )
-        if pk in children:
+        if pk in children and last_level:
+            out.append("</li>")  # its replies follow it, at this same level
+            for child in children[pk]:
+                self._node(child, loaded, children, out)
+        elif pk in children:
             out.append('<ol class="children">')
             for child in children[pk]:
                 self._node(child, loaded, children, out)

@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Q
 
 from broadsheet.core.sql import select_models
+from broadsheet.discussion.addresses import address_on_page, default_comment_page
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
@@ -98,12 +98,6 @@ def _select(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def default_comment_page(*, count: int, settings: DiscussionSettings) -> int:
-    if not settings.page_comments:
-        return 1
-    return count if settings.default_comments_page == DiscussionSettings.FirstPage.NEWEST else 1
 
 
 def comment_page_for_post(
@@ -214,11 +208,12 @@ class CommentSummary:
     author_url: str
     body_html: str
     created_at: datetime
+    url: str  # its public address: this page's, at #comment-N (discussion.addresses)
 
 
-def comments_for_metadata(*, page: CommentPage, limit: int) -> list[CommentSummary]:
-    """The first `limit` approved comments of a page, in its order (JSON-LD): one query for
-    only the columns said, whatever the page holds."""
+def comments_for_metadata(*, post: Post, page: CommentPage, limit: int) -> list[CommentSummary]:
+    """The first `limit` approved comments of a page of `post`, in its order (JSON-LD): one
+    query for only the columns said, whatever the page holds."""
     from broadsheet.accounts.models import User
 
     wanted = [node.pk for node in page.in_order if node.status == _APPROVED and not node.removed][
@@ -251,28 +246,13 @@ def comments_for_metadata(*, page: CommentPage, limit: int) -> list[CommentSumma
             author_url=c.author_url,
             body_html=c.body_html,
             created_at=c.created_at,
+            url=address_on_page(
+                post=post, comment_id=c.pk, number=page.number, default=page.default
+            ),
         )
         for c in rows
     }
     return [found[pk] for pk in wanted if pk in found]
-
-
-def comment_page_number(*, comment: Comment, settings: DiscussionSettings) -> int:
-    """The comment-page on which a comment appears (its thread's place among the threads)."""
-    if not settings.page_comments:
-        return 1
-    thread_id = comment.thread_id or comment.pk
-    root = Comment.objects.filter(pk=thread_id).values_list("created_at", "id").first()
-    if root is None:
-        return 1
-    created_at, pk = root
-    before = Comment.objects.filter(
-        Q(created_at__lt=created_at) | Q(created_at=created_at, id__lt=pk),
-        post_id=comment.post_id,
-        depth=0,
-        status=Comment.Status.APPROVED,
-    ).count()
-    return before // settings.comments_per_page + 1
 
 
 # The checks every new comment passes through. Each is one short statement, written out: the

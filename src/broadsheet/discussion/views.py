@@ -11,12 +11,12 @@ from django.views.decorators.http import require_POST, require_safe
 from broadsheet.core.cache import cache_policy
 from broadsheet.core.converters import id_or_none
 from broadsheet.core.origin import cross_site_refusal
-from broadsheet.discussion.context import comment_page_url, discussion_context
+from broadsheet.discussion.addresses import comment_address
+from broadsheet.discussion.context import discussion_context
 from broadsheet.discussion.cookies import remember_author, remember_pending
 from broadsheet.discussion.forms import CommentForm, seconds_since
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.rendering import CommentRenderer
-from broadsheet.discussion.selectors import comment_page_number, default_comment_page
 from broadsheet.discussion.services import Commenter, CommentRejected, comment_submit
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
@@ -32,17 +32,6 @@ def _client_ip(request: HttpRequest) -> str | None:
     if django_settings.TRUST_X_FORWARDED_FOR and forwarded:
         return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR")
-
-
-def _comment_url(comment: Comment, post: Post, settings: DiscussionSettings) -> str:
-    number = comment_page_number(comment=comment, settings=settings)
-    default = number
-    if settings.page_comments:
-        total = Comment.objects.filter(post=post, depth=0, status=Comment.Status.APPROVED).count()
-        default = default_comment_page(
-            count=max(1, -(-total // settings.comments_per_page)), settings=settings
-        )
-    return f"{comment_page_url(post, number, default)}#comment-{comment.pk}"
 
 
 @csrf_exempt  # the page is the same for every reader, so it carries no token; see below
@@ -88,7 +77,7 @@ def comment_post(request: HttpRequest) -> HttpResponse:
         return _refused(request, post, form, rejected)
 
     _subscribe(comment, post, data)
-    url = _comment_url(comment, post, settings)
+    url = comment_address(comment=comment, settings=settings)
     if _wants_json(request):
         renderer = CommentRenderer(
             settings=settings,
@@ -189,7 +178,9 @@ def comment_permalink(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not comment.post.is_public:
         raise Http404("No such comment.")
-    return HttpResponseRedirect(_comment_url(comment, comment.post, DiscussionSettings.current()))
+    return HttpResponseRedirect(
+        comment_address(comment=comment, settings=DiscussionSettings.current())
+    )
 
 
 @require_safe

@@ -30,14 +30,18 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFee
 from django.utils.http import http_date, quote_etag
 
 from broadsheet.core.models import SiteSettings
+from broadsheet.discussion.addresses import comment_addresses
 from broadsheet.discussion.models import Comment
+from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Category, Post, Tag
 from broadsheet.publishing.selectors import category_for_path
 
 FEED_ITEMS = 10
 _IN_PAGE = re.compile(r'href="#')
-# The object and items read for the conditional GET, handed to Feed.get_feed for rendering.
-_PREPARED: ContextVar[tuple[Any, list[Any]] | None] = ContextVar("feed_prepared", default=None)
+# The object, items and item links read for the conditional GET, handed to Feed.get_feed.
+_PREPARED: ContextVar[tuple[Any, list[Any], dict[int, str]] | None] = ContextVar(
+    "feed_prepared", default=None
+)
 
 
 def full_text(post: Post) -> str:
@@ -78,6 +82,15 @@ class ConditionalFeed(Feed):
         """What of the feed's object (a category, a post) shows in the feed, beside its items."""
         return ""
 
+    def feed_links(self, items: list[Any]) -> dict[int, str]:
+        """The items' addresses, by id, when an item alone cannot tell its own (a comment's
+        page depends on the others): read for all items at once, and part of the ETag."""
+        return {}
+
+    def prepared_link(self, item: Any) -> str:
+        prepared = _PREPARED.get()
+        return prepared[2][item.pk] if prepared is not None else ""
+
     def items(self, obj: Any = None) -> list[Any]:
         prepared = _PREPARED.get()
         if prepared is not None and prepared[0] is obj:
@@ -85,7 +98,7 @@ class ConditionalFeed(Feed):
         return self.feed_items(obj)
 
     def validators(
-        self, request: HttpRequest, obj: Any, items: list[Any]
+        self, request: HttpRequest, obj: Any, items: list[Any], links: dict[int, str]
     ) -> tuple[str, int | None]:
         """A quoted ETag and a Last-Modified timestamp for exactly what the feed shows."""
         site = SiteSettings.current()
@@ -97,7 +110,7 @@ class ConditionalFeed(Feed):
                     site.title,
                     site.tagline,
                     self.object_stamp(obj),
-                    *(f"{pk}@{stamp.isoformat()}" for pk, stamp in stamps),
+                    *(f"{pk}@{stamp.isoformat()}{links.get(pk, '')}" for pk, stamp in stamps),
                 ]
             ).encode()
         ).hexdigest()[:32]
@@ -110,19 +123,22 @@ class ConditionalFeed(Feed):
         except ObjectDoesNotExist:
             raise Http404("Feed object does not exist.") from None
         items = self.feed_items(obj)
-        etag, last_modified = self.validators(request, obj, items)
+        links = self.feed_links(items)
+        etag, last_modified = self.validators(request, obj, items, links)
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
             if self.prefetch:
                 prefetch_related_objects(items, *self.prefetch)
-            response = self.render(request, obj, items)
+            response = self.render(request, obj, items, links)
         response.headers["ETag"] = etag
         if last_modified is not None:
             response.headers["Last-Modified"] = http_date(last_modified)
         return response
 
-    def render(self, request: HttpRequest, obj: Any, items: list[Any]) -> HttpResponse:
-        token = _PREPARED.set((obj, items))
+    def render(
+        self, request: HttpRequest, obj: Any, items: list[Any], links: dict[int, str]
+    ) -> HttpResponse:
+        token = _PREPARED.set((obj, items, links))
         try:
             feed = self.get_feed(obj, request)
         finally:
@@ -203,7 +219,9 @@ class AtomPostsFeed(PostsFeed):
 class JsonPostsFeed(PostsFeed):
     """JSON Feed 1.1 (jsonfeed.org/version/1.1): the same items as /feed/, full text."""
 
-    def render(self, request: HttpRequest, obj: Any, items: list[Any]) -> HttpResponse:
+    def render(
+        self, request: HttpRequest, obj: Any, items: list[Any], links: dict[int, str]
+    ) -> HttpResponse:
         site = SiteSettings.current()
         feed = {
             "version": "https://jsonfeed.org/version/1.1",
@@ -332,8 +350,20 @@ class CommentsFeed(ConditionalFeed):
     def item_description(self, item: Comment) -> str:
         return item.body_html
 
+    def feed_links(self, items: list[Any]) -> dict[int, str]:
+        return comment_addresses(comments=items, settings=DiscussionSettings.current())
+
     def item_link(self, item: Comment) -> str:
-        return f"{item.post.get_absolute_url()}#comment-{item.pk}"
+        # The page of the post's discussion that shows it (with comment paging on, often not
+        # the post's own address).
+        return self.prepared_link(item)
+
+    def item_guid(self, item: Comment) -> str:
+        # WordPress's comment guid (the post's guid and the anchor): stable when the comment's
+        # page changes, and the same as before a move from WordPress.
+        return f"{settings.SITE_URL}/?p={item.post_id}#comment-{item.pk}"
+
+    item_guid_is_permalink = False
 
     def item_pubdate(self, item: Comment) -> datetime:
         return item.created_at

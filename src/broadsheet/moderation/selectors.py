@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
-from django.urls import NoReverseMatch
 
+from broadsheet.discussion.addresses import comment_addresses
 from broadsheet.discussion.models import Comment
+from broadsheet.moderation.models import DiscussionSettings
 
 Status = Comment.Status
 QUEUE_PER_PAGE = 20
@@ -139,15 +140,6 @@ def comments_by_ids(ids: list[int]) -> QuerySet[Comment]:
     return Comment.objects.filter(pk__in=ids, removed=False).order_by("pk")
 
 
-def context_url(comment: Comment) -> str:
-    """Where the comment sits in its discussion."""
-    try:
-        return comment.get_absolute_url()
-    except NoReverseMatch:
-        # A site whose URLconf has no discussion pages still shows the post, at its anchor.
-        return f"{comment.post.get_absolute_url()}#comment-{comment.pk}"
-
-
 @dataclass(frozen=True)
 class QueueRow:
     comment: Comment
@@ -157,10 +149,12 @@ class QueueRow:
 
 
 def queue_rows(page: Page[Comment]) -> list[QueueRow]:
+    # A held comment's address is where it will be once approved.
+    addresses = comment_addresses(comments=page, settings=DiscussionSettings.current())
     return [
         QueueRow(
             comment=comment,
-            context_url=context_url(comment),
+            context_url=addresses[comment.pk],
             actions=[_ACTIONS[name] for name in ROW_ACTIONS.get(comment.status, ())],
             can_reply=comment.status in _ALL,
         )

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from broadsheet.core.models import SiteSettings
+from broadsheet.discussion.addresses import comment_address
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.notifications.links import DAY, absolute, make_token
@@ -167,7 +168,9 @@ def _comment_context(comment: Comment) -> dict[str, Any]:
     return {
         "comment": comment,
         "post": comment.post,
-        "comment_url": absolute(reverse("discussion:permalink", args=[comment.pk])),
+        "comment_url": absolute(
+            comment_address(comment=comment, settings=DiscussionSettings.current())
+        ),
         "post_url": absolute(comment.post.get_absolute_url()),
     }
 

@@ -214,6 +214,16 @@ class PostAdmin(admin.ModelAdmin):
             kwargs["queryset"] = Post.objects.pages().in_admin_for(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_formset_kwargs(
+        self, request: HttpRequest, obj: Post, inline: Any, prefix: str
+    ) -> dict[str, Any]:
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, PostAuthorInline) and obj.pk is None:
+            # A new post is the writer's (WordPress's default author): the author row comes
+            # filled in, instead of failing as empty at the foot of a long form.
+            kwargs["initial"] = [{"author": request.user.pk}]
+        return kwargs
+
     def save_model(self, request: HttpRequest, obj: Post, form: Any, change: bool) -> None:
         if not request.user.has_perm("publishing.publish_post"):
             obj.status = Post.Status.DRAFT

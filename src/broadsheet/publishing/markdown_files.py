@@ -168,18 +168,23 @@ def publish_markdown_file(*, text: str, filename: str, dry_run: bool = False) ->
         status = Post.Status.DRAFT
 
     published_at = None
+    unreadable_date = False  # reported as such, not again as missing
     if data.get("date") is not None:
         try:
             published_at = _parse_datetime(data["date"])
         except ValueError:
+            unreadable_date = True
             reader.problem(
                 line_of("date"),
                 f"the date '{data['date']}' is not a date; write it as 2026-03-14 or 2026-03-14 09:30",
             )
     if status == Post.Status.PUBLISHED and published_at and published_at > timezone.now():
         status = Post.Status.SCHEDULED
-    if status == Post.Status.SCHEDULED and published_at is None:
-        reader.problem(line_of("status"), "a scheduled post needs a 'date' in the future")
+    if status == Post.Status.SCHEDULED and published_at is None and not unreadable_date:
+        reader.problem(
+            line_of("date") if "date" in data else line_of("status"),
+            "a scheduled post needs a 'date' to go live, e.g. date: 2026-03-14 09:30",
+        )
 
     comments = _text(data.get("comments")) or "open"
     if comments not in ("open", "closed"):

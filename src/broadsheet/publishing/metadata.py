@@ -135,7 +135,7 @@ def _comment_item(comment: CommentSummary) -> dict[str, Any]:
         "author": author,
         "dateCreated": timezone.localtime(comment.created_at).isoformat(),
         "text": _shortened(text, COMMENT_TEXT_CHARS),
-        "url": f"{settings.SITE_URL}{reverse('discussion:permalink', args=[comment.pk])}",
+        "url": f"{settings.SITE_URL}{comment.url}",
     }
 
 

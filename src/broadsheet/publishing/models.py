@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -247,6 +248,17 @@ class Post(models.Model):
                 "slug": self.slug,
             },
         )
+
+    def clean(self) -> None:
+        # WordPress's "Schedule" needs a time: without one the post would never go live, and
+        # nothing would say why.
+        if self.status == self.Status.SCHEDULED and self.published_at is None:
+            raise ValidationError(
+                {
+                    "published_at": "A scheduled post needs the date and time it goes live: "
+                    "set them, or choose another status."
+                }
+            )
 
     @property
     def is_page(self) -> bool:

@@ -5,7 +5,13 @@ from typing import Any
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
@@ -55,8 +61,11 @@ def render_post(
     context.update(extra)
     # The first few comments the page shows go into its JSON-LD.
     discussion = extra.get("discussion")
+    if discussion and discussion["redirect_to"]:
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponseRedirect(discussion["redirect_to"] + (f"?{query}" if query else ""))
     comments = (
-        comments_for_metadata(page=discussion["page"], limit=COMMENTS_IN_JSON_LD)
+        comments_for_metadata(post=post, page=discussion["page"], limit=COMMENTS_IN_JSON_LD)
         if discussion
         else []
     )

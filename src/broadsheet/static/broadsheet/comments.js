@@ -29,6 +29,8 @@
   var saved = readCookie("comment_author");
   if (saved) {
     try {
+      // Earlier versions stored a cookie with a website in double quotes.
+      if (saved.charAt(0) === '"') saved = saved.slice(1, -1);
       var details = JSON.parse(decodeURIComponent(saved));
       [["author", details.name], ["email", details.email], ["url", details.url]].forEach(function (pair) {
         var input = form.querySelector("[name=" + pair[0] + "]");
@@ -198,10 +200,20 @@
     });
   }
 
+  var watch = null;
+
   function reported(news) {
     if (!news || news.type !== "broadsheet-login" || !waiting) return;
     var name = waiting;
+    if (news.pending) {
+      // A sign-up waiting for its email to be verified: this page stops waiting on the popup,
+      // but still takes the news when the account is signed in (in this browser).
+      clearInterval(watch);
+      status(news.error);
+      return;
+    }
     waiting = "";
+    clearInterval(watch);
     if (popup && !popup.closed) popup.close();
     if (news.ok) {
       status("");
@@ -213,7 +225,7 @@
 
   // A sign-in starts with a POST (never a plain GET a link elsewhere could send): an empty
   // popup opens, and a small form is posted into it, with the page's token when it has one.
-  function postInto(target, action) {
+  function postInto(target, action, fields) {
     var starter = document.createElement("form");
     starter.method = "post";
     starter.action = action;
@@ -227,9 +239,26 @@
       copy.value = token.value;
       starter.appendChild(copy);
     }
+    Object.keys(fields || {}).forEach(function (name) {
+      var field = document.createElement("input");
+      field.type = "hidden";
+      field.name = name;
+      field.value = fields[name];
+      starter.appendChild(field);
+    });
     document.body.appendChild(starter);
     starter.submit();
     starter.remove();
+  }
+
+  // A sign-in window closed without a word: say so instead of "Connecting…" for ever.
+  function watchPopup() {
+    clearInterval(watch);
+    watch = setInterval(function () {
+      if (!popup || !popup.closed) return;
+      clearInterval(watch);
+      if (waiting) status("The sign-in window was closed. Your comment is still here.");
+    }, 500);
   }
 
   document.addEventListener("click", function (event) {
@@ -238,9 +267,15 @@
     popup = window.open("", "broadsheet-login", "width=560,height=700");
     if (!popup) return;  // blocked: the form submits to the redirect flow
     event.preventDefault();
-    postInto("broadsheet-login", button.getAttribute("data-popup"));
+    // A sign-up ends after the emailed link is followed, perhaps in another tab: it comes
+    // back to this page.
+    var back = button.value === "site" ? { next: window.location.pathname + "#respond" } : {};
+    postInto("broadsheet-login", button.getAttribute("data-popup"), back);
     waiting = button.getAttribute("data-name");
     status("Connecting to " + waiting + "…", true);
+    // Only our own pages: a provider's may cut the window off from this page, which then
+    // reads as closed while the reader is still signing in there.
+    if (button.value === "site") watchPopup();
   });
 
   window.addEventListener("message", function (event) {

@@ -12,5 +12,12 @@
     channel.close();
   }
   if (window.opener) window.opener.postMessage(news, window.location.origin);
+  var back = box.getAttribute("data-back");
+  // Not the sign-in window (a sign-up finished from the verification email, in a tab of its
+  // own): go back to the essay instead of closing.
+  if (!window.opener && window.name !== "broadsheet-login" && back) {
+    window.location.replace(back);
+    return;
+  }
   window.close();
 })();
