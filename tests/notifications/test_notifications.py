@@ -4,6 +4,7 @@ and one-click unsubscribe, authors and moderators, new posts, digests, and bad l
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -281,6 +282,27 @@ def test_telling_again_adds_nothing_to_a_digest(post: Post) -> None:
     assert list(OutgoingEmail.objects.order_by("pk").values_list("key", "text_body")) == rows
     digest = OutgoingEmail.objects.get(reason="digest")
     assert digest.text_body.count("Reply number 3.") == 1
+
+
+def test_telling_again_after_the_hour_turned_adds_nothing_to_the_next_digest(
+    post: Post, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.utils import timezone
+
+    from broadsheet.notifications.services import notify_comment
+
+    moderator = _subscriber_and_moderator(post)
+    comments = [
+        comment_submit(post=post, commenter=moderator, body=f"Reply number {i}.") for i in range(4)
+    ]
+    assert _run_comment_tasks() == 4
+    rows = list(OutgoingEmail.objects.order_by("pk").values_list("key", "text_body"))
+    assert OutgoingEmail.objects.filter(reason="digest").count() == 1
+    later = timezone.now() + timedelta(hours=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    for comment in comments:
+        notify_comment(comment_id=comment.pk)
+    assert list(OutgoingEmail.objects.order_by("pk").values_list("key", "text_body")) == rows
 
 
 @pytest.mark.parametrize("kind", ["confirm", "unsubscribe", "manage", "moderate"])

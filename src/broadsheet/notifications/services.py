@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -137,21 +137,21 @@ def _queue_or_digest(
     """Past the hourly limit for one person, notices gather into one digest for the hour."""
     if OutgoingEmail.objects.filter(key=key[:200]).exists():
         return  # a task run again: queued already (and counted in the hour since)
+    now = timezone.now()
+    entry = f"\n\n— {subject}\n\n{text.strip()}"
+    if _in_a_digest(to=to, entry=entry, since=now - timedelta(hours=2)):
+        return  # a task run again: told in a digest already, maybe last hour's
     settings = DiscussionSettings.current()
     if _recent_count(to, ["comment", "reply"]) < settings.notification_digest_after:
         email_queue(
             key=key, to=to, subject=subject, text=text, html=html, headers=headers, reason=reason
         )
         return
-    now = timezone.now()
     hour_end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     digest_key = f"digest-{to}-{hour_end:%Y%m%d%H}"
     digest = OutgoingEmail.objects.filter(
         key=digest_key, status=OutgoingEmail.Status.PENDING
     ).first()
-    entry = f"\n\n— {subject}\n\n{text.strip()}"
-    if digest is not None and entry in digest.text_body:
-        return  # a task run again: this notice is in the digest already
     if digest is None:
         email_queue(
             key=digest_key, to=to, subject=f"More comments on {_site()} in the last hour",
@@ -162,6 +162,15 @@ def _queue_or_digest(
         OutgoingEmail.objects.filter(pk=digest.pk, status=OutgoingEmail.Status.PENDING).update(
             text_body=digest.text_body + entry
         )
+
+
+def _in_a_digest(*, to: str, entry: str, since: datetime) -> bool:
+    """Whether a digest to `to` since then, sent or not, tells this notice: a task run again
+    after the hour turned must not tell it in the next hour's digest too."""
+    bodies = OutgoingEmail.objects.filter(
+        to_address=to, reason="digest", created_at__gte=since
+    ).values_list("text_body", flat=True)
+    return any(entry in body for body in bodies)
 
 
 def _comment_context(comment: Comment) -> dict[str, Any]:
