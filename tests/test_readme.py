@@ -44,6 +44,9 @@ SETUP = (". ", "source ")  # lines that change the shell for the commands after 
 # ruff and mypy over the tree (CI's first step); each is dry-run here (`make -n`), which
 # proves the target exists. `.ci/run` is CI.
 NOT_RUN_HERE = {"make test", "make test-fast", "make check"}
+# A pytest line the README shows (the long fuzz hunt) is this suite again: it is collected
+# here, which proves its selection and options are right, not run for hours.
+SUITE = ".venv/bin/python -m pytest "
 
 
 @dataclass(frozen=True)
@@ -215,6 +218,10 @@ def test_every_command_the_readme_shows_works_from_a_fresh_copy(
         seen.add(command.text)
         if command.text in NOT_RUN_HERE:
             _shell(copy, env, setup, f"make -n {command.text.split()[1]}")
+            continue
+        if command.text.startswith(SUITE):
+            collected = _shell(copy, env, setup, f"{command.text} --collect-only -q")
+            assert re.search(r"^\d+/\d+ tests collected|^\d+ tests? collected", collected, re.M)
             continue
         if _is_synopsis(command.text):
             _check_synopsis(copy, env, setup, command.text)
