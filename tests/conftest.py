@@ -4,7 +4,6 @@ import os
 import uuid
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import HealthCheck
@@ -83,15 +82,7 @@ def subprocess_database_url(tmp_path: Any) -> Iterator[str]:
     if not url.startswith("postgres"):
         yield f"sqlite:///{tmp_path / 'db.sqlite3'}"
         return
-    import psycopg
+    from tests.processes import throwaway_postgres
 
-    parts = urlsplit(url)
-    name = f"bs_sub_{uuid.uuid4().hex[:12]}"
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield parts._replace(path=f"/{name}").geturl()
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_postgres(url) as database_url:
+        yield database_url
