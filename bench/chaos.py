@@ -60,6 +60,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' SMTP server
 
+from compare import children
 from generate_site import setup_django, throwaway_postgres
 
 POSTS = 4
@@ -67,24 +68,6 @@ AUTHOR_EMAIL = "author@chaos.invalid"
 
 
 # ---------------------------------------------------------------------------- processes
-def _descendants(pid: int) -> list[int]:
-    """Every descendant of `pid`, from /proc."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                stat = (entry / "stat").read_text()
-                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found, queue = [], [pid]
-    while queue:
-        current = queue.pop()
-        for child, parent in parents.items():
-            if parent == current:
-                found.append(child)
-                queue.append(child)
-    return found
-
-
 class Processes:
     """What the run starts, each in a session of its own so that it can be stopped whole."""
 
@@ -353,7 +336,7 @@ def _run_on(database: str, url: str, folder: Path, args: argparse.Namespace) -> 
         last_post = time.monotonic()
         settled = _settled(deadline)
         faults.append(f"outbox empty {time.monotonic() - last_post:.1f} s after the last POST")
-        serving = len([pid for pid in _descendants(server.pid) if pid != server.pid])
+        serving = len([pid for pid in children(server.pid) if pid != server.pid])
         faults.append(f"Granian's processes at the end: {serving} (the killed worker replaced)")
     finally:
         processes.stop_all()
@@ -385,7 +368,7 @@ def _faults(
             time.sleep(0.02)
 
     wait_for(total // 3)
-    workers = [pid for pid in _descendants(server.pid) if pid != server.pid]
+    workers = [pid for pid in children(server.pid) if pid != server.pid]
     web = max(workers)  # Granian's children are its worker processes: the last one started
     os.kill(web, signal.SIGKILL)
     done.append(f"fault: SIGKILL web worker {web} of Granian's {len(workers)} processes after "
