@@ -22,6 +22,7 @@ LAYERS = {
     "feeds": 4,
     "search": 4,
     "importers": 4,
+    "studio": 5,
 }
 
 # (module, the higher app it imports): older code, to be turned into registrations.

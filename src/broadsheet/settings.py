@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "broadsheet.feeds",
     "broadsheet.search",
     "broadsheet.importers",
+    "broadsheet.studio",
     "django_tasks",
     "django_tasks_db",
     "allauth",

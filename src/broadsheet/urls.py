@@ -32,5 +32,6 @@ urlpatterns = [
     # see docs/deployment.md.
     re_path(r"^media/(?P<path>.*)$", cache_policy("public", max_age=86_400)(_media)),
     path("moderation/", include("broadsheet.moderation.urls")),
+    path("studio/", include("broadsheet.studio.urls")),
     path("", include("broadsheet.publishing.urls")),
 ]

@@ -47,7 +47,7 @@ _STATUSES = {
     "publish": Post.Status.PUBLISHED,
     "future": Post.Status.SCHEDULED,
     "draft": Post.Status.DRAFT,
-    "pending": Post.Status.DRAFT,
+    "pending": Post.Status.PENDING,
     "private": Post.Status.PRIVATE,
 }
 _REFERENCE_FIELDS = {
@@ -303,7 +303,7 @@ class _Importer:
             self.report.warn(where, "was password-protected in WordPress; imported as private")
             status = Post.Status.PRIVATE
         published = wordpress_utc(item.post_date_gmt, item.post_date)
-        if status == Post.Status.DRAFT:
+        if status in Post.UNPUBLISHED:
             published = None
         title = html.unescape(without_nul(item.title)).strip()[:300] or "(no title)"
         converted = self.converted(item)

@@ -44,6 +44,7 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 POST_STATUSES: dict[str, str] = {
     Post.Status.DRAFT: "draft",
+    Post.Status.PENDING: "pending",
     Post.Status.SCHEDULED: "future",
     Post.Status.PUBLISHED: "publish",
     Post.Status.PRIVATE: "private",

@@ -205,7 +205,7 @@ class PostAdmin(admin.ModelAdmin):
             # Contributors write drafts; an editor or author publishes them.
             status = form.base_fields["status"]
             assert isinstance(status, forms.ChoiceField)
-            status.choices = [(Post.Status.DRAFT, "Draft")]
+            status.choices = [(s.value, s.label) for s in Post.UNPUBLISHED]
         return form
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
@@ -225,7 +225,9 @@ class PostAdmin(admin.ModelAdmin):
         return kwargs
 
     def save_model(self, request: HttpRequest, obj: Post, form: Any, change: bool) -> None:
-        if not request.user.has_perm("publishing.publish_post"):
+        if not request.user.has_perm("publishing.publish_post") and obj.status not in (
+            Post.UNPUBLISHED
+        ):
             obj.status = Post.Status.DRAFT
         post_save(post=obj)
 

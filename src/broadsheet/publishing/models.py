@@ -161,6 +161,8 @@ class Post(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        # Submitted by a Contributor for an Editor to publish (WordPress's "pending").
+        PENDING = "pending", "Pending review"
         SCHEDULED = "scheduled", "Scheduled"
         PUBLISHED = "published", "Published"
         PRIVATE = "private", "Private"
@@ -230,6 +232,9 @@ class Post(models.Model):
             ("read_private_posts", "Can read private posts by other authors"),
         ]
 
+    # What a Contributor may still edit and choose: never shown to readers, never dated.
+    UNPUBLISHED = (Status.DRAFT, Status.PENDING)
+
     def __str__(self) -> str:
         return self.title
 
@@ -281,12 +286,12 @@ class Post(models.Model):
 
     def is_editable_by(self, user: Any) -> bool:
         """WordPress's edit_post: Editors and Administrators edit every post; an Author their
-        own; a Contributor their own drafts only (what they submit, not what was published)."""
+        own; a Contributor their own drafts and pending posts, until they are published."""
         if edits_others_posts(user):
             return True
         if not _signed_in(user) or not user.has_perm("publishing.change_post"):
             return False
-        if self.status != self.Status.DRAFT and not user.has_perm("publishing.publish_post"):
+        if self.status not in self.UNPUBLISHED and not user.has_perm("publishing.publish_post"):
             return False
         return self.is_authored_by(user)
 
