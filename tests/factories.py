@@ -83,6 +83,15 @@ class ReferenceFactory(factory.django.DjangoModelFactory):
     publisher = "Harbour Press"
     place = "Bristol"
     issued = "1998"
+    # Listed although the test's body does not cite it; its post is rendered again after.
+    uncited = True
+
+    @factory.post_generation
+    def rerender(obj: Reference, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            from broadsheet.publishing.services import post_rerender
+
+            post_rerender(post=obj.post)
 
 
 def role_member(role: str, username: str) -> User:

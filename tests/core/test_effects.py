@@ -193,6 +193,14 @@ def _post_save(site: Site) -> None:
     post_save(post=site.post)
 
 
+def _post_rerender(site: Site) -> None:
+    from broadsheet.publishing.models import Reference
+    from broadsheet.publishing.services import post_rerender
+
+    Reference.objects.create(post=site.post, key="marsh1998", title="A Ledger", uncited=True)
+    post_rerender(post=site.post)
+
+
 def _publish_due(site: Site) -> None:
     from broadsheet.publishing.services import posts_publish_due
 
@@ -243,6 +251,7 @@ SCENARIOS: dict[str, list[Callable[[Site], None]]] = {
     "comment_edit": [_edit],
     "comments_clean": [_clean],
     "post_save": [_post_save],
+    "post_rerender": [_post_rerender],
     "posts_publish_due": [_publish_due],
     "personal_data_erase": [_erase],
     "profile_update": [_profile],

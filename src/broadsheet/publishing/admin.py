@@ -20,7 +20,7 @@ from broadsheet.publishing.models import (
     Reference,
     Tag,
 )
-from broadsheet.publishing.services import post_render, post_save
+from broadsheet.publishing.services import post_render, post_rerender, post_save
 
 
 class HttpsURLField(forms.URLField):
@@ -233,6 +233,9 @@ class PostAdmin(admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
+        if any(f.has_changed() for f in formsets if f.model is Reference):
+            # Citations and the bibliography depend on the references saved just now.
+            post_rerender(post=form.instance)
         if not form.instance.postauthor_set.exists():
             PostAuthor.objects.create(post=form.instance, author=cast(User, request.user))
 

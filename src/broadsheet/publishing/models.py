@@ -212,6 +212,9 @@ class Post(models.Model):
     # Derived at save time by publishing.services.post_render; never computed per request.
     body_html = models.TextField(blank=True, editable=False)
     footnotes_html = models.TextField(blank=True, editable=False)
+    # The references list (<ul> of <li id="ref-KEY">): the cited ones and those marked uncited,
+    # in the site's citation style (publishing.csl).
+    bibliography_html = models.TextField(blank=True, editable=False)
     excerpt_html = models.TextField(blank=True, editable=False)
     toc = models.JSONField(default=list, blank=True, editable=False)
     word_count = models.PositiveIntegerField(default=0, editable=False)
@@ -391,6 +394,10 @@ class Reference(models.Model):
     archive_location = models.CharField(max_length=300, blank=True, verbose_name="call number")
     accessed = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True)
+    uncited = models.BooleanField(
+        default=False,
+        help_text="List it in the bibliography even though the text never cites it.",
+    )
     html = models.TextField(blank=True, editable=False)
 
     class Meta:

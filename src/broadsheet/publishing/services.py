@@ -17,6 +17,7 @@ from broadsheet.core import effects
 from broadsheet.core.effects import action
 from broadsheet.core.markdown import render_inline_markdown, render_markdown
 from broadsheet.core.sanitize import without_nul
+from broadsheet.publishing.citations import reference_html, reference_key
 from broadsheet.publishing.effects import SEEN_ELSEWHERE, post_changed, post_seen_elsewhere
 from broadsheet.publishing.models import Category, Post, PostAuthor, PostRedirect, Reference, Tag
 
@@ -28,14 +29,19 @@ _FIRST_PARAGRAPH = re.compile(r"<p[^>]*>(.*?)</p>", re.S)
 _FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.S)
 
 
-def post_render(*, post: Post) -> list[str]:
-    """Fill the derived HTML fields from the Markdown source; returns problems found in it."""
+def post_render(*, post: Post, references: Sequence[Reference] | None = None) -> list[str]:
+    """Fill the derived HTML fields from the Markdown source; returns problems found in it
+    ("line N: message"). `references` (unsaved ones, e.g. the studio's preview) replace the
+    post's stored references; without them the stored ones are read."""
     post.title, post.excerpt, post.body = (
         without_nul(t) for t in (post.title, post.excerpt, post.body)
     )
+    if references is None:
+        references = list(post.references.all()) if post.pk else []
     rendered = render_markdown(post.body)
     post.body_html = rendered.body_html
     post.footnotes_html = rendered.footnotes_html
+    post.bibliography_html = _bibliography_html(references)
     post.toc = [asdict(entry) for entry in rendered.toc]
     post.word_count = rendered.word_count
     if post.excerpt.strip():
@@ -43,6 +49,17 @@ def post_render(*, post: Post) -> list[str]:
     else:
         post.excerpt_html = _first_paragraph(rendered.body_html)
     return [f"line {p.line}: {p.message}" for p in rendered.problems]
+
+
+def _bibliography_html(references: Sequence[Reference]) -> str:
+    if not references:
+        return ""
+    items = "".join(
+        f'<li id="ref-{escape(r.key)}" class="reference reference--{escape(r.kind)}">'
+        f"{reference_html(r)}</li>"
+        for r in references
+    )
+    return f'<ul class="references__list">{items}</ul>'
 
 
 def _first_paragraph(html: str) -> str:
@@ -79,7 +96,14 @@ def post_save(
         {name: getattr(before, name) for name in SEEN_ELSEWHERE} if before is not None else None
     )
 
-    post_render(post=post)
+    new_references = None
+    if references is not None:  # each a Reference's fields, in the writer's order
+        new_references = [
+            Reference(position=position, **fields) for position, fields in enumerate(references)
+        ]
+        for reference in new_references:
+            reference.key = reference.key or reference_key(reference)
+    post_render(post=post, references=new_references)
     now = timezone.now()
     if post.status in (Post.Status.PUBLISHED, Post.Status.PRIVATE) and post.published_at is None:
         post.published_at = now
@@ -100,16 +124,32 @@ def post_save(
         post.categories.set(categories)
     if tags is not None:
         post.tags.set(tags)
-    if references is not None:  # each a Reference's fields, in the order they are cited
+    if new_references is not None:
         post.references.all().delete()
-        for position, fields in enumerate(references):  # save() renders each one's HTML
-            Reference.objects.create(post=post, position=position, **fields)
+        for reference in new_references:  # save() renders each one's HTML
+            reference.post = post
+            reference.save()
 
     post_redirects_update(post=post, previous_url=previous_url)
     post_changed(post_ids=[post.pk], seen_elsewhere=post_seen_elsewhere(shown_before, post))
     if notify and not was_public and post.is_public and not post.is_page:
         effects.post_public(post.pk)
     return post
+
+
+_RENDERED_COLUMNS = [
+    "body_html", "footnotes_html", "bibliography_html", "excerpt_html", "toc", "word_count"
+]  # fmt: skip
+
+
+@action
+def post_rerender(*, post: Post) -> list[str]:
+    """Render a saved post again from its stored references, after they were changed apart
+    from `post_save` (the admin's reference rows, imports); returns the problems found."""
+    problems = post_render(post=post)
+    Post.objects.filter(pk=post.pk).update(**{c: getattr(post, c) for c in _RENDERED_COLUMNS})
+    post_changed(post_ids=[post.pk], seen_elsewhere=False)
+    return problems
 
 
 @action
