@@ -25,7 +25,7 @@ def _keep_existing_bibliographies(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("publishing", "0005_post_read_private_posts"),
+        ("publishing", "0006_post_status_pending_review"),
     ]
 
     operations = [
