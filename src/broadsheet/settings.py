@@ -415,6 +415,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- publishing -------------------------------------------------------------------------
 POSTS_PER_PAGE = env_int("POSTS_PER_PAGE", 10, minimum=1, maximum=100)
+# WordPress's WP_POST_REVISIONS: -1 keeps every revision of a post, 0 none, N the last N.
+# Published versions (their permanent addresses) and refused saves are kept whatever the cap.
+POST_REVISIONS = env_int("POST_REVISIONS", -1, minimum=-1)
 # Whole pages for anonymous readers are kept in the cache (CACHES) and served from it until
 # something they show changes (broadsheet.core.pagecache).
 PAGE_CACHE = env_bool("PAGE_CACHE", True)

@@ -201,6 +201,17 @@ def _post_rerender(site: Site) -> None:
     post_rerender(post=site.post)
 
 
+def _revision_restore(site: Site) -> None:
+    from broadsheet.publishing.models import Revision
+    from broadsheet.publishing.revisions import revision_restore
+    from broadsheet.publishing.services import post_save
+
+    first = Revision.objects.get(post=site.post, number=site.post.revision)
+    site.post.body = "A second version of the essay."
+    post_save(post=site.post)
+    revision_restore(revision=first, by=None)
+
+
 def _publish_due(site: Site) -> None:
     from broadsheet.publishing.services import posts_publish_due
 
@@ -253,6 +264,7 @@ SCENARIOS: dict[str, list[Callable[[Site], None]]] = {
     "post_save": [_post_save],
     "post_rerender": [_post_rerender],
     "posts_publish_due": [_publish_due],
+    "revision_restore": [_revision_restore],
     "personal_data_erase": [_erase],
     "profile_update": [_profile],
     "settings_save": [_site_settings, _discussion_settings],

@@ -83,6 +83,13 @@ def handles(kind: str, *, now: bool = False) -> Callable[[Handler], Handler]:
     return register
 
 
+class CommittedRefusal(Exception):
+    """Raised by an action that refuses the change but keeps what it wrote about the refusal
+    (an edit conflict keeps the refused text as a revision): the action's transaction commits,
+    then this is raised to the caller. Inside a caller's own transaction the writes commit only
+    if the caller catches it there."""
+
+
 def action(func: Callable[P, R]) -> Callable[P, R]:
     """A named write (`<entity>_<verb>`): one transaction, its effects run after the commit,
     model signals silent while it runs (it declares its effects itself)."""
@@ -97,7 +104,11 @@ def action(func: Callable[P, R]) -> Callable[P, R]:
         token = _in_action.set(_in_action.get() + 1)
         try:
             with transaction.atomic():
-                return func(*args, **kwargs)
+                try:
+                    return func(*args, **kwargs)
+                except CommittedRefusal as refused:
+                    refusal = refused
+            raise refusal
         finally:
             _in_action.reset(token)
 

@@ -40,7 +40,8 @@ from broadsheet.importers.wxr import (
     read_wxr,
     wordpress_utc,
 )
-from broadsheet.publishing.models import Category, Post, PostRedirect, Reference, Tag
+from broadsheet.publishing.models import Category, Post, PostRedirect, Reference, Revision, Tag
+from broadsheet.publishing.revisions import revision_take
 from broadsheet.publishing.services import post_save
 
 _STATUSES = {
@@ -327,11 +328,22 @@ class _Importer:
         )
         authors = self._authors(item, where)
         categories, tags = self._labels(item, where)
-        post_save(post=post, authors=authors, categories=categories, tags=tags, notify=False)
+        post_save(
+            post=post,
+            authors=authors,
+            categories=categories,
+            tags=tags,
+            notify=False,
+            origin=Revision.Origin.IMPORTED,
+        )
+        self._references(item, post, where)
+        # One revision, "imported", with the references written after the post.
+        revision_take(
+            post=post, by=None, origin=Revision.Origin.IMPORTED, amend_at=post.modified_at
+        )
         modified = wordpress_utc(item.post_modified_gmt)
         if modified is not None:
             Post.objects.filter(pk=post.pk).update(modified_at=modified)
-        self._references(item, post, where)
         self.mapping.remember("post", item.post_id, post.pk)
         if kind == "page" and item.post_parent not in ("", "0"):
             self.page_parents[post.pk] = item.post_parent
@@ -376,7 +388,7 @@ class _Importer:
         featured = self.media.rewrite(post.featured_image)
         if (body, featured) != (post.body, post.featured_image):
             post.body, post.featured_image = body, featured
-            post_save(post=post, notify=False)
+            post_save(post=post, notify=False, origin=Revision.Origin.IMPORTED)
         self.media.shown(f"{post.body} {post.featured_image}", post=post.slug)
 
     def _authors(self, item: Item, where: str) -> list[User]:

@@ -20,6 +20,7 @@ from broadsheet.publishing.models import (
     Reference,
     Tag,
 )
+from broadsheet.publishing.revisions import revision_take
 from broadsheet.publishing.services import post_render, post_rerender, post_save
 
 
@@ -229,7 +230,7 @@ class PostAdmin(admin.ModelAdmin):
             Post.UNPUBLISHED
         ):
             obj.status = Post.Status.DRAFT
-        post_save(post=obj)
+        post_save(post=obj, by=cast(User, request.user))
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -238,6 +239,10 @@ class PostAdmin(admin.ModelAdmin):
             post_rerender(post=form.instance)
         if not form.instance.postauthor_set.exists():
             PostAuthor.objects.create(post=form.instance, author=cast(User, request.user))
+        # The references are inlines, saved after the post: the revision post_save took gets
+        # them (the request's transaction still holds the post's row).
+        post = form.instance
+        revision_take(post=post, by=cast(User, request.user), amend_at=post.modified_at)
 
 
 @admin.register(Category)

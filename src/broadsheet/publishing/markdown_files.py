@@ -259,12 +259,14 @@ def publish_markdown_file(*, text: str, filename: str, dry_run: bool = False) ->
         post.menu_order = int(data.get("menu_order") or 0)
         post.source_digest = digest
         tags = [_tag(_text(name)) for name in _as_list(data.get("tags")) if _text(name)]
+        authors = [users[u] for u in usernames]
         post_save(
             post=post,
-            authors=[users[u] for u in usernames],
+            authors=authors,
             categories=categories,
             tags=tags,
             references=references,
+            by=authors[0] if authors else None,  # the file's first author made this revision
         )
     return PublishResult(post, "updated" if existing else "created")
 

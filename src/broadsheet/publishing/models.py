@@ -220,6 +220,12 @@ class Post(models.Model):
     word_count = models.PositiveIntegerField(default=0, editable=False)
     # Digest of the Markdown file a post was last published from, so re-publishing is a no-op.
     source_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # Kept by post_save (publishing.revisions): the number of the revision the post's text is,
+    # which an editor's save names (`based_on`) to be refused when someone saved in between;
+    # and the current published version with its date ("Updated …", decision 0038).
+    revision = models.PositiveIntegerField(default=0, editable=False)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    version_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 
@@ -413,3 +419,61 @@ class Reference(models.Model):
             self.key = reference_key(self)
         self.html = reference_html(self)
         super().save(*args, **kwargs)
+
+
+class Revision(models.Model):
+    """A post's text as one save left it (title, excerpt, body, references as CSL-JSON items):
+    WordPress's `revision` post type. Published versions (`version`) have a public address."""
+
+    class Origin(models.TextChoices):
+        SAVED = "saved", "Saved"
+        IMPORTED = "imported", "Imported"
+        RESTORED = "restored", "Restored"
+        REFUSED = "refused", "Not applied (edit conflict)"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    # The post's own sequence (Post.revision is the latest applied); none for a refused save.
+    number = models.PositiveIntegerField(null=True, blank=True)
+    # Published versions 1, 2, 3 … of a public post: their text keeps a permanent address.
+    version = models.PositiveIntegerField(null=True, blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.SAVED)
+    based_on = models.PositiveIntegerField(null=True, blank=True)
+    restored_from = models.PositiveIntegerField(null=True, blank=True)
+    title = models.CharField(max_length=300)
+    excerpt = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    references = models.JSONField(default=list, blank=True)  # CSL-JSON items, in order
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="revisions",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # Words added and removed against the revision before (the list shows them).
+    words_added = models.PositiveIntegerField(default=0)
+    words_removed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "number"],
+                condition=Q(number__isnull=False),
+                name="revision_number_once",
+            ),
+            models.UniqueConstraint(
+                fields=["post", "version"],
+                condition=Q(version__isnull=False),
+                name="revision_version_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["post", "-id"], name="revision_by_post")]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} #{self.number or 'refused'}"
+
+    @property
+    def snapshot(self) -> tuple[str, str, str, list[Any]]:
+        return (self.title, self.excerpt, self.body, self.references)

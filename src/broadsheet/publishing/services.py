@@ -19,11 +19,32 @@ from broadsheet.core.markdown import render_inline_markdown, render_markdown
 from broadsheet.core.sanitize import without_nul
 from broadsheet.publishing.citations import reference_html, reference_key
 from broadsheet.publishing.effects import SEEN_ELSEWHERE, post_changed, post_seen_elsewhere
-from broadsheet.publishing.models import Category, Post, PostAuthor, PostRedirect, Reference, Tag
+from broadsheet.publishing.models import (
+    Category,
+    Post,
+    PostAuthor,
+    PostRedirect,
+    Reference,
+    Revision,
+    Tag,
+)
+from broadsheet.publishing.revisions import (
+    EditConflict,
+    references_csl,
+    revision_refused,
+    revision_take,
+    revisions_publish,
+    submitted_references,
+)
 
 EXCERPT_WORDS = 55
+# Not written back from the instance: the comment count moves with atomic updates, and the
+# revision and version numbers are kept by publishing.revisions under the row's lock.
+_KEPT_ELSEWHERE = ("comment_count", "revision", "version", "version_at")
 _EDITABLE_COLUMNS = [
-    f.name for f in Post._meta.concrete_fields if not f.primary_key and f.name != "comment_count"
+    f.name
+    for f in Post._meta.concrete_fields
+    if not f.primary_key and f.name not in _KEPT_ELSEWHERE
 ]
 _FIRST_PARAGRAPH = re.compile(r"<p[^>]*>(.*?)</p>", re.S)
 _FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.S)
@@ -33,9 +54,7 @@ def post_render(*, post: Post, references: Sequence[Reference] | None = None) ->
     """Fill the derived HTML fields from the Markdown source; returns problems found in it
     ("line N: message"). `references` (unsaved ones, e.g. the studio's preview) replace the
     post's stored references; without them the stored ones are read."""
-    post.title, post.excerpt, post.body = (
-        without_nul(t) for t in (post.title, post.excerpt, post.body)
-    )
+    _without_nul(post)
     if references is None:
         references = list(post.references.all()) if post.pk else []
     rendered = render_markdown(post.body)
@@ -62,6 +81,12 @@ def _bibliography_html(references: Sequence[Reference]) -> str:
     return f'<ul class="references__list">{items}</ul>'
 
 
+def _without_nul(post: Post) -> None:
+    post.title, post.excerpt, post.body = (
+        without_nul(t) for t in (post.title, post.excerpt, post.body)
+    )
+
+
 def _first_paragraph(html: str) -> str:
     """WordPress's automatic excerpt: the opening text, footnote markers removed, 55 words at most."""
     match = _FIRST_PARAGRAPH.search(html)
@@ -82,13 +107,33 @@ def post_save(
     tags: Sequence[Tag] | None = None,
     references: Sequence[dict[str, Any]] | None = None,
     notify: bool = True,
+    by: User | None = None,
+    based_on: int | None = None,
+    origin: str = Revision.Origin.SAVED,
+    restored_from: int | None = None,
 ) -> Post:
-    """Save a post or page: render its body, stamp dates, and keep its old address redirecting.
+    """Save a post or page: render its body, stamp dates, keep its old address redirecting,
+    and take a revision of its text (publishing.revisions) by `by`.
 
-    `notify=False` (imports) never emails subscribers: an imported essay is not news."""
+    `based_on`: the revision number the editor loaded. If the post has moved on since, nothing
+    is applied: the text is kept as a refused revision and `EditConflict` is raised once that
+    has committed. `notify=False` (imports) never emails subscribers: an imported essay is not
+    news."""
     previous_url = None
     was_public = False
-    before = Post.objects.filter(pk=post.pk).first() if post.pk else None
+    # Locked until the commit (PostgreSQL; SQLite's writers take turns already): two saves
+    # based on the same revision cannot both see it as current.
+    before = Post.objects.select_for_update().filter(pk=post.pk).first() if post.pk else None
+    if before is not None and based_on is not None and based_on != before.revision:
+        _without_nul(post)
+        submitted = (
+            submitted_references(references)
+            if references is not None
+            else references_csl(list(before.references.all()))
+        )
+        kept = revision_refused(post=post, by=by, based_on=based_on, references=submitted)
+        raise EditConflict(kept)
+    post.revision = before.revision if before is not None else 0
     if before is not None and before.is_public:
         previous_url = before.get_absolute_url()
         was_public = True
@@ -130,6 +175,9 @@ def post_save(
             reference.post = post
             reference.save()
 
+    revision_take(
+        post=post, by=by, origin=origin, based_on=based_on, restored_from=restored_from, at=now
+    )
     post_redirects_update(post=post, previous_url=previous_url)
     post_changed(post_ids=[post.pk], seen_elsewhere=post_seen_elsewhere(shown_before, post))
     if notify and not was_public and post.is_public and not post.is_page:
@@ -167,6 +215,7 @@ def posts_publish_due(*, now: datetime | None = None) -> int:
         published.append(post.pk)
         if post.kind == Post.Kind.POST:
             effects.post_public(post.pk)
+    revisions_publish(post_ids=published, at=now)
     if published:  # new posts on the home page, archives, neighbours, the archive list
         post_changed(post_ids=published, seen_elsewhere=True)
     return len(published)
