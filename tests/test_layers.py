@@ -15,14 +15,15 @@ import broadsheet
 LAYERS = {
     "core": 0,
     "accounts": 1,
-    "publishing": 2,
-    "discussion": 3,
-    "moderation": 4,
-    "notifications": 4,
-    "feeds": 4,
-    "search": 4,
-    "importers": 4,
-    "studio": 5,
+    "media": 2,
+    "publishing": 3,
+    "discussion": 4,
+    "moderation": 5,
+    "notifications": 5,
+    "feeds": 5,
+    "search": 5,
+    "importers": 5,
+    "studio": 6,
 }
 
 # (module, the higher app it imports): older code, to be turned into registrations.

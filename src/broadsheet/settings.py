@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "broadsheet.core",
     "broadsheet.accounts",
+    "broadsheet.media",
     "broadsheet.publishing",
     "broadsheet.discussion",
     "broadsheet.moderation",
@@ -396,6 +397,12 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 2_621_440, minimum=1024)
+
+# The media library (broadsheet.media): the largest image a writer may upload, and the most
+# pixels one may have (checked from its header before it is decoded: a small file can declare
+# 50,000 × 50,000 pixels and would take gigabytes to decode).
+MEDIA_MAX_MB = env_int("MEDIA_MAX_MB", 20, minimum=1, maximum=500)
+MEDIA_MAX_PIXELS = env_int("MEDIA_MAX_MEGAPIXELS", 100, minimum=1, maximum=1000) * 1_000_000
 
 # --- security ---------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -67,6 +67,7 @@ class Site:
     spam: Comment
     trash: Comment
     old_trash: Comment
+    media: Any = None  # a library image, for the media scenarios
 
 
 def _site() -> Site:
@@ -248,6 +249,56 @@ def _discussion_settings(site: Site) -> None:
     settings_save(settings=current)
 
 
+def _media_item(site: Site) -> None:
+    """A library image (uploaded before the walk) shown on its own line in the post, with
+    no alt text or caption in the Markdown: the library's are shown."""
+    from broadsheet.media.services import upload_image
+    from broadsheet.publishing.services import post_save
+    from tests.media.images import photo
+
+    item = upload_image(data=photo(1000, 500), name="lamp.jpg", uploader=None, alt_text="A lamp")
+    site.post.body += f"\n\n![]({item.url})\n"
+    post_save(post=site.post)
+    site.media = item
+
+
+def _media_upload(site: Site) -> None:
+    """An upload alone shows on no page: the walk sees it once it is inserted in the post."""
+    from broadsheet.media.services import upload_image
+    from broadsheet.publishing.services import post_save
+    from tests.media.images import photo
+
+    item = upload_image(data=photo(600, 300), name="new.png", uploader=None, alt_text="New")
+    site.post.body += f"\n\n{item.markdown()}\n"
+    post_save(post=site.post)
+
+
+def _media_update(site: Site) -> None:
+    from broadsheet.media.services import media_update
+
+    media_update(item=site.media, alt_text="A lamp, lit", caption="At dusk", credit="A. Keeper")
+
+
+def _media_variants(site: Site) -> None:
+    from broadsheet.media.services import variants_write
+
+    assert variants_write(item_id=site.media.pk) == 4  # 480 and 800, WebP and JPEG
+
+
+def _media_delete(site: Site) -> None:
+    from broadsheet.media.services import media_delete
+
+    media_delete(item=site.media)
+
+
+# What a scenario needs in place before the pages are stored.
+BEFORE: dict[Callable[[Site], None], Callable[[Site], Any]] = {
+    _media_update: _media_item,
+    _media_variants: _media_item,
+    _media_delete: _media_item,
+}
+
+
 # One scenario per action: each changes something a cached page shows.
 SCENARIOS: dict[str, list[Callable[[Site], None]]] = {
     "comment_submit": [_submit],
@@ -268,6 +319,10 @@ SCENARIOS: dict[str, list[Callable[[Site], None]]] = {
     "personal_data_erase": [_erase],
     "profile_update": [_profile],
     "settings_save": [_site_settings, _discussion_settings],
+    "media_upload": [_media_upload],
+    "media_update": [_media_update],
+    "media_variants_save": [_media_variants],
+    "media_delete": [_media_delete],
 }
 
 
@@ -313,6 +368,8 @@ def test_an_action_refreshes_every_cached_page_it_changes(
     name: str, scenario: Callable[[Site], None]
 ) -> None:
     site = _site()
+    if scenario in BEFORE:
+        BEFORE[scenario](site)
     _walk(name, site, lambda: scenario(site))
 
 

@@ -41,8 +41,10 @@ NAVIGATION = "navigation"
 LOGIN_OPTIONS = "login_options"
 SETTINGS = "settings"
 POST_PUBLIC = "post_public"
+MEDIA = "media"  # library images changed: the posts showing them are rendered again
 _ORDER = (
     SETTINGS,
+    MEDIA,
     CARDS_COMMENTS,
     CARDS_PEOPLE,
     CARDS_ALL,

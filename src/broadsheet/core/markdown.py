@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -169,11 +169,19 @@ def _problems(tokens: Sequence[Token], line_offset: int) -> list[MarkdownProblem
     return problems
 
 
-def render_markdown(source: str, *, line_offset: int = 0) -> RenderedMarkdown:
-    """Render an essay body. `line_offset` shifts reported lines (e.g. past front matter)."""
+def render_markdown(
+    source: str,
+    *,
+    line_offset: int = 0,
+    blocks: Callable[[list[Token]], list[Token]] | None = None,
+) -> RenderedMarkdown:
+    """Render an essay body. `line_offset` shifts reported lines (e.g. past front matter);
+    `blocks` may replace parsed tokens before rendering (media: library images → figures)."""
     md = _parser()
     env: dict[str, Any] = {}
     tokens = md.parse(source, env)
+    if blocks is not None:
+        tokens = blocks(tokens)
 
     start = next((i for i, t in enumerate(tokens) if t.type == "footnote_block_open"), len(tokens))
     body_tokens, footnote_tokens = tokens[:start], tokens[start:]

@@ -12,15 +12,16 @@ _URL_SCHEMES = {"http", "https", "mailto", "tel"}
 _POST_TAGS = {
     "a", "abbr", "audio", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del",
     "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5",
-    "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp",
-    "section", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
+    "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "picture", "pre", "q", "s", "samp",
+    "section", "source", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
     "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "video",
 }  # fmt: skip
 
 _POST_ATTRIBUTES = {
     "*": {"id", "class", "lang", "dir", "title"},
     "a": {"href", "aria-describedby", "aria-label", "hreflang"},
-    "img": {"src", "alt", "width", "height", "loading"},
+    "img": {"src", "alt", "width", "height", "loading", "srcset", "sizes", "decoding"},
+    "source": {"srcset", "sizes", "type"},  # a library figure's WebP (media.figures)
     # Players of imported [audio] and [video] shortcodes: the browser's own controls, no
     # autoplay; src and poster are checked against the schemes like every address.
     "audio": {"src", "controls", "preload"},

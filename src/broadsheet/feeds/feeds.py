@@ -307,7 +307,15 @@ class AuthorFeed(PostsFeed):
 
 
 # A comment item shows its post's title and address, never its text.
-_POST_TEXT = ("body", "body_html", "footnotes_html", "excerpt", "excerpt_html", "toc")
+_POST_TEXT = (
+    "body",
+    "body_html",
+    "footnotes_html",
+    "featured_image_html",
+    "excerpt",
+    "excerpt_html",
+    "toc",
+)
 
 
 def _approved_comments() -> QuerySet[Comment]:

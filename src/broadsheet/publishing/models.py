@@ -211,6 +211,8 @@ class Post(models.Model):
 
     # Derived at save time by publishing.services.post_render; never computed per request.
     body_html = models.TextField(blank=True, editable=False)
+    # The featured image as <img srcset …> when it is a library image (media.figures), else "".
+    featured_image_html = models.TextField(blank=True, editable=False)
     footnotes_html = models.TextField(blank=True, editable=False)
     # The references list (<ul> of <li id="ref-KEY">): the cited ones and those marked uncited,
     # in the site's citation style (publishing.csl).

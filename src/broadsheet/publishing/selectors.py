@@ -41,7 +41,7 @@ def _listing() -> PostQuerySet:
         Post.objects.public()
         .posts()
         .prefetch_related(AUTHOR_LINKS, "categories")
-        .defer("body", "body_html", "footnotes_html", "toc")
+        .defer("body", "body_html", "footnotes_html", "featured_image_html", "toc")
     )
 
 

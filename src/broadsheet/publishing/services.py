@@ -17,6 +17,7 @@ from broadsheet.core import effects
 from broadsheet.core.effects import action
 from broadsheet.core.markdown import render_inline_markdown, render_markdown
 from broadsheet.core.sanitize import without_nul
+from broadsheet.media.figures import LibraryImages
 from broadsheet.publishing.citations import reference_html, reference_key
 from broadsheet.publishing.effects import SEEN_ELSEWHERE, post_changed, post_seen_elsewhere
 from broadsheet.publishing.models import (
@@ -57,7 +58,9 @@ def post_render(*, post: Post, references: Sequence[Reference] | None = None) ->
     _without_nul(post)
     if references is None:
         references = list(post.references.all()) if post.pk else []
-    rendered = render_markdown(post.body)
+    images = LibraryImages(extra=[post.featured_image])  # one query for every library image
+    rendered = render_markdown(post.body, blocks=images.transform)
+    post.featured_image_html = images.featured_html(post.featured_image)
     post.body_html = rendered.body_html
     post.footnotes_html = rendered.footnotes_html
     post.bibliography_html = _bibliography_html(references)

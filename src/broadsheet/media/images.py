@@ -1,0 +1,171 @@
+"""Images in and out of the library with Pillow: what is accepted, how it is cleaned, and the
+responsive variants.
+
+An upload is identified from its bytes (never its name or the browser's Content-Type), its
+dimensions checked against MEDIA_MAX_PIXELS from the header before a pixel is decoded (a small
+file can declare 50,000 × 50,000), then decoded in full — a truncated file is refused here, not
+later on a page — turned the way its EXIF orientation says, and written again without EXIF,
+XMP or comments (GPS positions among them). The colour profile is kept: it carries no
+personal data and the colours depend on it.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO
+
+from django.conf import settings
+from PIL import Image, ImageOps, UnidentifiedImageError, features
+
+# Pillow's format name → (MIME type, file extension).
+FORMATS = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+    "GIF": ("image/gif", "gif"),
+}
+if features.check("avif"):
+    FORMATS["AVIF"] = ("image/avif", "avif")
+MIME_FORMATS = {mime: name for name, (mime, _) in FORMATS.items()}
+VARIANT_WIDTHS = (480, 800, 1200, 1600)
+_QUALITY = {"JPEG": 85, "WEBP": 80, "AVIF": 60}
+
+
+class ImageRefused(Exception):
+    """Why an upload is not taken, in words for the person who sent it."""
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    data: bytes
+    format: str  # Pillow's name: JPEG, PNG, WEBP, GIF, AVIF
+    width: int
+    height: int
+    animated: bool
+
+    @property
+    def mime_type(self) -> str:
+        return FORMATS[self.format][0]
+
+    @property
+    def extension(self) -> str:
+        return FORMATS[self.format][1]
+
+
+def accepted_names() -> str:
+    names = [name if name != "WEBP" else "WebP" for name in FORMATS]
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+@contextmanager
+def _opened(source: IO[bytes]) -> Iterator[Image.Image]:
+    """Open (header only) as one of our formats, dimensions checked before any decoding."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(source, formats=list(FORMATS))
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _too_many_pixels(None) from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise ImageRefused(
+                f"This file is not an image we can use: upload a {accepted_names()} file."
+            ) from None
+    with image:
+        width, height = image.size
+        if width < 1 or height < 1 or width * height > settings.MEDIA_MAX_PIXELS:
+            raise _too_many_pixels(image.size)
+        yield image
+
+
+def _too_many_pixels(size: tuple[int, int] | None) -> ImageRefused:
+    limit = settings.MEDIA_MAX_PIXELS / 1_000_000
+    said = f"is {size[0]:,} × {size[1]:,} pixels" if size else "declares far too many pixels"
+    return ImageRefused(
+        f"This image {said}: the limit is {limit:g} megapixels. Make it smaller and upload "
+        "it again."
+    )
+
+
+def clean_upload(data: bytes) -> CleanImage:
+    """The upload, checked and written again without its metadata; ImageRefused if not."""
+    if len(data) > settings.MEDIA_MAX_MB * 1024 * 1024:
+        raise ImageRefused(f"This file is larger than {settings.MEDIA_MAX_MB} MB, the limit.")
+    with _opened(io.BytesIO(data)) as image:
+        kind = str(image.format)
+        animated = bool(getattr(image, "is_animated", False))
+        try:
+            image.load()
+            frames = _all_frames(image) if animated else [ImageOps.exif_transpose(image)]
+        except (OSError, SyntaxError, ValueError, EOFError):
+            raise ImageRefused(
+                "This image is damaged or incomplete (was the upload cut short?): it cannot be "
+                "read to the end."
+            ) from None
+        profile = image.info.get("icc_profile")
+        out = io.BytesIO()
+        _save(frames, out, kind, icc_profile=profile, duration=image.info.get("duration"),
+              loop=image.info.get("loop"))  # fmt: skip
+        return CleanImage(out.getvalue(), kind, frames[0].width, frames[0].height, animated)
+
+
+def _all_frames(image: Image.Image) -> list[Image.Image]:
+    frames = []
+    for index in range(getattr(image, "n_frames", 1)):
+        image.seek(index)
+        frames.append(image.copy())
+    return frames
+
+
+def _save(
+    frames: list[Image.Image], out: IO[bytes], kind: str, *, icc_profile: bytes | None = None,
+    **animation: object,
+) -> None:  # fmt: skip
+    first = frames[0]
+    options: dict[str, object] = {}
+    if icc_profile:
+        options["icc_profile"] = icc_profile
+    if kind in _QUALITY:
+        options["quality"] = _QUALITY[kind]
+    if kind == "JPEG" and first.mode not in ("RGB", "L", "CMYK"):
+        first = first.convert("RGB")
+    if len(frames) > 1:
+        options.update({k: v for k, v in animation.items() if v is not None})
+        options.update(save_all=True, append_images=frames[1:])
+    # No exif= and no xmp=: Pillow writes neither unless given them.
+    first.save(out, format=kind, **options)
+
+
+def variants(source: IO[bytes], *, widths: tuple[int, ...] = VARIANT_WIDTHS) -> Iterator[
+    tuple[int, str, bytes]
+]:  # fmt: skip
+    """(width, MIME type, bytes) for each width narrower than the image, in WebP and in the
+    image's own format (but a GIF's). A JPEG is decoded at the smallest scale (1/2, 1/4, 1/8) still wider
+    than the widest variant (Pillow's draft), so a 24-megapixel photo never sits whole in
+    memory; the narrower sizes are made from the wider ones."""
+    with _opened(source) as image:
+        kind = str(image.format)
+        wanted = sorted((w for w in widths if w < image.width), reverse=True)
+        if not wanted:
+            return
+        if kind == "JPEG":
+            image.draft("RGB", (wanted[0], wanted[0] * image.height // image.width))
+        image.load()
+        current: Image.Image = image
+        if kind != "JPEG":
+            current = ImageOps.exif_transpose(image)  # already applied at upload; harmless
+        if current.mode not in ("RGB", "RGBA", "L", "LA"):
+            current = current.convert("RGBA" if "transparency" in image.info else "RGB")
+        for width in wanted:
+            height = max(1, round(current.height * width / current.width))
+            current = current.resize((width, height), Image.Resampling.LANCZOS,
+                                      reducing_gap=3.0)  # fmt: skip
+            # A GIF's own format is a poor one for photographs: its variants are WebP only.
+            for out_kind in dict.fromkeys(("WEBP", kind if kind != "GIF" else "WEBP")):
+                out = io.BytesIO()
+                frame = current if out_kind != "JPEG" else current.convert("RGB")
+                _save([frame], out, out_kind, icc_profile=image.info.get("icc_profile"))
+                yield width, FORMATS[out_kind][0], out.getvalue()

@@ -1,0 +1,157 @@
+"""Writes to the media library. Each is an action (core.effects): an image a post shows is
+re-rendered into it by publishing when it changes (the `media` effect)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename, slugify
+
+from broadsheet.accounts.models import User
+from broadsheet.core import effects
+from broadsheet.core.effects import action
+from broadsheet.core.sanitize import without_nul
+from broadsheet.media.images import CleanImage, ImageRefused, clean_upload, variants
+from broadsheet.media.models import FOLDER, MediaItem
+
+__all__ = ["ImageRefused", "media_delete", "media_update", "media_upload", "upload_image"]
+
+
+def safe_name(name: str) -> str:
+    """The uploaded file's name as shown in the library: no folders, no markup, no control
+    characters, at most 120 characters (the stored file gets a name of our own)."""
+    name = without_nul(name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable())
+    stem, dot, ext = name.rpartition(".")
+    stem = slugify(stem if dot else name) or "image"
+    ext = slugify(ext)[:8] if dot else ""
+    return get_valid_filename(f"{stem[:100]}.{ext}" if ext else stem[:100])
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    """An upload checked, cleaned and written to storage, not yet in the library."""
+
+    name: str  # in storage
+    shown: str  # the uploaded file's name, made safe
+    image: CleanImage
+
+
+def media_store(*, data: bytes, name: str, now: datetime | None = None) -> StoredImage:
+    """Check, clean and store an upload, outside any transaction: decoding a large photo
+    takes a while, and SQLite's write lock must not wait on it. ImageRefused if unusable."""
+    clean = clean_upload(data)
+    now = now or timezone.now()
+    shown = safe_name(name)
+    stem = shown.rsplit(".", 1)[0]
+    stored = default_storage.save(
+        f"{FOLDER}/{now:%Y/%m}/{stem}.{clean.extension}", ContentFile(clean.data)
+    )
+    return StoredImage(stored, shown, clean)
+
+
+def upload_image(*, data: bytes, name: str, uploader: User | None, **texts: str) -> MediaItem:
+    """An upload into the library: stored, then recorded (the file removed if that fails)."""
+    stored = media_store(data=data, name=name)
+    try:
+        return media_upload(stored=stored, uploader=uploader, **texts)
+    except BaseException:
+        default_storage.delete(stored.name)
+        raise
+
+
+@action
+def media_upload(
+    *, stored: StoredImage, uploader: User | None, alt_text: str = "", caption: str = "",
+    credit: str = "",
+) -> MediaItem:  # fmt: skip
+    """Record a stored upload in the library; the worker then writes its variants."""
+    clean = stored.image
+    item = MediaItem.objects.create(
+        file=stored.name,
+        original_name=stored.shown,
+        mime_type=clean.mime_type,
+        width=clean.width,
+        height=clean.height,
+        size=len(clean.data),
+        animated=clean.animated,
+        alt_text=_text(alt_text, 1000),
+        caption=_text(caption, 1000),
+        credit=_text(credit, 300),
+        uploader=uploader,
+    )
+    transaction.on_commit(lambda: _queue_variants(item.pk))
+    effects.declare(effects.MEDIA, [item.file.name])
+    return item
+
+
+def _queue_variants(item_id: int) -> None:
+    from broadsheet.media.tasks import make_variants
+
+    make_variants.enqueue(item_id)
+
+
+def _text(value: str, limit: int) -> str:
+    return " ".join(without_nul(value).split())[:limit]
+
+
+@action
+def media_update(*, item: MediaItem, alt_text: str, caption: str, credit: str) -> MediaItem:
+    """New alt text, caption or credit: every post showing the image shows them."""
+    item.alt_text, item.caption, item.credit = (
+        _text(alt_text, 1000), _text(caption, 1000), _text(credit, 300)
+    )  # fmt: skip
+    item.save(update_fields=["alt_text", "caption", "credit"])
+    effects.declare(effects.MEDIA, [item.file.name])
+    return item
+
+
+@action
+def media_delete(*, item: MediaItem) -> None:
+    """Remove the image and its variants. A post still showing it keeps a plain image of the
+    old address (broken): the studio names those posts before asking."""
+    names = [item.file.name, *item.variant_names()]
+    effects.declare(effects.MEDIA, [item.file.name])
+    item.delete()
+    transaction.on_commit(lambda: _remove(names))
+
+
+def _remove(names: Iterable[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def variants_write(*, item_id: int) -> int:
+    """Write the responsive variants of one image and record them (the worker's task);
+    returns how many files were written. The encoding happens outside any transaction."""
+    item = MediaItem.objects.filter(pk=item_id).first()
+    if item is None or item.variants or item.animated:
+        return 0
+    stem = item.file.name.rsplit(".", 1)[0]
+    written: dict[str, dict[str, str]] = {}
+    with default_storage.open(item.file.name, "rb") as source:
+        for width, mime, data in variants(source):
+            extension = mime.split("/")[1].replace("jpeg", "jpg")
+            name = default_storage.save(f"{stem}-{width}w.{extension}", ContentFile(data))
+            written.setdefault(str(width), {})[mime] = name
+    names = [name for by_type in written.values() for name in by_type.values()]
+    if written and not media_variants_save(item_id=item_id, variants=written):
+        _remove(names)  # deleted, or done by another worker, meanwhile
+        return 0
+    return len(names)
+
+
+@action
+def media_variants_save(*, item_id: int, variants: dict[str, dict[str, str]]) -> bool:
+    """Record an image's variants: the posts showing it gain their srcset."""
+    saved = MediaItem.objects.filter(pk=item_id, variants={}).update(variants=variants)
+    if saved:
+        names = MediaItem.objects.filter(pk=item_id).values_list("file", flat=True)
+        effects.declare(effects.MEDIA, names)
+    return bool(saved)
