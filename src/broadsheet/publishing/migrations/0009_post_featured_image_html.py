@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("publishing", "0005_post_read_private_posts"),
+        ("publishing", "0008_revisions"),
     ]
 
     operations = [
