@@ -367,6 +367,12 @@ class Reference(models.Model):
         WEB_PAGE = "webpage", "Web page"
         ARCHIVAL = "manuscript", "Archival document"
         REPORT = "report", "Report"
+        # Read from BibTeX and RIS (thesis, inproceedings, magazines, blogs) and the kind of
+        # an essay cited as itself.
+        THESIS = "thesis", "Thesis"
+        CONFERENCE_PAPER = "paper-conference", "Conference paper"
+        MAGAZINE_ARTICLE = "article-magazine", "Magazine article"
+        BLOG_POST = "post-weblog", "Blog post"
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="references")
     position = models.PositiveIntegerField(default=0)
