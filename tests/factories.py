@@ -75,6 +75,7 @@ class PostFactory(factory.django.DjangoModelFactory):
 class ReferenceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Reference
+        skip_postgeneration_save = True
 
     post = factory.SubFactory(PostFactory)
     kind = Reference.Kind.BOOK

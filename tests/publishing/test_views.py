@@ -48,9 +48,7 @@ def test_post_page_shows_the_whole_anatomy(client: Client, author: Any) -> None:
     assert '<nav class="toc"' in html and 'href="#the-logs"' in html
     assert '<h2 id="the-logs">The logs</h2>' in html
     assert 'class="author-bio"' in html and "is a researcher studying" in html
-    assert (
-        '<h2 id="references-heading">References</h2>' in html and "The Keeper&#x27;s Year" in html
-    )
+    assert '<h2 id="references-heading">References</h2>' in html and "The Keeper's Year" in html
     assert '<h2 id="footnotes-heading">Notes</h2>' in html and 'class="footnote-backref"' in html
     assert 'href="/category/history/"' in html and 'href="/tag/archives/"' in html
     assert 'id="comments"' in html

@@ -23,6 +23,12 @@ from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from broadsheet.core.markdown_citations import (
+    Citation,
+    CitationFormatter,
+    citations_plugin,
+    collect_citations,
+)
 from broadsheet.core.sanitize import clean_comment_html, clean_post_html, clean_short_html
 
 WORDS_PER_MINUTE = 230
@@ -49,6 +55,7 @@ class RenderedMarkdown:
     toc: list[TocEntry] = field(default_factory=list)
     word_count: int = 0
     problems: list[MarkdownProblem] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
 
 
 def _heading_slug(text: str) -> str:
@@ -139,6 +146,7 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"typographer": True, "html": True})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.use(footnote_plugin)
+    md.use(citations_plugin)
     md.core.ruler.after("block", "demote_headings", _demote_headings)
     md.use(anchors_plugin, min_level=2, max_level=6, slug_func=_heading_slug)
     md.core.ruler.push("paragraph_ids", _paragraph_ids)
@@ -174,14 +182,19 @@ def render_markdown(
     *,
     line_offset: int = 0,
     blocks: Callable[[list[Token]], list[Token]] | None = None,
+    citations: CitationFormatter | None = None,
 ) -> RenderedMarkdown:
     """Render an essay body. `line_offset` shifts reported lines (e.g. past front matter);
-    `blocks` may replace parsed tokens before rendering (media: library images → figures)."""
+    `blocks` may replace parsed tokens before rendering (media: library images → figures).
+    With `citations`, Pandoc citations are recognised and that function formats them all."""
     md = _parser()
-    env: dict[str, Any] = {}
+    env: dict[str, Any] = {"citations_on": citations is not None}
     tokens = md.parse(source, env)
     if blocks is not None:
         tokens = blocks(tokens)
+    found = collect_citations(tokens, line_offset) if citations is not None else []
+    if citations is not None:
+        env["citation_html"] = citations(found)
 
     start = next((i for i, t in enumerate(tokens) if t.type == "footnote_block_open"), len(tokens))
     body_tokens, footnote_tokens = tokens[:start], tokens[start:]
@@ -203,6 +216,7 @@ def render_markdown(
         toc=toc,
         word_count=words,
         problems=_problems(tokens, line_offset),
+        citations=found,
     )
 
 

@@ -186,3 +186,12 @@ def reference_key(ref: Reference) -> str:
     first = authors[0] if authors else {}
     who = first.get("family") or first.get("literal") or ref.title.split(" ")[0]
     return (slugify(f"{who}{_year(ref.issued)}") or "ref")[:80]
+
+
+def unique_key(key: str, taken: set[str]) -> str:
+    """marsh1998, then marsh1998-2, marsh1998-3…: one essay's keys must differ."""
+    candidate, number = key, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{key[:76]}-{number}"
+    return candidate

@@ -9,8 +9,11 @@ markup otherwise. The styles are read once per process and adjusted where citepr
 from __future__ import annotations
 
 import html
+import re
 import threading
+import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -19,6 +22,7 @@ from citeproc import (
     CitationItem,
     CitationStylesBibliography,
     CitationStylesStyle,
+    Locator,
     formatter,
 )
 from citeproc.source.json import CiteProcJSON
@@ -32,6 +36,9 @@ STYLES = {
 }
 DEFAULT_STYLE = "chicago-author-date"
 _CSL = "{http://purl.org/net/xbiblio/csl}"
+# Not a CSL variable (citeproc-py keeps any variable an item carries, with a warning); set on
+# references whose short citations would otherwise read the same.
+DISAMBIGUATE = "broadsheet-disambiguate"
 _lock = threading.Lock()
 
 
@@ -44,8 +51,15 @@ calls = _Calls()  # citeproc sessions run in this thread (tests count them)
 
 @cache
 def _style_xml(name: str) -> bytes:
-    """The style file, with CSL 1.0.2's `initialize="false"` emulated: citeproc-py applies the
-    style-wide `initialize-with` to every name, turning "Marsh, Edith" into "Marsh, E."."""
+    """The style file, adjusted where citeproc-py (CSL 1.0.1) would misread it:
+
+    - CSL 1.0.2's `initialize="false"`: citeproc-py applies the style-wide `initialize-with`
+      to every name ("Marsh, E." for Chicago's "Marsh, Edith"): moved onto the other names;
+    - `disambiguate="true"` conditions: citeproc-py counts them as always true; they test a
+      marker variable set only on references that need telling apart (`DISAMBIGUATE`);
+    - `subsequent-author-substitute` ("———" for a repeated author): each entry is formatted
+      and kept on its own, so it would depend on whichever entry was formatted before it.
+    """
     if name not in STYLES:
         raise ValueError(f"unknown citation style {name!r} (one of {', '.join(STYLES)})")
     tree = etree.parse(get_style_filepath(name))
@@ -57,7 +71,36 @@ def _style_xml(name: str) -> bytes:
         for element in names:
             if element.get("initialize") != "false" and element.get("initialize-with") is None:
                 element.set("initialize-with", initialize_with)
+    for condition in root.iter(f"{_CSL}if", f"{_CSL}else-if"):
+        if condition.get("disambiguate") == "true":
+            del condition.attrib["disambiguate"]
+            condition.set("variable", DISAMBIGUATE)
+    for bibliography in root.iter(f"{_CSL}bibliography"):
+        bibliography.attrib.pop("subsequent-author-substitute", None)
     return etree.tostring(tree)
+
+
+@dataclass(frozen=True)
+class StyleLayout:
+    prefix: str
+    suffix: str
+    delimiter: str
+    year_suffix: bool  # the style tells same-author, same-year works apart by "1998a"
+
+
+@cache
+def style_layout(name: str) -> StyleLayout:
+    root = etree.fromstring(_style_xml(name))
+    citation = root.find(f"{_CSL}citation")
+    layout = citation.find(f"{_CSL}layout") if citation is not None else None
+    if citation is None or layout is None:
+        return StyleLayout("(", ")", "; ", False)
+    return StyleLayout(
+        layout.get("prefix", ""),
+        layout.get("suffix", ""),
+        layout.get("delimiter", "; "),
+        citation.get("disambiguate-add-year-suffix") == "true",
+    )
 
 
 @cache
@@ -77,28 +120,128 @@ def _escaped(value: Any) -> Any:
     return value
 
 
+_NAME_VARIABLES = ("author", "editor", "translator")
+_PLACEHOLDER = "Qqbroadsheetnamesqq"
+
+
+@dataclass(frozen=True)
+class Form:
+    """How a reference is cited: with a locator (label such as "page", value such as "84")."""
+
+    label: str = ""
+    locator: str = ""
+
+
+@dataclass(frozen=True)
+class CiteText:
+    """One reference cited in one form, without the style's parentheses: the whole ("Marsh
+    1998, 84"), without the author ("1998, 84") and the author alone ("Marsh")."""
+
+    full: str
+    suppressed: str
+    author: str
+
+
+@dataclass(frozen=True)
+class Formatted:
+    entry: str  # the bibliography entry
+    cites: dict[Form, CiteText]
+
+
+def _source_item(item: dict[str, Any], item_id: str) -> dict[str, Any]:
+    escaped = _escaped({k: v for k, v in item.items() if k not in ("id", "type")})
+    return {**escaped, "id": item_id, "type": item.get("type", "book")}
+
+
+def _with_placeholder(item: dict[str, Any]) -> dict[str, Any] | None:
+    """The item with its leading names replaced by a marker, to find where they are printed."""
+    for variable in _NAME_VARIABLES:
+        if item.get(variable):
+            return {**item, variable: [{"literal": _PLACEHOLDER}]}
+    return None
+
+
+def _unwrap(text: str, layout: StyleLayout) -> str:
+    if layout.prefix and text.startswith(layout.prefix):
+        text = text[len(layout.prefix) :]
+    if layout.suffix and text.endswith(layout.suffix):
+        text = text[: -len(layout.suffix)]
+    return text
+
+
+def _split(full: str, marked: str) -> tuple[str, str]:
+    """("Marsh 1998, 84", "Qq… 1998, 84") → ("Marsh", "1998, 84")."""
+    before, found, after = marked.partition(_PLACEHOLDER)
+    if not found or not full.startswith(before) or not full.endswith(after):
+        return full, ""
+    author = full[len(before) : len(full) - len(after)]
+    return author.strip(), after.lstrip(" ,:;")
+
+
+def format_items(
+    items: Sequence[dict[str, Any]], style: str, forms: Sequence[Sequence[Form]]
+) -> list[Formatted]:
+    """Format each item (its bibliography entry and each of its citation forms) in one
+    citeproc run. Uncached: `publishing.citing` keeps the results."""
+    layout = style_layout(style)
+    source_items, cites, plan = [], [], []
+    for index, (item, item_forms) in enumerate(zip(items, forms, strict=True)):
+        source_items.append(_source_item(item, f"i{index}"))
+        marked = _with_placeholder(item)
+        if marked is not None:
+            source_items.append(_source_item(marked, f"p{index}"))
+        for form in item_forms:
+            locator = {"locator": Locator(form.label, form.locator)} if form.locator else {}
+            cites.append([CitationItem(f"i{index}", **locator)])
+            if marked is not None:
+                cites.append([CitationItem(f"p{index}", **locator)])
+            plan.append((index, form, marked is not None))
+    entries, texts = _session(source_items, style, cites)
+    results = [Formatted(entry="", cites={}) for _ in items]
+    entry_of = iter(entries)
+    for source in source_items:
+        if source["id"].startswith("i"):
+            results[int(source["id"][1:])] = Formatted(next(entry_of), {})
+        else:
+            next(entry_of)
+    position = 0
+    for index, form, has_marker in plan:
+        full = _unwrap(texts[position], layout)
+        marked_text = _unwrap(texts[position + 1], layout) if has_marker else ""
+        position += 2 if has_marker else 1
+        author, suppressed = _split(full, marked_text) if has_marker else (full, "")
+        results[index].cites[form] = CiteText(full, suppressed, author)
+    return results
+
+
 def _session(
     items: Sequence[dict[str, Any]], style: str, cites: Sequence[Sequence[CitationItem]] = ()
 ) -> tuple[list[str], list[str]]:
     """One citeproc run: the bibliography entry of each item (in the items' order) and the
-    text of each citation. Items are given ids "i0", "i1"… (citeproc lowercases keys)."""
-    source_items = []
-    for index, item in enumerate(items):
-        escaped = _escaped({k: v for k, v in item.items() if k not in ("id", "type")})
-        source_items.append({**escaped, "id": f"i{index}", "type": item.get("type", "book")})
-    with _lock:  # citeproc-py keeps state on the shared style object while it renders
+    text of each citation."""
+    with _lock, warnings.catch_warnings():  # citeproc-py keeps state on the shared style
+        warnings.simplefilter("ignore")
         calls.count += 1
         bibliography = CitationStylesBibliography(
-            _style(style), CiteProcJSON(source_items), formatter.html
+            _style(style), CiteProcJSON(list(items)), formatter.html
         )
-        for index in range(len(items)):
-            bibliography.register(Citation([CitationItem(f"i{index}")]))
+        for item in items:
+            bibliography.register(Citation([CitationItem(item["id"])]))
         citations = [Citation(list(cite)) for cite in cites]
         for citation in citations:
             bibliography.register(citation)
-        texts = [str(bibliography.cite(c, _ignore)) for c in citations]
-        entries = [str(entry) for entry in bibliography.bibliography()]
+        texts = [_quotes(str(bibliography.cite(c, _ignore))) for c in citations]
+        entries = [_quotes(str(entry)) for entry in bibliography.bibliography()]
     return entries, texts
+
+
+_CLOSING_QUOTE_THEN_STOP = re.compile(r"”([.,])")
+
+
+def _quotes(text: str) -> str:
+    """American punctuation (the en-US locale's `punctuation-in-quote`, which citeproc-py
+    ignores): “Lights on the Shore.” rather than “Lights on the Shore”."""
+    return _CLOSING_QUOTE_THEN_STOP.sub(r"\1”", text)
 
 
 def _ignore(_item: Any) -> None:
@@ -109,5 +252,4 @@ def format_bibliography(items: list[dict[str, Any]], style: str) -> list[str]:
     """The bibliography entry of each CSL-JSON item as HTML, in the given order."""
     if not items:
         return []
-    entries, _ = _session(items, style)
-    return entries
+    return [result.entry for result in format_items(items, style, [[] for _ in items])]

@@ -9,6 +9,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from broadsheet.core.models import SingletonModel
+
 if TYPE_CHECKING:
     from broadsheet.accounts.models import User
 
@@ -421,10 +423,12 @@ class Reference(models.Model):
         return self.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from broadsheet.publishing.citations import reference_html, reference_key
+        from broadsheet.publishing.citations import reference_html, reference_key, unique_key
 
         if not self.key:
-            self.key = reference_key(self)
+            siblings = Reference.objects.filter(post_id=self.post_id).exclude(pk=self.pk)
+            taken = set(siblings.values_list("key", flat=True))
+            self.key = unique_key(reference_key(self), taken)
         self.html = reference_html(self)
         super().save(*args, **kwargs)
 
@@ -485,3 +489,26 @@ class Revision(models.Model):
     @property
     def snapshot(self) -> tuple[str, str, str, list[Any]]:
         return (self.title, self.excerpt, self.body, self.references)
+
+
+class CitationSettings(SingletonModel):
+    """How citations and bibliographies are written on this site (a CSL style)."""
+
+    class Style(models.TextChoices):
+        CHICAGO = "chicago-author-date", "Chicago Manual of Style (author–date)"
+        APA = "apa", "APA"
+        MLA = "modern-language-association", "MLA"
+
+    style = models.CharField(
+        "Citation style",
+        max_length=40,
+        choices=Style.choices,
+        default=Style.CHICAGO,
+        help_text="Changing it renders every essay's citations and bibliography again.",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "citation settings"
+
+    def __str__(self) -> str:
+        return "Citation settings"

@@ -15,10 +15,11 @@ from django.utils.html import escape, strip_tags
 from broadsheet.accounts.models import User
 from broadsheet.core import effects
 from broadsheet.core.effects import action
-from broadsheet.core.markdown import render_inline_markdown, render_markdown
-from broadsheet.core.sanitize import without_nul
+from broadsheet.core.markdown import render_inline_markdown
+from broadsheet.core.sanitize import clean_post_html, without_nul
 from broadsheet.media.figures import LibraryImages
-from broadsheet.publishing.citations import reference_html, reference_key
+from broadsheet.publishing.citations import reference_key, unique_key
+from broadsheet.publishing.citing import render_essay
 from broadsheet.publishing.effects import SEEN_ELSEWHERE, post_changed, post_seen_elsewhere
 from broadsheet.publishing.models import (
     Category,
@@ -52,36 +53,26 @@ _FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref">.*?</sup>', re.S)
 
 
 def post_render(*, post: Post, references: Sequence[Reference] | None = None) -> list[str]:
-    """Fill the derived HTML fields from the Markdown source; returns problems found in it
-    ("line N: message"). `references` (unsaved ones, e.g. the studio's preview) replace the
-    post's stored references; without them the stored ones are read."""
+    """Fill the derived HTML fields from the Markdown source and the references; returns the
+    problems found ("line N: message"). `references` (unsaved ones, e.g. the studio's
+    preview) replace the post's stored references; without them the stored ones are read."""
     _without_nul(post)
     if references is None:
         references = list(post.references.all()) if post.pk else []
     images = LibraryImages(extra=[post.featured_image])  # one query for every library image
-    rendered = render_markdown(post.body, blocks=images.transform)
+    essay = render_essay(post.body, references, blocks=images.transform)
+    rendered = essay.rendered
     post.featured_image_html = images.featured_html(post.featured_image)
     post.body_html = rendered.body_html
     post.footnotes_html = rendered.footnotes_html
-    post.bibliography_html = _bibliography_html(references)
+    post.bibliography_html = clean_post_html(essay.bibliography_html)
     post.toc = [asdict(entry) for entry in rendered.toc]
     post.word_count = rendered.word_count
     if post.excerpt.strip():
         post.excerpt_html = render_inline_markdown(post.excerpt)
     else:
         post.excerpt_html = _first_paragraph(rendered.body_html)
-    return [f"line {p.line}: {p.message}" for p in rendered.problems]
-
-
-def _bibliography_html(references: Sequence[Reference]) -> str:
-    if not references:
-        return ""
-    items = "".join(
-        f'<li id="ref-{escape(r.key)}" class="reference reference--{escape(r.kind)}">'
-        f"{reference_html(r)}</li>"
-        for r in references
-    )
-    return f'<ul class="references__list">{items}</ul>'
+    return [f"line {line}: {message}" for line, message in essay.problems()]
 
 
 def _without_nul(post: Post) -> None:
@@ -149,8 +140,11 @@ def post_save(
         new_references = [
             Reference(position=position, **fields) for position, fields in enumerate(references)
         ]
+        taken = {r.key for r in new_references if r.key}
         for reference in new_references:
-            reference.key = reference.key or reference_key(reference)
+            if not reference.key:
+                reference.key = unique_key(reference_key(reference), taken)
+                taken.add(reference.key)
     post_render(post=post, references=new_references)
     now = timezone.now()
     if post.status in (Post.Status.PUBLISHED, Post.Status.PRIVATE) and post.published_at is None:
