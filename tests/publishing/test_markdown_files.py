@@ -34,8 +34,9 @@ GOOD = dedent(
         title: "Keepers Online"
         url: https://example.org/keepers
         accessed: 2026-02-01
+        uncited: true
     ---
-    An opening paragraph.[^1]
+    An opening paragraph [@marsh1998].[^1]
 
     ## The logs
 
@@ -144,9 +145,9 @@ def test_undefined_footnote_names_the_line_in_the_file(author: object, categorie
     text = GOOD.replace("Body text.", "Body text.[^ghost]")
     problems = _problems(text)
     assert problems == [
-        "essay.md:27: footnote [^ghost] is referenced but never defined (add a line '[^ghost]: …' below the text)"
+        "essay.md:28: footnote [^ghost] is referenced but never defined (add a line '[^ghost]: …' below the text)"
     ]
-    assert text.splitlines()[26] == "Body text.[^ghost]"
+    assert text.splitlines()[27] == "Body text.[^ghost]"
 
 
 def test_bad_fields_are_all_reported_at_once(author: object, categories: None) -> None:
@@ -193,3 +194,29 @@ def test_the_publish_command_reports_problems_and_succeeds_on_good_files(
         call_command("publish", str(good), str(bad))
     assert f"{bad}:6: unknown author 'nobody'" in str(caught.value)
     assert Post.objects.filter(slug="lamps-and-ledgers").exists()
+
+
+def test_citation_problems_name_their_lines_in_the_file(author: object, categories: None) -> None:
+    text = GOOD.replace("Body text.", "Body text [@nobody2020].").replace("    uncited: true\n", "")
+    lines = text.splitlines()
+    problems = _problems(text)
+    body_line = lines.index("Body text [@nobody2020].") + 1
+    entry_line = lines.index("  - kind: webpage") + 1
+    assert sorted(problems) == sorted(
+        [
+            f"essay.md:{body_line}: unknown citation key @nobody2020: no reference of this "
+            "essay has that key",
+            f"essay.md:{entry_line}: reference 'keepers' is never cited: cite it as [@keepers] "
+            "or mark it uncited to list it anyway",
+        ]
+    )
+
+
+def test_a_published_file_lists_the_cited_and_the_uncited_references(
+    author: object, categories: None
+) -> None:
+    publish_markdown_file(text=GOOD, filename="lamps.md")
+    post = Post.objects.get(slug="lamps-and-ledgers")
+    assert '<a href="#ref-marsh1998">Marsh 1998</a>' in post.body_html
+    assert '<li id="ref-marsh1998"' in post.bibliography_html
+    assert '<li id="ref-keepers"' in post.bibliography_html

@@ -19,8 +19,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from broadsheet.core.markdown import render_markdown
-from broadsheet.publishing.citations import parse_name
+from broadsheet.publishing.citations import parse_name, reference_key, unique_key
+from broadsheet.publishing.citing import (
+    duplicate_message,
+    render_essay,
+    unknown_key_message,
+    unused_message,
+)
 from broadsheet.publishing.models import Category, Post, Reference, Tag
 from broadsheet.publishing.services import post_save
 
@@ -31,7 +36,7 @@ FIELDS = {
 REFERENCE_FIELDS = {
     "kind", "key", "author", "editor", "translator", "title", "original_title", "container_title",
     "publisher", "place", "issued", "volume", "issue", "pages", "url", "doi", "isbn", "archive",
-    "archive_location", "accessed", "note",
+    "archive_location", "accessed", "note", "uncited",
 }  # fmt: skip
 
 
@@ -224,13 +229,10 @@ def publish_markdown_file(*, text: str, filename: str, dry_run: bool = False) ->
         if parent is None:
             reader.problem(line_of("parent"), f"unknown parent page '{data['parent']}'")
 
-    references = _read_references(
+    references, reference_lines = _read_references(
         data.get("references"), reader, lines.get("references", (1, None))
     )
-
-    rendered = render_markdown(body, line_offset=body_offset)
-    for problem in rendered.problems:
-        reader.problem(problem.line, problem.message)
+    _check_citations(body, body_offset, references, reference_lines, reader)
     if reader.problems:
         raise PublishError(reader.problems)
 
@@ -271,6 +273,33 @@ def publish_markdown_file(*, text: str, filename: str, dry_run: bool = False) ->
     return PublishResult(post, "updated" if existing else "created")
 
 
+def _check_citations(
+    body: str,
+    body_offset: int,
+    references: list[dict[str, Any]],
+    reference_lines: list[int],
+    reader: _Reader,
+) -> None:
+    """Problems of the body (footnotes, citations) at their lines in the file; a reference
+    never cited is reported at its entry in the front matter."""
+    unsaved = [Reference(**fields) for fields in references]
+    taken = {r.key for r in unsaved if r.key}
+    for reference in unsaved:
+        if not reference.key:
+            reference.key = unique_key(reference_key(reference), taken)
+            taken.add(reference.key)
+    essay = render_essay(body, unsaved, line_offset=body_offset)
+    for problem in essay.rendered.problems:
+        reader.problem(problem.line, problem.message)
+    for line, key in essay.unknown:
+        reader.problem(line, unknown_key_message(key))
+    for reference in essay.unused:
+        reader.problem(reference_lines[unsaved.index(reference)], unused_message(reference))
+    for key in essay.duplicates:
+        index = next(i for i, r in enumerate(unsaved) if r.key == key)
+        reader.problem(reference_lines[index], duplicate_message(key))
+
+
 def _category_by_path(path: str) -> Category | None:
     """'History/Maritime History' by names or slugs, walking from the top level down."""
     parent: Category | None = None
@@ -291,16 +320,19 @@ def _tag(name: str) -> Tag:
     return tag
 
 
-def _read_references(value: Any, reader: _Reader, where: tuple[int, Any]) -> list[dict[str, Any]]:
+def _read_references(
+    value: Any, reader: _Reader, where: tuple[int, Any]
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """Each entry's fields, and the line each entry starts on."""
     line, node = where
     if value is None:
-        return []
+        return [], []
     if not isinstance(value, list):
         reader.problem(
             line, "references must be a list, each entry starting with '- kind: book' or similar"
         )
-        return []
-    result = []
+        return [], []
+    result, lines = [], []
     for index, entry in enumerate(value):
         entry_line = (
             node.value[index].start_mark.line + 2 if isinstance(node, yaml.SequenceNode) else line
@@ -322,6 +354,8 @@ def _read_references(value: Any, reader: _Reader, where: tuple[int, Any]) -> lis
             )
         if not _text(entry.get("title")):
             reader.problem(entry_line, "every reference needs a title")
+        if not isinstance(entry.get("uncited", False), bool):
+            reader.problem(entry_line, "uncited must be true or false")
         accessed = None
         if entry.get("accessed"):
             try:
@@ -336,11 +370,13 @@ def _read_references(value: Any, reader: _Reader, where: tuple[int, Any]) -> lis
                 )
         fields: dict[str, Any] = {
             name: _text(entry.get(name))
-            for name in REFERENCE_FIELDS - {"kind", "author", "editor", "translator", "accessed"}
+            for name in REFERENCE_FIELDS
+            - {"kind", "author", "editor", "translator", "accessed", "uncited"}
         }
         fields.update(
             kind=kind,
             accessed=accessed,
+            uncited=entry.get("uncited") is True,
             contributors={
                 role: [parse_name(_text(n)) for n in _as_list(entry.get(role)) if _text(n)]
                 for role in ("author", "editor", "translator")
@@ -348,4 +384,5 @@ def _read_references(value: Any, reader: _Reader, where: tuple[int, Any]) -> lis
             },
         )
         result.append(fields)
-    return result
+        lines.append(entry_line)
+    return result, lines
