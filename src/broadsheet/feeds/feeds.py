@@ -48,11 +48,8 @@ def full_text(post: Post) -> str:
     """The essay as a feed reader shows it: body, references and notes."""
     base = f"{settings.SITE_URL}{post.get_absolute_url()}"
     parts = [post.body_html]
-    references = list(post.references.all())
-    if references:
-        parts.append(
-            "<h2>References</h2><ul>" + "".join(f"<li>{r.html}</li>" for r in references) + "</ul>"
-        )
+    if post.bibliography_html:
+        parts.append(f"<h2>References</h2>{post.bibliography_html}")
     if post.footnotes_html:
         parts.append(f"<h2>Notes</h2>{post.footnotes_html}")
     return _IN_PAGE.sub(f'href="{base}#', "".join(parts))

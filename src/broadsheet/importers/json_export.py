@@ -76,7 +76,7 @@ POST_FIELDS = [
 ]
 # Rendered from `body` and `excerpt` when a post is saved; written for other programs, and
 # rendered again (not read) by the import.
-POST_DERIVED_FIELDS = ["body_html", "footnotes_html", "excerpt_html"]
+POST_DERIVED_FIELDS = ["body_html", "footnotes_html", "bibliography_html", "excerpt_html"]
 REFERENCE_FIELDS = [
     f.name for f in Reference._meta.concrete_fields if f.name not in ("id", "post", "html")
 ]

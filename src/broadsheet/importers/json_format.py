@@ -363,7 +363,7 @@ class _Importer:
             values["slug"] = self._free_slug(values["kind"], values["slug"], taken, where)
             taken.add((values["kind"], values["slug"]))
             post = Post(**values, **self._new_id(Post, source_id))
-            post_render(post=post)
+            post_render(post=post, references=links.references)
             new.append((source_id, post, links))
             if parent is not None:
                 self.page_parents.append((where, source_id, parent))
@@ -403,6 +403,8 @@ class _Importer:
             reference = Reference(
                 **field_values(Reference, REFERENCE_FIELDS, object_of(item, here), here)
             )
+            if "uncited" not in item:  # an export from before citations listed every reference
+                reference.uncited = True
             try:
                 reference.key = reference.key or reference_key(reference)
                 reference.html = reference_html(reference)

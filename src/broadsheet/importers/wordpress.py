@@ -42,7 +42,7 @@ from broadsheet.importers.wxr import (
 )
 from broadsheet.publishing.models import Category, Post, PostRedirect, Reference, Revision, Tag
 from broadsheet.publishing.revisions import revision_take
-from broadsheet.publishing.services import post_save
+from broadsheet.publishing.services import post_rerender, post_save
 
 _STATUSES = {
     "publish": Post.Status.PUBLISHED,
@@ -444,10 +444,15 @@ class _Importer:
         )
 
     def _references(self, item: Item, post: Post, where: str) -> None:
-        """Our own exports carry structured references; WordPress's do not."""
+        """Our own exports carry structured references; WordPress's do not. The post is
+        rendered again with them (its citations and bibliography)."""
         raw = item.meta.get("_broadsheet_references")
         if not raw:
             return
+        self._save_references(raw, post, where)
+        post_rerender(post=post)
+
+    def _save_references(self, raw: str, post: Post, where: str) -> None:
         try:
             references = json.loads(raw)
         except ValueError:
@@ -458,6 +463,8 @@ class _Importer:
                 continue
             kept = {k: v for k, v in fields.items() if k in _REFERENCE_FIELDS}
             kept.setdefault("position", position)
+            # Exports from before citations listed every reference: keep them listed.
+            kept.setdefault("uncited", True)
             if kept.get("accessed"):
                 try:
                     kept["accessed"] = date.fromisoformat(str(kept["accessed"]))

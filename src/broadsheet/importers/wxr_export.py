@@ -27,7 +27,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q
 from django.utils import timezone
-from django.utils.html import escape as html_escape
 
 from broadsheet.accounts.models import User
 from broadsheet.core.models import SiteSettings
@@ -244,16 +243,9 @@ def _posts() -> Iterator[Post]:
 def post_content_html(post: Post) -> str:
     """What a reader sees of the post, in one piece: body, references, then notes."""
     parts = [post.body_html]
-    references = list(post.references.all())
-    if references:
-        items = "".join(
-            f'<li id="ref-{html_escape(r.key)}" class="reference reference--{html_escape(r.kind)}">'
-            f"{r.html}</li>"
-            for r in references
-        )
+    if post.bibliography_html:
         parts.append(
-            '<section class="references"><h2>References</h2>'
-            f'<ul class="references__list">{items}</ul></section>'
+            f'<section class="references"><h2>References</h2>{post.bibliography_html}</section>'
         )
     if post.footnotes_html:
         parts.append(f'<section class="footnotes"><h2>Notes</h2>\n{post.footnotes_html}</section>')

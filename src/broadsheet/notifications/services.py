@@ -328,7 +328,9 @@ def notify_new_post(*, post_id: int, after_id: int = 0) -> int | None:
         "post_url": absolute(post.get_absolute_url()),
         "body_html": body,
         "footnotes_html": notes,
-        "references": list(post.references.all()),
+        "bibliography_html": _LOCAL_LINK.sub(
+            f'href="{absolute(post.get_absolute_url())}#', post.bibliography_html
+        ),
         "authors": [link.author for link in post.postauthor_set.select_related("author__profile")],
     }
     text = render_to_string("notifications/email/new_post.txt", {"site_name": _site(), **context})
