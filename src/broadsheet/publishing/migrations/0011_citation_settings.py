@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("publishing", "0006_post_bibliography_reference_uncited"),
+        ("publishing", "0010_reference_kinds_from_bibtex_and_ris"),
     ]
 
     operations = [
