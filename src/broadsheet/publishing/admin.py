@@ -10,9 +10,11 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from broadsheet.accounts.models import User
+from broadsheet.core.admin import SingletonAdmin
 from broadsheet.publishing.citations import name_text, parse_name
 from broadsheet.publishing.models import (
     Category,
+    CitationSettings,
     Post,
     PostAuthor,
     PostQuerySet,
@@ -122,6 +124,7 @@ class ReferenceInline(_PostInline, admin.StackedInline):
         ("doi", "isbn"),
         ("archive", "archive_location"),
         "note",
+        "uncited",
     )
 
 
@@ -169,12 +172,20 @@ class PostAdmin(admin.ModelAdmin):
     def rendered_preview(self, obj: Post) -> SafeString:
         if not obj.pk:
             return mark_safe("<p>Save the post to see it rendered.</p>")
-        post_render(post=obj)
+        problems = post_render(post=obj)
         return format_html(
             '<p><a href="{}" target="_blank">Open the full page preview</a></p>'
-            '<div class="broadsheet-preview">{}{}</div>',
+            "{}"
+            '<div class="broadsheet-preview">{}{}{}</div>',
             obj.get_absolute_url() if obj.is_public else f"/preview/{obj.pk}/",
+            format_html(
+                '<ul class="errorlist">{}</ul>',
+                mark_safe("".join(format_html("<li>{}</li>", p) for p in problems)),
+            )
+            if problems
+            else "",
             mark_safe(obj.body_html),
+            mark_safe(obj.bibliography_html),
             mark_safe(obj.footnotes_html),
         )
 
@@ -243,6 +254,13 @@ class PostAdmin(admin.ModelAdmin):
         # them (the request's transaction still holds the post's row).
         post = form.instance
         revision_take(post=post, by=cast(User, request.user), amend_at=post.modified_at)
+
+
+@admin.register(CitationSettings)
+class CitationSettingsAdmin(SingletonAdmin):
+    """The site's citation style; saving a new one renders every essay's citations again."""
+
+    fields = ("style",)
 
 
 @admin.register(Category)

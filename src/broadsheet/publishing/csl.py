@@ -231,8 +231,18 @@ def _session(
         for citation in citations:
             bibliography.register(citation)
         texts = [_quotes(str(bibliography.cite(c, _ignore))) for c in citations]
-        entries = [_quotes(str(entry)) for entry in bibliography.bibliography()]
+        entries = [_linked(_quotes(str(e))) for e in bibliography.bibliography()]
     return entries, texts
+
+
+# A web address in an entry (the DOI, the URL), up to a space, a tag or closing punctuation.
+_WEB_ADDRESS = re.compile(r"(?<![\w\"=/])(https?://[^\s<>\"']+?)(?=[.,;:)]*(?:\s|<|$))")
+
+
+def _linked(entry: str) -> str:
+    """DOIs and URLs become links, as the site showed them before CSL (decision 0003): the
+    text is escaped already, so the address is safe in the attribute too."""
+    return _WEB_ADDRESS.sub(r'<a href="\1">\1</a>', entry)
 
 
 _CLOSING_QUOTE_THEN_STOP = re.compile(r"”([.,])")

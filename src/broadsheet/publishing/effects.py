@@ -72,3 +72,14 @@ def _media_changed(names: set[Any]) -> None:
             changed.append(post.pk)
     if changed:
         post_changed(post_ids=changed, seen_elsewhere=False)
+
+
+@effects.handles(effects.SETTINGS)
+def _settings(labels: set[str]) -> None:
+    """A new citation style: the worker renders every post with references again."""
+    if "publishing.citationsettings" in labels:
+        from django.db import transaction
+
+        from broadsheet.publishing.tasks import rerender_cited_posts
+
+        transaction.on_commit(lambda: rerender_cited_posts.enqueue())

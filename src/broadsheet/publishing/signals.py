@@ -10,13 +10,21 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from broadsheet.core.effects import in_action
+from broadsheet.core.services import settings_changed
 from broadsheet.publishing.effects import (
     SEEN_ELSEWHERE,
     label_changed,
     post_changed,
     post_seen_elsewhere,
 )
-from broadsheet.publishing.models import Category, Post, PostAuthor, Reference, Tag
+from broadsheet.publishing.models import (
+    Category,
+    CitationSettings,
+    Post,
+    PostAuthor,
+    Reference,
+    Tag,
+)
 
 
 @receiver(pre_save, sender=Post, dispatch_uid="effects-post-before")
@@ -77,3 +85,9 @@ def _label_saved(sender: Any, instance: Category | Tag, **kwargs: Any) -> None:
     # A new label labels nothing yet; a renamed or deleted one is searched in its posts.
     posts = () if kwargs.get("created") else instance.posts.values_list("pk", flat=True)
     label_changed(post_ids=list(posts))
+
+
+@receiver(post_save, sender=CitationSettings, dispatch_uid="effects-citation-settings")
+def _citation_settings_saved(sender: Any, instance: CitationSettings, **kwargs: Any) -> None:
+    if not kwargs.get("raw") and not in_action():
+        settings_changed(settings=instance)
