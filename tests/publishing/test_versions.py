@@ -143,3 +143,17 @@ def test_a_version_page_costs_a_fixed_number_of_queries(
     # The post (permalink), its authors, categories, tags, references; the version.
     with django_assert_num_queries(6):
         assert client.get(f"{base}v/1/").status_code == 200
+
+
+def test_a_version_shows_the_references_it_had(client: Client) -> None:
+    book = {"kind": "book", "key": "marsh1998", "title": "Harbours of the North", "issued": "1998",
+            "contributors": {"author": [{"family": "Marsh", "given": "Ada"}]}}  # fmt: skip
+    post = PostFactory(slug="cited", body="As argued [@marsh1998].")
+    post_save(post=post, references=[book])
+    post.body = "As argued [@lee2001]."
+    post_save(post=post, references=[{**book, "key": "lee2001", "title": "Tides <b>x</b>"}])
+    base = post.get_absolute_url()
+    _, old = _get(client, f"{base}v/2/")
+    assert "Harbours of the North" in old and "Tides" not in old
+    _, current = _get(client, f"{base}v/3/")
+    assert "Tides &lt;b&gt;x&lt;/b&gt;" in current and "Harbours of the North" not in current

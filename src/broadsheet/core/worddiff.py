@@ -116,7 +116,11 @@ def _word_ops(old: str, new: str, *, by_sentence: bool = True) -> list[tuple[str
     one paragraph) is matched sentence by sentence first, then word by word where it changed."""
     old_tokens, new_tokens = _TOKENS.findall(old), _TOKENS.findall(new)
     if old_tokens and new_tokens and len(old_tokens) * len(new_tokens) <= MAX_WORD_MATCH:
-        matcher = SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
+        # Words are matched without the space after them ("tides" at the end of a line is
+        # the same word as "tides " in the middle of one).
+        old_words = [token.rstrip() or token for token in old_tokens]
+        new_words = [token.rstrip() or token for token in new_tokens]
+        matcher = SequenceMatcher(None, old_words, new_words, autojunk=False)
         return [
             (tag, "".join(old_tokens[i1:i2]), "".join(new_tokens[j1:j2]))
             for tag, i1, i2, j1, j2 in matcher.get_opcodes()

@@ -59,20 +59,13 @@ def version_post(post: Post, revision: Revision) -> Post:
 
     shown = copy.copy(post)
     shown.title, shown.excerpt, shown.body = revision.title, revision.excerpt, revision.body
-    post_render(post=shown)
+    post_render(post=shown, references=version_references(revision))
     return shown
 
 
 def version_references(revision: Revision) -> list[Reference]:
     """The references the version cited, from its CSL-JSON items (not saved)."""
-    from broadsheet.publishing.citations import reference_html
-
-    references = []
-    for item in revision.references:
-        ref = Reference(**reference_fields(item)[0])
-        ref.html = reference_html(ref)
-        references.append(ref)
-    return references
+    return [Reference(**reference_fields(item)[0]) for item in revision.references]
 
 
 def _context(post: Post, current: Post | None = None) -> dict[str, Any]:
@@ -92,7 +85,6 @@ def show_version(request: HttpRequest, post: Post, number: int) -> HttpResponse:
     context.update(
         post=version_post(post, revision),
         revision=revision,
-        references=version_references(revision),
         is_current=revision.version == post.version,
         changes_url=changes_url(post, number),
         version_url=version_url(post, number),
