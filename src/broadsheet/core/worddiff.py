@@ -8,7 +8,6 @@ change, not of the essay. Unchanged stretches are folded to a few lines of conte
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from html import escape
@@ -17,6 +16,8 @@ from typing import Literal
 # A word with the space after it; leading space stands alone.
 _TOKENS = re.compile(r"\S+\s*|\s+")
 _WORD = re.compile(r"\S+")
+# A sentence with the space after it (the last one may lack its full stop).
+_SENTENCES = re.compile(r".+?(?:[.!?]+[\"')\]]*\s+|$)", re.S)
 # Word lists longer than this are matched without a word-level pass (the block is shown as
 # replaced whole): SequenceMatcher's worst case grows with the product of the lengths.
 MAX_WORD_MATCH = 4_000_000
@@ -69,8 +70,10 @@ def diff_text(old: str, new: str, *, context: int = 1) -> Diff:
 def _context(lines: list[str], first: bool, last: bool, context: int) -> list[Row]:
     head = [] if first else lines[:context]
     tail = [] if last else lines[max(len(head), len(lines) - context) :]
-    rows = [_same(line) for line in head]
     folded = len(lines) - len(head) - len(tail)
+    if folded < 2:  # a fold in place of one line hides nothing worth hiding
+        return [_same(line) for line in lines]
+    rows = [_same(line) for line in head]
     if folded > 0:
         rows.append(Row(kind="fold", folded=folded))
     rows.extend(_same(line) for line in tail)
@@ -83,18 +86,11 @@ def _same(line: str) -> Row:
 
 
 def _changed(old: str, new: str) -> tuple[Row, int, int]:
-    old_tokens, new_tokens = _TOKENS.findall(old), _TOKENS.findall(new)
-    codes: Sequence[tuple[str, int, int, int, int]]
-    if not old_tokens or not new_tokens or len(old_tokens) * len(new_tokens) > MAX_WORD_MATCH:
-        codes = [("replace", 0, len(old_tokens), 0, len(new_tokens))]
-    else:
-        codes = SequenceMatcher(None, old_tokens, new_tokens, autojunk=False).get_opcodes()
     left: list[str] = []
     right: list[str] = []
     inline: list[str] = []
     added = removed = 0
-    for tag, i1, i2, j1, j2 in codes:
-        gone, came = "".join(old_tokens[i1:i2]), "".join(new_tokens[j1:j2])
+    for tag, gone, came in _word_ops(old, new):
         if tag == "equal":
             text = escape(gone)
             left.append(text)
@@ -113,6 +109,34 @@ def _changed(old: str, new: str) -> tuple[Row, int, int]:
             added += _words(came)
     row = Row(kind="change", old="".join(left), new="".join(right), inline="".join(inline))
     return row, added, removed
+
+
+def _word_ops(old: str, new: str, *, by_sentence: bool = True) -> list[tuple[str, str, str]]:
+    """(tag, old text, new text) pieces, word by word. A long block (a whole essay written as
+    one paragraph) is matched sentence by sentence first, then word by word where it changed."""
+    old_tokens, new_tokens = _TOKENS.findall(old), _TOKENS.findall(new)
+    if old_tokens and new_tokens and len(old_tokens) * len(new_tokens) <= MAX_WORD_MATCH:
+        # Words are matched without the space after them ("tides" at the end of a line is
+        # the same word as "tides " in the middle of one).
+        old_words = [token.rstrip() or token for token in old_tokens]
+        new_words = [token.rstrip() or token for token in new_tokens]
+        matcher = SequenceMatcher(None, old_words, new_words, autojunk=False)
+        return [
+            (tag, "".join(old_tokens[i1:i2]), "".join(new_tokens[j1:j2]))
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        ]
+    if not by_sentence or not old_tokens or not new_tokens:
+        return [("replace", old, new)]
+    old_parts, new_parts = _SENTENCES.findall(old), _SENTENCES.findall(new)
+    ops: list[tuple[str, str, str]] = []
+    matcher = SequenceMatcher(None, old_parts, new_parts, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        gone, came = "".join(old_parts[i1:i2]), "".join(new_parts[j1:j2])
+        if tag == "equal":
+            ops.append((tag, gone, came))
+        else:
+            ops.extend(_word_ops(gone, came, by_sentence=False))
+    return ops
 
 
 def word_changes(old: str, new: str) -> tuple[int, int]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from broadsheet.publishing import views
+from broadsheet.publishing import versions, views
 
 app_name = "publishing"
 urlpatterns = [
@@ -11,6 +11,18 @@ urlpatterns = [
         "<yyyy:year>/<dd:month>/<dd:day>/<str:slug>/comment-page-<int:cpage>/",
         views.post_detail,
         name="post_comment_page",
+    ),
+    # Published versions, each at a permanent address (publishing.versions, decision 0039).
+    path("<yyyy:year>/<dd:month>/<dd:day>/<str:slug>/v/", versions.post_history, name="history"),
+    path(
+        "<yyyy:year>/<dd:month>/<dd:day>/<str:slug>/v/<int:version>/",
+        versions.post_version,
+        name="version",
+    ),
+    path(
+        "<yyyy:year>/<dd:month>/<dd:day>/<str:slug>/v/<int:version>/changes/",
+        versions.post_changes,
+        name="version_changes",
     ),
     path("preview/<int:pk>/", views.post_preview, name="preview"),
     path("author/<str:username>/", views.author_archive, name="author"),

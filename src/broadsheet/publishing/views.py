@@ -28,6 +28,7 @@ from broadsheet.publishing.metadata import (
     post_metadata,
 )
 from broadsheet.publishing.models import Post, PostRedirect, Tag
+from broadsheet.publishing.versions import PAGE_VERSION_PATH, page_versions
 
 
 def render_post(
@@ -138,6 +139,9 @@ def post_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @cache_policy("public")
 def page_detail(request: HttpRequest, path: str) -> HttpResponse:
+    versions = PAGE_VERSION_PATH.match(path)
+    if versions is not None:  # a page's published versions (decision 0039)
+        return page_versions(request, versions)
     path, _, cpage = (
         path.rpartition("/comment-page-") if "/comment-page-" in path else (path, "", "")
     )

@@ -4,9 +4,16 @@ broadsheet.studio.nav.add_tab. Every view is decorated with access.studio_user."
 
 from django.urls import path
 
-from broadsheet.studio import views
+from broadsheet.studio import revisions, views
 
 app_name = "studio"
 urlpatterns = [
     path("", views.post_list, name="posts"),
+    path("posts/<int:pk>/revisions/", revisions.revision_list, name="revisions"),
+    path("posts/<int:pk>/revisions/compare/", revisions.revision_compare, name="revision_compare"),
+    path(
+        "posts/<int:pk>/revisions/<int:revision_id>/restore/",
+        revisions.revision_restore_view,
+        name="revision_restore",
+    ),
 ]
