@@ -43,24 +43,31 @@ class StoredImage:
     image: CleanImage
 
 
-def media_store(*, data: bytes, name: str, now: datetime | None = None) -> StoredImage:
-    """Check, clean and store an upload, outside any transaction: decoding a large photo
-    takes a while, and SQLite's write lock must not wait on it. ImageRefused if unusable."""
-    clean = clean_upload(data)
+def media_store(*, image: CleanImage, name: str, now: datetime | None = None) -> StoredImage:
+    """Write a checked, cleaned upload to storage, outside any transaction: SQLite's write
+    lock must not wait on a slow disk or bucket."""
     now = now or timezone.now()
     shown = safe_name(name)
     stem = shown.rsplit(".", 1)[0]
     stored = default_storage.save(
-        f"{FOLDER}/{now:%Y/%m}/{stem}.{clean.extension}", ContentFile(clean.data)
+        f"{FOLDER}/{now:%Y/%m}/{stem}.{image.extension}", ContentFile(image.data)
     )
-    return StoredImage(stored, shown, clean)
+    return StoredImage(stored, shown, image)
 
 
-def upload_image(*, data: bytes, name: str, uploader: User | None, **texts: str) -> MediaItem:
-    """An upload into the library: stored, then recorded (the file removed if that fails)."""
-    stored = media_store(data=data, name=name)
+def upload_image(
+    *, data: bytes | None = None, image: CleanImage | None = None, name: str,
+    uploader: User | None, alt_text: str = "", caption: str = "", credit: str = "",
+) -> MediaItem:  # fmt: skip
+    """An upload into the library: checked and cleaned (unless `image` is, already; decoding
+    a large photo takes a while, so before any transaction), stored, then recorded (the file
+    removed again if that fails). ImageRefused, with nothing stored, if it is not usable."""
+    if image is None:
+        image = clean_upload(data or b"")
+    stored = media_store(image=image, name=name)
     try:
-        return media_upload(stored=stored, uploader=uploader, **texts)
+        return media_upload(stored=stored, uploader=uploader, alt_text=alt_text,
+                            caption=caption, credit=credit)  # fmt: skip
     except BaseException:
         default_storage.delete(stored.name)
         raise
