@@ -90,6 +90,25 @@ def _too_many_pixels(size: tuple[int, int] | None) -> ImageRefused:
     )
 
 
+@dataclass(frozen=True)
+class Found:
+    format: str
+    width: int
+    height: int
+    animated: bool
+
+    @property
+    def mime_type(self) -> str:
+        return FORMATS[self.format][0]
+
+
+def inspect(source: IO[bytes]) -> Found:
+    """What a stored file is, from its header (an import's copy, kept as fetched)."""
+    with _opened(source) as image:
+        animated = bool(getattr(image, "is_animated", False))
+        return Found(str(image.format), image.width, image.height, animated)
+
+
 def clean_upload(data: bytes) -> CleanImage:
     """The upload, checked and written again without its metadata; ImageRefused if not."""
     if len(data) > settings.MEDIA_MAX_MB * 1024 * 1024:

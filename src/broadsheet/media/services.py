@@ -17,7 +17,7 @@ from broadsheet.accounts.models import User
 from broadsheet.core import effects
 from broadsheet.core.effects import action
 from broadsheet.core.sanitize import without_nul
-from broadsheet.media.images import CleanImage, ImageRefused, clean_upload, variants
+from broadsheet.media.images import CleanImage, ImageRefused, clean_upload, inspect, variants
 from broadsheet.media.models import FOLDER, MediaItem
 
 __all__ = ["ImageRefused", "media_delete", "media_update", "media_upload", "upload_image"]
@@ -162,3 +162,27 @@ def media_variants_save(*, item_id: int, variants: dict[str, dict[str, str]]) ->
         names = MediaItem.objects.filter(pk=item_id).values_list("file", flat=True)
         effects.declare(effects.MEDIA, names)
     return bool(saved)
+
+
+def library_adopt(*, name: str, alt_text: str = "", caption: str = "", credit: str = "") -> bool:
+    """A file an import copied into storage (importers.media, decision 0026) joins the
+    library with the words its export gave it; True if it was added. The file is kept as
+    fetched (it was public on the old site already); what cannot be opened as an image
+    within the limits stays a plain file. Part of the import's own transaction: posts that
+    show the image are rendered as figures once it commits (the `media` effect)."""
+    if MediaItem.objects.filter(file=name).exists() or not default_storage.exists(name):
+        return False
+    try:
+        with default_storage.open(name, "rb") as source:
+            found = inspect(source)
+    except ImageRefused:
+        return False
+    item = MediaItem.objects.create(
+        file=name, original_name=safe_name(name), mime_type=found.mime_type,
+        width=found.width, height=found.height, size=default_storage.size(name),
+        animated=found.animated, alt_text=_text(alt_text, 1000), caption=_text(caption, 1000),
+        credit=_text(credit, 300),
+    )  # fmt: skip
+    transaction.on_commit(lambda: _queue_variants(item.pk))
+    effects.declare(effects.MEDIA, [name])
+    return True
