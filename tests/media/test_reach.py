@@ -148,3 +148,74 @@ def test_a_wxr_export_imports_back_into_another_sites_library(
     assert '<figcaption>At dusk <small class="credit">A. Keeper</small>' in post.body_html
     assert post.featured_image == adopted.absolute_url
     assert post.featured_image_html.startswith(f'<img src="/media/{adopted.file.name}"')
+
+
+def _json_export() -> str:
+    from broadsheet.importers.json_export import json_export
+
+    out = io.StringIO()
+    json_export(output=out)
+    return out.getvalue()
+
+
+def _json_import(tmp_path: Path, text: str) -> str:
+    out = io.StringIO()
+    from django.core.management import call_command
+
+    path = write(tmp_path, text, name="site.json")
+    call_command("import", "json", str(path), stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_the_json_export_names_the_library_and_restores_it(
+    tmp_path: Path, essay: tuple[Post, MediaItem]
+) -> None:
+    _, item = essay
+    text = _json_export()
+    document = json.loads(text)
+    assert list(document).index("media") == list(document).index("posts") - 1
+    [row] = document["media"]
+    assert row["file"] == item.file.name and row["url"] == item.absolute_url
+    assert (row["alt_text"], row["caption"], row["credit"]) == ("The lamp", "At dusk", "A. Keeper")
+    assert row["variants"] == item.variants
+
+    from broadsheet.accounts.models import User
+    from broadsheet.importers.models import ImportedObject
+
+    Post.objects.all().delete()
+    MediaItem.objects.all().delete()
+    User.objects.all().delete()
+    ImportedObject.objects.all().delete()
+    report = _json_import(tmp_path, text)
+    assert "1 library images" in report, report
+    restored = MediaItem.objects.get()
+    assert restored.pk == item.pk and restored.variants == item.variants
+    assert '<figure class="media-figure"><picture>' in Post.objects.get().body_html
+    assert json.loads(_json_export())["media"] == document["media"]
+    assert "Nothing to change" in _json_import(tmp_path, text)
+
+
+@pytest.mark.parametrize(
+    "name", ["../../etc/passwd", "library/../../secret_key", "/etc/passwd", "library/x\x00.jpg"]
+)
+def test_a_forged_file_name_in_a_json_export_is_skipped(
+    tmp_path: Path, essay: tuple[Post, MediaItem], name: str
+) -> None:
+    text = _json_export()
+    document = json.loads(text)
+    document["media"][0]["file"] = name
+    document["media"][0]["id"] = 999
+    MediaItem.objects.all().delete()
+    report = _json_import(tmp_path, json.dumps(document))
+    assert "is not one the library writes" in report, report
+    assert not MediaItem.objects.exists()
+
+
+def test_forged_variants_are_dropped_and_made_again(
+    tmp_path: Path, essay: tuple[Post, MediaItem]
+) -> None:
+    document = json.loads(_json_export())
+    document["media"][0]["variants"] = {"480": {"image/webp": "../../../etc/passwd"}}
+    MediaItem.objects.all().delete()
+    _json_import(tmp_path, json.dumps(document))
+    assert MediaItem.objects.get().variants == {}

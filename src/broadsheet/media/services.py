@@ -93,12 +93,13 @@ def media_upload(
         credit=_text(credit, 300),
         uploader=uploader,
     )
-    transaction.on_commit(lambda: _queue_variants(item.pk))
+    transaction.on_commit(lambda: queue_variants(item.pk))
     effects.declare(effects.MEDIA, [item.file.name])
     return item
 
 
-def _queue_variants(item_id: int) -> None:
+def queue_variants(item_id: int) -> None:
+    """Have the worker write the image's variants (after the commit that recorded it)."""
     from broadsheet.media.tasks import make_variants
 
     make_variants.enqueue(item_id)
@@ -183,6 +184,6 @@ def library_adopt(*, name: str, alt_text: str = "", caption: str = "", credit: s
         animated=found.animated, alt_text=_text(alt_text, 1000), caption=_text(caption, 1000),
         credit=_text(credit, 300),
     )  # fmt: skip
-    transaction.on_commit(lambda: _queue_variants(item.pk))
+    transaction.on_commit(lambda: queue_variants(item.pk))
     effects.declare(effects.MEDIA, [name])
     return True
