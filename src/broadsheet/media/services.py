@@ -3,6 +3,7 @@ re-rendered into it by publishing when it changes (the `media` effect)."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,7 +49,9 @@ def media_store(*, image: CleanImage, name: str, now: datetime | None = None) ->
     lock must not wait on a slow disk or bucket."""
     now = now or timezone.now()
     shown = safe_name(name)
-    stem = shown.rsplit(".", 1)[0]
+    # A name never used before, even after a deletion: pages and caches that showed an old
+    # image at an address must never show another one there (decision 0025).
+    stem = f"{shown.rsplit('.', 1)[0][:80]}-{secrets.token_hex(4)}"
     stored = default_storage.save(
         f"{FOLDER}/{now:%Y/%m}/{stem}.{image.extension}", ContentFile(image.data)
     )
