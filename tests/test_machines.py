@@ -320,3 +320,44 @@ def test_uploaded_exports_are_kept_out_of_the_buckets_public_part(site: Site) ->
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(f"{site.s3['S3_ENDPOINT_URL']}/broadsheet-media/imports/{stored}")
     assert refused.value.code == 403
+
+
+def test_an_image_uploaded_on_one_machine_gets_its_variants_from_a_worker_and_shows_on_the_other(
+    site: Site,
+) -> None:
+    a, b = site.web
+    writer = _signed_in_moderator(site)
+    photo = io.BytesIO()
+    Image.linear_gradient("L").resize((1800, 1200)).convert("RGB").save(photo, "JPEG")
+    page = _post(
+        writer, a + "/studio/media/upload/", a + "/studio/media/upload/",
+        files={"file": ("quay.jpg", photo.getvalue(), "image/jpeg")},
+        alt_text="The quay at low tide", caption="", credit="Harbour archive",
+    )  # fmt: skip
+    assert "Image uploaded" in page
+    with psycopg.connect(site.database_url, autocommit=True) as connection:
+        deadline = time.monotonic() + 60
+        while True:  # a worker, on a machine of its own, writes the variants
+            (item_id, variants) = connection.execute(
+                "SELECT id, variants FROM media_mediaitem ORDER BY id DESC"
+            ).fetchone() or (0, {})
+            if variants:
+                break
+            assert time.monotonic() < deadline, "no worker wrote the variants"
+            time.sleep(0.2)
+        (post_id,) = connection.execute(
+            "SELECT id FROM publishing_post WHERE slug = 'the-ledger-and-the-lamp'"
+        ).fetchone() or (0,)
+    assert sorted(variants, key=int) == ["480", "800", "1200", "1600"]
+    picker = f"{b}/studio/media/pick/?post={post_id}"  # machine B, the same session
+    _post(writer, f"{b}/studio/media/{item_id}/feature/", picker, post=str(post_id))
+    status, essay, _ = _get(urllib.request.build_opener(), a + ESSAY)
+    assert status == 200
+    bucket = f"{site.s3['S3_ENDPOINT_URL']}/broadsheet-media/media/library/"
+    (srcset,) = re.findall(r'<source type="image/webp" srcset="([^"]+)"', essay)
+    assert srcset.startswith(bucket) and srcset.endswith("1600w")
+    first = html.unescape(srcset.split(" ", 1)[0])
+    with urllib.request.urlopen(first, timeout=15) as response:  # public, from the bucket
+        assert Image.open(io.BytesIO(response.read())).size == (480, 320)
+    assert not (site.folders["web-a"] / "media").exists()
+    assert not any((site.folders[w] / "media").exists() for w in ("worker-1", "worker-2"))

@@ -79,7 +79,10 @@ def test_images_are_copied_into_media_and_their_addresses_rewritten(
     assert post.featured_image == f"https://new.example.org/media/{by_name['featured.jpg']}"
     assert default_storage.exists(by_name["gallery-1.png"])
 
-    assert "Imported 1 authors, 2 categories, 1 tags, 6 images, 1 posts." in report
+    # The three attachments (gallery and featured image) join the media library (decision 0026).
+    assert (
+        "Imported 1 authors, 2 categories, 1 tags, 6 images, 1 posts, 3 library images." in report
+    )
     assert (
         f"{old}/page.jpg: this image was not copied (it is not an image (Content-Type "
         "text/html)); it stays at that address"
@@ -128,7 +131,7 @@ def test_without_media_download_the_report_names_the_images_left_on_the_old_host
     post = Post.objects.get(slug="walls")
     assert post.body.count(image_server.base) == 1  # only the page that is not an image
     assert post.featured_image.startswith("https://new.example.org/media/imports/")
-    assert later.startswith("Imported 6 images.\nAlready here, unchanged:")
+    assert later.startswith("Imported 6 images, 3 library images.\nAlready here, unchanged:")
     assert "page.jpg: this image was not copied" in later
 
 

@@ -272,3 +272,12 @@ def test_posts_showing_an_image_follow_its_edits_variants_and_removal() -> None:
     assert "<figure" not in html and f'<img src="/media/{item.file.name}"' in html
     assert not any(default_storage.exists(name) for name in names)
     assert Post.objects.get(pk=other.pk).modified_at == untouched
+
+
+def test_an_animation_of_too_many_frames_is_refused(settings: Any) -> None:
+    settings.MEDIA_MAX_PIXELS = 1_000_000
+    frames = [Image.new("RGB", (500, 500), (i, 0, 0)) for i in range(0, 250, 50)]  # 5 frames
+    out = io.BytesIO()
+    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:])
+    with pytest.raises(ImageRefused, match="5 frames of 500 × 500 pixels"):
+        clean_upload(out.getvalue())

@@ -78,3 +78,21 @@ class WebAddressField(forms.URLField):
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("assume_scheme", "https")
         super().__init__(**kwargs)  # type: ignore[arg-type]
+
+
+_SITE_RELATIVE = re.compile(r'\b(src|href|poster)="(/(?!/)[^"]*)"')
+_SRCSET = re.compile(r'\bsrcset="([^"]*)"')
+
+
+def absolute_html(markup: str, site_url: str) -> str:
+    """Stored HTML with its site-relative addresses (`/media/…`, `/2026/…`) made full ones on
+    `site_url`, srcset entries included: for feeds and emails, read away from the site."""
+    base = site_url.rstrip("/")
+
+    def srcset(match: re.Match[str]) -> str:
+        entries = [e.strip() for e in match.group(1).split(",")]
+        made = [base + e if e.startswith("/") and not e.startswith("//") else e for e in entries]
+        return f'srcset="{", ".join(made)}"'
+
+    markup = _SITE_RELATIVE.sub(lambda m: f'{m.group(1)}="{base}{m.group(2)}"', markup)
+    return _SRCSET.sub(srcset, markup)

@@ -30,6 +30,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFee
 from django.utils.http import http_date, quote_etag
 
 from broadsheet.core.models import SiteSettings
+from broadsheet.core.webaddress import absolute_html
 from broadsheet.discussion.addresses import comment_addresses
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.models import DiscussionSettings
@@ -52,7 +53,8 @@ def full_text(post: Post) -> str:
         parts.append(f"<h2>References</h2>{post.bibliography_html}")
     if post.footnotes_html:
         parts.append(f"<h2>Notes</h2>{post.footnotes_html}")
-    return _IN_PAGE.sub(f'href="{base}#', "".join(parts))
+    # Images and links to the site as full addresses: a reader shows them away from it.
+    return absolute_html(_IN_PAGE.sub(f'href="{base}#', "".join(parts)), settings.SITE_URL)
 
 
 class ConditionalFeed(Feed):
@@ -239,6 +241,7 @@ class JsonPostsFeed(PostsFeed):
             "url": f"{settings.SITE_URL}{post.get_absolute_url()}",
             "title": post.title,
             "content_html": full_text(post),
+            **({"image": post.featured_image} if post.featured_image else {}),
             "date_published": post.published_at.isoformat() if post.published_at else None,
             "date_modified": post.modified_at.isoformat(),
             "authors": [{"name": link.author.display_name} for link in post.postauthor_set.all()],

@@ -27,6 +27,7 @@ from broadsheet.accounts.models import Profile, User
 from broadsheet.core.models import SiteSettings
 from broadsheet.discussion.models import Comment
 from broadsheet.importers.progress import Progress
+from broadsheet.media.models import MediaItem
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.notifications.models import Subscription
 from broadsheet.publishing.models import Category, Post, PostAuthor, PostRedirect, Reference, Tag
@@ -80,6 +81,12 @@ POST_DERIVED_FIELDS = ["body_html", "footnotes_html", "bibliography_html", "exce
 REFERENCE_FIELDS = [
     f.name for f in Reference._meta.concrete_fields if f.name not in ("id", "post", "html")
 ]
+# The library's images: their words and what the files are. The files themselves stay in the
+# media folder (or bucket), as avatars do.
+MEDIA_FIELDS = [
+    "id", "file", "original_name", "mime_type", "width", "height", "size", "animated",
+    "alt_text", "caption", "credit", "uploader", "created_at", "variants",
+]  # fmt: skip
 REDIRECT_FIELDS = ["old_path", "post", "created_at"]
 COMMENT_FIELDS = [
     "id",
@@ -159,6 +166,7 @@ def json_export(*, output: TextIO, progress: Progress | None = None) -> Counter[
         ("accounts", _accounts()),
         ("categories", _categories()),
         ("tags", (record(t, TAG_FIELDS) for t in Tag.objects.order_by("pk").iterator())),
+        ("media", _media()),
         ("posts", _posts()),
         ("post_redirects", _redirects()),
         ("comments", _comments()),
@@ -244,6 +252,11 @@ def _posts() -> Iterator[dict[str, Any]]:
         row["references"] = [record(r, REFERENCE_FIELDS) for r in post.references.all()]
         row.update(record(post, POST_DERIVED_FIELDS))
         yield row
+
+
+def _media() -> Iterator[dict[str, Any]]:
+    for item in MediaItem.objects.order_by("pk").iterator(chunk_size=500):
+        yield {**record(item, MEDIA_FIELDS), "url": item.absolute_url}
 
 
 def _redirects() -> Iterator[dict[str, Any]]:

@@ -41,11 +41,13 @@ from broadsheet.importers.json_export import (
     TAG_FIELDS,
     VERSION,
 )
+from broadsheet.importers.json_media import media_restore
 from broadsheet.importers.json_records import BATCH, IdMap, field_values, id_list, object_of, shown
 from broadsheet.importers.json_stream import JsonStream
 from broadsheet.importers.models import ImportRun
 from broadsheet.importers.progress import ImportProblem, ImportReport, Progress
 from broadsheet.importers.writing import checked_address
+from broadsheet.media.models import MediaItem
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.notifications.models import Subscription
 from broadsheet.publishing.citations import reference_html, reference_key
@@ -56,12 +58,14 @@ SECTIONS = [
     "accounts",
     "categories",
     "tags",
+    "media",
     "posts",
     "post_redirects",
     "comments",
     "subscriptions",
 ]
 _HEAD = ["format", "version", "generated_at", "site", "settings"]
+OPTIONAL_SECTIONS = {"media"}  # absent from files written before the media library
 
 
 def json_import(*, path: Path, dry_run: bool, progress: Progress, report: ImportReport) -> None:
@@ -138,7 +142,13 @@ class _Importer:
                     pass
             self.seen.append(key)
             self.progress.update(done=self.stream.bytes_read)
-        missing = [key for key in ["format", "version", "site", *SECTIONS] if key not in self.seen]
+        required = [
+            "format",
+            "version",
+            "site",
+            *(s for s in SECTIONS if s not in OPTIONAL_SECTIONS),
+        ]
+        missing = [key for key in required if key not in self.seen]
         if missing:
             raise ImportProblem(
                 f"the file has no {', '.join(repr(m) for m in missing)}: it is not a complete "
@@ -235,6 +245,11 @@ class _Importer:
             self.ids.load("tag")
             for index, row in records:
                 self._tag(index, row)
+        elif key == "media":
+            self.keep_ids[MediaItem] = not MediaItem.objects.exists()
+            for index, row in records:
+                media_restore(ids=self.ids, report=self.report, index=index, row=row,
+                              keep_id=self.keep_ids[MediaItem])  # fmt: skip
         elif key == "posts":
             self.ids.load("post")
             for batch in _batches(records):

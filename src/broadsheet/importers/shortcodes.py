@@ -63,6 +63,7 @@ class Attachment:
     caption: str = ""  # the attachment's excerpt
     alt: str = ""  # its _wp_attachment_image_alt meta
     menu_order: int = 0
+    credit: str = ""  # _broadsheet_credit (our export's): the image's credit line
 
 
 @dataclass

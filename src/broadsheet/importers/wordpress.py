@@ -40,6 +40,8 @@ from broadsheet.importers.wxr import (
     read_wxr,
     wordpress_utc,
 )
+from broadsheet.media.figures import library_name
+from broadsheet.media.services import library_adopt
 from broadsheet.publishing.models import Category, Post, PostRedirect, Reference, Revision, Tag
 from broadsheet.publishing.revisions import revision_take
 from broadsheet.publishing.services import post_rerender, post_save
@@ -367,6 +369,9 @@ class _Importer:
     def prepare(self, item: Item) -> None:
         """With --media download: copy the images this item's post shows, before the
         transaction that writes it."""
+        if self.media.download and item.post_type == "attachment":
+            self.media.prepare([self.attachments.get(item.post_id, "")])  # for the library
+            return
         if not self.media.download or item.post_type not in ("post", "page", ""):
             return
         if item.status in ("trash", "auto-draft", "inherit") or not item.post_id:
@@ -504,9 +509,22 @@ class _Importer:
                 Post.objects.filter(pk=post_id, featured_image="").update(featured_image=url[:1000])
                 slug = Post.objects.filter(pk=post_id).values_list("slug", flat=True).first()
                 self.media.shown(url, post=slug or str(post_id))
+        self._library()
         self.media.finish()
         self.comments.finish()
         forget_listings()
+
+    def _library(self) -> None:
+        """The attachments copied here join the media library with their alt text, caption
+        and credit; posts showing them become figures (media.services.library_adopt)."""
+        for attachment in self.all_attachments.values():
+            copied = self.media.copied.get(attachment.url)
+            name = library_name(copied) if copied else None
+            if name and library_adopt(
+                name=name, alt_text=attachment.alt, caption=attachment.caption,
+                credit=attachment.credit,
+            ):  # fmt: skip
+                self.report.add("library images")
 
 
 def _unconverted(converted: Converted) -> str:

@@ -181,6 +181,7 @@ def _attachment(record: Record, found: dict[str, Attachment]) -> None:
             caption=record.excerpt.strip(),
             alt=record.meta.get("_wp_attachment_image_alt", "").strip(),
             menu_order=int(record.menu_order) if record.menu_order.isdigit() else 0,
+            credit=record.meta.get("_broadsheet_credit", "").strip(),
         )
 
 

@@ -30,8 +30,11 @@ from django.utils import timezone
 
 from broadsheet.accounts.models import User
 from broadsheet.core.models import SiteSettings
+from broadsheet.core.webaddress import absolute_html
 from broadsheet.discussion.models import Comment
 from broadsheet.importers.progress import Progress
+from broadsheet.media.figures import library_name
+from broadsheet.media.models import MediaItem
 from broadsheet.publishing.models import Category, Post, PostAuthor, Reference, Tag
 
 WXR_VERSION = "1.2"
@@ -110,7 +113,7 @@ class _Dates:
 
 def wordpress_export(*, output: TextIO, progress: Progress | None = None) -> Counter[str]:
     """Write the site as WXR to `output`; returns what was written ("posts": 12, …)."""
-    kinds = ["authors", "categories", "tags", "posts", "pages", "comments"]
+    kinds = ["authors", "categories", "tags", "posts", "pages", "comments", "images"]
     written: Counter[str] = Counter(dict.fromkeys(kinds, 0))
     dates = _Dates(ZoneInfo(settings.TIME_ZONE))
     output.write(_head(dates))
@@ -126,14 +129,18 @@ def wordpress_export(*, output: TextIO, progress: Progress | None = None) -> Cou
     for tag in Tag.objects.order_by("pk").iterator():
         output.write(_tag(tag, tag_offset))
         written["tags"] += 1
-    # Attachments (featured images) are items too, numbered after every post.
-    attachment_offset = Post.objects.aggregate(top=Max("pk"))["top"] or 0
+    # Attachments are items too, numbered after every post: featured images that are not
+    # library images, then the library's images.
+    ids = _AttachmentIds.for_site()
     for post in _posts():
-        for chunk in _item(post, dates, nicenames, attachment_offset, written):
+        for chunk in _item(post, dates, nicenames, ids, written):
             output.write(chunk)
         written["pages" if post.is_page else "posts"] += 1
         if progress is not None:
             progress.update(done=written["posts"] + written["pages"] + written["comments"])
+    for item in MediaItem.objects.select_related("uploader").order_by("pk").iterator():
+        output.write(_library_attachment(item, dates, ids.library + item.pk))
+        written["images"] += 1
     output.write("</channel>\n</rss>\n")
     return written
 
@@ -261,18 +268,35 @@ def references_json(post: Post) -> str:
     return json.dumps(rows, ensure_ascii=False)
 
 
+@dataclass(frozen=True)
+class _AttachmentIds:
+    featured: int  # a featured image that is not the library's: this + the post's id
+    library: int  # a library image: this + its id
+    names: dict[str, int]  # a library image's storage name → its id
+
+    @classmethod
+    def for_site(cls) -> _AttachmentIds:
+        top = Post.objects.aggregate(top=Max("pk"))["top"] or 0
+        return cls(top, 2 * top, dict(MediaItem.objects.values_list("file", "pk")))
+
+    def thumbnail(self, post: Post) -> tuple[int, bool]:
+        """The attachment id of the post's featured image, and whether it is the library's."""
+        item = self.names.get(library_name(post.featured_image) or "")
+        return (self.library + item, True) if item else (self.featured + post.pk, False)
+
+
 def _item(
     post: Post,
     dates: _Dates,
     nicenames: dict[int, str],
-    attachment_offset: int,
+    ids: _AttachmentIds,
     written: Counter[str],
 ) -> Iterator[str]:
     authors = [pa.author for pa in getattr(post, "ordered_authors", [])]
     creator = authors[0].username if authors else ""
     published = post.published_at
     shown = published or post.created_at
-    html = post_content_html(post)
+    html = absolute_html(post_content_html(post), settings.SITE_URL)  # read on another site
     content = f"<!-- wp:html -->\n{html}\n<!-- /wp:html -->" if html else ""
     excerpt = post.excerpt_html.strip() if post.excerpt.strip() else ""
     discussion = "open" if post.comments_open else "closed"
@@ -310,8 +334,9 @@ def _item(
     if len(authors) > 1:
         logins = json.dumps([a.username for a in authors], ensure_ascii=False)
         yield _meta("postmeta", "_broadsheet_authors", logins)
+    thumbnail, in_library = ids.thumbnail(post)
     if post.featured_image:
-        yield _meta("postmeta", "_thumbnail_id", str(attachment_offset + post.pk))
+        yield _meta("postmeta", "_thumbnail_id", str(thumbnail))
     for comment in (
         Comment.objects.filter(post_id=post.pk)
         .select_related("user__profile")
@@ -321,8 +346,8 @@ def _item(
         yield _comment(comment, dates)
         written["comments"] += 1
     yield "\t</item>\n"
-    if post.featured_image:
-        yield _attachment(post, dates, creator, attachment_offset + post.pk)
+    if post.featured_image and not in_library:
+        yield _attachment(post, dates, creator, thumbnail)
 
 
 def _comment(comment: Comment, dates: _Dates) -> str:
@@ -375,4 +400,35 @@ def _attachment(post: Post, dates: _Dates, creator: str, attachment_id: int) -> 
         f"\t\t{_element('wp:post_password', '')}<wp:is_sticky>0</wp:is_sticky>\n"
         f"\t\t<wp:attachment_url>{escape(xml_text(url))}</wp:attachment_url>\n"
         "\t</item>\n"
+    )
+
+
+def _library_attachment(item: MediaItem, dates: _Dates, attachment_id: int) -> str:
+    """A library image as WordPress's attachment: the caption as its excerpt, the alt text
+    as `_wp_attachment_image_alt`, the credit (WordPress has no field for it) as
+    `_broadsheet_credit`; the file at its full address, to be fetched by an importer."""
+    url = item.absolute_url
+    creator = item.uploader.username if item.uploader else ""
+    return (
+        "\t<item>\n"
+        f"\t\t{_element('title', item.original_name.rsplit('.', 1)[0])}\n"
+        f"\t\t<link>{escape(xml_text(url))}</link>\n"
+        f"\t\t<pubDate>{dates.rfc2822(item.created_at)}</pubDate>\n"
+        f"\t\t{_element('dc:creator', creator)}\n"
+        f'\t\t<guid isPermaLink="false">{escape(xml_text(url))}</guid>\n'
+        "\t\t<description></description>\n"
+        f"\t\t{_element('content:encoded', '')}{_element('excerpt:encoded', item.caption)}\n"
+        f"\t\t<wp:post_id>{attachment_id}</wp:post_id>\n"
+        f"\t\t{_element('wp:post_date', dates.local(item.created_at))}"
+        f"{_element('wp:post_date_gmt', dates.gmt(item.created_at))}\n"
+        f"\t\t{_elements(('wp:comment_status', 'closed'), ('wp:ping_status', 'closed'))}\n"
+        f"\t\t{_element('wp:post_name', f'image-{item.pk}')}"
+        f"{_element('wp:status', 'inherit')}\n"
+        "\t\t<wp:post_parent>0</wp:post_parent><wp:menu_order>0</wp:menu_order>"
+        f"{_element('wp:post_type', 'attachment')}\n"
+        f"\t\t{_element('wp:post_password', '')}<wp:is_sticky>0</wp:is_sticky>\n"
+        f"\t\t<wp:attachment_url>{escape(xml_text(url))}</wp:attachment_url>\n"
+        + (_meta("postmeta", "_wp_attachment_image_alt", item.alt_text) if item.alt_text else "")
+        + (_meta("postmeta", "_broadsheet_credit", item.credit) if item.credit else "")
+        + "\t</item>\n"
     )

@@ -6,8 +6,8 @@ own address (what the studio's picker offers):
     ![A lighthouse at dusk](/media/library/2026/12/lighthouse.jpg "The light at Skerrow Point")
 
 so the text still means the same in an export or another Markdown tool. On render every such
-image whose address names a library file (…/media/library/…, whatever the host: local disk,
-an S3 bucket or its public domain) becomes a <figure>: <picture> with a WebP srcset, an <img>
+image whose address names a library file (…/media/library/… or an import's …/media/imports/…,
+whatever the host: local disk, an S3 bucket or its public domain) becomes a <figure>: <picture> with a WebP srcset, an <img>
 with the original format's srcset, sizes, width, height, lazy loading and the alt text, and a
 <figcaption> with the caption and the credit. The Markdown's own alt text and title (the
 caption) win; the library's fill what the Markdown leaves blank; the credit is the library's.
@@ -26,7 +26,8 @@ from markdown_it.token import Token
 from broadsheet.media.models import FOLDER, MediaItem
 
 SIZES = "(min-width: 44rem) 39rem, 100vw"  # the column of text (--measure), else the screen
-_LIBRARY_PATH = re.compile(rf"/media/({FOLDER}/[^?#]+)$")
+# The library's uploads, and the images an import copied (decision 0026), which join it.
+_LIBRARY_PATH = re.compile(rf"/media/((?:{FOLDER}|imports)/[^?#]+)$")
 
 
 def library_name(url: str) -> str | None:
@@ -128,3 +129,23 @@ def _picture(item: MediaItem, *, alt: str, eager: bool) -> str:
         return img
     source = f'<source type="image/webp" srcset="{escape(webp)}" sizes="{SIZES}">'
     return f"<picture>{source}{img}</picture>"
+
+
+_SOURCE = re.compile(r"<source\b[^>]*>|</?picture>")
+_RESPONSIVE = re.compile(r'\s(?:srcset|sizes|loading|decoding|fetchpriority)="[^"]*"')
+_IMG_SIZE = re.compile(r'<img\b([^>]*?)\swidth="(\d+)" height="(\d+)"')
+EMAIL_WIDTH = 600  # the column most email clients lay out
+
+
+def figures_for_email(markup: str) -> str:
+    """Figures as email clients show them: the <img> alone (most ignore <picture>, srcset
+    and lazy loading), no wider than an email's column."""
+
+    def narrower(match: re.Match[str]) -> str:
+        width, height = int(match.group(2)), int(match.group(3))
+        if width > EMAIL_WIDTH:
+            width, height = EMAIL_WIDTH, max(1, round(height * EMAIL_WIDTH / width))
+        return f'<img{match.group(1)} width="{width}" height="{height}"'
+
+    markup = _RESPONSIVE.sub("", _SOURCE.sub("", markup))
+    return _IMG_SIZE.sub(narrower, markup)

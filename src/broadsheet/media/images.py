@@ -12,6 +12,7 @@ personal data and the colours depend on it.
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +34,13 @@ if features.check("avif"):
 MIME_FORMATS = {mime: name for name, (mime, _) in FORMATS.items()}
 VARIANT_WIDTHS = (480, 800, 1200, 1600)
 _QUALITY = {"JPEG": 85, "WEBP": 80, "AVIF": 60}
+
+
+# What Pillow's decoders raise on damaged bytes: OSError ("truncated"), SyntaxError (a bad
+# PNG chunk), ValueError, EOFError, struct.error — and RuntimeError from the AVIF decoder
+# (found by tests/media/test_fuzz.py). Any of them means the file cannot be read.
+_DECODER_ERRORS = (OSError, SyntaxError, ValueError, EOFError, RuntimeError, struct.error,
+                   IndexError, KeyError, TypeError, ZeroDivisionError)  # fmt: skip
 
 
 class ImageRefused(Exception):
@@ -70,7 +78,7 @@ def _opened(source: IO[bytes]) -> Iterator[Image.Image]:
             image = Image.open(source, formats=list(FORMATS))
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _too_many_pixels(None) from None
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        except (UnidentifiedImageError, *_DECODER_ERRORS):
             raise ImageRefused(
                 f"This file is not an image we can use: upload a {accepted_names()} file."
             ) from None
@@ -90,17 +98,38 @@ def _too_many_pixels(size: tuple[int, int] | None) -> ImageRefused:
     )
 
 
+@dataclass(frozen=True)
+class Found:
+    format: str
+    width: int
+    height: int
+    animated: bool
+
+    @property
+    def mime_type(self) -> str:
+        return FORMATS[self.format][0]
+
+
+def inspect(source: IO[bytes]) -> Found:
+    """What a stored file is, from its header (an import's copy, kept as fetched)."""
+    with _opened(source) as image:
+        animated = bool(getattr(image, "is_animated", False))
+        return Found(str(image.format), image.width, image.height, animated)
+
+
 def clean_upload(data: bytes) -> CleanImage:
     """The upload, checked and written again without its metadata; ImageRefused if not."""
     if len(data) > settings.MEDIA_MAX_MB * 1024 * 1024:
         raise ImageRefused(f"This file is larger than {settings.MEDIA_MAX_MB} MB, the limit.")
     with _opened(io.BytesIO(data)) as image:
         kind = str(image.format)
-        animated = bool(getattr(image, "is_animated", False))
         try:
+            animated = bool(getattr(image, "is_animated", False))
+            if animated:
+                _check_frames(image)
             image.load()
             frames = _all_frames(image) if animated else [ImageOps.exif_transpose(image)]
-        except (OSError, SyntaxError, ValueError, EOFError):
+        except _DECODER_ERRORS:
             raise ImageRefused(
                 "This image is damaged or incomplete (was the upload cut short?): it cannot be "
                 "read to the end."
@@ -110,6 +139,18 @@ def clean_upload(data: bytes) -> CleanImage:
         _save(frames, out, kind, icc_profile=profile, duration=image.info.get("duration"),
               loop=image.info.get("loop"))  # fmt: skip
         return CleanImage(out.getvalue(), kind, frames[0].width, frames[0].height, animated)
+
+
+def _check_frames(image: Image.Image) -> None:
+    """An animation is held whole while it is written again: its frames together must stay
+    within the pixel limit (a small GIF can declare thousands of large frames)."""
+    frames = int(getattr(image, "n_frames", 1))
+    if image.width * image.height * frames > settings.MEDIA_MAX_PIXELS:
+        limit = settings.MEDIA_MAX_PIXELS / 1_000_000
+        raise ImageRefused(
+            f"This animation has {frames:,} frames of {image.width:,} × {image.height:,} "
+            f"pixels: more than the limit of {limit:g} megapixels in all."
+        )
 
 
 def _all_frames(image: Image.Image) -> list[Image.Image]:

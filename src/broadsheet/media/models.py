@@ -67,6 +67,14 @@ class MediaItem(models.Model):
             parts.append(f"{self.url} {self.width}w")
         return ", ".join(parts)
 
+    @property
+    def thumbnail_url(self) -> str:
+        """The narrowest variant (WebP), for the library's grid; the file until there is one."""
+        if not self.variants:
+            return self.url
+        narrowest = self.variants[min(self.variants, key=int)]
+        return default_storage.url(narrowest.get("image/webp") or next(iter(narrowest.values())))
+
     def variant_names(self) -> list[str]:
         return [name for names in self.variants.values() for name in names.values()]
 

@@ -3,6 +3,7 @@ re-rendered into it by publishing when it changes (the `media` effect)."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,7 @@ from broadsheet.accounts.models import User
 from broadsheet.core import effects
 from broadsheet.core.effects import action
 from broadsheet.core.sanitize import without_nul
-from broadsheet.media.images import CleanImage, ImageRefused, clean_upload, variants
+from broadsheet.media.images import CleanImage, ImageRefused, clean_upload, inspect, variants
 from broadsheet.media.models import FOLDER, MediaItem
 
 __all__ = ["ImageRefused", "media_delete", "media_update", "media_upload", "upload_image"]
@@ -43,24 +44,33 @@ class StoredImage:
     image: CleanImage
 
 
-def media_store(*, data: bytes, name: str, now: datetime | None = None) -> StoredImage:
-    """Check, clean and store an upload, outside any transaction: decoding a large photo
-    takes a while, and SQLite's write lock must not wait on it. ImageRefused if unusable."""
-    clean = clean_upload(data)
+def media_store(*, image: CleanImage, name: str, now: datetime | None = None) -> StoredImage:
+    """Write a checked, cleaned upload to storage, outside any transaction: SQLite's write
+    lock must not wait on a slow disk or bucket."""
     now = now or timezone.now()
     shown = safe_name(name)
-    stem = shown.rsplit(".", 1)[0]
+    # A name never used before, even after a deletion: pages and caches that showed an old
+    # image at an address must never show another one there (decision 0025).
+    stem = f"{shown.rsplit('.', 1)[0][:80]}-{secrets.token_hex(4)}"
     stored = default_storage.save(
-        f"{FOLDER}/{now:%Y/%m}/{stem}.{clean.extension}", ContentFile(clean.data)
+        f"{FOLDER}/{now:%Y/%m}/{stem}.{image.extension}", ContentFile(image.data)
     )
-    return StoredImage(stored, shown, clean)
+    return StoredImage(stored, shown, image)
 
 
-def upload_image(*, data: bytes, name: str, uploader: User | None, **texts: str) -> MediaItem:
-    """An upload into the library: stored, then recorded (the file removed if that fails)."""
-    stored = media_store(data=data, name=name)
+def upload_image(
+    *, data: bytes | None = None, image: CleanImage | None = None, name: str,
+    uploader: User | None, alt_text: str = "", caption: str = "", credit: str = "",
+) -> MediaItem:  # fmt: skip
+    """An upload into the library: checked and cleaned (unless `image` is, already; decoding
+    a large photo takes a while, so before any transaction), stored, then recorded (the file
+    removed again if that fails). ImageRefused, with nothing stored, if it is not usable."""
+    if image is None:
+        image = clean_upload(data or b"")
+    stored = media_store(image=image, name=name)
     try:
-        return media_upload(stored=stored, uploader=uploader, **texts)
+        return media_upload(stored=stored, uploader=uploader, alt_text=alt_text,
+                            caption=caption, credit=credit)  # fmt: skip
     except BaseException:
         default_storage.delete(stored.name)
         raise
@@ -86,12 +96,13 @@ def media_upload(
         credit=_text(credit, 300),
         uploader=uploader,
     )
-    transaction.on_commit(lambda: _queue_variants(item.pk))
+    transaction.on_commit(lambda: queue_variants(item.pk))
     effects.declare(effects.MEDIA, [item.file.name])
     return item
 
 
-def _queue_variants(item_id: int) -> None:
+def queue_variants(item_id: int) -> None:
+    """Have the worker write the image's variants (after the commit that recorded it)."""
     from broadsheet.media.tasks import make_variants
 
     make_variants.enqueue(item_id)
@@ -155,3 +166,27 @@ def media_variants_save(*, item_id: int, variants: dict[str, dict[str, str]]) ->
         names = MediaItem.objects.filter(pk=item_id).values_list("file", flat=True)
         effects.declare(effects.MEDIA, names)
     return bool(saved)
+
+
+def library_adopt(*, name: str, alt_text: str = "", caption: str = "", credit: str = "") -> bool:
+    """A file an import copied into storage (importers.media, decision 0026) joins the
+    library with the words its export gave it; True if it was added. The file is kept as
+    fetched (it was public on the old site already); what cannot be opened as an image
+    within the limits stays a plain file. Part of the import's own transaction: posts that
+    show the image are rendered as figures once it commits (the `media` effect)."""
+    if MediaItem.objects.filter(file=name).exists() or not default_storage.exists(name):
+        return False
+    try:
+        with default_storage.open(name, "rb") as source:
+            found = inspect(source)
+    except ImageRefused:
+        return False
+    item = MediaItem.objects.create(
+        file=name, original_name=safe_name(name), mime_type=found.mime_type,
+        width=found.width, height=found.height, size=default_storage.size(name),
+        animated=found.animated, alt_text=_text(alt_text, 1000), caption=_text(caption, 1000),
+        credit=_text(credit, 300),
+    )  # fmt: skip
+    transaction.on_commit(lambda: queue_variants(item.pk))
+    effects.declare(effects.MEDIA, [name])
+    return True

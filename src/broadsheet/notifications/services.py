@@ -13,6 +13,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
@@ -21,8 +22,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from broadsheet.core.models import SiteSettings
+from broadsheet.core.webaddress import absolute_html
 from broadsheet.discussion.addresses import comment_address
 from broadsheet.discussion.models import Comment
+from broadsheet.media.figures import figures_for_email
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.notifications.links import DAY, absolute, make_token
 from broadsheet.notifications.models import OutgoingEmail, Subscription
@@ -304,9 +307,10 @@ _LOCAL_LINK = re.compile(r'href="#')
 def email_post_html(post: Post) -> tuple[str, str]:
     """The essay and its notes for email clients: links within the page point at the web page."""
     base = absolute(post.get_absolute_url())
+    body = figures_for_email(_LOCAL_LINK.sub(f'href="{base}#', post.body_html))
     return (
-        _LOCAL_LINK.sub(f'href="{base}#', post.body_html),
-        _LOCAL_LINK.sub(f'href="{base}#', post.footnotes_html),
+        absolute_html(body, settings.SITE_URL),
+        absolute_html(_LOCAL_LINK.sub(f'href="{base}#', post.footnotes_html), settings.SITE_URL),
     )
 
 

@@ -43,13 +43,6 @@ def _navigation(keys: set[Any]) -> None:
     archive_months_forget()
 
 
-# What post_render derives from a post's text: written again when a library image it shows
-# changes (its alt text, caption, credit, variants; or it was deleted).
-RENDERED = (
-    "body_html", "footnotes_html", "featured_image_html", "excerpt_html", "toc", "word_count"
-)  # fmt: skip
-
-
 @effects.handles(effects.MEDIA)
 def _media_changed(names: set[Any]) -> None:
     """`names`: the images' storage names (the row of a deleted one is gone). Posts showing a
@@ -59,7 +52,7 @@ def _media_changed(names: set[Any]) -> None:
     from django.db.models import Q
 
     from broadsheet.publishing.models import Post
-    from broadsheet.publishing.services import post_render
+    from broadsheet.publishing.services import RENDERED_COLUMNS, post_render
 
     showing = Q()
     for name in names:
@@ -68,7 +61,7 @@ def _media_changed(names: set[Any]) -> None:
     with transaction.atomic():
         for post in Post.objects.filter(showing).select_for_update():
             post_render(post=post)
-            post.save(update_fields=list(RENDERED))
+            post.save(update_fields=RENDERED_COLUMNS)
             changed.append(post.pk)
     if changed:
         post_changed(post_ids=changed, seen_elsewhere=False)

@@ -182,8 +182,9 @@ def post_save(
     return post
 
 
-_RENDERED_COLUMNS = [
-    "body_html", "footnotes_html", "bibliography_html", "excerpt_html", "toc", "word_count"
+RENDERED_COLUMNS = [
+    "body_html", "footnotes_html", "bibliography_html", "excerpt_html", "toc", "word_count",
+    "featured_image_html",
 ]  # fmt: skip
 
 
@@ -192,7 +193,7 @@ def post_rerender(*, post: Post) -> list[str]:
     """Render a saved post again from its stored references, after they were changed apart
     from `post_save` (the admin's reference rows, imports); returns the problems found."""
     problems = post_render(post=post)
-    Post.objects.filter(pk=post.pk).update(**{c: getattr(post, c) for c in _RENDERED_COLUMNS})
+    Post.objects.filter(pk=post.pk).update(**{c: getattr(post, c) for c in RENDERED_COLUMNS})
     post_changed(post_ids=[post.pk], seen_elsewhere=False)
     return problems
 

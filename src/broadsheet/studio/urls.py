@@ -4,7 +4,7 @@ broadsheet.studio.nav.add_tab. Every view is decorated with access.studio_user."
 
 from django.urls import path
 
-from broadsheet.studio import revisions, views
+from broadsheet.studio import media, revisions, views
 
 app_name = "studio"
 urlpatterns = [
@@ -16,4 +16,10 @@ urlpatterns = [
         revisions.revision_restore_view,
         name="revision_restore",
     ),
+    path("media/", media.media_library, name="media"),
+    path("media/upload/", media.media_upload_page, name="media_upload"),
+    path("media/pick/", media.media_pick, name="media_pick"),
+    path("media/<int:pk>/", media.media_edit, name="media_edit"),
+    path("media/<int:pk>/delete/", media.media_remove, name="media_delete"),
+    path("media/<int:pk>/feature/", media.media_feature, name="media_feature"),
 ]
