@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('publishing', '0009_post_featured_image_html'),
+        ("publishing", "0009_post_featured_image_html"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='reference',
-            name='kind',
-            field=models.CharField(choices=[('book', 'Book'), ('chapter', 'Book chapter'), ('article-journal', 'Journal article'), ('article-newspaper', 'Newspaper article'), ('webpage', 'Web page'), ('manuscript', 'Archival document'), ('report', 'Report'), ('thesis', 'Thesis'), ('paper-conference', 'Conference paper'), ('article-magazine', 'Magazine article'), ('post-weblog', 'Blog post')], default='book', max_length=20),
+            model_name="reference",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("book", "Book"),
+                    ("chapter", "Book chapter"),
+                    ("article-journal", "Journal article"),
+                    ("article-newspaper", "Newspaper article"),
+                    ("webpage", "Web page"),
+                    ("manuscript", "Archival document"),
+                    ("report", "Report"),
+                    ("thesis", "Thesis"),
+                    ("paper-conference", "Conference paper"),
+                    ("article-magazine", "Magazine article"),
+                    ("post-weblog", "Blog post"),
+                ],
+                default="book",
+                max_length=20,
+            ),
         ),
     ]
