@@ -24,6 +24,7 @@ from broadsheet.core.cache import cache_policy
 from broadsheet.core.pagecache import page_shows_post
 from broadsheet.publishing import selectors
 from broadsheet.publishing.bibformats import to_bibtex, to_csl_json, to_ris
+from broadsheet.publishing.cite_essay import EssayCitation, essay_citation
 from broadsheet.publishing.metadata import (
     archive_metadata,
     date_archive_metadata,
@@ -73,6 +74,7 @@ def render_post(
         else []
     )
     context["meta"] = post_metadata(post, authors, comments=comments)
+    context["cite"] = _citation(post, authors)
     if not discussion:
         return render(request, "publishing/post_detail.html", context, status=status)
     # A thread of 2,000 comments is 2 MB of HTML: the template renders a marker in its place
@@ -83,6 +85,16 @@ def render_post(
     html = render_to_string("publishing/post_detail.html", context, request)
     before, _, after = html.partition(_THREAD)
     return HttpResponse([before, thread, after], status=status)
+
+
+def _citation(post: Post, authors: list[Any]) -> EssayCitation | None:
+    """ "Cite this essay", pinned to the current published version (public essays only)."""
+    if post.is_page or not post.is_public or not post.version or post.version_at is None:
+        return None
+    # Version 1 is the essay as first published (an imported essay's first version was
+    # taken on import, long after); later ones are dated when they were published.
+    at = post.published_at if post.version == 1 and post.published_at else post.version_at
+    return essay_citation(post=post, authors=authors, version=post.version, at=at)
 
 
 # Stands for the comment thread while the template renders (see render_post).
