@@ -202,6 +202,35 @@ def _post_rerender(site: Site) -> None:
     post_rerender(post=site.post)
 
 
+def _references_add(site: Site) -> None:
+    from broadsheet.publishing.references import references_add
+
+    references_add(
+        post=site.post, entries=[{"title": "A Ledger", "key": "ledger", "uncited": True}], by=None
+    )
+
+
+def _with_reference(site: Site) -> None:
+    from broadsheet.publishing.models import Reference
+    from broadsheet.publishing.services import post_rerender
+
+    Reference.objects.create(post=site.post, key="marsh1998", title="A Ledger", uncited=True)
+    post_rerender(post=site.post)
+
+
+def _reference_update(site: Site) -> None:
+    from broadsheet.publishing.references import reference_update
+
+    fields = {"title": "A Ledger, revised"}
+    reference_update(post=site.post, key="marsh1998", fields=fields, by=None)
+
+
+def _reference_delete(site: Site) -> None:
+    from broadsheet.publishing.references import reference_delete
+
+    reference_delete(post=site.post, key="marsh1998", by=None)
+
+
 def _revision_restore(site: Site) -> None:
     from broadsheet.publishing.models import Revision
     from broadsheet.publishing.revisions import revision_restore
@@ -296,6 +325,8 @@ BEFORE: dict[Callable[[Site], None], Callable[[Site], Any]] = {
     _media_update: _media_item,
     _media_variants: _media_item,
     _media_delete: _media_item,
+    _reference_update: _with_reference,
+    _reference_delete: _with_reference,
 }
 
 
@@ -316,6 +347,9 @@ SCENARIOS: dict[str, list[Callable[[Site], None]]] = {
     "post_rerender": [_post_rerender],
     "posts_publish_due": [_publish_due],
     "revision_restore": [_revision_restore],
+    "references_add": [_references_add],
+    "reference_update": [_reference_update],
+    "reference_delete": [_reference_delete],
     "personal_data_erase": [_erase],
     "profile_update": [_profile],
     "settings_save": [_site_settings, _discussion_settings],

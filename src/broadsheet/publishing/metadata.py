@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.sanitize import stored_html_text
 from broadsheet.publishing.models import Post
+from broadsheet.publishing.revisions import version_url
 
 if TYPE_CHECKING:
     from broadsheet.discussion.selectors import CommentSummary
@@ -44,9 +45,14 @@ def _json_ld(data: dict[str, Any]) -> SafeString:
 
 
 def post_metadata(
-    post: Post, authors: list[Any], *, comments: Sequence[CommentSummary] = ()
+    post: Post,
+    authors: list[Any],
+    *,
+    comments: Sequence[CommentSummary] = (),
+    version: int | None = None,
 ) -> dict[str, Any]:
-    """`comments` are those the page shows, in its order; the first few approved go in."""
+    """`comments` are those the page shows, in its order; the first few approved go in.
+    `version`: the published version the page shows (the post's current one by default)."""
     url = f"{settings.SITE_URL}{post.get_absolute_url()}"
     site = SiteSettings.current().title or settings.SITE_NAME
     description = " ".join(strip_tags(post.excerpt_html).split())[:300]
@@ -72,6 +78,11 @@ def post_metadata(
     }
     if post.published_at:
         article["datePublished"] = post.published_at.isoformat()
+    version = version or post.version
+    if version and not post.is_page:
+        # schema.org's CreativeWork.version, and the permanent address of this version's text.
+        article["version"] = str(version)
+        article["archivedAt"] = f"{settings.SITE_URL}{version_url(post, version)}"
     citations = []
     for reference in post.references.all():
         item: dict[str, Any] = {"@type": "CreativeWork", "name": reference.title}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
@@ -24,7 +25,14 @@ from django.utils.safestring import SafeString, mark_safe
 
 from broadsheet.core.requestmemo import forget, remembered
 from broadsheet.core.sql import select_models
-from broadsheet.publishing.models import Category, Post, PostAuthor, PostQuerySet, Tag
+from broadsheet.publishing.models import (
+    Category,
+    Post,
+    PostAuthor,
+    PostQuerySet,
+    Reference,
+    Tag,
+)
 
 # A post's authors in their order, as `post.author_links` (shared with search indexing).
 AUTHOR_LINKS: Any = Prefetch(
@@ -402,6 +410,17 @@ def post_for_permalink(
         # Right slug, wrong date: WordPress answers with the canonical address.
         return PostPermalinkResult(None, redirect_to=candidates[0].get_absolute_url())
     raise Http404("No such post.")
+
+
+_BIBLIOGRAPHY_ENTRY = re.compile(r'<li id="ref-([^"]+)"')
+
+
+def post_bibliography(*, post: Post) -> list[Reference]:
+    """The references the post's bibliography shows (the cited ones and those marked uncited,
+    decided when it was rendered), in its order: what its downloads hold."""
+    by_key = {reference.key: reference for reference in post.references.all()}
+    keys = dict.fromkeys(_BIBLIOGRAPHY_ENTRY.findall(post.bibliography_html))
+    return [by_key[key] for key in keys if key in by_key]
 
 
 def post_for_preview(*, pk: int, user: Any) -> Post:

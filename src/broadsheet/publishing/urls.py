@@ -24,6 +24,11 @@ urlpatterns = [
         versions.post_changes,
         name="version_changes",
     ),
+    path(
+        "<yyyy:year>/<dd:month>/<dd:day>/<str:slug>/references.<str:extension>",
+        views.post_references,
+        name="post_references",
+    ),
     path("preview/<int:pk>/", views.post_preview, name="preview"),
     path("author/<str:username>/", views.author_archive, name="author"),
     path("author/<str:username>/page/<int:page>/", views.author_archive, name="author_page"),

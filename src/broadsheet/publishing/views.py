@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.admin.views.decorators import staff_member_required
@@ -15,19 +16,22 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
+from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from broadsheet.core.cache import cache_policy
 from broadsheet.core.pagecache import page_shows_post
 from broadsheet.publishing import selectors
+from broadsheet.publishing.bibformats import to_bibtex, to_csl_json, to_ris
+from broadsheet.publishing.cite_essay import EssayCitation, essay_citation
 from broadsheet.publishing.metadata import (
     archive_metadata,
     date_archive_metadata,
     home_metadata,
     post_metadata,
 )
-from broadsheet.publishing.models import Post, PostRedirect, Tag
+from broadsheet.publishing.models import Post, PostRedirect, Reference, Tag
 from broadsheet.publishing.versions import PAGE_VERSION_PATH, page_versions
 
 
@@ -71,6 +75,7 @@ def render_post(
         else []
     )
     context["meta"] = post_metadata(post, authors, comments=comments)
+    context["cite"] = _citation(post, authors)
     if not discussion:
         return render(request, "publishing/post_detail.html", context, status=status)
     # A thread of 2,000 comments is 2 MB of HTML: the template renders a marker in its place
@@ -81,6 +86,16 @@ def render_post(
     html = render_to_string("publishing/post_detail.html", context, request)
     before, _, after = html.partition(_THREAD)
     return HttpResponse([before, thread, after], status=status)
+
+
+def _citation(post: Post, authors: list[Any]) -> EssayCitation | None:
+    """ "Cite this essay", pinned to the current published version (public essays only)."""
+    if post.is_page or not post.is_public or not post.version or post.version_at is None:
+        return None
+    # Version 1 is the essay as first published (an imported essay's first version was
+    # taken on import, long after); later ones are dated when they were published.
+    at = post.published_at if post.version == 1 and post.published_at else post.version_at
+    return essay_citation(post=post, authors=authors, version=post.version, at=at)
 
 
 # Stands for the comment thread while the template renders (see render_post).
@@ -127,6 +142,37 @@ def post_detail(
     if found.post is None:
         return HttpResponsePermanentRedirect(found.redirect_to or "/")
     return render_post(request, found.post)
+
+
+# The bibliography as a file: writer and media type per extension (CSL-JSON's is registered
+# with IANA; BibTeX and RIS have only these customary ones).
+DOWNLOADS: dict[str, tuple[Callable[[list[Reference]], str], str]] = {
+    "bib": (to_bibtex, "application/x-bibtex"),
+    "ris": (to_ris, "application/x-research-info-systems"),
+    "json": (to_csl_json, "application/vnd.citationstyles.csl+json"),
+}
+
+
+@require_safe
+@cache_policy("public")
+def post_references(
+    request: HttpRequest, year: int, month: int, day: int, slug: str, extension: str
+) -> HttpResponse:
+    """A post's bibliography as BibTeX, RIS or CSL-JSON, to whoever may read the post."""
+    if extension not in DOWNLOADS:
+        raise Http404("The bibliography comes as references.bib, .ris or .json.")
+    found = selectors.post_for_permalink(
+        user=request.user, year=year, month=month, day=day, slug=slug
+    )
+    if found.post is None:
+        return HttpResponsePermanentRedirect(f"{found.redirect_to}references.{extension}")
+    page_shows_post(found.post.pk)
+    write, media_type = DOWNLOADS[extension]
+    text = write(selectors.post_bibliography(post=found.post))
+    response = HttpResponse(text, content_type=f"{media_type}; charset=utf-8")
+    filename = f"{found.post.slug}-references.{extension}"
+    response["Content-Disposition"] = str(content_disposition_header(True, filename))
+    return response
 
 
 @require_safe

@@ -4,7 +4,7 @@ broadsheet.studio.nav.add_tab. Every view is decorated with access.studio_user."
 
 from django.urls import path
 
-from broadsheet.studio import media, revisions, views
+from broadsheet.studio import media, references, revisions, views
 
 app_name = "studio"
 urlpatterns = [
@@ -22,4 +22,20 @@ urlpatterns = [
     path("media/<int:pk>/", media.media_edit, name="media_edit"),
     path("media/<int:pk>/delete/", media.media_remove, name="media_delete"),
     path("media/<int:pk>/feature/", media.media_feature, name="media_feature"),
+    # A post's references (studio/references.py); one is named by its key, as cited: @key.
+    path("posts/<int:pk>/references/", references.reference_list, name="references"),
+    path("posts/<int:pk>/references/paste/", references.references_paste, name="references_paste"),
+    path("posts/<int:pk>/references/new/", references.reference_new, name="reference_new"),
+    path("posts/<int:pk>/references/reuse/", references.reference_reuse, name="reference_reuse"),
+    path("posts/<int:pk>/references/@<str:key>/", references.reference_edit, name="reference_edit"),
+    path(
+        "posts/<int:pk>/references/@<str:key>/delete/",
+        references.reference_remove,
+        name="reference_delete",
+    ),
+    path(
+        "posts/<int:pk>/references/@<str:key>/uncited/",
+        references.reference_uncited,
+        name="reference_uncited",
+    ),
 ]

@@ -1,0 +1,127 @@
+""" "Cite this essay": the essay itself as a reference, pinned to the version being read (its
+permanent address, …/slug/v/N/, and that version's date), in the site's citation style, APA
+and MLA (through publishing.csl) and as BibTeX, RIS and CSL-JSON (publishing.bibformats).
+
+Each styled form is formatted once per item and style and kept in the cache: citeproc takes
+15-50 ms a style, and the item changes only with a new version, title or author name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from broadsheet.core.models import SiteSettings
+from broadsheet.publishing import csl
+from broadsheet.publishing.bibformats import to_bibtex, to_ris
+from broadsheet.publishing.citations import parse_name, reference_key
+from broadsheet.publishing.csl_json import reference_to_csl
+from broadsheet.publishing.models import Post, Reference
+from broadsheet.publishing.revisions import version_url
+
+_CACHE_SECONDS = 30 * 86400
+
+
+@dataclass(frozen=True)
+class CiteForm:
+    label: str
+    slug: str  # the element's id: cite-<slug>
+    html: SafeString  # a styled citation's HTML, or the text of a plain one (escaped)
+    plain: bool
+
+
+@dataclass(frozen=True)
+class EssayCitation:
+    version: int
+    day: str  # the version's date, ISO
+    url: str  # its permanent address, absolute
+    item: dict[str, Any]  # the CSL-JSON item
+    forms: list[CiteForm]
+
+
+def _person(author: Any) -> dict[str, str]:
+    """A writer as a CSL name: their account's family and given names when they gave them,
+    else their public name read as "Given Family" (an organisation's single name whole)."""
+    if getattr(author, "last_name", ""):
+        return {"family": author.last_name, "given": author.first_name}
+    words = str(author.display_name).split()
+    if len(words) < 2:
+        return parse_name(str(author.display_name))
+    return {"family": words[-1], "given": " ".join(words[:-1])}
+
+
+def essay_reference(*, post: Post, authors: Sequence[Any], version: int, at: datetime) -> Reference:
+    """The essay at `version` as an (unsaved) Reference: a blog post in the site."""
+    site = SiteSettings.current().title or settings.SITE_NAME
+    reference = Reference(
+        kind=Reference.Kind.BLOG_POST,
+        title=post.title,
+        contributors={"author": [_person(a) for a in authors]} if authors else {},
+        container_title=site,
+        issued=timezone.localdate(at).isoformat(),
+        url=f"{settings.SITE_URL}{version_url(post, version)}",
+        note=f"Version {version}.",
+    )
+    reference.key = reference_key(reference)
+    return reference
+
+
+def essay_citation(
+    *, post: Post, authors: Sequence[Any], version: int, at: datetime
+) -> EssayCitation:
+    reference = essay_reference(post=post, authors=authors, version=version, at=at)
+    item = reference_to_csl(reference)
+    item.pop("note", None)  # the version is CSL's own variable (MLA prints "Version 2")
+    item["version"] = str(version)
+    site_style = _site_style()
+    styles = [site_style] + [s for s in ("apa", "modern-language-association") if s != site_style]
+    forms = [
+        CiteForm(
+            csl.STYLES[s] + (" (this site’s style)" if s == site_style else ""),
+            s,
+            _styled(item, s),
+            False,
+        )
+        for s in styles
+    ]
+    forms += [
+        CiteForm("BibTeX", "bibtex", _text(to_bibtex([reference])), True),
+        CiteForm("RIS", "ris", _text(to_ris([reference])), True),
+        CiteForm(
+            "CSL-JSON", "csl-json", _text(json.dumps(item, ensure_ascii=False, indent=2)), True
+        ),
+    ]
+    return EssayCitation(version, reference.issued, reference.url, item, forms)
+
+
+def _site_style() -> str:
+    try:  # the site's style setting comes with the citation processing (issue 15, "cite")
+        from broadsheet.publishing.citing import site_style
+    except ImportError:
+        return csl.DEFAULT_STYLE
+    return str(site_style())
+
+
+def _styled(item: dict[str, Any], style: str) -> SafeString:
+    """The item in `style`, as citeproc's HTML (it escapes every value of the item)."""
+    digest = hashlib.sha256(json.dumps([item, style], sort_keys=True).encode()).hexdigest()
+    key = f"cite-essay:{digest[:40]}"
+    html = cache.get(key)
+    if html is None:
+        html = (csl.format_bibliography([item], style) or [""])[0]
+        cache.set(key, html, _CACHE_SECONDS)
+    return mark_safe(html)
+
+
+def _text(text: str) -> SafeString:
+    return escape(text.strip())

@@ -1,0 +1,147 @@
+""" "Cite this essay": the essay as a reference pinned to the version being read, in three
+styles and three formats, with the same data in the page's metadata."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from broadsheet.publishing.bibformats import read_references
+from broadsheet.publishing.models import Post
+from broadsheet.publishing.services import post_save
+from tests.factories import AuthorFactory, PostFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/2026/03/14/lamps-and-ledgers/"
+
+
+def _essay(**kwargs: Any) -> Post:
+    author = AuthorFactory(
+        username="mhale", first_name="Margaret", last_name="Hale", profile__display_name="M. Hale"
+    )
+    values: dict[str, Any] = {
+        "title": "Lamps and Ledgers",
+        "slug": "lamps-and-ledgers",
+        "published_at": timezone.make_aware(timezone.datetime(2026, 3, 14, 9, 30)),
+        "authors": [author],
+    }
+    values.update(kwargs)
+    return PostFactory(**values)
+
+
+def _section(html: str) -> str:
+    match = re.search(r'<section class="cite-essay".*?</section>', html, re.S)
+    assert match, "no Cite this essay section"
+    return match.group()
+
+
+def _text(html: str, slug: str) -> str:
+    match = re.search(rf'id="cite-{slug}">(.*?)</(?:p|pre)>', html, re.S)
+    assert match, slug
+    return unescape(re.sub(r"<[^>]+>", "", match.group(1)))
+
+
+def test_the_essay_is_cited_in_the_site_style_apa_and_mla(client: Client, settings: Any) -> None:
+    settings.SITE_URL = "https://example.org"
+    _essay()
+    section = _section(client.get(URL).content.decode())
+    permanent = f"https://example.org{URL}v/1/"
+    assert f'href="{permanent}"' in section and "Version 1, 2026-03-14" in section
+    chicago = _text(section, "chicago-author-date")
+    assert chicago.startswith("Hale, Margaret. 2026. “Lamps and Ledgers”.") and permanent in chicago
+    assert _text(section, "apa").startswith("Hale, M. (2026, March 14). Lamps and Ledgers.")
+    assert "Version 1, 14 Mar. 2026" in _text(section, "modern-language-association")
+    assert "Chicago author–date (this site’s style)" in section
+
+
+def test_the_plain_forms_read_back_as_the_essay(client: Client, settings: Any) -> None:
+    settings.SITE_URL = "https://example.org"
+    _essay()
+    section = _section(client.get(URL).content.decode())
+    for slug, name in [("bibtex", "BibTeX"), ("ris", "RIS"), ("csl-json", "CSL-JSON")]:
+        result = read_references(_text(section, slug))
+        assert result.format == name and result.problems == (), slug
+        (entry,) = result.entries
+        assert entry.fields["kind"] == "post-weblog"
+        assert entry.fields["title"] == "Lamps and Ledgers"
+        assert entry.fields["url"] == f"https://example.org{URL}v/1/"
+        assert entry.fields["issued"] == "2026-03-14"
+        assert entry.fields["contributors"]["author"] == [{"family": "Hale", "given": "Margaret"}]
+    item = json.loads(_text(section, "csl-json"))
+    assert item["version"] == "1" and item["type"] == "post-weblog"
+
+
+def test_the_citation_follows_the_new_version_after_a_revision(client: Client) -> None:
+    post = Post.objects.get(pk=_essay().pk)
+    post.body = "A revised text."
+    post_save(post=post)
+    post = Post.objects.get(pk=post.pk)
+    assert post.version == 2
+    section = _section(client.get(URL).content.decode())
+    assert f"{URL}v/2/" in section and f"Version 2, {post.version_at:%Y-%m-%d}" in section
+
+
+def test_the_page_metadata_names_the_version(client: Client, settings: Any) -> None:
+    settings.SITE_URL = "https://example.org"
+    _essay()
+    html = client.get(URL).content.decode()
+    assert '<meta name="citation_online_date" content="2026/03/14">' in html
+    assert (
+        f'<meta name="citation_fulltext_html_url" content="https://example.org{URL}v/1/">' in html
+    )
+    (ld,) = [
+        json.loads(block)
+        for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+        if '"BlogPosting"' in block
+    ]
+    assert ld["version"] == "1" and ld["archivedAt"] == f"https://example.org{URL}v/1/"
+
+
+def test_the_copy_buttons_wait_for_the_script_and_the_text_is_plain(client: Client) -> None:
+    _essay()
+    html = client.get(URL).content.decode()
+    section = _section(html)
+    assert section.count('class="cite-essay__copy"') == 6
+    assert all(
+        " hidden>Copy</button>" in b for b in re.findall(r"<button[^>]*>Copy</button>", section)
+    )
+    assert "<details" in section and "<pre" in section
+    assert 'src="/static/broadsheet/cite.js" defer' in html
+
+
+def test_script_in_the_title_and_author_stays_text(client: Client) -> None:
+    hostile = "<script>alert(1)</script>"
+    author = AuthorFactory(first_name=hostile, last_name=hostile)
+    _essay(title=f"Lamps {hostile}", authors=[author])
+    section = _section(client.get(URL).content.decode())
+    assert "<script>" not in section and "&lt;script&gt;" in section
+
+
+@pytest.mark.parametrize("status", [Post.Status.DRAFT, Post.Status.PRIVATE])
+def test_only_public_essays_are_offered_for_citing(client: Client, status: str) -> None:
+    post = _essay(status=status)
+    client.force_login(AuthorFactory(is_superuser=True, is_staff=True))
+    html = client.get(f"/preview/{post.pk}/").content.decode()
+    assert 'class="cite-essay"' not in html
+
+
+def test_pages_are_not_essays(client: Client) -> None:
+    PostFactory(kind=Post.Kind.PAGE, slug="about", title="About")
+    assert 'class="cite-essay"' not in client.get("/about/").content.decode()
+
+
+def test_the_styled_forms_are_formatted_once_and_kept(client: Client) -> None:
+    from broadsheet.publishing import csl
+
+    _essay()
+    client.get(URL)
+    before = csl.calls.count
+    client.get(URL)
+    assert csl.calls.count == before
