@@ -55,7 +55,8 @@ def test_the_essay_is_cited_in_the_site_style_apa_and_mla(client: Client, settin
     permanent = f"https://example.org{URL}v/1/"
     assert f'href="{permanent}"' in section and "Version 1, 2026-03-14" in section
     chicago = _text(section, "chicago-author-date")
-    assert chicago.startswith("Hale, Margaret. 2026. “Lamps and Ledgers”.") and permanent in chicago
+    # Chicago puts the full stop inside the quotation marks (the citation engine does).
+    assert chicago.startswith("Hale, Margaret. 2026. “Lamps and Ledgers.”") and permanent in chicago
     assert _text(section, "apa").startswith("Hale, M. (2026, March 14). Lamps and Ledgers.")
     assert "Version 1, 14 Mar. 2026" in _text(section, "modern-language-association")
     assert "Chicago author–date (this site’s style)" in section
