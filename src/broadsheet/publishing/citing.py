@@ -290,7 +290,8 @@ def render_essay(
 ) -> RenderedEssay:
     """The body with its citations formatted, and its bibliography (`blocks`: as
     core.markdown.render_markdown's)."""
-    citer = Citer(references, style or site_style())
+    # Without references nothing is formatted: the site's style is not read (a query saved).
+    citer = Citer(references, style or (site_style() if references else csl.DEFAULT_STYLE))
     rendered = render_markdown(body, line_offset=line_offset, blocks=blocks, citations=citer)
     cited = {item.key for c in rendered.citations for item in c.items}
     unused = [r for r in references if r.key not in cited and not r.uncited]
