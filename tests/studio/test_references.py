@@ -180,6 +180,8 @@ def test_bad_input_gives_a_clear_message_never_a_500(
 
 
 def test_script_in_pasted_fields_stays_text_on_every_page(signed_in: Client, post: Post) -> None:
+    # Cited, so the essay's bibliography lists it (only cited or "uncited" references are).
+    Post.objects.filter(pk=post.pk).update(body="Text [@x].")
     text = (
         f"@book{{x, title = {{{HOSTILE}}}, author = {{{HOSTILE}, {HOSTILE}}},"
         f" publisher = {{{HOSTILE}}}, note = {{{HOSTILE}}}, abstract = {{{HOSTILE}}}}}"
