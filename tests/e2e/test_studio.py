@@ -69,7 +69,7 @@ def test_writing_with_shortcuts_preview_and_autosave(
     page = _signed_in(browser, live_server, "Contributor")
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(live_server.url + "/studio/new/")
+    page.goto(live_server.url + "/studio/posts/new/")
     page.fill("#id_title", "Harbours and their ledgers")
     page.click(BODY)
     page.keyboard.type("The harbour kept a ledger.")
@@ -136,7 +136,7 @@ def test_writing_with_shortcuts_preview_and_autosave(
 
 def test_leaving_with_unsaved_changes_asks_first(browser: Any, live_server: Any) -> None:
     page = _signed_in(browser, live_server, "Author")
-    page.goto(live_server.url + "/studio/new/")
+    page.goto(live_server.url + "/studio/posts/new/")
     page.click(BODY)
     page.keyboard.type("Unsaved words.")
     asked: list[str] = []
@@ -156,7 +156,7 @@ def test_without_javascript_the_editor_is_a_form_that_previews_and_saves(
     browser: Any, live_server: Any
 ) -> None:
     page = _signed_in(browser, live_server, "Author", javascript=False)
-    page.goto(live_server.url + "/studio/new/")
+    page.goto(live_server.url + "/studio/posts/new/")
     page.fill("#id_title", "Written without scripts")
     page.fill(BODY, "## A part\n\nA claim.[^1]\n\n## Another\n\nMore.\n\n[^1]: Its source.")
     page.click("button[value=preview]")

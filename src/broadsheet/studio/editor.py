@@ -5,7 +5,7 @@ autosave and shortcuts on top through the small endpoints below."""
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -16,16 +16,18 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from broadsheet.publishing.models import Post
+from broadsheet.accounts.models import User
+from broadsheet.publishing.models import Post, Revision
+from broadsheet.publishing.revisions import EditConflict
 from broadsheet.publishing.services import post_render, post_save
 from broadsheet.studio.access import editable_post, may_publish, may_review, studio_user
-from broadsheet.studio.forms import MAX_BODY, PostForm, apply, initial_for, tags_named, version_of
+from broadsheet.studio.forms import MAX_BODY, PostForm, apply, initial_for, tags_named
 from broadsheet.studio.services import autosave_discard, autosave_newer, autosave_store
 
 CONFLICT = (
     "Someone else saved this post after you opened it, so your save was refused rather than "
-    "overwrite their text. Your text is still below (and kept as your autosave): open the post "
-    "again in another tab to see theirs, and bring your changes across."
+    "overwrite their text. Your text is kept as a revision and is still below: compare it with "
+    "theirs in the revisions, and bring your changes across to the current text."
 )
 
 
@@ -66,27 +68,36 @@ def _save(request: HttpRequest, post: Post, form: PostForm, action: str) -> Http
     if action == "publish" and not may_publish(request.user):
         form.add_error(None, "You submit a post for review; an Editor publishes it.")
         return _page(request, post, form, status=403)
-    with transaction.atomic():
-        if post.pk and data["based_on"] != version_of(_locked(post)):
-            autosave_store(user=request.user, post=post, **_texts(data))
-            form.add_error(None, CONFLICT)
-            return _page(request, post, form, status=409)
-        apply(post, data)
-        post.status = _status_for(action, data)
-        post_save(
-            post=post,
-            authors=data["authors"],
-            categories=data["categories"],
-            tags=tags_named(data["tags"]),
-        )
-        autosave_discard(user=request.user, post=post)
+    apply(post, data)
+    post.status = _status_for(action, data)
+    refused: Revision | None = None
+    with transaction.atomic():  # the refused revision commits only if caught in here
+        try:
+            post_save(
+                post=post,
+                authors=data["authors"],
+                categories=data["categories"],
+                tags=tags_named(data["tags"]),
+                by=cast(User, request.user),  # studio_user: signed in
+                based_on=data["based_on"],
+            )
+        except EditConflict as conflict:
+            refused = conflict.revision
+        else:
+            autosave_discard(user=request.user, post=post)
+    if refused is not None:
+        form.add_error(None, CONFLICT)
+        return _page(request, post, form, status=409, conflict_url=_compare_url(refused))
     messages.success(request, _saved_message(post))
     return redirect("studio:edit", pk=post.pk)
 
 
-def _locked(post: Post) -> Post:
-    """The post as stored now, held until the save commits (a second save waits here)."""
-    return Post.objects.select_for_update().only("modified_at").get(pk=post.pk)
+def _compare_url(refused: Revision) -> str:
+    """The refused text beside the one that was saved first, word by word."""
+    current = Post.objects.filter(pk=refused.post_id).values_list("revision", flat=True).first()
+    saved = Revision.objects.filter(post=refused.post_id, number=current).first()
+    url = reverse("studio:revision_compare", args=[refused.post_id])
+    return f"{url}?a={saved.pk if saved else refused.pk}&b={refused.pk}"
 
 
 def _status_for(action: str, data: dict[str, Any]) -> str:
@@ -119,9 +130,12 @@ def preview_of(post: Post, data: Any) -> dict[str, Any]:
     texts = _texts(data)
     if len(texts["body"]) > MAX_BODY:
         return {"too_long": True, "max_body": MAX_BODY}
-    shown = copy.copy(post)  # the stored references still come from the saved post
+    shown = copy.copy(post)
     shown.title, shown.excerpt, shown.body = texts["title"], texts["excerpt"], texts["body"]
-    problems = post_render(post=shown)
+    # The references are edited on their own page and stored as they change: the preview
+    # cites the stored ones (a new post has none yet).
+    references = list(post.references.all()) if post.pk else []
+    problems = post_render(post=shown, references=references)
     return {"post": shown, "problems": problems}
 
 

@@ -91,6 +91,17 @@ class PostForm(forms.Form):
         self.fields["status"].choices = status_choices(user)  # type: ignore[attr-defined]
         self.fields["authors"].queryset = writers()  # type: ignore[attr-defined]
 
+    def clean_based_on(self) -> int | None:
+        value = self.cleaned_data["based_on"].strip()
+        if not self.post.pk:
+            return None
+        if not value.isdigit() or len(value) > 9:
+            # Without it a save could overwrite someone else's: never guess. (Said above the
+            # form: the field is hidden.)
+            self.add_error(None, "The page did not say which version you edited: open it again.")
+            return None
+        return int(value)
+
     def clean_tags(self) -> list[str]:
         names = [name.strip() for name in self.cleaned_data["tags"].split(",") if name.strip()]
         names = list(dict.fromkeys(name[:200] for name in names))
@@ -161,8 +172,9 @@ def initial_for(post: Post) -> dict[str, Any]:
 
 
 def version_of(post: Post) -> str:
-    """The version of a post the editor was given, to tell an edit conflict."""
-    return post.modified_at.isoformat() if post.pk else ""
+    """The revision of a post the editor was given (publishing.revisions), to tell an edit
+    conflict: a save names it as `based_on`."""
+    return str(post.revision) if post.pk else ""
 
 
 def apply(post: Post, data: dict[str, Any]) -> Post:
