@@ -164,7 +164,7 @@ def _endpoint(post: Post, name: str) -> str:
 @require_POST
 @studio_user
 def autosave(request: HttpRequest, pk: int | None = None) -> JsonResponse:
-    post = editable_post(request, pk) if pk is not None else None
+    post = editable_post(request, pk, without_text=True) if pk is not None else None
     texts = _texts(request.POST)
     if len(texts["body"]) > MAX_BODY:
         return JsonResponse({"error": f"The text is over {MAX_BODY} characters."}, status=413)
@@ -176,6 +176,10 @@ def autosave(request: HttpRequest, pk: int | None = None) -> JsonResponse:
 @require_POST
 @studio_user
 def preview(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    post = editable_post(request, pk) if pk is not None else Post(kind=Post.Kind.POST)
+    post = (
+        editable_post(request, pk, without_text=True)
+        if pk is not None
+        else Post(kind=Post.Kind.POST)
+    )
     context = {"preview": preview_of(post, request.POST)}
     return render(request, "studio/_preview.html", context)
