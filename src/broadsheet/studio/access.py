@@ -56,10 +56,17 @@ def studio_user(view: View) -> View:
     return cache_policy("never")(wrapped)
 
 
-def editable_post(request: HttpRequest, pk: int) -> Post:
+# The columns a check and a preview need, without the stored text and HTML (an essay's are
+# hundreds of kilobytes): for the editor's frequent requests, autosave and preview.
+TEXT_COLUMNS = ("body", "body_html", "footnotes_html", "bibliography_html", "excerpt_html", "toc")
+
+
+def editable_post(request: HttpRequest, pk: int, *, without_text: bool = False) -> Post:
     """The post `pk` if this writer may edit it; a 404 for one they may not even see (a
-    forged id tells nothing), a 403 for one they see but may not change."""
-    post = Post.objects.filter(pk=pk).first()
+    forged id tells nothing), a 403 for one they see but may not change. `without_text`:
+    the stored text and HTML are not read (the caller has the text from the editor)."""
+    posts = Post.objects.defer(*TEXT_COLUMNS) if without_text else Post.objects.all()
+    post = posts.filter(pk=pk).order_by().first()
     if post is None:
         raise Http404("No such post.")
     if not post.is_editable_by(request.user):

@@ -4,11 +4,19 @@ broadsheet.studio.nav.add_tab. Every view is decorated with access.studio_user."
 
 from django.urls import path
 
-from broadsheet.studio import media, references, revisions, views
+from broadsheet.studio import editor, media, references, revisions, views
 
 app_name = "studio"
 urlpatterns = [
     path("", views.post_list, name="posts"),
+    path("posts/new/", editor.post_new, name="new"),
+    path("pages/new/", editor.post_new, {"kind": "page"}, name="new_page"),
+    path("posts/new/autosave/", editor.autosave, name="autosave_new"),
+    path("posts/new/preview/", editor.preview, name="preview_new"),
+    path("posts/<int:pk>/", editor.post_edit, name="edit"),
+    path("posts/<int:pk>/autosave/", editor.autosave, name="autosave"),
+    path("posts/<int:pk>/preview/", editor.preview, name="preview"),
+    path("posts/<int:pk>/notes/", views.note_add, name="note_add"),
     path("posts/<int:pk>/revisions/", revisions.revision_list, name="revisions"),
     path("posts/<int:pk>/revisions/compare/", revisions.revision_compare, name="revision_compare"),
     path(
