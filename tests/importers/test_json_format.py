@@ -378,3 +378,20 @@ def test_an_address_already_used_here_is_left_out_with_a_warning(good: str, tmp_
     report = run_import(write(tmp_path, good))
     assert "reader@example.net belongs to another account here; left out" in report
     assert EmailAddress.objects.get(email="reader@example.net").user == other
+
+
+def test_references_from_an_export_made_before_citations_stay_listed(
+    site: Site, tmp_path: Path
+) -> None:
+    document = export(tmp_path / "site.json")
+    for post in document["posts"]:
+        for reference in post["references"]:
+            del reference["uncited"]  # as files written before citations were
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(document), encoding="utf-8")
+    empty_the_site()
+    run_import(old)
+    essay = Post.objects.get(slug="harbours")
+    assert all(r.uncited for r in essay.references.all())
+    assert essay.bibliography_html.count('<li id="ref-') == 2
+    assert "A History of Harbours" in essay.bibliography_html

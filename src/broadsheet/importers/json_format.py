@@ -415,11 +415,10 @@ class _Importer:
         references = []
         for number, item in enumerate(items):
             here = f"{where}.references[{number}]"
-            reference = Reference(
-                **field_values(Reference, REFERENCE_FIELDS, object_of(item, here), here)
-            )
-            if "uncited" not in item:  # an export from before citations listed every reference
-                reference.uncited = True
+            row = object_of(item, here)
+            # Files written before citations listed every reference: they stay listed.
+            row = row if "uncited" in row else {**row, "uncited": True}
+            reference = Reference(**field_values(Reference, REFERENCE_FIELDS, row, here))
             try:
                 reference.key = reference.key or reference_key(reference)
                 reference.html = reference_html(reference)
