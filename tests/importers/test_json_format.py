@@ -23,7 +23,14 @@ from broadsheet.importers.models import ImportedObject
 from broadsheet.importers.progress import ImportProblem, ImportReport, Progress
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.notifications.models import Subscription
-from broadsheet.publishing.models import Category, Post, PostRedirect, Reference, Tag
+from broadsheet.publishing.models import (
+    Category,
+    CitationSettings,
+    Post,
+    PostRedirect,
+    Reference,
+    Tag,
+)
 from broadsheet.search.models import SearchDocument
 from tests.factories import AuthorFactory, PostFactory
 from tests.importers.export_site import Site, build_site
@@ -76,6 +83,7 @@ def empty_the_site() -> None:
     SocialAccount.objects.all().delete()
     User.objects.all().delete()
     SiteSettings.objects.all().delete()
+    CitationSettings.objects.all().delete()
     DiscussionSettings.objects.all().delete()
     ImportedObject.objects.all().delete()
     SearchDocument.objects.all().delete()
@@ -141,7 +149,7 @@ def test_export_empty_the_site_import_export_again_gives_the_same_document(
     empty_the_site()
     report = run_import(tmp_path / "first.json")
     assert report.splitlines()[0] == (
-        "Imported 2 settings, 8 accounts, 4 categories, 2 tags, 4 posts, 2 pages, "
+        "Imported 3 settings, 8 accounts, 4 categories, 2 tags, 4 posts, 2 pages, "
         "1 redirects, 9 comments, 2 subscriptions."
     )
     second = export(tmp_path / "second.json")
@@ -204,7 +212,7 @@ def test_a_dry_run_reports_and_writes_nothing(site: Site, tmp_path: Path) -> Non
     export(tmp_path / "site.json")
     empty_the_site()
     report = run_import(tmp_path / "site.json", "--dry-run")
-    assert report.startswith("Would import 2 settings, 8 accounts,")
+    assert report.startswith("Would import 3 settings, 8 accounts,")
     assert not Post.objects.exists() and not User.objects.exists()
     assert not ImportedObject.objects.exists()
 
@@ -378,3 +386,20 @@ def test_an_address_already_used_here_is_left_out_with_a_warning(good: str, tmp_
     report = run_import(write(tmp_path, good))
     assert "reader@example.net belongs to another account here; left out" in report
     assert EmailAddress.objects.get(email="reader@example.net").user == other
+
+
+def test_references_from_an_export_made_before_citations_stay_listed(
+    site: Site, tmp_path: Path
+) -> None:
+    document = export(tmp_path / "site.json")
+    for post in document["posts"]:
+        for reference in post["references"]:
+            del reference["uncited"]  # as files written before citations were
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(document), encoding="utf-8")
+    empty_the_site()
+    run_import(old)
+    essay = Post.objects.get(slug="harbours")
+    assert all(r.uncited for r in essay.references.all())
+    assert essay.bibliography_html.count('<li id="ref-') == 2
+    assert "A History of Harbours" in essay.bibliography_html

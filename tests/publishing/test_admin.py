@@ -185,3 +185,29 @@ def test_avatar_upload_accepts_images_and_refuses_other_files(
     author.profile.refresh_from_db()
     assert author.profile.avatar_url.startswith("/media/avatars/")
     assert author.profile.bio_html == "<p>Studies <em>harbours</em>.</p>\n"
+
+
+def test_references_added_in_the_admin_are_cited_and_listed(admin_client: Client) -> None:
+    form = _post_form(body="As [@marsh1998, 12] showed.")
+    response = admin_client.post("/admin/publishing/post/add/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    post = Post.objects.get(slug="written-in-the-admin")
+    assert '<a href="#ref-marsh1998">Marsh and Okafor 1998, 12</a>' in post.body_html
+    assert '<li id="ref-marsh1998"' in post.bibliography_html
+    change = admin_client.get(f"/admin/publishing/post/{post.pk}/change/").content.decode()
+    assert "Marsh and Okafor 1998, 12" in change  # the preview shows the citation
+
+
+def test_the_citation_style_is_chosen_in_the_admin(admin_client: Client) -> None:
+    from broadsheet.publishing.models import CitationSettings
+
+    assert admin_client.get("/admin/publishing/citationsettings/").status_code == 302  # made
+    page = admin_client.get("/admin/publishing/citationsettings/1/change/")
+    assert page.status_code == 200 and "Chicago" in page.content.decode()
+    response = admin_client.post("/admin/publishing/citationsettings/1/change/", {"style": "apa"})
+    assert response.status_code == 302
+    assert CitationSettings.current().style == "apa"
+    refused = admin_client.post(
+        "/admin/publishing/citationsettings/1/change/", {"style": "<script>x</script>"}
+    )
+    assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()

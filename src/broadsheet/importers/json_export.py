@@ -30,7 +30,15 @@ from broadsheet.importers.progress import Progress
 from broadsheet.media.models import MediaItem
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.notifications.models import Subscription
-from broadsheet.publishing.models import Category, Post, PostAuthor, PostRedirect, Reference, Tag
+from broadsheet.publishing.models import (
+    Category,
+    CitationSettings,
+    Post,
+    PostAuthor,
+    PostRedirect,
+    Reference,
+    Tag,
+)
 
 FORMAT = "broadsheet-export"
 VERSION = 1
@@ -41,6 +49,7 @@ SITE_SETTINGS_FIELDS = [f.name for f in SiteSettings._meta.concrete_fields if f.
 DISCUSSION_SETTINGS_FIELDS = [
     f.name for f in DiscussionSettings._meta.concrete_fields if f.name != "id"
 ]
+CITATION_SETTINGS_FIELDS = ["style"]
 ACCOUNT_FIELDS = [
     "id",
     "username",
@@ -157,6 +166,7 @@ def json_export(*, output: TextIO, progress: Progress | None = None) -> Counter[
         "settings": {
             "site": record(SiteSettings.current(), SITE_SETTINGS_FIELDS),
             "discussion": record(DiscussionSettings.current(), DISCUSSION_SETTINGS_FIELDS),
+            "citations": record(CitationSettings.current(), CITATION_SETTINGS_FIELDS),
         },
     }
     output.write("{\n")

