@@ -146,3 +146,21 @@ def test_the_styled_forms_are_formatted_once_and_kept(client: Client) -> None:
     before = csl.calls.count
     client.get(URL)
     assert csl.calls.count == before
+
+
+def test_a_version_page_cites_that_version(client: Client, settings: Any) -> None:
+    settings.SITE_URL = "https://example.org"
+    post = Post.objects.get(pk=_essay().pk)
+    post.body = "A revised text."
+    post_save(post=post)
+    html = client.get(f"{URL}v/1/").content.decode()
+    section = _section(html)
+    assert f'href="https://example.org{URL}v/1/"' in section
+    assert "Version 1, 2026-03-14" in section
+    assert f"https://example.org{URL}v/1/" in _text(section, "apa")
+    assert (
+        f'<meta name="citation_fulltext_html_url" content="https://example.org{URL}v/1/">' in html
+    )
+    assert '<meta name="citation_online_date" content="2026/03/14">' in html
+    current = _section(client.get(URL).content.decode())
+    assert f"{URL}v/2/" in current and f"{URL}v/1/" not in current

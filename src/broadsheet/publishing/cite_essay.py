@@ -104,6 +104,20 @@ def essay_citation(
     return EssayCitation(version, reference.issued, reference.url, item, forms)
 
 
+def pinned_citation(
+    *, post: Post, authors: Sequence[Any], version: int, published: datetime | None
+) -> EssayCitation | None:
+    """ "Cite this essay" for version `version` of a public essay (none for pages, drafts and
+    private posts), `published` being when that version was published. Version 1 is dated as
+    the essay was first published: an imported essay's first version is taken on import."""
+    if post.is_page or not post.is_public or not version:
+        return None
+    at = post.published_at if version == 1 and post.published_at else published
+    if at is None:
+        return None
+    return essay_citation(post=post, authors=authors, version=version, at=at)
+
+
 def _site_style() -> str:
     try:  # the site's style setting comes with the citation processing (issue 15, "cite")
         from broadsheet.publishing.citing import site_style

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 from broadsheet.core.cache import cache_policy
 from broadsheet.core.pagecache import page_shows_post
 from broadsheet.publishing import selectors
+from broadsheet.publishing.cite_essay import pinned_citation
 from broadsheet.publishing.compare import revisions_compare
 from broadsheet.publishing.csl_json import reference_fields
 from broadsheet.publishing.models import Post, Reference, Revision
@@ -88,6 +89,9 @@ def show_version(request: HttpRequest, post: Post, number: int) -> HttpResponse:
         is_current=revision.version == post.version,
         changes_url=changes_url(post, number),
         version_url=version_url(post, number),
+        cite=pinned_citation(
+            post=post, authors=context["authors"], version=number, published=revision.created_at
+        ),
     )
     return render(request, "publishing/post_version.html", context)
 

@@ -24,7 +24,7 @@ from broadsheet.core.cache import cache_policy
 from broadsheet.core.pagecache import page_shows_post
 from broadsheet.publishing import selectors
 from broadsheet.publishing.bibformats import to_bibtex, to_csl_json, to_ris
-from broadsheet.publishing.cite_essay import EssayCitation, essay_citation
+from broadsheet.publishing.cite_essay import EssayCitation, pinned_citation
 from broadsheet.publishing.metadata import (
     archive_metadata,
     date_archive_metadata,
@@ -89,13 +89,10 @@ def render_post(
 
 
 def _citation(post: Post, authors: list[Any]) -> EssayCitation | None:
-    """ "Cite this essay", pinned to the current published version (public essays only)."""
-    if post.is_page or not post.is_public or not post.version or post.version_at is None:
-        return None
-    # Version 1 is the essay as first published (an imported essay's first version was
-    # taken on import, long after); later ones are dated when they were published.
-    at = post.published_at if post.version == 1 and post.published_at else post.version_at
-    return essay_citation(post=post, authors=authors, version=post.version, at=at)
+    """ "Cite this essay", pinned to the current published version."""
+    return pinned_citation(
+        post=post, authors=authors, version=post.version, published=post.version_at
+    )
 
 
 # Stands for the comment thread while the template renders (see render_post).

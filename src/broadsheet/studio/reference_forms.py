@@ -90,6 +90,12 @@ class PasteForm(_Described, forms.Form):
         return data
 
 
+class _WebAddressField(forms.URLField):
+    """A web address: http or https only (never javascript: or data:)."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
 class ReferenceForm(_Described, forms.ModelForm):
     """One reference by its fields; `taken_keys` are the post's other references' keys."""
 
@@ -98,13 +104,7 @@ class ReferenceForm(_Described, forms.ModelForm):
     )
     editors = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     translators = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    url = forms.URLField(
-        label="URL",
-        required=False,
-        max_length=1000,
-        assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
-    )
+    url = _WebAddressField(label="URL", required=False, max_length=1000, assume_scheme="https")
 
     class Meta:
         model = Reference
