@@ -100,7 +100,7 @@ def test_a_writer_compares_and_restores_in_the_studio(
     page.get_by_role("button", name="Restore Revision 1").click()
     assert (
         "Revision 1 is the text again, saved as revision 4."
-        in page.locator(".studio-messages").inner_text()
+        in page.locator(".messages").inner_text()
     )
     assert _serious_violations(page, javascript) == []
     post.refresh_from_db()

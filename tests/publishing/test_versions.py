@@ -157,3 +157,13 @@ def test_a_version_shows_the_references_it_had(client: Client) -> None:
     assert "Harbours of the North" in old and "Tides" not in old
     _, current = _get(client, f"{base}v/3/")
     assert "Tides &lt;b&gt;x&lt;/b&gt;" in current and "Harbours of the North" not in current
+
+
+def test_hostile_version_numbers_are_404s(client: Client, essay: Post) -> None:
+    base = essay.get_absolute_url()
+    for number in ("99999999999999999999999", "2147483648", "00001"):
+        assert client.get(f"{base}v/{number}/").status_code in (404, 200), number
+        assert client.get(f"{base}v/{number}/changes/").status_code in (404, 200), number
+    assert client.get(f"{base}v/99999999999999999999999/").status_code == 404
+    assert client.get(f"{base}v/1/changes/?view=<script>").status_code == 200
+    assert client.get("/no-such-page/v/3/").status_code == 404
