@@ -167,3 +167,14 @@ def test_hostile_version_numbers_are_404s(client: Client, essay: Post) -> None:
     assert client.get(f"{base}v/99999999999999999999999/").status_code == 404
     assert client.get(f"{base}v/1/changes/?view=<script>").status_code == 200
     assert client.get("/no-such-page/v/3/").status_code == 404
+
+
+def test_cite_this_essay_on_a_version_is_pinned_to_it(client: Client, essay: Post) -> None:
+    base = essay.get_absolute_url()
+    _, html = _get(client, f"{base}v/2/")
+    assert "Cite this essay" in html
+    assert (
+        f"Version 2, {Post.objects.get(pk=essay.pk).revisions.get(version=2).created_at:%Y-%m-%d}"
+        in html
+    )
+    assert f"http://testserver{base}v/2/" in html or f"{base}v/2/</a>: the text under it" in html

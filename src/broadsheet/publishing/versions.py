@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 from broadsheet.core.cache import cache_policy
 from broadsheet.core.pagecache import page_shows_post
 from broadsheet.publishing import selectors
+from broadsheet.publishing.cite_essay import EssayCitation, essay_citation
 from broadsheet.publishing.compare import revisions_compare
 from broadsheet.publishing.csl_json import reference_fields
 from broadsheet.publishing.models import Post, Reference, Revision
@@ -82,14 +83,26 @@ def _context(post: Post, current: Post | None = None) -> dict[str, Any]:
 def show_version(request: HttpRequest, post: Post, number: int) -> HttpResponse:
     revision = _version(post, number)
     context = _context(post)
+    shown = version_post(post, revision)
     context.update(
-        post=version_post(post, revision),
+        post=shown,
+        cite=_citation(shown, context["authors"], revision),
         revision=revision,
         is_current=revision.version == post.version,
         changes_url=changes_url(post, number),
         version_url=version_url(post, number),
     )
     return render(request, "publishing/post_version.html", context)
+
+
+def _citation(shown: Post, authors: list[Any], revision: Revision) -> EssayCitation | None:
+    """ "Cite this essay" pinned to this version: its address and date (version 1 is dated as
+    first published, as on the post's own page)."""
+    if shown.is_page or revision.version is None:
+        return None
+    first = revision.version == 1 and shown.published_at is not None
+    at = shown.published_at if first and shown.published_at else revision.created_at
+    return essay_citation(post=shown, authors=authors, version=revision.version, at=at)
 
 
 def show_history(request: HttpRequest, post: Post) -> HttpResponse:
