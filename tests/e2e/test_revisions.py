@@ -61,6 +61,8 @@ def test_a_reader_opens_version_one_and_the_changes_since(
     banner = page.locator(".version-banner")
     assert "You are reading version 1" in banner.inner_text()
     assert "1820" in page.locator(".entry-content").inner_text()
+    pinned = page.locator(".cite-essay__version").inner_text()
+    assert pinned.startswith("Version 1,") and f"{post.get_absolute_url()}v/1/" in pinned
     assert _serious_violations(page, javascript) == []
     page.screenshot(path=str(artifacts / f"version-1-{'js' if javascript else 'nojs'}.png"))
     banner.get_by_role("link", name="See the changes since this version").click()

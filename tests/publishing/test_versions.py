@@ -93,7 +93,7 @@ def test_the_history_lists_every_version_and_the_post_says_updated(
 def test_changes_since_a_version_inline_and_side_by_side(client: Client, essay: Post) -> None:
     here = f"{essay.get_absolute_url()}v/1/changes/"
     _, html = _get(client, here)
-    assert "<del>1820.\n</del><ins>1822, after a storm.\n</ins>" in html
+    assert "<del>1820.\n\n</del><ins>1822, after a storm.\n\n</ins>" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
     assert f'<a href="{here}?view=side">Side by side</a>' in html
     _, side = _get(client, f"{here}?view=side")
