@@ -161,6 +161,11 @@ def test_export_empty_the_site_import_export_again_gives_the_same_document(
     assert [r.key for r in essay.references.all()] == [
         r["key"] for r in first["posts"][0]["references"]
     ]
+    # Each imported post's text is its revision 1, "imported"; a public one's version 1.
+    [revision] = essay.revisions.all()
+    assert (revision.number, revision.origin, revision.version) == (1, "imported", 1)
+    assert revision.body == essay.body and len(revision.references) == essay.references.count()
+    assert (essay.revision, essay.version, essay.version_at) == (1, 1, essay.published_at)
     for comment in Comment.objects.all():
         top = comment
         while top.parent is not None:

@@ -93,7 +93,7 @@ def test_the_history_lists_every_version_and_the_post_says_updated(
 def test_changes_since_a_version_inline_and_side_by_side(client: Client, essay: Post) -> None:
     here = f"{essay.get_absolute_url()}v/1/changes/"
     _, html = _get(client, here)
-    assert "<del>1820.\n</del><ins>1822, after a storm.\n</ins>" in html
+    assert "<del>1820.\n\n</del><ins>1822, after a storm.\n\n</ins>" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
     assert f'<a href="{here}?view=side">Side by side</a>' in html
     _, side = _get(client, f"{here}?view=side")
@@ -157,3 +157,24 @@ def test_a_version_shows_the_references_it_had(client: Client) -> None:
     assert "Harbours of the North" in old and "Tides" not in old
     _, current = _get(client, f"{base}v/3/")
     assert "Tides &lt;b&gt;x&lt;/b&gt;" in current and "Harbours of the North" not in current
+
+
+def test_hostile_version_numbers_are_404s(client: Client, essay: Post) -> None:
+    base = essay.get_absolute_url()
+    for number in ("99999999999999999999999", "2147483648", "00001"):
+        assert client.get(f"{base}v/{number}/").status_code in (404, 200), number
+        assert client.get(f"{base}v/{number}/changes/").status_code in (404, 200), number
+    assert client.get(f"{base}v/99999999999999999999999/").status_code == 404
+    assert client.get(f"{base}v/1/changes/?view=<script>").status_code == 200
+    assert client.get("/no-such-page/v/3/").status_code == 404
+
+
+def test_cite_this_essay_on_a_version_is_pinned_to_it(client: Client, essay: Post) -> None:
+    base = essay.get_absolute_url()
+    _, html = _get(client, f"{base}v/2/")
+    assert "Cite this essay" in html
+    assert (
+        f"Version 2, {Post.objects.get(pk=essay.pk).revisions.get(version=2).created_at:%Y-%m-%d}"
+        in html
+    )
+    assert f"http://testserver{base}v/2/" in html or f"{base}v/2/</a>: the text under it" in html

@@ -134,3 +134,11 @@ def test_the_list_costs_a_fixed_number_of_queries(
         post_save(post=essay, by=author)
     with django_assert_max_num_queries(12):
         assert client.get(f"/studio/posts/{essay.pk}/revisions/").status_code == 200
+
+
+def test_hostile_revision_ids_are_404s(author: Any, essay: Post) -> None:
+    client = _signed_in(author)
+    huge = "9" * 25
+    assert client.post(f"/studio/posts/{essay.pk}/revisions/{huge}/restore/").status_code == 404
+    response = client.get(f"/studio/posts/{essay.pk}/revisions/compare/", {"a": "9" * 18, "b": "1"})
+    assert response.status_code == 400

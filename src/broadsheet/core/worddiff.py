@@ -16,6 +16,9 @@ from typing import Literal
 # A word with the space after it; leading space stands alone.
 _TOKENS = re.compile(r"\S+\s*|\s+")
 _WORD = re.compile(r"\S+")
+# A line with the blank lines after it: Markdown's many blank lines, matched alone, would all
+# be equal and make the line matching slow (each could pair with any other).
+_LINES = re.compile(r"[^\n]*\n(?:[ \t]*\n)*|[^\n]+$")
 # A sentence with the space after it (the last one may lack its full stop).
 _SENTENCES = re.compile(r".+?(?:[.!?]+[\"')\]]*\s+|$)", re.S)
 # Word lists longer than this are matched without a word-level pass (the block is shown as
@@ -52,7 +55,7 @@ def _words(text: str) -> int:
 
 def diff_text(old: str, new: str, *, context: int = 1) -> Diff:
     """Rows of changed lines (with `context` unchanged lines around each) and word counts."""
-    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    old_lines, new_lines = _LINES.findall(old), _LINES.findall(new)
     matcher = SequenceMatcher(None, old_lines, new_lines, autojunk=False)
     rows: list[Row] = []
     added = removed = 0

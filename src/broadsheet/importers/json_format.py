@@ -61,6 +61,7 @@ from broadsheet.publishing.models import (
     Reference,
     Tag,
 )
+from broadsheet.publishing.revisions import revisions_imported
 from broadsheet.publishing.services import post_render
 
 SECTIONS = [
@@ -421,6 +422,13 @@ class _Importer:
         Post.categories.through.objects.bulk_create(categories)
         Post.tags.through.objects.bulk_create(tags)
         Reference.objects.bulk_create(references)
+        # Each imported post's text is its revision 1 (and a public one's version 1).
+        revisions_imported(
+            posts=created,
+            references={
+                post.pk: links.references for (_, _, links), post in zip(new, created, strict=True)
+            },
+        )
 
     def _references(self, row: dict[str, Any], where: str) -> list[Reference]:
         items = row.get("references")

@@ -25,6 +25,7 @@ from broadsheet.core.models import SiteSettings
 from broadsheet.publishing import csl
 from broadsheet.publishing.bibformats import to_bibtex, to_ris
 from broadsheet.publishing.citations import parse_name, reference_key
+from broadsheet.publishing.citing import site_style
 from broadsheet.publishing.csl_json import reference_to_csl
 from broadsheet.publishing.models import Post, Reference
 from broadsheet.publishing.revisions import version_url
@@ -119,11 +120,7 @@ def pinned_citation(
 
 
 def _site_style() -> str:
-    try:  # the site's style setting comes with the citation processing (issue 15, "cite")
-        from broadsheet.publishing.citing import site_style
-    except ImportError:
-        return csl.DEFAULT_STYLE
-    return str(site_style())
+    return site_style()
 
 
 def _styled(item: dict[str, Any], style: str) -> SafeString:

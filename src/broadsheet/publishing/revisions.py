@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from broadsheet.accounts.models import User
@@ -175,6 +175,30 @@ def revisions_prune(*, post: Post) -> int:
     )
     deleted, _ = prunable.exclude(pk__in=kept).delete()
     return deleted
+
+
+def revisions_imported(*, posts: Sequence[Post], references: dict[int, list[Reference]]) -> None:
+    """Posts an import wrote in bulk: each one's text is its revision 1, "imported", and a
+    public one's version 1 dated as first published (decision 0038)."""
+    rows = [
+        Revision(
+            post_id=post.pk,
+            number=1,
+            version=1 if post.is_public else None,
+            origin=Revision.Origin.IMPORTED,
+            title=post.title,
+            excerpt=post.excerpt,
+            body=post.body,
+            references=references_csl(references.get(post.pk, [])),
+            created_at=post.modified_at,
+            words_added=len(_text((post.title, post.excerpt, post.body, [])).split()),
+        )
+        for post in posts
+    ]
+    Revision.objects.bulk_create(rows)
+    Post.objects.filter(pk__in=[post.pk for post in posts]).update(revision=1)
+    public = [post.pk for post in posts if post.is_public]
+    Post.objects.filter(pk__in=public).update(version=1, version_at=F("published_at"))
 
 
 def current_version(post: Post) -> Revision | None:

@@ -83,14 +83,16 @@ def _context(post: Post, current: Post | None = None) -> dict[str, Any]:
 def show_version(request: HttpRequest, post: Post, number: int) -> HttpResponse:
     revision = _version(post, number)
     context = _context(post)
+    shown = version_post(post, revision)
     context.update(
-        post=version_post(post, revision),
+        post=shown,
         revision=revision,
         is_current=revision.version == post.version,
         changes_url=changes_url(post, number),
         version_url=version_url(post, number),
+        # Pinned to this version: its title and text, its address and date.
         cite=pinned_citation(
-            post=post, authors=context["authors"], version=number, published=revision.created_at
+            post=shown, authors=context["authors"], version=number, published=revision.created_at
         ),
     )
     return render(request, "publishing/post_version.html", context)
