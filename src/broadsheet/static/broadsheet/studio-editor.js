@@ -240,7 +240,7 @@
   /* --- the Preview button refreshes in place ---------------------------------------- */
 
   var previewButton = form.querySelector("button[name=do][value=preview]");
-  if (previewButton) {
+  if (previewButton && preview && form.dataset.previewUrl) {
     previewButton.addEventListener("click", function (event) {
       event.preventDefault(); // without the script it submits the page, as before
       clearTimeout(previewTimer);
