@@ -6,8 +6,11 @@
  * - Tab indents (Shift+Tab outdents) inside the text; Escape, then Tab, leaves it.
  * - Every change goes through the browser's own editing (execCommand "insertText"), so
  *   Ctrl+Z undoes it like typing.
- * - The preview refreshes when the writer pauses; the text is autosaved; leaving the page
- *   with unsaved changes asks first.
+ * - The preview refreshes when the writer pauses (and on the Preview button, in place); the
+ *   text is autosaved; leaving the page with unsaved changes asks first.
+ * - "Insert an image" and "Choose the featured image" open the image picker's page in a
+ *   dialog (read with fetch, same origin only): an image goes in as its Markdown on a line
+ *   of its own at the cursor (decision 0041), or fills the featured image field.
  */
 (function () {
   "use strict";
@@ -178,18 +181,20 @@
   }
 
   function refreshPreview() {
-    if (!preview || !form.dataset.previewUrl) return;
+    if (!preview || !form.dataset.previewUrl) return Promise.resolve(false);
     var round = ++previewRound;
-    fetch(form.dataset.previewUrl, { method: "POST", body: fields(), credentials: "same-origin" })
+    return fetch(form.dataset.previewUrl, { method: "POST", body: fields(), credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error(String(response.status));
         return response.text();
       })
       .then(function (html) {
         if (round === previewRound) preview.innerHTML = html; // a later round wins
+        return true;
       })
       .catch(function () {
         if (round === previewRound) say("The preview could not be refreshed; your text is safe here.");
+        return false;
       });
   }
 
@@ -231,6 +236,198 @@
     event.preventDefault();
     event.returnValue = ""; // the browser shows its own question
   });
+
+  /* --- the Preview button refreshes in place ---------------------------------------- */
+
+  var previewButton = form.querySelector("button[name=do][value=preview]");
+  if (previewButton && preview && form.dataset.previewUrl) {
+    previewButton.addEventListener("click", function (event) {
+      event.preventDefault(); // without the script it submits the page, as before
+      clearTimeout(previewTimer);
+      say("Refreshing the preview…");
+      refreshPreview().then(function (done) {
+        if (done) say("Preview refreshed.");
+      });
+    });
+  }
+
+  /* --- the image picker in a dialog ------------------------------------------------- */
+
+  var picker = document.getElementById("studio-picker");
+  var pickerBody = document.getElementById("studio-picker-body");
+  var insertSlot = document.getElementById("studio-insert-image");
+  var featured = form.elements.namedItem("featured_image");
+  var pickerMode = "insert";
+  var cursor = [0, 0];
+
+  function element(tag, attributes, words) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    if (words) node.textContent = words;
+    return node;
+  }
+
+  function hidden(words) {
+    return element("span", { class: "visually-hidden" }, words);
+  }
+
+  function onItsOwnLine(markdown) {
+    // A blank line before and after: the image is a paragraph alone, so it becomes a figure.
+    var before = text.value.slice(0, text.selectionStart);
+    var after = text.value.slice(text.selectionEnd);
+    var lead = before === "" || /\n\n$/.test(before) ? "" : /\n$/.test(before) ? "\n" : "\n\n";
+    var tail = /^\n\n/.test(after) ? "" : /^\n/.test(after) || after === "" ? "\n" : "\n\n";
+    return lead + markdown + tail;
+  }
+
+  function insertImage(card) {
+    picker.close();
+    text.focus();
+    text.setSelectionRange(cursor[0], cursor[1]);
+    insert(onItsOwnLine(card.markdown));
+    say("Image inserted: " + card.name + ".");
+  }
+
+  function featuredThumb() {
+    var thumb = document.getElementById("studio-featured-thumb");
+    if (!thumb) {
+      thumb = element("p", { id: "studio-featured-thumb", class: "studio-featured-thumb" });
+      featuredSlot().appendChild(thumb);
+    }
+    return thumb;
+  }
+
+  function chooseFeatured(card) {
+    picker.close();
+    featured.value = card.url;
+    featured.dispatchEvent(new Event("change", { bubbles: true }));
+    var thumb = featuredThumb();
+    thumb.textContent = "";
+    thumb.appendChild(element("img", { src: card.thumb, alt: "", width: "96", height: "64" }));
+    thumb.appendChild(element("span", {}, "Chosen: " + card.name + " (saved with the post)"));
+    featured.focus();
+    say("Featured image chosen: " + card.name + ". Save to keep it.");
+  }
+
+  function pickerCard(source, base) {
+    var address = function (node, name) { return node ? new URL(node.getAttribute(name), base).href : ""; };
+    var card = {
+      markdown: source.getAttribute("data-markdown"),
+      url: source.getAttribute("data-featured"),
+      name: (source.querySelector(".media-card__name") || {}).textContent || "image",
+      thumb: address(source.querySelector("img"), "src"),
+    };
+    var item = element("li", { class: "media-card" });
+    item.appendChild(element("img", { src: card.thumb, alt: "", loading: "lazy", decoding: "async" }));
+    item.appendChild(element("span", { class: "media-card__name" }, card.name));
+    if (card.markdown === null || card.url === null) {
+      var note = element("span", { class: "note" }, "Needs alt text before it can be used. ");
+      var edit = source.querySelector(".note a");
+      if (edit) {
+        var add = element("a", { href: address(edit, "href"), target: "_blank", rel: "noopener" }, "Add it");
+        add.appendChild(hidden(" to " + card.name + " (opens in a new tab)"));
+        note.appendChild(add);
+      }
+      item.appendChild(note);
+      return item;
+    }
+    var insertMode = pickerMode === "insert";
+    var button = element("button", { type: "button" }, insertMode ? "Insert" : "Use as featured image");
+    button.appendChild(hidden(" " + card.name));
+    button.addEventListener("click", function () {
+      (insertMode ? insertImage : chooseFeatured)(card);
+    });
+    item.appendChild(button);
+    return item;
+  }
+
+  function pickerPages(nav, base) {
+    var copy = element("nav", { class: "pagination", "aria-label": "Pages of images" });
+    nav.querySelectorAll("a, span").forEach(function (part) {
+      if (part.tagName !== "A") {
+        copy.appendChild(element("span", {}, part.textContent));
+        return;
+      }
+      var go = element("button", { type: "button" }, part.textContent);
+      var address = new URL(part.getAttribute("href"), base).href;
+      go.addEventListener("click", function () { loadPicker(address); });
+      copy.appendChild(go);
+      copy.appendChild(document.createTextNode(" "));
+    });
+    return copy;
+  }
+
+  function showPicker(html, base) {
+    var page = new DOMParser().parseFromString(html, "text/html");
+    var grid = page.querySelector(".media-grid");
+    pickerBody.textContent = "";
+    if (!grid) {
+      pickerBody.appendChild(element("p", {}, "No images in the library yet."));
+      return;
+    }
+    var list = element("ul", { class: "media-grid media-grid--pick" });
+    grid.querySelectorAll("li.media-card").forEach(function (source) {
+      list.appendChild(pickerCard(source, base));
+    });
+    pickerBody.appendChild(list);
+    var nav = page.querySelector("nav.pagination");
+    if (nav) pickerBody.appendChild(pickerPages(nav, base));
+    var first = pickerBody.querySelector("button");
+    if (first) first.focus();
+  }
+
+  function loadPicker(address) {
+    var url = new URL(address, new URL(insertSlot.dataset.pickerUrl, window.location.href));
+    if (url.origin !== window.location.origin) return; // the picker is ours or nothing
+    pickerBody.textContent = "Loading the images…";
+    fetch(url.href, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (html) { showPicker(html, url.href); })
+      .catch(function () {
+        pickerBody.textContent = "The images could not be loaded. The library page still works: ";
+        pickerBody.appendChild(element("a", { href: url.href, target: "_blank", rel: "noopener" }, "open it in a new tab"));
+      });
+  }
+
+  function openPicker(mode) {
+    pickerMode = mode;
+    cursor = [text.selectionStart, text.selectionEnd];
+    document.getElementById("studio-picker-help").textContent = mode === "insert"
+      ? "The image goes in as a figure, on a line of its own where the cursor was."
+      : "The image becomes the post's featured image.";
+    picker.showModal();
+    loadPicker("?");
+  }
+
+  function featuredSlot() {
+    var slot = document.getElementById("studio-choose-featured");
+    if (!slot) {
+      slot = element("p", { id: "studio-choose-featured", class: "studio-muted" });
+      featured.insertAdjacentElement("afterend", slot); // a new post: no link was there
+    }
+    return slot;
+  }
+
+  function pickerButton(words, mode) {
+    var button = element("button", { type: "button", "aria-haspopup": "dialog" }, words);
+    button.addEventListener("click", function () { openPicker(mode); });
+    return button;
+  }
+
+  if (picker && pickerBody && insertSlot && typeof picker.showModal === "function") {
+    insertSlot.textContent = "";
+    insertSlot.appendChild(pickerButton("Insert an image", "insert"));
+    insertSlot.appendChild(document.createTextNode(" from the library, as a figure at the cursor."));
+    picker.querySelector("[data-picker-close]").addEventListener("click", function () { picker.close(); });
+    if (featured) {
+      var slot = featuredSlot();
+      slot.textContent = "";
+      slot.appendChild(pickerButton("Choose the featured image", "featured"));
+    }
+  }
 
   form.classList.add("studio-editor--live");
 })();
