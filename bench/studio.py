@@ -15,12 +15,18 @@ same rounds (rounds alternate the requests, so a noisy neighbour slows them alik
   and no references (Markdown alone).
 
 Targets (issue 15): autosave p95 ≤ 20 ms, preview p95 ≤ 60 ms. Exits non-zero if missed.
+
+Then, each in a process of its own (their own settings and memory figures), the issue's other
+two studio targets with their own baselines: bench/studio_diff.py (diff of two versions of the
+essay ≤ 100 ms) and bench/studio_images.py (variants of a 24-megapixel JPEG ≤ 3 s, ≤ 300 MB).
+`--only requests` skips them.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -71,7 +77,20 @@ def _timed(client: Any, url: str, data: dict[str, Any], what: str) -> Callable[[
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--only", choices=["requests", "diff", "images"])
     args = parser.parse_args(argv)
+    ok = True
+    if args.only in (None, "requests"):
+        ok = _requests(args.runs)
+    for part in ("diff", "images"):
+        if args.only in (None, part):
+            print(f"\n--- bench/studio_{part}.py", flush=True)
+            script = Path(__file__).resolve().parent / f"studio_{part}.py"
+            ok = subprocess.run([sys.executable, str(script)], check=False).returncode == 0 and ok
+    return 0 if ok else 1
+
+
+def _requests(runs: int) -> bool:
     with tempfile.TemporaryDirectory() as folder:
         _setup(Path(folder))
         from django.conf import settings
@@ -115,13 +134,13 @@ def main(argv: list[str] | None = None) -> int:
             for _ in range(3):
                 run()
         samples: dict[str, list[float]] = {name: [] for name in requests}
-        for _ in range(args.runs):
+        for _ in range(runs):
             for name, run in requests.items():
                 samples[name].append(run())
         assert Autosave.objects.get(post=essay).body == cited  # autosaved, not the post
         figures = {name: _figures(found) for name, found in samples.items()}
         print(f"essay: {essay.word_count} words, {cited.count('@')} citation keys, "
-              f"{essay.references.count()} references; {args.runs} rounds")  # fmt: skip
+              f"{essay.references.count()} references; {runs} rounds")  # fmt: skip
         for name, (median, p95) in figures.items():
             print(f"{name:<34} median {median:6.2f} ms   p95 {p95:6.2f} ms")
         ok = True
@@ -135,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: {median / base_median:.2f}× baseline median, "
                   f"{p95 / base_p95:.2f}× baseline p95; target p95 ≤ {target:g} ms: "
                   f"{'met' if met else 'MISSED'}")  # fmt: skip
-        return 0 if ok else 1
+        return ok
 
 
 if __name__ == "__main__":
