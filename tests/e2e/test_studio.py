@@ -121,6 +121,8 @@ def test_writing_with_shortcuts_preview_and_autosave(
 
     page.click("button[value=submit]")
     page.wait_for_selector(".messages")
+    # The editor opened again on the saved post shows its preview at once, footnotes and all.
+    page.wait_for_selector("#studio-preview .footnotes", timeout=10_000)
     post = Post.objects.get()
     assert post.status == Post.Status.PENDING and "[^1]: Port books" in post.body
     assert not Autosave.objects.exists()

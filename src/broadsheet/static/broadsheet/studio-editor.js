@@ -251,6 +251,10 @@
     });
   }
 
+  // A post opened with text in it shows its preview at once, not only after the first pause.
+  var opened = form.elements.namedItem("body");
+  if (opened && opened.value.trim()) refreshPreview();
+
   /* --- the image picker in a dialog ------------------------------------------------- */
 
   var picker = document.getElementById("studio-picker");
