@@ -68,8 +68,9 @@ def _save(request: HttpRequest, post: Post, form: PostForm, action: str) -> Http
     if action == "publish" and not may_publish(request.user):
         form.add_error(None, "You submit a post for review; an Editor publishes it.")
         return _page(request, post, form, status=403)
-    apply(post, data)
-    post.status = _status_for(action, data)
+    # The button decides the status before the fields are set: apply() dates only a post
+    # that is to be public, so "Publish" with a future date on a draft schedules it dated.
+    apply(post, {**data, "status": _status_for(action, data)})
     refused: Revision | None = None
     with transaction.atomic():  # the refused revision commits only if caught in here
         try:
