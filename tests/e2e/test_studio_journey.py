@@ -157,6 +157,7 @@ def _insert_image(journey: Journey, page: Any, item: MediaItem) -> None:
     assert markdown.startswith("![Barrels stacked on a quay at low tide](")
     picker.goto(journey.server + "/studio/media/")  # a Contributor sees the library
     assert picker.get_by_role("link", name="Upload an image").count() == 0  # but cannot upload
+    assert picker.goto(journey.server + "/studio/media/upload/").status == 403
     journey.axe(picker, "library")
     picker.close()
     page.click("#id_body")
@@ -173,7 +174,9 @@ def _see_preview(journey: Journey, page: Any) -> None:
         page.get_by_role("button", name="Preview").click()
     preview = page.locator("#studio-preview")
     assert "Port books, 1790–1795." in preview.locator(".footnotes").inner_text()
-    assert re.search(r"Marsh 1998, 84", preview.locator(".entry-content").inner_text())
+    citation = preview.locator(".entry-content a[href='#ref-marsh1998']")
+    assert re.search(r"Marsh 1998, 84", citation.inner_text())  # linked to its entry
+    assert "Salt and Credit" in preview.locator("#ref-marsh1998").inner_text()
     assert "Salt and Credit" in preview.locator(".references").inner_text()
     figure = preview.locator("figure")
     assert figure.locator("img").get_attribute("alt") == "Barrels stacked on a quay at low tide"
@@ -231,6 +234,9 @@ def _revise_twice(journey: Journey, writer: Any, post: Post) -> Any:
     page.get_by_role("button", name="Compare", exact=True).click()
     assert "canvas" in _marked(page, "ins")
     journey.axe(page, "compare")
+    page.get_by_role("link", name="Side by side").click()
+    assert "canvas" in " ".join(page.locator(".diff-side ins").all_inner_texts())
+    journey.axe(page, "compare side by side")
     page.context.close()
     return post
 
@@ -239,13 +245,14 @@ def _read_version_one(journey: Journey, post: Post) -> None:
     page = journey.tab()
     page.goto(journey.server + post.get_absolute_url())
     assert "tarred canvas books" in page.inner_text(".entry-content")
+    assert "Updated " in page.inner_text(".entry-updated")
     page.get_by_role("link", name="History of this essay").click()
     journey.axe(page, "history")
     page.get_by_role("link", name="Version 1", exact=True).click()
     assert page.url.endswith(f"{post.get_absolute_url()}v/1/")
     banner = page.locator(".version-banner").inner_text()
     first = timezone.localtime(post.published_at)
-    assert f"You are reading version 1, published {first:%B} {first.day}, {first.year}" in banner
+    assert f"You are reading version 1, published {first:%B} {first.day}, {first.year}, {first:%H:%M}." in banner
     assert "salt-stained books" in page.inner_text(".entry-content")
     assert page.locator("figure img").get_attribute("alt")
     assert page.get_by_role("link", name="Read the current version").get_attribute("href") == (
