@@ -51,7 +51,7 @@ BIBTEX = """@book{marsh1998,
   address = {Bristol},
   year = {1998}
 }"""
-SCHEDULE_AHEAD = 6  # seconds
+SCHEDULE_AHEAD = 8  # seconds
 REVISIONS = ("in salt-stained books", "in tarred books", "in tarred canvas books")
 
 
