@@ -219,6 +219,7 @@ def _publish(page: Any, post: Post) -> None:
 
 def _revise_twice(journey: Journey, writer: Any, post: Post) -> Any:
     writer.groups.set([Group.objects.get(name="Author")])
+    published = post.published_at
     page = journey.tab(writer)
     for old, new in pairwise(REVISIONS):
         page.goto(f"{journey.server}/studio/posts/{post.pk}/")
@@ -229,6 +230,7 @@ def _revise_twice(journey: Journey, writer: Any, post: Post) -> Any:
         assert "Saved and published." in journey.message(page)
     post.refresh_from_db()
     assert post.version == 3 and "tarred canvas books" in post.body
+    assert post.published_at == published  # the date field (minutes) left it as it was
     page.get_by_role("link", name="Revisions").click()
     journey.axe(page, "revisions")
     page.get_by_role("button", name="Compare", exact=True).click()
@@ -252,7 +254,10 @@ def _read_version_one(journey: Journey, post: Post) -> None:
     assert page.url.endswith(f"{post.get_absolute_url()}v/1/")
     banner = page.locator(".version-banner").inner_text()
     first = timezone.localtime(post.published_at)
-    assert f"You are reading version 1, published {first:%B} {first.day}, {first.year}, {first:%H:%M}." in banner
+    assert (
+        f"You are reading version 1, published {first:%B} {first.day}, {first.year}, {first:%H:%M}."
+        in banner
+    )
     assert "salt-stained books" in page.inner_text(".entry-content")
     assert page.locator("figure img").get_attribute("alt")
     assert page.get_by_role("link", name="Read the current version").get_attribute("href") == (

@@ -183,6 +183,9 @@ def apply(post: Post, data: dict[str, Any]) -> Post:
         setattr(post, name, data[name])
     post.featured_image = data["featured_image"]
     when: datetime | None = data["published_at"]
+    stored = post.published_at
+    if when is not None and stored is not None and when == stored.replace(second=0, microsecond=0):
+        when = stored  # the field shows minutes: a date left alone keeps its seconds
     # A draft or pending post is never dated: it is in no archive until it is published.
     post.published_at = None if post.status in Post.UNPUBLISHED else when
     return post
