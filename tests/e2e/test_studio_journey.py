@@ -248,6 +248,9 @@ def _read_version_one(journey: Journey, post: Post) -> None:
     page.goto(journey.server + post.get_absolute_url())
     assert "tarred canvas books" in page.inner_text(".entry-content")
     assert "Updated " in page.inner_text(".entry-updated")
+    image = page.locator(".entry-content figure img")  # the worker's sizes, lazily loaded
+    assert "480w" in str(image.get_attribute("srcset")) and image.get_attribute("width")
+    assert image.get_attribute("loading") == "lazy"
     page.get_by_role("link", name="History of this essay").click()
     journey.axe(page, "history")
     page.get_by_role("link", name="Version 1", exact=True).click()
