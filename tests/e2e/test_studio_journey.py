@@ -78,10 +78,14 @@ class Journey:
         return page
 
     def axe(self, page: Any, name: str) -> None:
-        """No serious or critical violation here (axe-core needs scripts: only with them on)."""
+        """No serious or critical violation here, in the light and the dark colour scheme
+        (axe-core needs scripts: only with them on)."""
         if not self.js:
             return
-        assert _serious_violations(page) == [], f"{name}: {page.url}"
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            assert _serious_violations(page) == [], f"{name} ({scheme}): {page.url}"
+        page.emulate_media(color_scheme="light")
         self.checked.append(name)
 
     def message(self, page: Any) -> str:
