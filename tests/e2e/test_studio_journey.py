@@ -119,6 +119,7 @@ def _upload_photograph(journey: Journey, editor: Any, tmp_path: Path) -> MediaIt
     page.fill("#id_caption", "The salt quay, 1794")
     page.get_by_role("button", name="Upload").click()
     assert "Image uploaded" in journey.message(page)
+    journey.axe(page, "image")
     page.context.close()
     item = MediaItem.objects.get()
     variants_write(item_id=item.pk)  # the worker's part, as it would run it
@@ -148,10 +149,13 @@ def _paste_reference(journey: Journey, page: Any) -> None:
     assert "Added 1 reference: @marsh1998" in journey.message(page)
     assert "Salt and Credit" in page.inner_text(".studio-references")
     journey.axe(page, "references (one added)")
+    page.get_by_role("link", name="Edit @marsh1998").click()
+    assert page.input_value("#id_title").startswith("Salt and Credit")
+    journey.axe(page, "reference")
 
 
 def _insert_image(journey: Journey, page: Any, item: MediaItem) -> None:
-    page.get_by_role("link", name="Edit", exact=True).click()
+    page.get_by_role("link", name="Edit", exact=True).click()  # the post's editor again
     with page.context.expect_page() as opened:  # the library opens in a new tab
         page.get_by_role("link", name="open the image library").click()
     picker = opened.value
