@@ -4,7 +4,8 @@ essay") used together as a writer, an editor and a reader would.
 
 An Editor puts a photograph in the library. A Contributor signs in, drafts an essay with a
 footnote and a citation, pastes its reference as BibTeX, inserts the photograph from the
-picker, sees it all in the preview and submits it. The Editor finds it pending, leaves a
+picker (the editor's dialog with JavaScript, the library page in a new tab
+without), sees it all in the preview and submits it. The Editor finds it pending, leaves a
 private note and schedules it; the worker publishes it. The writer, now an Author (decision
 0044: in WordPress a Contributor may not edit a published post, and an accepted Contributor is
 made an Author), revises it twice. A reader opens version 1 at its permanent address: its
@@ -155,24 +156,41 @@ def _paste_reference(journey: Journey, page: Any) -> None:
 
 
 def _insert_image(journey: Journey, page: Any, item: MediaItem) -> None:
+    """With scripts the editor's picker dialog inserts the figure at the cursor; without,
+    the library opens in a new tab and the writer pastes the Markdown it offers."""
     page.get_by_role("link", name="Edit", exact=True).click()  # the post's editor again
-    with page.context.expect_page() as opened:  # the library opens in a new tab
-        page.get_by_role("link", name="open the image library").click()
-    picker = opened.value
-    picker.wait_for_load_state()
+    page.eval_on_selector(
+        "#id_body",
+        "(el) => { el.focus(); el.setSelectionRange(el.value.length, el.value.length); }",
+    )
+    if journey.js:
+        page.get_by_role("button", name="Insert an image").click()
+        dialog = page.get_by_role("dialog", name="Choose an image")
+        dialog.get_by_role("button", name="Insert quay.jpg").wait_for()
+        journey.axe(page, "editor (picker dialog)")
+        dialog.get_by_role("button", name="Insert quay.jpg").click()
+        assert page.input_value("#id_body").endswith(f"\n\n{item.markdown()}\n")
+    if journey.js:  # the dialog replaced the link; the picker's own page is still there
+        picker = page.context.new_page()
+        picker.goto(f"{journey.server}/studio/media/pick/?post={Post.objects.get().pk}")
+    else:
+        with page.context.expect_page() as opened:  # the library's own page, in a new tab
+            page.get_by_role("link", name="open the image library").click()
+        picker = opened.value
+        picker.wait_for_load_state()
     journey.axe(picker, "picker")
     markdown = picker.input_value(f"#md-{item.pk}")  # what the writer copies
+    assert markdown == item.markdown()
     assert markdown.startswith("![Barrels stacked on a quay at low tide](")
     picker.goto(journey.server + "/studio/media/")  # a Contributor sees the library
     assert picker.get_by_role("link", name="Upload an image").count() == 0  # but cannot upload
     assert picker.goto(journey.server + "/studio/media/upload/").status == 403
     journey.axe(picker, "library")
     picker.close()
-    page.click("#id_body")
-    page.eval_on_selector(
-        "#id_body", "(el) => el.setSelectionRange(el.value.length, el.value.length)"
-    )
-    page.keyboard.insert_text(f"\n{markdown}\n")
+    if not journey.js:
+        page.click("#id_body")
+        page.keyboard.press("Control+End")
+        page.keyboard.insert_text(f"\n{markdown}\n")
 
 
 def _see_preview(journey: Journey, page: Any) -> None:
