@@ -235,7 +235,8 @@ def _publish(page: Any, post: Post) -> None:
     """The worker's round once the time has come (notifications.tasks runs posts_publish_due
     every minute): not before it."""
     assert post.published_at is not None
-    assert posts_publish_due() == 0
+    if timezone.now() < post.published_at - timedelta(seconds=1):  # (a slow machine: skip)
+        assert posts_publish_due() == 0
     while timezone.now() < post.published_at:
         page.wait_for_timeout(200)
     assert posts_publish_due() == 1
