@@ -38,7 +38,7 @@ from tests.media.images import photo
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery"
-TITLE = "Ledgers of the salt harbour"
+TITLE = "Ledgers of the salt harbour </script><script>window.pwned = 1</script>"  # hostile
 BODY = (
     "## The harbour\n\n"
     "The harbour kept its ledgers in salt-stained books.[^1] "
@@ -87,7 +87,13 @@ class Journey:
             page.emulate_media(color_scheme=scheme)
             assert _serious_violations(page) == [], f"{name} ({scheme}): {page.url}"
         page.emulate_media(color_scheme="light")
+        self.unharmed(page)
         self.checked.append(name)
+
+    def unharmed(self, page: Any) -> None:
+        """The title's script never ran (with scripts on, where it could)."""
+        if self.js:
+            assert page.evaluate("window.pwned") is None, page.url
 
     def message(self, page: Any) -> str:
         return str(page.locator(".messages, .studio-messages").first.inner_text())
@@ -275,6 +281,8 @@ def _read_version_one(journey: Journey, post: Post) -> None:
     page.goto(journey.server + post.get_absolute_url())
     assert "tarred canvas books" in page.inner_text(".entry-content")
     assert "Updated " in page.inner_text(".entry-updated")
+    assert page.inner_text("h1.entry-title") == TITLE  # shown as text, never run
+    journey.axe(page, "post")
     image = page.locator(".entry-content figure img")  # the worker's sizes, lazily loaded
     assert "480w" in str(image.get_attribute("srcset")) and image.get_attribute("width")
     assert image.get_attribute("loading") == "lazy"
