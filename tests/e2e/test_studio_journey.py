@@ -10,7 +10,7 @@ private note and schedules it; the worker publishes it. The writer, now an Autho
 0044: in WordPress a Contributor may not edit a published post, and an accepted Contributor is
 made an Author), revises it twice. A reader opens version 1 at its permanent address: its
 banner, the changes since, and "Cite this essay" pinned to version 1. With JavaScript on,
-axe-core checks every page on the way.
+axe-core checks every page on the way, and the title's script is shown, never run.
 """
 
 from __future__ import annotations
