@@ -25,7 +25,6 @@ essay â‰¤ 100 ms) and bench/studio_images.py (variants of a 24-megapixel JPEG â‰
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from measured import expect
-from studio_citations import _essay, _references, _setup
+from studio_citations import _essay, _figures, _references, _setup
 
 AUTOSAVE_TARGET_MS = 20.0
 PREVIEW_TARGET_MS = 60.0
@@ -55,11 +54,6 @@ def _post(author: Any, body: str, references: list[Any], slug: str) -> Any:
         reference.save()
     post.refresh_from_db()
     return post
-
-
-def _figures(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
 def _timed(client: Any, url: str, data: dict[str, Any], what: str) -> Callable[[], float]:

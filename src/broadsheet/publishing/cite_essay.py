@@ -84,11 +84,11 @@ def essay_citation(
     item = reference_to_csl(reference)
     item.pop("note", None)  # the version is CSL's own variable (MLA prints "Version 2")
     item["version"] = str(version)
-    site_style = _site_style()
-    styles = [site_style] + [s for s in ("apa", "modern-language-association") if s != site_style]
+    own = site_style()
+    styles = [own] + [s for s in ("apa", "modern-language-association") if s != own]
     forms = [
         CiteForm(
-            csl.STYLES[s] + (" (this site’s style)" if s == site_style else ""),
+            csl.STYLES[s] + (" (this site’s style)" if s == own else ""),
             s,
             _styled(item, s),
             False,
@@ -117,10 +117,6 @@ def pinned_citation(
     if at is None:
         return None
     return essay_citation(post=post, authors=authors, version=version, at=at)
-
-
-def _site_style() -> str:
-    return site_style()
 
 
 def _styled(item: dict[str, Any], style: str) -> SafeString:

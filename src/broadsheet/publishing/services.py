@@ -119,14 +119,7 @@ def post_save(
     # based on the same revision cannot both see it as current.
     before = Post.objects.select_for_update().filter(pk=post.pk).first() if post.pk else None
     if before is not None and based_on is not None and based_on != before.revision:
-        _without_nul(post)
-        submitted = (
-            submitted_references(references)
-            if references is not None
-            else references_csl(list(before.references.all()))
-        )
-        kept = revision_refused(post=post, by=by, based_on=based_on, references=submitted)
-        raise EditConflict(kept)
+        _refuse(post=post, before=before, by=by, based_on=based_on, references=references)
     post.revision = before.revision if before is not None else 0
     if before is not None and before.is_public:
         previous_url = before.get_absolute_url()
@@ -135,16 +128,7 @@ def post_save(
         {name: getattr(before, name) for name in SEEN_ELSEWHERE} if before is not None else None
     )
 
-    new_references = None
-    if references is not None:  # each a Reference's fields, in the writer's order
-        new_references = [
-            Reference(position=position, **fields) for position, fields in enumerate(references)
-        ]
-        taken = {r.key for r in new_references if r.key}
-        for reference in new_references:
-            if not reference.key:
-                reference.key = unique_key(reference_key(reference), taken)
-                taken.add(reference.key)
+    new_references = _unsaved_references(references) if references is not None else None
     post_render(post=post, references=new_references)
     now = timezone.now()
     if post.status in (Post.Status.PUBLISHED, Post.Status.PRIVATE) and post.published_at is None:
@@ -180,6 +164,37 @@ def post_save(
     if notify and not was_public and post.is_public and not post.is_page:
         effects.post_public(post.pk)
     return post
+
+
+def _refuse(
+    *,
+    post: Post,
+    before: Post,
+    by: User | None,
+    based_on: int,
+    references: Sequence[dict[str, Any]] | None,
+) -> None:
+    """A save based on an older revision: its text is kept as a refused revision, not applied."""
+    _without_nul(post)
+    submitted = (
+        submitted_references(references)
+        if references is not None
+        else references_csl(list(before.references.all()))
+    )
+    kept = revision_refused(post=post, by=by, based_on=based_on, references=submitted)
+    raise EditConflict(kept)
+
+
+def _unsaved_references(references: Sequence[dict[str, Any]]) -> list[Reference]:
+    """Each a Reference's fields, in the writer's order; empty keys made from the reference,
+    unique within the essay."""
+    made = [Reference(position=position, **fields) for position, fields in enumerate(references)]
+    taken = {r.key for r in made if r.key}
+    for reference in made:
+        if not reference.key:
+            reference.key = unique_key(reference_key(reference), taken)
+            taken.add(reference.key)
+    return made
 
 
 RENDERED_COLUMNS = [
