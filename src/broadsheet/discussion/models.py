@@ -86,6 +86,9 @@ class Comment(models.Model):
     # told them yet: set by the write that made or approved it, cleared by the worker's round
     # that writes the emails (notifications.services.comments_notify_due).
     notice_due = models.BooleanField(default=False, editable=False)
+    # The post's published version (Post.version) the comment was written on: once the essay
+    # has been revised, the comment says "on the version of <date>" (null: before versions).
+    post_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -136,3 +139,47 @@ class Comment(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.status == self.Status.APPROVED
+
+
+class Anchor(models.Model):
+    """The passage of the essay a comment responds to, stored as the W3C Web Annotation
+    selectors are (core.anchoring.Selector): the passage (a paragraph `p-…`, a footnote `fn-N`
+    or a reference `ref-KEY`), a TextQuoteSelector (exact, prefix, suffix) and a
+    TextPositionSelector (start, end: offsets into the passage's text), made on the post's
+    revision `revision`.
+
+    `state` and the `current_*` columns say where that text is in the post's current published
+    version; each revision published re-locates every anchor of the post (decision 0046)."""
+
+    class State(models.TextChoices):
+        INTACT = "intact", "Unchanged"  # the same words, where they were
+        MOVED = "moved", "Moved"  # the same words, elsewhere in the essay
+        EDITED = "edited", "Edited"  # found again, but the words changed
+        ORPHANED = "orphaned", "Removed"  # not in the essay any more
+
+    comment = models.OneToOneField(
+        Comment, on_delete=models.CASCADE, primary_key=True, related_name="anchor"
+    )
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    passage = models.CharField(max_length=120)
+    exact = models.TextField()
+    prefix = models.CharField(max_length=200, blank=True)
+    suffix = models.CharField(max_length=200, blank=True)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    revision = models.PositiveIntegerField(null=True, blank=True)
+    version = models.PositiveIntegerField(null=True, blank=True)
+
+    state = models.CharField(max_length=10, choices=State.choices, default=State.INTACT)
+    current_passage = models.CharField(max_length=120, blank=True)
+    current_exact = models.TextField(blank=True)
+    current_start = models.PositiveIntegerField(null=True, blank=True)
+    current_end = models.PositiveIntegerField(null=True, blank=True)
+    # The published version the current_* columns were located in.
+    located_version = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["post", "current_passage"], name="anchor_post_passage")]
+
+    def __str__(self) -> str:
+        return f"Anchor of comment {self.comment_id} at {self.passage}"
