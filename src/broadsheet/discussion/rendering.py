@@ -180,9 +180,11 @@ class CommentRenderer:
         self.post_author_ids = frozenset(post_author_ids)
         self.can_reply = can_reply
         self.max_depth = settings.max_depth
+        self.notices: dict[int, str] = {}  # the page's removal notices, by comment id
 
     def page(self, page: CommentPage) -> str:
         parts: list[str] = []
+        self.notices = page.notices
         for node in page.roots:
             self._node(node, page.loaded, page.children, parts)
         return "".join(parts)
@@ -209,7 +211,8 @@ class CommentRenderer:
         classes = f"comment depth-{depth + 1}"
         if node.user_id and node.user_id in self.post_author_ids:
             classes += " bypostauthor"
-        if node.removed:
+        notice = self.notices.get(pk) if self.notices else None
+        if node.removed or notice is not None:
             classes += " is-removed"
         elif not approved:
             classes += " is-pending"
@@ -217,6 +220,8 @@ class CommentRenderer:
             classes += f" is-{node.kind}"
         if node.removed:
             card = _REMOVED
+        elif notice is not None:
+            card = f'<article><p class="comment-deleted comment-moderated">{escape(notice)}</p>'
         else:
             card = (  # the stored card, unless it cannot be used (see comment_page_for_post)
                 comment_card(loaded[pk], self.settings) if pk in loaded else node.card_html

@@ -4,8 +4,8 @@ queries whatever the number of comments."""
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -59,6 +59,26 @@ class Node(NamedTuple):
 _APPROVED = str(Comment.Status.APPROVED)
 
 
+# Notices shown in a removed comment's place, given by the app that keeps them (moderation's
+# public log registers here: the discussion is below it). A source answers {comment id: plain
+# text} for a post, asking nothing of the database when it has nothing to say.
+NoticeSource = Callable[[int, DiscussionSettings], dict[int, str]]
+_notice_sources: list[NoticeSource] = []
+
+
+def removal_notices(source: NoticeSource) -> NoticeSource:
+    """Register a source of notices (a decorator)."""
+    _notice_sources.append(source)
+    return source
+
+
+def _notices(post_id: int, settings: DiscussionSettings) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for source in _notice_sources:
+        found.update(source(post_id, settings))
+    return found
+
+
 @dataclass
 class CommentPage:
     roots: list[Node]
@@ -72,6 +92,8 @@ class CommentPage:
     # Comments loaded whole: those whose stored card cannot be used (held, built with other
     # settings, or not built yet), rendered with the page.
     loaded: dict[int, Comment]
+    # Comments removed from the thread that show a notice in their place (the public log).
+    notices: dict[int, str] = field(default_factory=dict)
 
     @property
     def shown(self) -> int:
@@ -82,16 +104,20 @@ class CommentPage:
         return self.count > 1
 
 
-def _visible(pending_ids: Collection[int]) -> tuple[str, list[Any]]:
+def _visible(pending_ids: Collection[int], noticed: Collection[int] = ()) -> tuple[str, list[Any]]:
     """The comments a reader sees, as SQL: approved ones, and their own held ones (spam
-    included: a person wrongly filed sees theirs waiting)."""
-    if not pending_ids:
-        return "status = %s", [Comment.Status.APPROVED]
-    mine = list(pending_ids)
-    return (
-        f"(status = %s OR (id IN ({', '.join(['%s'] * len(mine))}) AND status IN (%s, %s)))",
-        [Comment.Status.APPROVED, *mine, Comment.Status.PENDING, Comment.Status.SPAM],
-    )
+    included: a person wrongly filed sees theirs waiting), and the removed ones with a notice
+    in their place (which holds their replies there)."""
+    sql = "status = %s"
+    params: list[Any] = [Comment.Status.APPROVED]
+    if pending_ids:
+        mine = list(pending_ids)
+        sql += f" OR (id IN ({', '.join(['%s'] * len(mine))}) AND status IN (%s, %s))"
+        params += [*mine, Comment.Status.PENDING, Comment.Status.SPAM]
+    if noticed:
+        sql += f" OR id IN ({', '.join(['%s'] * len(noticed))})"
+        params += list(noticed)
+    return f"({sql})", params
 
 
 def _select(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
@@ -106,9 +132,11 @@ def comment_page_for_post(
     """Top-level threads of one page (or all), each with its whole visible subtree.
 
     Four queries at most: the number of threads (only when paging), the threads, every reply
-    in them (the columns a page needs), and those comments whose stored card cannot be used.
+    in them (the columns a page needs), and those comments whose stored card cannot be used;
+    and one more for the notices of removed comments when the public moderation log is on.
     """
-    visible, params = _visible(pending_ids)
+    notices = _notices(post.pk, settings)
+    visible, params = _visible(pending_ids, notices)
     per_page = settings.comments_per_page
     if settings.page_comments:
         top = f"FROM {_TABLE} WHERE post_id = %s AND depth = 0 AND {visible}"
@@ -149,10 +177,11 @@ def comment_page_for_post(
     unbuilt = [
         n.pk for n in shown
         if not n.removed and not (n.status == _APPROVED and n.card_key == key and n.card_html)
+        and n.pk not in notices
     ]  # fmt: skip
     return CommentPage(
         roots=roots, children=children, number=number, count=count, default=default,
-        in_order=shown, loaded=_whole(unbuilt),
+        in_order=shown, loaded=_whole(unbuilt), notices=notices,
     )  # fmt: skip
 
 

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from broadsheet.core.admin import SingletonAdmin
-from broadsheet.moderation.models import DiscussionSettings, SpamToken
+from broadsheet.moderation.models import DiscussionSettings, RemovalEntry, SpamToken
 
 
 @admin.register(DiscussionSettings)
@@ -44,7 +44,28 @@ class DiscussionSettingsAdmin(SingletonAdmin):
         ("Avatars", {"fields": ("show_avatars", "use_gravatar")}),
         ("Privacy", {"fields": ("ip_retention_days", "empty_trash_days")}),
         ("Spam guards", {"fields": ("minimum_seconds_on_page", "spam_threshold")}),
+        ("Public moderation log", {"fields": ("public_moderation_log", "moderation_reasons")}),
     )
+
+
+@admin.register(RemovalEntry)
+class RemovalEntryAdmin(admin.ModelAdmin):
+    """The public log with who decided (readers never see that): written only by the
+    moderators' decisions, so read-only here."""
+
+    list_display = ("removed_at", "action", "shown_reason", "post", "comment", "moderator")
+    list_filter = ("action",)
+    date_hierarchy = "removed_at"
+    list_select_related = ("post", "comment", "moderator")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(SpamToken)

@@ -5,3 +5,8 @@ class ModerationConfig(AppConfig):
     name = "broadsheet.moderation"
     label = "moderation"
     verbose_name = "Moderation"
+
+    def ready(self) -> None:
+        # The public log's notices in threads: the discussion (a lower layer) keeps a registry
+        # of notice sources, which this fills.
+        from broadsheet.moderation import log  # noqa: F401

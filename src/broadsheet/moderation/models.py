@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from broadsheet.core.models import SingletonModel
+
+MAX_REASON = 100  # a reason from the list
+MAX_REASON_TEXT = 200  # a moderator's own words, with "Other"
 
 
 class DiscussionSettings(SingletonModel):
@@ -129,6 +133,22 @@ class DiscussionSettings(SingletonModel):
         "Empty trash and spam after (days)", default=30, validators=[MinValueValidator(1)]
     )
 
+    # The public moderation log (decision 0054)
+    public_moderation_log = models.BooleanField(
+        "Publish a moderation log",
+        default=False,
+        help_text="When a published comment is held, trashed or marked as spam, its thread says "
+        "“A comment by … was removed on …: (the reason)” in its place, and /moderation/log/ lists "
+        "every such removal, with a feed.",
+    )
+    moderation_reasons = models.TextField(
+        "Reasons for removing a comment",
+        default="Spam\nOff-topic\nPersonal attack\nDuplicate",
+        help_text="One per line, offered to moderators when the log is on; “Other” (with their own "
+        "words) is always offered too. Spam is the Spam button's reason, the first other line "
+        "that of Unapprove and Trash.",
+    )
+
     class Meta:
         verbose_name = verbose_name_plural = "discussion settings"
 
@@ -150,6 +170,16 @@ class DiscussionSettings(SingletonModel):
     @property
     def disallowed_words(self) -> list[str]:
         return self._lines(self.disallowed_keys)
+
+    @property
+    def reasons(self) -> list[str]:
+        """The reasons offered, as written (case kept), each once, at most 100 characters."""
+        found: list[str] = []
+        for line in self.moderation_reasons.splitlines():
+            reason = line.strip()[:MAX_REASON]
+            if reason and reason.lower() not in (r.lower() for r in found):
+                found.append(reason)
+        return found
 
 
 class SpamToken(models.Model):
@@ -174,3 +204,47 @@ class SpamCorpus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.spam} spam, {self.ham} kept"
+
+
+class RemovalEntry(models.Model):
+    """One line of the public moderation log: a comment readers saw was taken down (held,
+    marked as spam or trashed), when and why. One per comment, the latest decision; approving
+    the comment again deletes it (decision 0054).
+
+    The name shown is read from the comment, never copied here: once the comment is deleted
+    for good (the trash emptied, the writer's data erased) the entry says "A comment".
+    """
+
+    class Action(models.TextChoices):
+        HOLD = "hold", "held"
+        SPAM = "spam", "marked as spam"
+        TRASH = "trash", "trashed"
+
+    comment = models.OneToOneField(
+        "discussion.Comment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="removal_entry",
+    )
+    post = models.ForeignKey("publishing.Post", on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=5, choices=Action.choices)
+    reason = models.CharField(max_length=MAX_REASON)
+    text = models.CharField("Other reason", max_length=MAX_REASON_TEXT, blank=True)
+    removed_at = models.DateTimeField(db_index=True)
+    # Who decided: for the staff, never shown on the public log.
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-removed_at", "-id")
+        verbose_name_plural = "removal entries"
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} on {self.removed_at:%Y-%m-%d}: {self.shown_reason}"
+
+    @property
+    def shown_reason(self) -> str:
+        """The reason as readers read it: the list's words, or the moderator's own."""
+        return self.text or self.reason

@@ -75,6 +75,10 @@ def action_allowed(*, status: str, name: str) -> bool:
     return name in ROW_ACTIONS.get(status, ())
 
 
+def row_actions(status: str) -> list[Action]:
+    return [_ACTIONS[name] for name in ROW_ACTIONS.get(status, ())]
+
+
 def bulk_actions(*, status: str | None) -> list[Action]:
     return [_ACTIONS[name] for name in _BULK_ACTIONS[status or "all"]]
 
@@ -155,7 +159,7 @@ def queue_rows(page: Page[Comment]) -> list[QueueRow]:
         QueueRow(
             comment=comment,
             context_url=addresses[comment.pk],
-            actions=[_ACTIONS[name] for name in ROW_ACTIONS.get(comment.status, ())],
+            actions=row_actions(comment.status),
             can_reply=comment.status in _ALL,
         )
         for comment in page

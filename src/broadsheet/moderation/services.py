@@ -17,12 +17,14 @@ from broadsheet.core.markdown import render_comment_markdown
 from broadsheet.core.sanitize import without_nul
 from broadsheet.discussion.effects import comment_changed
 from broadsheet.discussion.models import Comment
+from broadsheet.moderation.log import Reason, removal_forget, removal_logged, removal_record
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.moderation.spam import comment_tokens, spam_train, spam_untrain
 from broadsheet.publishing.models import Post
 
 Status = Comment.Status
 ACTIONS = ("approve", "unapprove", "spam", "not_spam", "trash", "restore", "delete")
+LOGGED_ACTIONS = ("unapprove", "spam", "trash")  # a reason is picked for these
 
 
 def _counted(status: str, removed: bool) -> bool:
@@ -38,8 +40,9 @@ def _tokens(comment: Comment) -> frozenset[str]:
     )
 
 
-def _set_status(*, comment: Comment, status: str) -> Comment:
-    """Move a comment to `status`, remembering where it came from for undo."""
+def _set_status(*, comment: Comment, status: str, reason: Reason | None = None) -> Comment:
+    """Move a comment to `status`, remembering where it came from for undo. `reason`: the
+    decision is one the public log records (hold, spam, trash)."""
     locked = Comment.objects.select_for_update().get(pk=comment.pk)
     old = locked.status
     if old == status:
@@ -69,6 +72,11 @@ def _set_status(*, comment: Comment, status: str) -> Comment:
     if delta:
         Post.objects.filter(pk=locked.post_id).update(comment_count=F("comment_count") + delta)
     shown = Status.APPROVED in (old, status)
+    if status == Status.APPROVED:
+        removal_forget(comment=locked)  # approved again: its public entry goes
+    elif reason is not None:
+        # A held comment trashed keeps its place in the public log, with the new reason.
+        shown = removal_record(comment=locked, was=old, reason=reason) or shown
     comment_changed(comment_id=locked.pk, post_id=locked.post_id, shown=shown)
     return locked
 
@@ -79,13 +87,13 @@ def comment_approve(*, comment: Comment) -> Comment:
 
 
 @action
-def comment_unapprove(*, comment: Comment) -> Comment:
-    return _set_status(comment=comment, status=Status.PENDING)
+def comment_unapprove(*, comment: Comment, reason: Reason | None = None) -> Comment:
+    return _set_status(comment=comment, status=Status.PENDING, reason=reason or Reason())
 
 
 @action
-def comment_spam(*, comment: Comment) -> Comment:
-    return _set_status(comment=comment, status=Status.SPAM)
+def comment_spam(*, comment: Comment, reason: Reason | None = None) -> Comment:
+    return _set_status(comment=comment, status=Status.SPAM, reason=reason or Reason())
 
 
 @action
@@ -99,8 +107,8 @@ def comment_not_spam(*, comment: Comment) -> Comment:
 
 
 @action
-def comment_trash(*, comment: Comment) -> Comment:
-    return _set_status(comment=comment, status=Status.TRASH)
+def comment_trash(*, comment: Comment, reason: Reason | None = None) -> Comment:
+    return _set_status(comment=comment, status=Status.TRASH, reason=reason or Reason())
 
 
 @action
@@ -120,8 +128,9 @@ def comment_delete(*, comment: Comment) -> Comment | None:
     if _counted(locked.status, locked.removed):
         Post.objects.filter(pk=locked.post_id).update(comment_count=F("comment_count") - 1)
     answered = locked.replies.exists()
-    # A tombstone is shown where the comment was (approved or not: it holds its replies).
-    shown = answered or locked.status == Status.APPROVED
+    # A tombstone is shown where the comment was (approved or not: it holds its replies); a
+    # logged removal loses its name (and its notice in the thread).
+    shown = answered or locked.status == Status.APPROVED or removal_logged(comment=locked)
     comment_changed(comment_id=locked.pk, post_id=locked.post_id, shown=shown)
     if not answered:
         locked.delete()
@@ -165,7 +174,7 @@ def comment_edit(
     return comment
 
 
-def comment_apply(*, comment: Comment, action: str) -> Comment | None:
+def comment_apply(*, comment: Comment, action: str, reason: Reason | None = None) -> Comment | None:
     handlers: dict[str, Any] = {
         "approve": comment_approve,
         "unapprove": comment_unapprove,
@@ -175,7 +184,9 @@ def comment_apply(*, comment: Comment, action: str) -> Comment | None:
         "restore": comment_restore,
         "delete": comment_delete,
     }
-    result: Comment | None = handlers[action](comment=comment)
+    # Only the decisions the public log records take a reason.
+    given = {"reason": reason} if reason is not None and action in LOGGED_ACTIONS else {}
+    result: Comment | None = handlers[action](comment=comment, **given)
     return result
 
 

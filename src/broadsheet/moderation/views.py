@@ -26,6 +26,8 @@ from broadsheet.discussion.services import (
     comment_submit,
 )
 from broadsheet.moderation import selectors
+from broadsheet.moderation.log import Reason, ReasonForm
+from broadsheet.moderation.models import MAX_REASON_TEXT, DiscussionSettings
 from broadsheet.moderation.services import comment_apply, comment_edit
 
 QUEUE_PATH = "/moderation/"
@@ -57,11 +59,34 @@ def _counted(count: int, verb: str) -> str:
     return f"{'Comment' if count == 1 else f'{count} comments'} {verb}."
 
 
-def _apply(comment: Comment, name: str) -> bool:
+def _apply(comment: Comment, name: str, reason: Reason | None = None) -> bool:
     if not selectors.action_allowed(status=comment.status, name=name):
         return False
-    comment_apply(comment=comment, action=name)
+    comment_apply(comment=comment, action=name, reason=reason)
     return True
+
+
+def _reason_form(data: Any = None) -> ReasonForm | None:
+    """The reason sent with a decision, when the site publishes its log (else None)."""
+    settings = DiscussionSettings.current()
+    if not settings.public_moderation_log:
+        return None
+    return ReasonForm(data or None, settings=settings)
+
+
+def _reason_context(form: ReasonForm | None) -> dict[str, Any]:
+    """What moderation/_reason.html needs: the choices, and a refused form's words and errors."""
+    if form is None:
+        return {"reason_choices": None}
+    data = form.data if form.is_bound else {}
+    errors = [str(e) for field in ("reason", "reason_text") for e in form.errors.get(field, [])]
+    return {
+        "reason_choices": form.choices(),
+        "reason_max": MAX_REASON_TEXT,
+        "reason_chosen": data.get("reason", ""),
+        "reason_text": data.get("reason_text", ""),
+        "reason_errors": errors,
+    }
 
 
 class CommentEditForm(forms.Form):
@@ -88,6 +113,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "query": query,
         "bulk_actions": selectors.bulk_actions(status=status),
         "here": request.get_full_path(),
+        **_reason_context(_reason_form()),
     }
     return render(request, "moderation/queue.html", context)
 
@@ -99,8 +125,14 @@ def comment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     found = selectors.action(action)
     if found is None:
         raise Http404("There is no such moderation action.")
-    comment = get_object_or_404(Comment, pk=pk, removed=False)
-    if _apply(comment, found.name):
+    comment = get_object_or_404(Comment.objects.select_related("post"), pk=pk, removed=False)
+    form = _reason_form(request.POST)
+    if form is not None and not form.is_valid():
+        # The reason's words refused (too long, or "Other" without any): said by the field on
+        # the comment's own page, the words kept, nothing decided.
+        return _edit_page(request, comment, CommentEditForm(initial=_edit_initial(comment)),
+                          form, status=400)  # fmt: skip
+    if _apply(comment, found.name, _given(form, request)):
         messages.success(request, _counted(1, found.verb))
     else:
         # Someone else moved the comment since this page was drawn: their decision stands.
@@ -117,7 +149,14 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if found is None or not ids:
         messages.error(request, "Choose some comments and an action to apply to them.")
         return HttpResponseRedirect(_next_url(request))
-    done = sum(_apply(comment, found.name) for comment in selectors.comments_by_ids(ids))
+    form = _reason_form(request.POST)
+    if form is not None and not form.is_valid():
+        messages.error(
+            request, f"The reason was not used: {' '.join(_reason_context(form)['reason_errors'])}"
+        )
+        return HttpResponseRedirect(_next_url(request))
+    reason = _given(form, request)
+    done = sum(_apply(c, found.name, reason) for c in selectors.comments_by_ids(ids))
     messages.success(request, _counted(done, found.verb))
     return HttpResponseRedirect(_next_url(request))
 
@@ -132,8 +171,29 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         comment_edit(comment=comment, **form.cleaned_data)
         messages.success(request, "Comment updated.")
         return HttpResponseRedirect(_next_url(request))
-    context = {"comment": comment, "form": form, "next": _next_url(request)}
-    return render(request, "moderation/edit.html", context)
+    return _edit_page(request, comment, form, _reason_form())
+
+
+def _edit_page(
+    request: HttpRequest,
+    comment: Comment,
+    form: CommentEditForm,
+    reason: ReasonForm | None,
+    status: int = 200,
+) -> HttpResponse:
+    """The comment's page: its text to edit, and its decisions with their reason."""
+    context = {
+        "comment": comment,
+        "form": form,
+        "next": _next_url(request),
+        "actions": selectors.row_actions(comment.status),
+        **_reason_context(reason),
+    }
+    return render(request, "moderation/edit.html", context, status=status)
+
+
+def _given(form: ReasonForm | None, request: HttpRequest) -> Reason | None:
+    return form.chosen(request.user.pk) if form is not None else None
 
 
 def _edit_initial(comment: Comment) -> dict[str, str]:

@@ -3,7 +3,8 @@
  * j / k move between comments; a u s t z press that comment's Approve, Unapprove, Spam, Trash
  * and Restore / Not spam buttons; x ticks it for a bulk action; r opens its reply box; e edits.
  * Each shortcut clicks a control marked data-shortcut in the row, so what a key does is exactly
- * what the visible button does, and a key with no such button in the row does nothing.
+ * what the visible button does, and a key with no such button in the row does nothing. With
+ * the public moderation log on, the reason chosen in the row goes with the button pressed.
  * No framework; loaded from a file because the CSP forbids inline scripts.
  */
 (function () {
@@ -75,6 +76,14 @@
       case "r": handled = reply(); break;
     }
     if (handled) event.preventDefault();
+  });
+
+  // Choosing a reason (public moderation log) hands the keys back to the row at once, so the
+  // decision itself stays one keystroke: pick "Off-topic", press t.
+  list.addEventListener("change", function (event) {
+    if (!event.target.matches || !event.target.matches("[data-reason]")) return;
+    var row = event.target.closest("[data-comment-row]");
+    if (row) row.focus({ preventScroll: true });
   });
 
   // "Select all on this page" for the bulk actions: only useful with a script, so shown by it.
