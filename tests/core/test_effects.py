@@ -135,7 +135,13 @@ def _pages(site: Site) -> list[str]:
         "/people/rea/",
         "/sitemap.xml",
         "/sitemap-posts.xml",
+        # The public moderation log, where the site publishes it (a 404 otherwise).
+        *(["/moderation/log/", "/moderation/log/feed/"] if _log_on() else []),
     ]
+
+
+def _log_on() -> bool:
+    return DiscussionSettings.current().public_moderation_log
 
 
 def _submit(site: Site) -> None:
@@ -344,6 +350,59 @@ def _media_delete(site: Site) -> None:
     media_delete(item=site.media)
 
 
+def _publish_log(site: Site) -> None:
+    """The site publishes its moderation log, and one published comment was trashed."""
+    from broadsheet.core.services import settings_save
+    from broadsheet.moderation.services import comment_trash
+
+    current = DiscussionSettings.current()
+    current.public_moderation_log = True
+    settings_save(settings=current)
+    comment_trash(comment=site.answered)
+
+
+def _hold_logged(site: Site) -> None:
+    """With the log on, a published comment held: its notice appears in its place."""
+    from broadsheet.moderation.log import Reason
+    from broadsheet.moderation.services import comment_unapprove
+
+    comment_unapprove(comment=site.approved, reason=Reason(choice="Duplicate"))
+
+
+def _publish_log_held(site: Site) -> None:
+    """The site publishes its log, and one published comment was held (logged)."""
+    from broadsheet.core.services import settings_save
+    from broadsheet.moderation.services import comment_unapprove
+
+    current = DiscussionSettings.current()
+    current.public_moderation_log = True
+    settings_save(settings=current)
+    comment_unapprove(comment=site.answered)
+
+
+def _trash_held_logged(site: Site) -> None:
+    """A logged comment, held (no reader sees it), trashed with the moderator's own words: the
+    notice in its place and the log change though the comment itself was never shown."""
+    from broadsheet.moderation.log import Reason
+    from broadsheet.moderation.services import comment_trash
+
+    comment = Comment.objects.get(pk=site.answered.pk)
+    comment_trash(comment=comment, reason=Reason(choice="other", text="Sold pills"))
+
+
+def _approve_logged(site: Site) -> None:
+    from broadsheet.moderation.services import comment_restore
+
+    comment_restore(comment=Comment.objects.get(pk=site.answered.pk))
+
+
+def _delete_logged(site: Site) -> None:
+    """The trashed comment deleted for good: its log entry loses the name."""
+    from broadsheet.moderation.services import comment_delete
+
+    comment_delete(comment=Comment.objects.get(pk=site.answered.pk))
+
+
 # What a scenario needs in place before the pages are stored.
 BEFORE: dict[Callable[[Site], None], Callable[[Site], Any]] = {
     _media_update: _media_item,
@@ -351,6 +410,10 @@ BEFORE: dict[Callable[[Site], None], Callable[[Site], Any]] = {
     _media_delete: _media_item,
     _reference_update: _with_reference,
     _reference_delete: _with_reference,
+    _hold_logged: _publish_log,
+    _trash_held_logged: _publish_log_held,
+    _approve_logged: _publish_log,
+    _delete_logged: _publish_log,
 }
 
 
@@ -359,12 +422,16 @@ SCENARIOS: dict[str, list[Callable[[Site], None]]] = {
     "comment_submit": [_submit],
     "comment_create_stored": [_store],
     "comment_approve": [_moderate("approve", "pending")],
-    "comment_unapprove": [_moderate("unapprove", "approved")],
+    "comment_unapprove": [_moderate("unapprove", "approved"), _hold_logged],
     "comment_spam": [_moderate("spam", "approved")],
     "comment_not_spam": [_moderate("not_spam", "spam")],
-    "comment_trash": [_moderate("trash", "approved")],
-    "comment_restore": [_moderate("restore", "trash")],
-    "comment_delete": [_moderate("delete", "approved"), _moderate("delete", "answered")],
+    "comment_trash": [_moderate("trash", "approved"), _trash_held_logged],
+    "comment_restore": [_moderate("restore", "trash"), _approve_logged],
+    "comment_delete": [
+        _moderate("delete", "approved"),
+        _moderate("delete", "answered"),
+        _delete_logged,
+    ],
     "comment_edit": [_edit],
     "comments_clean": [_clean],
     "post_save": [_post_save],

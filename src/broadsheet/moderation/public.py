@@ -6,6 +6,7 @@ declares `listings`); with the log off they do not exist (404), so nothing publi
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings as django_settings
@@ -22,6 +23,14 @@ from broadsheet.moderation.log import LogLine, log_latest, log_page
 from broadsheet.moderation.models import DiscussionSettings
 
 FEED_ENTRIES = 20
+# An empty log's feed has no date of its own (Django would write the time of the request, and
+# no two renders would be the same): a fixed one, so the feed stays cacheable.
+_NEVER = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+class _LogAtom(Atom1Feed):
+    def latest_post_date(self) -> datetime:
+        return super().latest_post_date() if self.items else _NEVER
 
 
 def _log_on() -> None:
@@ -44,7 +53,7 @@ def log(request: HttpRequest, number: int = 1) -> HttpResponse:
 class LogFeed(Feed):
     """The latest removals, newest first: each links to its line of the log."""
 
-    feed_type = Atom1Feed
+    feed_type = _LogAtom
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
         _log_on()
