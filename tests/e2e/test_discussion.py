@@ -88,7 +88,7 @@ def test_guest_comment_with_javascript_appears_in_place_then_a_moderator_approve
     moderator.fill("#id_password", "correct horse battery staple")
     moderator.click("input[type=submit]")
     moderator.wait_for_url("**/moderation/**")
-    moderator.locator(f"form[action='/moderation/{comment.pk}/approve/'] button").click()
+    moderator.locator(f"button[formaction='/moderation/{comment.pk}/approve/']").click()
     moderator.wait_for_load_state()
     moderator.screenshot(path=str(artifacts / "moderation-queue.png"), full_page=True)
     comment.refresh_from_db()

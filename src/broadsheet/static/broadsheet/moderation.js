@@ -19,6 +19,9 @@
 
   function typing(target) {
     if (!target || !target.closest) return false;
+    // A row's reason (public moderation log) is chosen with the arrows; its letters stay the
+    // shortcuts, so the decision after choosing is still one keystroke: pick "Off-topic", t.
+    if (target.matches && target.matches("select[data-reason]")) return false;
     if (target.closest("textarea, select, [contenteditable]:not([contenteditable='false'])")) return true;
     return target.tagName === "INPUT" && NOT_TYPED.indexOf(target.type) < 0;
   }
@@ -76,14 +79,6 @@
       case "r": handled = reply(); break;
     }
     if (handled) event.preventDefault();
-  });
-
-  // Choosing a reason (public moderation log) hands the keys back to the row at once, so the
-  // decision itself stays one keystroke: pick "Off-topic", press t.
-  list.addEventListener("change", function (event) {
-    if (!event.target.matches || !event.target.matches("[data-reason]")) return;
-    var row = event.target.closest("[data-comment-row]");
-    if (row) row.focus({ preventScroll: true });
   });
 
   // "Select all on this page" for the bulk actions: only useful with a script, so shown by it.
