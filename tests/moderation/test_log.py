@@ -306,17 +306,29 @@ def test_a_refused_reason_is_said_by_the_field_with_the_words_kept(
     assert comment.status == Status.APPROVED and not RemovalEntry.objects.exists()
 
 
-def test_a_refused_reason_in_a_bulk_action_decides_nothing(staff: Client, post: Post) -> None:
+def test_a_refused_reason_in_a_bulk_action_decides_nothing_and_keeps_the_choices(
+    staff: Client, post: Post
+) -> None:
     _log()
-    comment = approved_comment(post)
+    comment, other = approved_comment(post), approved_comment(post, name="Bob Other")
+    words = f"{SCRIPT} " + "x" * 500
     response = staff.post(
         "/moderation/bulk/",
-        {"action": "trash", "ids": [comment.pk], "reason": "other", "reason_text": "x" * 500},
-        follow=True,
-    )
-    assert "The reason was not used" in response.content.decode()
+        {"action": "trash", "ids": [comment.pk], "reason": "other", "reason_text": words,
+         "next": "/moderation/?status=approved"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    html = response.content.decode()
+    error = html[html.index('id="mod-reason-error-bulk"') :]
+    assert "at most 200 characters" in error[: error.index("</p>")]
+    assert 'value="&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; xxx' in html
+    assert "<script>alert" not in html
+    assert '<option value="trash" selected>' in html
+    assert f'value="{comment.pk}" id="mod-select-{comment.pk}" data-shortcut="x" checked>' in html
+    assert f'value="{other.pk}" id="mod-select-{other.pk}" data-shortcut="x">' in html
+    assert '<a href="?status=approved" aria-current="page">' in html  # the tab it came from
     comment.refresh_from_db()
-    assert comment.status == Status.APPROVED
+    assert comment.status == Status.APPROVED and not RemovalEntry.objects.exists()
 
 
 # --- the log's pages --------------------------------------------------------------------------

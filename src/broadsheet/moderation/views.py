@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import user_passes_test
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -100,22 +101,26 @@ class CommentEditForm(forms.Form):
 @require_safe
 @moderator_required
 def queue(request: HttpRequest) -> HttpResponse:
-    status = selectors.queue_status(request.GET.get("status"))
-    query = request.GET.get("q", "").strip()
+    context = _queue_context(request.GET, request.get_full_path(), _reason_form())
+    return render(request, "moderation/queue.html", context)
+
+
+def _queue_context(params: QueryDict, here: str, reason: ReasonForm | None) -> dict[str, Any]:
+    status = selectors.queue_status(params.get("status"))
+    query = params.get("q", "").strip()
     page = selectors.comment_queue(
-        status=status, query=query, page=_page_number(request.GET.get("page"))
+        status=status, query=query, page=_page_number(params.get("page"))
     )
-    context = {
+    return {
         "page_obj": page,
         "rows": selectors.queue_rows(page),
         "tabs": selectors.queue_tabs(),
         "status": status or "all",
         "query": query,
         "bulk_actions": selectors.bulk_actions(status=status),
-        "here": request.get_full_path(),
-        **_reason_context(_reason_form()),
+        "here": here,
+        **_reason_context(reason),
     }
-    return render(request, "moderation/queue.html", context)
 
 
 @cache_policy("never")
@@ -151,10 +156,12 @@ def bulk(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(_next_url(request))
     form = _reason_form(request.POST)
     if form is not None and not form.is_valid():
-        messages.error(
-            request, f"The reason was not used: {' '.join(_reason_context(form)['reason_errors'])}"
-        )
-        return HttpResponseRedirect(_next_url(request))
+        # Nothing decided: the queue again, the error by the reason, the words, the action and
+        # the comments ticked kept.
+        here = _next_url(request)
+        context = _queue_context(QueryDict(urlsplit(here).query), here, form)
+        context.update(bulk_chosen=found.name, chosen_ids=ids)
+        return render(request, "moderation/queue.html", context, status=400)
     reason = _given(form, request)
     done = sum(_apply(c, found.name, reason) for c in selectors.comments_by_ids(ids))
     messages.success(request, _counted(done, found.verb))
