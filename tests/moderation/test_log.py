@@ -392,3 +392,18 @@ def test_the_thread_costs_one_query_more_with_the_log_on_whatever_the_notices(
         comment_trash(comment=approved_comment(post, name=f"Many {i}"))
     with django_assert_num_queries(off_count + 1):
         assert client.get(url).content.decode().count("was removed on") == 21
+
+
+def test_moderators_see_what_the_public_log_says_in_the_queue_and_the_admin(
+    staff: Client, post: Post
+) -> None:
+    _log()
+    comment = approved_comment(post, name=f"Mallory {SCRIPT}")
+    _act(staff, comment, "trash", reason="other", reason_text=f"Said {SCRIPT}")
+    queue = staff.get("/moderation/?status=trash").content.decode()
+    assert "<strong>In the public log:</strong> trashed, Said &lt;script&gt;" in queue
+    admin = staff.get("/admin/moderation/removalentry/")
+    assert admin.status_code == 200
+    page = admin.content.decode()
+    assert "Said &lt;script&gt;" in page and "<script>alert" not in page
+    assert staff.get("/admin/moderation/removalentry/add/").status_code == 403

@@ -108,7 +108,8 @@ def _queue(*, status: str | None, query: str) -> QuerySet[Comment]:
     if query:
         comments = comments.filter(_search(query))
     return (
-        comments.select_related("post", "post__parent", "user")
+        # With its public log entry, if any (one join, no query per row).
+        comments.select_related("post", "post__parent", "user", "removal_entry")
         # The queue shows each post's title and link only: its text stays in the database.
         .defer("post__body", "post__body_html", "post__footnotes_html", "post__toc")
         .order_by("-created_at", "-id")
