@@ -407,3 +407,16 @@ def test_moderators_see_what_the_public_log_says_in_the_queue_and_the_admin(
     page = admin.content.decode()
     assert "Said &lt;script&gt;" in page and "<script>alert" not in page
     assert staff.get("/admin/moderation/removalentry/add/").status_code == 403
+
+
+@pytest.mark.parametrize("remove_text", [False, True])
+def test_the_writers_data_erased_leaves_no_name_in_the_log(post: Post, remove_text: bool) -> None:
+    from broadsheet.accounts.privacy import personal_data_erase
+
+    _log()
+    comment = approved_comment(post, name="Ada Reader", author_email="ada@example.org")
+    comment_trash(comment=comment, reason=Reason(choice="Duplicate"))
+    personal_data_erase(email="ada@example.org", user=None, remove_text=remove_text)
+    pages = _thread(post) + Client().get("/moderation/log/").content.decode()
+    assert "Ada Reader" not in pages
+    assert RemovalEntry.objects.get().shown_reason == "Duplicate"
