@@ -420,3 +420,17 @@ def test_the_writers_data_erased_leaves_no_name_in_the_log(post: Post, remove_te
     pages = _thread(post) + Client().get("/moderation/log/").content.decode()
     assert "Ada Reader" not in pages
     assert RemovalEntry.objects.get().shown_reason == "Duplicate"
+
+
+def test_with_comment_paging_a_notice_keeps_its_threads_place(post: Post) -> None:
+    settings = _log()
+    settings.page_comments, settings.comments_per_page = True, 2
+    settings.default_comments_page = DiscussionSettings.FirstPage.OLDEST
+    settings_save(settings=settings)
+    first = approved_comment(post, name="First Writer", body="one")
+    approved_comment(post, name="Second Writer", body="two")
+    third = approved_comment(post, name="Third Writer", body="three")
+    comment_trash(comment=first, reason=Reason(choice="Duplicate"))
+    page_one = _thread(post)
+    assert _notice("First Writer", "Duplicate") in page_one and "two" in page_one
+    assert f'id="comment-{third.pk}"' not in page_one  # still on page two
