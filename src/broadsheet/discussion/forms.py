@@ -9,10 +9,13 @@ from django.forms.renderers import BaseRenderer
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from broadsheet.core.anchoring import Selector
 from broadsheet.core.converters import MAX_ID
 from broadsheet.discussion.services import MAX_BODY, MAX_EMAIL, MAX_NAME, MAX_URL
 
 _SALT = "broadsheet.comment-form.shown-at"
+# The parts of a passage the form carries, each as a hidden `anchor_<part>` field.
+ANCHOR_PARTS = ("passage", "exact", "prefix", "suffix", "start", "end")
 
 
 def shown_at_token() -> str:
@@ -143,6 +146,23 @@ class CommentForm(forms.Form):
         widget=HiddenInput, required=False, min_value=0, max_value=MAX_ID
     )
     shown_at = forms.CharField(widget=HiddenInput, required=False)
+    # The passage responded to, as the reader's browser saw it (W3C Web Annotation selectors);
+    # comment_submit checks it against the essay and takes the stored one from the text.
+    # No length limits here: an invalid value is refused there, by the quote, with a reason.
+    anchor_passage = forms.CharField(widget=HiddenInput, required=False, strip=False)
+    anchor_exact = forms.CharField(widget=HiddenInput, required=False, strip=False)
+    anchor_prefix = forms.CharField(widget=HiddenInput, required=False, strip=False)
+    anchor_suffix = forms.CharField(widget=HiddenInput, required=False, strip=False)
+    anchor_start = forms.IntegerField(
+        widget=HiddenInput, required=False, min_value=0, max_value=MAX_ID
+    )
+    anchor_end = forms.IntegerField(
+        widget=HiddenInput, required=False, min_value=0, max_value=MAX_ID
+    )
+    # Ticked: the comment is posted without the quote (the way to remove it without JavaScript).
+    anchor_remove = forms.BooleanField(
+        label="Post without the quote", required=False, widget=CheckboxInput
+    )
     # A honeypot: hidden from people by CSS, filled in by robots that fill in everything.
     hp = forms.CharField(
         label="Leave this field empty", required=False,
@@ -156,3 +176,26 @@ class CommentForm(forms.Form):
                 self.fields[name].widget.attrs["required"] = True
                 self.fields[name].label = f"{self.fields[name].label} *"
         self.fields["comment"].label = "Comment *"
+
+    def anchor(self) -> Selector | None:
+        """The submitted passage, unchecked; None when there is none or the reader removed it.
+        A position that is not a number is left out: positions only choose between places."""
+        data = self.cleaned_data
+        passage = data.get("anchor_passage") or ""
+        if data.get("anchor_remove") or not passage:
+            return None
+        start, end = data.get("anchor_start"), data.get("anchor_end")
+        return Selector(
+            passage=passage,
+            exact=data.get("anchor_exact") or "",
+            prefix=data.get("anchor_prefix") or "",
+            suffix=data.get("anchor_suffix") or "",
+            start=start if isinstance(start, int) else -1,
+            end=end if isinstance(end, int) else -1,
+        )
+
+    @property
+    def quote(self) -> str:
+        """The quote the form carries, shown above the comment box."""
+        source = self.data if self.is_bound else self.initial
+        return str(source.get("anchor_exact") or "")

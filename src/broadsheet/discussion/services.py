@@ -13,21 +13,25 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
+from broadsheet.core.anchoring import NotInText, Selector, select
 from broadsheet.core.effects import action
 from broadsheet.core.markdown import render_comment_markdown
 from broadsheet.core.sanitize import without_nul
 from broadsheet.core.webaddress import NotAWebAddress, web_address
 from broadsheet.discussion.effects import comment_changed
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Anchor, Comment
 from broadsheet.discussion.selectors import comment_is_duplicate, comment_is_flood
 from broadsheet.moderation.models import DiscussionSettings
-from broadsheet.moderation.rules import Candidate, decide
+from broadsheet.moderation.rules import Candidate, Decision, decide
 from broadsheet.notifications.services import notice_due
 from broadsheet.publishing.models import Post
+from broadsheet.publishing.passages import post_passages
 
 # Column sizes of WordPress's wp_comments, which its importers and users expect.
 MAX_NAME, MAX_EMAIL, MAX_URL, MAX_BODY = 245, 100, 200, 65_525
 FLOOD_SECONDS = 15
+# The comment form's field next to which a refused passage is reported (by the quote).
+ANCHOR_FIELD = "anchor_exact"
 
 
 class CommentRejected(Exception):
@@ -107,6 +111,180 @@ def _writer_takes_turns(*, user_id: int | None, name: str, email: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, signed=True)])
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Who a comment is written as, once checked: an account's own details or a guest's."""
+
+    user: Any
+    name: str
+    email: str
+    url: str
+
+
+def _cleaned(commenter: Commenter) -> Commenter:
+    return Commenter(
+        user=commenter.user,
+        name=without_nul(commenter.name),
+        email=without_nul(commenter.email),
+        url=without_nul(commenter.url),
+        is_moderator=commenter.is_moderator,
+    )
+
+
+def _reply_parent(
+    *, post: Post, parent_id: int | None, settings: DiscussionSettings
+) -> Comment | None:
+    """The comment replied to: on this post and approved. At the deepest level, "Reply"
+    answers at that same level."""
+    if not parent_id:
+        return None
+    parent = Comment.objects.filter(pk=parent_id).first()
+    if parent is None or parent.post_id != post.pk:
+        raise CommentRejected("The comment you are replying to does not exist.", code="parent")
+    if parent.status != Comment.Status.APPROVED:
+        raise CommentRejected(
+            "Sorry, replies to unapproved comments are not allowed.", status=403, code="parent"
+        )
+    while parent is not None and parent.depth + 1 >= settings.max_depth:
+        parent = parent.parent
+    return parent
+
+
+def _identity(commenter: Commenter, settings: DiscussionSettings) -> Identity:
+    """Accounts speak for themselves; guests give a name and an email, and a web address if
+    they like."""
+    user = (
+        commenter.user if commenter.user is not None and commenter.user.is_authenticated else None
+    )
+    if user is not None:
+        website = getattr(getattr(user, "profile", None), "website", "") or ""
+        return Identity(user=user, name=user.display_name, email=user.email, url=website)
+    if settings.comment_registration:
+        raise CommentRejected(
+            "Sorry, you must be logged in to comment.", status=403, code="registration"
+        )
+    name, email, url = commenter.name.strip(), commenter.email.strip(), commenter.url.strip()
+    if settings.require_name_email:
+        for value, field in ((name, "author"), (email, "email")):
+            if not value:
+                raise CommentRejected(
+                    "Please fill the required fields.", field=field, code="required"
+                )
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise CommentRejected(
+                "Please enter a valid email address.", field="email", code="email"
+            ) from None
+    try:
+        url = web_address(url, max_length=len(url) or 1)  # the length is checked below
+    except NotAWebAddress:
+        raise CommentRejected(
+            "Please enter a web address starting with https://.", field="url", code="url"
+        ) from None
+    return Identity(user=None, name=name, email=email, url=url)
+
+
+def _words(body: str, who: Identity) -> str:
+    """A comment needs words, and fits WordPress's columns."""
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise CommentRejected("Please type your comment text.", field="comment", code="empty")
+    for value, limit, field, label in (
+        (who.name, MAX_NAME, "author", "Your name is too long."),
+        (who.email, MAX_EMAIL, "email", "Your email address is too long."),
+        (who.url, MAX_URL, "url", "Your URL is too long."),
+    ):
+        if len(value) > limit:
+            raise CommentRejected(label, field=field, code="length")
+    if len(body.encode()) > MAX_BODY:
+        raise CommentRejected("Your comment is too long.", field="comment", code="length")
+    return body
+
+
+def _not_repeated(
+    *,
+    post: Post,
+    parent: Comment | None,
+    body: str,
+    who: Identity,
+    is_moderator: bool,
+    ip_address: str | None,
+) -> None:
+    """The same words twice on the same thread are a double click, not a second comment; and
+    one comment per 15 seconds from one address, email or account. (Each check is one flat
+    filter: building the query costs more than running it.)"""
+    user_id = who.user.pk if who.user is not None else None
+    _writer_takes_turns(user_id=user_id, name=who.name, email=who.email)
+    if comment_is_duplicate(
+        post_id=post.pk,
+        parent_id=parent.pk if parent is not None else None,
+        body=body,
+        user_id=user_id,
+        name=who.name,
+        email=who.email,
+    ):
+        raise CommentRejected(
+            "Duplicate comment detected; it looks as though you’ve already said that!",
+            status=409,
+            code="duplicate",
+        )
+    if not is_moderator and comment_is_flood(
+        user_id=user_id,
+        email=who.email,
+        ip_address=ip_address,
+        since=timezone.now() - timedelta(seconds=FLOOD_SECONDS),
+    ):
+        raise CommentRejected(
+            "You are posting comments too quickly. Slow down.", status=429, code="flood"
+        )
+
+
+def _passage(post: Post, anchor: Selector | None) -> Selector | None:
+    """The reader's selection checked against the essay as it is now: what they submitted
+    only chooses between occurrences; the stored selector is taken from the text."""
+    if anchor is None:
+        return None
+    # The comment's own lookup reads only what every comment needs: the text, in one query.
+    post.refresh_from_db(fields=["body_html", "footnotes_html", "bibliography_html"])
+    try:
+        return select(
+            post_passages(post),
+            passage=anchor.passage,
+            exact=anchor.exact,
+            prefix=anchor.prefix,
+            suffix=anchor.suffix,
+            # The form's -1: no usable position was sent.
+            start=anchor.start if anchor.start >= 0 else None,
+            end=anchor.end if anchor.end >= 0 else None,
+        )
+    except NotInText as refused:
+        raise CommentRejected(refused.message, field=ANCHOR_FIELD, code="anchor") from None
+
+
+def _anchor_create(comment: Comment, post: Post, selector: Selector) -> None:
+    """The passage the comment responds to, located in the version it was written on."""
+    Anchor.objects.create(
+        comment=comment,
+        post=post,
+        passage=selector.passage,
+        exact=selector.exact,
+        prefix=selector.prefix,
+        suffix=selector.suffix,
+        start=selector.start,
+        end=selector.end,
+        revision=post.revision,
+        version=post.version,
+        state=Anchor.State.INTACT,
+        current_passage=selector.passage,
+        current_exact=selector.exact,
+        current_start=selector.start,
+        current_end=selector.end,
+        located_version=post.version,
+    )
+
+
 @action
 def comment_submit(
     *,
@@ -118,140 +296,48 @@ def comment_submit(
     user_agent: str = "",
     honeypot: str = "",
     seconds_on_page: float | None = None,
+    anchor: Selector | None = None,
 ) -> Comment:
-    """Check and store a comment, marked for the worker to tell whoever should hear of it.
+    """Check and store a comment, with WordPress's checks in WordPress's order, marked for the
+    worker to tell whoever should hear of it. `anchor` is the passage the reader responds to,
+    as they submitted it (checked here against the essay).
 
     One transaction from the first read (the action's): the checks and the row agree."""
     settings = DiscussionSettings.current()
     body, user_agent = without_nul(body), without_nul(user_agent)
-    commenter = Commenter(
-        user=commenter.user,
-        name=without_nul(commenter.name),
-        email=without_nul(commenter.email),
-        url=without_nul(commenter.url),
-        is_moderator=commenter.is_moderator,
-    )
-
-    # 1. The parent must exist on this post and be approved.
-    parent = None
-    if parent_id:
-        parent = Comment.objects.filter(pk=parent_id).first()
-        if parent is None or parent.post_id != post.pk:
-            raise CommentRejected("The comment you are replying to does not exist.", code="parent")
-        if parent.status != Comment.Status.APPROVED:
-            raise CommentRejected(
-                "Sorry, replies to unapproved comments are not allowed.", status=403, code="parent"
-            )
-        # At the deepest level, "Reply" answers at that same level.
-        while parent is not None and parent.depth + 1 >= settings.max_depth:
-            parent = parent.parent
-
-    # 2. The post must be public and open for comments.
+    parent = _reply_parent(post=post, parent_id=parent_id, settings=settings)
     if not comments_are_open(post=post, settings=settings):
         raise CommentRejected(
             "Sorry, comments are closed for this item.", status=403, code="closed"
         )
-
-    # 3. Accounts speak for themselves; 4. guests give name and email.
-    user = (
-        commenter.user if commenter.user is not None and commenter.user.is_authenticated else None
-    )
-    if user is not None:
-        name, email, url = (
-            user.display_name,
-            user.email,
-            (getattr(getattr(user, "profile", None), "website", "") or ""),
-        )
-    else:
-        if settings.comment_registration:
-            raise CommentRejected(
-                "Sorry, you must be logged in to comment.", status=403, code="registration"
-            )
-        name, email, url = commenter.name.strip(), commenter.email.strip(), commenter.url.strip()
-        if settings.require_name_email:
-            if not name:
-                raise CommentRejected(
-                    "Please fill the required fields.", field="author", code="required"
-                )
-            if not email:
-                raise CommentRejected(
-                    "Please fill the required fields.", field="email", code="required"
-                )
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                raise CommentRejected(
-                    "Please enter a valid email address.", field="email", code="email"
-                ) from None
-        try:
-            url = web_address(url, max_length=len(url) or 1)  # the length is checked below
-        except NotAWebAddress:
-            raise CommentRejected(
-                "Please enter a web address starting with https://.", field="url", code="url"
-            ) from None
-
-    # 5. A comment needs words; 6. and fits WordPress's columns.
-    body = body.replace("\r\n", "\n").strip()
-    if not body:
-        raise CommentRejected("Please type your comment text.", field="comment", code="empty")
-    for value, limit, field, label in (
-        (name, MAX_NAME, "author", "Your name is too long."),
-        (email, MAX_EMAIL, "email", "Your email address is too long."),
-        (url, MAX_URL, "url", "Your URL is too long."),
-    ):
-        if len(value) > limit:
-            raise CommentRejected(label, field=field, code="length")
-    if len(body.encode()) > MAX_BODY:
-        raise CommentRejected("Your comment is too long.", field="comment", code="length")
-
+    who = _identity(_cleaned(commenter), settings)
+    body = _words(body, who)
+    selector = _passage(post, anchor)
     is_moderator = commenter.is_moderator or bool(
-        user is not None and user.has_perm("discussion.change_comment")
+        who.user is not None and who.user.has_perm("discussion.change_comment")
     )
     ip_address = _clean_ip(ip_address)
     user_agent = user_agent[:254]
-
-    _writer_takes_turns(user_id=user.pk if user is not None else None, name=name, email=email)
-    # 7. The same words twice on the same thread are a double click, not a second comment.
-    # (Each check is one flat filter: building the query costs more than running it.)
-    if comment_is_duplicate(
-        post_id=post.pk,
-        parent_id=parent.pk if parent is not None else None,
+    _not_repeated(
+        post=post,
+        parent=parent,
         body=body,
-        user_id=user.pk if user is not None else None,
-        name=name,
-        email=email,
-    ):
-        raise CommentRejected(
-            "Duplicate comment detected; it looks as though you’ve already said that!",
-            status=409,
-            code="duplicate",
-        )
-
-    # 8. Flood: one comment per 15 seconds from one address, email or account.
-    if not is_moderator and comment_is_flood(
-        user_id=user.pk if user is not None else None,
-        email=email,
+        who=who,
+        is_moderator=is_moderator,
         ip_address=ip_address,
-        since=timezone.now() - timedelta(seconds=FLOOD_SECONDS),
-    ):
-        raise CommentRejected(
-            "You are posting comments too quickly. Slow down.", status=429, code="flood"
-        )
-
-    # 9. Approve, hold, trash or spam.
+    )
     body_html = render_comment_markdown(body)
     decision = decide(
         Candidate(
             # Only an account can be one of the post's authors: no query for a guest.
             post_author_ids=frozenset(post.authors.values_list("pk", flat=True))
-            if user is not None
+            if who.user is not None
             else frozenset(),
-            user_id=user.pk if user is not None else None,
+            user_id=who.user.pk if who.user is not None else None,
             is_moderator=is_moderator,
-            author_name=name,
-            author_email=email,
-            author_url=url,
+            author_name=who.name,
+            author_email=who.email,
+            author_url=who.url,
             body=body,
             body_html=body_html,
             ip_address=ip_address,
@@ -261,6 +347,37 @@ def comment_submit(
         ),
         settings,
     )
+    comment = _comment_create(
+        post=post,
+        parent=parent,
+        who=who,
+        body=body,
+        body_html=body_html,
+        decision=decision,
+        ip_address=ip_address,
+        user_agent=user_agent,
+        settings=settings,
+    )
+    if selector is not None:
+        _anchor_create(comment, post, selector)
+    _counted_and_shown(comment)
+    return comment
+
+
+def _comment_create(
+    *,
+    post: Post,
+    parent: Comment | None,
+    who: Identity,
+    body: str,
+    body_html: str,
+    decision: Decision,
+    ip_address: str | None,
+    user_agent: str,
+    settings: DiscussionSettings,
+) -> Comment:
+    """The row, on the post's current published version (the thread says so once the essay
+    has been revised)."""
     now = timezone.now()
     comment = Comment.objects.create(
         post=post,
@@ -269,10 +386,10 @@ def comment_submit(
         depth=parent.depth + 1 if parent is not None else 0,
         status=decision.status,
         status_changed_at=now,
-        user=user,
-        author_name=name,
-        author_email=email,
-        author_url=url,
+        user=who.user,
+        author_name=who.name,
+        author_email=who.email,
+        author_url=who.url,
         ip_address=ip_address,
         user_agent=user_agent,
         body=body,
@@ -283,10 +400,10 @@ def comment_submit(
         spam_score=decision.spam_score,
         # Whoever should hear of it is told by the worker's next round, not by this request.
         notice_due=notice_due(decision.status, settings),
+        post_version=post.version or None,
     )
     if parent is None:
         comment_starts_thread(comment)
-    _counted_and_shown(comment)
     return comment
 
 

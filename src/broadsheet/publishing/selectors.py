@@ -482,9 +482,11 @@ def post_for_comments(*, pk: int | None, user: Any) -> Post | None:
 
 
 # What writing a comment reads from its post: the rules (open, public, age), the address to
-# go back to (a page's address walks its parents) and the subject of the confirmation email.
+# go back to (a page's address walks its parents), the subject of the confirmation email and
+# the version the comment is written on (its anchor's revision too).
 _COMMENT_POST_FIELDS = (
     "kind", "title", "slug", "status", "published_at", "comments_open", "parent_id",
+    "revision", "version",
 )  # fmt: skip
 
 
