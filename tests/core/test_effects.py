@@ -153,6 +153,22 @@ def _submit(site: Site) -> None:
     )
 
 
+def _submit_anchored(site: Site) -> None:
+    """A response to one passage: the post page's margin shows its count."""
+    from broadsheet.core.anchoring import Selector
+    from broadsheet.discussion.services import Commenter, comment_submit
+    from broadsheet.publishing.passages import post_passages
+
+    editor = AuthorFactory(username="editor", is_superuser=True)
+    first = post_passages(site.post)[0]
+    comment_submit(
+        post=site.post,
+        commenter=Commenter(user=editor, is_moderator=True),
+        body="On this sentence.",
+        anchor=Selector(first.id, first.text[:12], "", "", 0, 12),
+    )
+
+
 def _store(site: Site) -> None:
     from broadsheet.discussion.services import comment_create_stored
 
@@ -419,7 +435,7 @@ BEFORE: dict[Callable[[Site], None], Callable[[Site], Any]] = {
 
 # One scenario per action: each changes something a cached page shows.
 SCENARIOS: dict[str, list[Callable[[Site], None]]] = {
-    "comment_submit": [_submit],
+    "comment_submit": [_submit, _submit_anchored],
     "comment_create_stored": [_store],
     "comment_approve": [_moderate("approve", "pending")],
     "comment_unapprove": [_moderate("unapprove", "approved"), _hold_logged],

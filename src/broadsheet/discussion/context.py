@@ -7,10 +7,12 @@ from typing import Any
 from django.http import HttpRequest
 
 from broadsheet.accounts.comment_login import DRAFT_KEY, login_options, signed_in_with, take_draft
+from broadsheet.core.anchoring import Selector
 from broadsheet.core.converters import id_or_none
 from broadsheet.discussion.addresses import comment_page_url
 from broadsheet.discussion.cookies import pending_ids
-from broadsheet.discussion.forms import CommentForm, field_row, shown_at_token
+from broadsheet.discussion.forms import ANCHOR_PARTS, CommentForm, field_row, shown_at_token
+from broadsheet.discussion.margins import margins_for
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.rendering import CommentRenderer
 from broadsheet.discussion.selectors import comment_page_for_post
@@ -43,34 +45,12 @@ def discussion_context(
         post_author_ids=author_ids,
         can_reply=is_open,
     )
-    reply_to = None
-    if reply_to_id:
-        reply_to = Comment.objects.filter(
-            pk=reply_to_id, post=post, status=Comment.Status.APPROVED, removed=False
-        ).first()
-    if form is None:
-        initial: dict[str, Any] = {
-            "post_id": post.pk,
-            "parent_id": reply_to.pk if reply_to else 0,
-            "shown_at": shown_at_token(),
-        }
-        # A comment typed before signing in (without JavaScript) comes back into the box.
-        draft = take_draft(request, post.pk) if DRAFT_KEY in request.session else None
-        if draft:
-            initial.update({k: draft.get(k, "") for k in ("comment", "author", "email", "url")})
-            if drafted_parent := id_or_none(draft.get("parent_id")):
-                reply_to = (
-                    reply_to
-                    or Comment.objects.filter(
-                        pk=drafted_parent, post=post, status=Comment.Status.APPROVED
-                    ).first()
-                )
-                initial["parent_id"] = reply_to.pk if reply_to else 0
-        form = CommentForm(initial=initial, require_name_email=settings.require_name_email)
     pages = [(n, comment_page_url(post, n, page.default)) for n in range(1, page.count + 1)]
-    return {
-        "discussion": {
-            "settings": settings,
+    discussion = comment_form_context(
+        request, post=post, settings=settings, form=form, reply_to_id=reply_to_id
+    )
+    discussion.update(
+        {
             # Not marked safe: that would copy a thread of 2 MB. The post page splices it in
             # after rendering (publishing.views.render_post), as the markup it already is.
             "comments_html": renderer.page(page),
@@ -79,26 +59,84 @@ def discussion_context(
             "previous_url": pages[page.number - 2][1] if page.number > 1 else "",
             "next_url": pages[page.number][1] if page.number < page.count else "",
             "open": is_open,
-            "form": form,
-            "comment_row": field_row(
-                form["comment"], label="Comment", required=True, after=_MARKDOWN_HINT
-            ),
-            # The guest's fields, in order, marked when they must be filled.
-            "identity_rows": [
-                field_row(
-                    form[name], label=label, required=settings.require_name_email and name != "url"
-                )
-                for name, label in (("author", "Name"), ("email", "Email"), ("url", "Website"))
-            ],
-            "reply_to": reply_to,
             # Each page has one address: the default page's own number, or one past the last,
             # leads to the page shown (so the card's #comment-N is the comment's address).
             "redirect_to": pages[page.number - 1][1]
             if cpage is not None and (cpage != page.number or cpage == page.default)
             else "",
             "error": error,
-            "needs_login": settings.comment_registration and not request.user.is_authenticated,
-            "login_options": login_options(request),
-            "signed_in_with": signed_in_with(request) if request.user.is_authenticated else "",
+            # The margin of the essay: which passages have responses (one query).
+            "margins": margins_for(post, respond=is_open),
         }
+    )
+    return {"discussion": discussion}
+
+
+def _reply_to(post: Post, pk: int | None) -> Comment | None:
+    if not pk:
+        return None
+    return Comment.objects.filter(
+        pk=pk, post=post, status=Comment.Status.APPROVED, removed=False
+    ).first()
+
+
+def _unbound_form(
+    request: HttpRequest,
+    *,
+    post: Post,
+    settings: DiscussionSettings,
+    reply_to: Comment | None,
+    anchor: Selector | None,
+) -> tuple[CommentForm, Comment | None]:
+    """A fresh form; a comment typed before signing in (without JavaScript) comes back into
+    the box, with the comment it replied to."""
+    initial: dict[str, Any] = {
+        "post_id": post.pk,
+        "parent_id": reply_to.pk if reply_to else 0,
+        "shown_at": shown_at_token(),
+    }
+    if anchor is not None:
+        initial.update({f"anchor_{k}": getattr(anchor, k) for k in ANCHOR_PARTS})
+    draft = take_draft(request, post.pk) if DRAFT_KEY in request.session else None
+    if draft:
+        initial.update({k: draft.get(k, "") for k in ("comment", "author", "email", "url")})
+        reply_to = reply_to or _reply_to(post, id_or_none(draft.get("parent_id")))
+        initial["parent_id"] = reply_to.pk if reply_to else 0
+    form = CommentForm(initial=initial, require_name_email=settings.require_name_email)
+    return form, reply_to
+
+
+def comment_form_context(
+    request: HttpRequest,
+    *,
+    post: Post,
+    settings: DiscussionSettings,
+    form: CommentForm | None = None,
+    reply_to_id: int | None = None,
+    anchor: Selector | None = None,
+) -> dict[str, Any]:
+    """The comment form alone (the post page's, and the no-JavaScript page that responds to
+    one passage, `anchor`, which does not need the thread)."""
+    reply_to = _reply_to(post, reply_to_id)
+    if form is None:
+        form, reply_to = _unbound_form(
+            request, post=post, settings=settings, reply_to=reply_to, anchor=anchor
+        )
+    return {
+        "settings": settings,
+        "form": form,
+        "comment_row": field_row(
+            form["comment"], label="Comment", required=True, after=_MARKDOWN_HINT
+        ),
+        # The guest's fields, in order, marked when they must be filled.
+        "identity_rows": [
+            field_row(
+                form[name], label=label, required=settings.require_name_email and name != "url"
+            )
+            for name, label in (("author", "Name"), ("email", "Email"), ("url", "Website"))
+        ],
+        "reply_to": reply_to,
+        "needs_login": settings.comment_registration and not request.user.is_authenticated,
+        "login_options": login_options(request),
+        "signed_in_with": signed_in_with(request) if request.user.is_authenticated else "",
     }

@@ -285,6 +285,34 @@ def _anchor_create(comment: Comment, post: Post, selector: Selector) -> None:
     )
 
 
+def _decision(
+    *, post: Post, who: Identity, body: str, body_html: str, is_moderator: bool,
+    ip_address: str | None, user_agent: str, honeypot: str, seconds_on_page: float | None,
+    settings: DiscussionSettings,
+) -> Decision:  # fmt: skip
+    """Approve, hold, trash or spam (moderation.rules)."""
+    return decide(
+        Candidate(
+            # Only an account can be one of the post's authors: no query for a guest.
+            post_author_ids=frozenset(post.authors.values_list("pk", flat=True))
+            if who.user is not None
+            else frozenset(),
+            user_id=who.user.pk if who.user is not None else None,
+            is_moderator=is_moderator,
+            author_name=who.name,
+            author_email=who.email,
+            author_url=who.url,
+            body=body,
+            body_html=body_html,
+            ip_address=ip_address,
+            user_agent=user_agent,
+            honeypot=honeypot,
+            seconds_on_page=seconds_on_page,
+        ),
+        settings,
+    )
+
+
 @action
 def comment_submit(
     *,
@@ -327,26 +355,11 @@ def comment_submit(
         ip_address=ip_address,
     )
     body_html = render_comment_markdown(body)
-    decision = decide(
-        Candidate(
-            # Only an account can be one of the post's authors: no query for a guest.
-            post_author_ids=frozenset(post.authors.values_list("pk", flat=True))
-            if who.user is not None
-            else frozenset(),
-            user_id=who.user.pk if who.user is not None else None,
-            is_moderator=is_moderator,
-            author_name=who.name,
-            author_email=who.email,
-            author_url=who.url,
-            body=body,
-            body_html=body_html,
-            ip_address=ip_address,
-            user_agent=user_agent,
-            honeypot=honeypot,
-            seconds_on_page=seconds_on_page,
-        ),
-        settings,
-    )
+    decision = _decision(
+        post=post, who=who, body=body, body_html=body_html, is_moderator=is_moderator,
+        ip_address=ip_address, user_agent=user_agent, honeypot=honeypot,
+        seconds_on_page=seconds_on_page, settings=settings,
+    )  # fmt: skip
     comment = _comment_create(
         post=post,
         parent=parent,

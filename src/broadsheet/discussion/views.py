@@ -1,26 +1,48 @@
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import quote
+
 from django.conf import settings as django_settings
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
+from broadsheet.core.anchoring import whole
 from broadsheet.core.cache import cache_policy
 from broadsheet.core.converters import id_or_none
 from broadsheet.core.origin import cross_site_refusal
 from broadsheet.discussion.addresses import comment_address
-from broadsheet.discussion.context import discussion_context
+from broadsheet.discussion.context import comment_form_context, discussion_context
 from broadsheet.discussion.cookies import remember_author, remember_pending
 from broadsheet.discussion.forms import CommentForm, seconds_since
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.rendering import CommentRenderer
-from broadsheet.discussion.services import Commenter, CommentRejected, comment_submit
+from broadsheet.discussion.services import (
+    Commenter,
+    CommentRejected,
+    comment_submit,
+    comments_are_open,
+)
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
-from broadsheet.publishing.selectors import post_for_comment_submit, post_for_comments
+from broadsheet.publishing.passages import post_passages
+from broadsheet.publishing.selectors import (
+    page_for_path,
+    post_for_comment_submit,
+    post_for_comments,
+    post_for_permalink,
+)
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -72,6 +94,7 @@ def comment_post(request: HttpRequest) -> HttpResponse:
             user_agent=request.headers.get("User-Agent", ""),
             honeypot=data.get("hp") or "",
             seconds_on_page=seconds_since(data.get("shown_at") or ""),
+            anchor=form.anchor(),
         )
     except CommentRejected as rejected:
         return _refused(request, post, form, rejected)
@@ -167,6 +190,40 @@ def _refused(
         error="" if rejected.field else rejected.message,
     )
     return render_post(request, shown, extra=context, status=rejected.status)
+
+
+def _post_at(request: HttpRequest, where: dict[str, Any]) -> Post | str:
+    """The post (or page) a respond address names, if the reader may see it; or, for a post
+    at an older address, where it is now."""
+    if "path" in where:
+        return page_for_path(user=request.user, path=where["path"])
+    found = post_for_permalink(user=request.user, **where)
+    return found.post if found.post is not None else (found.redirect_to or "/")
+
+
+@require_safe
+@cache_policy("never")  # a form with a time token, for the few readers without JavaScript
+def passage_respond(request: HttpRequest, passage: str, **where: Any) -> HttpResponse:
+    """`<post url>respond/<passage>/`: the comment form with one passage quoted whole; each
+    passage's "Respond" control leads here (with JavaScript the post page's own form opens)."""
+    post = _post_at(request, where)
+    if isinstance(post, str):
+        return HttpResponsePermanentRedirect(f"{post}respond/{quote(passage, safe='')}/")
+    found = next((p for p in post_passages(post) if p.id == passage), None)
+    if found is None:
+        raise Http404("The essay has no such passage.")
+    settings = DiscussionSettings.current()
+    if not comments_are_open(post=post, settings=settings):
+        message = "Sorry, comments are closed for this item."
+        return render(request, "discussion/refused.html", {"message": message}, status=403)
+    discussion = comment_form_context(request, post=post, settings=settings, anchor=whole(found))
+    context = {
+        "post": post,
+        "post_url": post.get_absolute_url(),
+        "passage": found,
+        "discussion": discussion,
+    }
+    return render(request, "discussion/respond.html", context)
 
 
 @require_safe

@@ -76,6 +76,7 @@ def render_post(
     )
     context["meta"] = post_metadata(post, authors, comments=comments)
     context["cite"] = _citation(post, authors)
+    context.update(_with_margins(post, discussion["margins"] if discussion else None))
     if not discussion:
         return render(request, "publishing/post_detail.html", context, status=status)
     # A thread of 2,000 comments is 2 MB of HTML: the template renders a marker in its place
@@ -86,6 +87,22 @@ def render_post(
     html = render_to_string("publishing/post_detail.html", context, request)
     before, _, after = html.partition(_THREAD)
     return HttpResponse([before, thread, after], status=status)
+
+
+def _with_margins(post: Post, margins: Any) -> dict[str, Any]:
+    """The essay's text as the page shows it: with the discussion, each passage has its
+    "Respond" control and the count of its responses (discussion.margins)."""
+    parts = {
+        "body": post.body_html,
+        "footnotes": post.footnotes_html,
+        "bibliography": post.bibliography_html,
+    }
+    if margins is None:
+        return {**{f"{name}_html": html for name, html in parts.items()}, "respond_url": ""}
+    return {
+        **{f"{name}_html": mark_safe(margins.apply(html, name)) for name, html in parts.items()},
+        "respond_url": margins.respond_url,
+    }
 
 
 def _citation(post: Post, authors: list[Any]) -> EssayCitation | None:

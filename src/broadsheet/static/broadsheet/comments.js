@@ -152,6 +152,8 @@
       form.querySelector("textarea").value = "";
       reset();
       insert(answer.result);
+      // respond.js takes the quote off the form.
+      form.dispatchEvent(new CustomEvent("broadsheet:comment-posted", { detail: answer.result }));
     }).catch(function () {
       // The network or the server failed: fall back to a normal submission.
       button.disabled = false;

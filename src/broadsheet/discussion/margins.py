@@ -1,0 +1,97 @@
+"""The margin of an essay: a "Respond" control beside each passage and a count of its responses.
+
+Both are put into the stored HTML when the page is rendered (decision 0048): the stored body
+stays the essay's own text (passages, feeds, versions read it), and the counts are one query
+per page render, kept current by the page cache's `post:<id>` version, which every comment
+that readers see or stop seeing bumps (discussion.effects.comment_changed).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.utils.html import escape
+
+from broadsheet.discussion.models import Anchor, Comment
+from broadsheet.publishing.models import Post
+
+
+def _start_tag(kind: str) -> re.Pattern[str]:
+    return re.compile(rf'<[a-z][a-z0-9]*\b[^>]*?\sid="({kind}-[^"<>]*)"[^>]*>')
+
+
+# The start tag of a passage, as core.anchoring.passages reads them (the outermost element
+# with the id): the body's paragraphs `p-…`, the notes' `fn-N` (a note's own paragraphs are
+# part of it) and the bibliography's `ref-KEY`. `fnref-N`, a footnote's mark, is none.
+PASSAGE_TAGS = {
+    "body": _start_tag("p"),
+    "footnotes": _start_tag("fn"),
+    "bibliography": _start_tag("ref"),
+}
+
+
+@dataclass(frozen=True)
+class Margins:
+    """What a post page adds beside its passages. `respond_url` ends with a slash; it is empty
+    when comments are closed (no "Respond" controls, the counts stay)."""
+
+    respond_url: str
+    # passage id → the approved comments responding to it, oldest first
+    responses: dict[str, list[int]] = field(default_factory=dict)
+
+    def apply(self, html: str, part: str) -> str:
+        """`html`, the post's `part` ("body", "footnotes" or "bibliography"), with the margin
+        of each passage just inside its start tag."""
+        if not html or (not self.respond_url and not self.responses):
+            return html
+        return PASSAGE_TAGS[part].sub(self._margin, html)
+
+    def _margin(self, match: re.Match[str]) -> str:
+        passage = html.unescape(match.group(1))  # a reference's key may hold any character
+        parts = []
+        if self.respond_url:
+            # Tiny markup (it is on every passage): the page's weight is a target.
+            address = escape(self.respond_url + quote(passage, safe="") + "/")
+            parts.append(f'<a class="respond-to" href="{address}" rel="nofollow">Respond</a>')
+        ids = self.responses.get(passage)
+        if ids:
+            count = len(ids)
+            label = "1 response" if count == 1 else f"{count} responses"
+            # Without JavaScript the count leads to the first response; with it, the
+            # responses open beside the passage (respond.js reads data-comments).
+            parts.append(
+                f'<a class="responses" href="/comment/{ids[0]}/" aria-label="{label}" '
+                f'data-comments="{" ".join(map(str, ids))}">{count}</a>'
+            )
+        if not parts:
+            return match.group(0)
+        return f'{match.group(0)}<span class="margin">{"".join(parts)}</span>'
+
+
+def passage_responses(post: Post) -> dict[str, list[int]]:
+    """The approved comments that respond to each passage of the post as it reads now (an
+    orphaned anchor's passage is gone): one query, oldest first."""
+    rows = (
+        Anchor.objects.filter(
+            post=post, comment__status=Comment.Status.APPROVED, comment__removed=False
+        )
+        .exclude(state=Anchor.State.ORPHANED)
+        .exclude(current_passage="")
+        .order_by("comment__created_at", "comment_id")
+        .values_list("current_passage", "comment_id")
+    )
+    found: dict[str, list[int]] = {}
+    for passage, comment_id in rows:
+        found.setdefault(passage, []).append(comment_id)
+    return found
+
+
+def margins_for(post: Post, *, respond: bool) -> Margins:
+    """The margins of a post's page; `respond` when comments are open."""
+    return Margins(
+        respond_url=post.get_absolute_url() + "respond/" if respond else "",
+        responses=passage_responses(post),
+    )

@@ -1,0 +1,254 @@
+// Responding to a passage of the essay (everything also works without JavaScript, decision 0048):
+// - selecting text offers "Respond to this passage" (and "Suggest a correction" when the
+//   article has data-correct-url); the comment form then carries the quote;
+// - a passage's "Respond" control (a link to the no-JavaScript page) attaches the whole passage;
+// - a passage's response count opens those responses beside it.
+// Offsets are counted in the passage's text as the server reads it (whitespace collapsed, the
+// margin and footnote back-links left out); the server takes the stored ones from the text, so
+// they only choose between several occurrences of the same words.
+(function () {
+  "use strict";
+  var article = document.querySelector("article.entry");
+  if (!article) return;
+  var PASSAGE = '[id^="p-"], [id^="fn-"], [id^="ref-"]';
+  var SKIP = ".margin, .footnote-ref, .footnote-backref, .passage-responses, .passage-popup";
+  var CONTEXT = 32, MAX_QUOTE = 2000;
+  var respondUrl = article.getAttribute("data-respond-url");
+  var form = document.getElementById("commentform");
+  var quoteBox = document.getElementById("comment-quote");
+  var canRespond = !!(respondUrl && form && quoteBox);
+
+  // The outermost passage around a node (a footnote's own paragraphs are part of it).
+  function passageOf(node) {
+    var element = node && (node.nodeType === 1 ? node : node.parentNode), found = null;
+    while (element && element !== article && element.closest) {
+      element = element.closest(PASSAGE);
+      if (!element || !article.contains(element)) break;
+      found = element;
+      element = element.parentNode;
+    }
+    return found;
+  }
+
+  // The passage's text, and where `range` (if any) lies in it.
+  function read(passage, range) {
+    var walker = document.createTreeWalker(passage, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (node) {
+        return node.parentNode.closest(SKIP) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+      }
+    });
+    var text = "", space = false, start = -1, end = -1, node;
+    while ((node = walker.nextNode())) {
+      var value = node.nodeValue, from = value.length, to = 0;
+      if (range) {
+        from = range.comparePoint(node, 0) >= 0 ? 0 : (node === range.startContainer ? range.startOffset : value.length);
+        to = range.comparePoint(node, value.length) <= 0 ? value.length : (node === range.endContainer ? range.endOffset : 0);
+      }
+      for (var i = 0; i < value.length; i++) {
+        var ch = value.charAt(i);
+        if (/\s/.test(ch)) { space = text.length > 0; continue; }
+        if (space) { text += " "; space = false; }
+        if (i >= from && i < to) {
+          if (start < 0) start = text.length;
+          end = text.length + 1;
+        }
+        text += ch;
+      }
+    }
+    return { text: text, start: start, end: end };
+  }
+
+  function selector(passage, text, start, end) {
+    return {
+      passage: passage.id,
+      exact: text.slice(start, end).normalize("NFC"),
+      prefix: text.slice(Math.max(0, start - CONTEXT), start).normalize("NFC"),
+      suffix: text.slice(end, end + CONTEXT).normalize("NFC"),
+      start: start,
+      end: end
+    };
+  }
+
+  // The whole passage, cut to the longest quote at a word's end (as the server's whole()).
+  function wholeOf(passage) {
+    var text = read(passage).text, end = text.length;
+    if (end > MAX_QUOTE) {
+      end = text.lastIndexOf(" ", MAX_QUOTE);
+      if (end <= 0) end = MAX_QUOTE;
+    }
+    return selector(passage, text, 0, end);
+  }
+
+  // The current selection, within the one passage where it starts.
+  function selected() {
+    var selection = window.getSelection();
+    if (!selection || selection.isCollapsed || !selection.rangeCount) return null;
+    var range = selection.getRangeAt(0).cloneRange();
+    var passage = passageOf(range.startContainer);
+    if (!passage) return null;
+    if (!passage.contains(range.endContainer)) range.setEnd(passage, passage.childNodes.length);
+    var found = read(passage, range);
+    if (found.start < 0 || found.end <= found.start) return null;
+    return selector(passage, found.text, found.start, Math.min(found.end, found.start + MAX_QUOTE));
+  }
+
+  // ------------------------------------------------------------------ the form's quote
+  function field(part) { return form.querySelector("input[name=anchor_" + part + "]"); }
+
+  function attach(anchor) {
+    ["passage", "exact", "prefix", "suffix", "start", "end"].forEach(function (part) {
+      field(part).value = anchor[part];
+    });
+    quoteBox.querySelector(".comment-quote__text").textContent = anchor.exact;
+    var removed = form.querySelector("input[name=anchor_remove]");
+    if (removed) removed.checked = false;
+    Array.prototype.forEach.call(quoteBox.querySelectorAll(".field-error"), function (node) { node.remove(); });
+    quoteBox.classList.remove("has-error");
+    quoteBox.hidden = false;
+    // A response to the essay, not a reply to a comment: "Cancel reply" puts the form back.
+    var cancel = document.getElementById("cancel-comment-reply-link");
+    if (cancel && !cancel.hidden) cancel.click();
+    var box = form.querySelector("textarea");
+    box.scrollIntoView({ block: "center" });
+    box.focus();
+  }
+
+  function detach() {
+    ["passage", "exact", "prefix", "suffix", "start", "end"].forEach(function (part) { field(part).value = ""; });
+    quoteBox.hidden = true;
+  }
+
+  if (quoteBox && form) {
+    // With JavaScript the quote is removed at once; the box stays for readers without it.
+    var remove = quoteBox.querySelector(".comment-quote__remove");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "link-button comment-quote__clear";
+    button.textContent = "Remove the quote";
+    button.addEventListener("click", function () {
+      detach();
+      form.querySelector("textarea").focus();
+    });
+    remove.hidden = true;
+    remove.parentNode.insertBefore(button, remove);
+    form.addEventListener("broadsheet:comment-posted", detach);
+  }
+
+  // ------------------------------------------------------------------ the selection popup
+  var popup = document.createElement("div");
+  popup.className = "passage-popup";
+  popup.hidden = true;
+  var current = null;
+
+  function action(label, handler) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.textContent = label;
+    button.addEventListener("mousedown", function (event) { event.preventDefault(); });  // keeps the selection
+    button.addEventListener("click", function () {
+      if (current) handler(current);
+      hide();
+    });
+    popup.appendChild(button);
+  }
+
+  if (canRespond) action("Respond to this passage", attach);
+  var correctUrl = article.getAttribute("data-correct-url");
+  if (correctUrl) {
+    action("Suggest a correction", function (anchor) {
+      var query = ["exact", "prefix", "suffix", "start", "end"].map(function (part) {
+        return part + "=" + encodeURIComponent(anchor[part]);
+      }).join("&");
+      window.location.href = correctUrl + encodeURIComponent(anchor.passage) + "/?" + query;
+    });
+  }
+
+  function hide() {
+    popup.hidden = true;
+    current = null;
+  }
+
+  function offer() {
+    if (!popup.firstChild) return;
+    var anchor = selected();
+    if (!anchor) { hide(); return; }
+    current = anchor;
+    // Placed after its passage, so Tab from the passage's controls reaches it.
+    var passage = document.getElementById(anchor.passage);
+    if (passage.tagName === "LI") passage.appendChild(popup);
+    else passage.parentNode.insertBefore(popup, passage.nextSibling);
+    var rect = window.getSelection().getRangeAt(0).getBoundingClientRect();
+    popup.hidden = false;
+    var box = popup.offsetParent ? popup.offsetParent.getBoundingClientRect() : { left: 0, top: 0 };
+    popup.style.left = Math.max(0, rect.left - box.left) + "px";
+    popup.style.top = (rect.bottom - box.top + 6) + "px";
+  }
+
+  if (popup.firstChild) {
+    article.addEventListener("mouseup", function () { setTimeout(offer, 0); });
+    article.addEventListener("keyup", function (event) { if (event.shiftKey) offer(); });
+    document.addEventListener("keydown", function (event) { if (event.key === "Escape") hide(); });
+    document.addEventListener("selectionchange", function () {
+      if (!popup.hidden && window.getSelection().isCollapsed && !popup.contains(document.activeElement)) hide();
+    });
+  }
+
+  // ------------------------------------------------------------------ the margin
+  function opened(marker, passage) {
+    var panel = document.createElement("aside");
+    panel.className = "passage-responses";
+    panel.id = "responses-" + passage.id;
+    panel.setAttribute("aria-label", "Responses to this passage");
+    var list = document.createElement("ol");
+    marker.getAttribute("data-comments").split(" ").forEach(function (id) {
+      var item = document.createElement("li");
+      var card = document.querySelector("#comment-" + id + " > article");
+      if (card) {
+        // The response as the thread shows it (without its ids, which the thread keeps).
+        var copy = card.cloneNode(true);
+        Array.prototype.forEach.call(copy.querySelectorAll("[id]"), function (node) { node.removeAttribute("id"); });
+        copy.removeAttribute("id");
+        item.appendChild(copy);
+        var link = document.createElement("a");
+        link.href = "#comment-" + id;
+        link.textContent = "In the discussion";
+        item.appendChild(link);
+      } else {
+        // On another page of the discussion: its permalink.
+        var away = document.createElement("a");
+        away.href = "/comment/" + id + "/";
+        away.textContent = "Read this response";
+        item.appendChild(away);
+      }
+      list.appendChild(item);
+    });
+    panel.appendChild(list);
+    return panel;
+  }
+
+  article.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest(".margin a") : null;
+    if (!link) return;
+    var passage = passageOf(link);
+    if (!passage) return;
+    if (link.classList.contains("respond-to")) {
+      if (!canRespond) return;
+      event.preventDefault();
+      attach(wholeOf(passage));
+      return;
+    }
+    event.preventDefault();
+    var panel = document.getElementById("responses-" + passage.id);
+    if (panel) {
+      panel.remove();
+      link.setAttribute("aria-expanded", "false");
+      return;
+    }
+    panel = opened(link, passage);
+    // Beside the passage: in a list item (a footnote, a reference) inside it, else after it.
+    if (passage.tagName === "LI") passage.appendChild(panel);
+    else passage.parentNode.insertBefore(panel, passage.nextSibling);
+    link.setAttribute("aria-controls", panel.id);
+    link.setAttribute("aria-expanded", "true");
+  });
+})();
