@@ -185,7 +185,10 @@
   }
 
   if (popup.firstChild) {
-    article.addEventListener("mouseup", function () { setTimeout(offer, 0); });
+    // A selection may end outside the essay: the page hears where the mouse is let go.
+    document.addEventListener("mouseup", function (event) {
+      if (!popup.contains(event.target)) setTimeout(offer, 0);
+    });
     article.addEventListener("keyup", function (event) { if (event.shiftKey) offer(); });
     document.addEventListener("keydown", function (event) { if (event.key === "Escape") hide(); });
     document.addEventListener("selectionchange", function () {
