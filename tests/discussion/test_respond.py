@@ -157,6 +157,16 @@ def test_the_form_posts_an_anchor_and_a_forged_position_is_only_a_hint(
     assert anchor.exact == "a ledger" and anchor.start == first.text.index("a ledger")
 
 
+@pytest.mark.parametrize("field", ["anchor_passage", "anchor_exact"])
+def test_a_nul_character_in_the_quote_is_refused_not_dropped(
+    client: Client, post: Post, field: str
+) -> None:
+    fields = _anchor_fields(_passage(post).id, "a ledger")
+    fields[field] += "\x00"
+    response = client.post("/comments/post/", _form(post, **fields))
+    assert response.status_code == 400 and not Comment.objects.exists()
+
+
 def test_post_without_the_quote_stores_no_anchor(client: Client, post: Post) -> None:
     fields = _anchor_fields("p-forged", "nothing", anchor_remove="on")
     assert client.post("/comments/post/", _form(post, **fields)).status_code == 302

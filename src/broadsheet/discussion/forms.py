@@ -180,16 +180,14 @@ class CommentForm(forms.Form):
     def anchor(self) -> Selector | None:
         """The submitted passage, unchecked; None when there is none or the reader removed it.
         A position that is not a number is left out: positions only choose between places."""
-        data = self.cleaned_data
-        passage = data.get("anchor_passage") or ""
-        if data.get("anchor_remove") or not passage:
+        # The words as sent: a field Django finds invalid (a NUL character) would otherwise be
+        # missing, and the comment posted without the quote the reader meant to send.
+        words = {part: str(self.data.get(f"anchor_{part}") or "") for part in ANCHOR_PARTS[:4]}
+        if self.cleaned_data.get("anchor_remove") or not words["passage"]:
             return None
-        start, end = data.get("anchor_start"), data.get("anchor_end")
+        start, end = self.cleaned_data.get("anchor_start"), self.cleaned_data.get("anchor_end")
         return Selector(
-            passage=passage,
-            exact=data.get("anchor_exact") or "",
-            prefix=data.get("anchor_prefix") or "",
-            suffix=data.get("anchor_suffix") or "",
+            **words,
             start=start if isinstance(start, int) else -1,
             end=end if isinstance(end, int) else -1,
         )
