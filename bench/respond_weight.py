@@ -4,8 +4,8 @@
 
 Imports the reference WordPress's export (`../shared/peers/wordpress/seed-site.wxr.xml`, the
 one bench/compare.py imports) into a fresh Broadsheet as compare.py does (its `Broadsheet`
-class: every comment on one page, threaded five deep, avatars on), adds the demo essay, and
-serves it with the page cache on. For the 200-comment post and the demo essay (whose passages
+class: every comment on one page, threaded five deep, avatars on), and the demo into another,
+and serves each with the page cache on. For the 200-comment post and the demo essay (whose passages
 carry the margin; the imported post's HTML has no passage ids) it prints the page's bytes,
 with one anchored response on the demo essay's first paragraph so its marker is there too,
 and the time of `--requests` page-cache hits one after another on one connection.
@@ -67,19 +67,25 @@ def hits(base: str, path: str, count: int) -> float:
 
 
 def measure(src: str | None, count: int) -> dict[str, tuple[int, float]]:
-    folder = Path(tempfile.mkdtemp(prefix="respond-weight-"))
+    """Bytes and hit time of each page, with the code in `src` (None: this checkout)."""
     if src:
         os.environ["PYTHONPATH"] = src  # before the installed package on sys.path
     else:
         os.environ.pop("PYTHONPATH", None)
-    site = Broadsheet(folder, workers=1)
-    site.load(PEER / "seed-site.wxr.xml", SETTINGS)
-    site.command("demo")
+    imported = Broadsheet(Path(tempfile.mkdtemp(prefix="respond-weight-")), workers=1)
+    imported.load(PEER / "seed-site.wxr.xml", SETTINGS)
+    demo = Broadsheet(Path(tempfile.mkdtemp(prefix="respond-weight-")), workers=1)
+    demo.command("migrate", "--no-input")
+    demo.command("demo")
+    demo.command("collectstatic", "--no-input")
     if not src:
-        site.command("shell", "-c", ANCHOR)
+        demo.command("shell", "-c", ANCHOR)
     found = {}
-    with site.serving(page_cache=True):
-        for name, path in (("200-comment post", WP_POST_200), ("demo essay", DEMO_ESSAY)):
+    for name, site, path in (
+        ("200-comment post", imported, WP_POST_200),
+        ("demo essay", demo, DEMO_ESSAY),
+    ):
+        with site.serving(page_cache=True):
             status, _, body = fetch(site.base + path)
             assert status == 200, (path, status)
             found[name] = (len(body), hits(site.base, path, count))
