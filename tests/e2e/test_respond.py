@@ -126,6 +126,7 @@ def test_the_margin_control_by_keyboard_and_removing_the_quote(browser: Any, dem
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "id_comment"
     assert page.locator(".comment-quote__text").inner_text() == passage.text
+    assert _serious_violations(page) == []  # the form with its quote
     page.keyboard.type("The whole opening, by keyboard.")
     page.fill("#id_author", "Kay Board")
     page.fill("#id_email", "kay@example.org")
@@ -202,3 +203,25 @@ def test_without_javascript_the_control_opens_the_respond_page(
     page.goto(demo + ESSAY)
     page.locator(f"#{passage.id} .margin .responses").click()
     assert page.url.endswith(f"#comment-{comment.pk}")  # the marker leads to the response
+
+
+def test_the_respond_page_passes_axe_and_keeps_script_as_text(browser: Any, demo: str) -> None:
+    post = Post.objects.get(slug="the-ledger-and-the-lamp")
+    page = browser.new_context().new_page()
+    page.goto(f"{demo}{ESSAY}respond/fn-1/")
+    assert page.locator(".comment-quote__text").inner_text() == next(
+        p.text for p in post_passages(post) if p.id == "fn-1"
+    )
+    assert _serious_violations(page) == []
+    # A forged quote comes back beside the form as text, with the reason, and never runs.
+    page.evaluate(
+        """() => { document.querySelector('[name=anchor_exact]').value =
+            '<img src=x onerror="window.__pwned=1">'; }"""
+    )
+    _fill_guest(page, "With a forged quote.")
+    page.click("#submit")
+    error = page.locator("#comment-quote .field-error")
+    error.wait_for()
+    assert "not in that passage" in error.inner_text()
+    assert page.evaluate("window.__pwned") is None
+    assert not Comment.objects.filter(body="With a forged quote.").exists()
