@@ -27,8 +27,9 @@ ESSAY = """The harbour master kept a ledger of every ship.
 
 A *lamp* burned all night in the window,[^1] and the ledger lay open beneath it.
 
-- A tight list item is part of no paragraph passage.
-- Nor is this one.
+- A tight list item is a passage of its own.
+- So is this one:
+  - and the item in it.
 
 > A quoted paragraph is a passage too.
 
@@ -54,13 +55,18 @@ def _essay() -> list[Passage]:
 def test_paragraphs_footnotes_and_references_in_document_order() -> None:
     found = _essay()
     ids = [p.id for p in found]
-    assert [i.split("-")[0] for i in ids] == ["p", "p", "p", "p", "fn", "ref"]
+    assert [i.split("-")[0] for i in ids] == ["p"] * 6 + ["fn", "ref"]
     assert ids[-2:] == ["fn-1", "ref-marsh1998"]
     # The same text twice: the second paragraph's id says so (core/markdown.py).
-    assert ids[3] == f"{ids[0]}-2"
+    assert ids[5] == f"{ids[0]}-2"
     texts = [p.text for p in found]
     assert texts[0] == "The harbour master kept a ledger of every ship."
-    assert texts[2] == "A quoted paragraph is a passage too."
+    # Tight list items that hold only their text; one holding a list is not a passage.
+    assert texts[2:5] == [
+        "A tight list item is a passage of its own.",
+        "and the item in it.",
+        "A quoted paragraph is a passage too.",
+    ]
     assert texts[-1] == "Marsh, Edith. A History of Harbours. Bristol: Harbour Press, 1998."
 
 
