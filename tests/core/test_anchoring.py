@@ -387,3 +387,18 @@ def test_relocate_always_answers_with_the_new_texts_words(
         assert found.selector is None or LAMP not in revised
     if found.state == "intact":
         assert found.selector == selector
+
+
+def test_a_long_quote_with_a_few_words_changed_is_found() -> None:
+    sentences = [f"Entry {n}: the keeper noted wind, sea and the lamp's hours." for n in range(40)]
+    old = _render(LEDGER, " ".join(sentences), ENDING)
+    quote = _quote(old, 1, old[1].text[20:1_900].strip())
+    edited = (
+        " ".join(sentences).replace("Entry 7:", "Entry seven:").replace("Entry 30:", "Item 30:")
+    )
+    new = _render(LEDGER, edited, ENDING)
+    found = _relocated(quote, old, new)
+    assert found.state == "edited"
+    assert found.selector is not None and found.selector.passage == new[1].id
+    assert "Entry seven:" in found.selector.exact and "Item 30:" in found.selector.exact
+    assert abs(len(found.selector.exact) - len(quote.exact)) < 20

@@ -214,9 +214,11 @@ _QUOTE_SIMILAR = 0.75
 _CONTEXT_SIMILAR = 0.5
 _CONFIDENCE = 0.8
 _RIVAL = 0.05
-_ABSORBED = 0.6  # of the old passage's other words, for a passage that took them in
+_ABSORBED = 0.6  # of the old passage's other runs of words, for a passage that took them in
 _NEIGHBOURS = 8  # new passages searched on each side of where an edited passage was
 _REPEATS = 50  # occurrences of a quote looked at in one passage
+_EDGE = 48  # characters of a long quote compared to place each of its ends
+_COMMON_RUN = 8  # a run of words in more changed old passages than this is not evidence
 
 
 def relocate(
@@ -274,10 +276,10 @@ class _Essay:
         self.kept = _kept(self.old, self.new)  # old index → new index, same text
         self.paired = set(self.kept.values())
         self._candidates: dict[str, list[_Candidate]] = {}
-        self._words: dict[tuple[str, int], Counter[str]] = {}
+        self._runs: dict[tuple[str, int], set[tuple[str, ...]]] = {}
         self._parents: dict[int, set[int]] = {}
         self._heirs: dict[int, list[int]] | None = None
-        self._rests: dict[tuple[int, str], tuple[Counter[str], Counter[str]]] = {}
+        self._rests: dict[tuple[int, str], set[tuple[str, ...]]] = {}
 
     def same_passage(self, ident: str) -> Passage | None:
         at = self.old_at.get(ident)
@@ -316,12 +318,11 @@ class _Essay:
             if _kind(self.new[i].id) == kind
         ]
 
-    def words(self, side: str, index: int) -> Counter[str]:
+    def runs(self, side: str, index: int) -> set[tuple[str, ...]]:
         key = (side, index)
-        if key not in self._words:
-            passage = (self.old if side == "old" else self.new)[index]
-            self._words[key] = Counter(_WORD.findall(passage.text.lower()))
-        return self._words[key]
+        if key not in self._runs:
+            self._runs[key] = _runs((self.old if side == "old" else self.new)[index].text)
+        return self._runs[key]
 
     def parents(self, index: int) -> set[int]:
         """The changed old passages of its kind sharing the most two-word runs with new
@@ -344,6 +345,9 @@ class _Essay:
             if i not in self.kept:
                 for run in _runs(passage.text):
                     runs.setdefault((_kind(passage.id), *run), []).append(i)
+        # A run in many passages ("of the") says nothing of descent, and would make this
+        # quadratic.
+        runs = {run: olds for run, olds in runs.items() if len(olds) <= _COMMON_RUN}
         self._heirs = {}
         for index, passage in enumerate(self.new):
             if index in self.paired:
@@ -360,8 +364,8 @@ class _Essay:
 
     def descends(self, selector: Selector, index: int) -> bool:
         """Whether new passage `index` comes from the selector's old passage: it is that
-        passage's closest changed relative, or it took in most of that passage's words
-        besides the quote (a merge). Never only because it holds the quote."""
+        passage's closest changed relative, or it took in most of that passage's runs of
+        words besides the quote's (a merge). Never only because it holds the quote."""
         at = self.old_at.get(selector.passage)
         if at is None:
             return True  # the only candidate is the passage of the same id
@@ -369,12 +373,11 @@ class _Essay:
             return True
         key = (at, selector.exact)
         if key not in self._rests:
-            quote = Counter(_WORD.findall(selector.exact.lower()))
-            self._rests[key] = (quote, self.words("old", at) - quote)
-        quote, rest = self._rests[key]
-        if rest.total() < 5:
+            self._rests[key] = self.runs("old", at) - _runs(selector.exact)
+        rest = self._rests[key]
+        if len(rest) < 4:
             return False
-        return ((self.words("new", index) - quote) & rest).total() >= _ABSORBED * rest.total()
+        return len(rest & self.runs("new", index)) >= _ABSORBED * len(rest)
 
 
 def _runs(text: str) -> set[tuple[str, ...]]:
@@ -471,8 +474,11 @@ def _fuzzy_nearby(
     is nearly as good."""
     if len(selector.exact) < _MIN_FUZZY:
         return None
-    found = ((m, c) for c in candidates if (m := _fuzzy_in(selector, c.passage)) is not None)
-    scored = sorted((m for m, c in found if essay.descends(selector, c.index)), key=lambda m: -m[0])
+    related = (c for c in candidates if essay.descends(selector, c.index))
+    scored = sorted(
+        (m for c in related if (m := _fuzzy_in(selector, c.passage)) is not None),
+        key=lambda m: -m[0],
+    )
     if not scored or scored[0][0] < _CONFIDENCE:
         return None
     if len(scored) > 1 and scored[1][0] >= scored[0][0] - _RIVAL:
@@ -486,27 +492,74 @@ def _fuzzy_in(selector: Selector, passage: Passage) -> tuple[float, Passage, int
     """The span of `passage` (whole words) most like the quote with its context, scored
     0.7 × how alike the words are + 0.3 × how alike the context is; None below the bars."""
     quote, text = selector.exact, passage.text
-    rough = fuzz.partial_ratio_alignment(quote, text, score_cutoff=100 * _QUOTE_SIMILAR * 0.9)
+    rough = _rough_span(quote, text)
     if rough is None:
         return None
-    # The rough span may be shorter than the quote: ends are tried up to a quote's length on.
     slack = max(12, min(40, len(quote) // 4))
-    low, high = sorted((rough.dest_end, rough.dest_start + len(quote)))
-    starts = _word_edges(text, rough.dest_start - slack, rough.dest_start + slack, start=True)
-    ends = _word_edges(text, low - slack, high + slack, start=False)
-    best: tuple[float, float, int, int] | None = None
-    for s in starts:
-        for e in ends:
-            if e - s < len(quote) // 2:
-                continue
-            similar = fuzz.ratio(quote, text[s:e]) / 100
-            if similar < _QUOTE_SIMILAR:
-                continue
-            around = _context_alike(text, s, e, selector.prefix, selector.suffix)
-            score = 0.7 * similar + 0.3 * around
-            if around >= _CONTEXT_SIMILAR and (best is None or score > best[0]):
-                best = (score, similar, s, e)
-    return None if best is None else (best[0], passage, best[2], best[3])
+    starts = _word_edges(text, rough[0] - slack, rough[0] + slack, start=True)
+    ends = _word_edges(text, rough[1] - slack, rough[1] + slack, start=False)
+    if not starts or not ends:
+        return None
+
+    def score(span: tuple[int, int]) -> float:
+        s, e = span
+        if e - s < len(quote) // 2:
+            return 0.0
+        similar = fuzz.ratio(quote, text[s:e], score_cutoff=100 * _QUOTE_SIMILAR) / 100
+        around = _context_alike(text, s, e, selector.prefix, selector.suffix) if similar else 0
+        return 0.7 * similar + 0.3 * around if around >= _CONTEXT_SIMILAR else 0.0
+
+    if len(quote) > 2 * _EDGE:  # each edge by the words around it: a long quote stays cheap
+        head, tail = selector.prefix + quote[:_EDGE], quote[-_EDGE:] + selector.suffix
+        start = max(
+            starts, key=lambda i: _alike(head, text[max(0, i - len(selector.prefix)) : i + _EDGE])
+        )
+        end = max(
+            ends, key=lambda i: _alike(tail, text[max(0, i - _EDGE) : i + len(selector.suffix)])
+        )
+    else:  # one edge at a time, twice
+        start = min(starts, key=lambda i: abs(i - rough[0]))
+        end = min(ends, key=lambda i: abs(i - rough[1]))
+        for _ in range(2):
+            start = max(starts, key=lambda i: score((i, end)))
+            end = max(ends, key=lambda i: score((start, i)))
+    best = score((start, end))
+    return (best, passage, start, end) if best > 0 else None
+
+
+def _alike(a: str, b: str) -> float:
+    return fuzz.ratio(a, b)
+
+
+def _rough_span(quote: str, text: str) -> tuple[int, int] | None:
+    """About where in `text` the quote is (start, end), if it is at all. A short quote by
+    partial_ratio_alignment; a long one (costly for it) by runs of its words found exactly."""
+    if len(quote) <= 64:
+        found = fuzz.partial_ratio_alignment(quote, text, score_cutoff=100 * _QUOTE_SIMILAR * 0.9)
+        if found is None:
+            return None
+        return found.dest_start, max(found.dest_end, found.dest_start + len(quote))
+    seeds = []
+    for offset, chunk in _chunks(quote, 24):
+        at = text.find(chunk)
+        if at != -1:
+            seeds.append((at - offset, at + len(quote) - offset))
+    if len(seeds) < 2:
+        return None
+    # A run found elsewhere in the passage (its first occurrence) is not a seed of this span.
+    middle = sorted(start for start, _ in seeds)[len(seeds) // 2]
+    seeds = [seed for seed in seeds if abs(seed[0] - middle) <= max(40, len(quote) // 10)]
+    return max(0, seeds[0][0]), min(len(text), seeds[-1][1])
+
+
+def _chunks(quote: str, size: int) -> Iterator[tuple[int, str]]:
+    """Runs of whole words of about `size` characters, with their offsets in the quote."""
+    start = 0
+    while start < len(quote):
+        end = quote.find(" ", start + size)
+        end = len(quote) if end == -1 else end
+        yield start, quote[start:end]
+        start = end + 1
 
 
 def _word_edges(text: str, low: int, high: int, *, start: bool) -> list[int]:
