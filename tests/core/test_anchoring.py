@@ -402,3 +402,21 @@ def test_a_long_quote_with_a_few_words_changed_is_found() -> None:
     assert found.selector is not None and found.selector.passage == new[1].id
     assert "Entry seven:" in found.selector.exact and "Item 30:" in found.selector.exact
     assert abs(len(found.selector.exact) - len(quote.exact)) < 20
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<",
+        "&",
+        "\x00",
+        "plain text",
+        "<!-- a comment -->",
+        '<p id="p-">no hash</p><p id="fn-1 x">a space</p>',
+        "<div>" * 5_000 + '<p id="p-2">deep</p>' + "</div>" * 5_000,
+        '<p id="p-1">' + "x" * 1_000_000 + "</p>",
+    ],
+)
+def test_passages_of_odd_html_never_fail(html: str) -> None:
+    found = passages(html)
+    assert all(p.id.startswith("p-") and p.text for p in found)
