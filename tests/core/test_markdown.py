@@ -143,3 +143,20 @@ def test_any_input_renders_without_error_and_safely(source: str) -> None:
     rendered = render_markdown(source)
     assert_no_script(rendered.body_html)
     assert_no_script(rendered.footnotes_html)
+
+
+def test_tight_list_items_get_ids_after_paragraphs_so_paragraph_ids_stay_put() -> None:
+    plain = render_markdown("Keep the spelling.\n\nSeparate the data.\n")
+    with_list = render_markdown(
+        "- Keep the spelling.\n- A parent item\n  - its child\n\n"
+        "Keep the spelling.\n\n1. loose\n\n   items\n\nSeparate the data.\n"
+    )
+    ids = _paragraph_ids(plain.body_html)
+    # The paragraphs' ids are what they were without the list (the item's text repeats the
+    # first paragraph's: the item, numbered after, is the second).
+    assert _paragraph_ids(with_list.body_html)[0] == ids[0]
+    assert _paragraph_ids(with_list.body_html)[-1] == ids[1]
+    assert f'<li id="{ids[0]}-2">Keep the spelling.</li>' in with_list.body_html
+    assert re.search(r'<li id="p-[0-9a-f]+">its child</li>', with_list.body_html)
+    assert "<li>A parent item" in with_list.body_html  # holds a list: not a passage
+    assert len(_paragraph_ids(with_list.body_html)) == 4  # loose items keep their <p> ids

@@ -86,17 +86,30 @@ def _alignment_classes(state: StateCore) -> None:
 
 
 def _paragraph_ids(state: StateCore) -> None:
-    """Give each visible paragraph an id from a hash of its own normalised text."""
+    """Give each visible paragraph an id from a hash of its own normalised text; then each
+    item of a tight list that holds nothing but its text (its paragraph is hidden: the id goes
+    on the <li>), so it can be responded to as well (decision 0047). Items come second so that
+    the ids paragraphs had before items had any stay as they were."""
     seen: dict[str, int] = {}
     tokens = state.tokens
     for index, token in enumerate(tokens):
-        if token.type != "paragraph_open" or token.hidden:
-            continue
-        inline = tokens[index + 1]
-        digest = hashlib.blake2s(_normalise(inline.content).encode(), digest_size=4).hexdigest()
-        count = seen.get(digest, 0) + 1
-        seen[digest] = count
-        token.attrSet("id", f"p-{digest}" if count == 1 else f"p-{digest}-{count}")
+        if token.type == "paragraph_open" and not token.hidden:
+            token.attrSet("id", _text_id(tokens[index + 1].content, seen))
+    for index, token in enumerate(tokens[1:-3], start=1):
+        if (
+            token.type == "paragraph_open"
+            and token.hidden
+            and tokens[index - 1].type == "list_item_open"
+            and tokens[index + 3].type == "list_item_close"
+        ):
+            tokens[index - 1].attrSet("id", _text_id(tokens[index + 1].content, seen))
+
+
+def _text_id(text: str, seen: dict[str, int]) -> str:
+    digest = hashlib.blake2s(_normalise(text).encode(), digest_size=4).hexdigest()
+    count = seen.get(digest, 0) + 1
+    seen[digest] = count
+    return f"p-{digest}" if count == 1 else f"p-{digest}-{count}"
 
 
 def _render_footnote_ref(
