@@ -112,6 +112,20 @@ def test_select_a_sentence_respond_and_see_the_marker(
     assert beside.count() == 0
 
 
+def test_a_selection_that_cuts_words_quotes_them_whole(browser: Any, demo: str) -> None:
+    """A drag from the middle of "lighthouse" to the middle of "journals" quotes both words."""
+    passage = _first_passage()
+    page = browser.new_context().new_page()
+    page.goto(demo + ESSAY)
+    page.locator(f"#{passage.id}").scroll_into_view_if_needed()
+    _select(page, passage.id, "house journals, and for a long ti")
+    page.locator(".passage-popup").get_by_role("button", name="Respond to this passage").click()
+    quote = page.locator("#comment-quote .comment-quote__text").inner_text()
+    assert quote == "lighthouse journals, and for a long time"
+    start = int(page.input_value("input[name=anchor_start]"))
+    assert passage.text[start : start + len(quote)] == quote
+
+
 def test_the_margin_control_by_keyboard_and_removing_the_quote(browser: Any, demo: str) -> None:
     passage = _first_passage()
     page = browser.new_context().new_page()

@@ -89,7 +89,21 @@
     if (!passage.contains(range.endContainer)) range.setEnd(passage, passage.childNodes.length);
     var found = read(passage, range);
     if (found.start < 0 || found.end <= found.start) return null;
-    return selector(passage, found.text, found.start, Math.min(found.end, found.start + MAX_QUOTE));
+    var words = toWords(found.text, found.start, Math.min(found.end, found.start + MAX_QUOTE));
+    if (words[1] <= words[0]) return null;
+    return selector(passage, found.text, words[0], words[1]);
+  }
+
+  // A drag rarely starts and ends exactly between words: the quote takes in the words it
+  // cuts ("Coul" becomes "Could") and leaves out the spaces at its ends, as readers expect.
+  var WORD = /[\p{L}\p{N}\p{M}'’-]/u;
+  function toWords(text, start, end) {
+    while (start < end && text.charAt(start) === " ") start++;
+    while (end > start && text.charAt(end - 1) === " ") end--;
+    while (start > 0 && WORD.test(text.charAt(start - 1)) && WORD.test(text.charAt(start))) start--;
+    while (end < text.length && end - start < MAX_QUOTE &&
+           WORD.test(text.charAt(end - 1)) && WORD.test(text.charAt(end))) end++;
+    return [start, end];
   }
 
   // ------------------------------------------------------------------ the form's quote
