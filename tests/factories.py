@@ -170,3 +170,45 @@ def approved_comment(
     if comment.status == Comment.Status.APPROVED:
         Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
     return comment
+
+
+def anchored_comment(post: Post, exact: str, *, passage: str | None = None, **fields: Any) -> Any:
+    """An approved comment responding to `exact`, a quote from the post's current text (in
+    the first paragraph holding it unless `passage` says which), its anchor written straight
+    to the database as the comment form stores one (made on the current version, intact)."""
+    import html
+    import re
+
+    from broadsheet.discussion.models import Anchor
+
+    found = {
+        pid: " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split())
+        for pid, text in re.findall(
+            r'<(?:p|li)[^>]* id="((?:p|fn|ref)-[^"]+)"[^>]*>(.*?)</(?:p|li)>',
+            post.body_html + post.footnotes_html + post.bibliography_html,
+            re.S,
+        )
+    }
+    passage = passage or next(pid for pid, text in found.items() if exact in text)
+    text = found[passage]
+    start = text.index(exact)
+    fields.setdefault("post_version", post.version)
+    comment = approved_comment(post, **fields)
+    Anchor.objects.create(
+        comment=comment,
+        post=post,
+        passage=passage,
+        exact=exact,
+        prefix=text[max(0, start - 32) : start],
+        suffix=text[start + len(exact) : start + len(exact) + 32],
+        start=start,
+        end=start + len(exact),
+        revision=post.revision,
+        version=post.version,
+        current_passage=passage,
+        current_exact=exact,
+        current_start=start,
+        current_end=start + len(exact),
+        located_version=post.version,
+    )
+    return comment

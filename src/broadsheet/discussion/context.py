@@ -14,7 +14,7 @@ from broadsheet.discussion.cookies import pending_ids
 from broadsheet.discussion.forms import ANCHOR_PARTS, CommentForm, field_row, shown_at_token
 from broadsheet.discussion.margins import margins_for
 from broadsheet.discussion.models import Comment
-from broadsheet.discussion.rendering import CommentRenderer
+from broadsheet.discussion.rendering import CommentRenderer, version_notes
 from broadsheet.discussion.selectors import comment_page_for_post
 from broadsheet.discussion.services import comments_are_open
 from broadsheet.moderation.models import DiscussionSettings
@@ -44,6 +44,8 @@ def discussion_context(
         settings=settings,
         post_author_ids=author_ids,
         can_reply=is_open,
+        post_url=post.get_absolute_url(),
+        versions=version_notes(post, page.in_order),
     )
     pages = [(n, comment_page_url(post, n, page.default)) for n in range(1, page.count + 1)]
     discussion = comment_form_context(

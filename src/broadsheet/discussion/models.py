@@ -183,3 +183,18 @@ class Anchor(models.Model):
 
     def __str__(self) -> str:
         return f"Anchor of comment {self.comment_id} at {self.passage}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """The comment's stored card shows its anchor: saved with it (a comment saved with
+        its anchor already attached, `comment.anchor = Anchor(…)`, has that card already and
+        costs nothing more). Anchors re-located in bulk mark their cards stale instead
+        (discussion.relocation)."""
+        from broadsheet.discussion.rendering import refresh_card
+
+        super().save(*args, **kwargs)
+        comment = self.comment
+        comment.anchor = self  # no query for it while the card is built
+        if refresh_card(comment):
+            Comment.objects.filter(pk=comment.pk).update(
+                card_html=comment.card_html, card_key=comment.card_key
+            )

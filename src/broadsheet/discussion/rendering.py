@@ -16,7 +16,7 @@ The markup follows WordPress's (ids `comment-N`, classes `comment depth-N`, `chi
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from urllib.parse import quote
 
 from django.conf import settings as django_settings
@@ -26,9 +26,11 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from broadsheet.core.identicon import identicon_key
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.anchors import anchor_of, anchor_shown
+from broadsheet.discussion.models import Anchor, Comment
 from broadsheet.discussion.selectors import NOT_SHOWN, CommentPage, Node
 from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.publishing.models import Post, Revision
 
 AWAITING = "Your comment is awaiting moderation."
 HELD_AVATAR = "broadsheet/avatar-held.svg"
@@ -71,12 +73,17 @@ def comment_date(comment: Comment) -> str:
     return f"{_MONTHS[moment.month - 1]} {moment.day}, {moment.year} at {hour}:{moment.minute:02d} {meridiem}"
 
 
-CARD_VERSION = "5"  # bump when the card markup changes: every stored card is then rebuilt
+CARD_VERSION = "6"  # bump when the card markup changes: every stored card is then rebuilt
 
 # The card's link to the comment itself (microformats' u-url; resolved against the page, it is
 # the comment's public address). Stored without the id, which a new comment does not have yet
 # when its card is built; the renderer writes it in.
 _PERMALINK = '<a class="u-url" href="#comment-">'
+# The post's address in a stored card's links to its passages and versions (a card is built
+# without the post, whose address may change): the renderer writes it in. Escaping keeps "<"
+# out of every value a card holds, so only these links have it.
+POST_URL = "<post>"
+REVISED = "The essay has been revised since this comment."
 
 
 def card_key(settings: DiscussionSettings) -> str:
@@ -116,8 +123,39 @@ def comment_card(comment: Comment, settings: DiscussionSettings) -> str:
         f'<b class="fn p-author h-card">{author}</b> {_PERMALINK}'
         f'<time class="dt-published" datetime="{moment.strftime("%Y-%m-%dT%H:%M")}{"Z" if offset == "+0000" else offset}">'
         f"{comment_date(comment)}</time></a>{pending}</footer>"
+        f"{anchor_card(anchor_of(comment))}"
         f'<div class="e-content">{comment.body_html}</div>'
     )
+
+
+def anchor_card(anchor: Anchor | None) -> str:
+    """The passage a comment responds to, as its card shows it: the quote, linking to the
+    passage (microformats' u-in-reply-to: what the comment replies to), and, once the essay's
+    revisions changed or removed those words, a note saying so with links to the version
+    responded to and to what changed."""
+    if anchor is None:
+        return ""
+    shown = anchor_shown(anchor)
+    html = (
+        f'<blockquote class="comment-quote"><a class="u-in-reply-to" '
+        f'href="{POST_URL}{escape(shown.href)}">{escape(shown.quote)}</a></blockquote>'
+    )
+    if not shown.revised:
+        return html
+    if shown.removed:
+        now = "The passage was removed."
+    else:
+        now = (
+            f'The passage now reads: <a href="{POST_URL}{escape(shown.now_href)}">'
+            f"“{escape(shown.now_reads)}”</a>"
+        )
+    links = ""
+    if shown.version_href:
+        links = (
+            f' <a href="{POST_URL}{escape(shown.version_href)}">The version responded to</a>'
+            f' · <a href="{POST_URL}{escape(shown.changes_href)}">What changed</a>'
+        )
+    return f'{html}<p class="comment-revised">{REVISED} {now}{links}</p>'
 
 
 def refresh_card(comment: Comment, settings: DiscussionSettings | None = None) -> bool:
@@ -162,9 +200,32 @@ def stale_cards(settings: DiscussionSettings | None = None) -> QuerySet[Comment]
     return (
         Comment.objects.filter(status=Comment.Status.APPROVED, removed=False)
         .exclude(card_key=key)
-        .select_related("user__profile")
+        .select_related("user__profile", "anchor")
         .defer(*NOT_SHOWN)
     )
+
+
+def version_notes(post: Post, shown: Iterable[Node]) -> dict[int, str]:
+    """ "On the version of <date>", for each earlier published version of `post` that comments
+    in `shown` were written on: one query, none when every comment is on the current text."""
+    older = {n.post_version for n in shown if n.post_version and n.post_version < post.version}
+    if not older:
+        return {}
+    versions = Revision.objects.filter(post_id=post.pk, version__in=older)
+    base = post.get_absolute_url()
+    notes: dict[int, str] = {}
+    for number, saved in versions.values_list("version", "created_at"):
+        assert number is not None  # asked for by number
+        # Version 1 is dated as the post went live (publishing/includes/version_date.html).
+        moment = timezone.localtime(
+            post.published_at if number == 1 and post.published_at else saved
+        )
+        notes[number] = (
+            f'<p class="comment-version">On the version of <a href="{escape(base)}v/{number}/">'
+            f'<time datetime="{moment:%Y-%m-%d}">{_MONTHS[moment.month - 1]} {moment.day}, '
+            f"{moment.year}</time></a></p>"
+        )
+    return notes
 
 
 class CommentRenderer:
@@ -174,8 +235,14 @@ class CommentRenderer:
         settings: DiscussionSettings,
         post_author_ids: Collection[int],
         can_reply: bool = True,
+        post_url: str = "",
+        versions: Mapping[int, str] | None = None,
     ) -> None:
+        """`post_url`: the address of the post the comments are on (its cards' links start
+        with it); `versions`: the note of each earlier version of it (`version_notes`)."""
         self.settings = settings
+        self.post_url = post_url
+        self.versions = versions or {}
         self.key = card_key(settings)
         self.post_author_ids = frozenset(post_author_ids)
         self.can_reply = can_reply
@@ -226,6 +293,9 @@ class CommentRenderer:
             card = (  # the stored card, unless it cannot be used (see comment_page_for_post)
                 comment_card(loaded[pk], self.settings) if pk in loaded else node.card_html
             ).replace(_PERMALINK, f'<a class="u-url" href="#comment-{pk}">', 1)
+            card = card.replace(POST_URL, self.post_url)
+            if node.post_version and node.post_version in self.versions:
+                card += self.versions[node.post_version]
         reply = ""
         # No Reply at the last level (WordPress's comment_reply_link offers none there).
         if self.can_reply and approved and not node.removed and not last_level:

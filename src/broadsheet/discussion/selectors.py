@@ -43,6 +43,7 @@ class Node(NamedTuple):
     user_id: int | None
     card_key: str
     card_html: str
+    post_version: int | None
 
     @classmethod
     def of(cls, comment: Comment) -> Node:
@@ -210,7 +211,7 @@ def _whole(ids: list[int]) -> dict[int, Comment]:
         return {}
     comments = (
         Comment.objects.filter(pk__in=ids)
-        .select_related("user__profile")
+        .select_related("user__profile", "anchor")
         .defer(*NOT_SHOWN, "card_html")
     )
     return {comment.pk: comment for comment in comments}

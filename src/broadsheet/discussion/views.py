@@ -108,6 +108,7 @@ def comment_post(request: HttpRequest) -> HttpResponse:
             post_author_ids=list(post.authors.values_list("pk", flat=True))
             if comment.user_id
             else [],
+            post_url=post.get_absolute_url(),
         )
         response: HttpResponse = JsonResponse(
             {
