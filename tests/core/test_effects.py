@@ -420,7 +420,24 @@ def _delete_logged(site: Site) -> None:
 
 
 # What a scenario needs in place before the pages are stored.
+def _anchored_then_revised(site: Site) -> None:
+    from broadsheet.publishing.services import post_save
+    from tests.factories import anchored_comment
+
+    anchored_comment(site.post, "An opening paragraph", body="Which opening?")
+    site.post.refresh_from_db()
+    site.post.body = site.post.body.replace("An opening paragraph.", "")
+    post_save(post=site.post)  # version 2: the quoted paragraph is gone
+
+
+def _anchors_relocate(site: Site) -> None:
+    from broadsheet.discussion.relocation import anchors_relocate
+
+    assert anchors_relocate(post_id=site.post.pk) == 1  # "the passage was removed"
+
+
 BEFORE: dict[Callable[[Site], None], Callable[[Site], Any]] = {
+    _anchors_relocate: _anchored_then_revised,
     _media_update: _media_item,
     _media_variants: _media_item,
     _media_delete: _media_item,
@@ -450,6 +467,7 @@ SCENARIOS: dict[str, list[Callable[[Site], None]]] = {
     ],
     "comment_edit": [_edit],
     "comments_clean": [_clean],
+    "anchors_relocate": [_anchors_relocate],
     "post_save": [_post_save],
     "post_rerender": [_post_rerender],
     "posts_publish_due": [_publish_due],

@@ -4,7 +4,7 @@ Every write to posts, comments, accounts and settings is a named action (`commen
 `post_save`, `personal_data_erase`: `@action`), which runs in one transaction and *declares* what it
 changed for readers: the pages to refresh (`pages`), search rows (`search`), stored comment
 cards (`cards`), the footer's archive list and menu (`navigation`), the new-post emails
-(`post_public`), the sign-in options (`login_options`), a settings row (`settings_changed`).
+(`post_public`), the anchors of responses in a new version's text (`post_version`), the sign-in options (`login_options`), a settings row (`settings_changed`).
 Declarations are collected per transaction, deduplicated, and run after the commit: a
 rolled-back write refreshes nothing and emails nobody.
 
@@ -41,6 +41,7 @@ NAVIGATION = "navigation"
 LOGIN_OPTIONS = "login_options"
 SETTINGS = "settings"
 POST_PUBLIC = "post_public"
+POST_VERSION = "post_version"  # a new published version: what points into its text is re-located
 MEDIA = "media"  # library images changed: the posts showing them are rendered again
 _ORDER = (
     SETTINGS,
@@ -55,6 +56,7 @@ _ORDER = (
     LOGIN_OPTIONS,
     PAGES,
     POST_PUBLIC,
+    POST_VERSION,
 )
 
 Handler = Callable[[set[Any]], None]
@@ -222,6 +224,12 @@ def navigation() -> None:
 def post_public(post_id: int) -> None:
     """A post became public: its subscribers hear of it."""
     declare(POST_PUBLIC, [post_id])
+
+
+def post_versioned(post_id: int) -> None:
+    """A post's text became its next published version: responses anchored to passages of
+    earlier ones are found again in it."""
+    declare(POST_VERSION, [post_id])
 
 
 def login_options() -> None:

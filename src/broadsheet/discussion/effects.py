@@ -68,3 +68,15 @@ def _every_card(keys: set[Any]) -> None:
 def _settings(labels: set[str]) -> None:
     if "moderation.discussionsettings" in labels:
         effects.cards(every=True)
+
+
+@effects.handles(effects.POST_VERSION)
+def _new_versions(post_ids: set[int]) -> None:
+    """Posts with a new published version: the worker finds their responses' passages again
+    (discussion.relocation), if they have any."""
+    from broadsheet.discussion.models import Anchor
+    from broadsheet.discussion.tasks import relocate_anchors
+
+    anchored = Anchor.objects.filter(post_id__in=post_ids).values_list("post_id", flat=True)
+    for post_id in sorted(set(anchored)):
+        relocate_anchors.enqueue(post_id)

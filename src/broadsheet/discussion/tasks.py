@@ -16,3 +16,12 @@ def rebuild_comment_cards(user_id: int | None = None) -> int:
     if user_id is not None:
         comments = comments.filter(user_id=user_id)
     return refresh_cards(comments.iterator(chunk_size=1000))
+
+
+@task()
+def relocate_anchors(post_id: int) -> int:
+    """After a new version of the post was published: its responses' anchors found again in
+    its text (discussion.relocation); returns how many now read differently."""
+    from broadsheet.discussion.relocation import anchors_relocate
+
+    return anchors_relocate(post_id=post_id)

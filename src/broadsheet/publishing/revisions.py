@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from broadsheet.accounts.models import User
+from broadsheet.core import effects
 from broadsheet.core.effects import CommittedRefusal, action
 from broadsheet.core.worddiff import word_changes
 from broadsheet.publishing.csl_json import reference_to_csl
@@ -148,6 +149,7 @@ def _publish(post: Post, revision: Revision, at: datetime) -> None:
     revision.save(update_fields=["version"])
     post.version, post.version_at = revision.version, at
     Post.objects.filter(pk=post.pk).update(version=post.version, version_at=at)
+    effects.post_versioned(post.pk)
 
 
 def revisions_publish(*, post_ids: Sequence[int], at: datetime) -> None:
