@@ -196,3 +196,45 @@ def test_a_script_in_a_quote_is_shown_as_text_and_a_huge_one_shortened(client: C
     assert "<script>" not in card and 'onmouseover="' not in card
     assert "&lt;script&gt;" in card
     assert len(card) < 5_000
+
+
+def _queries(client: Client, post: Post) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(post.get_absolute_url())  # steady state: settings cached
+    with CaptureQueriesContext(connection) as run:
+        assert client.get(post.get_absolute_url()).status_code == 200
+    return len(run.captured_queries)
+
+
+@pytest.mark.parametrize("stale", [False, True])
+def test_responses_on_earlier_versions_cost_the_same_queries_with_2_and_200(
+    client: Client, stale: bool
+) -> None:
+    from django.core.cache import caches
+
+    from broadsheet.discussion.tasks import rebuild_comment_cards
+
+    posts = {n: _post(slug=f"essay-{n}") for n in (2, 200)}
+    for n, post in posts.items():
+        for i in range(n):
+            anchored_comment(post, "Nobody kept the accounts", body=f"On it {i}.")
+        _revise(post, BODY.replace("Nobody kept", "No clerk kept"))
+        Anchor.objects.filter(post=post).update(state=Anchor.State.EDITED, located_version=2)
+        # As the relocation leaves them: stale, rendered in full (anchors loaded with them)
+        # until the worker rebuilds them.
+        Comment.objects.filter(post=post).update(card_key="")
+    if not stale:
+        assert rebuild_comment_cards.call() == 202
+    plain = _post(slug="plain")
+    _revise(plain, BODY + "\nMore.\n")
+    approved_comment(plain, body="On the current text.", post_version=2)
+    caches["pages"].clear()
+    counts = {n: _queries(client, post) for n, post in posts.items()}
+    # One more query than a revised post whose comments are all on its current text: the
+    # earlier versions' dates. The cards (stored or rendered) cost none per comment.
+    assert counts[2] == counts[200] == _queries(client, plain) + 1 + stale
+    html = _page(client, posts[200])
+    assert html.count("The essay has been revised since this comment.") == 200
+    assert html.count('class="comment-version"') == 200

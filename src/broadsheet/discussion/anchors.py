@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from broadsheet.discussion.models import Anchor
+from broadsheet.discussion.models import Anchor, Comment
 
 QUOTE_SHOWN = 280  # characters of a quote shown in a thread, an email or a feed
 _WHOLE_WORDS = 10  # a longer quote is found by its first and last few words
@@ -100,3 +100,36 @@ def anchor_of(comment: object) -> Anchor | None:
         return comment.anchor  # type: ignore[attr-defined]
     except Anchor.DoesNotExist:
         return None
+
+
+# What to load with comments shown apart from their thread (`responds_to`), and what of the
+# thread's first comment is then not needed.
+WITH_ANCHORS = ("anchor", "thread__anchor")
+THREAD_UNUSED = ("thread__body", "thread__body_html", "thread__card_html", "thread__user_agent")
+
+
+def responds_to(comment: Comment) -> Anchor | None:
+    """The passage a comment is about: its own anchor, or a reply's, that of the comment its
+    thread began with (loaded with `select_related(*WITH_ANCHORS)`: no query)."""
+    own = anchor_of(comment)
+    if own is not None or not comment.thread_id or comment.thread_id == comment.pk:
+        return own
+    return anchor_of(comment.thread)
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """A comment's quote and the address of its passage, for the places that show a comment
+    apart from its thread: the moderation queue, emails, feeds, JSON-LD."""
+
+    quote: str
+    url: str  # the post's address (as given) and the passage's fragment
+    revised: bool
+    removed: bool
+
+
+def quoted(anchor: Anchor | None, post_url: str) -> Quoted | None:
+    if anchor is None:
+        return None
+    shown = anchor_shown(anchor)
+    return Quoted(shown.quote, f"{post_url}{shown.href}", shown.revised, shown.removed)

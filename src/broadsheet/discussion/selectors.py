@@ -13,7 +13,8 @@ from django.db import connection
 
 from broadsheet.core.sql import select_models
 from broadsheet.discussion.addresses import address_on_page, default_comment_page
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.anchors import quoted
+from broadsheet.discussion.models import Anchor, Comment
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
 
@@ -239,6 +240,8 @@ class CommentSummary:
     body_html: str
     created_at: datetime
     url: str  # its public address: this page's, at #comment-N (discussion.addresses)
+    quote: str = ""  # the passage it responds to (shortened), if any
+    quote_url: str = ""  # that passage's address, with its text fragment
 
 
 def comments_for_metadata(*, post: Post, page: CommentPage, limit: int) -> list[CommentSummary]:
@@ -255,17 +258,20 @@ def comments_for_metadata(*, post: Post, page: CommentPage, limit: int) -> list[
 
     quote = connection.ops.quote_name
     comments, users = quote(_TABLE), quote(User._meta.db_table)
-    profiles = quote(Profile._meta.db_table)
+    profiles, anchors = quote(Profile._meta.db_table), quote(Anchor._meta.db_table)
     rows = select_models(
         Comment,
         f"LEFT JOIN {users} ON {users}.id = {comments}.user_id "
         f"LEFT JOIN {profiles} ON {profiles}.user_id = {users}.id "
+        f"LEFT JOIN {anchors} ON {anchors}.comment_id = {comments}.id "
         f"WHERE {comments}.id IN ({', '.join(['%s'] * len(wanted))})",
         wanted,
         only=("author_name", "author_url", "body_html", "created_at"),
         extra=f"{users}.username AS account, {users}.first_name AS first, "
-        f"{users}.last_name AS last, {profiles}.display_name AS shown_name",
+        f"{users}.last_name AS last, {profiles}.display_name AS shown_name, "
+        + ", ".join(f"{anchors}.{quote(name)} AS anchor_{name}" for name in _ANCHOR_SHOWN),
     )
+    post_url = post.get_absolute_url()
     found = {
         c.pk: CommentSummary(
             pk=c.pk,
@@ -279,10 +285,27 @@ def comments_for_metadata(*, post: Post, page: CommentPage, limit: int) -> list[
             url=address_on_page(
                 post=post, comment_id=c.pk, number=page.number, default=page.default
             ),
+            **_quote(c, post_url),
         )
         for c in rows
     }
     return [found[pk] for pk in wanted if pk in found]
+
+
+# An anchor's columns that say how it is shown (discussion.anchors.anchor_shown).
+_ANCHOR_SHOWN = (
+    "passage", "exact", "prefix", "suffix", "state", "current_passage", "current_exact", "version",
+)  # fmt: skip
+
+
+def _quote(row: Comment, post_url: str) -> dict[str, str]:
+    """The quote of a comment read with its anchor's columns (`anchor_…`), if it has one."""
+    if getattr(row, "anchor_passage", None) is None:
+        return {}
+    anchor = Anchor(**{name: getattr(row, f"anchor_{name}") for name in _ANCHOR_SHOWN})
+    shown = quoted(anchor, post_url)
+    assert shown is not None
+    return {"quote": shown.quote, "quote_url": shown.url}
 
 
 # The checks every new comment passes through. Each is one short statement, written out: the

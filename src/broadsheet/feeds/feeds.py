@@ -27,11 +27,13 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+from django.utils.html import escape
 from django.utils.http import http_date, quote_etag
 
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.webaddress import absolute_html
 from broadsheet.discussion.addresses import comment_addresses
+from broadsheet.discussion.anchors import THREAD_UNUSED, WITH_ANCHORS, quoted, responds_to
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Category, Post, Tag
@@ -324,8 +326,8 @@ def _approved_comments() -> QuerySet[Comment]:
         Comment.objects.filter(
             status=Comment.Status.APPROVED, removed=False, post__status=Post.Status.PUBLISHED
         )
-        .select_related("post", "user__profile")
-        .defer("body", "user_agent", *(f"post__{name}" for name in _POST_TEXT))
+        .select_related("post", "user__profile", *WITH_ANCHORS)
+        .defer("body", "user_agent", *(f"post__{name}" for name in _POST_TEXT), *THREAD_UNUSED)
         .order_by("-created_at", "-id")
     )
 
@@ -356,7 +358,14 @@ class CommentsFeed(ConditionalFeed):
         return f"Comment on {item.post.title} by {item.display_name}"
 
     def item_description(self, item: Comment) -> str:
-        return item.body_html
+        # A response to a passage opens with it, linking to it (as its card in the thread).
+        shown = quoted(responds_to(item), f"{settings.SITE_URL}{item.post.get_absolute_url()}")
+        if shown is None:
+            return item.body_html
+        return (
+            f'<blockquote class="comment-quote">On the passage <a href="{escape(shown.url)}">'
+            f"“{escape(shown.quote)}”</a></blockquote>{item.body_html}"
+        )
 
     def feed_links(self, items: list[Any]) -> dict[int, str]:
         return comment_addresses(comments=items, settings=DiscussionSettings.current())

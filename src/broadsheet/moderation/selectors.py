@@ -10,6 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 
 from broadsheet.discussion.addresses import comment_addresses
+from broadsheet.discussion.anchors import THREAD_UNUSED, WITH_ANCHORS, Quoted, quoted, responds_to
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.models import DiscussionSettings
 
@@ -108,10 +109,11 @@ def _queue(*, status: str | None, query: str) -> QuerySet[Comment]:
     if query:
         comments = comments.filter(_search(query))
     return (
-        # With its public log entry, if any (one join, no query per row).
-        comments.select_related("post", "post__parent", "user", "removal_entry")
+        # With its public log entry and the passage it responds to, if any (joins, no query
+        # per row).
+        comments.select_related("post", "post__parent", "user", "removal_entry", *WITH_ANCHORS)
         # The queue shows each post's title and link only: its text stays in the database.
-        .defer("post__body", "post__body_html", "post__footnotes_html", "post__toc")
+        .defer("post__body", "post__body_html", "post__footnotes_html", "post__toc", *THREAD_UNUSED)
         .order_by("-created_at", "-id")
     )
 
@@ -151,6 +153,7 @@ class QueueRow:
     context_url: str
     actions: list[Action]
     can_reply: bool  # replies only go under comments that are, or will be, published
+    quoted: Quoted | None  # the passage it responds to
 
 
 def queue_rows(page: Page[Comment]) -> list[QueueRow]:
@@ -162,6 +165,7 @@ def queue_rows(page: Page[Comment]) -> list[QueueRow]:
             context_url=addresses[comment.pk],
             actions=row_actions(comment.status),
             can_reply=comment.status in _ALL,
+            quoted=quoted(responds_to(comment), comment.post.get_absolute_url()),
         )
         for comment in page
     ]

@@ -24,6 +24,7 @@ from django.utils import timezone
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.webaddress import absolute_html
 from broadsheet.discussion.addresses import comment_address
+from broadsheet.discussion.anchors import THREAD_UNUSED, WITH_ANCHORS, quoted, responds_to
 from broadsheet.discussion.models import Comment
 from broadsheet.media.figures import figures_for_email
 from broadsheet.moderation.models import DiscussionSettings
@@ -183,19 +184,26 @@ def _in_a_digest(*, to: str, entry: str, since: datetime) -> bool:
 
 
 def _comment_context(comment: Comment) -> dict[str, Any]:
+    post_url = absolute(comment.post.get_absolute_url())
     return {
         "comment": comment,
         "post": comment.post,
         "comment_url": absolute(
             comment_address(comment=comment, settings=DiscussionSettings.current())
         ),
-        "post_url": absolute(comment.post.get_absolute_url()),
+        "post_url": post_url,
+        "quoted": quoted(responds_to(comment), post_url),  # the passage it responds to
     }
 
 
 def notify_comment(*, comment_id: int) -> None:
     """A comment was written or approved: tell whoever should hear of it, once."""
-    comment = Comment.objects.select_related("post", "parent").filter(pk=comment_id).first()
+    comment = (
+        Comment.objects.select_related("post", "parent", *WITH_ANCHORS)
+        .defer(*THREAD_UNUSED)
+        .filter(pk=comment_id)
+        .first()
+    )
     if comment is None or comment.removed:
         return
     settings = DiscussionSettings.current()

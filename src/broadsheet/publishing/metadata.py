@@ -141,13 +141,20 @@ def _comment_item(comment: CommentSummary) -> dict[str, Any]:
     elif comment.author_url.lower().startswith(("http://", "https://")):
         author["url"] = comment.author_url
     text = stored_html_text(comment.body_html)
-    return {
+    item = {
         "@type": "Comment",
         "author": author,
         "dateCreated": timezone.localtime(comment.created_at).isoformat(),
         "text": _shortened(text, COMMENT_TEXT_CHARS),
         "url": f"{settings.SITE_URL}{comment.url}",
     }
+    if comment.quote:  # a response to a passage is about it
+        item["about"] = {
+            "@type": "Quotation",
+            "text": comment.quote,
+            "url": f"{settings.SITE_URL}{comment.quote_url}",
+        }
+    return item
 
 
 def _shortened(text: str, limit: int) -> str:
