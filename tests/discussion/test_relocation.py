@@ -117,15 +117,15 @@ def test_an_essay_revised_twice_is_followed_step_by_step_and_a_restored_text_bri
     assert "revised" not in _li(client.get(essay.get_absolute_url()).content.decode(), comment)
 
 
-def test_a_response_is_never_attached_to_a_look_alike_passage(essay: Post) -> None:
-    repeated = "Nobody kept the accounts."
+def test_a_response_is_never_attached_to_a_look_alike_passage(author: Any) -> None:
+    # The same words stand in another paragraph, in another context, from the start.
+    elsewhere = "In Lisbon, too: Nobody kept the accounts, and the harbour was a different story."
+    essay = PostFactory(body=f"{BODY}\n{elsewhere}\n", authors=[author])
     comment = anchored_comment(essay, "Nobody kept the accounts", body="On the ledgers.")
-    # The quoted paragraph goes; the same words stand in a new, different paragraph far away.
-    _revise(
-        essay,
-        BODY.replace(f"{LEDGERS}[^1]\n\n", "").replace("[^1]: The toll", "The toll")
-        + f"\nIn Lisbon, too: {repeated} Their harbour was a different story.\n",
-    )
+    assert Anchor.objects.get(pk=comment.pk).prefix == ""  # the first paragraph's
+    # The quoted paragraph goes; the look-alike stays.
+    _revise(essay, BODY.replace(f"{LEDGERS}[^1]\n\n", "").replace("[^1]: The toll", "The toll")
+            + f"\n{elsewhere}\n")  # fmt: skip
     _run_worker()
     anchor = Anchor.objects.get(pk=comment.pk)
     assert anchor.state == Anchor.State.ORPHANED and anchor.current_passage == ""
@@ -135,8 +135,10 @@ def test_a_revision_that_does_not_touch_the_passages_changes_no_card(essay: Post
     comment = anchored_comment(essay, "took the outer wall")
     before = Comment.objects.get(pk=comment.pk).card_html
     _revise(essay, BODY + "\nA closing paragraph.\n")
-    _run_worker()
+    [queued] = DBTaskResult.objects.filter(task_path__endswith="relocate_anchors")
+    assert relocate_anchors.call(*queued.args_kwargs["args"]) == 0
     anchor = Anchor.objects.get(pk=comment.pk)
     assert anchor.state == Anchor.State.INTACT and anchor.located_version == 2
-    assert Comment.objects.get(pk=comment.pk).card_html == before
-    assert not DBTaskResult.objects.exists()  # nothing left to rebuild
+    stored = Comment.objects.get(pk=comment.pk)
+    assert stored.card_html == before and stored.card_key  # not marked stale
+    assert not DBTaskResult.objects.filter(task_path__endswith="rebuild_comment_cards").exists()

@@ -58,7 +58,7 @@ def anchors_relocate(*, post_id: int) -> int:
     Anchor.objects.bulk_update(anchors, [*_LOCATED, "located_version"])
     if changed:
         effects.cards(comments=[anchor.comment_id for anchor in changed])
-        effects.pages(posts=[post_id])
+        effects.pages(posts=[post_id], listings=True)  # the comment feeds quote them too
     return len(changed)
 
 
