@@ -152,8 +152,9 @@ def anchor_card(anchor: Anchor | None) -> str:
     links = ""
     if shown.version_href:
         links = (
-            f' <a href="{POST_URL}{escape(shown.version_href)}">The version responded to</a>'
-            f' · <a href="{POST_URL}{escape(shown.changes_href)}">What changed</a>'
+            f' <span class="comment-revised-links">'
+            f'<a href="{POST_URL}{escape(shown.version_href)}">The version responded to</a>'
+            f' · <a href="{POST_URL}{escape(shown.changes_href)}">What changed</a></span>'
         )
     return f'{html}<p class="comment-revised">{REVISED} {now}{links}</p>'
 
