@@ -177,3 +177,22 @@ def test_microformats_read_the_passage_as_what_the_comment_replies_to(
     [entry] = [item for item in parsed["items"] if "h-entry" in item["type"]]
     [cite] = entry["properties"]["comment"]
     assert cite["properties"]["in-reply-to"] == [f"http://testserver{_fragment(post, comment)}"]
+
+
+def test_a_script_in_a_quote_stays_text_in_the_json_ld_feeds_and_queue(
+    client: Client, post: Post
+) -> None:
+    payload = "</script><script>alert(1)</script>"
+    comment = anchored_comment(post, QUOTE)
+    Anchor.objects.filter(pk=comment.pk).update(exact=payload, passage='p-"><b>x</b>')
+    Comment.objects.filter(pk=comment.pk).update(card_key="")
+    html = client.get(post.get_absolute_url()).content.decode()
+    assert payload not in html and "<b>x</b>" not in html
+    assert _blog_posting(html)["comment"][0]["about"]["text"] == payload
+    feed = client.get("/comments/feed/").content.decode()
+    # Text in the item's HTML, which the XML escapes again: never markup of either.
+    assert "<script>" not in feed and "&lt;script&gt;" not in feed
+    assert "&amp;lt;script&amp;gt;" in feed
+    client.force_login(User.objects.create_superuser("ed", "ed@example.org", "pw"))
+    queue = client.get("/moderation/").content.decode()
+    assert payload not in queue and "&lt;/script&gt;&lt;script&gt;" in queue
