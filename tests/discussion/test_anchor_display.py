@@ -236,3 +236,62 @@ def test_responses_on_earlier_versions_cost_the_same_queries_with_2_and_200(
     html = _page(client, posts[200])
     assert html.count("The essay has been revised since this comment.") == 200
     assert html.count('class="comment-version"') == 200
+
+
+def test_a_response_posted_through_the_form_has_its_quote_in_its_stored_card(
+    client: Client,
+) -> None:
+    from broadsheet.core.anchoring import Selector
+    from broadsheet.discussion.services import Commenter, comment_submit
+    from broadsheet.publishing.passages import post_passages
+
+    post = _post()
+    second = post_passages(post)[1]
+    comment = comment_submit(
+        post=post,
+        commenter=Commenter(name="Mo", email="mo@example.org", is_moderator=True),
+        body="Who kept them, then?",
+        anchor=Selector(second.id, "Nobody kept the accounts", "", "", -1, -1),
+    )
+    stored = Comment.objects.get(pk=comment.pk)
+    assert stored.status == Comment.Status.APPROVED and stored.post_version == post.version
+    assert "Nobody kept the accounts</a></blockquote>" in stored.card_html and stored.card_key
+    card = _li(_page(client, post), comment)
+    assert (
+        f'href="{post.get_absolute_url()}#{second.id}:~:text=Nobody%20kept%20the%20accounts"'
+        in card
+    )
+
+
+def test_a_response_posted_with_javascript_comes_back_with_its_quote_linked(
+    client: Client, author: Any
+) -> None:
+    from broadsheet.discussion.forms import shown_at_token
+    from broadsheet.moderation.models import DiscussionSettings
+    from broadsheet.publishing.passages import post_passages
+
+    current = DiscussionSettings.current()
+    current.minimum_seconds_on_page = 0
+    current.save()
+    post = _post(authors=[author])
+    client.force_login(author)  # the post's author: approved at once
+    second = post_passages(post)[1]
+    response = client.post(
+        "/comments/post/",
+        {
+            "comment": "Who kept them?",
+            "post_id": post.pk,
+            "parent_id": "0",
+            "shown_at": shown_at_token(),
+            "hp": "",
+            "anchor_passage": second.id,
+            "anchor_exact": "Nobody kept the accounts",
+            "anchor_start": "",
+            "anchor_end": "",
+        },
+        HTTP_X_REQUESTED_WITH="fetch",
+    )
+    assert response.status_code == 201, response.content
+    html = response.json()["html"]
+    assert f'href="{post.get_absolute_url()}#{second.id}:~:text=Nobody' in html
+    assert "<post>" not in html
