@@ -196,3 +196,20 @@ def test_a_script_in_a_quote_stays_text_in_the_json_ld_feeds_and_queue(
     client.force_login(User.objects.create_superuser("ed", "ed@example.org", "pw"))
     queue = client.get("/moderation/").content.decode()
     assert payload not in queue and "&lt;/script&gt;&lt;script&gt;" in queue
+
+
+def test_a_relocated_passage_changes_the_comment_feeds_validator(
+    client: Client, post: Post
+) -> None:
+    # The relocation runs after the revision that changed the post: its own change must not be
+    # answered with a 304 by a validator taken in between.
+    comment = anchored_comment(post, QUOTE)
+    urls = ("/comments/feed/", f"{post.get_absolute_url()}feed/")
+    etags = {url: client.get(url)["ETag"] for url in urls}
+    for url in urls:
+        assert client.get(url, HTTP_IF_NONE_MATCH=etags[url]).status_code == 304
+    Anchor.objects.filter(pk=comment.pk).update(state=Anchor.State.ORPHANED, located_version=2)
+    for url in urls:
+        answer = client.get(url, HTTP_IF_NONE_MATCH=etags[url])
+        assert answer.status_code == 200
+        assert "(since removed from the essay)&lt;/blockquote&gt;" in answer.content.decode()

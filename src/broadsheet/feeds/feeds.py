@@ -88,6 +88,10 @@ class ConditionalFeed(Feed):
         page depends on the others): read for all items at once, and part of the ETag."""
         return {}
 
+    def item_tag(self, item: Any) -> str:
+        """What the item shows that its stamp does not date (part of the ETag)."""
+        return ""
+
     def prepared_link(self, item: Any) -> str:
         prepared = _PREPARED.get()
         return prepared[2][item.pk] if prepared is not None else ""
@@ -111,7 +115,10 @@ class ConditionalFeed(Feed):
                     site.title,
                     site.tagline,
                     self.object_stamp(obj),
-                    *(f"{pk}@{stamp.isoformat()}{links.get(pk, '')}" for pk, stamp in stamps),
+                    *(
+                        f"{item.pk}@{stamp.isoformat()}{links.get(item.pk, '')}{self.item_tag(item)}"
+                        for item, (_, stamp) in zip(items, stamps, strict=True)
+                    ),
                 ]
             ).encode()
         ).hexdigest()[:32]
@@ -357,14 +364,26 @@ class CommentsFeed(ConditionalFeed):
     def item_title(self, item: Comment) -> str:
         return f"Comment on {item.post.title} by {item.display_name}"
 
+    def item_tag(self, item: Comment) -> str:
+        # A revision of the essay, re-located after the post's own change, changes the quote.
+        anchor = responds_to(item)
+        return f"{anchor.state}{anchor.located_version}" if anchor is not None else ""
+
     def item_description(self, item: Comment) -> str:
         # A response to a passage opens with it, linking to it (as its card in the thread).
         shown = quoted(responds_to(item), f"{settings.SITE_URL}{item.post.get_absolute_url()}")
         if shown is None:
             return item.body_html
+        since = (
+            " (since removed from the essay)"
+            if shown.removed
+            else " (since revised)"
+            if shown.revised
+            else ""
+        )
         return (
             f'<blockquote class="comment-quote">On the passage <a href="{escape(shown.url)}">'
-            f"“{escape(shown.quote)}”</a></blockquote>{item.body_html}"
+            f"“{escape(shown.quote)}”</a>{since}</blockquote>{item.body_html}"
         )
 
     def feed_links(self, items: list[Any]) -> dict[int, str]:
