@@ -176,19 +176,10 @@ def anchored_comment(post: Post, exact: str, *, passage: str | None = None, **fi
     """An approved comment responding to `exact`, a quote from the post's current text (in
     the first paragraph holding it unless `passage` says which), its anchor written straight
     to the database as the comment form stores one (made on the current version, intact)."""
-    import html
-    import re
-
     from broadsheet.discussion.models import Anchor
+    from broadsheet.publishing.passages import post_passages
 
-    found = {
-        pid: " ".join(html.unescape(re.sub(r"<[^>]+>", "", text)).split())
-        for pid, text in re.findall(
-            r'<(?:p|li)[^>]* id="((?:p|fn|ref)-[^"]+)"[^>]*>(.*?)</(?:p|li)>',
-            post.body_html + post.footnotes_html + post.bibliography_html,
-            re.S,
-        )
-    }
+    found = {p.id: p.text for p in post_passages(post)}
     passage = passage or next(pid for pid, text in found.items() if exact in text)
     text = found[passage]
     start = text.index(exact)
