@@ -210,3 +210,20 @@ def test_publishing_a_version_queues_the_relocation_only_for_a_post_with_anchors
     # A save that publishes no new version (the same text) queues nothing more.
     _revise(anchored, BODY + "\nMore.\n")
     assert DBTaskResult.objects.filter(task_path__endswith="relocate_anchors").count() == 1
+
+
+def test_an_anchor_whose_version_text_is_gone_is_left_as_it_was(relocate: Any) -> None:
+    from broadsheet.publishing.models import Revision
+
+    post = PostFactory(body=BODY)
+    lost = anchored_comment(post, "Nobody kept the accounts")
+    _revise(post, BODY + "\nMore.\n")
+    post.refresh_from_db()
+    kept = anchored_comment(post, "More")
+    _revise(post, BODY + "\nMore, and more.\n")
+    Revision.objects.filter(post_id=post.pk, version=1).delete()  # say, by hand in the database
+    recorder = relocate(lambda s, new: Relocation("edited", _in(new, "More, and more"), 0.9))
+    assert anchors_relocate(post_id=post.pk) == 1
+    assert [[s.exact for s in selectors] for selectors, _, _ in recorder.calls] == [["More"]]
+    assert Anchor.objects.get(pk=lost.pk).located_version == 1
+    assert Anchor.objects.get(pk=kept.pk).located_version == 3

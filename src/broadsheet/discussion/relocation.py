@@ -47,19 +47,33 @@ def anchors_relocate(*, post_id: int) -> int:
     new = post_passages(post)
     texts = _Versions(post)
     changed: list[Anchor] = []
+    left: list[int] = []
     for version, group in _by_source(anchors).items():
         old = texts.passages(version)
-        if old is None:
-            continue  # that version's text is gone: left as it was
+        if old is None:  # that version's text is gone: left as it was
+            left.extend(anchor.pk for anchor in group)
+            continue
         selectors = [_selector(anchor, version, old) for anchor in group]
         for anchor, found in zip(group, anchoring.relocate(selectors, old, new), strict=True):
             if _located(anchor, found, post.version):
                 changed.append(anchor)
-    Anchor.objects.bulk_update(anchors, [*_LOCATED, "located_version"])
+    _write(post, changed, left)
     if changed:
         effects.cards(comments=[anchor.comment_id for anchor in changed])
         effects.pages(posts=[post_id], listings=True)  # the comment feeds quote them too
     return len(changed)
+
+
+def _write(post: Post, changed: Sequence[Anchor], left: Sequence[int]) -> None:
+    """Every anchor asked about is now located in the post's version: one statement, and one
+    per anchor that moved or changed (usually few; bulk_update took seconds for a thousand).
+    The post row is locked: an anchor written since was made on this version already."""
+    for anchor in changed:
+        Anchor.objects.filter(pk=anchor.pk).update(**{f: getattr(anchor, f) for f in _LOCATED})
+    unlocated = Anchor.objects.filter(post_id=post.pk, version__isnull=False).exclude(
+        located_version=post.version
+    )
+    unlocated.exclude(pk__in=left).update(located_version=post.version)
 
 
 def _from_original(anchor: Anchor) -> bool:
