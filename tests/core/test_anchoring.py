@@ -296,6 +296,22 @@ def test_never_a_look_alike_when_its_own_paragraph_is_gone() -> None:
     assert found.selector.passage == new[1].id
 
 
+def test_never_a_new_paragraph_that_only_shares_the_quote() -> None:
+    """The paragraph quoted is deleted and a new one elsewhere uses the same words in another
+    context: it holds the quote, but nothing else of the old paragraph — not a descendant."""
+    quoted = "Nobody kept the accounts, so every figure in the report is a guess by the clerk."
+    lisbon = "In Lisbon, too: Nobody kept the accounts. Their harbour master wrote letters."
+    old = _render(LEDGER, quoted, ENDING)
+    new = _render(LEDGER, ENDING, lisbon)
+    assert _relocated(_quote(old, 1, "Nobody kept the accounts"), old, new).state == "orphaned"
+    # The same paragraph, edited around the quote and moved to the end, is still found.
+    edited = "Nobody kept the accounts, so every figure in the report is the clerk's guess."
+    found = _relocated(
+        _quote(old, 1, "Nobody kept the accounts"), old, _render(LEDGER, ENDING, edited)
+    )
+    assert found.state == "moved"
+
+
 def test_a_split_paragraph_keeps_each_anchor_in_its_half() -> None:
     old = _render(LEDGER, LAMP + " " + STORM, ENDING)
     new = _render(LEDGER, LAMP, STORM, ENDING)

@@ -215,6 +215,8 @@ _CONTEXT_SIMILAR = 0.5
 _CONFIDENCE = 0.8
 _RIVAL = 0.05
 _ABSORBED = 0.6  # of the old passage's other runs of words, for a passage that took them in
+# of the old passage's other runs of words, for a quote found with none of its context
+_KEPT_BESIDES = 0.3
 _NEIGHBOURS = 8  # new passages searched on each side of where an edited passage was
 _REPEATS = 50  # occurrences of a quote looked at in one passage
 _EDGE = 48  # characters of a long quote compared to place each of its ends
@@ -362,6 +364,23 @@ class _Essay:
     def sole_parent(self, selector: Selector, index: int) -> bool:
         return self.parents(index) == {self.old_at.get(selector.passage)}
 
+    def rest(self, selector: Selector, at: int) -> set[tuple[str, ...]]:
+        """The old passage's runs of words besides the quote's."""
+        key = (at, selector.exact)
+        if key not in self._rests:
+            self._rests[key] = self.runs("old", at) - _runs(selector.exact)
+        return self._rests[key]
+
+    def keeps_rest(self, selector: Selector, index: int, share: float) -> bool:
+        """Whether new passage `index` kept `share` of the old passage's words besides the
+        quote: a passage that only shares the quote is another passage that happens to use
+        the same words (a sole parent is found by the quote's words alone)."""
+        at = self.old_at.get(selector.passage)
+        if at is None:
+            return True  # the only candidate is the passage of the same id
+        rest = self.rest(selector, at)
+        return bool(rest) and len(rest & self.runs("new", index)) >= share * len(rest)
+
     def descends(self, selector: Selector, index: int) -> bool:
         """Whether new passage `index` comes from the selector's old passage: it is that
         passage's closest changed relative, or it took in most of that passage's runs of
@@ -371,10 +390,7 @@ class _Essay:
             return True  # the only candidate is the passage of the same id
         if self.sole_parent(selector, index):
             return True
-        key = (at, selector.exact)
-        if key not in self._rests:
-            self._rests[key] = self.runs("old", at) - _runs(selector.exact)
-        rest = self._rests[key]
+        rest = self.rest(selector, at)
         if len(rest) < 4:
             return False
         return len(rest & self.runs("new", index)) >= _ABSORBED * len(rest)
@@ -441,7 +457,7 @@ def _exact_nearby(
     """The quote itself in a changed passage nearby that descends from its old one, with
     enough of its context around it; two equally good places: the nearer only when both keep
     all their context. Without context, a long quote found once in the old passage's sole
-    heir."""
+    heir, when that heir kept some of the old passage's other words too."""
     hits, bare = [], []
     length = len(selector.exact)
     for candidate in candidates:
@@ -459,7 +475,12 @@ def _exact_nearby(
         if len(tied) > 1 and best < 1.0:
             return _ORPHANED  # a look-alike: which one was meant is not known
         passage, s = tied[0][2], tied[0][3]
-    elif len(bare) == 1 and length >= _MIN_FUZZY and essay.sole_parent(selector, bare[0][0].index):
+    elif (
+        len(bare) == 1
+        and length >= _MIN_FUZZY
+        and essay.sole_parent(selector, bare[0][0].index)
+        and essay.keeps_rest(selector, bare[0][0].index, _KEPT_BESIDES)
+    ):
         passage, s = bare[0][0].passage, bare[0][1]
     else:
         return None
