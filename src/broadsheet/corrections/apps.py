@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class CorrectionsConfig(AppConfig):
+    name = "broadsheet.corrections"
+    label = "corrections"
+    verbose_name = "Corrections"
+
+    def ready(self) -> None:
+        # The post page (publishing, a lower layer) shows what the apps above it register.
+        from broadsheet.corrections.published import register
+
+        register()
