@@ -31,7 +31,7 @@ from broadsheet.publishing.passages import post_passages
 from broadsheet.publishing.selectors import post_for_permalink
 
 PER_PAGE = 20
-NOT_IN_TEXT = "The text you selected is not in this passage as it reads now, so the whole passage is quoted instead: check it, then send again."  # fmt: skip
+NOT_IN_TEXT = "The whole passage is quoted instead: check it, then send again."
 TOO_MANY = "You have suggested several corrections in a short time. Please wait an hour, then send this one again: your text is kept."  # fmt: skip
 
 
@@ -80,8 +80,8 @@ def suggest(
     data = request.POST if request.method == "POST" else request.GET
     try:
         quoted, problem = _selection(found, texts, data), ""
-    except NotInText:
-        quoted, problem = whole(found), NOT_IN_TEXT
+    except NotInText as why:
+        quoted, problem = whole(found), f"{why.message} {NOT_IN_TEXT}"
     keys = list(post.references.values_list("key", flat=True))
     if request.method != "POST":
         return _page(request, post, found, SuggestionForm(references=keys, guest=guest),
