@@ -8,6 +8,7 @@ class CorrectionsConfig(AppConfig):
 
     def ready(self) -> None:
         # The post page (publishing, a lower layer) shows what the apps above it register.
-        from broadsheet.corrections.published import register
+        from broadsheet.corrections import privacy, published
 
-        register()
+        published.register()
+        privacy.register()  # a proposer's name and address, in personal-data requests
