@@ -177,3 +177,24 @@ def test_forged_suggestion_ids_in_the_studio_are_404(writer: Any) -> None:
     )
     assert studio.get("/studio/corrections/?status=<script>").status_code == 200
     assert studio.get("/studio/corrections/?page=" + "9" * 400).status_code == 200
+
+
+def test_the_studio_list_costs_the_same_queries_for_one_suggestion_or_twenty(
+    essay: Post, editor: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    studio = _client(editor)
+    suggestion(essay)
+    studio.get("/studio/corrections/")  # settings and the navigation cached
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert studio.get("/studio/corrections/").status_code == 200
+        return len(queries.captured_queries)
+
+    few = count()
+    for number in range(19):
+        suggestion(PostFactory(authors=[editor], slug=f"essay-{number}"))
+    assert count() == few <= 8  # session, account, permissions, the count, the rows
