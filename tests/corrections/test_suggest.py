@@ -237,3 +237,18 @@ def test_a_suggestion_is_emailed_privately_and_never_shown(client: Client, essay
     assert OutgoingEmail.objects.filter(to_address="writer@example.org").exists()
     assert "A private problem." not in client.get(essay.get_absolute_url()).content.decode()
     assert not OutgoingEmail.objects.filter(to_address="ada@example.net").exists()
+
+
+def test_the_respond_page_offers_a_correction_of_the_same_passage(
+    client: Client, essay: Post
+) -> None:
+    """Without JavaScript a passage's "Respond" opens its own page; a correction is offered
+    there too, for the same passage."""
+    passage = post_passages(essay)[0].id
+    html = client.get(f"{essay.get_absolute_url()}respond/{passage}/").content.decode()
+    link = f'href="{essay.get_absolute_url()}correct/{passage}/"'
+    assert link in html and "Suggest a correction" in html
+    assert client.get(f"{essay.get_absolute_url()}correct/{passage}/").status_code == 200
+    page = PostFactory(kind=Post.Kind.PAGE, title="About", slug="about", body="A page.")
+    about = post_passages(page)[0].id
+    assert "Suggest a correction" not in client.get(f"/about/respond/{about}/").content.decode()

@@ -1,6 +1,6 @@
-"""Corrections in Chromium: a reader suggests one on a sentence (with JavaScript from the
-address the essay's `data-correct-url` names, as the selection popup builds it; without, the
-whole paragraph), the author revises the essay with the suggestion beside the editor and
+"""Corrections in Chromium: a reader suggests one on a sentence (with JavaScript by selecting
+it, the popup following the essay's `data-correct-url`; without, from the passage's Respond
+page, the whole paragraph), the author revises the essay with the suggestion beside the editor and
 accepts it; readers see it at the end of the essay, on /corrections/ and in its feed. axe-core
 on every page."""
 
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -16,6 +15,8 @@ from django.test import Client
 
 from broadsheet.corrections.models import Correction
 from broadsheet.notifications.models import OutgoingEmail
+from broadsheet.publishing.passages import post_passages
+from tests.e2e.test_respond import _select
 from tests.factories import PostFactory, role_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,15 +35,16 @@ def _serious_violations(page: Any, javascript: bool) -> list[str]:
 
 def _suggest(page: Any, live_server: Any, post: Any, javascript: bool) -> None:
     page.goto(live_server.url + post.get_absolute_url())
-    article = page.locator("article.entry")
-    base = article.get_attribute("data-correct-url")
-    passage = page.locator(".entry-content p").first.get_attribute("id")
-    assert base and passage and passage.startswith("p-")
-    query = ""
-    if javascript:  # what the selection popup sends: the quote with its context
-        query = "?" + urlencode({"exact": "dredged in 1826", "prefix": "The harbour was ",
-                                 "suffix": " by the town.", "start": 16, "end": 31})  # fmt: skip
-    page.goto(f"{live_server.url}{base}{passage}/{query}")
+    base = page.locator("article.entry").get_attribute("data-correct-url")
+    passage = post_passages(post)[0].id
+    assert base == f"{post.get_absolute_url()}correct/"
+    if javascript:  # select the words; the popup (respond.js) offers the correction
+        _select(page, passage, "dredged in 1826")
+        page.get_by_role("button", name="Suggest a correction").click()
+        page.wait_for_url(f"**{base}{passage}/?*")
+    else:  # the passage's Respond page offers it
+        page.goto(f"{live_server.url}{post.get_absolute_url()}respond/{passage}/")
+        page.get_by_role("link", name="Suggest a correction").click()
     quoted = page.locator("#correction-quote mark").inner_text()
     assert quoted == (
         "dredged in 1826" if javascript else "The harbour was dredged in 1826 by the town."
