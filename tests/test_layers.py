@@ -23,6 +23,7 @@ LAYERS = {
     "feeds": 5,
     "search": 5,
     "importers": 5,
+    "corrections": 5,
     "studio": 6,
 }
 

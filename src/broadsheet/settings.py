@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "broadsheet.feeds",
     "broadsheet.search",
     "broadsheet.importers",
+    "broadsheet.corrections",
     "broadsheet.studio",
     "django_tasks",
     "django_tasks_db",

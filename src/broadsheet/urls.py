@@ -33,5 +33,6 @@ urlpatterns = [
     re_path(r"^media/(?P<path>.*)$", cache_policy("public", max_age=86_400)(_media)),
     path("moderation/", include("broadsheet.moderation.urls")),
     path("studio/", include("broadsheet.studio.urls")),
+    path("", include("broadsheet.corrections.urls")),
     path("", include("broadsheet.publishing.urls")),
 ]

@@ -137,6 +137,8 @@ def _pages(site: Site) -> list[str]:
         "/sitemap-posts.xml",
         # The public moderation log, where the site publishes it (a 404 otherwise).
         *(["/moderation/log/", "/moderation/log/feed/"] if _log_on() else []),
+        "/corrections/",
+        "/corrections/feed/",
     ]
 
 
@@ -419,6 +421,40 @@ def _delete_logged(site: Site) -> None:
     comment_delete(comment=Comment.objects.get(pk=site.answered.pk))
 
 
+def _suggestion(site: Site) -> Any:
+    from broadsheet.core.anchoring import Selector
+    from broadsheet.corrections.services import correction_suggest
+    from broadsheet.corrections.sources import Source
+
+    quote = Selector(passage="p-x", exact="harbour", prefix="", suffix="", start=0, end=7)
+    return correction_suggest(
+        post=site.post, selector=quote, problem="Wrong year.", fix="1862.",
+        sources=[Source("url", "https://example.org/ledger")], credit=True, user=None,
+        name="Ada Reader", email="ada@example.org",
+    )  # fmt: skip
+
+
+def _suggest(site: Site) -> None:
+    """A reader's suggestion: private, emailed to the authors and Editors (no page shows it)."""
+    _suggestion(site)
+
+
+def _with_suggestion(site: Site) -> None:
+    site.media = _suggestion(site)  # the scenario's own slot for what it acts on
+
+
+def _correction_accept(site: Site) -> None:
+    from broadsheet.corrections.services import correction_accept
+
+    correction_accept(correction=site.media, by=None, note="The year is 1862, not 1826.")
+
+
+def _correction_decline(site: Site) -> None:
+    from broadsheet.corrections.services import correction_decline
+
+    correction_decline(correction=site.media, by=None, reason="The ledger says 1826.")
+
+
 # What a scenario needs in place before the pages are stored.
 def _anchored_then_revised(site: Site) -> None:
     from broadsheet.publishing.services import post_save
@@ -447,6 +483,8 @@ BEFORE: dict[Callable[[Site], None], Callable[[Site], Any]] = {
     _trash_held_logged: _publish_log_held,
     _approve_logged: _publish_log,
     _delete_logged: _publish_log,
+    _correction_accept: _with_suggestion,
+    _correction_decline: _with_suggestion,
 }
 
 
@@ -482,6 +520,7 @@ SCENARIOS: dict[str, list[Callable[[Site], None]]] = {
     "media_update": [_media_update],
     "media_variants_save": [_media_variants],
     "media_delete": [_media_delete],
+    "correction_accept": [_correction_accept],
 }
 
 
@@ -491,6 +530,8 @@ UNSEEN: dict[str, list[Callable[[Site], None]]] = {
     "autosave_store": [_autosave],
     "autosave_discard": [_autosave_discard],
     "review_note_add": [_review_note],
+    "correction_suggest": [_suggest],
+    "correction_decline": [_correction_decline],
 }
 
 
@@ -550,6 +591,8 @@ def test_an_action_no_reader_sees_changes_no_cached_page(
     name: str, scenario: Callable[[Site], None]
 ) -> None:
     site = _site()
+    if scenario in BEFORE:
+        BEFORE[scenario](site)
     _walk(name, site, lambda: scenario(site), seen=False)
 
 

@@ -83,7 +83,11 @@ def test_select_a_sentence_respond_and_see_the_marker(
     _select(page, passage.id, SENTENCE)
     popup = page.locator(".passage-popup")
     popup.wait_for(state="visible")
-    assert popup.locator("button").all_inner_texts() == ["Respond to this passage"]
+    # An essay offers corrections too (its article has data-correct-url: the corrections app).
+    assert popup.locator("button").all_inner_texts() == [
+        "Respond to this passage",
+        "Suggest a correction",
+    ]
     page.screenshot(path=str(artifacts / "respond-popup.png"))
     popup.get_by_role("button", name="Respond to this passage").click()
     assert page.locator("#comment-quote .comment-quote__text").inner_text() == SENTENCE

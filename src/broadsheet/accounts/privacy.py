@@ -17,8 +17,14 @@ The export (`personal_data`) has this shape, `"format": "broadsheet-personal-dat
       "social_accounts": [{"provider", "uid", "date_joined", "last_login", "extra_data"}],
       "comments": [{"id", "post": {"title", "url"}, "status", "date", "author_name",
                     "author_email", "author_url", "ip_address", "user_agent", "body",
-                    "permalink", "in_reply_to"}]
+                    "permalink", "in_reply_to"}],
+      "corrections": [{"id", "post": {"title", "url"}, "status", "date", "name", "email",
+                       "quote", "problem", "fix", "sources", "credit"}]
     }
+
+Apps above accounts that keep personal data of their own (corrections: a proposer's name and
+address) register how to export and erase it (`personal_data_register`); their key in the
+export is the name they register under.
 
 Dates are ISO 8601, URLs absolute. Password hashes and OAuth tokens are never included.
 """
@@ -27,6 +33,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -59,6 +67,27 @@ PRIVACY_REQUESTS_PER_HOUR = 5
 
 # Keys in a provider's extra_data that may hold credentials; dropped at any depth.
 _SECRET_MARKERS = ("token", "secret", "password", "passwd", "credential", "signature")
+
+
+@dataclass(frozen=True)
+class PersonalDataKeeper:
+    """How an app above exports and erases what it keeps about a person, found by the
+    person's addresses (the one asked for and the account's verified ones) or account."""
+
+    export: Callable[[list[str], User | None], list[dict[str, Any]]]
+    erase: Callable[[list[str], User | None], int]  # how many rows were anonymised
+
+
+_keepers: dict[str, PersonalDataKeeper] = {}
+
+
+def personal_data_register(name: str, keeper: PersonalDataKeeper) -> None:
+    """Called by an app above accounts when Django starts (its AppConfig.ready)."""
+    _keepers[name] = keeper
+
+
+def _addresses(email: str, verified: list[str]) -> list[str]:
+    return sorted({a.strip() for a in [email, *verified] if a and a.strip()})
 
 
 class ErasureRefused(Exception):
@@ -187,6 +216,10 @@ def personal_data(*, email: str, user: User | None) -> dict[str, Any]:
         "email_addresses": addresses,
         "social_accounts": socials,
         "comments": [_comment_data(c) for c in comments],
+        **{
+            name: keeper.export(_addresses(email, verified), user)
+            for name, keeper in _keepers.items()
+        },
     }
 
 
@@ -284,6 +317,9 @@ def personal_data_erase(*, email: str, user: User | None, remove_text: bool) -> 
         counts["comments_removed"], counts["comments_tombstoned"] = _remove(comments)
     else:
         counts["comments_anonymised"] = _anonymise(comments)
+    addresses = _addresses(email, _verified_addresses(user))
+    for name, keeper in _keepers.items():
+        counts[f"{name}_anonymised"] = keeper.erase(addresses, user)
     if user is not None:
         counts["email_addresses"] = EmailAddress.objects.filter(user=user).delete()[0]
         # SocialToken rows go with their SocialAccount (cascade); only accounts are counted.

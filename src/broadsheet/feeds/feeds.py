@@ -24,6 +24,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
@@ -32,6 +33,7 @@ from django.utils.http import http_date, quote_etag
 
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.webaddress import absolute_html
+from broadsheet.corrections.selectors import Published, published_for_posts
 from broadsheet.discussion.addresses import comment_addresses
 from broadsheet.discussion.anchors import THREAD_UNUSED, WITH_ANCHORS, quoted, responds_to
 from broadsheet.discussion.models import Comment
@@ -48,13 +50,17 @@ _PREPARED: ContextVar[tuple[Any, list[Any], dict[int, str]] | None] = ContextVar
 
 
 def full_text(post: Post) -> str:
-    """The essay as a feed reader shows it: body, references and notes."""
+    """The essay as a feed reader shows it: body, references, notes, and its corrections."""
     base = f"{settings.SITE_URL}{post.get_absolute_url()}"
     parts = [post.body_html]
     if post.bibliography_html:
         parts.append(f"<h2>References</h2>{post.bibliography_html}")
     if post.footnotes_html:
         parts.append(f"<h2>Notes</h2>{post.footnotes_html}")
+    if updates(post):
+        parts.append(
+            render_to_string("corrections/_published.html", {"corrections": updates(post)})
+        )
     # Images and links to the site as full addresses: a reader shows them away from it.
     return absolute_html(_IN_PAGE.sub(f'href="{base}#', "".join(parts)), settings.SITE_URL)
 
@@ -162,10 +168,25 @@ def _visible_posts() -> QuerySet[Post]:
 
 
 def _newest(posts: QuerySet[Post]) -> list[Post]:
-    """The newest FEED_ITEMS of `posts`: ids from the post_listing index, then ten full rows."""
+    """The newest FEED_ITEMS of `posts`: ids from the post_listing index, then ten full rows,
+    then their published corrections (one query: an accepted correction updates its item)."""
     ids = list(posts.order_by("-published_at", "-id").values_list("pk", flat=True)[:FEED_ITEMS])
     found = Post.objects.in_bulk(ids)
-    return [found[pk] for pk in ids if pk in found]
+    newest = [found[pk] for pk in ids if pk in found]
+    corrections = published_for_posts(newest)
+    for post in newest:
+        post.feed_updates = corrections[post.pk]  # type: ignore[attr-defined]
+    return newest
+
+
+def updates(post: Post) -> list[Published]:
+    """The post's published corrections, read with the feed's items (none elsewhere)."""
+    return list(getattr(post, "feed_updates", []))
+
+
+def updated_at(post: Post) -> datetime:
+    """When the item last changed: its text, or its latest correction (an update)."""
+    return max([post.modified_at, *(item.accepted_at for item in updates(post))])
 
 
 class PostsFeed(ConditionalFeed):
@@ -178,7 +199,7 @@ class PostsFeed(ConditionalFeed):
     def item_stamp(self, item: Post) -> datetime:
         # A scheduled post is written before it goes live: its publication is the later change.
         published = item.published_at or item.modified_at
-        return max(item.modified_at, published)
+        return max(updated_at(item), published)
 
     def title(self, obj: Any = None) -> str:
         return SiteSettings.current().title or settings.SITE_NAME
@@ -207,7 +228,7 @@ class PostsFeed(ConditionalFeed):
         return item.published_at
 
     def item_updateddate(self, item: Post) -> datetime:
-        return item.modified_at
+        return updated_at(item)
 
     def item_author_name(self, item: Post) -> str:
         return ", ".join(link.author.display_name for link in item.postauthor_set.all())
@@ -252,7 +273,7 @@ class JsonPostsFeed(PostsFeed):
             "content_html": full_text(post),
             **({"image": post.featured_image} if post.featured_image else {}),
             "date_published": post.published_at.isoformat() if post.published_at else None,
-            "date_modified": post.modified_at.isoformat(),
+            "date_modified": updated_at(post).isoformat(),
             "authors": [{"name": link.author.display_name} for link in post.postauthor_set.all()],
             "tags": self.item_categories(post),
         }

@@ -50,9 +50,11 @@ def post_metadata(
     *,
     comments: Sequence[CommentSummary] = (),
     version: int | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """`comments` are those the page shows, in its order; the first few approved go in.
-    `version`: the published version the page shows (the post's current one by default)."""
+    `version`: the published version the page shows (the post's current one by default).
+    `extra`: keys the apps above add to the essay's JSON-LD (publishing.additions)."""
     url = f"{settings.SITE_URL}{post.get_absolute_url()}"
     site = SiteSettings.current().title or settings.SITE_NAME
     description = " ".join(strip_tags(post.excerpt_html).split())[:300]
@@ -106,6 +108,7 @@ def post_metadata(
     article["commentCount"] = post.comment_count
     if comments:  # approved and shown, in the page's order
         article["comment"] = [_comment_item(c) for c in comments[:COMMENTS_IN_JSON_LD]]
+    article.update(extra or {})
     crumbs = [{"@type": "ListItem", "position": 1, "name": site, "item": f"{settings.SITE_URL}/"}]
     categories = list(post.categories.all()) if not post.is_page else []
     if categories:

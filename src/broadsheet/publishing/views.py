@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 from broadsheet.core.cache import cache_policy
 from broadsheet.core.pagecache import page_shows_post
 from broadsheet.publishing import selectors
+from broadsheet.publishing.additions import article_data, json_ld_keys, post_additions
 from broadsheet.publishing.bibformats import to_bibtex, to_csl_json, to_ris
 from broadsheet.publishing.cite_essay import EssayCitation, pinned_citation
 from broadsheet.publishing.metadata import (
@@ -54,6 +55,9 @@ def render_post(
         "references": list(post.references.all()),
         "neighbours": selectors.post_neighbours(post=post),
     }
+    # What the apps above add (publishing.additions): the corrections list, for one.
+    additions = post_additions(post)
+    context |= {"additions": additions, "article_data": article_data(additions)}
     if extra is None:
         extra = discussion_context(
             request,
@@ -74,7 +78,7 @@ def render_post(
         if discussion
         else []
     )
-    context["meta"] = post_metadata(post, authors, comments=comments)
+    context["meta"] = post_metadata(post, authors, comments=comments, extra=json_ld_keys(additions))
     context["cite"] = _citation(post, authors)
     context.update(_with_margins(post, discussion["margins"] if discussion else None))
     if not discussion:

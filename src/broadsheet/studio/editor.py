@@ -21,6 +21,7 @@ from broadsheet.publishing.models import Post, Revision
 from broadsheet.publishing.revisions import EditConflict
 from broadsheet.publishing.services import post_render, post_save
 from broadsheet.studio.access import editable_post, may_publish, may_review, studio_user
+from broadsheet.studio.corrections import correction_beside
 from broadsheet.studio.forms import MAX_BODY, PostForm, apply, initial_for, tags_named
 from broadsheet.studio.services import autosave_discard, autosave_newer, autosave_store
 
@@ -90,6 +91,8 @@ def _save(request: HttpRequest, post: Post, form: PostForm, action: str) -> Http
         form.add_error(None, CONFLICT)
         return _page(request, post, form, status=409, conflict_url=_compare_url(refused))
     messages.success(request, _saved_message(post))
+    if "correction" in request.GET:  # revising with a suggestion beside: it stays there
+        return redirect(f"{reverse('studio:edit', args=[post.pk])}?{request.GET.urlencode()}")
     return redirect("studio:edit", pk=post.pk)
 
 
@@ -151,6 +154,7 @@ def _page(
         "notes": list(post.review_notes.select_related("author")) if post.pk else [],
         "autosave_url": _endpoint(post, "autosave"),
         "preview_url": _endpoint(post, "preview"),
+        **correction_beside(request, post),
         **extra,
     }
     return render(request, "studio/editor.html", context, status=status)

@@ -4,7 +4,7 @@ broadsheet.studio.nav.add_tab. Every view is decorated with access.studio_user."
 
 from django.urls import path
 
-from broadsheet.studio import editor, media, references, revisions, views
+from broadsheet.studio import corrections, editor, media, references, revisions, views
 
 app_name = "studio"
 urlpatterns = [
@@ -24,6 +24,22 @@ urlpatterns = [
         revisions.revision_restore_view,
         name="revision_restore",
     ),
+    # Readers' suggested corrections (studio/corrections.py).
+    path("corrections/", corrections.correction_list, name="corrections"),
+    path("corrections/<int:pk>/", corrections.correction_detail, name="correction"),
+    path(
+        "corrections/<int:pk>/accept/",
+        corrections.correction_decide,
+        {"verdict": "accept"},
+        name="correction_accept",
+    ),
+    path(
+        "corrections/<int:pk>/decline/",
+        corrections.correction_decide,
+        {"verdict": "decline"},
+        name="correction_decline",
+    ),
+    path("posts/<int:pk>/corrections/", corrections.post_corrections, name="post_corrections"),
     path("media/", media.media_library, name="media"),
     path("media/upload/", media.media_upload_page, name="media_upload"),
     path("media/pick/", media.media_pick, name="media_pick"),

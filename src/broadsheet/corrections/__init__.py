@@ -1,0 +1,1 @@
+"""Corrections proposed by readers and published by authors (issue 16, §3; docs/corrections.md)."""

@@ -1,0 +1,53 @@
+"""What an essay's page shows of its corrections (registered with publishing.additions): the
+"Corrections and updates" list at the end of the essay, the JSON-LD `correction` entries
+(schema.org CorrectionComment) and `data-correct-url` on the `<article>`, which the page's
+script follows from a selection ("Suggest a correction")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+from broadsheet.corrections.selectors import Published, published_for_post
+from broadsheet.publishing.additions import PostAddition, post_addition_register
+from broadsheet.publishing.models import Post
+
+
+def correct_url(post: Post) -> str:
+    """Where a passage's correction is suggested: this, the passage id, then "/"."""
+    return f"{post.get_absolute_url()}correct/"
+
+
+def json_ld(post: Post, corrections: list[Published]) -> dict[str, Any]:
+    url = f"{settings.SITE_URL}{post.get_absolute_url()}"
+    return {
+        "correction": [
+            {
+                "@type": "CorrectionComment",
+                "text": item.note,
+                "datePublished": item.accepted_at.isoformat(),
+                "url": f"{url}#{item.fragment}",
+            }
+            for item in corrections
+        ]
+    }
+
+
+def post_corrections(post: Post) -> PostAddition | None:
+    """Essays only (a static page has no corrections), and only public ones: a preview of a
+    draft offers no suggestion."""
+    if post.is_page or not post.is_public:
+        return None
+    corrections = published_for_post(post)
+    data = {"correct-url": correct_url(post)}
+    if not corrections:
+        return PostAddition(data=data)
+    html = render_to_string("corrections/_published.html", {"corrections": corrections})
+    return PostAddition(html=mark_safe(html), json_ld=json_ld(post, corrections), data=data)
+
+
+def register() -> None:
+    post_addition_register("corrections", post_corrections)

@@ -1,0 +1,58 @@
+"""What the apps above publishing add to a post's page: a part shown at the end of the essay,
+keys of its JSON-LD and `data-` attributes of its `<article>` (the corrections app's
+"Corrections and updates", its `correction` entries and `data-correct-url`).
+
+publishing sits below those apps, so they register here when Django starts, as the admin's
+autodiscovery is filled from above:
+
+    from broadsheet.publishing.additions import PostAddition, post_addition_register
+    post_addition_register("corrections", read)  # read(post) -> PostAddition | None
+
+`render_post` calls every reader once per page it renders (a page-cache miss): each should
+cost at most one query, and none for a post it has nothing to add to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from broadsheet.publishing.models import Post
+
+
+@dataclass(frozen=True)
+class PostAddition:
+    html: SafeString = field(default_factory=lambda: mark_safe(""))  # after the essay's notes
+    json_ld: Mapping[str, Any] = field(default_factory=dict)  # keys of the essay's JSON-LD
+    data: Mapping[str, str] = field(default_factory=dict)  # data-<name> of its <article>
+
+
+Reader = Callable[[Post], PostAddition | None]
+_readers: dict[str, Reader] = {}
+
+
+def post_addition_register(name: str, read: Reader) -> None:
+    """Register (or, under the same name, replace) what an app adds to post pages."""
+    _readers[name] = read
+
+
+def post_additions(post: Post) -> list[PostAddition]:
+    """What every registered app adds to this post's page, in the order they registered."""
+    return [added for read in _readers.values() if (added := read(post)) is not None]
+
+
+def article_data(additions: list[PostAddition]) -> SafeString:
+    """The additions' `data-` attributes, escaped, each with its leading space."""
+    pairs = [(name, value) for added in additions for name, value in added.data.items()]
+    return format_html_join("", ' data-{}="{}"', pairs)
+
+
+def json_ld_keys(additions: list[PostAddition]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for added in additions:
+        merged.update(added.json_ld)
+    return merged
