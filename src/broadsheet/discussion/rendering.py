@@ -206,10 +206,17 @@ def stale_cards(settings: DiscussionSettings | None = None) -> QuerySet[Comment]
     )
 
 
+def made_on(node: Node) -> int:
+    """The published version a comment was written on. Comments stored as they already were
+    (imports, the demo) carry none: they were written on the text the site started with,
+    its version 1."""
+    return node.post_version or 1
+
+
 def version_notes(post: Post, shown: Iterable[Node]) -> dict[int, str]:
     """ "On the version of <date>", for each earlier published version of `post` that comments
     in `shown` were written on: one query, none when every comment is on the current text."""
-    older = {n.post_version for n in shown if n.post_version and n.post_version < post.version}
+    older = {made_on(n) for n in shown if made_on(n) < post.version}
     if not older:
         return {}
     versions = Revision.objects.filter(post_id=post.pk, version__in=older)
@@ -295,8 +302,8 @@ class CommentRenderer:
                 comment_card(loaded[pk], self.settings) if pk in loaded else node.card_html
             ).replace(_PERMALINK, f'<a class="u-url" href="#comment-{pk}">', 1)
             card = card.replace(POST_URL, self.post_url)
-            if node.post_version and node.post_version in self.versions:
-                card += self.versions[node.post_version]
+            if made_on(node) in self.versions:
+                card += self.versions[made_on(node)]
         reply = ""
         # No Reply at the last level (WordPress's comment_reply_link offers none there).
         if self.can_reply and approved and not node.removed and not last_level:
