@@ -149,7 +149,7 @@ def test_doi_and_the_essays_own_references_are_sources(client: Client, essay: Po
     Reference.objects.create(post=essay, key="marsh1998", title="A Ledger", uncited=True)
     post_save(post=essay)
     page = client.get(_url(essay)).content.decode()
-    assert 'value="marsh1998"' in page and "@marsh1998" in page
+    assert 'value="marsh1998"' in page and "@marsh1998 — A Ledger" in page
     data = {**GOOD, "sources": "doi:10.1000/xyz123\nhttps://doi.org/10.1000/ABC\n@marsh1998",
             "references": ["marsh1998"]}  # fmt: skip
     assert client.post(_url(essay), data).status_code == 302

@@ -59,13 +59,18 @@ class SuggestionForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )  # fmt: skip
 
-    def __init__(self, *args: Any, references: list[str], guest: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, references: list[tuple[str, str]], guest: bool, **kwargs: Any
+    ) -> None:
+        """`references`: the essay's (key, title) pairs, offered by key with their titles."""
         super().__init__(*args, **kwargs)
-        self.keys = set(references)
+        self.keys = {key for key, _title in references}
         self.guest = guest
         field = self.fields["references"]
         assert isinstance(field, forms.MultipleChoiceField)
-        field.choices = [(key, f"@{key}") for key in references]
+        field.choices = [
+            (key, f"@{key} — {title}" if title else f"@{key}") for key, title in references
+        ]
         if not references:
             del self.fields["references"]
         if not guest:

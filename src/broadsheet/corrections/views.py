@@ -82,7 +82,7 @@ def suggest(
         quoted, problem = _selection(found, texts, data), ""
     except NotInText as why:
         quoted, problem = whole(found), f"{why.message} {NOT_IN_TEXT}"
-    keys = list(post.references.values_list("key", flat=True))
+    keys = list(post.references.values_list("key", "title"))
     if request.method != "POST":
         return _page(request, post, found, SuggestionForm(references=keys, guest=guest),
                      quoted, quote_error=problem)  # fmt: skip
