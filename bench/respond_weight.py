@@ -5,10 +5,10 @@
 Imports the reference WordPress's export (`../shared/peers/wordpress/seed-site.wxr.xml`, the
 one bench/compare.py imports) into a fresh Broadsheet as compare.py does (its `Broadsheet`
 class: every comment on one page, threaded five deep, avatars on), and the demo into another,
-and serves each with the page cache on. For the 200-comment post and the demo essay (whose passages
-carry the margin; the imported post's HTML has no passage ids) it prints the page's bytes,
-with one anchored response on the demo essay's first paragraph so its marker is there too,
-and the time of `--requests` page-cache hits one after another on one connection.
+and serves each with the page cache on. For the 200-comment post (a quarter of its top-level
+comments responding to passages: their quotes in the thread, the markers beside the essay) and
+the demo essay (one anchored response on its first paragraph) it prints the page's bytes and
+the time of `--requests` page-cache hits one after another on one connection.
 
 With `--baseline-src` (a checkout of the code before, e.g. `git archive main | tar -x -C
 /tmp/base`), the same is measured with that code in the same run, and the ratios printed: the
@@ -49,6 +49,28 @@ ANCHOR = (
 )
 
 
+# A quarter of the 200-comment post's top-level comments respond to a passage (a sentence of
+# up to 80 characters, each passage in turn): the quotes in the thread and the markers beside
+# the essay are both in the bytes measured. Anchors are written as comment_submit writes them.
+ANCHOR_IMPORTED = (
+    "from broadsheet.core.anchoring import select\n"
+    "from broadsheet.discussion.models import Anchor, Comment\n"
+    "from broadsheet.publishing.models import Post\n"
+    "from broadsheet.publishing.passages import post_passages\n"
+    "post = Post.objects.get(slug='contextualizing-stalinism')\n"
+    "texts = [p for p in post_passages(post) if len(p.text) > 40]\n"
+    "top = Comment.objects.filter(post=post, depth=0, status='approved').order_by('id')\n"
+    "for i, comment in enumerate(list(top)[::4]):\n"
+    "    p = texts[i % len(texts)]\n"
+    "    s = select(texts, passage=p.id, exact=p.text[:80].rsplit(' ', 1)[0])\n"
+    "    Anchor.objects.create(comment=comment, post=post, passage=s.passage, exact=s.exact,"
+    " prefix=s.prefix, suffix=s.suffix, start=s.start, end=s.end, revision=post.revision,"
+    " version=post.version, current_passage=s.passage, current_exact=s.exact,"
+    " current_start=s.start, current_end=s.end, located_version=post.version)\n"
+    "import sys; print(f'{i + 1} of {top.count()} top-level comments anchored', file=sys.stderr)\n"
+)
+
+
 def hits(base: str, path: str, count: int) -> float:
     """Milliseconds per page-cache hit, one connection, one request after another."""
     host, port = base.removeprefix("http://").split(":")
@@ -80,6 +102,7 @@ def measure(src: str | None, count: int) -> dict[str, tuple[int, float]]:
     demo.command("collectstatic", "--no-input")
     if not src:
         demo.command("shell", "-c", ANCHOR)
+        imported.command("shell", "-c", ANCHOR_IMPORTED)
     found = {}
     for name, site, path in (
         ("200-comment post", imported, WP_POST_200),
