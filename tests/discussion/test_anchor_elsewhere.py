@@ -1,6 +1,7 @@
 """A response to a passage carries its quote wherever the comment is shown apart from the
 thread: the moderation queue, the emails, the comment feeds, the post's JSON-LD and its
-microformats (in-reply-to: the passage's address with its text fragment). A reply carries the
+microformats (in-reply-to: the passage's address with its text fragment), and the comment's
+edit page. A reply carries the
 passage its thread began with. None of them costs a query per comment."""
 
 from __future__ import annotations
@@ -56,6 +57,19 @@ def test_the_moderation_queue_shows_the_passage_of_a_comment_and_of_a_reply(
     quote = f'On the passage <a href="{_fragment(post, comment)}">“{QUOTE}”</a>'
     assert quote in row(comment) and quote in row(reply)
     assert "On the passage" not in row(plain)
+
+
+def test_the_comment_edit_page_shows_the_passage_as_the_queue_does(
+    client: Client, post: Post
+) -> None:
+    client.force_login(User.objects.create_superuser("ed", "ed@example.org", "pw"))
+    comment = anchored_comment(post, QUOTE, body="First!", status=Comment.Status.PENDING)
+    reply = approved_comment(post, parent=comment, body="A reply.")
+    plain = approved_comment(post, body="No passage.")
+    quote = f'On the passage <a href="{_fragment(post, comment)}">“{QUOTE}”</a>'
+    for c in (comment, reply):
+        assert quote in client.get(f"/moderation/{c.pk}/edit/").content.decode()
+    assert "On the passage" not in client.get(f"/moderation/{plain.pk}/edit/").content.decode()
 
 
 def test_the_queue_costs_the_same_queries_with_anchored_comments_and_replies(

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from broadsheet.core.cache import cache_policy
 from broadsheet.core.converters import id_or_none
 from broadsheet.core.webaddress import WebAddressField
+from broadsheet.discussion.anchors import WITH_ANCHORS, quoted, responds_to
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import (
     MAX_EMAIL,
@@ -172,7 +173,9 @@ def bulk(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @moderator_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = get_object_or_404(Comment.objects.select_related("post"), pk=pk, removed=False)
+    comment = get_object_or_404(
+        Comment.objects.select_related("post", *WITH_ANCHORS), pk=pk, removed=False
+    )
     form = CommentEditForm(request.POST or None, initial=_edit_initial(comment))
     if request.method == "POST" and form.is_valid():
         comment_edit(comment=comment, **form.cleaned_data)
@@ -194,6 +197,8 @@ def _edit_page(
         "form": form,
         "next": _next_url(request),
         "actions": selectors.row_actions(comment.status),
+        # The passage it responds to, as the queue's row shows it.
+        "quoted": quoted(responds_to(comment), comment.post.get_absolute_url()),
         **_reason_context(reason),
     }
     return render(request, "moderation/edit.html", context, status=status)
