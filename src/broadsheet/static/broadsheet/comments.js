@@ -134,8 +134,11 @@
     if (event.submitter && event.submitter.hasAttribute("formaction")) return;
     event.preventDefault();
     clearErrors();
-    var button = form.querySelector("button[type=submit]");
-    button.disabled = true;
+    // "Post Comment" and the hidden default button that Enter presses: both, so that neither
+    // a click nor Enter posts the comment twice while it is on its way.
+    var buttons = form.querySelectorAll("#submit, .comment-form__default");
+    function busy(on) { for (var i = 0; i < buttons.length; i++) buttons[i].disabled = on; }
+    busy(true);
     fetch(form.action, {
       method: "POST",
       body: new FormData(form),
@@ -144,7 +147,7 @@
     }).then(function (response) {
       return response.json().then(function (result) { return { status: response.status, result: result }; });
     }).then(function (answer) {
-      button.disabled = false;
+      busy(false);
       if (!answer.result.ok) {
         showError(answer.result.message, answer.result.field);
         return;
@@ -156,7 +159,7 @@
       form.dispatchEvent(new CustomEvent("broadsheet:comment-posted", { detail: answer.result }));
     }).catch(function () {
       // The network or the server failed: fall back to a normal submission.
-      button.disabled = false;
+      busy(false);
       form.submit();
     });
   });
