@@ -18,12 +18,14 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from broadsheet.corrections.models import Correction
 from broadsheet.discussion.models import Anchor, Comment
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.moderation.services import comment_approve
@@ -212,7 +214,86 @@ def _the_thread_knows(tabs: Tabs, post: Post, comment: Comment) -> None:
     page.context.close()
 
 
-def test_respond_to_a_sentence_and_revise_it(
+def _suggest_a_correction(tabs: Tabs, post: Post) -> Correction:
+    page = tabs.open()
+    page.goto(tabs.server + post.get_absolute_url())
+    passage = _passage(post, "dredged in 1826")
+    page.locator(f"#{passage}").scroll_into_view_if_needed()
+    _select(page, passage, "dredged in 1826")
+    page.get_by_role("button", name="Suggest a correction").click()
+    page.wait_for_url(f"**{post.get_absolute_url()}correct/{passage}/?*")
+    assert page.locator("#correction-quote mark").inner_text() == "dredged in 1826"
+    page.get_by_label("What is wrong").fill(WRONG)
+    page.get_by_label("Your proposed fix").fill(FIX)
+    page.get_by_label("Sources, one a line").fill("doi:10.1000/ledger.1862")
+    page.get_by_label("Name:", exact=True).fill("Ada Reader")
+    page.get_by_label("Email:", exact=True).fill("ada@example.net")
+    page.get_by_label("Credit me by name").check()
+    page.get_by_role("button", name="Send the suggestion").click()
+    assert "your suggested correction was sent" in page.locator(".messages").inner_text()
+    tabs.unharmed(page)
+    page.context.close()
+    correction = Correction.objects.get()
+    assert (correction.problem, correction.fix, correction.exact) == (WRONG, FIX, "dredged in 1826")
+    _worker()  # the authors' email
+    return correction
+
+
+def _accept_it(tabs: Tabs, post: Post, author: Any, correction: Correction) -> None:
+    page = tabs.open(author)
+    page.goto(f"{tabs.server}/studio/corrections/")
+    page.locator(".studio-table a").first.click()
+    facts = page.locator(".studio-correction__facts").inner_text()
+    assert WRONG in facts and FIX in facts  # the proposer's script, as text
+    tabs.unharmed(page)
+    page.get_by_role("link", name="Revise the essay with this suggestion beside the editor").click()
+    assert FIX in page.locator(".studio-correction--beside").inner_text()
+    body = page.input_value("#id_body")
+    page.fill("#id_body", body.replace("dredged in 1826", "dredged in 1862"))
+    page.get_by_role("button", name="Update").click()
+    assert "Saved and published." in page.locator(".messages, .studio-messages").first.inner_text()
+    page.goto(f"{tabs.server}/studio/corrections/{correction.pk}/")
+    page.get_by_label("What changed").fill(NOTE)
+    page.get_by_role("button", name="Accept and publish the correction").click()
+    assert "Accepted" in page.locator(".messages, .studio-messages").first.inner_text()
+    tabs.unharmed(page)
+    page.context.close()
+    post.refresh_from_db()
+    assert post.version == 3 and "dredged in 1862" in post.body
+    _worker()
+
+
+def _feed_text(page: Any, url: str, path: str) -> str:
+    """The HTML a feed reader shows of the first item (the XML's text, parsed)."""
+    answer = page.request.get(url)
+    assert answer.ok, url
+    root = ElementTree.fromstring(answer.body())  # noqa: S314 - our own feed, in a test
+    return "".join(root.find(path).itertext())  # type: ignore[union-attr]
+
+
+def _readers_see_the_correction(tabs: Tabs, post: Post) -> None:
+    page = tabs.open()
+    page.goto(tabs.server + post.get_absolute_url())
+    listed = page.locator("#corrections")
+    assert listed.locator("h2").inner_text() == "Corrections and updates"
+    assert NOTE in listed.inner_text() and "Suggested by Ada Reader" in listed.inner_text()
+    assert "dredged in 1862" in page.locator(".entry-content").inner_text()
+    assert _serious_violations(page) == []  # marker, quote, revised note, corrections
+    tabs.unharmed(page)
+    page.screenshot(path=str(tabs.artifacts / "passages-journey.png"), full_page=True)
+    item = _feed_text(page, f"{tabs.server}/feed/", "channel/item/description")
+    assert "Corrections and updates" in item and NOTE.replace("<", "&lt;").replace(">", "&gt;") in item  # fmt: skip
+    assert SCRIPT not in item  # escaped once more inside the item's HTML
+    page.goto(f"{tabs.server}/corrections/")
+    assert post.title in page.locator(".corrections__list").inner_text()
+    assert NOTE in page.locator(".corrections__list").inner_text()
+    tabs.unharmed(page)
+    item = _feed_text(page, f"{tabs.server}/corrections/feed/", "channel/item/description")
+    assert "dredged in 1862, not 1826" in item and SCRIPT not in item
+    page.context.close()
+
+
+def test_respond_to_a_sentence_revise_it_and_publish_a_correction(
     browser: Any, essay: tuple[str, Post, Any], artifacts: Path
 ) -> None:
     server, post, author = essay
@@ -221,10 +302,9 @@ def test_respond_to_a_sentence_and_revise_it(
     _see_the_marker_and_the_quote(tabs, post, comment)
     _revise_the_sentence(tabs, post, author)
     _the_thread_knows(tabs, post, comment)
-    page = tabs.open()
-    page.goto(server + post.get_absolute_url())
-    assert _serious_violations(page) == []  # the marker, the quote, the revised note
-    page.screenshot(path=str(tabs.artifacts / "passages-journey.png"), full_page=True)
+    correction = _suggest_a_correction(tabs, post)
+    _accept_it(tabs, post, author, correction)
+    _readers_see_the_correction(tabs, post)
     assert tabs.errors == []
 
 
@@ -239,6 +319,8 @@ def test_without_javascript_a_paragraphs_respond_link_quotes_it(
     page.locator(f"#{passage.id} .respond-to").click()
     page.wait_for_url(f"**{post.get_absolute_url()}respond/{passage.id}/")
     assert page.locator(".comment-quote__text").inner_text() == passage.text
+    suggest = page.get_by_role("link", name="Suggest a correction")  # of the same passage
+    assert suggest.get_attribute("href") == f"{post.get_absolute_url()}correct/{passage.id}/"
     page.fill("#id_comment", "The whole paragraph, without scripts.")
     page.fill("#id_author", "Nora Noscript")
     page.fill("#id_email", "nora@example.org")
@@ -254,4 +336,7 @@ def test_without_javascript_a_paragraphs_respond_link_quotes_it(
     assert quote.inner_text() == passage.text and SCRIPT in quote.inner_text()
     reader.locator(f"#{passage.id} .margin .responses").click()  # the marker leads to it
     reader.wait_for_url(f"**#comment-{comment.pk}")
+    reader.goto(f"{server}{post.get_absolute_url()}correct/{passage.id}/")  # the link above
+    assert reader.locator("#correction-quote mark").inner_text() == passage.text  # all of it
+    assert reader.get_by_role("button", name="Send the suggestion").is_visible()
     assert tabs.errors == []
