@@ -140,7 +140,10 @@ def test_the_margin_control_by_keyboard_and_removing_the_quote(browser: Any, dem
         if page.evaluate("document.activeElement.classList.contains('respond-to')"):
             break
     assert control.evaluate("node => node === document.activeElement")
-    assert control.evaluate("node => getComputedStyle(node).opacity") == "1"  # seen on focus
+    # Seen on focus: it fades in (0.15 s), so wait for the end of the fade, not its first frame.
+    page.wait_for_function(
+        "() => getComputedStyle(document.activeElement).opacity === '1'", timeout=5_000
+    )
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "id_comment"
     assert page.locator(".comment-quote__text").inner_text() == passage.text
