@@ -15,6 +15,10 @@ the pages it served last in memory and trusts the versions it read for `_VERSION
 so a hit costs neither a cache round trip nor unpickling; a change made anywhere is served by
 every worker within that time (the worker that made it, at once).
 
+Pages are keyed by the code that built them (core.fingerprint): after an upgrade — new
+templates, new code, another Django — no page or validator stored by the old code is served,
+and the first worker to run the new code purges the cache in front (decision 0057).
+
 Requests that may be personal — a session, a pending comment, a one-off message, an
 Authorization header, anything but GET/HEAD — pass straight through, and a response is stored
 only when its view declared it public and it sets no cookie. Addresses with a query string
@@ -41,12 +45,15 @@ from django.utils.cache import patch_cache_control
 from django.utils.connection import ConnectionProxy
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
+from broadsheet.core.fingerprint import code_fingerprint
+
 # A cache of its own (settings.CACHES): making room for pages never drops anything else.
 cache = ConnectionProxy(caches, "pages")
 
 SITE, LISTINGS = "site", "listings"
 _VERSION = "pcv:"
 _PAGE = "pc:"
+_CODE = "pcc:"
 _TIMEOUT = 24 * 3600  # a stored page is also dropped after a day, whatever happens
 _dependencies: ContextVar[set[str] | None] = ContextVar("page_dependencies", default=None)
 
@@ -219,7 +226,51 @@ _local = _Local()
 
 def forget_worker_memory() -> None:
     """Drop the pages and versions this worker keeps (tests switch caches: start afresh)."""
+    global _code_since
     _local.forget()
+    _code_since = None
+
+
+# The code this process runs, and the key prefix of the pages it stores: worked out once, so
+# a hit pays nothing for it. Pages stored by other code have other keys and are never found.
+_code = ""
+_page_prefix = _PAGE
+# When this code first stored a page here (Unix time, shared through the cache), read once.
+_code_since: int | None = None
+
+
+def use_code(fingerprint: str) -> None:
+    """Key pages and validators by this code fingerprint (at import; tests pass another to
+    stand for an upgrade)."""
+    global _code, _page_prefix, _code_since
+    _code, _page_prefix, _code_since = fingerprint, f"{_PAGE}{fingerprint}:", None
+
+
+def code() -> str:
+    """The fingerprint of the code serving pages (part of every ETag given out)."""
+    return _code
+
+
+def code_since() -> int:
+    """When this code first served a page here: no Last-Modified date it gives out is earlier,
+    so a page a client got from older code is never declared unmodified (RFC 9110 13.1.3).
+
+    The first worker to see new code also bumps `site`, which every page depends on: a cache
+    in front (PAGE_PURGE_URL) drops every page the old code built. `add()` makes that happen
+    once per upgrade, whichever of the workers gets there first.
+    """
+    global _code_since
+    if _code_since is None:
+        key, now = _CODE + _code, int(time.time())
+        if cache.add(key, now, None):
+            pages_bump([SITE])
+            _code_since = now
+        else:
+            _code_since = int(cache.get(key, now))
+    return _code_since
+
+
+use_code(code_fingerprint())
 
 
 def lookup(key: str) -> Entry | None:
@@ -269,7 +320,7 @@ def request_key(meta: dict[str, Any]) -> str | None:
             meta.get("HTTP_HOST") or f"{meta.get('SERVER_NAME', '')}:{meta.get('SERVER_PORT', '')}"
         )
     address = f"{scheme}://{host}{path}?{query}"
-    return _PAGE + hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
+    return _page_prefix + hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _has_personal_cookie(header: str) -> bool:
@@ -314,6 +365,8 @@ class PageCacheMiddleware:
         key = request_key(request.META)  # None: personal, or an address never stored
         if key is not None and settings.PAGE_CACHE and (entry := lookup(key)) is not None:
             return self._replay(request, entry)
+        if _code_since is None and key is not None:
+            code_since()  # once per process: the first worker on new code purges (0057)
         storing = key is not None and settings.PAGE_CACHE and request.method == "GET"
         before = _shared_versions([_ANY]) if storing else None
         token = _dependencies.set({SITE, LISTINGS})
@@ -361,7 +414,9 @@ class PageCacheMiddleware:
     @staticmethod
     def _entry(response: HttpResponse, versions: dict[str, str]) -> Entry:
         if not response.has_header("ETag"):
-            response["ETag"] = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+            # The code is part of the tag: a client holding the old code's page revalidates.
+            digest = hashlib.sha256(_code.encode() + response.content).hexdigest()[:32]
+            response["ETag"] = f'"{digest}"'
         if not response.has_header("Last-Modified"):
             response["Last-Modified"] = http_date()
         return Entry(

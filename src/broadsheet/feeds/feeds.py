@@ -31,6 +31,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFee
 from django.utils.html import escape
 from django.utils.http import http_date, quote_etag
 
+from broadsheet.core import pagecache
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.webaddress import absolute_html
 from broadsheet.corrections.selectors import Published, published_for_posts
@@ -117,6 +118,7 @@ class ConditionalFeed(Feed):
         digest = hashlib.sha256(
             "|".join(
                 [
+                    pagecache.code(),  # another version's feed is another feed (0057)
                     request.path,
                     site.title,
                     site.tagline,
@@ -129,7 +131,9 @@ class ConditionalFeed(Feed):
             ).encode()
         ).hexdigest()[:32]
         latest = max((stamp for _, stamp in stamps), default=None)
-        return quote_etag(digest), int(latest.timestamp()) if latest is not None else None
+        # Never earlier than the code: a reader that has the old code's feed gets the new one.
+        since = pagecache.code_since()
+        return quote_etag(digest), max(int(latest.timestamp()), since) if latest else since
 
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
