@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -120,12 +121,7 @@ def correction_suggest(
     signed_in = user is not None and user.is_authenticated
     correction = Correction.objects.create(
         post=post,
-        passage=selector.passage,
-        exact=selector.exact,
-        prefix=selector.prefix,
-        suffix=selector.suffix,
-        start=selector.start,
-        end=selector.end,
+        **asdict(selector),  # passage, exact, prefix, suffix, start, end
         revision=post.revision,
         version=post.version,
         problem=without_nul(problem).strip(),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -268,12 +268,7 @@ def _anchor_create(comment: Comment, post: Post, selector: Selector) -> None:
     Anchor.objects.create(
         comment=comment,
         post=post,
-        passage=selector.passage,
-        exact=selector.exact,
-        prefix=selector.prefix,
-        suffix=selector.suffix,
-        start=selector.start,
-        end=selector.end,
+        **asdict(selector),  # passage, exact, prefix, suffix, start, end
         revision=post.revision,
         version=post.version,
         state=Anchor.State.INTACT,
