@@ -24,6 +24,7 @@ LAYERS = {
     "search": 5,
     "importers": 5,
     "corrections": 5,
+    "notes": 5,
     "studio": 6,
 }
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "broadsheet.search",
     "broadsheet.importers",
     "broadsheet.corrections",
+    "broadsheet.notes",
     "broadsheet.studio",
     "django_tasks",
     "django_tasks_db",

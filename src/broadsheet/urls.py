@@ -34,5 +34,6 @@ urlpatterns = [
     path("moderation/", include("broadsheet.moderation.urls")),
     path("studio/", include("broadsheet.studio.urls")),
     path("", include("broadsheet.corrections.urls")),
+    path("", include("broadsheet.notes.urls")),
     path("", include("broadsheet.publishing.urls")),
 ]

@@ -1,6 +1,7 @@
 """What the apps above publishing add to a post's page: a part shown at the end of the essay,
-keys of its JSON-LD and `data-` attributes of its `<article>` (the corrections app's
-"Corrections and updates", its `correction` entries and `data-correct-url`).
+a part shown before it, parts shown just before given passages, keys of its JSON-LD and
+`data-` attributes of its `<article>` (the corrections app's "Corrections and updates", its
+`correction` entries and `data-correct-url`; the notes app's context notes above a passage).
 
 publishing sits below those apps, so they register here when Django starts, as the admin's
 autodiscovery is filled from above:
@@ -14,6 +15,8 @@ cost at most one query, and none for a post it has nothing to add to.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +30,9 @@ from broadsheet.publishing.models import Post
 @dataclass(frozen=True)
 class PostAddition:
     html: SafeString = field(default_factory=lambda: mark_safe(""))  # after the essay's notes
+    lead: SafeString = field(default_factory=lambda: mark_safe(""))  # before the essay's text
+    # passage id (`p-…`, `fn-N`, `ref-KEY`) → what is shown just before that passage
+    before: Mapping[str, SafeString] = field(default_factory=dict)
     json_ld: Mapping[str, Any] = field(default_factory=dict)  # keys of the essay's JSON-LD
     data: Mapping[str, str] = field(default_factory=dict)  # data-<name> of its <article>
 
@@ -56,3 +62,28 @@ def json_ld_keys(additions: list[PostAddition]) -> dict[str, Any]:
     for added in additions:
         merged.update(added.json_ld)
     return merged
+
+
+def lead_html(additions: list[PostAddition]) -> SafeString:
+    return mark_safe("".join(added.lead for added in additions))
+
+
+# The start tag of any element with an id, as core.anchoring.passages reads passages.
+_ID_TAG = re.compile(r'<[a-z][a-z0-9]*\b[^>]*?\sid="([^"<>]*)"[^>]*>')
+
+
+def with_before(text: str, additions: list[PostAddition]) -> str:
+    """`text` (a part of the essay's HTML) with each addition's `before` put just in front of
+    the start tag of its passage; a passage the text no longer has gets nothing here."""
+    before: dict[str, list[str]] = {}
+    for added in additions:
+        for passage, part in added.before.items():
+            before.setdefault(passage, []).append(part)
+    if not before or not text:
+        return text
+
+    def put(match: re.Match[str]) -> str:
+        parts = before.get(html.unescape(match.group(1)))
+        return "".join(parts) + match.group(0) if parts else match.group(0)
+
+    return _ID_TAG.sub(put, text)

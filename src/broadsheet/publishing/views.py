@@ -23,7 +23,13 @@ from django.views.decorators.http import require_safe
 from broadsheet.core.cache import cache_policy
 from broadsheet.core.pagecache import page_shows_post
 from broadsheet.publishing import selectors
-from broadsheet.publishing.additions import article_data, json_ld_keys, post_additions
+from broadsheet.publishing.additions import (
+    article_data,
+    json_ld_keys,
+    lead_html,
+    post_additions,
+    with_before,
+)
 from broadsheet.publishing.bibformats import to_bibtex, to_csl_json, to_ris
 from broadsheet.publishing.cite_essay import EssayCitation, pinned_citation
 from broadsheet.publishing.metadata import (
@@ -57,7 +63,11 @@ def render_post(
     }
     # What the apps above add (publishing.additions): the corrections list, for one.
     additions = post_additions(post)
-    context |= {"additions": additions, "article_data": article_data(additions)}
+    context |= {
+        "additions": additions,
+        "article_data": article_data(additions),
+        "lead_html": lead_html(additions),
+    }
     if extra is None:
         extra = discussion_context(
             request,
@@ -80,7 +90,7 @@ def render_post(
     )
     context["meta"] = post_metadata(post, authors, comments=comments, extra=json_ld_keys(additions))
     context["cite"] = _citation(post, authors)
-    context.update(_with_margins(post, discussion["margins"] if discussion else None))
+    context.update(_with_margins(post, discussion["margins"] if discussion else None, additions))
     if not discussion:
         return render(request, "publishing/post_detail.html", context, status=status)
     # A thread of 2,000 comments is 2 MB of HTML: the template renders a marker in its place
@@ -93,13 +103,14 @@ def render_post(
     return HttpResponse([before, thread, after], status=status)
 
 
-def _with_margins(post: Post, margins: Any) -> dict[str, Any]:
+def _with_margins(post: Post, margins: Any, additions: list[Any]) -> dict[str, Any]:
     """The essay's text as the page shows it: with the discussion, each passage has its
-    "Respond" control and the count of its responses (discussion.margins)."""
+    "Respond" control and the count of its responses (discussion.margins); what the apps
+    above add before a passage (publishing.additions) comes first."""
     parts = {
-        "body": post.body_html,
-        "footnotes": post.footnotes_html,
-        "bibliography": post.bibliography_html,
+        "body": with_before(post.body_html, additions),
+        "footnotes": with_before(post.footnotes_html, additions),
+        "bibliography": with_before(post.bibliography_html, additions),
     }
     if margins is None:
         return {**{f"{name}_html": html for name, html in parts.items()}, "respond_url": ""}
