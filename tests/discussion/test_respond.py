@@ -13,6 +13,7 @@ from django.test import Client
 
 from broadsheet.core.anchoring import MAX_QUOTE, Selector
 from broadsheet.discussion.forms import shown_at_token
+from broadsheet.discussion.margins import Margins
 from broadsheet.discussion.models import Anchor, Comment
 from broadsheet.discussion.services import Commenter, CommentRejected, comment_submit
 from broadsheet.moderation.models import DiscussionSettings
@@ -264,7 +265,8 @@ def test_every_passage_has_a_respond_control_leading_to_its_page(
 ) -> None:
     ReferenceFactory(post=post)
     html = client.get(post.get_absolute_url()).content.decode()
-    linked = re.findall(r'<a class="respond-to" href="[^"]*/respond/([^"/]+)/"', html)
+    # Written relative to the post's address, which the page is at.
+    linked = re.findall(r'<span class="margin"><a href="respond/([^"/]+)/">Respond</a>', html)
     # The page lists the references before the notes.
     assert sorted(linked) == sorted(p.id for p in post_passages(Post.objects.get(pk=post.pk)))
     assert len(linked) == 4
@@ -304,7 +306,7 @@ def test_closed_comments_keep_the_counts_without_respond_controls(
     _respond(post, _anchor(_passage(post).id, "a ledger"))
     Post.objects.filter(pk=post.pk).update(comments_open=False)
     html = client.get(post.get_absolute_url()).content.decode()
-    assert 'class="respond-to"' not in html and "data-respond-url" not in html
+    assert ">Respond</a>" not in html and "data-respond-url" not in html
     assert html.count('class="responses"') == 1
 
 
@@ -333,3 +335,18 @@ def test_the_margin_escapes_a_hostile_reference_key(client: Client, post: Post) 
     ReferenceFactory(post=post, key='x"><script>window.__pwned=1</script>')
     html = client.get(post.get_absolute_url()).content.decode()
     assert "<script>window.__pwned" not in html
+
+
+def test_respond_links_are_relative_only_on_the_posts_own_address() -> None:
+    margins = Margins(respond_url="/2026/01/02/essay/respond/")
+    assert margins.seen_from("/2026/01/02/essay/").respond_url == "respond/"
+    for elsewhere in ("/2026/01/02/essay/comment-page-2/", "/comments/post/"):
+        assert margins.seen_from(elsewhere).respond_url == "/2026/01/02/essay/respond/"
+
+
+def test_the_form_carries_the_quote_box_only_with_a_quote(client: Client, post: Post) -> None:
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert 'id="comment-quote"' not in page and 'name="anchor_exact"' not in page
+    passage = _passage(post)
+    respond = client.get(f"{post.get_absolute_url()}respond/{passage.id}/").content.decode()
+    assert 'id="comment-quote"' in respond and 'name="anchor_exact"' in respond

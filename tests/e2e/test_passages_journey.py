@@ -316,7 +316,7 @@ def test_without_javascript_a_paragraphs_respond_link_quotes_it(
     page = tabs.open()
     page.goto(server + post.get_absolute_url())
     passage = next(p for p in post_passages(post) if SENTENCE in p.text)
-    page.locator(f"#{passage.id} .respond-to").click()
+    page.locator(f"#{passage.id} .margin a:not(.responses)").click()
     page.wait_for_url(f"**{post.get_absolute_url()}respond/{passage.id}/")
     assert page.locator(".comment-quote__text").inner_text() == passage.text
     suggest = page.get_by_role("link", name="Suggest a correction")  # of the same passage

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 from django.utils.html import escape
@@ -42,6 +42,15 @@ class Margins:
     # passage id → the approved comments responding to it, oldest first
     responses: dict[str, list[int]] = field(default_factory=dict)
 
+    def seen_from(self, path: str) -> Margins:
+        """These margins on the page at `path`: where the "Respond" links lie below it (the
+        post's own address), they are written relative to it, 40-odd bytes shorter beside
+        every passage (the page's weight is a target); elsewhere (a comment page, the form
+        sent back with an error) they stay absolute."""
+        if path.endswith("/") and self.respond_url.startswith(path):
+            return replace(self, respond_url=self.respond_url[len(path) :])
+        return self
+
     def apply(self, html: str, part: str) -> str:
         """`html`, the post's `part` ("body", "footnotes" or "bibliography"), with the margin
         of each passage just inside its start tag."""
@@ -53,9 +62,11 @@ class Margins:
         passage = html.unescape(match.group(1))  # a reference's key may hold any character
         parts = []
         if self.respond_url:
-            # Tiny markup (it is on every passage): the page's weight is a target.
+            # Tiny markup (it is on every passage): the page's weight is a target. No class
+            # (it is the margin's link that is not `.responses`) and no rel=nofollow (the
+            # respond page says noindex itself).
             address = escape(self.respond_url + quote(passage, safe="") + "/")
-            parts.append(f'<a class="respond-to" href="{address}" rel="nofollow">Respond</a>')
+            parts.append(f'<a href="{address}">Respond</a>')
         ids = self.responses.get(passage)
         if ids:
             count = len(ids)

@@ -90,7 +90,8 @@ def render_post(
     )
     context["meta"] = post_metadata(post, authors, comments=comments, extra=json_ld_keys(additions))
     context["cite"] = _citation(post, authors)
-    context.update(_with_margins(post, discussion["margins"] if discussion else None, additions))
+    margins = discussion["margins"] if discussion else None
+    context.update(_with_margins(post, margins, additions, request.path))
     if not discussion:
         return render(request, "publishing/post_detail.html", context, status=status)
     # A thread of 2,000 comments is 2 MB of HTML: the template renders a marker in its place
@@ -103,7 +104,7 @@ def render_post(
     return HttpResponse([before, thread, after], status=status)
 
 
-def _with_margins(post: Post, margins: Any, additions: list[Any]) -> dict[str, Any]:
+def _with_margins(post: Post, margins: Any, additions: list[Any], path: str) -> dict[str, Any]:
     """The essay's text as the page shows it: with the discussion, each passage has its
     "Respond" control and the count of its responses (discussion.margins); what the apps
     above add before a passage (publishing.additions) comes first."""
@@ -114,8 +115,9 @@ def _with_margins(post: Post, margins: Any, additions: list[Any]) -> dict[str, A
     }
     if margins is None:
         return {**{f"{name}_html": html for name, html in parts.items()}, "respond_url": ""}
+    here = margins.seen_from(path)
     return {
-        **{f"{name}_html": mark_safe(margins.apply(html, name)) for name, html in parts.items()},
+        **{f"{name}_html": mark_safe(here.apply(html, name)) for name, html in parts.items()},
         "respond_url": margins.respond_url,
     }
 

@@ -16,7 +16,7 @@
   var respondUrl = article.getAttribute("data-respond-url");
   var form = document.getElementById("commentform");
   var quoteBox = document.getElementById("comment-quote");
-  var canRespond = !!(respondUrl && form && quoteBox);
+  var canRespond = !!(respondUrl && form);
 
   // The outermost passage around a node (a footnote's own paragraphs are part of it).
   function passageOf(node) {
@@ -107,44 +107,80 @@
   }
 
   // ------------------------------------------------------------------ the form's quote
-  function field(part) { return form.querySelector("input[name=anchor_" + part + "]"); }
+  var PARTS = ["passage", "exact", "prefix", "suffix", "start", "end"];
 
-  function attach(anchor) {
-    ["passage", "exact", "prefix", "suffix", "start", "end"].forEach(function (part) {
-      field(part).value = anchor[part];
+  function make(tag, className, text) {
+    var node = document.createElement(tag);
+    node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  // The server renders the quote's box only when the form carries a quote (the respond page,
+  // or the form sent back with an error); a quote chosen on the page builds it here.
+  function box() {
+    if (quoteBox) return quoteBox;
+    quoteBox = make("div", "comment-quote");
+    quoteBox.id = "comment-quote";
+    var label = make("p", "comment-quote__label", "Responding to this passage:");
+    label.id = "comment-quote-label";
+    var text = make("blockquote", "comment-quote__text");
+    text.setAttribute("aria-labelledby", label.id);
+    quoteBox.append(label, text);
+    PARTS.forEach(function (part) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "anchor_" + part;
+      quoteBox.appendChild(input);
     });
-    quoteBox.querySelector(".comment-quote__text").textContent = anchor.exact;
-    var removed = form.querySelector("input[name=anchor_remove]");
-    if (removed) removed.checked = false;
-    Array.prototype.forEach.call(quoteBox.querySelectorAll(".field-error"), function (node) { node.remove(); });
-    quoteBox.classList.remove("has-error");
-    quoteBox.hidden = false;
-    // A response to the essay, not a reply to a comment: "Cancel reply" puts the form back.
-    var cancel = document.getElementById("cancel-comment-reply-link");
-    if (cancel && !cancel.hidden) cancel.click();
-    var box = form.querySelector("textarea");
-    box.scrollIntoView({ block: "center" });
-    box.focus();
+    quoteBox.appendChild(clearButton());
+    form.insertBefore(quoteBox, form.querySelector(".comment-form-comment"));
+    return quoteBox;
   }
 
-  function detach() {
-    ["passage", "exact", "prefix", "suffix", "start", "end"].forEach(function (part) { field(part).value = ""; });
-    quoteBox.hidden = true;
-  }
-
-  if (quoteBox && form) {
-    // With JavaScript the quote is removed at once; the box stays for readers without it.
-    var remove = quoteBox.querySelector(".comment-quote__remove");
-    var button = document.createElement("button");
+  function clearButton() {
+    var button = make("button", "link-button comment-quote__clear", "Remove the quote");
     button.type = "button";
-    button.className = "link-button comment-quote__clear";
-    button.textContent = "Remove the quote";
     button.addEventListener("click", function () {
       detach();
       form.querySelector("textarea").focus();
     });
-    remove.hidden = true;
-    remove.parentNode.insertBefore(button, remove);
+    return button;
+  }
+
+  function attach(anchor) {
+    var quote = box();
+    PARTS.forEach(function (part) {
+      quote.querySelector("input[name=anchor_" + part + "]").value = anchor[part];
+    });
+    quote.querySelector(".comment-quote__text").textContent = anchor.exact;
+    var removed = form.querySelector("input[name=anchor_remove]");
+    if (removed) removed.checked = false;
+    Array.prototype.forEach.call(quote.querySelectorAll(".field-error"), function (node) { node.remove(); });
+    quote.classList.remove("has-error");
+    quote.hidden = false;
+    // A response to the essay, not a reply to a comment: "Cancel reply" puts the form back.
+    var cancel = document.getElementById("cancel-comment-reply-link");
+    if (cancel && !cancel.hidden) cancel.click();
+    var textarea = form.querySelector("textarea");
+    textarea.scrollIntoView({ block: "center" });
+    textarea.focus();
+  }
+
+  function detach() {
+    if (!quoteBox) return;
+    PARTS.forEach(function (part) { quoteBox.querySelector("input[name=anchor_" + part + "]").value = ""; });
+    quoteBox.hidden = true;
+  }
+
+  if (form) {
+    // A box the server rendered: with JavaScript the quote is removed at once (the checkbox
+    // stays for readers without it).
+    var remove = quoteBox && quoteBox.querySelector(".comment-quote__remove");
+    if (remove) {
+      remove.hidden = true;
+      remove.parentNode.insertBefore(clearButton(), remove);
+    }
     form.addEventListener("broadsheet:comment-posted", detach);
   }
 
@@ -248,7 +284,7 @@
     if (!link) return;
     var passage = passageOf(link);
     if (!passage) return;
-    if (link.classList.contains("respond-to")) {
+    if (!link.classList.contains("responses")) {  // "Respond"
       if (!canRespond) return;
       event.preventDefault();
       attach(wholeOf(passage));
