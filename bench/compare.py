@@ -650,9 +650,7 @@ def main() -> None:
                 bs_id = int(re.search(rb'data-post-id="(\d+)"', bs_pages[200]).group(1))  # type: ignore[union-attr]
                 bs_parents = [
                     int(x)
-                    for x in re.findall(
-                        rb'<li id="comment-(\d+)" class="comment depth-1', bs_pages[200]
-                    )
+                    for x in re.findall(rb'<li id="comment-(\d+)" class="comment', bs_pages[200])
                 ][:20]
                 rounds = []
                 for first in rounds_of(args):

@@ -103,13 +103,11 @@ def test_lowering_the_depth_shows_deeper_replies_at_the_last_level(
 
 
 def _level(html: str, pk: int) -> int:
-    """The level a comment is shown at: its depth-N class, and the lists it sits inside."""
-    before, _, rest = html.partition(f'<li id="comment-{pk}" class="comment depth-')
+    """The level a comment is shown at: the reply lists it sits inside, plus one."""
+    before, found, _ = html.partition(f'<li id="comment-{pk}" class="comment')
+    assert found, pk
     before = before.rpartition('<ol class="comment-list">')[2]
-    nesting = before.count('<ol class="children">') - before.count("</ol>")
-    level = int(rest.split(" ", 1)[0])
-    assert level == nesting + 1, (pk, level, nesting)
-    return level
+    return before.count('<ol class="children">') - before.count("</ol>") + 1
 
 
 def _reply_target(html: str, pk: int) -> int | None:
@@ -136,7 +134,7 @@ def test_a_post_author_reply_is_marked(post: Post, author: Any) -> None:
     settings = DiscussionSettings.current()
     page = comment_page_for_post(post=post, page=None, settings=settings)
     html = CommentRenderer(settings=settings, post_author_ids=[author.pk]).page(page)
-    assert 'class="comment depth-1 bypostauthor ' in html
+    assert 'class="comment bypostauthor ' in html
 
 
 def test_an_account_holders_name_links_to_their_profile_page(post: Post) -> None:

@@ -167,7 +167,7 @@ def test_with_javascript_the_comment_comes_back_as_html_to_insert(
     comment = Comment.objects.exclude(pk=top.pk).get()
     assert result["ok"] and result["id"] == comment.pk and result["parent"] == top.pk
     assert result["html"].startswith(
-        f'<li id="comment-{comment.pk}" class="comment depth-2 is-pending p-comment h-cite">'
+        f'<li id="comment-{comment.pk}" class="comment is-pending p-comment h-cite">'
     )
     assert "Your comment is awaiting moderation." in result["html"]
     assert PENDING_COOKIE in response.cookies

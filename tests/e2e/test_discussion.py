@@ -116,7 +116,7 @@ def test_reply_inline_three_levels_deep(browser: Any, demo: str, artifacts: Path
     )
     assert parent is not None
     for level in range(1, 4):
-        page.locator(f"#comment-{parent.pk} > article .comment-reply-link").click()
+        page.locator(f"#comment-{parent.pk} > article .reply").click()
         assert (
             page.locator(f"#comment-{parent.pk} > #respond").count() == 1
         )  # the form moved under it

@@ -248,7 +248,5 @@ def test_replies_past_a_lowered_depth_line_up_at_the_last_level(browser: Any, de
         for c in chain
     ]
     assert lefts[0] < lefts[1] < lefts[2] == lefts[3] == lefts[4]
-    replies = [
-        page.locator(f"#comment-{c.pk} > article .comment-reply-link").count() for c in chain
-    ]
+    replies = [page.locator(f"#comment-{c.pk} > article .reply").count() for c in chain]
     assert replies == [1, 1, 0, 0, 0]

@@ -8,9 +8,11 @@ adds what depends on the page: the `<li>` with its classes, the reply link, the 
 card built with other site-wide inputs (avatars, Gravatar, time zone: `card_key`) or never
 built (an import, a held comment) is rendered with the page instead.
 
-The markup follows WordPress's (ids `comment-N`, classes `comment depth-N`, `children`,
-`bypostauthor`, `comment-reply-link`) and microformats2 (`h-cite`), kept short: a post with
-200 comments weighs less than half of WordPress's page.
+The markup follows WordPress's (ids `comment-N`, classes `comment`, `children`,
+`bypostauthor`; the Reply link is `reply`) and microformats2 (`h-cite`), kept short: a post with
+200 comments weighs less than half of WordPress's page. WordPress's `depth-N` and `fn`
+classes are left out (decision 0066): the nesting of the lists says the depth, `p-author`
+names the author, and no style or script here reads either.
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ def comment_date(comment: Comment) -> str:
     return f"{_MONTHS[moment.month - 1]} {moment.day}, {moment.year} at {hour}:{moment.minute:02d} {meridiem}"
 
 
-CARD_VERSION = "6"  # bump when the card markup changes: every stored card is then rebuilt
+CARD_VERSION = "7"  # bump when the card markup changes: every stored card is then rebuilt
 
 # The card's link to the comment itself (microformats' u-url; resolved against the page, it is
 # the comment's public address). Stored without the id, which a new comment does not have yet
@@ -120,7 +122,7 @@ def comment_card(comment: Comment, settings: DiscussionSettings) -> str:
     )
     return (
         f"<article><footer>{avatar}"
-        f'<b class="fn p-author h-card">{author}</b> {_PERMALINK}'
+        f'<b class="p-author h-card">{author}</b> {_PERMALINK}'
         f'<time class="dt-published" datetime="{moment.strftime("%Y-%m-%dT%H:%M")}{"Z" if offset == "+0000" else offset}">'
         f"{comment_date(comment)}</time></a>{pending}</footer>"
         f"{anchor_card(anchor_of(comment))}"
@@ -283,7 +285,7 @@ class CommentRenderer:
         pk, depth = node.pk, min(node.depth, self.max_depth - 1)
         last_level = depth + 1 >= self.max_depth
         approved = node.status == _APPROVED
-        classes = f"comment depth-{depth + 1}"
+        classes = "comment"
         if node.user_id and node.user_id in self.post_author_ids:
             classes += " bypostauthor"
         notice = self.notices.get(pk) if self.notices else None
@@ -307,7 +309,7 @@ class CommentRenderer:
         reply = ""
         # No Reply at the last level (WordPress's comment_reply_link offers none there).
         if self.can_reply and approved and not node.removed and not last_level:
-            reply = f'<a class="comment-reply-link" href="?replytocom={pk}#respond">Reply</a>'
+            reply = f'<a class="reply" href="?replytocom={pk}#respond">Reply</a>'
         # The h-cite is the entry's p-comment (microformats2); its replies nest inside it.
         out.append(
             f'<li id="comment-{pk}" class="{classes} p-comment h-cite">{card}{reply}</article>'

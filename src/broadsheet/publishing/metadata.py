@@ -36,7 +36,7 @@ def _json_ld(data: dict[str, Any]) -> SafeString:
     # Escaped so no text can close the <script> data block it lives in (three replaces: far
     # cheaper than str.translate, which looks up every character of the page's metadata).
     text = (
-        json.dumps(data, ensure_ascii=False)
+        json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # no spaces: it is bytes
         .replace("<", "\\u003c")
         .replace(">", "\\u003e")
         .replace("&", "\\u0026")

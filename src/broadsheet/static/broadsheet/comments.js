@@ -43,7 +43,7 @@
 
   function moveTo(item, replyTo) {
     var body = item.querySelector("article");
-    var name = body.querySelector(".fn");
+    var name = body.querySelector("footer .p-author");
     var author = name ? name.textContent : "";
     body.parentNode.insertBefore(respond, body.nextSibling);
     parentField.value = replyTo;
@@ -60,7 +60,8 @@
   }
 
   document.addEventListener("click", function (event) {
-    var link = event.target.closest ? event.target.closest(".comment-reply-link") : null;
+    // Only a comment's own Reply link (an essay may use the class `reply` too).
+    var link = event.target.closest ? event.target.closest("li.comment > article > a.reply") : null;
     if (link) {
       event.preventDefault();
       // The link carries only its no-JavaScript address: ?replytocom=N#respond.
