@@ -21,15 +21,22 @@ def test_each_rating_offers_its_reasons_and_somewhat_both() -> None:
 
 
 def test_reasons_are_kept_once_in_the_lists_order() -> None:
-    assert checked_reasons("helpful", ["clear", "good_sources", "clear"]) == ["good_sources", "clear"]
+    assert checked_reasons("helpful", ["clear", "good_sources", "clear"]) == [
+        "good_sources",
+        "clear",
+    ]
     assert checked_reasons("somewhat", ["opinion", "clear"]) == ["clear", "opinion"]
     assert checked_reasons("not_helpful", []) == []
 
 
 def test_a_reason_of_the_other_side_is_refused_by_name() -> None:
-    with pytest.raises(BadReasons, match="“Opinion or speculation” is a reason for a note that is not helpful"):
+    with pytest.raises(
+        BadReasons, match="“Opinion or speculation” is a reason for a note that is not helpful"
+    ):
         checked_reasons("helpful", ["opinion"])
-    with pytest.raises(BadReasons, match="“Easy to understand” is a reason for a note that is helpful"):
+    with pytest.raises(
+        BadReasons, match="“Easy to understand” is a reason for a note that is helpful"
+    ):
         checked_reasons("not_helpful", ["clear"])
 
 

@@ -40,7 +40,12 @@ def test_a_note_on_a_passage_stores_the_checked_selection(essay: Post, nora: Any
     texts = post_passages(essay)
     selector = select(texts, passage=texts[0].id, exact="dredged in 1826")
     note = a_note(essay, nora, selector=selector)
-    assert (note.passage, note.exact, note.start, note.end) == (texts[0].id, "dredged in 1826", 16, 31)
+    assert (note.passage, note.exact, note.start, note.end) == (
+        texts[0].id,
+        "dredged in 1826",
+        16,
+        31,
+    )
     assert note.prefix == "The harbour was "
 
 
@@ -72,7 +77,10 @@ def test_who_may_not_write_is_refused_with_the_reason(essay: Post) -> None:
 
 
 def test_notes_are_written_on_public_essays_only(nora: Any) -> None:
-    for post in (PostFactory(kind=Post.Kind.PAGE, slug="about"), PostFactory(status=Post.Status.DRAFT)):
+    for post in (
+        PostFactory(kind=Post.Kind.PAGE, slug="about"),
+        PostFactory(status=Post.Status.DRAFT),
+    ):
         with pytest.raises(Refused, match="published essays only"):
             a_note(post, nora)
 

@@ -74,6 +74,7 @@ class NoteForm(forms.Form):
 
 
 class RatingForm(forms.Form):
+    label_suffix = ""  # the labels are questions
     value = forms.ChoiceField(
         label="Is this note helpful?", choices=Rating.Value.choices, widget=forms.RadioSelect,
         error_messages={

@@ -98,7 +98,8 @@ def note_write(
     return Note.objects.create(post=post, author=author, **_where(post, selector), **fields)
 
 
-def _schedule_scoring() -> None:
+def ask_for_scoring() -> None:
+    """A scoring run soon (at most one every few minutes): ratings changed."""
     try:  # notes.tasks belongs to the scoring runs, another part of issue 17 merged beside this
         tasks = importlib.import_module("broadsheet.notes.tasks")
     except ModuleNotFoundError:
@@ -150,5 +151,5 @@ def note_rate(*, note: Note, rater: Any, value: str, reasons: Sequence[str]) -> 
         "hour. Please come back later: this rating was not stored.",
     )  # fmt: skip
     rating = _upsert(note, rater, value, tags)
-    transaction.on_commit(_schedule_scoring)
+    transaction.on_commit(ask_for_scoring)
     return rating
