@@ -236,3 +236,11 @@ def test_posts_without_the_csrf_token_are_refused(essay: Post, nora: Any, rita: 
         == 403
     )
     assert not Rating.objects.exists() and Note.objects.count() == 1
+
+
+def test_without_javascript_a_passage_s_respond_page_leads_to_a_note_on_it(
+    client: Client, essay: Post
+) -> None:
+    passage = post_passages(essay)[0].id
+    html = client.get(f"{essay.get_absolute_url()}respond/{passage}/").content.decode()
+    assert f'href="{_notes(essay)}new/{passage}/">Add a context note</a>' in html
