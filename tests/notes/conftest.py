@@ -44,6 +44,16 @@ def rita(db: Any) -> Any:
     return verified_reader("rita")
 
 
+@pytest.fixture
+def roomy(db: Any) -> None:
+    """Limits out of the way: these tests are about input, not floods."""
+    from broadsheet.notes.models import NoteSettings
+
+    settings = NoteSettings.current()
+    settings.notes_per_day = settings.ratings_per_hour = 100_000
+    settings.save()
+
+
 def a_note(post: Any, author: Any, body: str = "The ledger says 1862.", **fields: Any) -> Any:
     """A note stored through the action (on the whole essay unless a selector is given)."""
     from broadsheet.corrections.sources import Source

@@ -13,21 +13,13 @@ from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
-from broadsheet.notes.models import MAX_BODY, Note, NoteSettings, Rating
+from broadsheet.notes.models import MAX_BODY, Note, Rating
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.passages import post_passages
 from tests.hostile_input import NASTY, form_bodies, values
 from tests.notes.conftest import SCRIPT, a_note
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def roomy(db: Any) -> None:
-    """Limits out of the way: these tests are about input, not floods."""
-    settings = NoteSettings.current()
-    settings.notes_per_day = settings.ratings_per_hour = 100_000
-    settings.save()
 
 
 @pytest.fixture

@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from broadsheet.notes.models import Note, NoteSettings, Rating
 from broadsheet.publishing.models import Post
@@ -244,3 +246,22 @@ def test_without_javascript_a_passage_s_respond_page_leads_to_a_note_on_it(
     passage = post_passages(essay)[0].id
     html = client.get(f"{essay.get_absolute_url()}respond/{passage}/").content.decode()
     assert f'href="{_notes(essay)}new/{passage}/">Add a context note</a>' in html
+
+
+@pytest.mark.usefixtures("roomy")
+def test_the_notes_page_costs_the_same_queries_for_many_notes(
+    essay: Post, nora: Any, rita: Any, django_assert_max_num_queries: Any
+) -> None:
+    from broadsheet.notes.services import note_rate
+
+    client = _signed_in(rita)
+    note_rate(note=a_note(essay, nora), rater=rita, value="helpful", reasons=[])
+    a_note(essay, nora), a_note(essay, rita)
+    client.get(_notes(essay))  # settings rows cached
+    with CaptureQueriesContext(connection) as few:
+        client.get(_notes(essay))
+    for _ in range(8):
+        note_rate(note=a_note(essay, nora), rater=rita, value="somewhat", reasons=[])
+        a_note(essay, nora), a_note(essay, rita)
+    with django_assert_max_num_queries(len(few)):
+        assert client.get(_notes(essay)).content.decode().count("Change my rating") == 9
