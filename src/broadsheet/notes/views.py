@@ -48,18 +48,21 @@ def _form_for(note: Note, rating: Any = None) -> RatingForm:
     return RatingForm(initial=initial, auto_id=f"note-{note.pk}-%s")
 
 
-def _queue(request: HttpRequest, post: Post, bound: tuple[Note, RatingForm] | None) -> Any:
+Item = tuple[Note, RatingForm]
+
+
+def _queue(request: HttpRequest, post: Post, bound: Item | None) -> list[Item]:
     """The notes to rate with their forms; a refused form stays with its note, on top."""
     items = [
         (note, _form_for(note)) for note in needs_help(post=post, user=request.user, limit=QUEUE)
     ]
     if bound is not None:
         items = [bound, *[item for item in items if item[0].pk != bound[0].pk]]
-    return items  # fmt: skip
+    return items
 
 
 def _notes_page(
-    request: HttpRequest, post: Post, *, bound: tuple[Note, RatingForm] | None = None,
+    request: HttpRequest, post: Post, *, bound: Item | None = None,
     status: int = 200,
 ) -> HttpResponse:  # fmt: skip
     settings, reader = NoteSettings.current(), Reader.of(request.user)
