@@ -73,7 +73,8 @@ def test_nothing_is_offered_while_notes_are_off(essay: Post, nora: Any, rita: An
     settings.enabled = False
     settings.save()
     html = _signed_in(rita).get(_notes(essay)).content.decode()
-    assert "Rate this note" not in html and "does not take context notes" in html
+    assert "Rate this note" not in html and html.count("does not take context notes") == 1
+    assert "Add a context note" not in html
     writing = _signed_in(nora).get(f"{_notes(essay)}new/").content.decode()
     assert 'name="body"' not in writing and "does not take context notes" in writing
 
