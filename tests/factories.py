@@ -203,3 +203,15 @@ def anchored_comment(post: Post, exact: str, *, passage: str | None = None, **fi
         located_version=post.version,
     )
     return comment
+
+
+def verified_reader(username: str, *, days: int = 30, verified: bool = True) -> User:
+    """A reader's account `days` old with its address verified (or not), as context notes
+    ask of writers and raters (notes.eligibility)."""
+    from allauth.account.models import EmailAddress
+
+    email = f"{username}@example.org"
+    user = User.objects.create_user(username, email, "correct horse battery")
+    User.objects.filter(pk=user.pk).update(date_joined=timezone.now() - timedelta(days=days))
+    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+    return User.objects.get(pk=user.pk)

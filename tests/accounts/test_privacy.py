@@ -172,8 +172,9 @@ def test_export_takes_one_query_per_kind_whatever_the_number_of_comments(
     with CaptureQueriesContext(connection) as many:
         data = personal_data(email=reader.email, user=reader)
     assert len(data["comments"]) == 7
-    # addresses, social accounts, comments, the account; the corrections (corrections.privacy)
-    assert len(many) == len(few) <= 5
+    # addresses, social accounts, comments, the account; the corrections (corrections.privacy);
+    # context notes and note ratings (notes.privacy)
+    assert len(many) == len(few) <= 7
 
 
 # --- erasure --------------------------------------------------------------------------

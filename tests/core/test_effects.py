@@ -455,6 +455,34 @@ def _correction_decline(site: Site) -> None:
     correction_decline(correction=site.media, by=None, reason="The ledger says 1826.")
 
 
+def _note(site: Site) -> Any:
+    from broadsheet.corrections.sources import Source
+    from broadsheet.notes.services import note_write
+    from tests.factories import verified_reader
+
+    return note_write(
+        post=site.post, author=verified_reader("nora", days=30), body="The dredging was 1862.",
+        sources=[Source("url", "https://example.org/ledger")], selector=None,
+    )  # fmt: skip
+
+
+def _note_write(site: Site) -> None:
+    """A reader's context note: hidden until a scoring run shows it (no page shows it)."""
+    _note(site)
+
+
+def _with_note(site: Site) -> None:
+    site.media = _note(site)  # the scenario's own slot for what it acts on
+
+
+def _note_rate(site: Site) -> None:
+    """A rating: stored for the next scoring run, which alone changes what readers see."""
+    from broadsheet.notes.services import note_rate
+    from tests.factories import verified_reader
+
+    note_rate(note=site.media, rater=verified_reader("rita"), value="helpful", reasons=["clear"])
+
+
 # What a scenario needs in place before the pages are stored.
 def _anchored_then_revised(site: Site) -> None:
     from broadsheet.publishing.services import post_save
@@ -485,6 +513,7 @@ BEFORE: dict[Callable[[Site], None], Callable[[Site], Any]] = {
     _delete_logged: _publish_log,
     _correction_accept: _with_suggestion,
     _correction_decline: _with_suggestion,
+    _note_rate: _with_note,
 }
 
 
@@ -532,6 +561,8 @@ UNSEEN: dict[str, list[Callable[[Site], None]]] = {
     "review_note_add": [_review_note],
     "correction_suggest": [_suggest],
     "correction_decline": [_correction_decline],
+    "note_write": [_note_write],
+    "note_rate": [_note_rate],
 }
 
 

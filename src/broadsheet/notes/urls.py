@@ -1,6 +1,16 @@
 """The context notes' public addresses (docs/notes.md)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from broadsheet.notes import views
 
 app_name = "notes"
-urlpatterns: list[URLPattern] = []
+_ESSAY = "<yyyy:year>/<dd:month>/<dd:day>/<str:slug>/notes/"
+urlpatterns: list[URLPattern] = [
+    # Writing and rating (the readers' side): an essay's notes page, a new note on the essay or
+    # on one passage of it, a rating.
+    path(_ESSAY, views.essay_notes, name="essay"),
+    path(f"{_ESSAY}new/", views.note_new, name="new"),
+    path(f"{_ESSAY}new/<str:passage>/", views.note_new, name="new_passage"),
+    path("notes/<int:pk>/rate/", views.rate, name="rate"),
+]

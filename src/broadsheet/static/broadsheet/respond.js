@@ -1,6 +1,7 @@
 // Responding to a passage of the essay (everything also works without JavaScript, decision 0048):
-// - selecting text offers "Respond to this passage" (and "Suggest a correction" when the
-//   article has data-correct-url); the comment form then carries the quote;
+// - selecting text offers "Respond to this passage" (the comment form then carries the quote),
+//   "Suggest a correction" when the article has data-correct-url and "Add a context note"
+//   when it has data-notes-url (each a page of its own, given the selection);
 // - a passage's "Respond" control (a link to the no-JavaScript page) attaches the whole passage;
 // - a passage's response count opens those responses beside it.
 // Offsets are counted in the passage's text as the server reads it (whitespace collapsed, the
@@ -202,16 +203,21 @@
     popup.appendChild(button);
   }
 
-  if (canRespond) action("Respond to this passage", attach);
-  var correctUrl = article.getAttribute("data-correct-url");
-  if (correctUrl) {
-    action("Suggest a correction", function (anchor) {
+  // A page of its own for the selection: the address, the passage id, then the quote's parts.
+  function offerPage(label, attribute) {
+    var url = article.getAttribute(attribute);
+    if (!url) return;
+    action(label, function (anchor) {
       var query = ["exact", "prefix", "suffix", "start", "end"].map(function (part) {
         return part + "=" + encodeURIComponent(anchor[part]);
       }).join("&");
-      window.location.href = correctUrl + encodeURIComponent(anchor.passage) + "/?" + query;
+      window.location.href = url + encodeURIComponent(anchor.passage) + "/?" + query;
     });
   }
+
+  if (canRespond) action("Respond to this passage", attach);
+  offerPage("Suggest a correction", "data-correct-url");
+  offerPage("Add a context note", "data-notes-url");
 
   function hide() {
     popup.hidden = true;

@@ -1,0 +1,120 @@
+"""The forms of context notes: writing a note (its text and sources) and rating one (a value
+and reasons). The passage a note is on travels in hidden fields beside the form and is
+checked against the essay's text (`selection`), as the respond and correction pages do.
+
+Every problem is reported next to its field with the reader's input kept; nothing sent is
+trusted: NUL characters are dropped, lengths bounded, sources parsed (corrections.sources),
+reasons checked against the rating (notes.reasons).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from broadsheet.core.anchoring import CONTEXT, MAX_QUOTE, NotInText, Passage, Selector, select
+from broadsheet.core.anchoring import whole as whole_passage
+from broadsheet.core.sanitize import without_nul
+from broadsheet.corrections.models import MAX_SOURCE
+from broadsheet.corrections.sources import BadSource, Source, parse_sources
+from broadsheet.notes.models import MAX_BODY, MAX_SOURCES, Rating
+from broadsheet.notes.reasons import HELPFUL, NOT_HELPFUL, BadReasons, checked_reasons
+
+
+class _Text(forms.CharField):
+    """Text with NUL characters dropped (PostgreSQL refuses them) before any check."""
+
+    def to_python(self, value: Any) -> str:
+        return without_nul(super().to_python(value) or "")
+
+
+class NoteForm(forms.Form):
+    body = _Text(
+        label="Your note", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=f"What a reader should know here, in plain words (at most {MAX_BODY:,} "
+        "characters). Write for readers who disagree with you as much as for those who agree.",
+        error_messages={"required": "Please write the note: what should a reader know here?"},
+    )  # fmt: skip
+    sources = _Text(
+        label="Sources, one a line", required=False,
+        max_length=MAX_SOURCES * (MAX_SOURCE + 1),
+        help_text="At least one: a web address, a DOI (10.…) or a reference of the essay (@key).",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+    references = forms.MultipleChoiceField(
+        label="Or the essay's own references", required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, references: list[tuple[str, str]], **kwargs: Any) -> None:
+        """`references`: the essay's (key, title) pairs, offered with their titles."""
+        super().__init__(*args, **kwargs)
+        self.keys = {key for key, _title in references}
+        field = self.fields["references"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [
+            (key, f"@{key} — {title}" if title else f"@{key}") for key, title in references
+        ]
+        if not references:
+            del self.fields["references"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            data["parsed_sources"] = parse_sources(
+                str(data.get("sources", "")), data.get("references") or [], self.keys
+            )
+        except BadSource as bad:
+            self.add_error("sources", bad.message)
+        return data
+
+    def parsed_sources(self) -> list[Source]:
+        return list(self.cleaned_data.get("parsed_sources", []))
+
+
+class RatingForm(forms.Form):
+    label_suffix = ""  # the labels are questions
+    value = forms.ChoiceField(
+        label="Is this note helpful?", choices=Rating.Value.choices, widget=forms.RadioSelect,
+        error_messages={
+            "required": "Please choose Helpful, Somewhat helpful or Not helpful.",
+            "invalid_choice": "Please choose Helpful, Somewhat helpful or Not helpful.",
+        },
+    )  # fmt: skip
+    reasons = forms.MultipleChoiceField(
+        label="Why? (any that apply)", required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[("If helpful", list(HELPFUL.items())),
+                 ("If not helpful", list(NOT_HELPFUL.items()))],
+        error_messages={"invalid_choice": "One of the reasons is not one we offer: please choose again."},
+    )  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "value" in data and "reasons" in data:
+            try:
+                data["reasons"] = checked_reasons(data["value"], data["reasons"])
+            except BadReasons as bad:
+                self.add_error("reasons", bad.message)
+        return data
+
+
+def selection(passage: Passage, texts: list[Passage], data: Any) -> Selector:
+    """The reader's selection in `passage`, checked against the essay's text; the whole
+    passage when nothing was selected. Raises NotInText with a sentence for the reader."""
+    exact = str(data.get("exact") or "")
+    if not exact.strip():
+        return whole_passage(passage)
+    if len(exact) > MAX_QUOTE:  # not even looked for
+        raise NotInText(f"A quote is at most {MAX_QUOTE:,} characters.")
+    return select(
+        texts, passage=passage.id, exact=exact,
+        # They only choose between occurrences: the stored context is the text's own.
+        prefix=str(data.get("prefix") or "")[-CONTEXT:], suffix=str(data.get("suffix") or "")[:CONTEXT],
+        start=_number(data.get("start")), end=_number(data.get("end")),
+    )  # fmt: skip
+
+
+def _number(value: Any) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
