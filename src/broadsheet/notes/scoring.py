@@ -1,9 +1,10 @@
 """The scorer: which notes readers who usually disagree both find helpful.
 
-Pure functions on arrays (no Django): the worker's scoring run (notes.services) and the
-benchmark (bench/notes.py) call the same code. The core model is Community Notes' published
-one: for each observed rating r̂ = μ + i_user + i_note + f_user · f_note, fitted by minimising
-the squared error plus λ_i (μ² + Σ i_user² + Σ i_note²) + λ_f (Σ f_user² + Σ f_note²).
+Pure functions on arrays (no Django): the worker's scoring run (notes.runs) and the benchmark
+(bench/notes.py) call the same code. The core model is Community Notes' published one: for each
+observed rating r̂ = μ + i_user + i_note + f_user · f_note, fitted by minimising the squared
+error plus λ_i (μ² + i_user² + i_note²) + λ_f (f_user² + f_note²), each sum taken as a mean the
+way their published source does (decision 0058; docs/notes-scorer.md).
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import minimize
 
 # The values of a rating.
 HELPFUL, SOMEWHAT, NOT_HELPFUL = 1.0, 0.5, 0.0
 
 # Statuses, as codes in the arrays the scorer returns (notes.models.Status has the labels).
 NEEDS, SHOWN, UNHELPFUL = 0, 1, 2
+
+Floats = NDArray[np.float64]
+Ints = NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,9 @@ class Params:
     shown_max_factor: float = 0.50
     unhelpful_base: float = -0.05
     unhelpful_slope: float = 0.8
+    # "mean": squared error and each penalty averaged, as Community Notes' source does; "sum":
+    # the formula read literally (decision 0058 says why mean is the reference).
+    regularisation: str = "mean"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -42,9 +48,9 @@ class Params:
 class Ratings:
     """Observed ratings as parallel arrays: rater index, note index, value (0, 0.5 or 1)."""
 
-    raters: NDArray[np.int64]
-    notes: NDArray[np.int64]
-    values: NDArray[np.float64]
+    raters: Ints
+    notes: Ints
+    values: Floats
     n_raters: int
     n_notes: int
 
@@ -55,63 +61,133 @@ class Ratings:
 @dataclass(frozen=True)
 class Fit:
     mu: float
-    note_intercept: NDArray[np.float64]
-    note_factor: NDArray[np.float64]
-    rater_intercept: NDArray[np.float64]
-    rater_factor: NDArray[np.float64]
+    note_intercept: Floats
+    note_factor: Floats
+    rater_intercept: Floats
+    rater_factor: Floats
 
 
 @dataclass(frozen=True)
 class Scores:
     """What a run decides, per note index: status code, intercept, factor, ratings counted."""
 
-    status: NDArray[np.int64]
-    intercept: NDArray[np.float64]
-    factor: NDArray[np.float64]
-    counts: NDArray[np.int64]
+    status: Ints
+    intercept: Floats
+    factor: Floats
+    counts: Ints
 
 
-def fit(ratings: Ratings, params: Params = Params(), *, seed: int = 0) -> Fit:
-    """The core model fitted by L-BFGS on the exact objective and its gradient."""
+@dataclass(frozen=True)
+class Penalty:
+    """The objective is Σ err² + mu·μ² + rater_i·Σ i_u² + note_i·Σ i_n² + rater_f·Σ f_u² +
+    note_f·Σ f_n²: the published λs scaled to whichever form `regularisation` names."""
+
+    mu: float
+    rater_i: float
+    note_i: float
+    rater_f: float
+    note_f: float
+
+
+def penalty(ratings: Ratings, params: Params) -> Penalty:
+    li, lf = params.lambda_intercept, params.lambda_factor
+    if params.regularisation == "sum":
+        return Penalty(li, li, li, lf, lf)
+    if params.regularisation != "mean":
+        raise ValueError(f"regularisation must be 'mean' or 'sum', not {params.regularisation!r}")
+    # Multiplying their mean-form loss by the number of ratings N leaves the optimum where it
+    # is: each penalty becomes λ·N/(count of that parameter), only raters and notes that have
+    # ratings being parameters (theirs are built from the ratings).
+    n = max(len(ratings), 1)
+    raters = max(np.unique(ratings.raters).size, 1)
+    notes = max(np.unique(ratings.notes).size, 1)
+    return Penalty(li * n, li * n / raters, li * n / notes, lf * n / raters, lf * n / notes)
+
+
+def objective(ratings: Ratings, pen: Penalty, fitted: Fit) -> float:
+    """The exact objective at `fitted` (what the fit minimises; tests compare optima with it)."""
+    u, n = ratings.raters, ratings.notes
+    err = (
+        fitted.mu
+        + fitted.rater_intercept[u]
+        + fitted.note_intercept[n]
+        + fitted.rater_factor[u] * fitted.note_factor[n]
+        - ratings.values
+    )
+    return float(
+        err @ err
+        + pen.mu * fitted.mu**2
+        + pen.rater_i * fitted.rater_intercept @ fitted.rater_intercept
+        + pen.note_i * fitted.note_intercept @ fitted.note_intercept
+        + pen.rater_f * fitted.rater_factor @ fitted.rater_factor
+        + pen.note_f * fitted.note_factor @ fitted.note_factor
+    )
+
+
+def _ridge2(
+    index: Ints, size: int, y: Floats, x: Floats, pen_i: float, pen_f: float
+) -> tuple[Floats, Floats]:
+    """Per group (rater or note), the closed-form minimiser of Σ (y − a − b·x)² + pen_i a² +
+    pen_f b²: a 2×2 linear system per group, all groups at once."""
+    s1 = np.bincount(index, minlength=size) + pen_i
+    sx = np.bincount(index, x, size)
+    sxx = np.bincount(index, x * x, size) + pen_f
+    sy = np.bincount(index, y, size)
+    sxy = np.bincount(index, x * y, size)
+    det = s1 * sxx - sx * sx
+    return (sxx * sy - sx * sxy) / det, (s1 * sxy - sx * sy) / det
+
+
+def fit(
+    ratings: Ratings,
+    params: Params = Params(),
+    *,
+    seed: int = 0,
+    tolerance: float = 1e-7,
+    max_sweeps: int = 2000,
+) -> Fit:
+    """The core model's optimum by alternating least squares: each sweep solves every note's
+    (intercept, factor) exactly given the raters, then every rater's given the notes, then μ.
+    Each step cannot raise the objective; it stops when no parameter moves by `tolerance`.
+    Seeded: the same ratings and seed give the same fit."""
     nr, nn = ratings.n_raters, ratings.n_notes
     u, n, r = ratings.raters, ratings.notes, ratings.values
+    pen = penalty(ratings, params)
     rng = np.random.default_rng(seed)
-    x0 = np.concatenate(
-        [[0.0], np.zeros(nr), np.zeros(nn), rng.normal(0, 0.1, nr), rng.normal(0, 0.1, nn)]
+    # Factors start small and random (zero is a saddle point the sweeps cannot leave).
+    fu = rng.normal(0.0, 0.1, nr)
+    iu, i_n, fn = np.zeros(nr), np.zeros(nn), np.zeros(nn)
+    mu = 0.0
+    for _ in range(max_sweeps):
+        old = np.concatenate([[mu], iu, i_n, fu, fn])
+        i_n, fn = _ridge2(n, nn, r - mu - iu[u], fu[u], pen.note_i, pen.note_f)
+        iu, fu = _ridge2(u, nr, r - mu - i_n[n], fn[n], pen.rater_i, pen.rater_f)
+        mu = float((r - iu[u] - i_n[n] - fu[u] * fn[n]).sum() / (len(r) + pen.mu))
+        if np.max(np.abs(np.concatenate([[mu], iu, i_n, fu, fn]) - old)) < tolerance:
+            break
+    return _identified(Fit(mu, i_n, fn, iu, fu))
+
+
+def _identified(fitted: Fit) -> Fit:
+    """The model cannot tell f from −f; like Community Notes, give most raters a negative
+    factor so that runs agree on the sign (|f_note| and the statuses do not depend on it)."""
+    rated = fitted.rater_factor[fitted.rater_factor != 0]
+    if rated.size and (rated < 0).mean() >= 0.5:
+        return fitted
+    return Fit(
+        fitted.mu,
+        fitted.note_intercept,
+        -fitted.note_factor,
+        fitted.rater_intercept,
+        -fitted.rater_factor,
     )
-    li, lf = params.lambda_intercept, params.lambda_factor
-
-    def split(x: NDArray[np.float64]) -> tuple[Any, ...]:
-        return (
-            x[0],
-            x[1 : 1 + nr],
-            x[1 + nr : 1 + nr + nn],
-            x[1 + nr + nn : 1 + 2 * nr + nn],
-            x[1 + 2 * nr + nn :],
-        )
-
-    def loss(x: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
-        mu, iu, i_n, fu, fn = split(x)
-        err = mu + iu[u] + i_n[n] + fu[u] * fn[n] - r
-        value = float(err @ err + li * (mu * mu + iu @ iu + i_n @ i_n) + lf * (fu @ fu + fn @ fn))
-        g = 2 * err
-        grad = np.concatenate(
-            [
-                [g.sum() + 2 * li * mu],
-                np.bincount(u, g, nr) + 2 * li * iu,
-                np.bincount(n, g, nn) + 2 * li * i_n,
-                np.bincount(u, g * fn[n], nr) + 2 * lf * fu,
-                np.bincount(n, g * fu[u], nn) + 2 * lf * fn,
-            ]
-        )
-        return value, grad
-
-    result = minimize(loss, x0, jac=True, method="L-BFGS-B", options={"maxiter": 2000})
-    mu, iu, i_n, fu, fn = split(result.x)
-    return Fit(float(mu), i_n.copy(), fn.copy(), iu.copy(), fu.copy())
 
 
-def statuses(fit: Fit, counts: NDArray[np.int64], params: Params = Params()) -> NDArray[np.int64]:
+def counts_of(ratings: Ratings) -> Ints:
+    return np.bincount(ratings.notes, minlength=ratings.n_notes).astype(np.int64)
+
+
+def statuses(fit: Fit, counts: Ints, params: Params = Params()) -> Ints:
     """The published rule: Shown at ≥ min_ratings with i_note ≥ 0.40 and |f_note| < 0.50; Not
     helpful at ≥ min_ratings with i_note ≤ −0.05 − 0.8 |f_note|; otherwise Needs more ratings."""
     i, f = fit.note_intercept, np.abs(fit.note_factor)
@@ -122,13 +198,23 @@ def statuses(fit: Fit, counts: NDArray[np.int64], params: Params = Params()) -> 
     return status
 
 
-def score(ratings: Ratings, params: Params = Params()) -> Scores:
-    """Fit and decide: the scorer as shipped (the function the worker's run calls)."""
-    counts = np.bincount(ratings.notes, minlength=ratings.n_notes).astype(np.int64)
+def _undecided(ratings: Ratings) -> Scores:
+    zeros = np.zeros(ratings.n_notes)
+    status = np.full(ratings.n_notes, NEEDS, dtype=np.int64)
+    return Scores(status, zeros, zeros.copy(), counts_of(ratings))
+
+
+def reference(ratings: Ratings, params: Params = Params()) -> Scores:
+    """Community Notes' core model and rule as published: one fit, one threshold."""
     if len(ratings) == 0:
-        zeros = np.zeros(ratings.n_notes)
-        return Scores(np.full(ratings.n_notes, NEEDS, dtype=np.int64), zeros, zeros, counts)
+        return _undecided(ratings)
     fitted = fit(ratings, params)
+    counts = counts_of(ratings)
     return Scores(
         statuses(fitted, counts, params), fitted.note_intercept, fitted.note_factor, counts
     )
+
+
+def score(ratings: Ratings, params: Params = Params()) -> Scores:
+    """Fit and decide: the scorer as shipped (the function the worker's run calls)."""
+    return reference(ratings, params)
