@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.sparse import csr_matrix
+from scipy.sparse.linalg import svds
 
 # The values of a rating.
 HELPFUL, SOMEWHAT, NOT_HELPFUL = 1.0, 0.5, 0.0
@@ -143,19 +145,22 @@ def fit(
     params: Params = Params(),
     *,
     seed: int = 0,
+    start: str = "random",
     tolerance: float = 1e-7,
     max_sweeps: int = 2000,
 ) -> Fit:
     """The core model's optimum by alternating least squares: each sweep solves every note's
     (intercept, factor) exactly given the raters, then every rater's given the notes, then μ.
     Each step cannot raise the objective; it stops when no parameter moves by `tolerance`.
-    Seeded: the same ratings and seed give the same fit."""
+    Rater factors start small and random (seeded), or with `start="spectral"` from the main
+    axis of disagreement in the ratings. Deterministic: the same input gives the same fit."""
     nr, nn = ratings.n_raters, ratings.n_notes
     u, n, r = ratings.raters, ratings.notes, ratings.values
     pen = penalty(ratings, params)
-    rng = np.random.default_rng(seed)
-    # Factors start small and random (zero is a saddle point the sweeps cannot leave).
-    fu = rng.normal(0.0, 0.1, nr)
+    # Not zero: all-zero factors are a saddle point the sweeps cannot leave.
+    fu = spectral_start(ratings) if start == "spectral" else None
+    if fu is None:
+        fu = np.random.default_rng(seed).normal(0.0, 0.1, nr)
     iu, i_n, fn = np.zeros(nr), np.zeros(nn), np.zeros(nn)
     mu = 0.0
     for _ in range(max_sweeps):
@@ -166,6 +171,24 @@ def fit(
         if np.max(np.abs(np.concatenate([[mu], iu, i_n, fu, fn]) - old)) < tolerance:
             break
     return _identified(Fit(mu, i_n, fn, iu, fu))
+
+
+def spectral_start(ratings: Ratings) -> Floats | None:
+    """Rater factors along the leading singular vector of the ratings once each note's and each
+    rater's mean are taken out: where the raters disagree most. On sparse ratings a random start
+    often ends in a worse local optimum (docs/notes-scorer.md); None when there is no axis."""
+    u, n = ratings.raters, ratings.notes
+    if min(np.unique(u).size, np.unique(n).size) < 2:
+        return None
+    counts_u = np.maximum(np.bincount(u, minlength=ratings.n_raters), 1)
+    counts_n = np.maximum(np.bincount(n, minlength=ratings.n_notes), 1)
+    rest = ratings.values - ratings.values.mean()
+    rest = rest - (np.bincount(n, rest, ratings.n_notes) / counts_n)[n]
+    rest = rest - (np.bincount(u, rest, ratings.n_raters) / counts_u)[u]
+    matrix = csr_matrix((rest, (u, n)), shape=(ratings.n_raters, ratings.n_notes))
+    v0 = np.ones(min(matrix.shape))  # a fixed start vector keeps svds deterministic
+    left, _, _ = svds(matrix, k=1, v0=v0)
+    return left[:, 0] * np.sqrt(np.unique(u).size) * 0.3
 
 
 def _identified(fitted: Fit) -> Fit:
@@ -215,6 +238,36 @@ def reference(ratings: Ratings, params: Params = Params()) -> Scores:
     )
 
 
+def sides(fitted: Fit) -> tuple[float, float]:
+    """The centres of the two sides of the disagreement: the mean factor of the raters with a
+    negative factor and of those with a positive one (0 for a side nobody is on)."""
+    fu = fitted.rater_factor
+    low, high = fu[fu < 0], fu[fu > 0]
+    return (float(low.mean()) if low.size else 0.0, float(high.mean()) if high.size else 0.0)
+
+
+def both_sides_statuses(fitted: Fit, counts: Ints, params: Params = Params()) -> Ints:
+    """The published rule, and Shown also when raters at the centre of EITHER side are predicted
+    to find the note at least as helpful as they would a note on the published boundary
+    (intercept 0.40, |factor| just under 0.50, seen from the side it is further from), with
+    |factor| < 0.50 kept. Decision 0059."""
+    low, high = sides(fitted)
+    i, f = fitted.note_intercept, fitted.note_factor
+    worst_side = np.minimum(i + f * low, i + f * high)
+    bar = params.shown_intercept - params.shown_max_factor * (high - low) / 2
+    status = statuses(fitted, counts, params)
+    bridged = (worst_side >= bar) & (np.abs(f) < params.shown_max_factor)
+    status[(counts >= params.min_ratings) & bridged] = SHOWN
+    return status
+
+
 def score(ratings: Ratings, params: Params = Params()) -> Scores:
-    """Fit and decide: the scorer as shipped (the function the worker's run calls)."""
-    return reference(ratings, params)
+    """Fit and decide: the scorer as shipped (the function the worker's run calls). The same
+    model and parameters as `reference`, fitted from the spectral start and decided by
+    `both_sides_statuses` (decision 0059; docs/notes-scorer.md has what each change does)."""
+    if len(ratings) == 0:
+        return _undecided(ratings)
+    fitted = fit(ratings, params, start="spectral")
+    counts = counts_of(ratings)
+    status = both_sides_statuses(fitted, counts, params)
+    return Scores(status, fitted.note_intercept, fitted.note_factor, counts)
