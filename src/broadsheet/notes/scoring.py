@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
-from scipy.sparse.linalg import svds
+from scipy.sparse.linalg import ArpackError, svds
 
 # The values of a rating.
 HELPFUL, SOMEWHAT, NOT_HELPFUL = 1.0, 0.5, 0.0
@@ -185,9 +185,15 @@ def spectral_start(ratings: Ratings) -> Floats | None:
     rest = ratings.values - ratings.values.mean()
     rest = rest - (np.bincount(n, rest, ratings.n_notes) / counts_n)[n]
     rest = rest - (np.bincount(u, rest, ratings.n_raters) / counts_u)[u]
+    if not np.any(np.abs(rest) > 1e-12):
+        return None
     matrix = csr_matrix((rest, (u, n)), shape=(ratings.n_raters, ratings.n_notes))
-    v0 = np.ones(min(matrix.shape))  # a fixed start vector keeps svds deterministic
-    left, _, _ = svds(matrix, k=1, v0=v0)
+    # A seeded start vector keeps svds deterministic.
+    v0 = np.random.default_rng(0).uniform(-1.0, 1.0, min(matrix.shape))
+    try:
+        left, _, _ = svds(matrix, k=1, v0=v0)
+    except ArpackError:  # no convergence: the random start is still a start
+        return None
     return left[:, 0] * np.sqrt(np.unique(u).size) * 0.3
 
 
