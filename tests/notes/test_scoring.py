@@ -61,7 +61,9 @@ def test_the_fit_recovers_planted_intercepts_and_factors() -> None:
     assert abs(np.corrcoef(fitted.rater_factor, truth["fu"])[0, 1]) > 0.95
 
 
-def _exact_optimum(ratings: Ratings, pen: scoring.Penalty, seed: int) -> float:
+def _exact_optimum(
+    ratings: Ratings, pen: scoring.Penalty, seed: int, w: np.ndarray | None = None
+) -> float:
     """L-BFGS on the objective and its gradient written out here (what main's scorer did):
     nothing shared with the fit but `objective`, which checks the value it reaches."""
     nr, nn = ratings.n_raters, ratings.n_notes
@@ -74,6 +76,7 @@ def _exact_optimum(ratings: Ratings, pen: scoring.Penalty, seed: int) -> float:
         f = unpack(x)
         err = f.mu + f.rater_intercept[u] + f.note_intercept[n]
         err = 2 * (err + f.rater_factor[u] * f.note_factor[n] - ratings.values)
+        err = err if w is None else err * w
         gradient = [
             [err.sum() + 2 * pen.mu * f.mu],
             np.bincount(n, err, nn) + 2 * pen.note_i * f.note_intercept,
@@ -81,7 +84,7 @@ def _exact_optimum(ratings: Ratings, pen: scoring.Penalty, seed: int) -> float:
             np.bincount(u, err, nr) + 2 * pen.rater_i * f.rater_intercept,
             np.bincount(u, err * f.note_factor[n], nr) + 2 * pen.rater_f * f.rater_factor,
         ]
-        return scoring.objective(ratings, pen, f), np.concatenate(gradient)
+        return scoring.objective(ratings, pen, f, w), np.concatenate(gradient)
 
     x0 = np.random.default_rng(seed).normal(0, 0.3, 1 + 2 * nn + 2 * nr)
     options = {"maxiter": 20_000, "ftol": 1e-15, "gtol": 1e-10}
@@ -89,14 +92,51 @@ def _exact_optimum(ratings: Ratings, pen: scoring.Penalty, seed: int) -> float:
     return float(result.fun)
 
 
-@pytest.mark.parametrize("regularisation", ["mean", "sum"])
-def test_the_fit_reaches_the_exact_objectives_optimum(regularisation: str) -> None:
+@pytest.mark.parametrize(
+    ("regularisation", "weighted"), [("mean", False), ("sum", False), ("mean", True)]
+)
+def test_the_fit_reaches_the_exact_objectives_optimum(regularisation: str, weighted: bool) -> None:
     ratings, _ = _planted(5, raters=16, notes=10)
     params = Params(regularisation=regularisation)
-    pen = scoring.penalty(ratings, params)
-    found = scoring.objective(ratings, pen, scoring.fit(ratings, params, tolerance=1e-10))
-    best = min(_exact_optimum(ratings, pen, seed) for seed in range(3))
+    w = np.random.default_rng(1).uniform(0.5, 3.0, len(ratings)) if weighted else None
+    pen = scoring.penalty(ratings, params, w)
+    fitted = scoring.fit(ratings, params, weights=w, tolerance=1e-10)
+    found = scoring.objective(ratings, pen, fitted, w)
+    best = min(_exact_optimum(ratings, pen, seed, w) for seed in range(3))
     assert found <= best + 1e-6 * best
+
+
+def test_ours_also_shows_a_note_both_sides_centres_find_helpful_enough() -> None:
+    # Raters' sides centre on −0.5 and +0.5: the published boundary note (0.40, 0.50) is
+    # predicted 0.40 − 0.50 × 0.5 = 0.15 on its worse side, which is ours' bar.
+    fitted = Fit(
+        0.0,
+        np.array([0.30, 0.30, 0.90, 0.14]),
+        np.array([0.0, 0.4, 0.5, 0.0]),
+        np.zeros(4),
+        np.array([-0.6, -0.4, 0.4, 0.6]),
+    )
+    counts = np.full(4, 5)
+    assert scoring.statuses(fitted, counts).tolist() == [NEEDS] * 4
+    assert scoring.both_sides_statuses(fitted, counts).tolist() == [SHOWN, NEEDS, NEEDS, NEEDS]
+
+
+def test_balancing_gives_each_side_half_the_weight() -> None:
+    ratings, _ = _planted(9)
+    fitted = scoring.fit(ratings)
+    weights = scoring.balancing_weights(ratings, fitted)
+    assert weights is not None
+    positive = fitted.rater_factor[ratings.raters] > 0
+    assert weights[positive].sum() == pytest.approx(len(ratings) / 2)
+    assert weights[~positive].sum() == pytest.approx(len(ratings) / 2)
+
+
+def test_the_reference_is_ours_with_its_changes_turned_off() -> None:
+    ratings, _ = _planted(11)
+    plain = Params(spectral_start=False, balance_sides=False, both_sides_rule=False)
+    assert np.array_equal(
+        scoring.reference(ratings).intercept, scoring.score(ratings, plain).intercept
+    )
 
 
 def _camps(raters_per_camp: int = 20) -> tuple[np.ndarray, np.ndarray]:

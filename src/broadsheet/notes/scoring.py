@@ -9,7 +9,7 @@ way their published source does (decision 0058; docs/notes-scorer.md).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -41,6 +41,13 @@ class Params:
     # "mean": squared error and each penalty averaged, as Community Notes' source does; "sum":
     # the formula read literally (decision 0058 says why mean is the reference).
     regularisation: str = "mean"
+    # Ours' changes to the reference, each of which the benchmark can turn off (decision 0059):
+    # start the fit from the ratings' main axis of disagreement instead of at random; refit
+    # with each side of that axis weighing half; and Shown also when both sides' centres are
+    # predicted to find the note helpful enough. All False is the reference.
+    spectral_start: bool = True
+    balance_sides: bool = True
+    both_sides_rule: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -91,22 +98,23 @@ class Penalty:
     note_f: float
 
 
-def penalty(ratings: Ratings, params: Params) -> Penalty:
+def penalty(ratings: Ratings, params: Params, weights: Floats | None = None) -> Penalty:
     li, lf = params.lambda_intercept, params.lambda_factor
     if params.regularisation == "sum":
         return Penalty(li, li, li, lf, lf)
     if params.regularisation != "mean":
         raise ValueError(f"regularisation must be 'mean' or 'sum', not {params.regularisation!r}")
-    # Multiplying their mean-form loss by the number of ratings N leaves the optimum where it
-    # is: each penalty becomes λ·N/(count of that parameter), only raters and notes that have
-    # ratings being parameters (theirs are built from the ratings).
-    n = max(len(ratings), 1)
+    # Multiplying their mean-form loss by the number of ratings N (the total weight, when the
+    # ratings are weighted) leaves the optimum where it is: each penalty becomes λ·N/(count of
+    # that parameter), only raters and notes with ratings being parameters (theirs are built
+    # from the ratings).
+    n = max(float(weights.sum()) if weights is not None else len(ratings), 1.0)
     raters = max(np.unique(ratings.raters).size, 1)
     notes = max(np.unique(ratings.notes).size, 1)
     return Penalty(li * n, li * n / raters, li * n / notes, lf * n / raters, lf * n / notes)
 
 
-def objective(ratings: Ratings, pen: Penalty, fitted: Fit) -> float:
+def objective(ratings: Ratings, pen: Penalty, fitted: Fit, weights: Floats | None = None) -> float:
     """The exact objective at `fitted` (what the fit minimises; tests compare optima with it)."""
     u, n = ratings.raters, ratings.notes
     err = (
@@ -116,8 +124,9 @@ def objective(ratings: Ratings, pen: Penalty, fitted: Fit) -> float:
         + fitted.rater_factor[u] * fitted.note_factor[n]
         - ratings.values
     )
+    w = np.ones_like(err) if weights is None else weights
     return float(
-        err @ err
+        w @ (err * err)
         + pen.mu * fitted.mu**2
         + pen.rater_i * fitted.rater_intercept @ fitted.rater_intercept
         + pen.note_i * fitted.note_intercept @ fitted.note_intercept
@@ -127,15 +136,15 @@ def objective(ratings: Ratings, pen: Penalty, fitted: Fit) -> float:
 
 
 def _ridge2(
-    index: Ints, size: int, y: Floats, x: Floats, pen_i: float, pen_f: float
+    index: Ints, size: int, y: Floats, x: Floats, w: Floats, pen_i: float, pen_f: float
 ) -> tuple[Floats, Floats]:
-    """Per group (rater or note), the closed-form minimiser of Σ (y − a − b·x)² + pen_i a² +
+    """Per group (rater or note), the closed-form minimiser of Σ w (y − a − b·x)² + pen_i a² +
     pen_f b²: a 2×2 linear system per group, all groups at once."""
-    s1 = np.bincount(index, minlength=size) + pen_i
-    sx = np.bincount(index, x, size)
-    sxx = np.bincount(index, x * x, size) + pen_f
-    sy = np.bincount(index, y, size)
-    sxy = np.bincount(index, x * y, size)
+    s1 = np.bincount(index, w, size) + pen_i
+    sx = np.bincount(index, w * x, size)
+    sxx = np.bincount(index, w * x * x, size) + pen_f
+    sy = np.bincount(index, w * y, size)
+    sxy = np.bincount(index, w * x * y, size)
     det = s1 * sxx - sx * sx
     return (sxx * sy - sx * sxy) / det, (s1 * sxy - sx * sy) / det
 
@@ -145,32 +154,40 @@ def fit(
     params: Params = Params(),
     *,
     seed: int = 0,
-    start: str = "random",
-    tolerance: float = 1e-7,
+    start: str | Floats = "random",
+    weights: Floats | None = None,
+    tolerance: float = 1e-6,
     max_sweeps: int = 2000,
 ) -> Fit:
     """The core model's optimum by alternating least squares: each sweep solves every note's
     (intercept, factor) exactly given the raters, then every rater's given the notes, then μ.
     Each step cannot raise the objective; it stops when no parameter moves by `tolerance`.
-    Rater factors start small and random (seeded), or with `start="spectral"` from the main
-    axis of disagreement in the ratings. Deterministic: the same input gives the same fit."""
+    Rater factors start small and random (seeded), from the main axis of disagreement in the
+    ratings (`start="spectral"`) or from given values. `weights` (per rating) weigh the
+    squared errors. Deterministic: the same input gives the same fit."""
     nr, nn = ratings.n_raters, ratings.n_notes
     u, n, r = ratings.raters, ratings.notes, ratings.values
-    pen = penalty(ratings, params)
-    # Not zero: all-zero factors are a saddle point the sweeps cannot leave.
-    fu = spectral_start(ratings) if start == "spectral" else None
-    if fu is None:
-        fu = np.random.default_rng(seed).normal(0.0, 0.1, nr)
+    w = np.ones(len(ratings)) if weights is None else weights
+    pen = penalty(ratings, params, weights)
+    fu = _start(ratings, start, seed)
     iu, i_n, fn = np.zeros(nr), np.zeros(nn), np.zeros(nn)
     mu = 0.0
     for _ in range(max_sweeps):
         old = np.concatenate([[mu], iu, i_n, fu, fn])
-        i_n, fn = _ridge2(n, nn, r - mu - iu[u], fu[u], pen.note_i, pen.note_f)
-        iu, fu = _ridge2(u, nr, r - mu - i_n[n], fn[n], pen.rater_i, pen.rater_f)
-        mu = float((r - iu[u] - i_n[n] - fu[u] * fn[n]).sum() / (len(r) + pen.mu))
+        i_n, fn = _ridge2(n, nn, r - mu - iu[u], fu[u], w, pen.note_i, pen.note_f)
+        iu, fu = _ridge2(u, nr, r - mu - i_n[n], fn[n], w, pen.rater_i, pen.rater_f)
+        mu = float(w @ (r - iu[u] - i_n[n] - fu[u] * fn[n]) / (w.sum() + pen.mu))
         if np.max(np.abs(np.concatenate([[mu], iu, i_n, fu, fn]) - old)) < tolerance:
             break
     return _identified(Fit(mu, i_n, fn, iu, fu))
+
+
+def _start(ratings: Ratings, start: str | Floats, seed: int) -> Floats:
+    if not isinstance(start, str):
+        return np.array(start, dtype=np.float64)
+    fu = spectral_start(ratings) if start == "spectral" else None
+    # Never all zero: zero factors are a saddle point the sweeps cannot leave.
+    return np.random.default_rng(seed).normal(0.0, 0.1, ratings.n_raters) if fu is None else fu
 
 
 def spectral_start(ratings: Ratings) -> Floats | None:
@@ -234,13 +251,10 @@ def _undecided(ratings: Ratings) -> Scores:
 
 
 def reference(ratings: Ratings, params: Params = Params()) -> Scores:
-    """Community Notes' core model and rule as published: one fit, one threshold."""
-    if len(ratings) == 0:
-        return _undecided(ratings)
-    fitted = fit(ratings, params)
-    counts = counts_of(ratings)
-    return Scores(
-        statuses(fitted, counts, params), fitted.note_intercept, fitted.note_factor, counts
+    """Community Notes' core model and rule as published: one fit from a random start, one
+    threshold (ours with its three changes turned off)."""
+    return score(
+        ratings, replace(params, spectral_start=False, balance_sides=False, both_sides_rule=False)
     )
 
 
@@ -267,13 +281,29 @@ def both_sides_statuses(fitted: Fit, counts: Ints, params: Params = Params()) ->
     return status
 
 
+def balancing_weights(ratings: Ratings, fitted: Fit) -> Floats | None:
+    """Per rating, weights that give each side of the fitted disagreement half the total, so
+    that the smaller side's raters count as much as the larger's (None if a side is empty)."""
+    positive = fitted.rater_factor[ratings.raters] > 0
+    share = float(positive.mean())
+    if share in (0.0, 1.0):
+        return None
+    return np.where(positive, 0.5 / share, 0.5 / (1.0 - share))
+
+
 def score(ratings: Ratings, params: Params = Params()) -> Scores:
-    """Fit and decide: the scorer as shipped (the function the worker's run calls). The same
-    model and parameters as `reference`, fitted from the spectral start and decided by
-    `both_sides_statuses` (decision 0059; docs/notes-scorer.md has what each change does)."""
+    """Fit and decide: the scorer as shipped (the function the worker's run calls). The
+    published model and parameters; with the default flags, fitted from the spectral start,
+    refitted with the two sides balanced, and decided by `both_sides_statuses` (decision 0059;
+    docs/notes-scorer.md has what each change does on the benchmark)."""
     if len(ratings) == 0:
         return _undecided(ratings)
-    fitted = fit(ratings, params, start="spectral")
+    start = "spectral" if params.spectral_start else "random"
+    # Only the sides are taken from a fit that the balanced one refines: it need not be tight.
+    fitted = fit(ratings, params, start=start, tolerance=1e-4 if params.balance_sides else 1e-6)
+    weights = balancing_weights(ratings, fitted) if params.balance_sides else None
+    if weights is not None:
+        fitted = fit(ratings, params, start=fitted.rater_factor, weights=weights)
     counts = counts_of(ratings)
-    status = both_sides_statuses(fitted, counts, params)
-    return Scores(status, fitted.note_intercept, fitted.note_factor, counts)
+    rule = both_sides_statuses if params.both_sides_rule else statuses
+    return Scores(rule(fitted, counts, params), fitted.note_intercept, fitted.note_factor, counts)
