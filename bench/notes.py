@@ -17,8 +17,11 @@ your help" queue, in rounds with a scoring run after each (same number of rating
 
 Printed per scenario and scorer: share of both-camps-helpful notes shown (target ≥ 80% for
 ours), partisan shown (≤ 5%), unhelpful shown (≤ 1%), and a brigade — 50 fresh accounts of
-the smaller camp rate 20 of its partisan notes Helpful — with how many of those 20 end up
-shown (target 0). Then the fit time and peak memory for 100,000 ratings (target ≤ 2 s).
+the smaller camp rate 20 of its partisan notes Helpful, their ratings counted (the worst case:
+production would not score accounts younger than `min_account_days`) — with how many of those
+20 end up shown (target 0). Then ours' changes added one at a time on a few scenarios
+(decision 0059), and the fit time (best of 3) and peak traced memory for 100,000 ratings
+(4,000 raters, 1,000 notes; target ≤ 2 s). `--quick`: two scenarios, no ablation.
 Exits non-zero when ours misses a target.
 """
 
