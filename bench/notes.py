@@ -285,8 +285,15 @@ def timing(seed: int) -> list[tuple[str, float, float, int]]:
 TARGETS = "targets for ours: both ≥ 80%, partisan ≤ 5%, unhelpful ≤ 1%, brigaded shown 0"
 
 
-def meets(o: Outcome) -> bool:
-    return o.both >= 0.80 and o.partisan <= 0.05 and o.unhelpful <= 0.01 and o.brigaded == 0
+def missed(o: Outcome) -> list[str]:
+    """The targets `o` misses, by name (the table rounds: 80% may be 79.8%)."""
+    checks = {
+        f"both {o.both:.1%}": o.both >= 0.80,
+        f"partisan {o.partisan:.1%}": o.partisan <= 0.05,
+        f"unhelpful {o.unhelpful:.1%}": o.unhelpful <= 0.01,
+        f"brigade {o.brigaded}": o.brigaded == 0,
+    }
+    return [name for name, ok in checks.items() if not ok]
 
 
 def grid(quick: bool) -> list[tuple[float, float, bool]]:
@@ -332,10 +339,14 @@ def print_table(
     for index, scenario in enumerate(scenarios):
         seed = args.seed + 10 * index
         results = run_scenario(seed, args.raters, args.notes, *scenario, scorers=scorers)
-        misses = [name for name in judged if not meets(results[name])]
+        misses = [
+            f"[{name} misses {', '.join(miss)}]"
+            for name in judged
+            if (miss := missed(results[name]))
+        ]
         ok = ok and not misses
         row = "".join(f"{cell(results[name]):>24}" for name in names)
-        print(f"{label(*scenario):<26}{row}", *(f"[{name} misses]" for name in misses))
+        print(f"{label(*scenario):<26}{row}", *misses)
     return ok
 
 

@@ -145,7 +145,9 @@ def _ridge2(
     sxx = np.bincount(index, w * x * x, size) + pen_f
     sy = np.bincount(index, w * y, size)
     sxy = np.bincount(index, w * x * y, size)
+    # Zero only for a group without ratings when a λ is set to 0: leave it at zero.
     det = s1 * sxx - sx * sx
+    det = np.where(det > 1e-12, det, np.inf)
     return (sxx * sy - sx * sxy) / det, (s1 * sxy - sx * sy) / det
 
 
@@ -154,7 +156,7 @@ def fit(
     params: Params = Params(),
     *,
     seed: int = 0,
-    start: str | Floats = "random",
+    start: str | Fit = "random",
     weights: Floats | None = None,
     tolerance: float = 1e-6,
     max_sweeps: int = 2000,
@@ -163,31 +165,35 @@ def fit(
     (intercept, factor) exactly given the raters, then every rater's given the notes, then μ.
     Each step cannot raise the objective; it stops when no parameter moves by `tolerance`.
     Rater factors start small and random (seeded), from the main axis of disagreement in the
-    ratings (`start="spectral"`) or from given values. `weights` (per rating) weigh the
+    ratings (`start="spectral"`), or everything from a previous fit. `weights` (per rating) weigh the
     squared errors. Deterministic: the same input gives the same fit."""
     nr, nn = ratings.n_raters, ratings.n_notes
     u, n, r = ratings.raters, ratings.notes, ratings.values
     w = np.ones(len(ratings)) if weights is None else weights
     pen = penalty(ratings, params, weights)
-    fu = _start(ratings, start, seed)
-    iu, i_n, fn = np.zeros(nr), np.zeros(nn), np.zeros(nn)
-    mu = 0.0
+    mu, iu, fu = _start(ratings, start, seed)
+    i_n, fn = np.zeros(nn), np.zeros(nn)
     for _ in range(max_sweeps):
-        old = np.concatenate([[mu], iu, i_n, fu, fn])
+        moved = np.concatenate([[mu], iu, i_n, fu, fn])
         i_n, fn = _ridge2(n, nn, r - mu - iu[u], fu[u], w, pen.note_i, pen.note_f)
         iu, fu = _ridge2(u, nr, r - mu - i_n[n], fn[n], w, pen.rater_i, pen.rater_f)
         mu = float(w @ (r - iu[u] - i_n[n] - fu[u] * fn[n]) / (w.sum() + pen.mu))
-        if np.max(np.abs(np.concatenate([[mu], iu, i_n, fu, fn]) - old)) < tolerance:
+        moved -= np.concatenate([[mu], iu, i_n, fu, fn])
+        if np.max(np.abs(moved)) < tolerance:
             break
     return _identified(Fit(mu, i_n, fn, iu, fu))
 
 
-def _start(ratings: Ratings, start: str | Floats, seed: int) -> Floats:
-    if not isinstance(start, str):
-        return np.array(start, dtype=np.float64)
+def _start(ratings: Ratings, start: str | Fit, seed: int) -> tuple[float, Floats, Floats]:
+    """μ, rater intercepts and rater factors to start from (the first sweep fits the notes)."""
+    zeros = np.zeros(ratings.n_raters)
+    if isinstance(start, Fit):
+        return start.mu, start.rater_intercept, start.rater_factor
     fu = spectral_start(ratings) if start == "spectral" else None
     # Never all zero: zero factors are a saddle point the sweeps cannot leave.
-    return np.random.default_rng(seed).normal(0.0, 0.1, ratings.n_raters) if fu is None else fu
+    if fu is None:
+        fu = np.random.default_rng(seed).normal(0.0, 0.1, ratings.n_raters)
+    return 0.0, zeros, fu
 
 
 def spectral_start(ratings: Ratings) -> Floats | None:
@@ -303,7 +309,7 @@ def score(ratings: Ratings, params: Params = Params()) -> Scores:
     fitted = fit(ratings, params, start=start, tolerance=1e-4 if params.balance_sides else 1e-6)
     weights = balancing_weights(ratings, fitted) if params.balance_sides else None
     if weights is not None:
-        fitted = fit(ratings, params, start=fitted.rater_factor, weights=weights)
+        fitted = fit(ratings, params, start=fitted, weights=weights)
     counts = counts_of(ratings)
     rule = both_sides_statuses if params.both_sides_rule else statuses
     return Scores(rule(fitted, counts, params), fitted.note_intercept, fitted.note_factor, counts)
