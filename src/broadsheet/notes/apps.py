@@ -7,7 +7,9 @@ class NotesConfig(AppConfig):
     verbose_name = "Context notes"
 
     def ready(self) -> None:
-        # Personal data: accounts.privacy (a lower layer) exports and erases what we register.
-        from broadsheet.notes import privacy
+        # Personal data: accounts.privacy (a lower layer) exports and erases what we register;
+        # the post page (publishing, a lower layer) shows what the apps above it register.
+        from broadsheet.notes import privacy, published
 
         privacy.register()  # a reader's notes and ratings
+        published.register()  # shown notes on the essay

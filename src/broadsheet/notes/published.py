@@ -1,0 +1,73 @@
+"""What an essay's page shows of its context notes (registered with publishing.additions):
+each shown note just before its passage, or before the essay's text when it is on the whole
+essay or on a passage the text no longer has; a line after the essay leading to the essay's
+notes; `data-notes-url` on the `<article>`, where the selection popup offers "Add a context
+note". One query per page render (a page-cache miss)."""
+
+from __future__ import annotations
+
+import html
+
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from broadsheet.notes.models import NoteSettings
+from broadsheet.notes.selectors import ShownNote, shown_for_post
+from broadsheet.publishing.additions import PostAddition, post_addition_register
+from broadsheet.publishing.models import Post
+
+
+def notes_url(post: Post) -> str:
+    """The essay's notes page (notes:essay)."""
+    return f"{post.get_absolute_url()}notes/"
+
+
+def _rendered(note: ShownNote, *, with_quote: bool) -> SafeString:
+    context = {"note": note, "with_quote": with_quote}
+    return mark_safe(render_to_string("notes/_shown.html", context).strip())
+
+
+def _has_passage(post: Post, passage: str) -> bool:
+    marker = f'id="{html.escape(passage)}"'
+    return any(marker in part for part in (post.body_html, post.footnotes_html,
+                                           post.bibliography_html))  # fmt: skip
+
+
+def _placed(post: Post, notes: list[ShownNote]) -> tuple[SafeString, dict[str, SafeString]]:
+    """The lead (whole-essay notes, then notes whose passage is gone, with their quote) and
+    what goes before each passage still in the text."""
+    lead: list[str] = []
+    before: dict[str, list[str]] = {}
+    for note in notes:
+        if note.passage and _has_passage(post, note.passage):
+            before.setdefault(note.passage, []).append(_rendered(note, with_quote=False))
+        else:
+            lead.append(_rendered(note, with_quote=bool(note.passage)))
+    joined = {passage: mark_safe("".join(parts)) for passage, parts in before.items()}
+    return mark_safe("".join(lead)), joined
+
+
+def _line(post: Post, shown: int, enabled: bool) -> SafeString:
+    invite = "Read and rate notes" if enabled else "Read the notes"
+    return format_html(
+        '<p class="context-notes-line">Context notes: {} shown · <a href="{}">{}</a></p>',
+        shown, notes_url(post), invite,
+    )  # fmt: skip
+
+
+def post_notes(post: Post) -> PostAddition | None:
+    """Essays only, and public ones: a draft's preview has no notes."""
+    if post.is_page or not post.is_public:
+        return None
+    enabled = NoteSettings.current().enabled
+    notes = shown_for_post(post)
+    data = {"notes-url": f"{notes_url(post)}new/"} if enabled else {}
+    if not notes and not enabled:
+        return None
+    lead, before = _placed(post, notes)
+    return PostAddition(html=_line(post, len(notes), enabled), lead=lead, before=before, data=data)
+
+
+def register() -> None:
+    post_addition_register("notes", post_notes)

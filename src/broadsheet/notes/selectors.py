@@ -1,0 +1,201 @@
+"""Reads of context notes for readers: the shown notes of an essay (its page), one note with
+its history (the note's page), and why a note has its status, in words (docs/notes-publishing.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from broadsheet.corrections.sources import source_link
+from broadsheet.notes.models import Note, Status, StatusChange
+from broadsheet.notes.scoring import Params
+from broadsheet.publishing.models import Post
+
+_LABELS = dict(Status.choices)
+
+
+@dataclass(frozen=True)
+class SourceLink:
+    label: str
+    href: str
+
+
+@dataclass(frozen=True)
+class ShownNote:
+    """A note an essay shows: above its passage, or before the text for the whole essay."""
+
+    pk: int
+    passage: str  # "" = the whole essay
+    exact: str
+    body: str
+    sources: tuple[SourceLink, ...]
+
+    @property
+    def url(self) -> str:
+        return f"/notes/{self.pk}/"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One run's change of a note's status, as its page lists it."""
+
+    at: datetime
+    old: str  # labels: "Needs more ratings", "Shown", "Not helpful"
+    new: str
+    intercept: float
+    factor: float
+    ratings: int
+
+
+@dataclass(frozen=True)
+class NoteDetail:
+    pk: int
+    post_title: str
+    post_url: str
+    passage: str
+    exact: str
+    body: str
+    sources: tuple[SourceLink, ...]
+    created_at: datetime
+    removed: bool
+    status: str
+    status_at: datetime | None
+    intercept: float | None  # None until a run has scored it
+    factor: float | None
+    scored_ratings: int
+    ratings_count: int
+    history: tuple[Change, ...]
+
+    @property
+    def status_label(self) -> str:
+        return _LABELS.get(self.status, self.status)
+
+    @property
+    def passage_url(self) -> str:
+        return f"{self.post_url}#{self.passage}" if self.passage else self.post_url
+
+
+def source_links(sources: Any, post_url: str) -> tuple[SourceLink, ...]:
+    """The stored sources as links a reader can follow: a web address as itself, a DOI through
+    doi.org, one of the essay's references at its place in the essay."""
+    links = []
+    for source in sources if isinstance(sources, list) else []:
+        if not isinstance(source, dict):
+            continue
+        kind, value = str(source.get("kind", "")), str(source.get("value", ""))
+        if kind == "reference":
+            links.append(SourceLink(f"Reference: {value}", f"{post_url}#ref-{value}"))
+        elif href := source_link({"kind": kind, "value": value}):
+            links.append(SourceLink(value if kind == "url" else f"doi:{value}", href))
+    return tuple(links)
+
+
+def shown_for_post(post: Post) -> list[ShownNote]:
+    """The essay's shown notes, oldest first (one query)."""
+    rows = (
+        Note.objects.filter(post=post.pk, status=Status.SHOWN, removed=False)
+        .order_by("created_at", "pk")
+        .values_list("pk", "passage", "exact", "body", "sources")
+    )
+    url = post.get_absolute_url()
+    return [
+        ShownNote(pk, passage, exact, body, source_links(sources, url))
+        for pk, passage, exact, body, sources in rows
+    ]
+
+
+def note_detail(pk: int) -> NoteDetail | None:
+    """A note of a public essay with the changes of its status, oldest first (two queries);
+    None for a note readers cannot reach. A removed note is returned (its page says so)."""
+    note = (
+        Note.objects.filter(pk=pk, post__in=Post.objects.public().posts())
+        .select_related("post")
+        .defer("post__body", "post__body_html", "post__footnotes_html", "post__bibliography_html")
+        .first()
+    )
+    if note is None:
+        return None
+    history = StatusChange.objects.filter(note=note.pk).order_by("at", "pk")
+    post_url = note.post.get_absolute_url()
+    return NoteDetail(
+        pk=note.pk, post_title=note.post.title, post_url=post_url, passage=note.passage,
+        exact=note.exact, body=note.body, sources=source_links(note.sources, post_url),
+        created_at=note.created_at, removed=note.removed, status=note.status,
+        status_at=note.status_at, intercept=note.intercept, factor=note.factor,
+        scored_ratings=note.scored_ratings, ratings_count=note.ratings_count,
+        history=tuple(
+            Change(c.at, _LABELS[c.old], _LABELS[c.new], c.intercept, c.factor, c.ratings)
+            for c in history
+        ),
+    )  # fmt: skip
+
+
+# --- why a note has its status ---------------------------------------------------------------
+
+
+def _number(value: float) -> str:
+    """Two decimals with a true minus sign, as a reader writes them."""
+    return f"{value:.2f}".replace("-", "−")
+
+
+def _rated_by(count: int) -> str:
+    return "Rated by 1 reader." if count == 1 else f"Rated by {count} readers."
+
+
+def _scores(note: NoteDetail, params: Params) -> str:
+    assert note.intercept is not None and note.factor is not None
+    return (
+        f"its helpfulness score is {_number(note.intercept)} (a note is shown from "
+        f"{_number(params.shown_intercept)}) and its lean is {_number(note.factor)} (a note is "
+        f"shown only while its lean stays within ±{_number(params.shown_max_factor)})."
+    )
+
+
+def explanation(note: NoteDetail, params: Params) -> list[str]:
+    """Why the note has its status, in sentences, from its last run's numbers and `params`."""
+    if note.intercept is None or note.factor is None:
+        return [_rated_by(note.ratings_count), _NOT_SCORED]
+    if note.scored_ratings < params.min_ratings:
+        return [_rated_by(note.scored_ratings), _too_few(note.scored_ratings, params)]
+    if note.status == Status.SHOWN:
+        why = "Readers on both sides of the essay's usual divide rated it helpful: "
+        return [_rated_by(note.scored_ratings), why + _scores(note, params)]
+    if note.status == Status.NOT_HELPFUL:
+        return [_rated_by(note.scored_ratings), _unhelpful(note, params)]
+    return [_rated_by(note.scored_ratings), _undecided(note, params), _MORE]
+
+
+_NOT_SCORED = (
+    "No scoring run has counted its ratings yet: runs take place a few minutes after new "
+    "ratings, and only ratings from accounts old enough are counted."
+)
+_MORE = "More ratings, from readers on either side, may change that."
+
+
+def _too_few(count: int, params: Params) -> str:
+    more = params.min_ratings - count
+    return (
+        f"A note needs at least {params.min_ratings} ratings before it can be shown or set "
+        f"aside: it needs {more} more {'rating' if more == 1 else 'ratings'}."
+    )
+
+
+def _unhelpful(note: NoteDetail, params: Params) -> str:
+    assert note.intercept is not None and note.factor is not None
+    limit = params.unhelpful_base - params.unhelpful_slope * abs(note.factor)
+    return (
+        "Readers, whichever side they usually take, did not find it helpful: its helpfulness "
+        f"score is {_number(note.intercept)}, at or below {_number(limit)}, the score under "
+        f"which a note with its lean ({_number(note.factor)}) is set aside. It is not shown."
+    )
+
+
+def _undecided(note: NoteDetail, params: Params) -> str:
+    assert note.intercept is not None and note.factor is not None
+    if abs(note.factor) >= params.shown_max_factor:
+        start = "Its ratings follow the essay's usual divide — one side found it more helpful "
+        start += "than the other: "
+    else:
+        start = "Not enough readers, across the essay's usual divide, found it helpful yet: "
+    return start + _scores(note, params)
