@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict
-from types import SimpleNamespace
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
