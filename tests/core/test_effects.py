@@ -483,6 +483,34 @@ def _note_rate(site: Site) -> None:
     note_rate(note=site.media, rater=verified_reader("rita"), value="helpful", reasons=["clear"])
 
 
+def _bridged_note(site: Site) -> None:
+    """A note on the essay's first passage that readers on both sides of a divide rated
+    helpful: the next scoring run shows it above that passage."""
+    from tests.notes.crowd import Crowd, passage_note
+
+    crowd = Crowd(site.other)
+    site.media = crowd.bridge(passage_note(site.post, "The dredging was in 1862."))
+
+
+def _notes_score(site: Site) -> None:
+    from broadsheet.notes.runs import notes_score
+
+    assert notes_score().changes == 1
+
+
+def _shown_note(site: Site) -> None:
+    from broadsheet.notes.runs import notes_score
+
+    _bridged_note(site)
+    notes_score()
+
+
+def _note_remove(site: Site) -> None:
+    from broadsheet.notes.moderation import note_remove
+
+    note_remove(note=site.media, by=None)
+
+
 # What a scenario needs in place before the pages are stored.
 def _anchored_then_revised(site: Site) -> None:
     from broadsheet.publishing.services import post_save
@@ -514,6 +542,8 @@ BEFORE: dict[Callable[[Site], None], Callable[[Site], Any]] = {
     _correction_accept: _with_suggestion,
     _correction_decline: _with_suggestion,
     _note_rate: _with_note,
+    _notes_score: _bridged_note,
+    _note_remove: _shown_note,
 }
 
 
@@ -550,6 +580,8 @@ SCENARIOS: dict[str, list[Callable[[Site], None]]] = {
     "media_variants_save": [_media_variants],
     "media_delete": [_media_delete],
     "correction_accept": [_correction_accept],
+    "notes_score": [_notes_score],
+    "note_remove": [_note_remove],
 }
 
 
