@@ -23,27 +23,34 @@ def notes_url(post: Post) -> str:
     return f"{post.get_absolute_url()}notes/"
 
 
-def _rendered(note: ShownNote, *, with_quote: bool) -> SafeString:
-    context = {"note": note, "with_quote": with_quote}
+def _rendered(note: ShownNote, *, quote: str = "") -> SafeString:
+    """`quote`: "gone" for a passage the text no longer has, "elsewhere" for one the note
+    cannot stand just before (a list item, a footnote, a reference), "" above a paragraph."""
+    context = {"note": note, "quote": quote}
     return mark_safe(render_to_string("notes/_shown.html", context).strip())
 
 
-def _has_passage(post: Post, passage: str) -> bool:
-    marker = f'id="{html.escape(passage)}"'
-    return any(marker in part for part in (post.body_html, post.footnotes_html,
-                                           post.bibliography_html))  # fmt: skip
+def _where(post: Post, passage: str) -> str:
+    """Only a paragraph can have a note just before it: before a list's item (footnotes and
+    references are items) it would break the list, so those notes go before the text."""
+    ident = html.escape(passage)
+    parts = (post.body_html, post.footnotes_html, post.bibliography_html)
+    if any(f'<p id="{ident}"' in part for part in parts):
+        return ""
+    return "elsewhere" if any(f'id="{ident}"' in part for part in parts) else "gone"
 
 
 def _placed(post: Post, notes: list[ShownNote]) -> tuple[SafeString, dict[str, SafeString]]:
-    """The lead (whole-essay notes, then notes whose passage is gone, with their quote) and
-    what goes before each passage still in the text."""
+    """The lead (whole-essay notes, then notes quoting their passage) and what goes before
+    each paragraph a note is on."""
     lead: list[str] = []
     before: dict[str, list[str]] = {}
     for note in notes:
-        if note.passage and _has_passage(post, note.passage):
-            before.setdefault(note.passage, []).append(_rendered(note, with_quote=False))
+        where = _where(post, note.passage) if note.passage else "whole"
+        if where:
+            lead.append(_rendered(note, quote="" if where == "whole" else where))
         else:
-            lead.append(_rendered(note, with_quote=bool(note.passage)))
+            before.setdefault(note.passage, []).append(_rendered(note))
     joined = {passage: mark_safe("".join(parts)) for passage, parts in before.items()}
     return mark_safe("".join(lead)), joined
 

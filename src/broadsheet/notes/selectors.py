@@ -13,6 +13,8 @@ from broadsheet.notes.scoring import Params
 from broadsheet.publishing.models import Post
 
 _LABELS = dict(Status.choices)
+# What a source link may lead to (the note's form checks as much; a stored row is not trusted).
+_WEB = ("https://", "http://")
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ def source_links(sources: Any, post_url: str) -> tuple[SourceLink, ...]:
         kind, value = str(source.get("kind", "")), str(source.get("value", ""))
         if kind == "reference":
             links.append(SourceLink(f"Reference: {value}", f"{post_url}#ref-{value}"))
-        elif href := source_link({"kind": kind, "value": value}):
+        elif (href := source_link({"kind": kind, "value": value})).startswith(_WEB):
             links.append(SourceLink(value if kind == "url" else f"doi:{value}", href))
     return tuple(links)
 
