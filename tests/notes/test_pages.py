@@ -237,3 +237,22 @@ def test_readers_acts_are_given_to_the_hour(client: Client, essay: Post) -> None
     rate(written, [reader()], Rating.Value.HELPFUL)
     (row,) = _tsv(client, "notes.tsv")
     assert row["createdAt"].endswith(":00Z") and row["statusAt"] == ""
+
+
+@pytest.mark.parametrize(
+    ("address", "status"),
+    [
+        ("/notes/99999999999999999999999999/", 404),
+        ("/notes/0/", 404),
+        ("/notes/data/users.tsv", 404),
+        ("/notes/data/notes.tsv%00", 400),  # the site refuses NUL in any address
+        ("/notes/data/..%2Fsettings", 301),  # not a file name: the slash is added, then a 404
+    ],
+)
+def test_forged_addresses_are_refused(client: Client, address: str, status: int) -> None:
+    assert client.get(address).status_code == status
+
+
+def test_only_reading_is_allowed(client: Client, essay: Post) -> None:
+    assert client.post(f"/notes/{note(essay).pk}/").status_code == 405
+    assert client.post("/notes/data/notes.tsv").status_code == 405
