@@ -327,3 +327,15 @@ def test_the_admin_cannot_set_a_status(essay: Any) -> None:
     assert _fresh(target).status == Status.NEEDS_MORE_RATINGS
     assert admin.get("/admin/notes/scoringrun/").status_code == 200
     assert admin.get("/admin/notes/notesettings/").status_code == 302  # to its one row
+
+
+def test_an_operator_runs_the_scorer_from_the_command_line(essay: Any, crowd: Crowd) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    crowd.bridge(note(essay))
+    out = StringIO()
+    call_command("score_notes", stdout=out)
+    assert "Scored 5 notes on 40 ratings by 8 readers" in out.getvalue()
+    assert "statuses changed: 1." in out.getvalue()
