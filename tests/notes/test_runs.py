@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -298,6 +299,40 @@ def test_the_workers_task_runs_a_scoring_run(essay: Any, crowd: Crowd) -> None:
     crowd.bridge(note(essay))
     assert score_notes.call() == 1
     assert ScoringRun.objects.get().changes == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_fits_outside_any_transaction(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On SQLite a transaction holds the one write lock: no comment waits for a fit."""
+    essay = PostFactory()
+    Crowd(essay).bridge(note(essay))
+    real_score = scoring.score
+    during: list[bool] = []
+
+    def watched(ratings: scoring.Ratings, params: scoring.Params) -> scoring.Scores:
+        during.append(connection.in_atomic_block)
+        return real_score(ratings, params)
+
+    monkeypatch.setattr(runs.scoring, "score", watched)
+    assert score_notes.call() == 1
+    assert during == [False]
+
+
+def test_a_note_removed_after_the_fit_is_not_written(essay: Any, crowd: Crowd) -> None:
+    bridged = crowd.bridge(note(essay))
+    fitted = runs.fit_scores()
+    note_remove(note=bridged, by=None)
+    run = notes_score(fitted=fitted)
+    assert run.changes == 0 and _fresh(bridged).status == Status.NEEDS_MORE_RATINGS
+    assert _fresh(bridged).intercept is None
+
+
+def test_a_note_written_after_the_fit_waits_for_the_next_run(essay: Any, crowd: Crowd) -> None:
+    fitted = runs.fit_scores()
+    late = crowd.bridge(note(essay, "Written during the fit."))
+    assert notes_score(fitted=fitted).changes == 0
+    assert _fresh(late).intercept is None
+    assert notes_score().changes == 1
 
 
 # --- moderators ------------------------------------------------------------------------------

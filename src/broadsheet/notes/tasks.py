@@ -18,10 +18,11 @@ _LOCK = "broadsheet:notes:scoring-queued"
 
 @task()
 def score_notes() -> int:
-    """One scoring run over every scorable rating; returns how many statuses changed."""
-    from broadsheet.notes.runs import notes_score
+    """One scoring run over every scorable rating; returns how many statuses changed. The fit
+    comes first, outside the run's transaction (notes.runs)."""
+    from broadsheet.notes.runs import fit_scores, notes_score
 
-    return notes_score().changes
+    return notes_score(fitted=fit_scores()).changes
 
 
 def schedule_scoring() -> bool:

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from broadsheet.notes.runs import notes_score
+from broadsheet.notes.runs import fit_scores, notes_score
 
 
 class Command(BaseCommand):
@@ -14,7 +14,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        run = notes_score()
+        run = notes_score(fitted=fit_scores())
         self.stdout.write(
             f"Scored {run.notes} notes on {run.ratings} ratings by {run.raters} readers "
             f"({run.ignored} ratings from accounts too new left out) in {run.duration_ms} ms; "
