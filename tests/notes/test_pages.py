@@ -66,6 +66,15 @@ def test_a_note_with_too_few_ratings_says_how_many_more_it_needs(essay: Post) ->
     assert _why(one).endswith("it needs 1 more rating.")
 
 
+def test_a_note_no_one_rated_says_how_many_ratings_it_needs(essay: Post) -> None:
+    assert _why(note(essay)) == (
+        "No one has rated it yet. A note needs at least 5 ratings before it can be shown or "
+        "set aside: it needs 5 more ratings."
+    )
+    scored = _scored(note(essay), intercept=0.0, factor=0.0)  # a run saw it, with no rating
+    assert _why(scored).startswith("No one has rated it yet. A note needs at least 5")
+
+
 def test_a_note_not_yet_scored_says_so(essay: Post) -> None:
     fresh = _scored(note(essay), ratings_count=1)
     assert _why(fresh).startswith("Rated by 1 reader. No scoring run has counted its ratings yet")

@@ -83,7 +83,7 @@ class Note(models.Model):
     # A moderator's removal (breaks the site's rules): hidden everywhere, never scored again.
     removed = models.BooleanField(default=False)
 
-    # Changed only by a scoring run (notes.services.notes_score), with a StatusChange row.
+    # Changed only by a scoring run (notes.runs.notes_score), with a StatusChange row.
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.NEEDS_MORE_RATINGS
     )

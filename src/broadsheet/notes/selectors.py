@@ -142,6 +142,8 @@ def _number(value: float) -> str:
 
 
 def _rated_by(count: int) -> str:
+    if count == 0:
+        return "No one has rated it yet."
     return "Rated by 1 reader." if count == 1 else f"Rated by {count} readers."
 
 
@@ -157,6 +159,8 @@ def _scores(note: NoteDetail, params: Params) -> str:
 def explanation(note: NoteDetail, params: Params) -> list[str]:
     """Why the note has its status, in sentences, from its last run's numbers and `params`."""
     if note.intercept is None or note.factor is None:
+        if note.ratings_count == 0:
+            return [_rated_by(0), _too_few(0, params)]
         return [_rated_by(note.ratings_count), _NOT_SCORED]
     if note.scored_ratings < params.min_ratings:
         return [_rated_by(note.scored_ratings), _too_few(note.scored_ratings, params)]
