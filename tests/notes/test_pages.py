@@ -56,6 +56,12 @@ def test_a_shown_note_is_explained_with_its_score_and_lean(essay: Post) -> None:
     )
 
 
+def test_a_lean_that_rounds_to_zero_has_no_sign(essay: Post) -> None:
+    shown = _scored(note(essay), status=Status.SHOWN, intercept=0.5, factor=-0.001,
+                    scored_ratings=8)  # fmt: skip
+    assert "its lean is 0.00 (" in _why(shown)
+
+
 def test_a_note_with_too_few_ratings_says_how_many_more_it_needs(essay: Post) -> None:
     few = _scored(note(essay), intercept=0.6, factor=0.0, scored_ratings=3, ratings_count=3)
     assert _why(few) == (

@@ -137,8 +137,8 @@ def note_detail(pk: int) -> NoteDetail | None:
 
 
 def _number(value: float) -> str:
-    """Two decimals with a true minus sign, as a reader writes them."""
-    return f"{value:.2f}".replace("-", "−")
+    """Two decimals with a true minus sign, as a reader writes them (never "−0.00")."""
+    return f"{round(value, 2) + 0.0:.2f}".replace("-", "−")
 
 
 def _rated_by(count: int) -> str:
