@@ -271,3 +271,13 @@ def test_forged_addresses_are_refused(client: Client, address: str, status: int)
 def test_only_reading_is_allowed(client: Client, essay: Post) -> None:
     assert client.post(f"/notes/{note(essay).pk}/").status_code == 405
     assert client.post("/notes/data/notes.tsv").status_code == 405
+
+
+def test_a_nul_in_stored_text_does_not_break_the_file(client: Client, essay: Post) -> None:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL stores no NUL in text")
+    note(essay, "Before\x00after", exact="Quote\x00d", passage="p-x")
+    (row,) = _tsv(client, "notes.tsv")
+    assert row["text"] == "Beforeafter" and row["quote"] == "Quoted"

@@ -374,3 +374,19 @@ def test_an_operator_runs_the_scorer_from_the_command_line(essay: Any, crowd: Cr
     call_command("score_notes", stdout=out)
     assert "Scored 5 notes on 40 ratings by 8 readers" in out.getvalue()
     assert "statuses changed: 1." in out.getvalue()
+
+
+def test_a_rating_queues_the_next_run_once_committed(
+    essay: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from broadsheet.notes.services import note_rate
+    from tests.factories import verified_reader
+
+    target = note(essay, author=verified_reader("nora"))
+    with django_capture_on_commit_callbacks(execute=True) as committed:
+        note_rate(note=target, rater=verified_reader("rita"), value="helpful", reasons=[])
+        assert _queued() == []  # nothing before the commit
+    assert committed and len(_queued()) == 1
+    with django_capture_on_commit_callbacks(execute=True) as committed_again:
+        note_rate(note=target, rater=verified_reader("remy"), value="somewhat", reasons=[])
+    assert committed_again and len(_queued()) == 1  # within the interval: the same run reads it
