@@ -56,6 +56,14 @@ def test_a_shown_note_is_explained_with_its_score_and_lean(essay: Post) -> None:
     )
 
 
+def test_a_note_shown_by_the_both_sides_rule_says_why_below_the_bar(essay: Post) -> None:
+    shown = _scored(note(essay), status=Status.SHOWN, intercept=0.36, factor=0.2,
+                    scored_ratings=9)  # fmt: skip
+    why = _why(shown)
+    assert "its lean is 0.20, within ±0.50, and readers typical of either side" in why
+    assert why.endswith("at the usual bar of 0.40, though its helpfulness score is 0.36.")
+
+
 def test_a_lean_that_rounds_to_zero_has_no_sign(essay: Post) -> None:
     shown = _scored(note(essay), status=Status.SHOWN, intercept=0.5, factor=-0.001,
                     scored_ratings=8)  # fmt: skip

@@ -165,8 +165,7 @@ def explanation(note: NoteDetail, params: Params) -> list[str]:
     if note.scored_ratings < params.min_ratings:
         return [_rated_by(note.scored_ratings), _too_few(note.scored_ratings, params)]
     if note.status == Status.SHOWN:
-        why = "Readers on both sides of the essay's usual divide rated it helpful: "
-        return [_rated_by(note.scored_ratings), why + _scores(note, params)]
+        return [_rated_by(note.scored_ratings), _shown(note, params)]
     if note.status == Status.NOT_HELPFUL:
         return [_rated_by(note.scored_ratings), _unhelpful(note, params)]
     return [_rated_by(note.scored_ratings), _undecided(note, params), _MORE]
@@ -184,6 +183,20 @@ def _too_few(count: int, params: Params) -> str:
     return (
         f"A note needs at least {params.min_ratings} ratings before it can be shown or set "
         f"aside: it needs {more} more {'rating' if more == 1 else 'ratings'}."
+    )
+
+
+def _shown(note: NoteDetail, params: Params) -> str:
+    assert note.intercept is not None and note.factor is not None
+    why = "Readers on both sides of the essay's usual divide rated it helpful: "
+    if note.intercept >= params.shown_intercept:
+        return why + _scores(note, params)
+    # Shown by the scorer's both-sides rule (notes.scoring.both_sides_statuses).
+    return why + (
+        f"its lean is {_number(note.factor)}, within ±{_number(params.shown_max_factor)}, "
+        "and readers typical of either side are expected to find it as helpful as a note "
+        f"at the usual bar of {_number(params.shown_intercept)}, though its helpfulness "
+        f"score is {_number(note.intercept)}."
     )
 
 
