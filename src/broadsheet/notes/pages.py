@@ -10,7 +10,6 @@ from django.views.decorators.http import require_safe
 from broadsheet.core.cache import cache_policy
 from broadsheet.notes import opendata
 from broadsheet.notes.models import NoteSettings
-from broadsheet.notes.runs import params_from
 from broadsheet.notes.selectors import explanation, note_detail
 
 REMOVED = "This context note was removed by the site's moderators: it broke the site's rules."
@@ -24,11 +23,10 @@ def note_page(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such context note.")
     if note.removed:
         return render(request, "notes/note.html", {"removed": REMOVED}, status=410)
-    params = params_from(NoteSettings.current())
     context = {
         "note": note,
-        "why": explanation(note, params),
-        "params": params,
+        # The settings' thresholds, which the run passed to the scorer (notes.runs.params_from).
+        "why": explanation(note, NoteSettings.current()),
         "notes_url": f"{note.post_url}notes/",
     }
     return render(request, "notes/note.html", context)

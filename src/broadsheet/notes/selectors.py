@@ -5,14 +5,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from broadsheet.corrections.sources import source_link
 from broadsheet.notes.models import Note, Status, StatusChange
-from broadsheet.notes.scoring import Params
 from broadsheet.publishing.models import Post
 
 _LABELS = dict(Status.choices)
+
+
+class Thresholds(Protocol):
+    """The rule's numbers an explanation quotes: NoteSettings has them, and so has the
+    scorer's Params (not imported here: numpy and scipy stay out of the web processes)."""
+
+    min_ratings: int
+    shown_intercept: float
+    shown_max_factor: float
+    unhelpful_base: float
+    unhelpful_slope: float
+
+
 # What a source link may lead to (the note's form checks as much; a stored row is not trusted).
 _WEB = ("https://", "http://")
 
@@ -147,7 +159,7 @@ def _rated_by(count: int) -> str:
     return "Rated by 1 reader." if count == 1 else f"Rated by {count} readers."
 
 
-def _scores(note: NoteDetail, params: Params) -> str:
+def _scores(note: NoteDetail, params: Thresholds) -> str:
     assert note.intercept is not None and note.factor is not None
     return (
         f"its helpfulness score is {_number(note.intercept)} (a note is shown from "
@@ -156,7 +168,7 @@ def _scores(note: NoteDetail, params: Params) -> str:
     )
 
 
-def explanation(note: NoteDetail, params: Params) -> list[str]:
+def explanation(note: NoteDetail, params: Thresholds) -> list[str]:
     """Why the note has its status, in sentences, from its last run's numbers and `params`."""
     if note.intercept is None or note.factor is None:
         if note.ratings_count == 0:
@@ -178,7 +190,7 @@ _NOT_SCORED = (
 _MORE = "More ratings, from readers on either side, may change that."
 
 
-def _too_few(count: int, params: Params) -> str:
+def _too_few(count: int, params: Thresholds) -> str:
     more = params.min_ratings - count
     return (
         f"A note needs at least {params.min_ratings} ratings before it can be shown or set "
@@ -186,7 +198,7 @@ def _too_few(count: int, params: Params) -> str:
     )
 
 
-def _shown(note: NoteDetail, params: Params) -> str:
+def _shown(note: NoteDetail, params: Thresholds) -> str:
     assert note.intercept is not None and note.factor is not None
     why = "Readers on both sides of the essay's usual divide rated it helpful: "
     if note.intercept >= params.shown_intercept:
@@ -200,7 +212,7 @@ def _shown(note: NoteDetail, params: Params) -> str:
     )
 
 
-def _unhelpful(note: NoteDetail, params: Params) -> str:
+def _unhelpful(note: NoteDetail, params: Thresholds) -> str:
     assert note.intercept is not None and note.factor is not None
     limit = params.unhelpful_base - params.unhelpful_slope * abs(note.factor)
     return (
@@ -210,7 +222,7 @@ def _unhelpful(note: NoteDetail, params: Params) -> str:
     )
 
 
-def _undecided(note: NoteDetail, params: Params) -> str:
+def _undecided(note: NoteDetail, params: Thresholds) -> str:
     assert note.intercept is not None and note.factor is not None
     if abs(note.factor) >= params.shown_max_factor:
         start = "Its ratings follow the essay's usual divide — one side found it more helpful "
