@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "broadsheet.importers",
     "broadsheet.corrections",
     "broadsheet.notes",
+    "broadsheet.webmention",
     "broadsheet.studio",
     "django_tasks",
     "django_tasks_db",
@@ -446,6 +447,16 @@ IMPORT_MEDIA_TIMEOUT = env_int("IMPORT_MEDIA_TIMEOUT", 30, minimum=1, maximum=60
 # Tests only (no environment variable): lets the import fetch images from 127.0.0.1, where the
 # tests' own HTTP server runs; everywhere else loopback and private addresses are refused.
 IMPORT_MEDIA_ALLOW_LOOPBACK = False
+
+# Webmention (docs/webmention.md): the largest source page read when verifying a mention, and
+# the seconds one fetch (a source, or a linked page's endpoint) may take.
+WEBMENTION_MAX_KB = env_int("WEBMENTION_MAX_KB", 1024, minimum=16, maximum=100_000)
+WEBMENTION_TIMEOUT = env_int("WEBMENTION_TIMEOUT", 10, minimum=1, maximum=120)
+# Send Webmentions to the pages an essay links to when it is published or a new version is.
+WEBMENTION_SEND = env_bool("WEBMENTION_SEND", True)
+# Tests only (no environment variable): lets Webmention fetch from 127.0.0.1, where the tests'
+# own HTTP servers run; everywhere else loopback and private addresses are refused.
+WEBMENTION_ALLOW_PRIVATE = False
 
 LOGGING = {
     "version": 1,

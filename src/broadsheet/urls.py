@@ -35,5 +35,6 @@ urlpatterns = [
     path("studio/", include("broadsheet.studio.urls")),
     path("", include("broadsheet.corrections.urls")),
     path("", include("broadsheet.notes.urls")),
+    path("webmention/", include("broadsheet.webmention.urls")),
     path("", include("broadsheet.publishing.urls")),
 ]
