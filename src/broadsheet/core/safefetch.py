@@ -76,7 +76,7 @@ def fetch(
             url, limits=limits, deadline=deadline, method=method, headers=headers, data=data
         )
         try:
-            named = {name.lower(): value for name, value in response.getheaders()}
+            named = _named(response.getheaders())
             if response.status in _REDIRECTS and method == "GET":
                 location = named.get("location", "")
                 if not location:
@@ -90,6 +90,15 @@ def fetch(
         finally:
             connection.close()
     raise FetchRefused(f"more than {MAX_REDIRECTS} redirects")
+
+
+def _named(headers: list[tuple[str, str]]) -> dict[str, str]:
+    """Headers by lower-case name; a repeated one (Link) joined with commas, as HTTP allows."""
+    named: dict[str, str] = {}
+    for name, value in headers:
+        key = name.lower()
+        named[key] = f"{named[key]}, {value}" if key in named else value
+    return named
 
 
 def request(

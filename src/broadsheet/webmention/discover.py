@@ -13,7 +13,7 @@ from broadsheet.core.safefetch import Answer
 from broadsheet.webmention.parse import document
 
 # One link of a Link header: <address> then its parameters, up to the next comma outside quotes.
-_LINK = re.compile(r'<([^>]*)>((?:\s*;\s*[^;,"]+(?:=(?:"[^"]*"|[^;,]*))?)*)')
+_LINK = re.compile(r'<([^>]*)>((?:\s*;\s*[^;,"=]+(?:=(?:"[^"]*"|[^;,]*))?)*)')
 _REL = re.compile(r';\s*rel\s*=\s*(?:"([^"]*)"|([^;,\s]+))', re.IGNORECASE)
 
 

@@ -111,7 +111,7 @@ def send_one(sent_id: int) -> str:
         return "gone"
     source = f"{settings.SITE_URL}{sent.post.get_absolute_url()}"
     try:
-        endpoint = _endpoint(sent.target)
+        endpoint = endpoint_for(sent.target)
         if endpoint is None:
             return services.sent_record(sent=sent, status=Sent.Status.NO_ENDPOINT).status
         answer = _post(endpoint, source=source, target=sent.target)
@@ -132,7 +132,8 @@ def send_one(sent_id: int) -> str:
     ).status
 
 
-def _endpoint(target: str) -> str | None:
+def endpoint_for(target: str) -> str | None:
+    """The Webmention endpoint of the page at `target` (fetched safely), or None."""
     answer = safefetch.fetch(
         target, limits=limits(), headers=_headers(),
         want_body=lambda status, headers: status == 200 and "webmention" not in
