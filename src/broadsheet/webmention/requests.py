@@ -12,7 +12,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.urls import Resolver404, resolve
 
-from broadsheet.core.sanitize import without_nul
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.selectors import post_for_permalink
 from broadsheet.webmention.models import MAX_URL
@@ -39,11 +38,12 @@ def checked(*, source: str | None, target: str | None, our_hosts: set[str]) -> C
 
 
 def _address(value: str, name: str) -> str:
-    value = without_nul(value).strip()
+    value = value.strip()
     if len(value) > MAX_URL:
         raise Refused(f"The {name} address is longer than {MAX_URL} characters.")
     parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    spaces = any(ord(character) < 33 or character == "\x7f" for character in value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or spaces:
         raise Refused(f"The {name} must be an http or https address.")
     return value
 
