@@ -107,6 +107,23 @@ def test_a_note_on_a_selection_of_a_passage(essay: Post, nora: Any) -> None:
     )
 
 
+def test_the_quote_s_ellipses_stand_only_where_the_passage_goes_on(essay: Post, nora: Any) -> None:
+    """ "dredged in 1826" with all the passage around it: nothing is left out either side."""
+    url = f"{_notes(essay)}new/{post_passages(essay)[0].id}/"
+    client = _signed_in(nora)
+    html = client.get(url, _selection(essay)).content.decode()
+    assert ">The harbour was </span><mark>dredged in 1826</mark>" in html
+    assert "<mark>dredged in 1826</mark>" in html and " by the town.</span>" in html
+    from tests.factories import PostFactory
+
+    long = PostFactory(slug="long", body=f"{'Long before this, ' * 3}the harbour was dredged "
+                       f"in 1826 by the town, {'and again ' * 5}then.\n")  # fmt: skip
+    url = f"{_notes(long)}new/{post_passages(long)[0].id}/"
+    html = client.get(url, _selection(long)).content.decode()
+    assert "…" in html.split("<mark>")[0].rsplit("note-quote__context", 1)[1]
+    assert "…</span>" in html.split("</mark>")[1]
+
+
 def test_without_a_selection_the_whole_passage_is_quoted(essay: Post, nora: Any) -> None:
     passage = post_passages(essay)[1]
     response = _signed_in(nora).post(
@@ -286,6 +303,7 @@ def test_the_essay_s_help_offers_an_eligible_reader_three_notes_to_rate_never_ca
     assert html.count('class="note-to-rate"') == 3 and "Rita's own." not in html
     assert [f'action="/notes/{n.pk}/rate/"' in html for n in notes] == [True] * 3 + [False] * 2
     assert html.count('name="back" value="essay"') == 3 and "csrfmiddlewaretoken" in html
+    assert html.count("<details><summary>Say why (optional)</summary>") == 3  # folded away
     assert SCRIPT not in html and "&lt;script&gt;" in html
 
 
@@ -352,6 +370,7 @@ def test_a_rating_the_script_sends_that_is_refused_comes_back_with_why_and_the_c
     html = response.json()["html"]
     assert response.status_code == 400 and "is a reason for a note that is not helpful" in html
     assert 'value="opinion"' in html and "checked" in html and 'value="essay"' in html
+    assert "<details open>" in html  # the reasons sent are in sight
     assert not Rating.objects.exists()
 
 

@@ -213,4 +213,13 @@ def _write_page(
     request: HttpRequest, page: dict[str, Any], form: NoteForm | None, *, status: int = 200,
     **extra: Any,
 ) -> HttpResponse:  # fmt: skip
-    return render(request, "notes/write.html", {**page, "form": form, **extra}, status=status)
+    context = {**page, "form": form, "cut": _cut(page["passage"], page["quoted"]), **extra}
+    return render(request, "notes/write.html", context, status=status)
+
+
+def _cut(passage: Passage | None, quoted: Selector | None) -> tuple[bool, bool]:
+    """Whether the passage goes on before and after the quote's context: an ellipsis says so,
+    and only then (a selection at the passage's start has nothing before it)."""
+    if passage is None or quoted is None:
+        return False, False
+    return quoted.start > len(quoted.prefix), quoted.end + len(quoted.suffix) < len(passage.text)
