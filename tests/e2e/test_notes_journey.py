@@ -43,6 +43,16 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+@pytest.fixture(autouse=True)
+def patient() -> Iterator[None]:
+    """Every expectation waits for its condition, up to 30 s on a machine under load."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)
+    yield
+    expect.set_options(timeout=5_000)  # Playwright's default, for the other modules
+
+
 def _eligible(days: int = 60) -> Any:
     """A seeded rater: old enough to count, with a verified address (no password to hash)."""
     user = reader(days=days)
