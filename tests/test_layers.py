@@ -27,6 +27,7 @@ LAYERS = {
     "notes": 5,
     "webmention": 5,
     "studio": 6,
+    "api": 6,
 }
 
 # (module, the higher app it imports): older code, to be turned into registrations.
