@@ -31,7 +31,8 @@ def test_an_unknown_address_and_a_wrong_method_answer_json(client: Client, db: N
 
 
 def test_malformed_json_is_refused_with_a_code(client: Client, essay: Post) -> None:
-    for body in ("{", "[1, 2", "\xff\xfe", '{"thread": '):
+    deep = "[" * 50_000 + "]" * 50_000  # under the size cap, past the parser's depth
+    for body in ("{", "[1, 2", "\xff\xfe", '{"thread": ', deep):
         response = client.post("/api/v1/comments", body, content_type="application/json")
         assert _error(response, 400)["code"] == "malformed_json"
 

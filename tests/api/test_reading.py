@@ -90,6 +90,8 @@ def test_our_own_posts_address_names_the_post(client: Client, essay: Post) -> No
     from django.conf import settings
 
     assert thread_for_url(f"{settings.SITE_URL}{essay.get_absolute_url()}") == essay
+    for other in ("/comments/post/", "/", "/2026/", "/no/such/page/", "/api/v1/threads"):
+        assert thread_for_url(f"{settings.SITE_URL}{other}", create=True) is None, other
     found = client.get(f"/api/v1/threads?url={settings.SITE_URL}{essay.get_absolute_url()}")
     assert found.json()["id"] == essay.pk
 

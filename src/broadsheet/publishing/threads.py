@@ -58,21 +58,22 @@ def origin_allowed(url: str) -> bool:
     }
 
 
+def _on_this_site(address: str) -> bool:
+    site, parts = urlsplit(settings.SITE_URL), urlsplit(address)
+    return _origin(parts.scheme, parts.netloc) == _origin(site.scheme, site.netloc)
+
+
 def _own_post(address: str) -> Post | None:
     """One of our own public posts or pages, named by its address on this site."""
-    site = urlsplit(settings.SITE_URL)
-    parts = urlsplit(address)
-    if _origin(parts.scheme, parts.netloc) != _origin(site.scheme, site.netloc):
-        return None
     try:
-        match = resolve(parts.path)
+        match = resolve(urlsplit(address).path)
     except Resolver404:
         return None
     try:
-        if match.url_name == "post":
+        if match.view_name == "publishing:post":
             kwargs = {k: match.kwargs[k] for k in ("year", "month", "day", "slug")}
             return selectors.post_for_permalink(user=None, **kwargs).post
-        if match.url_name == "page":
+        if match.view_name == "publishing:page":
             return selectors.page_for_path(user=None, path=match.kwargs["path"])
     except Http404:
         return None
@@ -86,9 +87,10 @@ def thread_for_url(url: str, *, title: str = "", create: bool = False) -> Post |
         address = thread_address(url)
     except NotAThreadAddress:
         return None
-    own = _own_post(address)
-    if own is not None or not origin_allowed(address):
-        return own
+    if _on_this_site(address):
+        return _own_post(address)  # never a thread of our own address
+    if not origin_allowed(address):
+        return None
     found = Post.objects.filter(kind=Post.Kind.THREAD, external_url=address).first()
     if found is not None or not create:
         return found
