@@ -11,7 +11,13 @@ from ninja import NinjaAPI, Query, Status
 from broadsheet.api import errors, schemas, selectors
 from broadsheet.api.auth import COMMENT, MODERATE, READ, caller
 from broadsheet.api.errors import ApiError
-from broadsheet.api.writing import comment_create, comment_moderate, comment_preview
+from broadsheet.api.writing import (
+    comment_change,
+    comment_create,
+    comment_moderate,
+    comment_preview,
+    comment_take_back,
+)
 from broadsheet.core.pagecache import (
     LISTINGS,
     SITE,
@@ -35,7 +41,7 @@ ERROR_CODES = frozenset({400, 401, 403, 404, 405, 409, 413, 415, 422, 429})
 Failures = {ERROR_CODES: schemas.Error}
 
 
-def _conditional(request: HttpRequest, etag: str) -> HttpResponse | None:
+def unchanged_since(request: HttpRequest, etag: str) -> HttpResponse | None:
     """A 304 for a client holding the current answer, before anything is read."""
     if etag_matches(request, etag):
         response = HttpResponse(status=304)
@@ -44,7 +50,7 @@ def _conditional(request: HttpRequest, etag: str) -> HttpResponse | None:
     return None
 
 
-def _tagged(response: HttpResponse, etag: str) -> HttpResponse:
+def tagged(response: HttpResponse, etag: str) -> HttpResponse:
     response["ETag"] = etag
     return response
 
@@ -84,7 +90,7 @@ def thread_comments(
     """Approved comments, top-level threads paged as the site pages them, in thread order."""
     caller(request, READ)
     etag = versions_etag([SITE, post_dependency(thread_id)], f"comments:{thread_id}:{page}")
-    unchanged = _conditional(request, etag)
+    unchanged = unchanged_since(request, etag)
     if unchanged is not None:
         return unchanged
     post = selectors.readable_thread(thread_id)
@@ -92,7 +98,7 @@ def thread_comments(
         raise ApiError(404, "not_found", "There is no public thread with this id.")
     page_shows_post(post.pk)
     response = api.create_response(request, selectors.thread_comments(post, page), status=200)
-    return _tagged(response, etag)
+    return tagged(response, etag)
 
 
 @api.get("/counts", response={200: schemas.Counts, **Failures}, summary="Comment counts")
@@ -101,11 +107,11 @@ def comment_counts(request: HttpRequest, pages: Query[schemas.CountsQuery]) -> A
     caller(request, READ)
     url, post = pages.url, pages.post
     etag = versions_etag([SITE, LISTINGS], "counts:" + "\n".join([*url, *map(str, post)]))
-    unchanged = _conditional(request, etag)
+    unchanged = unchanged_since(request, etag)
     if unchanged is not None:
         return unchanged
     data = {"counts": selectors.counts(url, post)}
-    return _tagged(api.create_response(request, data, status=200), etag)
+    return tagged(api.create_response(request, data, status=200), etag)
 
 
 @api.post("/comments", response={201: schemas.CreatedComment, **Failures}, summary="Comment")
@@ -118,16 +124,12 @@ def comment_post(request: HttpRequest, payload: schemas.CommentIn) -> Any:
 @api.patch("/comments/{comment_id}", response={200: schemas.Comment, **Failures}, summary="Edit")
 def comment_edit(request: HttpRequest, comment_id: schemas.Id, payload: schemas.CommentEdit) -> Any:
     """Change the words of one's own comment, within the edit window (guests: X-Edit-Key)."""
-    from broadsheet.api.writing import comment_change
-
     return comment_change(request, caller(request, COMMENT), comment_id, payload.body)
 
 
 @api.delete("/comments/{comment_id}", response={204: None, **Failures}, summary="Delete")
 def comment_delete(request: HttpRequest, comment_id: schemas.Id) -> Any:
     """Take back one's own comment, within the edit window (guests: X-Edit-Key)."""
-    from broadsheet.api.writing import comment_take_back
-
     comment_take_back(request, caller(request, COMMENT), comment_id)
     return Status(204, None)
 

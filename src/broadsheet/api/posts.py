@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from broadsheet.api import schemas
 from broadsheet.api.auth import READ, caller
-from broadsheet.api.endpoints import Failures, _conditional, _tagged, api
+from broadsheet.api.endpoints import Failures, api, tagged, unchanged_since
 from broadsheet.api.errors import ApiError
 from broadsheet.api.selectors import absolute
 from broadsheet.core.pagecache import LISTINGS, SITE, page_shows_post, versions_etag
@@ -43,7 +43,7 @@ def post_list(request: HttpRequest, page: schemas.Page = 1) -> Any:
     """Public essays, newest first, a page at a time (the home page's size)."""
     caller(request, READ)
     etag = versions_etag([SITE, LISTINGS], f"posts:{page}")
-    unchanged = _conditional(request, etag)
+    unchanged = unchanged_since(request, etag)
     if unchanged is not None:
         return unchanged
     listed = Post.objects.public().posts().defer("body", "body_html", "footnotes_html", "toc")
@@ -53,7 +53,7 @@ def post_list(request: HttpRequest, page: schemas.Page = 1) -> Any:
     except EmptyPage:
         raise ApiError(404, "not_found", f"There are {paginator.num_pages} pages.") from None
     data = {"page": page, "pages": paginator.num_pages, "posts": [_summary(p) for p in shown]}
-    return _tagged(api.create_response(request, data, status=200), etag)
+    return tagged(api.create_response(request, data, status=200), etag)
 
 
 @api.get("/posts/{post_id}", response={200: schemas.PostDetail, **Failures}, summary="A post")
