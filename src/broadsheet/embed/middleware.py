@@ -98,6 +98,7 @@ class EmbedTokenMiddleware:
         request.embed_token = token  # type: ignore[attr-defined]
         request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
         del request.META["HTTP_AUTHORIZATION"]  # the API's own tokens are another kind
+        request.__dict__.pop("headers", None)  # a cached property, read above
         return self.get_response(request)
 
 
@@ -111,8 +112,9 @@ class SignInWindowMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
+        if not request.path.startswith("/accounts/"):  # the session is read for these only
+            return response
         session = getattr(request, "session", None)
-        if session is not None and request.path.startswith("/accounts/"):
-            if session.get(SIGN_IN_ORIGIN_KEY):
-                response["Cross-Origin-Opener-Policy"] = "unsafe-none"
+        if session is not None and session.get(SIGN_IN_ORIGIN_KEY):
+            response["Cross-Origin-Opener-Policy"] = "unsafe-none"
         return response
