@@ -28,7 +28,7 @@ from tests.accounts.oidc import ALLAUTH_CALLBACK_PATH, OIDCProvider, start_oidc_
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery staple"
-GUEST_WORDS = "A guest's thought from the static blog."
+GUEST_WORDS = "A thought of a guest on the static blog."
 REPLY_WORDS = "A signed-in reader answers the guest."
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Notes from a static blog</title></head>
@@ -49,12 +49,15 @@ def idp() -> Iterator[OIDCProvider]:
         yield provider
 
 
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
 @pytest.fixture
 def blog(tmp_path: Path) -> Iterator[str]:
     """The other site: plain files from a second port (its origin differs from the site's)."""
-    handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
-    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(tmp_path)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -63,7 +66,16 @@ def blog(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def site(live_server: Any, idp: OIDCProvider, settings: Any, blog: str, tmp_path: Path) -> str:
+def site(
+    live_server: Any,
+    idp: OIDCProvider,
+    settings: Any,
+    blog: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> str:
+    # The guest and the reader write from the same address, a minute apart at most.
+    monkeypatch.setattr("broadsheet.discussion.services.FLOOD_SECONDS", 0)
     settings.SOCIALACCOUNT_PROVIDERS = idp.allauth_settings()
     settings.EMBED_ALLOWED_ORIGINS = [blog]
     call_command("demo", verbosity=0)
@@ -105,7 +117,7 @@ def _moderator_approves(browser: Any, site: str, comment: Comment) -> None:
 def _embedded(page: Any, url: str) -> None:
     page.goto(url)
     page.wait_for_selector("#broadsheet-thread >> #bs-body")
-    page.wait_for_selector("#broadsheet-thread >> .note:not(:text('Loading comments…'))")
+    page.wait_for_selector("#broadsheet-thread >> .bs[aria-busy=false]")
 
 
 def test_a_static_page_on_another_origin_hosts_the_thread(

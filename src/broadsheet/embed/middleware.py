@@ -19,8 +19,9 @@ from broadsheet.embed.origins import allowed_origin
 from broadsheet.embed.tokens import PREFIX, token_read
 
 Handler = Callable[[HttpRequest], HttpResponseBase]
-CORS_PATHS = ("/api/v1/", "/embed.js", "/embed/sign-in/options")
+CORS_PATHS = ("/api/v1/", "/embed.js", "/embed/sign-in/options", "/embed/sign-in/claim")
 SIGN_IN_ORIGIN_KEY = "broadsheet.embed_origin"
+SIGN_IN_NONCE_KEY = "broadsheet.embed_nonce"
 _METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
 _HEADERS = "Authorization, Content-Type, If-None-Match, X-Edit-Key"
 _EXPOSED = "ETag, Retry-After, Location"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from functools import cache
+import json
+import re
+import functools
 from pathlib import Path
 
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.providers.base import AuthProcess
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,15 +21,18 @@ from django.views.decorators.http import require_POST, require_safe
 from broadsheet.accounts.comment_login import SITE, login_options, signed_in_with
 from broadsheet.accounts.limits import sign_in_start_refused
 from broadsheet.core.cache import cache_policy
-from broadsheet.embed.middleware import SIGN_IN_ORIGIN_KEY
+from broadsheet.embed.middleware import SIGN_IN_NONCE_KEY, SIGN_IN_ORIGIN_KEY
 from broadsheet.embed.origins import allowed_origin, origin_of
 from broadsheet.embed.tokens import TOKEN_MINUTES, token_issue
 
 SCRIPT = Path(__file__).resolve().parents[1] / "static" / "broadsheet" / "embed" / "embed.js"
 _UNSAFE_NONE = "unsafe-none"
+_CLAIM = "embed-claim:"
+_CLAIM_SECONDS = 300
+_NONCE = re.compile(r"[0-9a-f]{32,64}")
 
 
-@cache
+@functools.cache
 def script() -> tuple[bytes, str]:
     """embed.js and its version (read once per process: a deploy restarts the workers)."""
     body = SCRIPT.read_bytes()
@@ -77,6 +83,8 @@ def sign_in_start(request: HttpRequest, provider_id: str) -> HttpResponse:
         return refused
     response = _start(request, provider_id, reverse("embed_sign_in_done"))
     request.session[SIGN_IN_ORIGIN_KEY] = origin  # only once the sign-in really starts
+    nonce = str(request.POST.get("nonce", ""))
+    request.session[SIGN_IN_NONCE_KEY] = nonce if _NONCE.fullmatch(nonce) else ""
     response["Cross-Origin-Opener-Policy"] = _UNSAFE_NONE
     return response
 
@@ -86,10 +94,15 @@ def sign_in_start(request: HttpRequest, provider_id: str) -> HttpResponse:
 def sign_in_done(request: HttpRequest) -> HttpResponse:
     """The popup's last page: hands the embedding page its token, then closes."""
     origin = allowed_origin(request.session.pop(SIGN_IN_ORIGIN_KEY, None))
+    nonce = str(request.session.pop(SIGN_IN_NONCE_KEY, ""))
     user = request.user
     token = ""
     if origin and user.is_authenticated:
         token = token_issue(user_id=user.pk, origin=origin, provider=signed_in_with(request))
+    if token and nonce:
+        name = getattr(user, "display_name", "")
+        held = {"token": token, "name": name, "provider": signed_in_with(request)}
+        cache.set(_claim_key(nonce), {**held, "origin": origin}, _CLAIM_SECONDS)
     context = {
         "origin": origin or "",
         "token": token,
@@ -100,6 +113,30 @@ def sign_in_done(request: HttpRequest) -> HttpResponse:
     response = render(request, "embed/sign_in_done.html", context)
     response["Cross-Origin-Opener-Policy"] = _UNSAFE_NONE
     return response
+
+
+def _claim_key(nonce: str) -> str:
+    return _CLAIM + hashlib.sha256(nonce.encode()).hexdigest()
+
+
+@csrf_exempt  # no cookie comes with it: the nonce, known only to the embedding page, is the key
+@require_POST
+@cache_policy("never")
+def sign_in_claim(request: HttpRequest) -> JsonResponse:
+    """The token, once, to the page whose sign-in window could not reach it (a provider's
+    opener policy cuts the window off from its opener): the page asks with its nonce."""
+    try:
+        nonce = str(json.loads(request.body or b"{}").get("nonce", ""))
+    except (ValueError, AttributeError):
+        nonce = ""
+    origin = allowed_origin(request.headers.get("Origin"))
+    held = cache.get(_claim_key(nonce)) if _NONCE.fullmatch(nonce) and origin else None
+    if not isinstance(held, dict) or held.get("origin") != origin:
+        return JsonResponse({"waiting": True}, status=202)
+    cache.delete(_claim_key(nonce))
+    return JsonResponse(
+        {"token": held["token"], "name": held["name"], "provider": held["provider"]}
+    )
 
 
 @require_safe

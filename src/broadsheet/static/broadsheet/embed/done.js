@@ -12,5 +12,7 @@
       name: box.getAttribute("data-name"), provider: box.getAttribute("data-provider")
     }, origin);
   }
-  if (window.opener) window.close();
+  // Cut off from its opener by a provider's opener policy, the page fetches the token itself
+  // (with the nonce only it knows); this window can still try to close.
+  window.close();
 })();

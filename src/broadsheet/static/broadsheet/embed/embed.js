@@ -133,7 +133,7 @@
     this.more = el("button", { type: "button", hidden: "", text: "More comments", onclick: function () { self.loadPage(self.page + 1); } });
     this.loading = el("p", { class: "note", role: "status", text: "Loading comments…" });
     this.root.appendChild(el("style", { text: CSS }));
-    this.section = el("section", { class: "bs", "aria-labelledby": "bs-heading" }, [
+    this.section = el("section", { class: "bs", "aria-labelledby": "bs-heading", "aria-busy": "true" }, [
       this.heading, this.loading, this.list, this.more, this.buildForm()
     ]);
     this.root.appendChild(this.section);
@@ -194,13 +194,19 @@
   };
 
   // The sign-in starts with a POST into a popup on the site (a link cannot start one); the
-  // popup's last page hands this page a short-lived token by postMessage (decision 0077).
+  // popup's last page hands this page a short-lived token by postMessage, or, when a
+  // provider's opener policy cut the window off from this page, this page fetches it with a
+  // nonce only it knows (decision 0077).
   Thread.prototype.signIn = function (option) {
     var self = this;
     var popup = window.open("", WINDOW, "width=560,height=700");
     if (!popup) { this.say("Your browser blocked the sign-in window. Allow pop-ups for this page and try again."); return; }
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    var nonce = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
     var starter = el("form", { method: "post", action: SITE + "/embed/sign-in/" + encodeURIComponent(option.id) + "/", target: WINDOW, hidden: "" }, [
-      el("input", { type: "hidden", name: "origin", value: location.origin })
+      el("input", { type: "hidden", name: "origin", value: location.origin }),
+      el("input", { type: "hidden", name: "nonce", value: nonce })
     ]);
     this.root.appendChild(starter);
     starter.submit();
@@ -208,17 +214,26 @@
     this.waiting = option.name;
     this.popup = popup;
     this.say("Connecting to " + option.name + "…");
+    var started = Date.now();
     clearInterval(this.watch);
     this.watch = setInterval(function () {
-      if (!popup.closed) return;
-      clearInterval(self.watch);
-      if (self.waiting) self.say("The sign-in window was closed. Your comment is still here.");
-      self.waiting = null;
-    }, 500);
+      if (!self.waiting || Date.now() - started > 600000) { clearInterval(self.watch); return; }
+      // Only our own pages keep the tie to this page: a provider's may cut it, and the
+      // window then reads as closed while the reader is still signing in there.
+      if (option.id === "site" && popup.closed) {
+        self.waiting = null;
+        self.say("The sign-in window was closed. Your comment is still here.");
+        return;
+      }
+      call("/embed/sign-in/claim", "POST", { nonce: nonce }).then(function (answer) {
+        if (answer.status === 200 && self.waiting) self.signedInAs({ ok: true, token: answer.data.token, name: answer.data.name, provider: answer.data.provider });
+      });
+    }, 1500);
   };
 
   Thread.prototype.signedInAs = function (news) {
     this.waiting = null;
+    clearInterval(this.watch);
     if (!news.ok || typeof news.token !== "string") { this.say("You are not signed in. Your comment is still here."); return; }
     write(sessionStorage, SIGNED, { token: news.token, name: news.name, provider: news.provider, until: Date.now() + 55 * 60 * 1000 });
     this.say("");
@@ -254,13 +269,14 @@
     call("threads?url=" + encodeURIComponent(this.url)).then(function (answer) {
       if (answer.status === 200) { self.thread = answer.data; self.loadPage(1); return; }
       self.loading.textContent = answer.status === 404 ? "No comments yet." : "The comments could not be loaded.";
-      self.heading.textContent = "Comments";
+      self.section.setAttribute("aria-busy", "false");
     });
   };
 
   Thread.prototype.loadPage = function (page) {
     var self = this;
     call("threads/" + this.thread.id + "/comments?page=" + page).then(function (answer) {
+      self.section.setAttribute("aria-busy", "false");
       if (answer.status !== 200) { self.loading.textContent = "The comments could not be loaded."; return; }
       var data = answer.data;
       self.page = data.page;
