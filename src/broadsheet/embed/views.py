@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
-import functools
 from pathlib import Path
 
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
