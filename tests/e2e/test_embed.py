@@ -84,6 +84,7 @@ def site(
     current.save()
     forget_login_options()
     base = str(live_server.url).replace("127.0.0.1", "localhost")
+    settings.SITE_URL = base  # the API's absolute addresses (avatars, the thread's page)
     url = f"{blog}/post.html"
     (tmp_path / "post.html").write_text(PAGE.format(site=base, quoted=quote(url, safe="")))
     return base
@@ -185,6 +186,10 @@ def test_a_static_page_on_another_origin_hosts_the_thread(
         assert later.locator("#broadsheet-thread >> h2").inner_text() == "2 Comments"
         later.wait_for_selector("[data-broadsheet-count]:text('2 Comments')")
         assert _serious_violations(later) == []
+        loaded = later.eval_on_selector_all(
+            "#broadsheet-thread >> img", "images => images.map(i => i.complete && i.naturalWidth > 0)"
+        )
+        assert loaded == [True, True]
         later.screenshot(path=str(artifacts / f"embed-{scheme}.png"), full_page=True)
         later.context.close()
 

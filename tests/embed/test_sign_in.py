@@ -149,3 +149,52 @@ def test_a_deactivated_reader_token_no_longer_works() -> None:
 def test_personal_access_tokens_are_left_to_the_api() -> None:
     response = _through("bs_someone_elses_kind", BLOG)
     assert json.loads(response.content)["auth"] == "Bearer bs_someone_elses_kind"
+
+
+NONCE = "0123456789abcdef" * 2
+
+
+def _claim(client: Any, nonce: str, origin: str | None = BLOG) -> Any:
+    extra = {"HTTP_ORIGIN": origin} if origin else {}
+    return client.post(
+        "/embed/sign-in/claim", {"nonce": nonce}, content_type="application/json", **extra
+    )
+
+
+def _signed_in_through_the_popup(client: Any) -> Any:
+    reader = verified_reader("maya")
+    client.post("/embed/sign-in/site/", {"origin": BLOG, "nonce": NONCE}, HTTP_ORIGIN=BLOG)
+    kept = dict(client.session)
+    client.force_login(reader)
+    session = client.session
+    session.update(kept)
+    session.save()
+    client.get("/embed/sign-in/done/")
+    return reader
+
+
+def test_a_page_cut_off_from_its_popup_claims_the_token_once_with_its_nonce(client: Any) -> None:
+    reader = _signed_in_through_the_popup(client)
+    from django.test import Client
+
+    page = Client()  # the embedding page: no cookie of the site
+    assert _claim(page, NONCE, origin="https://evil.example.org").status_code == 403
+    assert _claim(page, NONCE[:-1] + "0").status_code == 202
+    answer = _claim(page, NONCE)
+    assert answer.status_code == 200
+    assert answer["Access-Control-Allow-Origin"] == BLOG
+    held = token_read(answer.json()["token"])
+    assert held is not None and held.user_id == reader.pk and held.origin == BLOG
+    assert _claim(page, NONCE).status_code == 202  # once
+
+
+@pytest.mark.parametrize("nonce", ["", "short", "Z" * 32, NONCE + "\x00", "a" * 5000])
+def test_malformed_nonces_wait_and_never_fail(client: Any, nonce: str) -> None:
+    assert _claim(client, nonce).status_code == 202
+
+
+def test_claims_that_are_not_json_are_answered_as_waiting(client: Any) -> None:
+    for body, kind in [(b"nonce=" + NONCE.encode(), "application/x-www-form-urlencoded"),
+                       (b"[1, 2]", "application/json"), (b"\xff\xfe", "application/json")]:  # fmt: skip
+        response = client.post("/embed/sign-in/claim", body, content_type=kind, HTTP_ORIGIN=BLOG)
+        assert response.status_code == 202
