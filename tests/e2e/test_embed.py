@@ -187,7 +187,8 @@ def test_a_static_page_on_another_origin_hosts_the_thread(
         later.wait_for_selector("[data-broadsheet-count]:text('2 Comments')")
         assert _serious_violations(later) == []
         loaded = later.eval_on_selector_all(
-            "#broadsheet-thread >> img", "images => images.map(i => i.complete && i.naturalWidth > 0)"
+            "#broadsheet-thread >> img",
+            "images => images.map(i => i.complete && i.naturalWidth > 0)",
         )
         assert loaded == [True, True]
         later.screenshot(path=str(artifacts / f"embed-{scheme}.png"), full_page=True)

@@ -198,3 +198,55 @@ def test_claims_that_are_not_json_are_answered_as_waiting(client: Any) -> None:
                        (b"[1, 2]", "application/json"), (b"\xff\xfe", "application/json")]:  # fmt: skip
         response = client.post("/embed/sign-in/claim", body, content_type=kind, HTTP_ORIGIN=BLOG)
         assert response.status_code == 202
+
+
+def test_a_reader_comments_through_the_api_with_the_token_and_no_cookie(client: Any) -> None:
+    reader = verified_reader("maya")
+    token = token_issue(user_id=reader.pk, origin=BLOG, provider="Local OIDC")
+    payload = {"url": f"{BLOG}/2026/hello/", "title": "Hello", "body": "Signed-in words."}
+    answer = client.post(
+        "/api/v1/comments",
+        payload,
+        content_type="application/json",
+        HTTP_ORIGIN=BLOG,
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert answer.status_code == 201, answer.content
+    assert answer["Access-Control-Allow-Origin"] == BLOG
+    from broadsheet.discussion.models import Comment
+
+    assert Comment.objects.get(body="Signed-in words.").user == reader
+    assert not answer.json().get("edit_key")  # a reader's own comment, not a guest's
+
+
+def test_a_forged_token_never_reaches_the_api_as_a_guest(client: Any) -> None:
+    answer = client.post(
+        "/api/v1/comments",
+        {
+            "url": f"{BLOG}/2026/hello/",
+            "title": "Hello",
+            "body": "x",
+            "name": "A",
+            "email": "a@b.org",
+        },
+        content_type="application/json",
+        HTTP_ORIGIN=BLOG,
+        HTTP_AUTHORIZATION=f"Bearer {PREFIX}forged",
+    )
+    assert answer.status_code == 401
+    assert answer["Access-Control-Allow-Origin"] == BLOG  # the page can read why
+    from broadsheet.discussion.models import Comment
+
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"origin=" + b"x" * 200_000, b"\xff\xfe\x00", b'{"origin": "https://blog.example.org"}'],
+)
+def test_hostile_sign_in_starts_are_refused_never_a_500(client: Any, body: bytes) -> None:
+    for path in ("/embed/sign-in/site/", "/embed/sign-in/claim"):
+        response = client.post(
+            path, body, content_type="application/x-www-form-urlencoded", HTTP_ORIGIN=BLOG
+        )
+        assert response.status_code in (202, 400, 403)
