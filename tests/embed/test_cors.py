@@ -97,3 +97,11 @@ def test_the_page_cache_keeps_each_origin_apart(client: Any, settings: Any) -> N
     hit = client.get("/embed/sign-in/options", HTTP_ORIGIN=BLOG)
     assert hit.get("X-Page-Cache") == "hit"
     assert hit["Access-Control-Allow-Origin"] == BLOG
+
+
+def test_a_304_from_the_page_cache_still_names_the_origin(client: Any, settings: Any) -> None:
+    settings.PAGE_CACHE = True
+    first = client.get("/embed.js", HTTP_ORIGIN=BLOG)
+    again = client.get("/embed.js", HTTP_ORIGIN=BLOG, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again["Access-Control-Allow-Origin"] == BLOG
