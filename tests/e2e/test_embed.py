@@ -129,6 +129,14 @@ def test_a_static_page_on_another_origin_hosts_the_thread(
     _embedded(guest, url)
     assert "No comments yet." in guest.locator("#broadsheet-thread .bs").inner_text()
     assert _serious_violations(guest) == []
+    # A message that is not from the site's sign-in window signs no one in.
+    guest.evaluate(
+        "window.postMessage({type: 'broadsheet-embed-login', ok: true, token: 'bse_forged',"
+        " name: 'Mallory', provider: 'Mallory'}, '*')"
+    )
+    guest.wait_for_timeout(300)
+    assert guest.locator("#broadsheet-thread >> .signed-in").is_hidden()
+    assert guest.evaluate("sessionStorage.length") == 0
     guest.fill("#broadsheet-thread >> #bs-body", GUEST_WORDS)
     guest.fill("#broadsheet-thread >> #bs-name", "Gwen Guest")
     guest.fill("#broadsheet-thread >> #bs-email", "gwen@example.org")
