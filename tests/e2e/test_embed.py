@@ -137,11 +137,18 @@ def test_a_static_page_on_another_origin_hosts_the_thread(
     guest.wait_for_timeout(300)
     assert guest.locator("#broadsheet-thread >> .signed-in").is_hidden()
     assert guest.evaluate("sessionStorage.length") == 0
-    guest.fill("#broadsheet-thread >> #bs-body", GUEST_WORDS)
+    guest.fill("#broadsheet-thread >> #bs-body", "A first draft by a guest.")
     guest.fill("#broadsheet-thread >> #bs-name", "Gwen Guest")
     guest.fill("#broadsheet-thread >> #bs-email", "gwen@example.org")
     guest.click("#broadsheet-thread >> button:has-text('Post Comment')")
-    guest.wait_for_selector(f"#broadsheet-thread >> li.comment:has-text('{GUEST_WORDS}')")
+    guest.wait_for_selector(
+        "#broadsheet-thread >> li.comment:has-text('A first draft by a guest.')"
+    )
+    # Within the edit window the guest changes it, by the edit key the API gave the page.
+    guest.click("#broadsheet-thread >> li.comment button:has-text('Edit')")
+    guest.fill("#broadsheet-thread >> li.comment textarea", GUEST_WORDS)
+    guest.click("#broadsheet-thread >> li.comment button:has-text('Save')")
+    guest.wait_for_selector(f"#broadsheet-thread >> li.comment .body:has-text('{GUEST_WORDS}')")
     first = Comment.objects.get(body=GUEST_WORDS)
     thread = Post.objects.get(pk=first.post_id)
     assert thread.external_url == url and thread.title == "Notes from a static blog"

@@ -9,6 +9,7 @@
   var WINDOW = "broadsheet-embed-login";
   var GUEST = "broadsheet-embed-guest";
   var SIGNED = "broadsheet-embed-token";
+  var OWN = "broadsheet-embed-own";
   var CSS = [
     ":host{display:block;--_fg:var(--bs-text,#1d1d1f);--_bg:var(--bs-background,#fff);--_muted:var(--bs-muted,#595959);",
     "--_accent:var(--bs-accent,#0b57d0);--_line:var(--bs-border,#c8c8c8);--_error:var(--bs-error,#b3261e);",
@@ -64,8 +65,8 @@
   }
 
   // Every call: JSON both ways, never a cookie; a signed-in reader's token as Authorization.
-  function call(path, method, body) {
-    var headers = { Accept: "application/json" };
+  function call(path, method, body, extra) {
+    var headers = Object.assign({ Accept: "application/json" }, extra || {});
     var held = signedIn();
     if (held) headers.Authorization = "Bearer " + held.token;
     if (body) headers["Content-Type"] = "application/json";
@@ -314,7 +315,8 @@
         this.thread && this.thread.comments_open === false ? null : el("button", {
           type: "button", class: "link reply", "aria-label": "Reply to " + (author.name || "Anonymous"), text: "Reply",
           onclick: function () { self.replyTo(c.id); }
-        })
+        }),
+        this.ownActions(c, body)
       ]),
       children
     ]);
@@ -324,6 +326,52 @@
     into.appendChild(item);
     if (fresh) item.scrollIntoView({ block: "nearest" });
     return item;
+  };
+
+  // One's own comment, within the edit window: Edit and Delete (a guest's by the edit key
+  // the API gave when it was posted, kept for this tab only).
+  Thread.prototype.ownActions = function (c, body) {
+    var self = this;
+    var own = (read(sessionStorage, OWN) || {})[c.id];
+    if (!own || !(Date.parse(c.edit_until) > Date.now())) return null;
+    var key = own.key ? { "X-Edit-Key": own.key } : null;
+    return el("p", { class: "own" }, [
+      el("button", { type: "button", class: "link", text: "Edit", onclick: function () { self.edit(c, body, own, key); } }),
+      document.createTextNode(" · "),
+      el("button", { type: "button", class: "link", text: "Delete", onclick: function () {
+        if (!window.confirm("Delete your comment?")) return;
+        call("comments/" + c.id, "DELETE", null, key).then(function (answer) {
+          if (answer.status === 204) { self.items[c.id].remove(); delete self.items[c.id]; self.say("Your comment was deleted."); }
+          else self.say((answer.data.error && answer.data.error.message) || "Your comment could not be deleted.");
+        });
+      } })
+    ]);
+  };
+
+  Thread.prototype.edit = function (c, body, own, key) {
+    if (body.hidden) return;
+    var box = el("textarea", { id: "bs-edit-" + c.id, maxlength: "65525" });
+    box.value = own.body || "";
+    var error = el("p", { class: "error", role: "alert", hidden: "" });
+    var done = function () { form.remove(); body.hidden = false; };
+    var form = el("form", { class: "edit", onsubmit: function (e) {
+      e.preventDefault();
+      call("comments/" + c.id, "PATCH", { body: box.value }, key).then(function (answer) {
+        if (answer.status !== 200) { error.textContent = (answer.data.error && answer.data.error.message) || "Your change could not be saved."; error.hidden = false; return; }
+        body.innerHTML = answer.data.html || "";
+        own.body = box.value;
+        var kept = read(sessionStorage, OWN) || {};
+        kept[c.id] = own;
+        write(sessionStorage, OWN, kept);
+        done();
+      });
+    } }, [
+      el("label", { for: "bs-edit-" + c.id, text: "Edit your comment" }), box, error,
+      el("p", { class: "actions" }, [el("button", { type: "submit", class: "submit", text: "Save" }), el("button", { type: "button", text: "Cancel", onclick: done })])
+    ]);
+    body.hidden = true;
+    body.parentNode.insertBefore(form, body.nextSibling);
+    box.focus();
   };
 
   // Replying moves the form under the comment, as the site's own thread does.
@@ -372,6 +420,9 @@
       if (answer.status === 401) { write(sessionStorage, SIGNED, null); self.showIdentity(); }
       if (answer.status !== 201) { self.showErrors(answer.data && answer.data.error); return; }
       self.showErrors({ fields: {}, message: "" });
+      var own = read(sessionStorage, OWN) || {};
+      own[answer.data.id] = { key: answer.data.edit_key || "", body: body.body };
+      write(sessionStorage, OWN, own);
       self.inputs.body.value = "";
       self.loading.hidden = true;
       var done = function () { self.add(answer.data, true); self.replyTo(null); self.say("Your comment was sent."); };
