@@ -26,6 +26,7 @@ LAYERS = {
     "corrections": 5,
     "notes": 5,
     "studio": 6,
+    "api": 6,
 }
 
 # (module, the higher app it imports): older code, to be turned into registrations.

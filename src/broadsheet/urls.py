@@ -33,6 +33,7 @@ urlpatterns = [
     re_path(r"^media/(?P<path>.*)$", cache_policy("public", max_age=86_400)(_media)),
     path("moderation/", include("broadsheet.moderation.urls")),
     path("studio/", include("broadsheet.studio.urls")),
+    path("api/v1/", include("broadsheet.api.urls")),
     path("", include("broadsheet.corrections.urls")),
     path("", include("broadsheet.notes.urls")),
     path("", include("broadsheet.publishing.urls")),

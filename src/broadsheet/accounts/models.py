@@ -64,3 +64,32 @@ class Profile(models.Model):
         return reverse(
             "core:identicon", args=[identicon_key(self.user.email or f"user:{self.user_id}")]
         )
+
+
+class AccessToken(models.Model):
+    """A personal access token for the API (`Authorization: Bearer bs_…`): only the SHA-256
+    of its secret is kept; the secret is shown once, when it is made (accounts.tokens)."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read"
+        COMMENT = "comment", "Comment (write, edit and delete your own comments)"
+        MODERATE = "moderate", "Moderate (approve, hold, spam, trash)"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_tokens")
+    name = models.CharField(max_length=100)
+    # The secret's first characters, shown in the list so its owner can tell tokens apart.
+    prefix = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def allows(self, scope: str) -> bool:
+        return self.revoked_at is None and scope in self.scopes

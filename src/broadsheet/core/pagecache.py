@@ -67,6 +67,24 @@ def page_shows_post(post_id: int) -> None:
         current.add(post_dependency(post_id))
 
 
+def versions_etag(names: Iterable[str], extra: str = "") -> str:
+    """A validator from the versions of what a response is built from (and the code that
+    builds it): a conditional request is answered 304 before anything is read or rendered,
+    and the answer changes with the pages (the API's lists, decision 0072)."""
+    versions = _local.current_versions(names)
+    parts = [_code, extra, *(f"{name}={versions[name]}" for name in sorted(versions))]
+    return '"' + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32] + '"'
+
+
+def etag_matches(request: HttpRequest, etag: str) -> bool:
+    """Whether the request's If-None-Match names `etag` (weak or strong, or *)."""
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return False
+    tags = parse_etags(header)
+    return "*" in tags or any(given.removeprefix("W/") == etag for given in tags)
+
+
 def tag(name: str) -> str:
     """A dependency as a CDN tag (`post:5` → `post-5`: colons are not allowed everywhere)."""
     return name.replace(":", "-")

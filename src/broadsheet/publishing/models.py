@@ -110,7 +110,7 @@ class PostQuerySet(models.QuerySet["Post"]):
     def public(self) -> PostQuerySet:
         """What every reader sees, and all that lists of posts show anyone (decision 0022):
         the home page, archives, feeds, search, sitemaps, previous and next."""
-        return self.filter(_public(timezone.now()))
+        return self.filter(_public(timezone.now())).exclude(kind=Post.Kind.THREAD)
 
     def visible(self, user: Any = None) -> PostQuerySet:
         """What `user` may read at a post's own address: the public posts, and the private
@@ -155,11 +155,14 @@ class PostQuerySet(models.QuerySet["Post"]):
 
 
 class Post(models.Model):
-    """An essay (kind=post) or a static page (kind=page), as WordPress keeps both in one table."""
+    """An essay (kind=post) or a static page (kind=page), as WordPress keeps both in one table;
+    or the discussion of a page elsewhere (kind=thread, `external_url`): the embedded thread's
+    home, never listed on the site (publishing.threads)."""
 
     class Kind(models.TextChoices):
         POST = "post", "Post"
         PAGE = "page", "Page"
+        THREAD = "thread", "Thread of an external page"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -205,6 +208,8 @@ class Post(models.Model):
     menu_order = models.IntegerField(
         default=0, help_text="Pages only: order in the site menu (0 hides it)."
     )
+    # Threads only: the page elsewhere (an allowed origin) this is the discussion of.
+    external_url = models.URLField(max_length=500, blank=True, default="", editable=False)
     featured_image = models.URLField(
         max_length=1000,
         blank=True,
@@ -237,6 +242,11 @@ class Post(models.Model):
         ordering = ["-published_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "slug"], name="post_slug_unique_per_kind"),
+            models.UniqueConstraint(
+                fields=["external_url"],
+                condition=~Q(external_url=""),
+                name="post_external_url_unique",
+            ),
         ]
         indexes = [models.Index(fields=["kind", "status", "published_at"], name="post_listing")]
         permissions = [
@@ -254,6 +264,8 @@ class Post(models.Model):
     def get_absolute_url(self) -> str:
         if self.is_page:
             return reverse("publishing:page", args=[self.page_path])
+        if self.kind == self.Kind.THREAD:
+            return reverse("publishing:thread", args=[self.pk])
         if self.published_at is None:
             return reverse("publishing:preview", args=[self.pk])
         local = timezone.localtime(self.published_at)

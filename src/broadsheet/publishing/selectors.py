@@ -452,7 +452,7 @@ class Neighbours:
 def post_neighbours(*, post: Post) -> Neighbours:
     """The public posts published just before and just after, as WordPress's post
     navigation; the same for every reader, like every list (decision 0022)."""
-    if post.is_page or post.published_at is None:
+    if post.kind != Post.Kind.POST or post.published_at is None:
         return Neighbours(None, None)
     # Two short statements written out (decision 0019), with `public()`'s rule in SQL.
     posts = connection.ops.quote_name(Post._meta.db_table)

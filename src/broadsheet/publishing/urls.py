@@ -1,6 +1,6 @@
 from django.urls import path
 
-from broadsheet.publishing import versions, views
+from broadsheet.publishing import threads, versions, views
 
 app_name = "publishing"
 urlpatterns = [
@@ -29,6 +29,9 @@ urlpatterns = [
         views.post_references,
         name="post_references",
     ),
+    # Threads of pages elsewhere (publishing.threads): never listed, linked from the embed.
+    path("thread/<int:pk>/", threads.thread_page, name="thread"),
+    path("thread/<int:pk>/comment-page-<int:cpage>/", threads.thread_page, name="thread_page"),
     path("preview/<int:pk>/", views.post_preview, name="preview"),
     path("author/<str:username>/", views.author_archive, name="author"),
     path("author/<str:username>/page/<int:page>/", views.author_archive, name="author_page"),

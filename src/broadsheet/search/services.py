@@ -41,7 +41,12 @@ def tidy(text: str, limit: int = MAX_BODY_CHARS) -> str:
 
 
 def _indexable(post: Post) -> bool:
-    return post.status in _INDEXED_STATUSES and post.published_at is not None
+    # A thread of a page elsewhere is never listed, so never found here either.
+    return (
+        post.status in _INDEXED_STATUSES
+        and post.published_at is not None
+        and post.kind != Post.Kind.THREAD
+    )
 
 
 def _post_document(post: Post) -> SearchDocument:

@@ -14,7 +14,8 @@ KINDS = [("post", "Posts"), ("page", "Pages")]
 
 def studio_posts(user: Any) -> QuerySet[Post]:
     """Editors and Administrators see everyone's posts; other writers their own."""
-    posts = Post.objects.all()
+    # Threads of pages elsewhere are the discussion's, not writing (publishing.threads).
+    posts = Post.objects.exclude(kind=Post.Kind.THREAD)
     if not edits_others_posts(user):
         posts = posts.filter(pk__in=PostAuthor.objects.filter(author=user.pk).values("post"))
     return posts
