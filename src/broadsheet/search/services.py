@@ -211,9 +211,11 @@ def search_index_rebuild(*, batch_size: int = 500) -> int:
     written = 0
     with transaction.atomic():
         SearchDocument.objects.all().delete()
-        post_ids = Post.objects.filter(
-            status__in=_INDEXED_STATUSES, published_at__isnull=False
-        ).values_list("pk", flat=True)
+        post_ids = (
+            Post.objects.filter(status__in=_INDEXED_STATUSES, published_at__isnull=False)
+            .exclude(kind=Post.Kind.THREAD)
+            .values_list("pk", flat=True)
+        )
         by_id: dict[int, Post] = {}
         batch: list[SearchDocument] = []
         for post in _posts(post_ids):
