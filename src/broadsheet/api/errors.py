@@ -58,11 +58,18 @@ def not_found(
     return error_response(404, "not_found", message)
 
 
+# Where pydantic says an error is: the request's part, then the parameter's own name.
+_SOURCES = ("body", "query", "path", "header", "cookie")
+_PARAMETERS = ("payload", "pages")
+
+
 def _location(loc: Any) -> str:
-    parts = [
-        str(part) for part in loc if part not in ("body", "query", "path", "payload", "header")
-    ]
-    return ".".join(parts) or "request"
+    parts = list(loc)
+    if parts and parts[0] in _SOURCES:
+        parts.pop(0)
+    if parts and parts[0] in _PARAMETERS:
+        parts.pop(0)
+    return ".".join(str(part) for part in parts) or "request"
 
 
 def validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:

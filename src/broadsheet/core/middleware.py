@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.cache import patch_cache_control
 
 
@@ -65,6 +65,11 @@ class DefaultPrivateCacheMiddleware:
         return response
 
 
+# Addresses whose callers read errors as JSON: the API registers its prefix (api.apps), as
+# core cannot know the apps above it.
+JSON_ERROR_PREFIXES: list[str] = []
+
+
 class RejectNulBytesMiddleware:
     """A NUL byte in the address is never a real page, and PostgreSQL refuses it in text."""
 
@@ -77,7 +82,9 @@ class RejectNulBytesMiddleware:
             or "\x00" in request.META.get("QUERY_STRING", "")
             or "%00" in request.META.get("QUERY_STRING", "")
         ):
-            return HttpResponseBadRequest(
-                "The address contains a NUL byte.", content_type="text/plain"
-            )
+            message = "The address contains a NUL byte."
+            if request.path.startswith(tuple(JSON_ERROR_PREFIXES)):
+                error = {"code": "nul", "message": message}
+                return JsonResponse({"error": error}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain")
         return self.get_response(request)
