@@ -3,6 +3,7 @@ malformed or oversized bodies, form data, NUL characters, too many requests, a f
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -60,7 +61,7 @@ def test_an_oversized_body_is_refused_before_it_is_read(
     client: Client, essay: Post, settings: Any
 ) -> None:
     settings.API_MAX_BODY_KB = 16
-    body = '{"thread": %d, "body": "%s"}' % (essay.pk, "x" * 20_000)
+    body = json.dumps({"thread": essay.pk, "body": "x" * 20_000})
     response = client.post("/api/v1/comments", body, content_type="application/json")
     assert _error(response, 413)["code"] == "too_large"
 
@@ -111,9 +112,11 @@ def test_nul_characters_are_dropped_not_a_500(client: Client, essay: Post) -> No
 
 def test_forged_ids_answer_not_found(client: Client, essay: Post) -> None:
     for path in ("/api/v1/threads/999999/comments", "/api/v1/posts/999999",
-                 "/api/v1/threads?post=999999", "/api/v1/threads/-1/comments"):  # fmt: skip
+                 "/api/v1/threads?post=999999"):  # fmt: skip
         assert client.get(path).status_code == 404, path
-    assert _error(client.get("/api/v1/threads/nine/comments"), 422)["code"] == "invalid"
+    for path in ("/api/v1/threads/nine/comments", "/api/v1/threads/-1/comments",
+                 f"/api/v1/posts/{2**70}", f"/api/v1/counts?post={2**70}"):  # fmt: skip
+        assert _error(client.get(path), 422)["code"] == "invalid", path
 
 
 def test_too_many_requests_are_answered_429_with_retry_after(

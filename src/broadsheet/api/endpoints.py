@@ -7,7 +7,6 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query, Status
-from ninja.responses import codes_4xx
 
 from broadsheet.api import errors, schemas, selectors
 from broadsheet.api.auth import COMMENT, MODERATE, READ, caller
@@ -31,7 +30,9 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 errors.install(api)
-Failures = {codes_4xx: schemas.Error}
+# Every refusal the gate or an endpoint may answer, all in the one shape (api.errors).
+ERROR_CODES = frozenset({400, 401, 403, 404, 405, 409, 413, 415, 422, 429})
+Failures = {ERROR_CODES: schemas.Error}
 
 
 def _conditional(request: HttpRequest, etag: str) -> HttpResponse | None:
@@ -49,7 +50,9 @@ def _tagged(response: HttpResponse, etag: str) -> HttpResponse:
 
 
 @api.get("/threads", response={200: schemas.Thread, **Failures}, summary="Find a thread")
-def thread_find(request: HttpRequest, url: str | None = None, post: int | None = None) -> Any:
+def thread_find(
+    request: HttpRequest, url: str | None = None, post: schemas.Id | None = None
+) -> Any:
     """A thread by its page's address (`url`) or its post's id (`post`)."""
     caller(request, READ)
     if post is not None:
@@ -75,7 +78,9 @@ def thread_find(request: HttpRequest, url: str | None = None, post: int | None =
     response={200: schemas.CommentPage, 304: None, **Failures},
     summary="A page of a thread's comments",
 )
-def thread_comments(request: HttpRequest, thread_id: int, page: int | None = None) -> Any:
+def thread_comments(
+    request: HttpRequest, thread_id: schemas.Id, page: schemas.Page | None = None
+) -> Any:
     """Approved comments, top-level threads paged as the site pages them, in thread order."""
     caller(request, READ)
     etag = versions_etag([SITE, post_dependency(thread_id)], f"comments:{thread_id}:{page}")
@@ -111,7 +116,7 @@ def comment_post(request: HttpRequest, payload: schemas.CommentIn) -> Any:
 
 
 @api.patch("/comments/{comment_id}", response={200: schemas.Comment, **Failures}, summary="Edit")
-def comment_edit(request: HttpRequest, comment_id: int, payload: schemas.CommentEdit) -> Any:
+def comment_edit(request: HttpRequest, comment_id: schemas.Id, payload: schemas.CommentEdit) -> Any:
     """Change the words of one's own comment, within the edit window (guests: X-Edit-Key)."""
     from broadsheet.api.writing import comment_change
 
@@ -119,7 +124,7 @@ def comment_edit(request: HttpRequest, comment_id: int, payload: schemas.Comment
 
 
 @api.delete("/comments/{comment_id}", response={204: None, **Failures}, summary="Delete")
-def comment_delete(request: HttpRequest, comment_id: int) -> Any:
+def comment_delete(request: HttpRequest, comment_id: schemas.Id) -> Any:
     """Take back one's own comment, within the edit window (guests: X-Edit-Key)."""
     from broadsheet.api.writing import comment_take_back
 
@@ -133,7 +138,7 @@ def comment_delete(request: HttpRequest, comment_id: int) -> Any:
     summary="Moderate a comment",
 )
 def comment_moderate_view(
-    request: HttpRequest, comment_id: int, payload: schemas.Moderation
+    request: HttpRequest, comment_id: schemas.Id, payload: schemas.Moderation
 ) -> Any:
     """Approve, hold, mark as spam or trash (moderators: scope moderate, or the session)."""
     return comment_moderate(caller(request, MODERATE), comment_id, payload.action)

@@ -39,7 +39,7 @@ def _public_post(post_id: int) -> Post:
 
 
 @api.get("/posts", response={200: schemas.PostList, 304: None, **Failures}, summary="Posts")
-def post_list(request: HttpRequest, page: int = 1) -> Any:
+def post_list(request: HttpRequest, page: schemas.Page = 1) -> Any:
     """Public essays, newest first, a page at a time (the home page's size)."""
     caller(request, READ)
     etag = versions_etag([SITE, LISTINGS], f"posts:{page}")
@@ -57,7 +57,7 @@ def post_list(request: HttpRequest, page: int = 1) -> Any:
 
 
 @api.get("/posts/{post_id}", response={200: schemas.PostDetail, **Failures}, summary="A post")
-def post_detail(request: HttpRequest, post_id: int) -> Any:
+def post_detail(request: HttpRequest, post_id: schemas.Id) -> Any:
     caller(request, READ)
     post = _public_post(post_id)
     return {
@@ -73,7 +73,7 @@ def post_detail(request: HttpRequest, post_id: int) -> Any:
     response={200: schemas.References, **Failures},
     summary="A post's references",
 )
-def post_references(request: HttpRequest, post_id: int) -> Any:
+def post_references(request: HttpRequest, post_id: schemas.Id) -> Any:
     """The works the essay cites, each as a CSL-JSON item."""
     caller(request, READ)
     post = _public_post(post_id)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+
+# Ids as the database keeps them (a larger number is no one's id, not a failure).
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Page = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class ErrorBody(Schema):
@@ -60,10 +65,10 @@ class CommentPage(Schema):
 
 
 class CommentIn(Schema):
-    thread: int | None = Field(None, description="The thread's id; or give url and title.")
+    thread: Id | None = Field(None, description="The thread's id; or give url and title.")
     url: str | None = Field(None, max_length=2000, description="The page's address.")
     title: str = Field("", max_length=1000, description="The page's title (a new thread's).")
-    parent: int | None = Field(None, description="The comment replied to.")
+    parent: Id | None = Field(None, description="The comment replied to.")
     body: str = Field(max_length=70_000, description="Markdown.")
     name: str = Field("", max_length=1000, description="A guest's name.")
     email: str = Field("", max_length=1000, description="A guest's email (never shown).")
@@ -84,7 +89,7 @@ class PreviewOut(Schema):
 
 class CountsQuery(Schema):
     url: list[str] = Field([], max_length=100, description="Pages' addresses (repeat url=).")
-    post: list[int] = Field([], max_length=100, description="Posts' ids (repeat post=).")
+    post: list[Id] = Field([], max_length=100, description="Posts' ids (repeat post=).")
 
 
 class Counts(Schema):

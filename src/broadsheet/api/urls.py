@@ -14,7 +14,10 @@ app_name = "api"
 
 def _gated(pattern: URLPattern) -> URLPattern:
     # CSRF is checked by api.auth for session writes only: a token or a guest carries none.
-    return path(str(pattern.pattern), csrf_exempt(gated(pattern.callback)), name=pattern.name)
+    view = csrf_exempt(gated(pattern.callback))
+    if pattern.name is None:
+        return path(str(pattern.pattern), view)
+    return path(str(pattern.pattern), view, name=pattern.name)
 
 
 @cache_policy("never")
