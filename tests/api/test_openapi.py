@@ -4,10 +4,13 @@ each status, content type, header and body as the document says."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -44,9 +47,16 @@ schema = _schema()
 
 
 @pytest.fixture
-def site_data(db: None, settings: Any, essay: Any) -> None:
+def site_data(db: None, settings: Any, essay: Any) -> Iterator[None]:
     settings.API_RATE_PER_IP = settings.API_RATE_PER_TOKEN = 1_000_000
     approved_comment(essay)  # something to find, besides the 404s
+    # The WSGI application closes the database connection after each request, which would end
+    # the test's transaction (on PostgreSQL); Django's own test client holds it open the same way.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 @schema.parametrize()
