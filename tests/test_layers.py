@@ -25,6 +25,7 @@ LAYERS = {
     "importers": 5,
     "corrections": 5,
     "notes": 5,
+    "webmention": 5,
     "studio": 6,
     "api": 6,
     "embed": 6,

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "broadsheet.importers",
     "broadsheet.corrections",
     "broadsheet.notes",
+    "broadsheet.webmention",
     "broadsheet.studio",
     "broadsheet.api",
     "broadsheet.embed",
@@ -466,6 +467,15 @@ API_RATE_PER_TOKEN = env_int("API_RATE_PER_TOKEN", 600, minimum=1)
 API_RATE_PER_IP = env_int("API_RATE_PER_IP", 300, minimum=1)
 # The largest request body the API reads, in kilobytes (a comment is at most 64 KB).
 API_MAX_BODY_KB = env_int("API_MAX_BODY_KB", 128, minimum=16, maximum=10_240)
+# Webmention (docs/webmention.md): the largest source page read when verifying a mention, and
+# the seconds one fetch (a source, or a linked page's endpoint) may take.
+WEBMENTION_MAX_KB = env_int("WEBMENTION_MAX_KB", 1024, minimum=16, maximum=100_000)
+WEBMENTION_TIMEOUT = env_int("WEBMENTION_TIMEOUT", 10, minimum=1, maximum=120)
+# Send Webmentions to the pages an essay links to when it is published or a new version is.
+WEBMENTION_SEND = env_bool("WEBMENTION_SEND", True)
+# Tests only (no environment variable): lets Webmention fetch from 127.0.0.1, where the tests'
+# own HTTP servers run; everywhere else loopback and private addresses are refused.
+WEBMENTION_ALLOW_PRIVATE = False
 
 LOGGING = {
     "version": 1,

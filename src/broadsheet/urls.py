@@ -37,5 +37,6 @@ urlpatterns = [
     path("api/v1/", include("broadsheet.api.urls")),
     path("", include("broadsheet.corrections.urls")),
     path("", include("broadsheet.notes.urls")),
+    path("webmention/", include("broadsheet.webmention.urls")),
     path("", include("broadsheet.publishing.urls")),
 ]

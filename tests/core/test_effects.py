@@ -547,6 +547,68 @@ def _token_revoked(site: Site) -> None:
     assert access_token_revoke(user=site.reader, token_id=made.token.pk)
 
 
+def _with_like(site: Site) -> Any:
+    """A like from another site, approved: a face under the essay."""
+    from broadsheet.webmention.models import Mention
+
+    like = approved_comment(site.post, name="Lia Liker", body="Liked.", kind="webmention",
+                            mention="like", author_url="https://lia.example.org/")  # fmt: skip
+    site.media = Mention.objects.create(
+        source="https://lia.example.org/likes/1", target=site.post.get_absolute_url(),
+        post=site.post, comment=like, kind="like", status="accepted",
+    )  # fmt: skip
+
+
+def _read(kind: str, name: str) -> Any:
+    from broadsheet.webmention.parse import Read
+
+    return Read(kind=kind, author_name=name, author_url="https://lia.example.org/",
+                author_photo="", text="Liked.", html="<p>Liked.</p>",
+                published=timezone.now() - timedelta(hours=1))  # fmt: skip
+
+
+def _mention_accept(site: Site) -> None:
+    """The liker's page now names her otherwise: the face under the essay follows."""
+    from broadsheet.webmention.services import mention_accept
+
+    mention_accept(mention=site.media, read=_read("like", "Lia Longname"))
+
+
+def _mention_reply(site: Site) -> None:
+    """The like became a reply: it leaves the faces for the thread."""
+    from broadsheet.webmention.services import mention_accept
+
+    mention_accept(mention=site.media, read=_read("reply", "Lia Liker"))
+
+
+def _mention_remove(site: Site) -> None:
+    from broadsheet.webmention.services import mention_remove
+
+    mention_remove(mention=site.media, reason="The source answered 410.")
+
+
+def _mention_receive(site: Site) -> None:
+    from broadsheet.webmention.services import mention_receive
+
+    mention_receive(source="https://a.example/r", target=site.post.get_absolute_url(),
+                    post=site.post)  # fmt: skip
+
+
+def _mention_refuse(site: Site) -> None:
+    from broadsheet.webmention.models import Mention
+    from broadsheet.webmention.services import mention_refuse
+
+    queued = Mention.objects.create(source="https://a.example/r", target="/x/", post=site.post)
+    mention_refuse(mention=queued, reason="The source does not link to the target.")
+
+
+def _sents(site: Site) -> None:
+    from broadsheet.webmention.services import sent_record, sents_queue
+
+    [sent] = sents_queue(post=site.post, targets=["https://a.example/page"])
+    sent_record(sent=sent, status="sent", endpoint="https://a.example/wm", answer=202)
+
+
 # What a scenario needs in place before the pages are stored.
 def _anchored_then_revised(site: Site) -> None:
     from broadsheet.publishing.services import post_save
@@ -580,6 +642,9 @@ BEFORE: dict[Callable[[Site], None], Callable[[Site], Any]] = {
     _note_rate: _with_note,
     _notes_score: _bridged_note,
     _note_remove: _shown_note,
+    _mention_accept: _with_like,
+    _mention_reply: _with_like,
+    _mention_remove: _with_like,
 }
 
 
@@ -620,6 +685,8 @@ SCENARIOS: dict[str, list[Callable[[Site], None]]] = {
     "correction_accept": [_correction_accept],
     "notes_score": [_notes_score],
     "note_remove": [_note_remove],
+    "mention_accept": [_mention_accept, _mention_reply],
+    "mention_remove": [_mention_remove],
 }
 
 
@@ -636,6 +703,11 @@ UNSEEN: dict[str, list[Callable[[Site], None]]] = {
     "thread_create": [_thread_discussed],
     "access_token_create": [_token_made],
     "access_token_revoke": [_token_revoked],
+
+    "mention_receive": [_mention_receive],
+    "mention_refuse": [_mention_refuse],
+    "sents_queue": [_sents],
+    "sent_record": [_sents],
 }
 
 

@@ -131,9 +131,9 @@ def test_the_post_page_costs_the_same_queries_with_2_and_2000_comments(
     # The threads come as stored cards; the first few approved comments' names, dates and
     # words are read for the page's JSON-LD (one more query, whatever the size of the
     # discussion), the passages with responses for the margin (one more), the essay's
-    # published corrections (one more) and its shown context notes (one more). The header's
-    # menu comes from the cache.
-    with django_assert_num_queries(14 if paged else 12) as small_run:
+    # published corrections (one more), its shown context notes (one more) and its likes and
+    # reposts from other sites (one more). The header's menu comes from the cache.
+    with django_assert_num_queries(15 if paged else 13) as small_run:
         assert client.get(small.get_absolute_url()).status_code == 200
     with django_assert_num_queries(len(small_run.captured_queries)):
         response = client.get(big.get_absolute_url())

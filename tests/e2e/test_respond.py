@@ -83,10 +83,12 @@ def test_select_a_sentence_respond_and_see_the_marker(
     _select(page, passage.id, SENTENCE)
     popup = page.locator(".passage-popup")
     popup.wait_for(state="visible")
-    # An essay offers corrections too (its article has data-correct-url: the corrections app).
+    # An essay offers corrections and context notes too (its article has data-correct-url and
+    # data-notes-url: the corrections and notes apps).
     assert popup.locator("button").all_inner_texts() == [
         "Respond to this passage",
         "Suggest a correction",
+        "Add a context note",
     ]
     page.screenshot(path=str(artifacts / "respond-popup.png"))
     popup.get_by_role("button", name="Respond to this passage").click()

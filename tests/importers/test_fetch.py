@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from broadsheet.importers.fetch import FetchRefused, Limits, _allowed, fetch_image
+from broadsheet.core.safefetch import is_allowed
+from broadsheet.importers.fetch import FetchRefused, Limits, fetch_image
 from tests.importers.image_server import JPEG, PNG, ImageServer, image_server
 
 __all__ = ["image_server"]
@@ -120,14 +121,14 @@ def test_only_plain_http_and_https_addresses_are_tried(url: str) -> None:
     ],
 )
 def test_private_local_and_hidden_addresses_are_never_allowed(address: str) -> None:
-    assert not _allowed(ipaddress.ip_address(address), allow_loopback=False)
+    assert not is_allowed(ipaddress.ip_address(address), allow_local=False)
 
 
 def test_public_addresses_are_allowed_and_loopback_only_by_the_tests_setting() -> None:
-    assert _allowed(ipaddress.ip_address("93.184.216.34"), allow_loopback=False)
-    assert _allowed(ipaddress.ip_address("2606:2800:220:1::1"), allow_loopback=False)
-    assert _allowed(ipaddress.ip_address("127.0.0.1"), allow_loopback=True)
-    assert not _allowed(ipaddress.ip_address("10.0.0.1"), allow_loopback=True)
+    assert is_allowed(ipaddress.ip_address("93.184.216.34"), allow_local=False)
+    assert is_allowed(ipaddress.ip_address("2606:2800:220:1::1"), allow_local=False)
+    assert is_allowed(ipaddress.ip_address("127.0.0.1"), allow_local=True)
+    assert not is_allowed(ipaddress.ip_address("10.0.0.1"), allow_local=True)
 
 
 def test_the_limits_come_from_the_settings(settings: Any) -> None:

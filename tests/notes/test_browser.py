@@ -1,6 +1,6 @@
 """Writing and rating a context note in Chromium: a reader selects words of the essay and
 chooses "Add a context note" in the popup (respond.js, following the article's
-`data-notes-url`), or without JavaScript goes from the passage's Respond page; another reader
+`data-notes-url` that notes.published sets), or without JavaScript goes from the passage's Respond page; another reader
 rates the note from the essay's notes page. axe-core on the JavaScript run's pages."""
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 
 from broadsheet.notes.models import Note, Rating
-from broadsheet.publishing import additions
 from broadsheet.publishing.passages import post_passages
 from tests.e2e.conftest import CHROMIUM_ARGS, _chromium
 from tests.e2e.test_respond import _select
@@ -35,17 +34,6 @@ def browser() -> Iterator[Any]:
         )
         yield launched
         launched.close()
-
-
-@pytest.fixture
-def notes_url(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`data-notes-url` on essays, as notes.published (the scoring runs' side) sets it while
-    notes are on: a stand-in, so the popup is held here on its own."""
-
-    def read(post: Any) -> additions.PostAddition:
-        return additions.PostAddition(data={"notes-url": f"{post.get_absolute_url()}notes/new/"})
-
-    monkeypatch.setitem(additions._readers, "notes", read)
 
 
 def _as(browser: Any, live_server: Any, user: Any, javascript: bool) -> Any:
@@ -107,7 +95,6 @@ def _rate(page: Any, live_server: Any, post: Any, javascript: bool) -> None:
     assert "your rating is stored" in page.locator(".messages").inner_text()
 
 
-@pytest.mark.usefixtures("notes_url")
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_a_reader_writes_a_note_on_a_sentence_and_another_rates_it(
     live_server: Any, browser: Any, javascript: bool

@@ -107,6 +107,23 @@ def test_a_note_on_a_selection_of_a_passage(essay: Post, nora: Any) -> None:
     )
 
 
+def test_the_quote_s_ellipses_stand_only_where_the_passage_goes_on(essay: Post, nora: Any) -> None:
+    """ "dredged in 1826" with all the passage around it: nothing is left out either side."""
+    url = f"{_notes(essay)}new/{post_passages(essay)[0].id}/"
+    client = _signed_in(nora)
+    html = client.get(url, _selection(essay)).content.decode()
+    assert ">The harbour was </span><mark>dredged in 1826</mark>" in html
+    assert "<mark>dredged in 1826</mark>" in html and " by the town.</span>" in html
+    from tests.factories import PostFactory
+
+    long = PostFactory(slug="long", body=f"{'Long before this, ' * 3}the harbour was dredged "
+                       f"in 1826 by the town, {'and again ' * 5}then.\n")  # fmt: skip
+    url = f"{_notes(long)}new/{post_passages(long)[0].id}/"
+    html = client.get(url, _selection(long)).content.decode()
+    assert "…" in html.split("<mark>")[0].rsplit("note-quote__context", 1)[1]
+    assert "…</span>" in html.split("</mark>")[1]
+
+
 def test_without_a_selection_the_whole_passage_is_quoted(essay: Post, nora: Any) -> None:
     passage = post_passages(essay)[1]
     response = _signed_in(nora).post(
@@ -266,3 +283,114 @@ def test_the_notes_page_costs_the_same_queries_for_many_notes(
         a_note(essay, nora), a_note(essay, rita)
     with django_assert_max_num_queries(len(few)):
         assert client.get(_notes(essay)).content.decode().count("Change my rating") == 9
+
+
+# The essay page's own "Needs your help": a fragment respond.js fetches for a signed-in reader.
+
+
+def _help(post: Post) -> str:
+    return f"{_notes(post)}help/"
+
+
+def test_the_essay_s_help_offers_an_eligible_reader_three_notes_to_rate_never_cached(
+    essay: Post, nora: Any, rita: Any
+) -> None:
+    notes = [a_note(essay, nora, body=f"Note {n} {SCRIPT}") for n in range(5)]
+    a_note(essay, rita, body="Rita's own.")
+    response = _signed_in(rita).get(_help(essay))
+    html = response.content.decode()
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert html.count('class="note-to-rate"') == 3 and "Rita's own." not in html
+    assert [f'action="/notes/{n.pk}/rate/"' in html for n in notes] == [True] * 3 + [False] * 2
+    assert html.count('name="back" value="essay"') == 3 and "csrfmiddlewaretoken" in html
+    assert html.count("<details><summary>Say why (optional)</summary>") == 3  # folded away
+    assert SCRIPT not in html and "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("who", ["anonymous", "unverified", "young-unverified"])
+def test_the_essay_s_help_is_empty_for_a_reader_who_may_not_rate(
+    client: Client, essay: Post, nora: Any, who: str
+) -> None:
+    a_note(essay, nora)
+    if who != "anonymous":
+        client = _signed_in(verified_reader(who, days=1 if "young" in who else 30, verified=False))
+    response = client.get(_help(essay))
+    assert response.status_code == 200 and response.content == b""
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_essay_s_help_is_empty_when_nothing_waits_or_notes_are_off(
+    essay: Post, nora: Any, rita: Any
+) -> None:
+    client = _signed_in(rita)
+    assert client.get(_help(essay)).content == b""  # no note to rate
+    a_note(essay, nora)
+    settings = NoteSettings.current()
+    settings.enabled = False
+    settings.save()
+    assert client.get(_help(essay)).content == b""
+    assert client.get("/2001/01/01/no-such-essay/notes/help/").status_code == 404
+
+
+@pytest.mark.usefixtures("roomy")
+def test_the_essay_s_help_costs_the_same_queries_for_many_notes(
+    essay: Post, nora: Any, rita: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = _signed_in(rita)
+    a_note(essay, nora)
+    client.get(_help(essay))  # settings rows cached
+    with CaptureQueriesContext(connection) as few:
+        client.get(_help(essay))
+    for _ in range(8):
+        a_note(essay, nora)
+    with django_assert_max_num_queries(len(few)):
+        assert client.get(_help(essay)).content.decode().count('class="note-to-rate"') == 3
+    assert len(few) == 5  # session, user, essay, verified address, queue
+
+
+def test_a_rating_sent_by_the_essay_s_script_is_thanked_in_place(
+    essay: Post, nora: Any, rita: Any
+) -> None:
+    note, client = a_note(essay, nora), _signed_in(rita)
+    sent = {"value": "helpful", "reasons": ["clear"], "back": "essay"}
+    response = client.post(f"/notes/{note.pk}/rate/", sent, headers={"Accept": "application/json"})
+    assert response.status_code == 200 and response.json()["message"].startswith("Thanks — rated")
+    assert list(Rating.objects.values_list("value", "reasons")) == [("helpful", ["clear"])]
+    assert "your rating is stored" not in client.get(essay.get_absolute_url()).content.decode()
+
+
+def test_a_rating_the_script_sends_that_is_refused_comes_back_with_why_and_the_choice_kept(
+    essay: Post, nora: Any, rita: Any
+) -> None:
+    note = a_note(essay, nora)
+    sent = {"value": "helpful", "reasons": ["opinion"], "back": "essay"}
+    response = _signed_in(rita).post(
+        f"/notes/{note.pk}/rate/", sent, headers={"Accept": "application/json"}
+    )
+    html = response.json()["html"]
+    assert response.status_code == 400 and "is a reason for a note that is not helpful" in html
+    assert 'value="opinion"' in html and "checked" in html and 'value="essay"' in html
+    assert "<details open>" in html  # the reasons sent are in sight
+    assert not Rating.objects.exists()
+
+
+def test_without_the_script_a_rating_from_the_essay_comes_back_to_the_essay(
+    essay: Post, nora: Any, rita: Any
+) -> None:
+    note, client = a_note(essay, nora), _signed_in(rita)
+    response = client.post(f"/notes/{note.pk}/rate/", {"value": "somewhat", "back": "essay"})
+    assert response.status_code == 302 and response["Location"] == essay.get_absolute_url()
+    assert "your rating is stored" in client.get(response["Location"]).content.decode()
+    forged = client.post(f"/notes/{note.pk}/rate/", {"value": "helpful", "back": "//evil.test/"})
+    assert forged["Location"] == f"{_notes(essay)}#rated-{note.pk}"
+
+
+def test_the_cached_essay_page_carries_no_help_only_its_notes_line(
+    client: Client, essay: Post, nora: Any, rita: Any
+) -> None:
+    a_note(essay, nora, body="Waiting for ratings.")
+    for reader in (client, _signed_in(rita)):
+        html = reader.get(essay.get_absolute_url()).content.decode()
+        assert "Waiting for ratings." not in html and "notes-help" not in html
+        assert f'<a href="{_notes(essay)}">Read and rate notes</a>' in html
+        assert "broadsheet/respond" in html  # the script that fetches the help

@@ -84,8 +84,9 @@ def test_post_page_query_count_does_not_grow_with_content(
     small = _essay(author)
     client.get(small.get_absolute_url())  # steady state: the site settings are in the cache
     # post, authors, categories, tags, references, previous, next, published corrections,
-    # shown context notes, comments, the passages with responses (the menu is cached)
-    with django_assert_num_queries(11) as small_ctx:
+    # shown context notes, likes and reposts from other sites, comments, the passages with
+    # responses (the menu is cached)
+    with django_assert_num_queries(12) as small_ctx:
         assert client.get(small.get_absolute_url()).status_code == 200
     small_queries = len(small_ctx.captured_queries)  # a request clears the log: counted now
 

@@ -89,6 +89,10 @@ class Comment(models.Model):
     # The post's published version (Post.version) the comment was written on: once the essay
     # has been revised, the comment says "on the version of <date>" (null: before versions).
     post_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # A Webmention's kind (reply, like, repost, bookmark, mention; the webmention app reads it
+    # from the source's microformats); blank for every other comment. Likes and reposts are
+    # reactions: shown as faces under the essay, never in the thread.
+    mention = models.CharField(max_length=8, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -112,6 +116,8 @@ class Comment(models.Model):
                 name="comment_depth_matches_parent",
             )
         ]
+
+    REACTIONS = ("like", "repost")
 
     def __str__(self) -> str:
         return f"Comment {self.pk} by {self.display_name} on {self.post_id}"

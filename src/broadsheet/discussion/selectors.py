@@ -119,7 +119,8 @@ def _visible(pending_ids: Collection[int], noticed: Collection[int] = ()) -> tup
     if noticed:
         sql += f" OR id IN ({', '.join(['%s'] * len(noticed))})"
         params += list(noticed)
-    return f"({sql})", params
+    # Likes and reposts are shown as faces under the essay (webmention), not in the thread.
+    return f"({sql}) AND mention NOT IN (%s, %s)", [*params, *Comment.REACTIONS]
 
 
 def _select(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:

@@ -383,11 +383,14 @@ def _comment_create(
     ip_address: str | None,
     user_agent: str,
     settings: DiscussionSettings,
+    received: Received | None = None,
 ) -> Comment:
     """The row, on the post's current published version (the thread says so once the essay
     has been revised)."""
     now = timezone.now()
     comment = Comment.objects.create(
+        kind=Comment.Kind.WEBMENTION if received else Comment.Kind.COMMENT,
+        mention=received.mention if received else "",
         post=post,
         parent=parent,
         thread=parent.thread if parent is not None else None,
@@ -402,7 +405,7 @@ def _comment_create(
         user_agent=user_agent,
         body=body,
         body_html=body_html,
-        created_at=now,
+        created_at=received.created_at if received else now,
         modified_at=now,
         moderation_reason=decision.reason,
         spam_score=decision.spam_score,
@@ -458,4 +461,54 @@ def comment_create_stored(
     if parent is None:
         comment_starts_thread(comment)
     _counted_and_shown(comment)
+    return comment
+
+
+@dataclass(frozen=True)
+class Received:
+    """A comment written on another site and sent here (a Webmention): its text and HTML
+    already taken from the source and sanitized by the receiving app."""
+
+    name: str
+    url: str
+    body: str  # plain text, for search and moderation
+    body_html: str  # sanitized (core.sanitize)
+    created_at: Any
+    mention: str  # reply, like, repost, bookmark, mention
+
+
+def comment_receive(*, post: Post, received: Received) -> Comment:
+    """Store a comment sent from another site, decided by the same moderation rules as the
+    form's (links, words, previously approved, spam score) and noticed as they are. Called by
+    the receiving app's action, inside its transaction."""
+    settings = DiscussionSettings.current()
+    who = Identity(user=None, name=without_nul(received.name)[:MAX_NAME] or "Anonymous",
+                   email="", url=without_nul(received.url)[:MAX_URL])  # fmt: skip
+    body = without_nul(received.body)[:MAX_BODY]
+    decision = _decision(
+        post=post, who=who, body=body, body_html=received.body_html, is_moderator=False,
+        ip_address=None, user_agent="", honeypot="", seconds_on_page=None, settings=settings,
+    )  # fmt: skip
+    comment = _comment_create(
+        post=post, parent=None, who=who, body=body, body_html=received.body_html,
+        decision=decision, ip_address=None, user_agent="Webmention", settings=settings,
+        received=received,
+    )  # fmt: skip
+    _counted_and_shown(comment)
+    return comment
+
+
+def comment_receive_again(*, comment: Comment, received: Received) -> Comment:
+    """A received comment whose source changed: its words and author as the source now has
+    them (its moderation status stays), inside the receiving app's action."""
+    comment.author_name = without_nul(received.name)[:MAX_NAME] or "Anonymous"
+    comment.author_url = without_nul(received.url)[:MAX_URL]
+    comment.body = without_nul(received.body)[:MAX_BODY]
+    comment.body_html = received.body_html
+    comment.mention = received.mention
+    comment.modified_at = timezone.now()
+    comment.save()
+    comment_changed(
+        comment_id=comment.pk, post_id=comment.post_id, shown=comment.status == "approved"
+    )
     return comment

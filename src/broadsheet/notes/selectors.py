@@ -4,7 +4,7 @@ its history (the note's page), and why a note has its status, in words (docs/not
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from broadsheet.corrections.sources import source_link
@@ -230,3 +230,23 @@ def _undecided(note: NoteDetail, params: Thresholds) -> str:
     else:
         start = "Not enough readers, across the essay's usual divide, found it helpful yet: "
     return start + _scores(note, params)
+
+
+_HEAVY = ("body", "body_html", "featured_image_html", "footnotes_html", "bibliography_html",
+          "excerpt", "excerpt_html")  # fmt: skip
+
+
+def public_essay_at(*, year: int, month: int, day: int, slug: str) -> Post | None:
+    """The public essay at this address, its row alone and without its text (one query): what
+    the essay page's "Needs your help" needs of it, fetched on every signed-in reading."""
+    from django.utils import timezone
+
+    try:
+        on = date(year, month, day)
+    except ValueError:
+        return None
+    rows = Post.objects.filter(slug=slug, kind=Post.Kind.POST).defer(*_HEAVY)
+    for post in rows.order_by("-published_at", "-pk"):
+        if post.is_public and timezone.localdate(post.published_at) == on:
+            return post
+    return None

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern] = [
     # Writing and rating (the readers' side): an essay's notes page, a new note on the essay or
     # on one passage of it, a rating.
     path(_ESSAY, views.essay_notes, name="essay"),
+    path(f"{_ESSAY}help/", views.essay_help, name="help"),  # the essay page's "Needs your help"
     path(f"{_ESSAY}new/", views.note_new, name="new"),
     path(f"{_ESSAY}new/<str:passage>/", views.note_new, name="new_passage"),
     path("notes/<int:pk>/rate/", views.rate, name="rate"),

@@ -2,7 +2,9 @@
 the shown notes, "Needs your help" with a rating form per note, the reader's own notes and
 ratings), writing a note on the essay (`<post>/notes/new/`) or on a passage
 (`<post>/notes/new/<passage>/`, with a selection as the respond page takes one), and rating
-(`/notes/<id>/rate/`). Every page is personal (a queue, forms with a CSRF token): never cached.
+(`/notes/<id>/rate/`). Every page is personal (a queue, forms with a CSRF token): never cached. The essay's own page,
+cached for everyone, gets its "Needs your help" from `<post>/notes/help/` (a fragment
+respond.js fetches for a signed-in reader), and its ratings are thanked in place.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from broadsheet.core.anchoring import NotInText, Passage, Selector, whole
@@ -20,18 +23,22 @@ from broadsheet.notes.eligibility import Reader, rate_refusal, rating_note, writ
 from broadsheet.notes.forms import NoteForm, RatingForm, selection
 from broadsheet.notes.models import Note, NoteSettings
 from broadsheet.notes.queue import needs_help, rated_by, shown_on, written_by
+from broadsheet.notes.selectors import public_essay_at
 from broadsheet.notes.services import Refused, note_rate, note_write
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.passages import post_passages
 from broadsheet.publishing.selectors import post_for_permalink
 
 QUEUE = 5  # notes put before a rater at once
+HELP = 3  # notes the essay's own page puts before a rater
 NOT_IN_TEXT = "The whole passage is quoted instead: check it, then send again."
 WRITTEN = (
     "Thank you: your note is stored. Other readers rate it now; it is shown on the essay once "
     "readers who usually disagree with each other both find it helpful."
 )
 RATED = "Thank you: your rating is stored. You can change it below at any time."
+RATED_ON_ESSAY = "Thank you: your rating is stored. You can change it on the essay's notes page."
+THANKS = "Thanks — rated. You can change your rating on the essay's notes page."
 
 
 def _essay(request: HttpRequest, year: int, month: int, day: int, slug: str) -> Post:
@@ -87,11 +94,33 @@ def essay_notes(request: HttpRequest, year: int, month: int, day: int, slug: str
     return _notes_page(request, _essay(request, year, month, day, slug))
 
 
+@require_safe
+@cache_policy("never")  # the reader's own queue, and forms with their CSRF token
+def essay_help(request: HttpRequest, year: int, month: int, day: int, slug: str) -> HttpResponse:
+    """The essay page's "Needs your help": up to HELP notes with their rating forms for a
+    reader who may rate, an empty answer for anyone else (nothing to put on the page)."""
+    post = public_essay_at(year=year, month=month, day=day, slug=slug)
+    if post is None:
+        raise Http404("No such essay.")
+    if rate_refusal(Reader.of(request.user), NoteSettings.current()) is not None:
+        return HttpResponse("")
+    queue = needs_help(post=post, user=request.user, limit=HELP)
+    if not queue:
+        return HttpResponse("")
+    items = [(note, _form_for(note)) for note in queue]
+    return render(request, "notes/_help.html", {"post": post, "queue": items})
+
+
 def _rateable(pk: int) -> Note:
     note = Note.objects.select_related("post").filter(pk=pk, removed=False).first()
     if note is None or note.post.is_page or not note.post.is_public:
         raise Http404("No such note.")
     return note
+
+
+def _by_script(request: HttpRequest) -> bool:
+    """A rating sent by the essay page's script, which reads the answer in place."""
+    return request.headers.get("Accept") == "application/json"
 
 
 @require_POST
@@ -100,15 +129,30 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
     note = _rateable(pk)
     form = RatingForm(request.POST, auto_id=f"note-{note.pk}-%s")
     if not form.is_valid():
-        return _notes_page(request, note.post, bound=(note, form), status=400)
+        return _not_rated(request, note, form, status=400)
     try:
         note_rate(note=note, rater=request.user, value=form.cleaned_data["value"],
                   reasons=form.cleaned_data["reasons"])  # fmt: skip
     except Refused as why:
         form.add_error(None, why.message)
-        return _notes_page(request, note.post, bound=(note, form), status=why.status)
+        return _not_rated(request, note, form, status=why.status)
+    if _by_script(request):
+        return JsonResponse({"message": THANKS})
+    if request.POST.get("back") == "essay":  # from the essay page's "Needs your help"
+        messages.success(request, RATED_ON_ESSAY)
+        return HttpResponseRedirect(note.post.get_absolute_url())
     messages.success(request, RATED)
     return HttpResponseRedirect(f"{note.post.get_absolute_url()}notes/#rated-{note.pk}")
+
+
+def _not_rated(request: HttpRequest, note: Note, form: RatingForm, *, status: int) -> HttpResponse:
+    """The form again with why next to it and the choice kept: in place for the script,
+    on top of the notes page otherwise."""
+    if not _by_script(request):
+        return _notes_page(request, note.post, bound=(note, form), status=status)
+    context = {"note": note, "form": form, "post": note.post, "back": "essay"}
+    html = render_to_string("notes/_rate.html", context, request=request)
+    return JsonResponse({"html": html}, status=status)
 
 
 def _passage(post: Post, passage: str | None) -> tuple[list[Passage], Passage | None]:
@@ -169,4 +213,13 @@ def _write_page(
     request: HttpRequest, page: dict[str, Any], form: NoteForm | None, *, status: int = 200,
     **extra: Any,
 ) -> HttpResponse:  # fmt: skip
-    return render(request, "notes/write.html", {**page, "form": form, **extra}, status=status)
+    context = {**page, "form": form, "cut": _cut(page["passage"], page["quoted"]), **extra}
+    return render(request, "notes/write.html", context, status=status)
+
+
+def _cut(passage: Passage | None, quoted: Selector | None) -> tuple[bool, bool]:
+    """Whether the passage goes on before and after the quote's context: an ellipsis says so,
+    and only then (a selection at the passage's start has nothing before it)."""
+    if passage is None or quoted is None:
+        return False, False
+    return quoted.start > len(quoted.prefix), quoted.end + len(quoted.suffix) < len(passage.text)

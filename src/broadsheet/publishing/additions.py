@@ -1,7 +1,8 @@
 """What the apps above publishing add to a post's page: a part shown at the end of the essay,
 a part shown before it, parts shown just before given passages, keys of its JSON-LD and
-`data-` attributes of its `<article>` (the corrections app's "Corrections and updates", its
-`correction` entries and `data-correct-url`; the notes app's context notes above a passage).
+`data-` attributes of its `<article>`, what goes in its `<head>` and its HTTP headers (the corrections app's "Corrections and updates", its
+`correction` entries and `data-correct-url`; the notes app's context notes above a passage;
+webmention's endpoint).
 
 publishing sits below those apps, so they register here when Django starts, as the admin's
 autodiscovery is filled from above:
@@ -21,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -35,6 +37,9 @@ class PostAddition:
     before: Mapping[str, SafeString] = field(default_factory=dict)
     json_ld: Mapping[str, Any] = field(default_factory=dict)  # keys of the essay's JSON-LD
     data: Mapping[str, str] = field(default_factory=dict)  # data-<name> of its <article>
+    head: SafeString = field(default_factory=lambda: mark_safe(""))  # in the page's <head>
+    # HTTP headers of the page (a Link header); the page cache stores them with it
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 Reader = Callable[[Post], PostAddition | None]
@@ -62,6 +67,22 @@ def json_ld_keys(additions: list[PostAddition]) -> dict[str, Any]:
     for added in additions:
         merged.update(added.json_ld)
     return merged
+
+
+def head_html(additions: list[PostAddition]) -> SafeString:
+    return mark_safe("".join(added.head for added in additions))
+
+
+def with_headers(response: HttpResponse, additions: list[PostAddition]) -> HttpResponse:
+    """The additions' HTTP headers on the response; several values of one name are joined
+    with commas, as HTTP allows for Link."""
+    joined: dict[str, list[str]] = {}
+    for added in additions:
+        for name, value in added.headers.items():
+            joined.setdefault(name, []).append(value)
+    for name, values in joined.items():
+        response[name] = ", ".join(values)
+    return response
 
 
 def lead_html(additions: list[PostAddition]) -> SafeString:

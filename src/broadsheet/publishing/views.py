@@ -25,10 +25,12 @@ from broadsheet.core.pagecache import page_shows_post
 from broadsheet.publishing import selectors
 from broadsheet.publishing.additions import (
     article_data,
+    head_html,
     json_ld_keys,
     lead_html,
     post_additions,
     with_before,
+    with_headers,
 )
 from broadsheet.publishing.bibformats import to_bibtex, to_csl_json, to_ris
 from broadsheet.publishing.cite_essay import EssayCitation, pinned_citation
@@ -67,6 +69,7 @@ def render_post(
         "additions": additions,
         "article_data": article_data(additions),
         "lead_html": lead_html(additions),
+        "head_html": head_html(additions),
     }
     if extra is None:
         extra = discussion_context(
@@ -93,7 +96,8 @@ def render_post(
     margins = discussion["margins"] if discussion else None
     context.update(_with_margins(post, margins, additions, request.path))
     if not discussion:
-        return render(request, "publishing/post_detail.html", context, status=status)
+        page = render(request, "publishing/post_detail.html", context, status=status)
+        return with_headers(page, additions)
     # A thread of 2,000 comments is 2 MB of HTML: the template renders a marker in its place
     # and the page is put together once, instead of copying the thread at every level of the
     # template's nesting.
@@ -101,7 +105,7 @@ def render_post(
     discussion["comments_html"] = _THREAD
     html = render_to_string("publishing/post_detail.html", context, request)
     before, _, after = html.partition(_THREAD)
-    return HttpResponse([before, thread, after], status=status)
+    return with_headers(HttpResponse([before, thread, after], status=status), additions)
 
 
 def _with_margins(post: Post, margins: Any, additions: list[Any], path: str) -> dict[str, Any]:

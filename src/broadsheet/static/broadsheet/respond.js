@@ -311,3 +311,50 @@
     link.setAttribute("aria-expanded", "true");
   });
 })();
+
+// "Needs your help" on the essay itself, for a signed-in reader only: the header has its
+// sign-out form then (such a page is never a page-cache copy), and the cached page carries
+// nothing else for it. The notes to rate come from `<notes page>help/` (empty for a reader who
+// may not rate) and go after the "Context notes" line; a rating is sent with fetch and thanked
+// in place. Without this script, or if fetch fails, the form posts and the essay comes back.
+(function () {
+  "use strict";
+  var line = document.querySelector(".context-notes-line");
+  var link = line && line.querySelector("a");
+  if (!link || !document.querySelector(".site-account form") || !window.fetch) return;
+
+  function rate(event) {
+    var form = event.target;
+    if (!form.matches || !form.matches(".note-rating")) return;
+    event.preventDefault();
+    form.querySelector("button[type=submit]").disabled = true;
+    fetch(form.action, {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().then(function (result) {
+        var note = form.closest(".note-to-rate");
+        if (response.ok) {
+          var done = document.createElement("p");
+          done.className = "note-thanks";
+          done.setAttribute("role", "status");
+          done.textContent = result.message;
+          form.replaceWith(done);
+        } else if (result.html) {
+          note.outerHTML = result.html;  // why, next to the form, with the choice kept
+        }
+      });
+    }).catch(function () { form.submit(); });
+  }
+
+  fetch(link.getAttribute("href") + "help/", { credentials: "same-origin" })
+    .then(function (response) { return response.ok ? response.text() : ""; })
+    .then(function (html) {
+      if (!html.trim()) return;
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      var help = holder.firstElementChild;
+      help.addEventListener("submit", rate);
+      line.parentNode.insertBefore(help, line.nextSibling);
+    }).catch(function () { /* the notes page still has the queue */ });
+})();

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class WebmentionConfig(AppConfig):
+    name = "broadsheet.webmention"
+    label = "webmention"
+    verbose_name = "Webmention"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from broadsheet.webmention import published
+
+        published.register()  # the endpoint in every post's head, and the faces under essays
