@@ -703,7 +703,6 @@ UNSEEN: dict[str, list[Callable[[Site], None]]] = {
     "thread_create": [_thread_discussed],
     "access_token_create": [_token_made],
     "access_token_revoke": [_token_revoked],
-
     "mention_receive": [_mention_receive],
     "mention_refuse": [_mention_refuse],
     "sents_queue": [_sents],
