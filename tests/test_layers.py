@@ -28,6 +28,7 @@ LAYERS = {
     "webmention": 5,
     "studio": 6,
     "api": 6,
+    "embed": 6,
 }
 
 # (module, the higher app it imports): older code, to be turned into registrations.

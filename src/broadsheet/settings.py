@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "broadsheet.webmention",
     "broadsheet.studio",
     "broadsheet.api",
+    "broadsheet.embed",
     "django_tasks",
     "django_tasks_db",
     "allauth",
@@ -92,11 +93,14 @@ MIDDLEWARE = [
     "broadsheet.core.middleware.SecurityHeadersMiddleware",
     "broadsheet.core.middleware.DefaultPrivateCacheMiddleware",
     "broadsheet.core.middleware.RejectNulBytesMiddleware",
+    "broadsheet.embed.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "broadsheet.embed.middleware.EmbedTokenMiddleware",
+    "broadsheet.embed.middleware.SignInWindowMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -449,6 +453,20 @@ IMPORT_MEDIA_TIMEOUT = env_int("IMPORT_MEDIA_TIMEOUT", 30, minimum=1, maximum=60
 # tests' own HTTP server runs; everywhere else loopback and private addresses are refused.
 IMPORT_MEDIA_ALLOW_LOOPBACK = False
 
+# --- the API (/api/v1/, docs/api.md) and the embedded thread (docs/embed.md) ---------------
+# Origins (scheme://host[:port]) whose pages may embed a thread: CORS answers them, and a first
+# comment on one of their pages starts its thread (publishing.threads).
+EMBED_ALLOWED_ORIGINS = [
+    origin.rstrip("/") for origin in env_list("EMBED_ALLOWED_ORIGINS", []) if origin.strip("/")
+]
+# Minutes in which a commenter may edit or delete their own comment through the API.
+API_EDIT_MINUTES = env_int("API_EDIT_MINUTES", 15, minimum=0, maximum=10_080)
+# Requests per minute through the API, per access token (or signed-in reader), and per address
+# for the rest; beyond them the API answers 429 with Retry-After.
+API_RATE_PER_TOKEN = env_int("API_RATE_PER_TOKEN", 600, minimum=1)
+API_RATE_PER_IP = env_int("API_RATE_PER_IP", 300, minimum=1)
+# The largest request body the API reads, in kilobytes (a comment is at most 64 KB).
+API_MAX_BODY_KB = env_int("API_MAX_BODY_KB", 128, minimum=16, maximum=10_240)
 # Webmention (docs/webmention.md): the largest source page read when verifying a mention, and
 # the seconds one fetch (a source, or a linked page's endpoint) may take.
 WEBMENTION_MAX_KB = env_int("WEBMENTION_MAX_KB", 1024, minimum=16, maximum=100_000)

@@ -24,6 +24,7 @@ def _media(request: HttpRequest, path: str) -> HttpResponseBase:
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("broadsheet.core.urls")),
+    path("", include("broadsheet.embed.urls")),
     path("", include("broadsheet.discussion.urls")),
     path("", include("broadsheet.accounts.urls")),
     path("", include("broadsheet.notifications.urls")),

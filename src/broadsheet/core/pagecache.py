@@ -168,6 +168,7 @@ class Entry:
         ]
         # RFC 9110 15.4.5: a 304 says what the 200 would have said about caching and validation.
         keep = {"ETag", "Last-Modified", "Cache-Control", "Vary", "Expires", "Content-Location"}
+        keep |= {"Access-Control-Allow-Origin", "Access-Control-Expose-Headers"}  # CORS reads
         self.not_modified_headers = [(name, value) for name, value in headers if name in keep]
 
     def not_modified(self, meta: dict[str, Any]) -> bool:
@@ -338,6 +339,15 @@ def request_key(meta: dict[str, Any]) -> str | None:
             meta.get("HTTP_HOST") or f"{meta.get('SERVER_NAME', '')}:{meta.get('SERVER_PORT', '')}"
         )
     address = f"{scheme}://{host}{path}?{query}"
+    origin = meta.get("HTTP_ORIGIN")
+    if origin is not None:
+        # A read from an embedding site is kept per origin with the CORS header naming it
+        # (broadsheet.embed); any other origin is answered fresh, so no one fills the cache
+        # by inventing origins.
+        allowed = {o.lower() for o in getattr(settings, "EMBED_ALLOWED_ORIGINS", ())}
+        if origin.lower() not in allowed:
+            return None
+        address += f"#origin={origin.lower()}"
     return _page_prefix + hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
 
 

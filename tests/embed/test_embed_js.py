@@ -1,0 +1,37 @@
+"""/embed.js: served by the site, small, cacheable and revalidated by its version."""
+
+from __future__ import annotations
+
+import gzip
+from typing import Any
+
+import pytest
+
+from broadsheet.embed.views import SCRIPT
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_script_stays_under_twenty_kilobytes_gzipped() -> None:
+    assert len(gzip.compress(SCRIPT.read_bytes(), compresslevel=9)) <= 20 * 1024
+
+
+def test_the_script_is_served_as_javascript_that_shared_caches_keep(client: Any) -> None:
+    response = client.get("/embed.js")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/javascript; charset=utf-8"
+    assert "public" in response["Cache-Control"] and "max-age=3600" in response["Cache-Control"]
+    assert response.content == SCRIPT.read_bytes()
+    again = client.get("/embed.js", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+
+
+def test_the_script_uses_no_cookie_and_no_framework() -> None:
+    source = SCRIPT.read_text()
+    assert 'credentials: "omit"' in source
+    assert "document.cookie" not in source and "import " not in source
+    assert "attachShadow" in source and "prefers-color-scheme:dark" in source
+
+
+def test_the_script_is_not_a_form_target(client: Any) -> None:
+    assert client.post("/embed.js").status_code == 405
