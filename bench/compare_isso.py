@@ -26,8 +26,9 @@ In one run:
 4. POSTs `--posts` comments to each, one after another over one keep-alive connection from
    Python (the same loop for both): JSON, a new guest name, email and address each, every
    fourth a reply to one of the first 20 top-level comments;
-5. counts the bytes a browser downloads to show the thread: the embed script plus its first
-   thread fetch (Isso also asks `/config` first), each as served with
+5. counts the bytes a browser downloads to show the thread: the embed script and the requests
+   it makes before the thread shows (Isso: `/config`, then `/?uri=…&nested_limit=5`;
+   Broadsheet: the sign-in options, `threads?url=…`, then page 1), each as served with
    `Accept-Encoding: gzip, deflate, br`, and the same bodies gzipped (-6) on both sides, as
    a proxy in front of either would;
 6. prints one side-by-side table of the median of `--repeat` runs (3: this machine is shared)
@@ -413,8 +414,9 @@ def main() -> None:
             )
             bs_weight = weigh("Broadsheet", [
                 ("embed.js", site.base + "/embed.js"),
+                ("sign-in options", site.base + "/embed/sign-in/options"),
                 ("thread lookup", site.base + "/api/v1/threads?" + urllib.parse.urlencode({"url": site.base + path})),
-                ("first thread fetch", api),
+                ("first thread fetch", api + "?page=1"),
             ])  # fmt: skip
             print(f"comment POSTs, {args.posts} per round, one after another:", flush=True)
             parents = [c["id"] for c in shown["comments"] if c["parent"] is None][:20]
@@ -459,10 +461,10 @@ def report(
         )
         print(f"  {w.system:<11} as served {w.served:>8,}  both gzipped {w.gzipped:>8,}   {parts}")
 
-    def check(label: str, value: float, target: float, most: bool = False) -> None:
-        met = value <= target if most else value >= target
+    def check(label: str, value: float, target: float, smaller: bool = False) -> None:
+        met = value < target if smaller else value >= target
         print(
-            f"  {label:<52} {value:>9.2f}  ({'≤' if most else '≥'} {target:g}) {'met' if met else 'MISSED'}"
+            f"  {label:<52} {value:>9.2f}  ({'<' if smaller else '≥'} {target:g}) {'met' if met else 'MISSED'}"
         )
 
     isso = find("thread fetch (JSON)", "Isso, gunicorn")
@@ -471,9 +473,12 @@ def report(
     check("thread fetch, cache on ÷ Isso", find("thread fetch (JSON)", "Broadsheet, cache on").rps / isso.rps, TARGETS["cached"])  # fmt: skip
     check("comment POST ÷ Isso", find("comment POST", "Broadsheet").rps / find("comment POST", "Isso, gunicorn").rps, TARGETS["post"])  # fmt: skip
     isso_w, bs_w = weights
-    check("embed + first fetch, as served ÷ Isso's", bs_w.served / isso_w.served, 1.0, most=True)
+    check("embed + first fetch, as served ÷ Isso's", bs_w.served / isso_w.served, 1.0, smaller=True)
     check(
-        "embed + first fetch, both gzipped ÷ Isso's", bs_w.gzipped / isso_w.gzipped, 1.0, most=True
+        "embed + first fetch, both gzipped ÷ Isso's",
+        bs_w.gzipped / isso_w.gzipped,
+        1.0,
+        smaller=True,
     )
 
 
