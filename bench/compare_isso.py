@@ -64,6 +64,7 @@ from compare import (
     free_port,
     measure,
     median_round,
+    median_run,
     ratio,
     resolve,
     wait_for,
@@ -83,6 +84,7 @@ DISCUSSION = {
     "show_avatars": "1",
 }  # fmt: skip
 BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
+RATE = 1_000_000  # per minute: Isso's guard and Broadsheet's API limits, for both
 TARGETS = {"uncached": 15.0, "cached": 500.0, "post": 2.0}
 
 
@@ -136,6 +138,23 @@ def guest(i: int, run: str) -> Comment:
 
 def guest_address(i: int) -> dict[str, str]:
     return {"X-Forwarded-For": f"198.18.{i // 250}.{i % 250 + 1}"}
+
+
+# ---------------------------------------------------------------------------- wrk, one run at a time
+def measure_idle(
+    target: str, system: str, url: str, args: argparse.Namespace, served: str | None = None
+) -> Result:
+    """compare.measure's median of `--repeat` wrk runs, each started on an idle server: a
+    server slower than wrk's connections still holds the last run's queued requests when wrk
+    stops, and the next run would be timed behind them (Isso's sync workers were at 0 req/s).
+    measure()'s first fetch waits behind that queue."""
+    once = argparse.Namespace(**{**vars(args), "repeat": 1})
+    runs = [measure(target, system, url, once, served=served) for _ in range(args.repeat)]
+    found: Result = median_run([(r.rps, r) for r in runs])[1]
+    found.note = " ".join(
+        filter(None, [found.note, "runs: " + " / ".join(f"{r.rps:.1f}" for r in runs)])
+    )
+    return found
 
 
 # ---------------------------------------------------------------------------- sequential POSTs
@@ -223,8 +242,8 @@ listen = {self.base}
 trusted-proxies = 127.0.0.1
 [guard]
 enabled = true
-ratelimit = 1000000
-direct-reply = 1000000
+ratelimit = {RATE}
+direct-reply = {RATE}
 reply-to-self = true
 """)
 
@@ -371,6 +390,8 @@ def main() -> None:
         print(f"installed {isso.version} in {time.perf_counter() - started:.0f} s", flush=True)
         broadsheet = Broadsheet(folder / "broadsheet", args.workers)
         broadsheet.folder.mkdir()
+        # The API's per-minute limits as high as Isso's guard is set: wrk comes from one address.
+        broadsheet.env.update(API_RATE_PER_IP=str(RATE), API_RATE_PER_TOKEN=str(RATE))
         broadsheet.load(args.wxr, DISCUSSION)
 
         uri = WP_POST_200
@@ -381,7 +402,7 @@ def main() -> None:
             print(f"loaded {len(comments)} comments into Isso through its API in "
                   f"{time.perf_counter() - started:.1f} s; it shows {isso_count(isso.thread(uri))}", flush=True)  # fmt: skip
             print(f"Isso under gunicorn, {args.workers} workers:", flush=True)
-            results.append(measure("thread fetch (JSON)", "Isso, gunicorn", fetch_url, args))
+            results.append(measure_idle("thread fetch (JSON)", "Isso, gunicorn", fetch_url, args))
             embed_first = isso.base + "/?" + urllib.parse.urlencode({"uri": uri, "nested_limit": 5})
             isso_weight = weigh("Isso", [("embed.min.js", isso.base + "/js/embed.min.js"),
                                          ("/config", isso.base + "/config"),
@@ -402,7 +423,9 @@ def main() -> None:
                   f"({len(shown['comments'])} on page {shown['page']} of {shown['pages']})", flush=True)  # fmt: skip
             print("Broadsheet, PAGE_CACHE=false (every request renders):", flush=True)
             results.append(
-                measure("thread fetch (JSON)", "Broadsheet, uncached", api, args, served="rendered")
+                measure_idle(
+                    "thread fetch (JSON)", "Broadsheet, uncached", api, args, served="rendered"
+                )
             )
 
         with broadsheet.serving(page_cache=True) as site:
@@ -410,7 +433,9 @@ def main() -> None:
             cached = served_by(fetch(api)[1])
             print(f"Broadsheet, page cache on (its answers are served: {cached}):", flush=True)
             results.append(
-                measure("thread fetch (JSON)", "Broadsheet, cache on", api, args, served=cached)
+                measure_idle(
+                    "thread fetch (JSON)", "Broadsheet, cache on", api, args, served=cached
+                )
             )
             bs_weight = weigh("Broadsheet", [
                 ("embed.js", site.base + "/embed.js"),
@@ -467,16 +492,33 @@ def report(
             f"  {label:<52} {value:>9.2f}  ({'<' if smaller else '≥'} {target:g}) {'met' if met else 'MISSED'}"
         )
 
-    isso = find("thread fetch (JSON)", "Isso, gunicorn")
+    def over(a: float, b: float) -> float:
+        return a / b if b else float("inf")  # b finished nothing in the time
+
+    fetch, isso = "thread fetch (JSON)", find("thread fetch (JSON)", "Isso, gunicorn").rps
     print("\ntargets:")
-    check("thread fetch uncached ÷ Isso", find("thread fetch (JSON)", "Broadsheet, uncached").rps / isso.rps, TARGETS["uncached"])  # fmt: skip
-    check("thread fetch, cache on ÷ Isso", find("thread fetch (JSON)", "Broadsheet, cache on").rps / isso.rps, TARGETS["cached"])  # fmt: skip
-    check("comment POST ÷ Isso", find("comment POST", "Broadsheet").rps / find("comment POST", "Isso, gunicorn").rps, TARGETS["post"])  # fmt: skip
+    check(
+        "thread fetch uncached ÷ Isso",
+        over(find(fetch, "Broadsheet, uncached").rps, isso),
+        TARGETS["uncached"],
+    )
+    check(
+        "thread fetch, cache on ÷ Isso",
+        over(find(fetch, "Broadsheet, cache on").rps, isso),
+        TARGETS["cached"],
+    )
+    posts = over(find("comment POST", "Broadsheet").rps, find("comment POST", "Isso, gunicorn").rps)
+    check("comment POST ÷ Isso", posts, TARGETS["post"])
     isso_w, bs_w = weights
-    check("embed + first fetch, as served ÷ Isso's", bs_w.served / isso_w.served, 1.0, smaller=True)
+    check(
+        "embed + first fetch, as served ÷ Isso's",
+        over(bs_w.served, isso_w.served),
+        1.0,
+        smaller=True,
+    )
     check(
         "embed + first fetch, both gzipped ÷ Isso's",
-        bs_w.gzipped / isso_w.gzipped,
+        over(bs_w.gzipped, isso_w.gzipped),
         1.0,
         smaller=True,
     )
