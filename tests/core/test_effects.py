@@ -609,42 +609,6 @@ def _sents(site: Site) -> None:
     sent_record(sent=sent, status="sent", endpoint="https://a.example/wm", answer=202)
 
 
-def _api_edit(site: Site) -> None:
-    from broadsheet.api.services import comment_edit_body
-
-    comment_edit_body(comment=site.approved, body="Edited *through* the API.")
-
-
-def _api_withdraw(site: Site) -> None:
-    from broadsheet.api.services import comment_withdraw
-
-    comment_withdraw(comment=site.answered)  # a reply holds its place under a tombstone
-
-
-def _thread_discussed(site: Site) -> None:
-    """A thread of a page elsewhere starts, and its first comment is approved: no listing,
-    feed, search or sitemap of the site shows either."""
-    from broadsheet.discussion.services import Commenter, comment_submit
-    from broadsheet.publishing.threads import thread_create
-
-    thread = thread_create(url="https://blog.example.org/harbours/", title="Harbours elsewhere")
-    editor = AuthorFactory(username="editor", is_superuser=True)
-    comment_submit(post=thread, commenter=Commenter(user=editor), body="Harbours, reply and Ada.")
-
-
-def _token_made(site: Site) -> None:
-    from broadsheet.accounts.tokens import access_token_create
-
-    access_token_create(user=site.reader, name="script", scopes=["read", "comment"])
-
-
-def _token_revoked(site: Site) -> None:
-    from broadsheet.accounts.tokens import access_token_create, access_token_revoke
-
-    made = access_token_create(user=site.reader, name="script", scopes=["read"])
-    assert access_token_revoke(user=site.reader, token_id=made.token.pk)
-
-
 # What a scenario needs in place before the pages are stored.
 def _anchored_then_revised(site: Site) -> None:
     from broadsheet.publishing.services import post_save
@@ -743,9 +707,6 @@ UNSEEN: dict[str, list[Callable[[Site], None]]] = {
     "mention_refuse": [_mention_refuse],
     "sents_queue": [_sents],
     "sent_record": [_sents],
-    "thread_create": [_thread_discussed],
-    "access_token_create": [_token_made],
-    "access_token_revoke": [_token_revoked],
 }
 
 
