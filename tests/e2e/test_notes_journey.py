@@ -17,7 +17,6 @@ from django.test import Client
 
 from broadsheet.notes.models import Note, NoteSettings, Rating, Status
 from broadsheet.publishing.passages import post_passages
-from tests.e2e.conftest import CHROMIUM_ARGS, _chromium
 from tests.factories import PostFactory, verified_reader
 from tests.notes.crowd import note, passage_note, rate, reader
 
@@ -26,21 +25,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CAMP = 6  # seeded raters on each side, besides the two who rate in the browser
 BRIDGING = "The town ledger records the dredging in 1862, not 1826."
 PARTISAN = "The dredging was a waste of the town's money."
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    import os
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # set-up between browser calls only
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=_chromium(), args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,6 @@ rates the note from the essay's notes page. axe-core on the JavaScript run's pag
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,26 +13,10 @@ from django.test import Client
 
 from broadsheet.notes.models import Note, Rating
 from broadsheet.publishing.passages import post_passages
-from tests.e2e.conftest import CHROMIUM_ARGS, _chromium
 from tests.e2e.test_respond import _select
 from tests.factories import PostFactory, verified_reader
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    import os
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # set-up between browser calls only
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=_chromium(), args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
 
 
 def _as(browser: Any, live_server: Any, user: Any, javascript: bool) -> Any:
