@@ -20,40 +20,73 @@ from broadsheet.corrections.models import MAX_EMAIL, MAX_NAME, MAX_SOURCE, MAX_S
 from broadsheet.corrections.sources import BadSource, Source, parse_sources
 
 
-class _Text(forms.CharField):
+class Text(forms.CharField):
     """Text with NUL characters dropped (PostgreSQL refuses them) before any check."""
 
     def to_python(self, value: Any) -> str:
         return without_nul(super().to_python(value) or "")
 
 
-class SuggestionForm(forms.Form):
-    problem = _Text(
-        label="What is wrong", max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Please say what is wrong in this passage."},
-    )  # fmt: skip
-    fix = _Text(
-        label="Your proposed fix", max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Please give the text or fact you propose instead."},
-    )  # fmt: skip
-    sources = _Text(
+class WithSources(forms.Form):
+    """A form whose sources are typed, one a line, or picked from the essay's references, and
+    parsed by corrections.sources: a suggested correction's, and a context note's."""
+
+    sources_help = "A web address, a DOI (10.…) or a reference of the essay (@key)."
+    sources = Text(
         label="Sources, one a line", required=False,
         max_length=MAX_SOURCES * (MAX_SOURCE + 1),
-        help_text="A web address, a DOI (10.…) or a reference of the essay (@key).",
         widget=forms.Textarea(attrs={"rows": 3}),
     )  # fmt: skip
     references = forms.MultipleChoiceField(
         label="Or the essay's own references", required=False,
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip
+
+    def __init__(self, *args: Any, references: list[tuple[str, str]], **kwargs: Any) -> None:
+        """`references`: the essay's (key, title) pairs, offered by key with their titles."""
+        super().__init__(*args, **kwargs)
+        self.keys = {key for key, _title in references}
+        self.fields["sources"].help_text = self.sources_help
+        field = self.fields["references"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [
+            (key, f"@{key} — {title}" if title else f"@{key}") for key, title in references
+        ]
+        if not references:
+            del self.fields["references"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            data["parsed_sources"] = parse_sources(
+                str(data.get("sources", "")), data.get("references") or [], self.keys
+            )
+        except BadSource as bad:
+            self.add_error("sources", bad.message)
+        return data
+
+    def parsed_sources(self) -> list[Source]:
+        return list(self.cleaned_data.get("parsed_sources", []))
+
+
+class SuggestionForm(WithSources):
+    field_order = ["problem", "fix", "sources", "references", "credit", "name", "email"]
+    problem = Text(
+        label="What is wrong", max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Please say what is wrong in this passage."},
+    )  # fmt: skip
+    fix = Text(
+        label="Your proposed fix", max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Please give the text or fact you propose instead."},
+    )  # fmt: skip
     credit = forms.BooleanField(
         label="Credit me by name if the correction is published.", required=False
     )
-    name = _Text(label="Name", required=False, max_length=MAX_NAME,
+    name = Text(label="Name", required=False, max_length=MAX_NAME,
                  widget=forms.TextInput(attrs={"autocomplete": "name"}))  # fmt: skip
-    email = _Text(
+    email = Text(
         label="Email", required=False, max_length=MAX_EMAIL,
         help_text="Not published: the author's answer is sent here.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -62,17 +95,8 @@ class SuggestionForm(forms.Form):
     def __init__(
         self, *args: Any, references: list[tuple[str, str]], guest: bool, **kwargs: Any
     ) -> None:
-        """`references`: the essay's (key, title) pairs, offered by key with their titles."""
-        super().__init__(*args, **kwargs)
-        self.keys = {key for key, _title in references}
+        super().__init__(*args, references=references, **kwargs)
         self.guest = guest
-        field = self.fields["references"]
-        assert isinstance(field, forms.MultipleChoiceField)
-        field.choices = [
-            (key, f"@{key} — {title}" if title else f"@{key}") for key, title in references
-        ]
-        if not references:
-            del self.fields["references"]
         if not guest:
             del self.fields["name"], self.fields["email"]
         else:
@@ -89,24 +113,11 @@ class SuggestionForm(forms.Form):
             raise ValidationError("Please enter a valid email address.") from None
         return email
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        try:
-            data["parsed_sources"] = parse_sources(
-                str(data.get("sources", "")), data.get("references") or [], self.keys
-            )
-        except BadSource as bad:
-            self.add_error("sources", bad.message)
-        return data
-
-    def parsed_sources(self) -> list[Source]:
-        return list(self.cleaned_data.get("parsed_sources", []))
-
 
 class DecisionForm(forms.Form):
     """An author's note of what changed (accept), or the reason for the proposer (decline)."""
 
-    text = _Text(max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 4}))
+    text = Text(max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args: Any, accepting: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

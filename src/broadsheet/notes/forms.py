@@ -15,62 +15,20 @@ from django import forms
 
 from broadsheet.core.anchoring import CONTEXT, MAX_QUOTE, NotInText, Passage, Selector, select
 from broadsheet.core.anchoring import whole as whole_passage
-from broadsheet.core.sanitize import without_nul
-from broadsheet.corrections.models import MAX_SOURCE
-from broadsheet.corrections.sources import BadSource, Source, parse_sources
-from broadsheet.notes.models import MAX_BODY, MAX_SOURCES, Rating
+from broadsheet.corrections.forms import Text, WithSources
+from broadsheet.notes.models import MAX_BODY, Rating
 from broadsheet.notes.reasons import HELPFUL, NOT_HELPFUL, BadReasons, checked_reasons
 
 
-class _Text(forms.CharField):
-    """Text with NUL characters dropped (PostgreSQL refuses them) before any check."""
-
-    def to_python(self, value: Any) -> str:
-        return without_nul(super().to_python(value) or "")
-
-
-class NoteForm(forms.Form):
-    body = _Text(
+class NoteForm(WithSources):
+    field_order = ["body", "sources", "references"]
+    sources_help = "At least one: a web address, a DOI (10.…) or a reference of the essay (@key)."
+    body = Text(
         label="Your note", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 5}),
         help_text=f"What a reader should know here, in plain words (at most {MAX_BODY:,} "
         "characters). Write for readers who disagree with you as much as for those who agree.",
         error_messages={"required": "Please write the note: what should a reader know here?"},
     )  # fmt: skip
-    sources = _Text(
-        label="Sources, one a line", required=False,
-        max_length=MAX_SOURCES * (MAX_SOURCE + 1),
-        help_text="At least one: a web address, a DOI (10.…) or a reference of the essay (@key).",
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
-    references = forms.MultipleChoiceField(
-        label="Or the essay's own references", required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
-
-    def __init__(self, *args: Any, references: list[tuple[str, str]], **kwargs: Any) -> None:
-        """`references`: the essay's (key, title) pairs, offered with their titles."""
-        super().__init__(*args, **kwargs)
-        self.keys = {key for key, _title in references}
-        field = self.fields["references"]
-        assert isinstance(field, forms.MultipleChoiceField)
-        field.choices = [
-            (key, f"@{key} — {title}" if title else f"@{key}") for key, title in references
-        ]
-        if not references:
-            del self.fields["references"]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        try:
-            data["parsed_sources"] = parse_sources(
-                str(data.get("sources", "")), data.get("references") or [], self.keys
-            )
-        except BadSource as bad:
-            self.add_error("sources", bad.message)
-        return data
-
-    def parsed_sources(self) -> list[Source]:
-        return list(self.cleaned_data.get("parsed_sources", []))
 
 
 class RatingForm(forms.Form):
