@@ -83,5 +83,6 @@ def test_a_response_leads_to_its_passage_and_says_when_a_revision_rewrote_it(
     page.go_back()
     card.locator(".comment-revised").get_by_role("link", name="What changed").click()
     assert page.url.endswith(f"{post.get_absolute_url()}v/1/changes/")
+    page.wait_for_load_state()  # the click returned when the page started loading
     assert page.locator(".diff-inline del").count() >= 1
     context.close()

@@ -92,12 +92,14 @@ def test_a_reader_suggests_the_author_accepts_readers_see_it(
     studio.get_by_role(
         "link", name="Revise the essay with this suggestion beside the editor"
     ).click()
+    studio.wait_for_load_state()  # a click returns once the next page starts loading
     assert studio.locator(".studio-correction--beside").is_visible()
     assert _serious_violations(studio, javascript) == []
     studio.screenshot(path=str(artifacts / f"correction-beside-editor-{mode}.png"))
     body = studio.locator("textarea[name=body]")
     body.fill(body.input_value().replace("1826", "1862"))
     studio.get_by_role("button", name="Update").click()
+    studio.wait_for_load_state()
     assert studio.locator(".studio-correction--beside").is_visible()  # still beside
     studio.goto(f"{live_server.url}/studio/corrections/{correction.pk}/")
     studio.get_by_label("What changed").fill("The harbour was dredged in 1862, not 1826.")

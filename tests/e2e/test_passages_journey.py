@@ -207,7 +207,7 @@ def _the_thread_knows(tabs: Tabs, post: Post, comment: Comment) -> None:
     tabs.unharmed(page)
     page.go_back()
     note.get_by_role("link", name="What changed").click()
-    page.wait_for_url(f"**{post.get_absolute_url()}v/1/changes/")
+    page.wait_for_url(f"**{post.get_absolute_url()}v/1/changes/")  # (waits for "load")
     assert "1794" in " ".join(page.locator(".diff-inline del").all_inner_texts())
     assert "1795" in " ".join(page.locator(".diff-inline ins").all_inner_texts())
     tabs.unharmed(page)

@@ -124,6 +124,7 @@ def test_the_references_page_passes_axe(live_server: Any, browser: Any, artifact
     assert _serious_violations(page) == []
     page.fill("#id_text", BIBTEX + "\n@book{broken, title = {Never closed")
     page.click("button[value=read]")  # a preview and a problem beside the box
+    page.wait_for_load_state()  # a click returns once the next page starts loading
     assert page.locator(".studio-preview").count() == 1
     assert page.locator("#paste_problems").count() == 1
     assert _serious_violations(page) == []

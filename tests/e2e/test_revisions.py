@@ -55,6 +55,7 @@ def test_a_reader_opens_version_one_and_the_changes_since(
     updated = page.locator(".entry-updated")
     assert updated.inner_text().startswith("Updated ")
     updated.get_by_role("link", name="History of this essay").click()
+    page.wait_for_load_state()  # a click returns once the next page starts loading
     assert page.locator(".version-list li").count() == 3
     assert _serious_violations(page, javascript) == []
     page.get_by_role("link", name="Version 1", exact=True).click()
@@ -69,6 +70,7 @@ def test_a_reader_opens_version_one_and_the_changes_since(
     assert page.locator(".diff-inline del").first.inner_text().startswith("1820")
     assert _serious_violations(page, javascript) == []
     page.get_by_role("link", name="Side by side").click()
+    page.wait_for_load_state()
     assert page.locator("table.diff-side ins").count() >= 1
     assert _serious_violations(page, javascript) == []
     page.emulate_media(color_scheme="dark")
@@ -96,6 +98,7 @@ def test_a_writer_compares_and_restores_in_the_studio(
     assert _serious_violations(page, javascript) == []
     page.check(f"#a-{post.revisions.get(number=1).pk}")
     page.get_by_role("button", name="Compare side by side").click()
+    page.wait_for_load_state()
     assert page.locator("table.diff-side").count() == 1
     assert _serious_violations(page, javascript) == []
     page.screenshot(path=str(artifacts / f"studio-compare-{'js' if javascript else 'nojs'}.png"))

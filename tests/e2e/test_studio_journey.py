@@ -100,7 +100,8 @@ class Journey:
 
 
 def _marked(page: Any, tag: str) -> str:
-    """The words a diff marks as added (ins) or removed (del)."""
+    """The words a diff marks as added (ins) or removed (del), once the page has loaded."""
+    page.wait_for_load_state()  # a click that navigates returns when the page starts loading
     return " ".join(page.locator(f".diff-inline {tag}").all_inner_texts())
 
 
@@ -270,6 +271,7 @@ def _revise_twice(journey: Journey, writer: Any, post: Post) -> Any:
     assert "canvas" in _marked(page, "ins")
     journey.axe(page, "compare")
     page.get_by_role("link", name="Side by side").click()
+    page.wait_for_load_state()
     assert "canvas" in " ".join(page.locator(".diff-side ins").all_inner_texts())
     journey.axe(page, "compare side by side")
     page.context.close()
