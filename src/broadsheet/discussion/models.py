@@ -26,6 +26,7 @@ class Comment(models.Model):
         TRACKBACK = "trackback", "Trackback"
         WEBMENTION = "webmention", "Webmention"
         NOTE = "note", "Note"
+        FEDIVERSE = "fediverse", "Fediverse reply"
 
     class Status(models.TextChoices):
         APPROVED = "approved", "Approved"
