@@ -380,7 +380,7 @@ def test_the_thread_costs_one_query_more_with_the_log_on_whatever_the_notices(
     url = post.get_absolute_url()
     client = Client()
     client.get(url)
-    with django_assert_num_queries(13) as off:  # as tests/discussion/test_selectors.py counts
+    with django_assert_num_queries(9) as off:  # as tests/discussion/test_selectors.py counts
         client.get(url)
     off_count = len(off.captured_queries)  # read now: the next request empties the log
     _log()

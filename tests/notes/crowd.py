@@ -11,7 +11,9 @@ from typing import Any
 from django.utils import timezone
 
 from broadsheet.accounts.models import User
-from broadsheet.notes.models import Note, Rating
+from broadsheet.notes.models import Note, Rating, Status
+from broadsheet.notes.published import MARK
+from broadsheet.publishing.additions import post_mark
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.passages import post_passages
 
@@ -32,7 +34,11 @@ def note(post: Post, body: str = "The harbour was dredged in 1862.", **fields: A
         "author": None,
         **fields,
     }
-    return Note.objects.create(post=post, body=body, **values)
+    made = Note.objects.create(post=post, body=body, **values)
+    if made.status == Status.SHOWN:  # as a scoring run that shows a note marks its essay
+        post_mark(post.pk, MARK)
+        post.refresh_from_db(fields=["marks"])
+    return made
 
 
 def passage_note(post: Post, body: str, *, which: int = 0, **fields: Any) -> Note:

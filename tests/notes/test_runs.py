@@ -4,7 +4,6 @@ rendered again, and only those; the worker's schedule; a moderator's removal."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import asdict
 from datetime import timedelta
 from types import SimpleNamespace
@@ -14,6 +13,7 @@ import numpy as np
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -175,7 +175,7 @@ def _many_ratings(notes: int, raters: int, per_rater: int) -> int:
     return raters * per_rater
 
 
-def test_a_run_reads_and_writes_100k_ratings_in_a_few_seconds(
+def test_a_run_reads_and_writes_100k_ratings_in_batches(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     count = _many_ratings(notes=2_000, raters=1_000, per_rater=100)
@@ -191,13 +191,15 @@ def test_a_run_reads_and_writes_100k_ratings_in_a_few_seconds(
         return scoring.Scores(status, np.linspace(-1, 1, n), np.linspace(1, -1, n), counts)
 
     monkeypatch.setattr(runs.scoring, "score", fitted)
-    started = time.perf_counter()
-    run = notes_score()
-    elapsed = time.perf_counter() - started
+    with CaptureQueriesContext(connection) as queries:
+        run = notes_score()
     assert run.ratings == count == 100_000 and run.notes == 2_000 and run.changes == 200
     assert seen[0].n_raters == 1_000 and seen[0].raters.max() == 999
-    # Reading, mapping and writing back, on a machine shared with other work.
-    assert elapsed < 6, f"{elapsed:.1f} s around the fit"
+    # Read in a few statements and written back in batches of a hundred notes or more (the
+    # SQLite driver caps a statement's parameters), not a statement per rating or note. Its
+    # time is bench/notes.py's: a timed test fails on a busy machine.
+    writes = [q for q in queries.captured_queries if q["sql"].startswith(("UPDATE", "INSERT"))]
+    assert len(queries.captured_queries) < 40 and len(writes) <= 2_000 // 100
     assert Note.objects.filter(intercept__isnull=False).count() == 2_000
     assert Note.objects.filter(status=Status.SHOWN).count() == 200
 

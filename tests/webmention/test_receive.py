@@ -153,11 +153,17 @@ def test_likes_and_reposts_are_faces_under_the_essay_not_in_the_thread(
     assert "ada.example.org/me.jpg" not in page  # faces are drawn here: no other site is asked
 
 
-def test_the_faces_cost_one_query(
+def test_the_faces_cost_one_query_and_none_before_any_mention(
     client: Client, essay: Post, django_assert_num_queries: Any
 ) -> None:
-    from broadsheet.webmention.published import post_webmention
+    from broadsheet.publishing.additions import post_mark
+    from broadsheet.webmention.published import MARK, post_webmention
 
+    with django_assert_num_queries(0):  # no mention was ever accepted: nothing to read
+        added = post_webmention(essay)
+    assert added is not None and not added.html and added.head
+    post_mark(essay.pk, MARK)
+    essay.refresh_from_db()
     with django_assert_num_queries(1):
         added = post_webmention(essay)
     assert added is not None and not added.html

@@ -12,8 +12,11 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from broadsheet.corrections.selectors import Published, published_for_post
-from broadsheet.publishing.additions import PostAddition, post_addition_register
+from broadsheet.publishing.additions import PostAddition, post_addition_register, post_marked
 from broadsheet.publishing.models import Post
+
+# The post's mark (publishing.additions) once it has a published correction.
+MARK = "corrections"
 
 
 def correct_url(post: Post) -> str:
@@ -41,7 +44,8 @@ def post_corrections(post: Post) -> PostAddition | None:
     draft offers no suggestion."""
     if post.is_page or not post.is_public:
         return None
-    corrections = published_for_post(post)
+    # Marked by correction_accept: most essays have none, and cost no query.
+    corrections = published_for_post(post) if post_marked(post, MARK) else []
     data = {"correct-url": correct_url(post)}
     if not corrections:
         return PostAddition(data=data)

@@ -25,7 +25,9 @@ from broadsheet.core.mail import mail_send
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.sanitize import without_nul
 from broadsheet.corrections.models import Correction
+from broadsheet.corrections.published import MARK
 from broadsheet.corrections.sources import Source
+from broadsheet.publishing.additions import post_mark
 from broadsheet.publishing.models import Post
 
 # Suggestions an hour, counted apart per IP address and per proposer (account or email).
@@ -172,6 +174,7 @@ def correction_accept(*, correction: Correction, by: Any, note: str) -> Correcti
         Post.objects.filter(pk=current.post_id).values_list("version", flat=True).first()
     )
     current.save()
+    post_mark(current.post_id, MARK)  # its page reads its corrections from now on
     _tell_proposer(current, "accepted", "Your correction was published:")
     # The essay's page (its list and JSON-LD), and the listings: feeds and /corrections/.
     effects.pages(posts=[current.post_id], listings=True)

@@ -16,7 +16,11 @@ from urllib.parse import quote
 from django.utils.html import escape
 
 from broadsheet.discussion.models import Anchor, Comment
+from broadsheet.publishing.additions import post_marked
 from broadsheet.publishing.models import Post
+
+# The post's mark (publishing.additions) once a comment responds to one of its passages.
+ANCHORED = "anchored"
 
 
 def _start_tag(kind: str) -> re.Pattern[str]:
@@ -104,5 +108,6 @@ def margins_for(post: Post, *, respond: bool) -> Margins:
     """The margins of a post's page; `respond` when comments are open."""
     return Margins(
         respond_url=post.get_absolute_url() + "respond/" if respond else "",
-        responses=passage_responses(post),
+        # Marked when a comment first responds to one of its passages (discussion.services).
+        responses=passage_responses(post) if post_marked(post, ANCHORED) else {},
     )

@@ -19,11 +19,13 @@ from broadsheet.core.markdown import render_comment_markdown
 from broadsheet.core.sanitize import without_nul
 from broadsheet.core.webaddress import NotAWebAddress, web_address
 from broadsheet.discussion.effects import comment_changed
+from broadsheet.discussion.margins import ANCHORED
 from broadsheet.discussion.models import Anchor, Comment
 from broadsheet.discussion.selectors import comment_is_duplicate, comment_is_flood
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.moderation.rules import Candidate, Decision, decide
 from broadsheet.notifications.services import notice_due
+from broadsheet.publishing.additions import post_mark
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.passages import post_passages
 
@@ -278,6 +280,7 @@ def _anchor_create(comment: Comment, post: Post, selector: Selector) -> None:
         current_end=selector.end,
         located_version=post.version,
     )
+    post_mark(post.pk, ANCHORED)  # its pages read their passages' responses from now on
 
 
 def _decision(

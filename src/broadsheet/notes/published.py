@@ -14,8 +14,11 @@ from django.utils.safestring import SafeString, mark_safe
 
 from broadsheet.notes.models import NoteSettings
 from broadsheet.notes.selectors import ShownNote, shown_for_post
-from broadsheet.publishing.additions import PostAddition, post_addition_register
+from broadsheet.publishing.additions import PostAddition, post_addition_register, post_marked
 from broadsheet.publishing.models import Post
+
+# The post's mark (publishing.additions) once a note of it has been shown.
+MARK = "notes"
 
 
 def notes_url(post: Post) -> str:
@@ -68,7 +71,8 @@ def post_notes(post: Post) -> PostAddition | None:
     if post.is_page or not post.is_public:
         return None
     enabled = NoteSettings.current().enabled
-    notes = shown_for_post(post)
+    # Marked when a scoring run first shows one of its notes: most essays have none.
+    notes = shown_for_post(post) if post_marked(post, MARK) else []
     data = {"notes-url": f"{notes_url(post)}new/"} if enabled else {}
     if not notes and not enabled:
         return None

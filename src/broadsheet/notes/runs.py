@@ -22,6 +22,8 @@ from broadsheet.core import effects
 from broadsheet.core.effects import action
 from broadsheet.notes import scoring
 from broadsheet.notes.models import Note, NoteSettings, Rating, ScoringRun, Status, StatusChange
+from broadsheet.notes.published import MARK
+from broadsheet.publishing.additions import post_mark
 
 BATCH = 1_000
 _VALUES: dict[str, float] = {
@@ -120,8 +122,16 @@ def notes_score(*, now: datetime | None = None, fitted: Fitted | None = None) ->
     for change in changes:
         change.run = run
     StatusChange.objects.bulk_create(changes, batch_size=BATCH)
+    _mark_shown(posts)
     effects.pages(posts=posts)
     return run
+
+
+def _mark_shown(posts: set[int]) -> None:
+    """The essays that now show a note are marked: their pages read their notes from now on
+    (publishing.additions)."""
+    shown = Note.objects.filter(post__in=posts, status=Status.SHOWN, removed=False)
+    post_mark(shown.values("post_id"), MARK)  # one statement
 
 
 def _write_notes(

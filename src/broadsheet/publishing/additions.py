@@ -11,7 +11,10 @@ autodiscovery is filled from above:
     post_addition_register("corrections", read)  # read(post) -> PostAddition | None
 
 `render_post` calls every reader once per page it renders (a page-cache miss): each should
-cost at most one query, and none for a post it has nothing to add to.
+cost at most one query, and none for a post it has nothing to add to. The post's marks say
+which: the action that gives a post something to show marks it (`post_mark`, one UPDATE, in
+the action's transaction) and the reader queries only when `post_marked` says so. A mark is
+never taken off: a post whose corrections were all withdrawn costs one query that finds none.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Concat
 from django.http import HttpResponse
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -54,6 +59,25 @@ def post_addition_register(name: str, read: Reader) -> None:
 def post_additions(post: Post) -> list[PostAddition]:
     """What every registered app adds to this post's page, in the order they registered."""
     return [added for read in _readers.values() if (added := read(post)) is not None]
+
+
+def post_marked(post: Post, name: str) -> bool:
+    """Whether an app has marked the post as having something to show under `name`."""
+    return f",{name}," in post.marks
+
+
+def post_mark(posts: int | QuerySet[Any], name: str) -> None:
+    """Mark the post (an id, or a query of ids for many): from now on, its pages read what
+    `name` has for it. One statement, which adds the name only where it is not there, so
+    marks from two apps never race."""
+    if not name.isidentifier():
+        raise ValueError(f"A mark is a plain name, not {name!r}.")
+    chosen = (
+        Post.objects.filter(pk=posts)
+        if isinstance(posts, int)
+        else Post.objects.filter(pk__in=posts)
+    )
+    chosen.exclude(marks__contains=f",{name},").update(marks=Concat(F("marks"), Value(f",{name},")))
 
 
 def article_data(additions: list[PostAddition]) -> SafeString:

@@ -235,6 +235,10 @@ class Post(models.Model):
     revision = models.PositiveIntegerField(default=0, editable=False)
     version = models.PositiveIntegerField(default=0, editable=False)
     version_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # What the apps above have for this post's page, as ",name,name,": a reader registered
+    # with publishing.additions runs its query only for a post marked with its name, so a post
+    # with no corrections, notes or likes costs its page render no query for them.
+    marks = models.CharField(max_length=200, blank=True, default="", editable=False)
 
     objects = PostQuerySet.as_manager()
 
@@ -261,7 +265,28 @@ class Post(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A post loaded before an app marked it (publishing.additions.post_mark) and saved
+        after must not take the mark away: saving a stored post writes every field but the
+        marks, unless the caller names its fields."""
+        stored = not self._state.adding and not kwargs.get("force_insert")
+        if stored and kwargs.get("update_fields") is None and not args:
+            kwargs["update_fields"] = _SAVED_WITHOUT_MARKS
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
+        # A page of comments asks for its post's address for every card and link: it is
+        # worked out once for the fields it depends on (a page's walks its parents: not kept).
+        key = (self.kind, self.pk, self.slug, self.published_at)
+        memo = self.__dict__.get("_url_memo")
+        if memo is not None and memo[0] == key:
+            return memo[1]
+        url = self._absolute_url()
+        if not self.is_page:
+            self.__dict__["_url_memo"] = (key, url)
+        return url
+
+    def _absolute_url(self) -> str:
         if self.is_page:
             return reverse("publishing:page", args=[self.page_path])
         if self.kind == self.Kind.THREAD:
@@ -344,6 +369,14 @@ class Post(models.Model):
             parts.append(node.slug)
             node = node.parent
         return "/".join(reversed(parts))
+
+
+# What saving a stored post writes (Post.save): every field but its marks.
+_SAVED_WITHOUT_MARKS = tuple(
+    field.name
+    for field in Post._meta.concrete_fields
+    if not field.primary_key and field.name != "marks"
+)
 
 
 class PostAuthor(models.Model):

@@ -10,9 +10,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from broadsheet.publishing.additions import PostAddition, post_addition_register
+from broadsheet.publishing.additions import PostAddition, post_addition_register, post_marked
 from broadsheet.publishing.models import Post
 from broadsheet.webmention.selectors import reactions_for_post
+
+# The post's mark (publishing.additions) once a mention of it has been accepted.
+MARK = "webmention"
 
 
 def endpoint_url() -> str:
@@ -25,7 +28,7 @@ def post_webmention(post: Post) -> PostAddition | None:
     endpoint = endpoint_url()
     head = format_html('<link rel="webmention" href="{}">', endpoint)
     headers = {"Link": f'<{endpoint}>; rel="webmention"'}
-    if post.is_page:
+    if post.is_page or not post_marked(post, MARK):  # marked when a mention is accepted
         return PostAddition(head=head, headers=headers)
     reactions = reactions_for_post(post.pk)
     if not reactions.likes and not reactions.reposts:

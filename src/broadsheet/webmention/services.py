@@ -8,11 +8,14 @@ from django.utils import timezone
 
 from broadsheet.core import effects
 from broadsheet.core.effects import action
+from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import Received, comment_receive, comment_receive_again
 from broadsheet.moderation.services import comment_delete
+from broadsheet.publishing.additions import post_mark
 from broadsheet.publishing.models import Post
 from broadsheet.webmention.models import Mention, Sent
 from broadsheet.webmention.parse import Read
+from broadsheet.webmention.published import MARK
 
 
 @action
@@ -45,6 +48,8 @@ def mention_accept(*, mention: Mention, read: Read) -> Mention:
     if mention.author_photo != read.author_photo:
         effects.pages(posts=[mention.post_id])  # a face under the essay
     mention.kind, mention.author_photo = read.kind, read.author_photo
+    if read.kind in Comment.REACTIONS:
+        post_mark(mention.post_id, MARK)  # the essay's page reads its faces from now on
     return _checked(mention, Mention.Status.ACCEPTED, "")
 
 

@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('discussion', '0008_comment_mention'),
+        ("discussion", "0008_comment_mention"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='comment',
-            name='kind',
-            field=models.CharField(choices=[('comment', 'Comment'), ('pingback', 'Pingback'), ('trackback', 'Trackback'), ('webmention', 'Webmention'), ('note', 'Note'), ('fediverse', 'Fediverse reply')], default='comment', max_length=12),
+            model_name="comment",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("comment", "Comment"),
+                    ("pingback", "Pingback"),
+                    ("trackback", "Trackback"),
+                    ("webmention", "Webmention"),
+                    ("note", "Note"),
+                    ("fediverse", "Fediverse reply"),
+                ],
+                default="comment",
+                max_length=12,
+            ),
         ),
     ]
