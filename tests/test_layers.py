@@ -26,6 +26,7 @@ LAYERS = {
     "corrections": 5,
     "notes": 5,
     "webmention": 5,
+    "federation": 5,
     "studio": 6,
     "api": 6,
     "embed": 6,

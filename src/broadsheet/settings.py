@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "broadsheet.corrections",
     "broadsheet.notes",
     "broadsheet.webmention",
+    "broadsheet.federation",
     "broadsheet.studio",
     "broadsheet.api",
     "broadsheet.embed",
@@ -105,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "broadsheet.publishing.middleware.OldPermalinkRedirectMiddleware",
+    # An essay's address asked for application/activity+json answers with its Article.
+    "broadsheet.federation.middleware.ActivityNegotiationMiddleware",
 ]
 
 ROOT_URLCONF = "broadsheet.urls"
@@ -476,6 +479,20 @@ WEBMENTION_SEND = env_bool("WEBMENTION_SEND", True)
 # Tests only (no environment variable): lets Webmention fetch from 127.0.0.1, where the tests'
 # own HTTP servers run; everywhere else loopback and private addresses are refused.
 WEBMENTION_ALLOW_PRIVATE = False
+
+# --- federation: ActivityPub (docs/federation.md) ----------------------------------------
+# Off until the site's owner turns it on: actors, WebFinger, NodeInfo, inboxes, delivery.
+FEDERATION_ENABLED = env_bool("FEDERATION_ENABLED", False)
+# Servers (host names: a domain blocks its subdomains too) and actors (their ids) refused.
+FEDERATION_BLOCKED = env_list("FEDERATION_BLOCKED", [])
+# Seconds for one fetch or delivery; the largest activity or document accepted, in KB.
+FEDERATION_TIMEOUT = env_int("FEDERATION_TIMEOUT", 10, minimum=1, maximum=120)
+FEDERATION_MAX_KB = env_int("FEDERATION_MAX_KB", 1024, minimum=16, maximum=100_000)
+# Deliveries the worker makes at once; deliveries accepted a minute from one server.
+FEDERATION_DELIVERY_THREADS = env_int("FEDERATION_DELIVERY_THREADS", 16, minimum=1, maximum=128)
+FEDERATION_INBOX_PER_MINUTE = env_int("FEDERATION_INBOX_PER_MINUTE", 600, minimum=1)
+# Tests only (no environment variable): lets federation reach 127.0.0.1.
+FEDERATION_ALLOW_PRIVATE = False
 
 # --- the API (/api/v1/, docs/api.md) and the embedded thread (docs/embed.md) ---------------
 # Origins (scheme://host[:port]) whose pages may embed a thread: CORS answers them, and a first

@@ -38,5 +38,6 @@ urlpatterns = [
     path("", include("broadsheet.corrections.urls")),
     path("", include("broadsheet.notes.urls")),
     path("webmention/", include("broadsheet.webmention.urls")),
+    path("", include("broadsheet.federation.urls")),
     path("", include("broadsheet.publishing.urls")),
 ]

@@ -339,6 +339,8 @@ def request_key(meta: dict[str, Any]) -> str | None:
             meta.get("HTTP_HOST") or f"{meta.get('SERVER_NAME', '')}:{meta.get('SERVER_PORT', '')}"
         )
     address = f"{scheme}://{host}{path}?{query}"
+    if wants_activity_streams(meta.get("HTTP_ACCEPT", "")):
+        address += "#activitystreams"  # its own entry: the document, not the page
     origin = meta.get("HTTP_ORIGIN")
     if origin is not None:
         # A read from an embedding site is kept per origin with the CORS header naming it
@@ -349,6 +351,12 @@ def request_key(meta: dict[str, Any]) -> str | None:
             return None
         address += f"#origin={origin.lower()}"
     return _page_prefix + hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def wants_activity_streams(accept: str) -> bool:
+    """An ActivityPub client asking for a page's document (federation negotiates it)."""
+    accept = accept.lower()
+    return "application/activity+json" in accept or "/ns/activitystreams" in accept
 
 
 def _has_personal_cookie(header: str) -> bool:

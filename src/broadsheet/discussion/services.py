@@ -392,7 +392,7 @@ def _comment_create(
     has been revised)."""
     now = timezone.now()
     comment = Comment.objects.create(
-        kind=Comment.Kind.WEBMENTION if received else Comment.Kind.COMMENT,
+        kind=received.kind if received else Comment.Kind.COMMENT,
         mention=received.mention if received else "",
         post=post,
         parent=parent,
@@ -478,6 +478,8 @@ class Received:
     body_html: str  # sanitized (core.sanitize)
     created_at: Any
     mention: str  # reply, like, repost, bookmark, mention
+    kind: str = "webmention"  # Comment.Kind: webmention, fediverse
+    parent: Comment | None = None  # a reply to a comment here (the fediverse's inReplyTo)
 
 
 def comment_receive(*, post: Post, received: Received) -> Comment:
@@ -493,8 +495,8 @@ def comment_receive(*, post: Post, received: Received) -> Comment:
         ip_address=None, user_agent="", honeypot="", seconds_on_page=None, settings=settings,
     )  # fmt: skip
     comment = _comment_create(
-        post=post, parent=None, who=who, body=body, body_html=received.body_html,
-        decision=decision, ip_address=None, user_agent="Webmention", settings=settings,
+        post=post, parent=received.parent, who=who, body=body, body_html=received.body_html,
+        decision=decision, ip_address=None, user_agent=received.kind.title(), settings=settings,
         received=received,
     )  # fmt: skip
     _counted_and_shown(comment)

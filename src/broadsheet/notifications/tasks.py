@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import transaction
@@ -95,9 +96,17 @@ def housekeeping() -> dict[str, int]:
     return comments_clean()
 
 
+# Periodic work of apps on this layer or above, registered by them (federation resumes the
+# deliveries a stopped worker left): each is called every tick.
+ALSO_EVERY_TICK: list[Callable[[], object]] = []
+
+
 def tick() -> None:
     """What the worker does every few seconds besides running queued tasks."""
     from broadsheet.notifications.services import comments_notify_due
+
+    for job in ALSO_EVERY_TICK:
+        job()
 
     publish_due_posts()
     resume_fan_outs()

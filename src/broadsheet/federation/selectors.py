@@ -1,0 +1,120 @@
+"""Reads for federation: followers' inboxes, what was last sent for an essay, the deliveries
+due, the answers to send, counts for NodeInfo and the followers' collection."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from broadsheet.accounts.models import User
+from broadsheet.discussion.models import Comment
+from broadsheet.federation.models import Delivery, Follower, Outgoing, Remote
+from broadsheet.publishing.models import Post, PostAuthor
+
+
+def follower_inboxes(actor_ids: list[int]) -> list[str]:
+    """Each follower's server once: its shared inbox when it has one, else the follower's."""
+    rows = Follower.objects.filter(actor__in=actor_ids).values_list(
+        "remote__shared_inbox", "remote__inbox"
+    )
+    return list(dict.fromkeys(shared or own for shared, own in rows.iterator(chunk_size=2000)))
+
+
+def follower_count(actor_id: int) -> int:
+    return Follower.objects.filter(actor=actor_id).count()
+
+
+def last_sent(post_id: int) -> Outgoing | None:
+    return (
+        Outgoing.objects.select_related("actor")
+        .filter(post=post_id, kind__in=("Create", "Update", "Delete"))
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def post_author(post: Post) -> User | None:
+    row = PostAuthor.objects.filter(post=post).select_related("author").order_by("position")
+    first = row.first()
+    return first.author if first else None
+
+
+def is_author(user: User) -> bool:
+    """Only people who wrote a public essay are actors (commenters are not)."""
+    return PostAuthor.objects.filter(
+        author=user, post__kind=Post.Kind.POST, post__status=Post.Status.PUBLISHED
+    ).exists()
+
+
+def deliveries_claim(outgoing_id: int, *, limit: int, lease: int) -> list[Delivery]:
+    """Due deliveries of the activity, each taken for `lease` seconds (another worker leaves
+    it alone meanwhile; a worker stopped half-way leaves it due again after the lease)."""
+    now = timezone.now()
+    due = list(
+        Delivery.objects.filter(
+            activity=outgoing_id, status=Delivery.Status.QUEUED, due_at__lte=now
+        ).values_list("pk", flat=True)[:limit]
+    )
+    if not due:
+        return []
+    until = now + timedelta(seconds=lease)
+    # One UPDATE per row with its condition: only rows still due are ours.
+    mine = [
+        pk
+        for pk in due
+        if Delivery.objects.filter(pk=pk, status=Delivery.Status.QUEUED, due_at__lte=now).update(
+            due_at=until
+        )
+    ]
+    return list(Delivery.objects.filter(pk__in=mine))
+
+
+def stalled_activities() -> list[int]:
+    """Activities with deliveries due for two minutes and more: their task was lost (a worker
+    stopped during it)."""
+    before = timezone.now() - timedelta(minutes=2)
+    return list(
+        Delivery.objects.filter(status=Delivery.Status.QUEUED, due_at__lt=before)
+        .values_list("activity", flat=True)
+        .distinct()[:100]
+    )
+
+
+def answer_to_send(comment_id: int) -> tuple[Comment, Remote] | None:
+    """A comment by an account holder answering a fediverse reply, not yet sent."""
+    comment = (
+        Comment.objects.select_related("post", "user", "parent")
+        .filter(
+            pk=comment_id,
+            user__isnull=False,
+            parent__kind=Comment.Kind.FEDIVERSE,
+            status=Comment.Status.APPROVED,
+            removed=False,
+        )
+        .first()
+    )
+    if comment is None or Outgoing.objects.filter(comment=comment).exists():
+        return None
+    remote = Remote.objects.select_related("actor").filter(comment=comment.parent_id).first()
+    return (comment, remote) if remote is not None else None
+
+
+def answers_among(comment_ids: set[int]) -> list[int]:
+    """Which of these comments answer a fediverse reply (one query)."""
+    return list(
+        Comment.objects.filter(
+            Q(pk__in=comment_ids), ~Q(user=None), parent__kind=Comment.Kind.FEDIVERSE
+        ).values_list("pk", flat=True)
+    )
+
+
+def federated_not_public(post_ids: set[int]) -> list[int]:
+    """Essays sent to followers that are no longer public (one query)."""
+    return list(
+        Outgoing.objects.filter(post__in=post_ids, kind="Create")
+        .exclude(post__status=Post.Status.PUBLISHED)
+        .values_list("post", flat=True)
+        .distinct()
+    )
