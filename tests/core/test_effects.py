@@ -609,6 +609,76 @@ def _sents(site: Site) -> None:
     sent_record(sent=sent, status="sent", endpoint="https://a.example/wm", answer=202)
 
 
+def _remote_actor() -> Any:
+    from broadsheet.federation.models import RemoteActor
+
+    return RemoteActor.objects.get_or_create(
+        uri="https://fedi.example/users/ann",
+        defaults={"key_id": "https://fedi.example/users/ann#main-key", "public_key_pem": "-",
+                  "inbox": "https://fedi.example/users/ann/inbox", "name": "Ann Fedi",
+                  "url": "https://fedi.example/@ann"},
+    )[0]  # fmt: skip
+
+
+def _fedi_reply(text: str = "<p>From afar.</p>") -> Any:
+    from broadsheet.federation.services import Reply
+
+    return Reply(object_id="https://fedi.example/notes/1", url="https://fedi.example/@ann/1",
+                 html=text, text=text[3:-4], published=timezone.now() - timedelta(hours=1))  # fmt: skip
+
+
+def _with_fedi_reply(site: Site) -> None:
+    from broadsheet.federation.services import remote_reply_receive
+    from broadsheet.moderation.services import comment_approve
+
+    remote = remote_reply_receive(post=site.post, parent=None, actor=_remote_actor(),
+                                  reply=_fedi_reply())  # fmt: skip
+    comment_approve(comment=remote.comment)
+
+
+def _remote_reply_update(site: Site) -> None:
+    from broadsheet.federation.models import Remote
+    from broadsheet.federation.services import remote_reply_update
+
+    remote_reply_update(remote=Remote.objects.get(), reply=_fedi_reply("<p>Edited afar.</p>"))
+
+
+def _remote_remove(site: Site) -> None:
+    from broadsheet.federation.models import Remote
+    from broadsheet.federation.services import remote_remove
+
+    remote_remove(remote=Remote.objects.get())
+
+
+def _remote_reply_receive(site: Site) -> None:
+    """A first reply from a stranger is held: no page changes."""
+    from broadsheet.federation.services import remote_reply_receive
+
+    remote_reply_receive(post=site.post, parent=None, actor=_remote_actor(), reply=_fedi_reply())
+
+
+def _remote_reaction_receive(site: Site) -> None:
+    from broadsheet.federation.services import remote_reaction_receive
+
+    remote_reaction_receive(post=site.post, actor=_remote_actor(),
+                            activity_id="https://fedi.example/likes/1", kind="like")  # fmt: skip
+
+
+def _federation_bookkeeping(site: Site) -> None:
+    """Actors, keys, followers, blocks, signatures seen, activities and deliveries: no page."""
+    from broadsheet.federation import services
+
+    actor = services.site_actor()
+    remote = services.remote_actor_store(uri=_remote_actor().uri, fields={"name": "Ann F."})
+    services.signature_remember(digest="0" * 64)
+    services.follower_add(actor=actor, remote=remote, follow_id="https://fedi.example/f/1")
+    services.follower_remove(actor=actor, remote=remote)
+    queued = services.activity_queue(actor=actor, kind="Announce", obj="x", to=[],
+                                     inboxes=["https://fedi.example/inbox"])  # fmt: skip
+    services.delivery_record(delivery=queued.deliveries.get(), status="sent", answer=202)
+    services.remote_block(target="spam.example", reason="spam")
+
+
 # What a scenario needs in place before the pages are stored.
 def _anchored_then_revised(site: Site) -> None:
     from broadsheet.publishing.services import post_save
@@ -645,6 +715,8 @@ BEFORE: dict[Callable[[Site], None], Callable[[Site], Any]] = {
     _mention_accept: _with_like,
     _mention_reply: _with_like,
     _mention_remove: _with_like,
+    _remote_reply_update: _with_fedi_reply,
+    _remote_remove: _with_fedi_reply,
 }
 
 
@@ -687,6 +759,8 @@ SCENARIOS: dict[str, list[Callable[[Site], None]]] = {
     "note_remove": [_note_remove],
     "mention_accept": [_mention_accept, _mention_reply],
     "mention_remove": [_mention_remove],
+    "remote_reply_update": [_remote_reply_update],
+    "remote_remove": [_remote_remove],
 }
 
 
@@ -707,6 +781,16 @@ UNSEEN: dict[str, list[Callable[[Site], None]]] = {
     "mention_refuse": [_mention_refuse],
     "sents_queue": [_sents],
     "sent_record": [_sents],
+    "remote_reply_receive": [_remote_reply_receive],
+    "remote_reaction_receive": [_remote_reaction_receive],
+    "local_actor_create": [_federation_bookkeeping],
+    "remote_actor_store": [_federation_bookkeeping],
+    "signature_remember": [_federation_bookkeeping],
+    "follower_add": [_federation_bookkeeping],
+    "follower_remove": [_federation_bookkeeping],
+    "activity_queue": [_federation_bookkeeping],
+    "delivery_record": [_federation_bookkeeping],
+    "remote_block": [_federation_bookkeeping],
 }
 
 
