@@ -1,0 +1,98 @@
+"""Discovery and documents: WebFinger, NodeInfo, the actor, the essay's Link header and
+<link rel="alternate">, content negotiation on the essay's address (kept apart in the cache),
+the paginated outbox; and nothing of it while federation is off."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.factories import AuthorFactory, PostFactory
+
+pytestmark = pytest.mark.django_db
+AP = "application/activity+json"
+
+
+@pytest.fixture
+def on(settings: Any) -> None:
+    settings.FEDERATION_ENABLED = True
+    settings.SITE_URL = "http://testserver"
+
+
+def test_an_author_is_found_by_webfinger_and_described_by_their_actor(
+    on: None, client: Client
+) -> None:
+    author = AuthorFactory(username="mhale")
+    author.profile.bio = "Writes *about* <script>x</script> harbours."
+    author.profile.save()
+    PostFactory(authors=[author])
+    found = client.get("/.well-known/webfinger?resource=acct:mhale@testserver").json()
+    assert found["links"][0]["href"] == "http://testserver/ap/users/mhale"
+    actor = client.get("/ap/users/mhale", HTTP_ACCEPT=AP)
+    assert actor["Content-Type"] == AP
+    document = actor.json()
+    assert "<em>about</em>" in document["summary"] and "<script>" not in document["summary"]
+    assert document["url"] == "http://testserver/author/mhale/"
+    assert document["endpoints"]["sharedInbox"] == "http://testserver/ap/inbox"
+    assert document["icon"]["url"].startswith("http://testserver/")
+    assert client.get("/ap/users/mhale/followers").json()["totalItems"] == 0
+    assert client.get("/.well-known/webfinger?resource=acct:nobody@testserver").status_code == 404
+
+
+def test_readers_who_never_published_are_not_actors(on: None, client: Client) -> None:
+    AuthorFactory(username="reader")
+    assert client.get("/ap/users/reader").status_code == 404
+
+
+def test_nodeinfo(on: None, client: Client) -> None:
+    links = client.get("/.well-known/nodeinfo").json()["links"]
+    document = client.get(links[0]["href"].replace("http://testserver", "")).json()
+    assert document["version"] == "2.1" and document["protocols"] == ["activitypub"]
+
+
+def test_an_essay_names_its_article_and_answers_with_it_when_asked(
+    on: None, client: Client, settings: Any
+) -> None:
+    settings.PAGE_CACHE = True
+    essay = PostFactory(title="On <harbours>", tags=[])
+    page = client.get(essay.get_absolute_url())
+    assert (
+        f'<link rel="alternate" type="{AP}" href="http://testserver/ap/posts/{essay.pk}">'
+        in page.content.decode()
+    )
+    assert 'rel="alternate"; type="application/activity+json"' in page["Link"]
+    as_json = client.get(essay.get_absolute_url(), HTTP_ACCEPT=AP)
+    assert as_json["Content-Type"] == AP and as_json.json()["name"] == "On <harbours>"
+    again = client.get(essay.get_absolute_url())  # the cached page is still the page
+    assert again["Content-Type"].startswith("text/html")
+
+
+def test_the_outbox_is_paginated(on: None, client: Client) -> None:
+    author = AuthorFactory(username="mhale")
+    from broadsheet.federation.services import author_actor
+
+    for _ in range(3):
+        PostFactory(authors=[author])
+    from broadsheet.federation.services import activity_queue
+
+    actor = author_actor(author)
+    for number in range(25):
+        activity_queue(actor=actor, kind="Create", obj={"id": f"x{number}"}, to=[], inboxes=[])
+    outbox = client.get("/ap/users/mhale/outbox").json()
+    assert outbox["totalItems"] == 25
+    first = client.get("/ap/users/mhale/outbox?page=1").json()
+    assert len(first["orderedItems"]) == 20 and first["next"].endswith("page=2")
+    assert client.get("/ap/users/mhale/outbox?page=99").status_code == 404
+
+
+def test_nothing_is_served_or_added_while_off(client: Client) -> None:
+    essay = PostFactory()
+    assert client.get("/.well-known/webfinger?resource=acct:site@testserver").status_code == 404
+    assert client.get("/ap/users/site").status_code == 404
+    page = client.get(essay.get_absolute_url())
+    assert "activity+json" not in page.content.decode()
+    assert client.get(essay.get_absolute_url(), HTTP_ACCEPT=AP)["Content-Type"].startswith(
+        "text/html"
+    )
