@@ -677,6 +677,7 @@ def _federation_bookkeeping(site: Site) -> None:
                                      inboxes=["https://fedi.example/inbox"])  # fmt: skip
     services.delivery_record(delivery=queued.deliveries.get(), status="sent", answer=202)
     services.remote_block(target="spam.example", reason="spam")
+    services.actors_leave()
 
 
 # What a scenario needs in place before the pages are stored.
@@ -791,6 +792,7 @@ UNSEEN: dict[str, list[Callable[[Site], None]]] = {
     "activity_queue": [_federation_bookkeeping],
     "delivery_record": [_federation_bookkeeping],
     "remote_block": [_federation_bookkeeping],
+    "actors_leave": [_federation_bookkeeping],
 }
 
 

@@ -31,6 +31,7 @@ class Peer:
         self.inbox_items: list[dict[str, Any]] = []
         self.refused: list[str] = []
         self.notes: dict[str, dict[str, Any]] = {}
+        self.keys: dict[str, dict[str, Any]] = {}
         peer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -100,8 +101,10 @@ class Peer:
         wanted = "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode()
         if handler.headers.get("Digest") != wanted:
             return "digest"
-        try:
-            sender = self.fetch(fields["keyId"].split("#")[0])
+        try:  # keys are kept once fetched, as servers do (a Delete of an actor is verified so)
+            key_id = fields["keyId"].split("#")[0]
+            sender = self.keys.get(key_id) or self.fetch(key_id)
+            self.keys[key_id] = sender
         except (KeyError, OSError, ValueError):
             return "no key"
         lines = []

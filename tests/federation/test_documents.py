@@ -96,3 +96,29 @@ def test_nothing_is_served_or_added_while_off(client: Client) -> None:
     assert client.get(essay.get_absolute_url(), HTTP_ACCEPT=AP)["Content-Type"].startswith(
         "text/html"
     )
+
+
+@pytest.mark.parametrize("enabled", [False, True])
+def test_the_post_page_costs_the_same_queries_on_and_off(
+    client: Client, settings: Any, django_assert_num_queries: Any, enabled: bool
+) -> None:
+    """The pinned count of tests/publishing/test_views.py, with federation on and off: the
+    Link header and <link> cost no query; content negotiation none for a browser's Accept."""
+    settings.FEDERATION_ENABLED = enabled
+    essay = PostFactory()
+    client.get(essay.get_absolute_url())
+    with django_assert_num_queries(12):
+        assert client.get(essay.get_absolute_url(), HTTP_ACCEPT="text/html").status_code == 200
+
+
+def test_the_cached_page_stays_cached_with_federation_on(
+    on: None, client: Client, settings: Any, django_assert_num_queries: Any
+) -> None:
+    settings.PAGE_CACHE = True
+    essay = PostFactory()
+    client.get(essay.get_absolute_url())
+    client.get(essay.get_absolute_url(), HTTP_ACCEPT=AP)
+    with django_assert_num_queries(0):
+        assert client.get(essay.get_absolute_url()).status_code == 200
+        as_json = client.get(essay.get_absolute_url(), HTTP_ACCEPT=AP)
+    assert as_json["Content-Type"] == AP

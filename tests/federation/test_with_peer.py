@@ -64,6 +64,7 @@ def test_a_fediverse_reader_follows_reads_replies_and_is_answered(
     comment_approve(comment=reply)
     page = Client().get(second.get_absolute_url()).content.decode()
     assert "Lovely" in page and "Alice" in page
+    assert f'href="{note["url"]}"' in page and "The original on 127.0.0.1" in page
 
     # The author answers on the site: delivered to alice's server, in reply to her note.
     comment_submit(post=second, commenter=Commenter(user=author), body="Thank you!",
@@ -99,3 +100,20 @@ def test_a_fediverse_reader_follows_reads_replies_and_is_answered(
     assert Client().get(create["object"]["id"]).status_code == 410
     assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == len(peer.inbox_items)
     assert essay.is_public  # the first essay was never sent (published before the follow)
+
+
+def test_leaving_sends_delete_and_the_actors_answer_410(federating: str, peer: Peer) -> None:
+    from django.core.management import call_command
+
+    author = AuthorFactory(username="mhale")
+    PostFactory(authors=[author])
+    run_worker()
+    actor_id = peer.webfinger(f"mhale@{federating.split('://', 1)[1]}")
+    assert peer.send(f"{actor_id}/inbox", peer.activity("Follow", actor_id)) == 202
+    run_worker()
+    call_command("federation_leave")
+    run_worker()
+    assert peer.inbox_items[-1]["type"] == "Delete" and peer.inbox_items[-1]["object"] == actor_id
+    assert Client().get(actor_id.replace(federating, "")).status_code == 410
+    assert peer.send(f"{actor_id}/inbox", peer.activity("Follow", actor_id)) == 410
+    assert not Follower.objects.exists()

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
 
 from broadsheet.core.sanitize import clean_comment_html, stored_html_text
 from broadsheet.discussion.models import Comment
@@ -118,13 +119,19 @@ def _reply_target(uri: str) -> tuple[Post, Comment | None] | None:
 
 
 def _reply(note: dict[str, Any]) -> services.Reply:
+    """The Note's words (sanitized as a comment's), with a link to the original at its foot."""
     content = note.get("content")
     html = clean_comment_html(content[: MAX_TEXT * 4]) if isinstance(content, str) else ""
+    text = stored_html_text(html)[:MAX_TEXT]
     url = _id(note.get("url")) if not isinstance(note.get("url"), list) else ""
     url = url if urlsplit(url).scheme in ("http", "https") and len(url) <= 500 else ""
-    published = _when(note.get("published"))
-    return services.Reply(object_id=_id(note)[:500], url=url or _id(note)[:500], html=html,
-                          text=stored_html_text(html)[:MAX_TEXT], published=published)  # fmt: skip
+    original = url or _id(note)
+    if urlsplit(original).scheme in ("http", "https") and len(original) <= 500:
+        where = urlsplit(original).hostname or ""
+        html += format_html('<p class="comment-original"><a href="{}" rel="external nofollow ugc">'
+                            "The original on {}</a></p>", original, where)  # fmt: skip
+    return services.Reply(object_id=_id(note)[:500], url=original[:500], html=html, text=text,
+                          published=_when(note.get("published")))  # fmt: skip
 
 
 def _when(value: Any) -> datetime:

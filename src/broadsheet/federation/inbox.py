@@ -86,23 +86,27 @@ def _signature(request: HttpRequest, body: bytes) -> signatures.Parsed:
     return parsed
 
 
-def _not_flooding(key_id: str) -> None:
-    """At most FEDERATION_INBOX_PER_MINUTE deliveries a minute from one server."""
+def _not_flooding(key_id: str, *, scope: str = "fed-inbox:", limit: int | None = None) -> None:
+    """At most FEDERATION_INBOX_PER_MINUTE deliveries a minute from one server; as many
+    fetches of keys not seen before, from all servers together (each costs a request out)."""
     from urllib.parse import urlsplit
 
-    key = "fed-inbox:" + hashlib.sha256((urlsplit(key_id).hostname or "").encode()).hexdigest()
+    key = scope + hashlib.sha256((urlsplit(key_id).hostname or "").encode()).hexdigest()
     cache.add(key, 0, timeout=60)
     try:
         count = cache.incr(key)
     except ValueError:
         count = 1
-    if count > settings.FEDERATION_INBOX_PER_MINUTE:
-        raise Refused(429, "Too many deliveries from your server this minute.")
+    if count > (limit or settings.FEDERATION_INBOX_PER_MINUTE):
+        raise Refused(429, "Too many deliveries this minute; try again later.")
 
 
 def _verified(request: HttpRequest, parsed: signatures.Parsed) -> RemoteActor:
     headers = {name.lower(): value for name, value in request.headers.items()}
     target = request.get_full_path()
+    known = RemoteActor.objects.filter(key_id=parsed.key_id).exists()
+    if not known:
+        _not_flooding("", scope="fed-keys:", limit=settings.FEDERATION_INBOX_PER_MINUTE)
     for refresh in (False, True):  # a stored key that fails may have been replaced
         try:
             signer = remote.actor_for_key(parsed.key_id, refresh=refresh)

@@ -53,4 +53,6 @@ def _document(path: str) -> HttpResponse | None:
             )
     except Http404:
         return None
+    except views.Gone as gone:
+        return views._gone(str(gone))
     return None

@@ -27,6 +27,8 @@ class LocalActor(models.Model):
     private_key_pem = models.TextField(editable=False)
     public_key_pem = models.TextField(editable=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # Left the fediverse (`broadsheet federation_leave`): its documents answer 410 Gone.
+    left_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.username

@@ -210,3 +210,19 @@ def delivery_record(*, delivery: Delivery, status: str, answer: int | None = Non
     delivery.due_at = due_at or delivery.due_at
     delivery.save(update_fields=["status", "answer", "reason", "tried_at", "attempts", "due_at"])
     return delivery
+
+
+@action
+def actors_leave() -> int:
+    """Leave the fediverse: each actor sends Delete of itself to its followers' servers and
+    answers 410 Gone from now on; the follows are dropped. Returns how many actors left."""
+    from broadsheet.federation.selectors import follower_inboxes
+
+    actors = list(LocalActor.objects.filter(left_at=None))
+    for actor in actors:
+        uri = documents.actor_uri(actor.username)
+        activity_queue(actor=actor, kind="Delete", obj=uri, to=[documents.PUBLIC],
+                       inboxes=follower_inboxes([actor.pk]))  # fmt: skip
+        Follower.objects.filter(actor=actor).delete()
+    LocalActor.objects.filter(pk__in=[a.pk for a in actors]).update(left_at=timezone.now())
+    return len(actors)

@@ -18,7 +18,7 @@ from django_tasks import task
 from broadsheet.core import safefetch
 from broadsheet.core.safefetch import FetchRefused
 from broadsheet.federation import documents, remote, selectors, services, signatures
-from broadsheet.federation.models import Delivery, LocalActor, Outgoing
+from broadsheet.federation.models import Delivery, LocalActor, Outgoing, Seen
 
 logger = logging.getLogger(__name__)
 ATTEMPTS = 5  # the first try and four more, each after a longer wait
@@ -44,6 +44,8 @@ def federate_post(post_id: int) -> str:
         return "already sent"
     author = selectors.post_author(post)
     actor = services.author_actor(author) if author else services.site_actor()
+    if actor.left_at is not None:
+        return "the actor left the fediverse"
     kind = "Update" if sent is not None and sent.kind != "Delete" else "Create"
     return _send_article(post, kind, actor)
 
@@ -165,6 +167,7 @@ def resume_deliveries() -> int:
     worker are taken up again (what was sent is not sent twice)."""
     if not settings.FEDERATION_ENABLED:
         return 0
+    Seen.objects.filter(seen_at__lt=timezone.now() - timedelta(hours=1)).delete()
     stalled = selectors.stalled_activities()
     for outgoing_id in stalled:
         deliver.enqueue(outgoing_id)

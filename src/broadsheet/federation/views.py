@@ -31,7 +31,10 @@ def _on(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not settings.FEDERATION_ENABLED:
             raise Http404("Federation is off.")
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except Gone as gone:
+            return _gone(str(gone))
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
@@ -45,15 +48,27 @@ def activity_json(document: dict[str, Any], status: int = 200) -> JsonResponse:
                         json_dumps_params={"ensure_ascii": False})  # fmt: skip
 
 
+class Gone(Exception):
+    """The actor left the fediverse (federation_leave)."""
+
+
 def local_actor(username: str) -> LocalActor:
     """The site's actor or an author's (made with its keys on first use); 404 for anyone
-    who has not written a public essay."""
+    who has not written a public essay; Gone for an actor that left."""
+    left = LocalActor.objects.filter(username=username).exclude(left_at=None).exists()
+    if left:
+        raise Gone(username)
     if username == documents.SITE_ACTOR:
         return services.site_actor()
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None or not selectors.is_author(user):
         raise Http404("No such actor.")
     return services.author_actor(user)
+
+
+def _gone(username: str) -> HttpResponse:
+    tomb = {"id": documents.actor_uri(username), "type": "Tombstone"}
+    return activity_json(tomb, status=410)
 
 
 @require_safe
@@ -186,6 +201,8 @@ def receive(request: HttpRequest, username: str | None = None) -> HttpResponse:
         delivered = inbox.checked(request, inbox.body_of(request))
     except inbox.Refused as why:
         return HttpResponse(f"{why}\n", status=why.status, content_type=_TEXT)
+    if username is not None:
+        local_actor(username)  # 404 or 410 for an inbox nobody has
     outcome = handlers.handle(delivered)
     logger.info("%s from %s: %s", delivered.activity["type"], delivered.actor.uri, outcome)
     return HttpResponse(f"{outcome}\n", status=202, content_type=_TEXT)
