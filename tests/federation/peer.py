@@ -1,4 +1,4 @@
-"""An independent ActivityPub server for the tests (decision 0096): another implementation than
+"""An independent ActivityPub server for the tests (decision 0096: bovine-herd is the main remote side): another implementation than
 ours — http.server and urllib, its own signing and checking on `cryptography` — so a mistake
 shared by both sides cannot pass. One person, alice, on 127.0.0.1 at an ephemeral port: she is
 found by WebFinger, keeps what is delivered to her inbox (after checking its signature against

@@ -81,7 +81,8 @@ def _signature(request: HttpRequest, body: bytes) -> signatures.Parsed:
         raise Refused(401, str(why)) from None
     if not signatures.date_within(request.headers.get("Date", ""), seconds=DATE_WINDOW):
         raise Refused(401, "The signed Date is missing or too far from now.")
-    if request.headers.get("Digest", "") != signatures.digest(body):
+    given = request.headers.get("Digest") or request.headers.get("Content-Digest") or ""
+    if not signatures.digest_matches(given, body):
         raise Refused(401, "The Digest does not match the body.")
     return parsed
 

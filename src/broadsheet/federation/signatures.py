@@ -44,6 +44,17 @@ def digest(body: bytes) -> str:
     return "SHA-256=" + base64.b64encode(hashlib.sha256(body).digest()).decode()
 
 
+def digest_matches(header: str, body: bytes) -> bool:
+    """Whether a `Digest` header (RFC 3230: `SHA-256=…`, the name in any case, perhaps among
+    others) or a `Content-Digest` (RFC 9530: `sha-256=:…:`) is the body's SHA-256."""
+    wanted = digest(body).split("=", 1)[1]
+    for part in header.split(","):
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "sha-256" and value.strip(":") == wanted:
+            return True
+    return False
+
+
 def http_date(when: datetime | None = None) -> str:
     return format_datetime(when or datetime.now(UTC), usegmt=True)
 

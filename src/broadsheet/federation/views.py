@@ -200,6 +200,7 @@ def receive(request: HttpRequest, username: str | None = None) -> HttpResponse:
     try:
         delivered = inbox.checked(request, inbox.body_of(request))
     except inbox.Refused as why:
+        logger.info("Refused a delivery (%s): %s", why.status, why)
         return HttpResponse(f"{why}\n", status=why.status, content_type=_TEXT)
     if username is not None:
         local_actor(username)  # 404 or 410 for an inbox nobody has
