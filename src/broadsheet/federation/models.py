@@ -95,6 +95,8 @@ class Outgoing(models.Model):
                              related_name="+")  # fmt: skip
     comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+")  # fmt: skip
+    # The answer's id, kept when its row is deleted (its Delete is still to be sent).
+    comment_ref = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
     version = models.PositiveIntegerField(default=0)  # the essay's version it carries
     document = models.JSONField()
     created_at = models.DateTimeField(default=timezone.now)

@@ -82,32 +82,37 @@ def stalled_activities() -> list[int]:
     )
 
 
-def answer_to_send(comment_id: int) -> tuple[Comment, Remote] | None:
-    """A comment by an account holder answering a fediverse reply, not yet sent."""
+def answer_with_reply(comment_id: int) -> tuple[Comment, Remote, Outgoing | None] | None:
+    """A comment by an account holder answering a fediverse reply, the reply it answers, and
+    what was last sent of it (None: nothing yet)."""
     comment = (
         Comment.objects.select_related("post", "user", "parent")
-        .filter(
-            pk=comment_id,
-            user__isnull=False,
-            parent__kind=Comment.Kind.FEDIVERSE,
-            status=Comment.Status.APPROVED,
-            removed=False,
-        )
+        .filter(pk=comment_id, user__isnull=False, parent__kind=Comment.Kind.FEDIVERSE)
         .first()
     )
-    if comment is None or Outgoing.objects.filter(comment=comment).exists():
+    if comment is None:
         return None
     remote = Remote.objects.select_related("actor").filter(comment=comment.parent_id).first()
-    return (comment, remote) if remote is not None else None
+    if remote is None:
+        return None
+    return comment, remote, sent_answer(comment.pk)
 
 
 def answers_among(comment_ids: set[int]) -> list[int]:
-    """Which of these comments answer a fediverse reply (one query)."""
-    return list(
-        Comment.objects.filter(
-            Q(pk__in=comment_ids), ~Q(user=None), parent__kind=Comment.Kind.FEDIVERSE
-        ).values_list("pk", flat=True)
+    """Which of these comments answer a fediverse reply, or were sent as answers (deleted
+    since, perhaps): two queries."""
+    answering = Comment.objects.filter(
+        Q(pk__in=comment_ids), ~Q(user=None), parent__kind=Comment.Kind.FEDIVERSE
+    ).values_list("pk", flat=True)
+    sent = Outgoing.objects.filter(comment_ref__in=comment_ids).values_list(
+        "comment_ref", flat=True
     )
+    return sorted({*answering, *(ref for ref in sent if ref is not None)})
+
+
+def sent_answer(comment_id: int) -> Outgoing | None:
+    """What was last sent of this answer."""
+    return Outgoing.objects.filter(comment_ref=comment_id).order_by("-created_at", "-pk").first()
 
 
 def federated_not_public(post_ids: set[int]) -> list[int]:

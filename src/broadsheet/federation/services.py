@@ -181,11 +181,11 @@ def _received(
 @action
 def activity_queue(*, actor: LocalActor, kind: str, obj: Any, to: list[str], inboxes: list[str],
                    post: Post | None = None, comment: Comment | None = None,
-                   version: int = 0) -> Outgoing:  # fmt: skip
+                   version: int = 0, comment_ref: int | None = None) -> Outgoing:  # fmt: skip
     """An activity to deliver to these inboxes (each once: one row per inbox), by the
     worker after the commit."""
     outgoing = Outgoing(actor=actor, kind=kind, post=post, comment=comment, version=version,
-                        document={})  # fmt: skip
+                        comment_ref=comment.pk if comment else comment_ref, document={})  # fmt: skip
     outgoing.document = documents.activity(
         kind, actor=documents.actor_uri(actor.username), token=str(outgoing.token), obj=obj,
         to=to, cc=[documents.followers_uri(actor.username)] if post is not None else [],

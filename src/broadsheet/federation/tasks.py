@@ -8,6 +8,7 @@ import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -17,6 +18,7 @@ from django_tasks import task
 
 from broadsheet.core import safefetch
 from broadsheet.core.safefetch import FetchRefused
+from broadsheet.discussion.models import Comment
 from broadsheet.federation import documents, remote, selectors, services, signatures
 from broadsheet.federation.models import Delivery, LocalActor, Outgoing, Seen
 
@@ -74,22 +76,44 @@ def _send_article(post: object, kind: str, actor: LocalActor) -> str:
 @task()
 def federate_answer(comment_id: int) -> str:
     """An author answered a fediverse reply on the site: the answer goes to its writer's
-    server as a Note in reply to theirs."""
-    found = selectors.answer_to_send(comment_id)
+    server as a Note in reply to theirs (Create); edited, an Update; removed or no longer
+    approved, a Delete."""
+    found = selectors.answer_with_reply(comment_id)
     if found is None:
-        return "not an answer to the fediverse"
-    comment, parent_remote = found
-    assert comment.user is not None  # answers_to_send reads only account holders' comments
+        return _answer_deleted(comment_id)
+    comment, replied, sent = found
+    assert comment.user is not None  # answer_with_reply reads only account holders' comments
+    shown = comment.status == Comment.Status.APPROVED and not comment.removed
+    was_sent = sent is not None and sent.kind != "Delete"
+    if shown and was_sent and sent is not None and comment.modified_at <= sent.created_at:
+        return "already sent"
+    if not shown and not was_sent:
+        return "nothing to send"
     actor = services.author_actor(comment.user)
-    to = [parent_remote.actor.uri]
-    obj = documents.note(comment, author=actor.username, in_reply_to=parent_remote.object_id,
-                         to=to)  # fmt: skip
-    obj["tag"] = [{"type": "Mention", "href": parent_remote.actor.uri,
-                   "name": f"@{parent_remote.actor.username}"}]  # fmt: skip
-    inbox = parent_remote.actor.inbox
-    services.activity_queue(actor=actor, kind="Create", obj=obj, to=to, inboxes=[inbox],
-                            comment=comment)  # fmt: skip
-    return "sent"
+    to = [replied.actor.uri]
+    obj: Any = documents.note(comment, author=actor.username, in_reply_to=replied.object_id,
+                              to=to)  # fmt: skip
+    obj["tag"] = [{"type": "Mention", "href": replied.actor.uri,
+                   "name": f"@{replied.actor.username}"}]  # fmt: skip
+    kind = "Update" if shown and was_sent else "Create" if shown else "Delete"
+    if kind == "Delete":
+        obj = {"id": documents.note_uri(comment.pk), "type": "Tombstone"}
+    services.activity_queue(actor=actor, kind=kind, obj=obj, to=to,
+                            inboxes=[replied.actor.inbox], comment=comment)  # fmt: skip
+    return kind
+
+
+def _answer_deleted(comment_id: int) -> str:
+    """An answer sent before whose row is gone (deleted for good): its Delete, to the same
+    inbox."""
+    sent = selectors.sent_answer(comment_id)
+    if sent is None or sent.kind == "Delete":
+        return "not an answer to the fediverse"
+    inboxes = list(sent.deliveries.values_list("inbox", flat=True))
+    tomb = {"id": documents.note_uri(comment_id), "type": "Tombstone"}
+    services.activity_queue(actor=sent.actor, kind="Delete", obj=tomb, to=sent.document.get("to", []),
+                            inboxes=inboxes, comment_ref=comment_id)  # fmt: skip
+    return "Delete"
 
 
 @task()

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST, require_safe
 from broadsheet.accounts.models import User
 from broadsheet.core.cache import cache_policy
 from broadsheet.core.pagecache import page_shows_post
-from broadsheet.discussion.models import Comment
 from broadsheet.federation import documents, handlers, inbox, selectors, services
 from broadsheet.federation.models import LocalActor, Outgoing
 from broadsheet.publishing.models import Post
@@ -174,11 +173,10 @@ def article(request: HttpRequest, post_id: int) -> HttpResponse:
 @cache_policy("public", max_age=300)
 @_on
 def note(request: HttpRequest, comment_id: int) -> HttpResponse:
-    sent = Outgoing.objects.filter(comment=comment_id).select_related("comment").first()
-    if sent is None or sent.comment is None:
+    sent = selectors.sent_answer(comment_id)
+    if sent is None:
         raise Http404("No such note.")
-    comment: Comment = sent.comment
-    if comment.removed or comment.status != Comment.Status.APPROVED:
+    if sent.kind == "Delete":
         return activity_json({"id": documents.note_uri(comment_id), "type": "Tombstone"}, 410)
     return activity_json(sent.document["object"])
 
