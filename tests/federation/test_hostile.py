@@ -99,3 +99,29 @@ def test_everything_is_off_unless_enabled(
     body, _ = _follow(peer, inbox)
     assert peer.post(inbox, body, peer.signed_headers(inbox, body)) == 404
     assert client.get("/.well-known/webfinger?resource=acct:mhale@testserver").status_code == 404
+
+
+def test_signed_nonsense_is_answered_without_a_500(inbox: str, peer: Peer) -> None:
+    """A verified server sending odd shapes: objects as lists, numbers, nested, HTML and
+    script everywhere, addresses of ours that are not essays, ids of other people's notes."""
+    from broadsheet.publishing.models import Post
+
+    essay = Post.objects.get()
+    article = inbox.replace("/ap/users/mhale/inbox", f"/ap/posts/{essay.pk}")
+    script = "<script>alert(1)</script>"
+    shapes: list[Any] = [
+        ["Create", [1, 2]], ["Create", {"type": "Note", "inReplyTo": {"id": 5}}],
+        ["Create", {"type": "Note", "id": script, "inReplyTo": article, "content": 7,
+                    "url": ["x"], "published": "yesterday"}],
+        ["Create", {"type": "Note", "id": f"{peer.base}/n/1", "inReplyTo": inbox, "content": script}],
+        ["Create", {"type": "Note", "id": f"{peer.base}/n/2", "inReplyTo": article,
+                    "attributedTo": "https://someone.else/u", "content": "x"}],
+        ["Update", {"type": "Person", "id": peer.actor_id, "name": script}],
+        ["Update", "just a string"], ["Delete", {"id": None}], ["Undo", {"type": "Follow", "object": [1]}],
+        ["Like", {"nested": {"deeper": [article]}}], ["Announce", article * 3], ["Flag", script],
+        ["Follow", f"{inbox}/../../site"],
+    ]  # fmt: skip
+    for kind, obj in shapes:
+        assert peer.send(inbox, peer.activity(kind, obj)) in (202, 400), (kind, obj)
+    assert peer.send(inbox, {"type": ["Create"], "actor": peer.actor_id}) == 400
+    assert peer.send(inbox, {"type": "Create", "actor": {"id": peer.actor_id}, "object": 1}) == 202

@@ -147,10 +147,15 @@ def _update(delivered: Delivered) -> str:
     if not isinstance(note, dict):
         return "ignored"
     if note.get("type") in ("Person", "Service", "Application", "Group", "Organization"):
-        if _id(note) == delivered.actor.uri:
-            from broadsheet.federation.remote import store
+        if _id(note) != delivered.actor.uri:
+            return "ignored"
+        from broadsheet.core.safefetch import FetchRefused
+        from broadsheet.federation.remote import store
 
+        try:
             store(note)
+        except FetchRefused as why:
+            return f"ignored: {why}"
         return "profile updated"
     remote = Remote.objects.select_related("actor", "comment").filter(object_id=_id(note)).first()
     if remote is None or remote.actor_id != delivered.actor.pk or remote.kind != Remote.Kind.NOTE:
