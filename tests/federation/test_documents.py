@@ -122,3 +122,22 @@ def test_the_cached_page_stays_cached_with_federation_on(
         assert client.get(essay.get_absolute_url()).status_code == 200
         as_json = client.get(essay.get_absolute_url(), HTTP_ACCEPT=AP)
     assert as_json["Content-Type"] == AP
+
+
+def test_the_writer_sees_their_followers_in_the_studio(on: None, client: Client) -> None:
+    from broadsheet.federation.models import Follower, RemoteActor
+    from broadsheet.federation.services import author_actor
+
+    from tests.factories import role_member
+
+    author = role_member("Author", "mhale")
+    PostFactory(authors=[author])
+    remote = RemoteActor.objects.create(uri="https://fedi.example/u/ann", key_id="k",
+                                        public_key_pem="-", inbox="https://fedi.example/i",
+                                        name="Ann <b>F</b>", url="https://fedi.example/@ann")  # fmt: skip
+    Follower.objects.create(actor=author_actor(author), remote=remote, follow_id="f")
+    client.force_login(author)
+    page = client.get("/studio/followers/").content.decode()
+    assert "Ann &lt;b&gt;F&lt;/b&gt;" in page and 'href="https://fedi.example/@ann"' in page
+    client.force_login(role_member("Author", "other"))
+    assert "Ann" not in client.get("/studio/followers/").content.decode()

@@ -4,7 +4,7 @@ broadsheet.studio.nav.add_tab. Every view is decorated with access.studio_user."
 
 from django.urls import path
 
-from broadsheet.studio import corrections, editor, media, references, revisions, views
+from broadsheet.studio import corrections, editor, followers, media, references, revisions, views
 
 app_name = "studio"
 urlpatterns = [
@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     # Readers' suggested corrections (studio/corrections.py).
     path("corrections/", corrections.correction_list, name="corrections"),
+    path("followers/", followers.follower_list, name="followers"),
     path("corrections/<int:pk>/", corrections.correction_detail, name="correction"),
     path(
         "corrections/<int:pk>/accept/",
