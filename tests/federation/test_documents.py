@@ -127,7 +127,6 @@ def test_the_cached_page_stays_cached_with_federation_on(
 def test_the_writer_sees_their_followers_in_the_studio(on: None, client: Client) -> None:
     from broadsheet.federation.models import Follower, RemoteActor
     from broadsheet.federation.services import author_actor
-
     from tests.factories import role_member
 
     author = role_member("Author", "mhale")
