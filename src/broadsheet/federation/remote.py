@@ -73,7 +73,12 @@ def actor_for_key(key_id: str, *, refresh: bool = False) -> RemoteActor:
     fresh = known is not None and (timezone.now() - known.fetched_at).days < REFRESH_AFTER_DAYS
     if known is not None and fresh and not refresh:
         return known
-    document = fetch_json(key_id.split("#", 1)[0])
+    try:
+        document = fetch_json(key_id.split("#", 1)[0])
+    except FetchRefused:
+        if known is not None and not refresh:  # gone (a deleted account signs its Delete)
+            return known
+        raise
     if document.get("type") in ("Key", "CryptographicKey") and isinstance(
         document.get("owner"), str
     ):
