@@ -107,7 +107,7 @@ def test_the_post_page_costs_the_same_queries_on_and_off(
     settings.FEDERATION_ENABLED = enabled
     essay = PostFactory()
     client.get(essay.get_absolute_url())
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(8):
         assert client.get(essay.get_absolute_url(), HTTP_ACCEPT="text/html").status_code == 200
 
 

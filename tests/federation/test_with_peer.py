@@ -92,6 +92,11 @@ def test_a_fediverse_reader_follows_reads_replies_and_is_answered(
     like = peer.activity("Like", create["object"]["id"])
     assert peer.send(actor["inbox"], like) == 202
     assert Remote.objects.filter(kind="like").count() == 1
+    like_comment = Remote.objects.get(kind="like").comment
+    assert like_comment is not None and like_comment.mention == "like"
+    comment_approve(comment=like_comment)  # held as a first comment from a stranger would be
+    page = Client().get(second.get_absolute_url()).content.decode()
+    assert "1 like" in page and f'href="{peer.base}/@alice"' in page
 
     # Edited, then deleted on alice's server.
     note["content"] = "<p>Lovely essay, edited</p>"

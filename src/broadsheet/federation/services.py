@@ -27,7 +27,9 @@ from broadsheet.federation.models import (
     Seen,
 )
 from broadsheet.moderation.services import comment_delete
+from broadsheet.publishing.additions import post_mark
 from broadsheet.publishing.models import Post
+from broadsheet.webmention.published import MARK as FACES
 
 
 def site_actor() -> LocalActor:
@@ -163,6 +165,7 @@ def remote_reaction_receive(*, post: Post, actor: RemoteActor, activity_id: str,
     reply = Reply(object_id=activity_id, url=actor.url, html="", text="", published=timezone.now())
     comment = comment_receive(post=post, received=_received(actor, reply, parent=None,
                                                             mention=mention))  # fmt: skip
+    post_mark(post.pk, FACES)  # the essay's page reads its faces from now on (decision 0105)
     effects.pages(posts=[post.pk])
     return Remote.objects.create(object_id=activity_id, kind=kind, actor=actor, post=post,
                                  comment=comment, url=actor.url)  # fmt: skip
