@@ -45,6 +45,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.connection import ConnectionProxy
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
+from broadsheet.core import compress
 from broadsheet.core.fingerprint import code_fingerprint
 
 # A cache of its own (settings.CACHES): making room for pages never drops anything else.
@@ -142,8 +143,10 @@ class Entry:
     """A stored page, with what a hit needs worked out once: status line, headers, validators."""
 
     __slots__ = (
+        "compressible",
         "content",
         "etag",
+        "gzip_headers",
         "headers",
         "hit_headers",
         "last_modified",
@@ -170,6 +173,27 @@ class Entry:
         keep = {"ETag", "Last-Modified", "Cache-Control", "Vary", "Expires", "Content-Location"}
         keep |= {"Access-Control-Allow-Origin", "Access-Control-Expose-Headers"}  # CORS reads
         self.not_modified_headers = [(name, value) for name, value in headers if name in keep]
+        self.compressible = (
+            compress.compressible(
+                named.get("Content-Type", ""), named.get("Cache-Control", ""), len(content)
+            )
+            and "Content-Encoding" not in named
+        )
+        self.gzip_headers: list[tuple[str, str]] | None = None
+
+    def answer(self, meta: dict[str, Any]) -> tuple[list[tuple[str, str]], bytes]:
+        """The headers and bytes of a hit: gzipped, once per worker, for a client taking it."""
+        if not self.compressible or not compress.accepts_gzip(meta):
+            return self.hit_headers, self.content
+        body = compress.gzipped(self.content, self.etag)
+        if self.gzip_headers is None:
+            self.gzip_headers = [
+                *((n, compress.weak(v) if n == "ETag" else v) for n, v in self.headers),
+                ("Content-Encoding", "gzip"),
+                ("Content-Length", str(len(body))),
+                ("X-Page-Cache", "hit"),
+            ]
+        return self.gzip_headers, body
 
     def not_modified(self, meta: dict[str, Any]) -> bool:
         """Whether the request (its WSGI environ) already has this page. RFC 9110 13.2.2:
@@ -386,8 +410,9 @@ class PageCacheFront:
                 if entry.not_modified(environ):
                     start_response("304 Not Modified", entry.not_modified_headers)
                     return []
-                start_response(entry.status_line, entry.hit_headers)
-                return [] if environ["REQUEST_METHOD"] == "HEAD" else [entry.content]
+                headers, body = entry.answer(environ)
+                start_response(entry.status_line, headers)
+                return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
         return self.application(environ, start_response)
 
 
@@ -414,6 +439,7 @@ class PageCacheMiddleware:
         if not self._storable(response):
             return response
         assert isinstance(response, HttpResponse)
+        compress.vary(response)  # before it is stored: the stored headers say it too
         if settings.PAGE_PURGE_URL:
             self._for_shared_caches(response, names)
         # Every public response carries validators, stored or not (PAGE_CACHE off, HEAD, an
@@ -424,7 +450,7 @@ class PageCacheMiddleware:
             self._store(key, entry)
         if entry.not_modified(request.META):
             return self._not_modified(entry)
-        return response
+        return compress.negotiate(request.META, response)
 
     @staticmethod
     def _storable(response: HttpResponseBase) -> bool:
@@ -485,8 +511,9 @@ class PageCacheMiddleware:
     def _replay(cls, request: HttpRequest, entry: Entry) -> HttpResponse:
         if entry.not_modified(request.META):
             return cls._not_modified(entry)
-        response = HttpResponse(entry.content, status=entry.status)
-        for name, value in entry.hit_headers:
+        headers, body = entry.answer(request.META)
+        response = HttpResponse(body, status=entry.status)
+        for name, value in headers:
             if name != "Content-Length":
                 response[name] = value
         return response

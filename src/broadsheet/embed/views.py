@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from broadsheet.accounts.comment_login import SITE, login_options, signed_in_with
 from broadsheet.accounts.limits import sign_in_start_refused
 from broadsheet.core.cache import cache_policy
+from broadsheet.core.compress import gzipped
 from broadsheet.embed.middleware import SIGN_IN_NONCE_KEY, SIGN_IN_ORIGIN_KEY
 from broadsheet.embed.origins import allowed_origin, origin_of
 from broadsheet.embed.tokens import TOKEN_MINUTES, token_issue
@@ -34,17 +35,21 @@ _NONCE = re.compile(r"[0-9a-f]{32,64}")
 
 @functools.cache
 def script() -> tuple[bytes, str]:
-    """embed.js and its version (read once per process: a deploy restarts the workers)."""
+    """embed.js and its ETag (read once per process: a deploy restarts the workers), its
+    gzipped bytes made now, at the highest level: the answers to readers take them from
+    core.compress's memory (decision 0101)."""
     body = SCRIPT.read_bytes()
-    return body, hashlib.sha256(body).hexdigest()[:16]
+    etag = f'"embed-{hashlib.sha256(body).hexdigest()[:16]}"'
+    gzipped(body, etag, level=9)
+    return body, etag
 
 
 @require_safe
 @cache_policy("public", max_age=3600)
 def embed_js(request: HttpRequest) -> HttpResponse:
-    body, version = script()
+    body, etag = script()
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
-    response["ETag"] = f'"embed-{version}"'
+    response["ETag"] = etag
     return response
 
 
