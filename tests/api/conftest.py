@@ -5,6 +5,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.accounts.smtp import smtp_server  # noqa: F401  (the real SMTP server fixture)
+
 BLOG = "https://blog.example.org"
 
 

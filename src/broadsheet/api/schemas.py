@@ -29,6 +29,10 @@ class Thread(Schema):
     comments_open: bool
     comment_count: int = Field(description="Approved comments.")
     page_url: str = Field(description="The thread's page on this site.")
+    notify_offered: bool = Field(
+        description="Whether a comment may ask to be emailed follow-ups (notify_comments) and "
+        "new posts (notify_posts), as the site's form offers."
+    )
 
 
 class Author(Schema):
@@ -54,6 +58,11 @@ class CreatedComment(Comment):
         None, description="A guest's secret for X-Edit-Key: editing or deleting in the window."
     )
     page_url: str = Field(description="The comment's address on this site.")
+    subscriptions: list[Literal["comments", "posts"]] = Field(
+        [],
+        description="What the writer asked to be emailed: each waits for the link emailed "
+        "to their address to be followed.",
+    )
 
 
 class CommentPage(Schema):
@@ -73,6 +82,10 @@ class CommentIn(Schema):
     name: str = Field("", max_length=1000, description="A guest's name.")
     email: str = Field("", max_length=1000, description="A guest's email (never shown).")
     website: str = Field("", max_length=1000)
+    notify_comments: bool = Field(
+        False, description="Email me follow-up comments (confirmed by an emailed link)."
+    )
+    notify_posts: bool = Field(False, description="Email me new posts (confirmed likewise).")
 
 
 class CommentEdit(Schema):

@@ -26,15 +26,15 @@ def absolute(url: str) -> str:
 
 def thread_data(post: Post, settings_: DiscussionSettings | None = None) -> dict[str, Any]:
     page_url = absolute(post.get_absolute_url())
+    discussion = settings_ or DiscussionSettings.current()
     return {
         "id": post.pk,
         "url": post.external_url or page_url,
         "title": post.title,
-        "comments_open": comments_are_open(
-            post=post, settings=settings_ or DiscussionSettings.current()
-        ),
+        "comments_open": comments_are_open(post=post, settings=discussion),
         "comment_count": post.comment_count,
         "page_url": page_url,
+        "notify_offered": discussion.show_subscription_options,
     }
 
 

@@ -25,6 +25,7 @@ from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import MAX_BODY, Commenter, CommentRejected, comment_submit
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.moderation.services import comment_apply
+from broadsheet.notifications.services import comment_subscriptions_request
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.threads import origin_allowed, thread_address, thread_for_url
 
@@ -88,12 +89,23 @@ def comment_create(request: HttpRequest, who: Caller, payload: schemas.CommentIn
             )
     except CommentRejected as rejected:
         raise _refused(rejected) from None
-    data = selectors.comment_data(comment, DiscussionSettings.current())
-    data["page_url"] = selectors.absolute(
-        comment_address(comment=comment, settings=DiscussionSettings.current())
-    )
+    discussion = DiscussionSettings.current()
+    data = selectors.comment_data(comment, discussion)
+    data["page_url"] = selectors.absolute(comment_address(comment=comment, settings=discussion))
     data["edit_key"] = edit_key_issue(comment) if comment.user_id is None else None
+    data["subscriptions"] = _subscribe(comment, post, payload, discussion)
     return data
+
+
+def _subscribe(
+    comment: Comment, post: Post, payload: schemas.CommentIn, discussion: DiscussionSettings
+) -> list[str]:
+    """The form's "Notify me" boxes, when the site offers them (Settings → Discussion)."""
+    if not discussion.show_subscription_options:
+        return []
+    return comment_subscriptions_request(
+        comment=comment, post=post, comments=payload.notify_comments, posts=payload.notify_posts
+    )
 
 
 def comment_change(request: HttpRequest, who: Caller, pk: int, body: str) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings as django_settings
-from django.db import transaction
 from django.http import (
     Http404,
     HttpRequest,
@@ -145,25 +144,14 @@ def comment_post(request: HttpRequest) -> HttpResponse:
 
 def _subscribe(comment: Comment, post: Post, data: dict[str, object]) -> None:
     """The two "Notify me" boxes: each starts a subscription that the emailed link confirms."""
-    from broadsheet.notifications.models import Subscription
-    from broadsheet.notifications.services import subscription_request
+    from broadsheet.notifications.services import comment_subscriptions_request
 
-    if not comment.author_email or comment.status in (Comment.Status.SPAM, Comment.Status.TRASH):
-        return
-    if not (data.get("subscribe_comments") or data.get("subscribe_posts")):
-        return  # no empty transaction for the usual comment
-    with transaction.atomic():
-        if data.get("subscribe_comments"):
-            subscription_request(
-                email=comment.author_email,
-                kind=Subscription.Kind.COMMENTS,
-                post=post,
-                user=comment.user,
-            )
-        if data.get("subscribe_posts"):
-            subscription_request(
-                email=comment.author_email, kind=Subscription.Kind.POSTS, user=comment.user
-            )
+    comment_subscriptions_request(
+        comment=comment,
+        post=post,
+        comments=bool(data.get("subscribe_comments")),
+        posts=bool(data.get("subscribe_posts")),
+    )
 
 
 def _refused(

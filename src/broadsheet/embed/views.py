@@ -25,6 +25,7 @@ from broadsheet.core.compress import gzipped
 from broadsheet.embed.middleware import SIGN_IN_NONCE_KEY, SIGN_IN_ORIGIN_KEY
 from broadsheet.embed.origins import allowed_origin, origin_of
 from broadsheet.embed.tokens import TOKEN_MINUTES, token_issue
+from broadsheet.moderation.models import DiscussionSettings
 
 SCRIPT = Path(__file__).resolve().parents[1] / "static" / "broadsheet" / "embed" / "embed.js"
 _UNSAFE_NONE = "unsafe-none"
@@ -56,8 +57,11 @@ def embed_js(request: HttpRequest) -> HttpResponse:
 @require_safe
 @cache_policy("public", max_age=300)
 def sign_in_options(request: HttpRequest) -> JsonResponse:
+    """The form's choices: the sign-in icons, and whether it offers "Notify me of follow-up
+    comments" (Settings → Discussion), before any thread exists."""
     options = [{"id": o.id, "name": o.name, "mark": o.mark} for o in login_options(request)]
-    return JsonResponse({"options": options})
+    notify = DiscussionSettings.current().show_subscription_options
+    return JsonResponse({"options": options, "notify": notify})
 
 
 def _start(request: HttpRequest, provider_id: str, done: str) -> HttpResponse:

@@ -106,6 +106,30 @@ def subscription_request(
     return subscription
 
 
+def comment_subscriptions_request(
+    *, comment: Comment, post: Post, comments: bool, posts: bool
+) -> list[str]:
+    """The comment form's two "Notify me" boxes (and the API's `notify_comments`,
+    `notify_posts`): each asks for a subscription for the comment's address, confirmed by the
+    emailed link. None for a comment without an address, or one judged spam or trash. Returns
+    the kinds asked for."""
+    if not comment.author_email or comment.status in (Comment.Status.SPAM, Comment.Status.TRASH):
+        return []
+    asked = [kind for kind, wanted in ((Subscription.Kind.COMMENTS, comments),
+                                       (Subscription.Kind.POSTS, posts)) if wanted]  # fmt: skip
+    if not asked:
+        return []  # no empty transaction for the usual comment
+    with transaction.atomic():
+        for kind in asked:
+            subscription_request(
+                email=comment.author_email,
+                kind=kind,
+                post=post if kind == Subscription.Kind.COMMENTS else None,
+                user=comment.user,
+            )
+    return [str(kind) for kind in asked]
+
+
 def subscription_confirm(*, subscription: Subscription) -> bool:
     """Returns False when it was already active (a second click changes nothing)."""
     changed = (

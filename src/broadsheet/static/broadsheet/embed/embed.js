@@ -32,6 +32,7 @@
     "button.link{border:0;padding:0;text-decoration:underline}",
     ".submit{background:var(--_accent);color:var(--_bg);border-color:var(--_accent);padding:.45rem 1rem}",
     "label{display:block;font-weight:600;margin:.5rem 0 .15rem}",
+    ".check label{display:inline;font-weight:400;margin:0 0 0 .35rem}.check input{width:auto}",
     "input,textarea{box-sizing:border-box;width:100%;font:inherit;color:var(--_fg);background:var(--_field);",
     "border:1px solid var(--_line);border-radius:var(--_radius);padding:.4rem}textarea{min-height:7rem}",
     "[aria-invalid=true]{border-color:var(--_error)}.error{color:var(--_error);margin:.15rem 0;font-size:.875rem}",
@@ -172,15 +173,20 @@
       this.field("website", "Website", "url", false)
     ]);
     this.formError = el("p", { class: "error", role: "alert", hidden: "" });
+    this.notify = el("input", { type: "checkbox", id: "bs-notify", name: "notify_comments" });
+    this.notifyBox = el("p", { class: "check", hidden: "" }, [this.notify, el("label", { for: "bs-notify", text: "Notify me of follow-up comments by email." })]);
     this.form = el("form", { class: "respond", "aria-labelledby": "bs-reply-title", novalidate: "", onsubmit: function (e) { e.preventDefault(); self.submit(); } }, [
       this.replyTitle, this.cancel, this.prompt, this.identity, this.status,
-      this.field("body", "Comment", "textarea", true), this.guest, this.formError,
+      this.field("body", "Comment", "textarea", true), this.guest, this.notifyBox, this.formError,
       el("p", { class: "actions" }, [el("button", { type: "submit", class: "submit", text: "Post Comment" })])
     ]);
     var guest = read(localStorage, GUEST) || {};
     ["name", "email", "website"].forEach(function (name) { self.inputs[name].value = guest[name] || ""; });
     this.showIdentity();
-    call("/embed/sign-in/options").then(function (answer) { self.showIcons((answer.data && answer.data.options) || []); });
+    call("/embed/sign-in/options").then(function (answer) {
+      self.showIcons((answer.data && answer.data.options) || []);
+      self.notifyBox.hidden = !(answer.data && answer.data.notify);
+    });
     return this.form;
   };
 
@@ -405,7 +411,7 @@
   Thread.prototype.submit = function () {
     var self = this;
     if (this.sending) return;
-    var body = { body: this.inputs.body.value, parent: this.parent };
+    var body = { body: this.inputs.body.value, parent: this.parent, notify_comments: !this.notifyBox.hidden && this.notify.checked };
     if (this.thread) body.thread = this.thread.id;
     else { body.url = this.url; body.title = this.title; }
     if (!signedIn()) {
@@ -425,7 +431,9 @@
       write(sessionStorage, OWN, own);
       self.inputs.body.value = "";
       self.loading.hidden = true;
-      var done = function () { self.add(answer.data, true); self.replyTo(null); self.say("Your comment was sent."); };
+      var asked = (answer.data.subscriptions || []).length ? " Please confirm your subscription: we sent you an email." : "";
+      self.notify.checked = false;
+      var done = function () { self.add(answer.data, true); self.replyTo(null); self.say("Your comment was sent." + asked); };
       if (self.thread) done();
       else call("threads?url=" + encodeURIComponent(self.url)).then(function (found) { if (found.status === 200) self.thread = found.data; done(); });
     });
