@@ -476,6 +476,10 @@ WEBMENTION_MAX_KB = env_int("WEBMENTION_MAX_KB", 1024, minimum=16, maximum=100_0
 WEBMENTION_TIMEOUT = env_int("WEBMENTION_TIMEOUT", 10, minimum=1, maximum=120)
 # Send Webmentions to the pages an essay links to when it is published or a new version is.
 WEBMENTION_SEND = env_bool("WEBMENTION_SEND", True)
+# Webmentions the endpoint takes an hour from one IP address, and naming sources on one host;
+# beyond them it answers 429 with Retry-After (each one makes the worker fetch a page).
+WEBMENTION_PER_HOUR_IP = env_int("WEBMENTION_PER_HOUR_IP", 60, minimum=1)
+WEBMENTION_PER_HOUR_SOURCE = env_int("WEBMENTION_PER_HOUR_SOURCE", 30, minimum=1)
 # Tests only (no environment variable): lets Webmention fetch from 127.0.0.1, where the tests'
 # own HTTP servers run; everywhere else loopback and private addresses are refused.
 WEBMENTION_ALLOW_PRIVATE = False

@@ -135,6 +135,12 @@ class Comment(models.Model):
 
         return reverse("discussion:permalink", args=[self.pk])
 
+    def counts_on_post(self, status: str | None = None) -> bool:
+        """Whether it is counted in Post.comment_count (with `status`, as it would be with
+        that status): approved, not deleted, and in the thread — a Webmention like or repost
+        is shown as a face under the essay, not counted as a comment (decision 0080)."""
+        return counted(status or self.status, self.removed, self.mention)
+
     @property
     def display_name(self) -> str:
         if self.removed:
@@ -205,3 +211,9 @@ class Anchor(models.Model):
             Comment.objects.filter(pk=comment.pk).update(
                 card_html=comment.card_html, card_key=comment.card_key
             )
+
+
+def counted(status: str, removed: bool, mention: str) -> bool:
+    """Post.comment_count's rule, for a comment with these values (see Comment.counts_on_post;
+    importers.writing.recount_comments is its SQL twin)."""
+    return status == Comment.Status.APPROVED and not removed and mention not in Comment.REACTIONS

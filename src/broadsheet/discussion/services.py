@@ -92,7 +92,7 @@ def comment_starts_thread(comment: Comment) -> None:
 def _counted_and_shown(comment: Comment) -> None:
     """A new comment readers see: counted on its post (an atomic update: others count too),
     on its post's pages and the listings, and in search."""
-    if comment.status == Comment.Status.APPROVED:
+    if comment.counts_on_post():
         Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") + 1)
     comment_changed(
         comment_id=comment.pk,
@@ -506,6 +506,7 @@ def comment_receive(*, post: Post, received: Received) -> Comment:
 def comment_receive_again(*, comment: Comment, received: Received) -> Comment:
     """A received comment whose source changed: its words and author as the source now has
     them (its moderation status stays), inside the receiving app's action."""
+    was_counted = comment.counts_on_post()
     comment.author_name = without_nul(received.name)[:MAX_NAME] or "Anonymous"
     comment.author_url = without_nul(received.url)[:MAX_URL]
     comment.body = without_nul(received.body)[:MAX_BODY]
@@ -513,6 +514,9 @@ def comment_receive_again(*, comment: Comment, received: Received) -> Comment:
     comment.mention = received.mention
     comment.modified_at = timezone.now()
     comment.save()
+    delta = int(comment.counts_on_post()) - int(was_counted)  # a reply become a like, or back
+    if delta:
+        Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") + delta)
     comment_changed(
         comment_id=comment.pk, post_id=comment.post_id, shown=comment.status == "approved"
     )

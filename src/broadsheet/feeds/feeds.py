@@ -359,6 +359,7 @@ def _approved_comments() -> QuerySet[Comment]:
             status=Comment.Status.APPROVED, removed=False, post__status=Post.Status.PUBLISHED
         )
         .exclude(post__kind=Post.Kind.THREAD)  # threads of pages elsewhere are never listed
+        .exclude(mention__in=Comment.REACTIONS)  # likes and reposts are faces, not comments
         .select_related("post", "user__profile", *WITH_ANCHORS)
         .defer("body", "user_agent", *(f"post__{name}" for name in _POST_TEXT), *THREAD_UNUSED)
         .order_by("-created_at", "-id")

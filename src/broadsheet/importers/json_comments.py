@@ -42,6 +42,8 @@ class CommentRestorer:
         for index, row in batch:
             where = f"comments[{index}]"
             values = field_values(Comment, COMMENT_FIELDS, row, where)
+            if "mention" in row:  # a Webmention's type; absent from older files
+                values.update(field_values(Comment, ["mention"], row, where))
             values["author_url"] = checked_address(
                 values["author_url"], report=self.report, where=where, what='"author_url"'
             )

@@ -39,6 +39,7 @@ from broadsheet.publishing.models import (
     Reference,
     Tag,
 )
+from broadsheet.webmention.models import Mention
 
 FORMAT = "broadsheet-export"
 VERSION = 1
@@ -119,6 +120,8 @@ COMMENT_FIELDS = [
     "moderation_reason",
     "spam_score",
 ]
+MENTION_FIELDS = ["source", "target", "post", "comment", "kind", "status", "reason",
+                  "author_photo", "received_at", "checked_at"]  # fmt: skip
 SUBSCRIPTION_FIELDS = [
     "email",
     "kind",
@@ -181,6 +184,7 @@ def json_export(*, output: TextIO, progress: Progress | None = None) -> Counter[
         ("post_redirects", _redirects()),
         ("comments", _comments()),
         ("subscriptions", _subscriptions()),
+        ("mentions", _mentions()),
     ]
     for number, (name, rows) in enumerate(sections):
         output.write(f"{json.dumps(name)}: [")
@@ -277,7 +281,17 @@ def _redirects() -> Iterator[dict[str, Any]]:
 def _comments() -> Iterator[dict[str, Any]]:
     """In the order they were written, so every reply comes after the comment it answers."""
     for comment in Comment.objects.order_by("pk").iterator(chunk_size=2000):
-        yield record(comment, COMMENT_FIELDS)
+        row = record(comment, COMMENT_FIELDS)
+        if comment.mention:
+            row["mention"] = comment.mention  # a Webmention's type: like, repost, reply, …
+        yield row
+
+
+def _mentions() -> Iterator[dict[str, Any]]:
+    """Webmentions received: which source each comment of kind webmention stands for, so a
+    source sent again or gone updates or removes it on the importing site too."""
+    for mention in Mention.objects.order_by("pk").iterator(chunk_size=2000):
+        yield record(mention, MENTION_FIELDS)
 
 
 def _subscriptions() -> Iterator[dict[str, Any]]:

@@ -34,6 +34,7 @@ from broadsheet.importers.json_export import (
     CITATION_SETTINGS_FIELDS,
     DISCUSSION_SETTINGS_FIELDS,
     FORMAT,
+    MENTION_FIELDS,
     POST_FIELDS,
     REDIRECT_FIELDS,
     REFERENCE_FIELDS,
@@ -63,6 +64,7 @@ from broadsheet.publishing.models import (
 )
 from broadsheet.publishing.revisions import revisions_imported
 from broadsheet.publishing.services import post_render
+from broadsheet.webmention.models import Mention
 
 SECTIONS = [
     "accounts",
@@ -73,9 +75,11 @@ SECTIONS = [
     "post_redirects",
     "comments",
     "subscriptions",
+    "mentions",
 ]
 _HEAD = ["format", "version", "generated_at", "site", "settings"]
-OPTIONAL_SECTIONS = {"media"}  # absent from files written before the media library
+# Absent from files written before the media library, and before Webmention.
+OPTIONAL_SECTIONS = {"media", "mentions"}
 
 
 def json_import(*, path: Path, dry_run: bool, progress: Progress, report: ImportReport) -> None:
@@ -282,6 +286,9 @@ class _Importer:
         elif key == "subscriptions":
             for index, row in records:
                 self._subscription(index, row)
+        elif key == "mentions":
+            for index, row in records:
+                self._mention(index, row)
 
     def _records(self, key: str) -> Iterator[tuple[int, dict[str, Any]]]:
         for index, row in enumerate(self.stream.elements()):
@@ -502,6 +509,20 @@ class _Importer:
         else:
             Subscription.objects.create(**values)
             self.report.add("subscriptions")
+
+    def _mention(self, index: int, row: dict[str, Any]) -> None:
+        where = f"mentions[{index}]"
+        values = field_values(Mention, MENTION_FIELDS, row, where)
+        values["post_id"] = self._known("post", values["post_id"], where, "post")
+        if values["comment_id"] is not None:
+            assert self.ids is not None
+            found = self.ids.lookup("comment", [values["comment_id"]])
+            values["comment_id"] = found.get(values["comment_id"])
+        if Mention.objects.filter(source=values["source"], target=values["target"]).exists():
+            self.report.add("mentions", new=False)
+        else:
+            Mention.objects.create(**values)
+            self.report.add("mentions")
 
     # The end -----------------------------------------------------------------------------
 

@@ -345,10 +345,12 @@ class CommentWriter:
 
 
 def recount_comments(post_ids: Iterable[int]) -> None:
-    """Post.comment_count = its approved, not removed comments (after bulk writes)."""
+    """Post.comment_count = its approved, not removed comments, Webmention likes and reposts
+    left out (discussion.models.counted), after bulk writes."""
     ids = list(post_ids)
     approved = (
         Comment.objects.filter(post=OuterRef("pk"), status=Comment.Status.APPROVED, removed=False)
+        .exclude(mention__in=Comment.REACTIONS)
         .values("post")
         .annotate(n=Count("pk"))
         .values("n")

@@ -356,6 +356,10 @@ def _comment(comment: Comment, dates: _Dates) -> str:
     email = comment.author_email or (user.email if user else "")
     kind = "comment" if comment.kind == Comment.Kind.COMMENT else comment.kind
     meta = _meta("commentmeta", "_broadsheet_removed", "1") if comment.removed else ""
+    if comment.mention:
+        # A Webmention's type, as WordPress's Semantic Linkbacks plugin keeps it: its sites
+        # show likes and reposts as faces and leave them out of the comment count, as we do.
+        meta += _meta("commentmeta", "semantic_linkbacks_type", comment.mention)
     # The Markdown source, not our HTML: WordPress shows comment text through its own
     # filters (paragraphs from blank lines, links made clickable), and plain text reads well.
     return (

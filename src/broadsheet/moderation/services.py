@@ -27,8 +27,8 @@ ACTIONS = ("approve", "unapprove", "spam", "not_spam", "trash", "restore", "dele
 LOGGED_ACTIONS = ("unapprove", "spam", "trash")  # a reason is picked for these
 
 
-def _counted(status: str, removed: bool) -> bool:
-    return status == Status.APPROVED and not removed
+def _counted(status: str, comment: Comment) -> bool:
+    return comment.counts_on_post(status)
 
 
 def _tokens(comment: Comment) -> frozenset[str]:
@@ -47,7 +47,7 @@ def _set_status(*, comment: Comment, status: str, reason: Reason | None = None) 
     old = locked.status
     if old == status:
         return locked
-    was_counted = _counted(old, locked.removed)
+    was_counted = _counted(old, locked)
     locked.previous_status = old
     locked.status = status
     locked.status_changed_at = timezone.now()
@@ -68,7 +68,7 @@ def _set_status(*, comment: Comment, status: str, reason: Reason | None = None) 
             "status", "previous_status", "status_changed_at", "moderation_reason", "notice_due",
         ]
     )  # fmt: skip
-    delta = int(_counted(status, locked.removed)) - int(was_counted)
+    delta = int(_counted(status, locked)) - int(was_counted)
     if delta:
         Post.objects.filter(pk=locked.post_id).update(comment_count=F("comment_count") + delta)
     shown = Status.APPROVED in (old, status)
@@ -125,7 +125,7 @@ def comment_restore(*, comment: Comment) -> Comment:
 def comment_delete(*, comment: Comment) -> Comment | None:
     """Delete for good. With replies, a tombstone stays: "This comment was deleted."."""
     locked = Comment.objects.select_for_update().get(pk=comment.pk)
-    if _counted(locked.status, locked.removed):
+    if _counted(locked.status, locked):
         Post.objects.filter(pk=locked.post_id).update(comment_count=F("comment_count") - 1)
     answered = locked.replies.exists()
     # A tombstone is shown where the comment was (approved or not: it holds its replies); a

@@ -8,6 +8,7 @@ class WebmentionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from broadsheet.webmention import published
+        from broadsheet.webmention import privacy, published
 
         published.register()  # the endpoint in every post's head, and the faces under essays
+        privacy.register()  # the mentions of a person's website, in personal-data requests

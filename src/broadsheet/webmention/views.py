@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from broadsheet.core.cache import cache_policy
-from broadsheet.webmention import requests, services
+from broadsheet.webmention import limits, requests, services
 from broadsheet.webmention.models import Mention
 
 _TEXT = "text/plain; charset=utf-8"
@@ -19,6 +19,9 @@ _TEXT = "text/plain; charset=utf-8"
 @require_POST
 @cache_policy("never")
 def receive(request: HttpRequest) -> HttpResponse:
+    wait = limits.ip_over_limit(request)
+    if wait:
+        return _too_many(wait)
     try:
         checked = requests.checked(
             source=request.POST.get("source"),
@@ -27,6 +30,9 @@ def receive(request: HttpRequest) -> HttpResponse:
         )
     except requests.Refused as why:
         return HttpResponse(f"{why}\n", status=400, content_type=_TEXT)
+    wait = limits.source_over_limit(checked.source)
+    if wait:
+        return _too_many(wait)
     mention = services.mention_receive(
         source=checked.source, target=checked.target, post=checked.post
     )
@@ -34,6 +40,14 @@ def receive(request: HttpRequest) -> HttpResponse:
         "Thank you: the mention will be checked shortly.\n", status=202, content_type=_TEXT
     )
     response["Location"] = request.build_absolute_uri(f"{mention.token}/")
+    return response
+
+
+def _too_many(wait: int) -> HttpResponse:
+    response = HttpResponse(
+        f"Too many Webmentions: try again in {wait} seconds.\n", status=429, content_type=_TEXT
+    )
+    response["Retry-After"] = str(wait)
     return response
 
 
