@@ -33,10 +33,16 @@ class Caller:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return client_ip_of(request.META)
+
+
+def client_ip_of(meta: Any) -> str | None:
+    """The caller's address from a request's META (or a WSGI environ: the page cache's hits)."""
+    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
     if settings.TRUST_X_FORWARDED_FOR and forwarded:
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR")
+        return str(forwarded.split(",")[-1].strip())
+    address = meta.get("REMOTE_ADDR")
+    return str(address) if address is not None else None
 
 
 def _bearer(request: HttpRequest) -> str | None:

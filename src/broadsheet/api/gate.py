@@ -4,22 +4,26 @@ limits, and the cache policy of its answer (a GET is public, anything else never
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from broadsheet.api.auth import client_ip
+from broadsheet.api.auth import client_ip, client_ip_of
 from broadsheet.api.errors import error_response
 from broadsheet.core.cache import cache_policy
+from broadsheet.core.pagecache import Refusal
 
 View = Callable[..., HttpResponseBase]
 WINDOW = 60
 _SAFE = ("GET", "HEAD", "OPTIONS")
+_CORS = ("Access-Control-Allow-Origin", "Access-Control-Expose-Headers", "Vary")
 
 
 def _who(request: HttpRequest) -> tuple[str, int]:
@@ -35,19 +39,79 @@ def _who(request: HttpRequest) -> tuple[str, int]:
     return f"ip:{client_ip(request)}", settings.API_RATE_PER_IP
 
 
+def _added(key: str, count: int) -> int:
+    cache.add(key, 0, WINDOW + 5)
+    try:
+        return int(cache.incr(key, count))
+    except ValueError:  # expired between the two calls
+        cache.set(key, count, WINDOW + 5)
+        return count
+
+
+def _wait(now: float) -> int:
+    return max(1, int((int(now // WINDOW) + 1) * WINDOW - now) + 1)
+
+
 def over_limit(request: HttpRequest) -> int:
     """Seconds to wait, when this caller has used this minute's requests; else 0."""
     who, limit = _who(request)
     now = time.time()
+    used = _added(f"api-rate:{who}:{int(now // WINDOW)}", 1)
+    return 0 if used <= limit else _wait(now)
+
+
+class _Tally:
+    """Page-cache hits counted in this worker and added to the shared counters in batches
+    (every `BATCH` hits or `SECONDS`, whichever first): a hit costs microseconds, a round trip
+    to the shared cache on each would cost more than the hit itself. The caller's own hits
+    count at once; another worker's, within a batch (decision 0102)."""
+
+    BATCH = 20
+    SECONDS = 0.25
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.window = -1
+        self.pending: dict[str, int] = {}
+        self.shared: dict[str, tuple[int, float]] = {}  # the counter as last read, and when
+
+    def used(self, key: str, window: int) -> int:
+        now = time.monotonic()
+        with self.lock:
+            if window != self.window:  # a new minute: last minute's counts are done with
+                self.window, self.pending, self.shared = window, {}, {}
+            pending = self.pending.get(key, 0) + 1
+            self.pending[key] = pending
+            seen, at = self.shared.get(key, (0, 0.0))
+            if pending < self.BATCH and now - at < self.SECONDS:
+                return seen + pending
+            self.pending[key] = 0
+        total = _added(key, pending)
+        with self.lock:
+            if window == self.window:
+                self.shared[key] = (total, now)
+                return total + self.pending.get(key, 0)
+        return total
+
+
+_tally = _Tally()
+
+
+def hit_refusal(meta: dict[str, Any], stored: list[tuple[str, str]]) -> Refusal | None:
+    """A stored API answer (a page-cache hit, or its 304) counts against its caller's limit
+    as a rendered one does; over it, the same 429. Hits carry no token or session (those are
+    never served from the cache), so the caller is their address."""
+    now = time.time()
     window = int(now // WINDOW)
-    key = f"api-rate:{who}:{window}"
-    cache.add(key, 0, WINDOW + 5)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, WINDOW + 5)
-        used = 1
-    return 0 if used <= limit else max(1, int((window + 1) * WINDOW - now) + 1)
+    used = _tally.used(f"api-rate:ip:{client_ip_of(meta)}:{window}", window)
+    if used <= settings.API_RATE_PER_IP:
+        return None
+    wait = _wait(now)
+    response = error_response(429, "rate_limited", f"Too many requests: try again in {wait} seconds.",
+                              headers={"Retry-After": str(wait)})  # fmt: skip
+    # The stored answer was kept for this Origin: its CORS headers let the page read the 429.
+    kept = [(name, value) for name, value in stored if name in _CORS]
+    return 429, [*response.items(), *kept], response.content
 
 
 def _refusal(request: HttpRequest) -> HttpResponseBase | None:

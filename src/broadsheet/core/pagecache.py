@@ -316,6 +316,30 @@ def code_since() -> int:
 use_code(code_fingerprint())
 
 
+# Checks a stored page must pass before it is served, by path prefix: registered by the apps
+# above (the API counts its rate limits on hits too, decision 0102). A guard returns None, or
+# the refusal to send instead: its status, headers and body.
+Refusal = tuple[int, list[tuple[str, str]], bytes]
+HitGuard = Callable[[dict[str, Any], list[tuple[str, str]]], Refusal | None]
+_hit_guards: list[tuple[str, HitGuard]] = []
+
+
+def hit_guard_register(prefix: str, guard: HitGuard) -> None:
+    """Called by an app's AppConfig.ready: `guard(environ, the stored headers)` runs before
+    every hit (and 304) served from the cache for an address under `prefix`."""
+    _hit_guards.append((prefix, guard))
+
+
+def hit_refused(meta: dict[str, Any], entry: Entry) -> Refusal | None:
+    if not _hit_guards:
+        return None
+    path = meta.get("SCRIPT_NAME", "") + meta.get("PATH_INFO", "")
+    for prefix, guard in _hit_guards:
+        if path.startswith(prefix) and (refusal := guard(meta, entry.headers)) is not None:
+            return refusal
+    return None
+
+
 def lookup(key: str) -> Entry | None:
     """The stored page for `key` if nothing it shows has changed since it was stored."""
     entry = _local.page(key)
@@ -407,6 +431,11 @@ class PageCacheFront:
             key = request_key(environ)
             entry = lookup(key) if key is not None else None
             if entry is not None:
+                refusal = hit_refused(environ, entry)
+                if refusal is not None:
+                    status, headers, body = refusal
+                    start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+                    return [body]
                 if entry.not_modified(environ):
                     start_response("304 Not Modified", entry.not_modified_headers)
                     return []
@@ -509,6 +538,13 @@ class PageCacheMiddleware:
 
     @classmethod
     def _replay(cls, request: HttpRequest, entry: Entry) -> HttpResponse:
+        refusal = hit_refused(request.META, entry)
+        if refusal is not None:
+            status, headers, body = refusal
+            refused = HttpResponse(body, status=status)
+            for name, value in headers:
+                refused[name] = value
+            return refused
         if entry.not_modified(request.META):
             return cls._not_modified(entry)
         headers, body = entry.answer(request.META)
