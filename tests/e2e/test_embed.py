@@ -22,6 +22,7 @@ from broadsheet.accounts.comment_login import forget_login_options
 from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.notifications.models import Subscription
 from broadsheet.publishing.models import Post
 from tests.accounts.oidc import ALLAUTH_CALLBACK_PATH, OIDCProvider, start_oidc_provider
 
@@ -29,6 +30,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery staple"
 GUEST_WORDS = "A thought of a guest on the static blog."
+SECOND_DRAFT = "A second draft by a guest."
 REPLY_WORDS = "A signed-in reader answers the guest."
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Notes from a static blog</title></head>
@@ -140,24 +142,43 @@ def test_a_static_page_on_another_origin_hosts_the_thread(
     guest.fill("#broadsheet-thread >> #bs-body", "A first draft by a guest.")
     guest.fill("#broadsheet-thread >> #bs-name", "Gwen Guest")
     guest.fill("#broadsheet-thread >> #bs-email", "gwen@example.org")
+    guest.check("#broadsheet-thread >> #bs-notify")  # "Notify me of follow-up comments"
     guest.click("#broadsheet-thread >> button:has-text('Post Comment')")
     guest.wait_for_selector(
         "#broadsheet-thread >> li.comment:has-text('A first draft by a guest.')"
     )
+    assert (
+        "Please confirm your subscription"
+        in guest.locator("#broadsheet-thread >> .respond [role=status]").inner_text()
+    )
+    subscription = Subscription.objects.get(email="gwen@example.org")
+    assert subscription.kind == "comments" and subscription.status == "pending"
     # Within the edit window the guest changes it, by the edit key the API gave the page.
     guest.click("#broadsheet-thread >> li.comment button:has-text('Edit')")
-    guest.fill("#broadsheet-thread >> li.comment textarea", GUEST_WORDS)
+    guest.fill("#broadsheet-thread >> li.comment textarea", SECOND_DRAFT)
     guest.click("#broadsheet-thread >> li.comment button:has-text('Save')")
-    guest.wait_for_selector(f"#broadsheet-thread >> li.comment .body:has-text('{GUEST_WORDS}')")
-    first = Comment.objects.get(body=GUEST_WORDS)
+    guest.wait_for_selector(f"#broadsheet-thread >> li.comment .body:has-text('{SECOND_DRAFT}')")
+    first = Comment.objects.get(body=SECOND_DRAFT)
     thread = Post.objects.get(pk=first.post_id)
     assert thread.external_url == url and thread.title == "Notes from a static blog"
     guest.reload()  # the guest's details are remembered by the page that hosts the thread
     guest.wait_for_selector("#broadsheet-thread >> #bs-name")
     assert guest.input_value("#broadsheet-thread >> #bs-name") == "Gwen Guest"
-    guest.context.close()
     if first.status != Comment.Status.APPROVED:
         _moderator_approves(browser, site, first)
+    # Another tab of the same site, later: the guest may still change their comment there.
+    tab = guest.context.new_page()
+    _embedded(tab, url)
+    tab.click(
+        f"#broadsheet-thread >> li.comment:has-text('{SECOND_DRAFT}') button:has-text('Edit')"
+    )
+    assert tab.input_value("#broadsheet-thread >> li.comment textarea") == SECOND_DRAFT
+    tab.fill("#broadsheet-thread >> li.comment textarea", GUEST_WORDS)
+    tab.click("#broadsheet-thread >> li.comment button:has-text('Save')")
+    tab.wait_for_selector(f"#broadsheet-thread >> li.comment .body:has-text('{GUEST_WORDS}')")
+    first.refresh_from_db()
+    assert first.body == GUEST_WORDS and first.status == Comment.Status.APPROVED
+    guest.context.close()
 
     context = browser.new_context()
     reader = context.new_page()

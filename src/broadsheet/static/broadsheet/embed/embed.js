@@ -60,6 +60,20 @@
     try { if (value) store.setItem(key, JSON.stringify(value)); else store.removeItem(key); } catch (e) { /* private mode */ }
   }
 
+  // One's own comments while they may still be changed, in localStorage: a reload or another
+  // tab of this site shows Edit and Delete too (decision 0104); forgotten once the window shuts.
+  function owned() {
+    var all = read(localStorage, OWN) || {}, now = Date.now(), kept = {};
+    Object.keys(all).forEach(function (id) { if (all[id] && all[id].until > now) kept[id] = all[id]; });
+    return kept;
+  }
+
+  function keepOwn(id, entry) {
+    var all = owned();
+    if (entry) all[id] = entry; else delete all[id];
+    write(localStorage, OWN, Object.keys(all).length ? all : null);
+  }
+
   function signedIn() {
     var held = read(sessionStorage, SIGNED);
     return held && held.until > Date.now() ? held : null;
@@ -338,8 +352,9 @@
   // the API gave when it was posted, kept for this tab only).
   Thread.prototype.ownActions = function (c, body) {
     var self = this;
-    var own = (read(sessionStorage, OWN) || {})[c.id];
+    var own = owned()[c.id];
     if (!own || !(Date.parse(c.edit_until) > Date.now())) return null;
+    if (!own.key && !signedIn()) return null; // an account's comment: its token is in one tab
     var key = own.key ? { "X-Edit-Key": own.key } : null;
     return el("p", { class: "own" }, [
       el("button", { type: "button", class: "link", text: "Edit", onclick: function () { self.edit(c, body, own, key); } }),
@@ -347,7 +362,7 @@
       el("button", { type: "button", class: "link", text: "Delete", onclick: function () {
         if (!window.confirm("Delete your comment?")) return;
         call("comments/" + c.id, "DELETE", null, key).then(function (answer) {
-          if (answer.status === 204) { self.items[c.id].remove(); delete self.items[c.id]; self.say("Your comment was deleted."); }
+          if (answer.status === 204) { self.items[c.id].remove(); delete self.items[c.id]; keepOwn(c.id, null); self.say("Your comment was deleted."); }
           else self.say((answer.data.error && answer.data.error.message) || "Your comment could not be deleted.");
         });
       } })
@@ -366,9 +381,7 @@
         if (answer.status !== 200) { error.textContent = (answer.data.error && answer.data.error.message) || "Your change could not be saved."; error.hidden = false; return; }
         body.innerHTML = answer.data.html || "";
         own.body = box.value;
-        var kept = read(sessionStorage, OWN) || {};
-        kept[c.id] = own;
-        write(sessionStorage, OWN, kept);
+        keepOwn(c.id, own);
         done();
       });
     } }, [
@@ -426,9 +439,7 @@
       if (answer.status === 401) { write(sessionStorage, SIGNED, null); self.showIdentity(); }
       if (answer.status !== 201) { self.showErrors(answer.data && answer.data.error); return; }
       self.showErrors({ fields: {}, message: "" });
-      var own = read(sessionStorage, OWN) || {};
-      own[answer.data.id] = { key: answer.data.edit_key || "", body: body.body };
-      write(sessionStorage, OWN, own);
+      keepOwn(answer.data.id, { key: answer.data.edit_key || "", body: body.body, until: Date.parse(answer.data.edit_until) || 0 });
       self.inputs.body.value = "";
       self.loading.hidden = true;
       var asked = (answer.data.subscriptions || []).length ? " Please confirm your subscription: we sent you an email." : "";
