@@ -7,9 +7,11 @@ import io
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from broadsheet.api import gate
+from broadsheet.core import ratecount
 from broadsheet.core.pagecache import PageCacheFront
 from broadsheet.publishing.models import Post
 from tests.api.conftest import BLOG
@@ -21,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _cached(settings: Any) -> None:
     settings.PAGE_CACHE = True
     settings.API_RATE_PER_IP = 5
-    gate._tally.__init__()  # type: ignore[misc]  # a worker's counts start afresh
+    ratecount.tally.forget()  # a worker's counts start afresh
 
 
 def _environ(path: str, **extra: str) -> dict[str, Any]:
@@ -82,12 +84,23 @@ def test_the_refusal_of_a_hit_keeps_the_origins_cors_headers(client: Client, ess
 
 
 def test_another_workers_hits_are_seen_within_a_batch(essay: Post) -> None:
-    tally = gate._Tally()
+    tally, add, batch = ratecount.Tally(), gate._added, ratecount.Tally.BATCH
     key = "api-rate:ip:198.51.100.1:1"
-    assert tally.used(key, 1) == 1  # a first hit reads (and adds to) the shared counter
-    other = gate._Tally()  # another worker
-    for _ in range(gate._Tally.BATCH + 1):  # its first hit, then one whole batch
-        other.used(key, 1)
-    # This worker sees the other's hits when its own next batch is due.
-    counts = [tally.used(key, 1) for _ in range(gate._Tally.BATCH)]
-    assert counts[0] == 2 and counts[-1] == 1 + (gate._Tally.BATCH + 1) + gate._Tally.BATCH
+    assert tally.used(key, 1, add) == 1  # counted here; the shared counter not asked yet
+    assert cache.get(key) is None
+    other = ratecount.Tally()  # another worker
+    for _ in range(batch + 1):  # a whole batch (added to the shared counter), and one more
+        other.used(key, 1, add)
+    assert cache.get(key) == batch
+    # This worker sees the other's batch when its own is due.
+    counts = [tally.used(key, 1, add) for _ in range(batch)]
+    assert counts[0] == 2 and counts[batch - 2] == 2 * batch and counts[-1] == 2 * batch + 1
+
+
+def test_rendered_requests_count_in_the_same_tally(client: Client, essay: Post) -> None:
+    for _ in range(5):
+        assert client.get(f"/api/v1/threads?post={essay.pk}").status_code == 200
+    assert client.get(f"/api/v1/threads?post={essay.pk}").status_code == 429
+    assert (
+        client.get(f"/api/v1/threads?post={essay.pk}", REMOTE_ADDR="192.0.2.3").status_code == 200
+    )

@@ -126,6 +126,12 @@ def test_a_guest_edits_and_deletes_with_the_edit_key(client: Client, essay: Post
     path = f"/api/v1/comments/{made['id']}"
     without = client.patch(path, {"body": "Changed."}, content_type="application/json")
     assert without.status_code == 404
+    for forged in ("é" * 64, made["edit_key"][:-1], made["edit_key"] + "0", "\x00", "x" * 9000):
+        wrong = client.patch(path, {"body": "Changed."}, content_type="application/json",
+                             HTTP_X_EDIT_KEY=forged)  # fmt: skip
+        assert wrong.status_code == 404, forged
+    # The key holds after the comment is read again from the database (its stored time).
+    assert len(made["edit_key"]) == 64
     key = {"HTTP_X_EDIT_KEY": made["edit_key"]}
     edited = client.patch(path, {"body": "*Changed*."}, content_type="application/json", **key)
     assert edited.status_code == 200 and edited.json()["html"].strip() == "<p><em>Changed</em>.</p>"

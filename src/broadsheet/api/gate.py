@@ -4,7 +4,6 @@ limits, and the cache policy of its answer (a GET is public, anything else never
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -17,6 +16,7 @@ from django.http.response import HttpResponseBase
 
 from broadsheet.api.auth import client_ip, client_ip_of
 from broadsheet.api.errors import error_response
+from broadsheet.core import ratecount
 from broadsheet.core.cache import cache_policy
 from broadsheet.core.pagecache import Refusal
 
@@ -40,7 +40,8 @@ def _who(request: HttpRequest) -> tuple[str, int]:
 
 
 def _added(key: str, count: int) -> int:
-    cache.add(key, 0, WINDOW + 5)
+    if cache.add(key, count, WINDOW + 5):  # the first of the window: one write, not two
+        return count
     try:
         return int(cache.incr(key, count))
     except ValueError:  # expired between the two calls
@@ -53,48 +54,13 @@ def _wait(now: float) -> int:
 
 
 def over_limit(request: HttpRequest) -> int:
-    """Seconds to wait, when this caller has used this minute's requests; else 0."""
+    """Seconds to wait, when this caller has used this minute's requests; else 0. Counted in
+    this worker and added to the shared counter in batches (core.ratecount, decision 0102)."""
     who, limit = _who(request)
     now = time.time()
-    used = _added(f"api-rate:{who}:{int(now // WINDOW)}", 1)
+    window = int(now // WINDOW)
+    used = ratecount.tally.used(f"api-rate:{who}:{window}", window, _added)
     return 0 if used <= limit else _wait(now)
-
-
-class _Tally:
-    """Page-cache hits counted in this worker and added to the shared counters in batches
-    (every `BATCH` hits or `SECONDS`, whichever first): a hit costs microseconds, a round trip
-    to the shared cache on each would cost more than the hit itself. The caller's own hits
-    count at once; another worker's, within a batch (decision 0102)."""
-
-    BATCH = 20
-    SECONDS = 0.25
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.window = -1
-        self.pending: dict[str, int] = {}
-        self.shared: dict[str, tuple[int, float]] = {}  # the counter as last read, and when
-
-    def used(self, key: str, window: int) -> int:
-        now = time.monotonic()
-        with self.lock:
-            if window != self.window:  # a new minute: last minute's counts are done with
-                self.window, self.pending, self.shared = window, {}, {}
-            pending = self.pending.get(key, 0) + 1
-            self.pending[key] = pending
-            seen, at = self.shared.get(key, (0, 0.0))
-            if pending < self.BATCH and now - at < self.SECONDS:
-                return seen + pending
-            self.pending[key] = 0
-        total = _added(key, pending)
-        with self.lock:
-            if window == self.window:
-                self.shared[key] = (total, now)
-                return total + self.pending.get(key, 0)
-        return total
-
-
-_tally = _Tally()
 
 
 def hit_refusal(meta: dict[str, Any], stored: list[tuple[str, str]]) -> Refusal | None:
@@ -103,7 +69,7 @@ def hit_refusal(meta: dict[str, Any], stored: list[tuple[str, str]]) -> Refusal 
     never served from the cache), so the caller is their address."""
     now = time.time()
     window = int(now // WINDOW)
-    used = _tally.used(f"api-rate:ip:{client_ip_of(meta)}:{window}", window)
+    used = ratecount.tally.used(f"api-rate:ip:{client_ip_of(meta)}:{window}", window, _added)
     if used <= settings.API_RATE_PER_IP:
         return None
     wait = _wait(now)

@@ -4,14 +4,12 @@ as the form's does; moderating through moderation's actions."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import secrets
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from broadsheet.api.auth import Caller
 from broadsheet.api.errors import ApiError
@@ -23,23 +21,21 @@ from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import MAX_BODY
 from broadsheet.moderation.services import comment_delete
 
-_KEY = "api-edit-key:"
+_SALT = "broadsheet.api.edit-key"
 
 
 def edit_key_issue(comment: Comment) -> str:
-    """A guest's secret for editing or deleting `comment` in the window: only its hash is
-    kept, in the shared cache, for as long as the window lasts."""
-    key = secrets.token_urlsafe(24)
-    seconds = settings.API_EDIT_MINUTES * 60
-    if seconds:
-        cache.set(f"{_KEY}{comment.pk}", hashlib.sha256(key.encode()).hexdigest(), seconds)
-    return key
+    """A guest's secret for editing or deleting `comment` in the window: an HMAC of the
+    comment's id and time under the site's secret, so nothing is stored (the window is the
+    comment's own time, checked in own_comment; decision 0104)."""
+    moment = comment.created_at.astimezone(UTC).isoformat()
+    return salted_hmac(_SALT, f"{comment.pk}:{moment}", algorithm="sha256").hexdigest()
 
 
 def _guest_holds(comment: Comment, key: str) -> bool:
-    kept = cache.get(f"{_KEY}{comment.pk}")
-    given = hashlib.sha256(key.encode()).hexdigest()
-    return isinstance(kept, str) and hmac.compare_digest(kept, given)
+    # As bytes: compare_digest refuses str with characters beyond ASCII (a forged header).
+    given = key.encode("utf-8", "surrogateescape")
+    return hmac.compare_digest(edit_key_issue(comment).encode(), given)
 
 
 def own_comment(*, pk: int, who: Caller, edit_key: str) -> Comment:
@@ -96,4 +92,3 @@ def comment_withdraw(*, comment: Comment) -> None:
     """The commenter takes their comment back: deleted as a moderator deletes it (a reply
     keeps its place under a tombstone)."""
     comment_delete(comment=comment)
-    cache.delete(f"{_KEY}{comment.pk}")

@@ -6,6 +6,7 @@ is stable for a person but, unlike a Gravatar hash, cannot be reversed into thei
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 
@@ -13,8 +14,13 @@ from django.conf import settings
 
 
 def identicon_key(identity: str) -> str:
-    normalised = identity.strip().lower().encode()
-    return hmac.new(settings.SECRET_KEY.encode(), normalised, hashlib.sha256).hexdigest()[:16]
+    return _key(settings.SECRET_KEY, identity.strip().lower())
+
+
+@functools.lru_cache(maxsize=4096)
+def _key(secret: str, normalised: str) -> str:
+    # Asked for every comment of every page rendered: the same writers come back.
+    return hmac.new(secret.encode(), normalised.encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def identicon_svg(key: str, *, size: int = 80) -> str:

@@ -10,7 +10,7 @@ from django.core.signals import request_finished, request_started, setting_chang
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from broadsheet.core import pagecache, requestmemo
+from broadsheet.core import pagecache, ratecount, requestmemo
 from broadsheet.core.effects import in_action
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.services import settings_changed
@@ -37,3 +37,5 @@ def _request_finished(**kwargs: Any) -> None:
 def _settings_changed(*, setting: str, **kwargs: Any) -> None:
     if setting in ("CACHES", "PAGE_CACHE"):
         pagecache.forget_worker_memory()
+    if setting == "CACHES":  # the shared counters are elsewhere now
+        ratecount.tally.forget()

@@ -396,7 +396,7 @@ def _comment_create(
         mention=received.mention if received else "",
         post=post,
         parent=parent,
-        thread=parent.thread if parent is not None else None,
+        thread_id=parent.thread_id if parent is not None else None,  # no read of the thread row
         depth=parent.depth + 1 if parent is not None else 0,
         status=decision.status,
         status_changed_at=now,
@@ -445,7 +445,7 @@ def comment_create_stored(
     comment = Comment.objects.create(
         post=post,
         parent=parent,
-        thread=parent.thread if parent is not None else None,
+        thread_id=parent.thread_id if parent is not None else None,  # no read of the thread row
         depth=parent.depth + 1 if parent is not None else 0,
         kind=kind,
         status=status,

@@ -24,7 +24,8 @@ def client_ip(request: HttpRequest) -> str:
 
 def _counted(key: str) -> int:
     # add() starts the hour's window once; incr() is atomic on the shared cache backends.
-    cache.add(key, 0, timeout=_WINDOW)
+    if cache.add(key, 1, timeout=_WINDOW):
+        return 1
     try:
         return int(cache.incr(key))
     except ValueError:  # expired between add() and incr()
