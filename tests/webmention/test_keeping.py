@@ -20,6 +20,7 @@ from broadsheet.discussion.models import Comment
 from broadsheet.discussion.services import Received, comment_receive, comment_receive_again
 from broadsheet.importers.writing import recount_comments
 from broadsheet.moderation.services import comment_approve
+from broadsheet.publishing.additions import post_marked
 from broadsheet.publishing.models import Post
 from broadsheet.webmention.models import Mention, Sent
 from tests.factories import PostFactory
@@ -246,6 +247,7 @@ def test_the_json_export_keeps_mentions_and_their_types(
     like = restored["https://ada.example.org/like"]
     assert like.comment is not None and like.comment.mention == "like"
     assert like.post.title == "On harbours" and like.post.comment_count == 1
+    assert post_marked(like.post, "webmention")  # its page reads the faces
     # A file written before Webmention (no "mentions", no comment types) still imports.
     del document["mentions"]
     for row in document["comments"]:

@@ -52,6 +52,7 @@ from broadsheet.importers.writing import checked_address
 from broadsheet.media.models import MediaItem
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.notifications.models import Subscription
+from broadsheet.publishing.additions import post_mark
 from broadsheet.publishing.citations import reference_html, reference_key
 from broadsheet.publishing.models import (
     Category,
@@ -65,6 +66,7 @@ from broadsheet.publishing.models import (
 from broadsheet.publishing.revisions import revisions_imported
 from broadsheet.publishing.services import post_render
 from broadsheet.webmention.models import Mention
+from broadsheet.webmention.published import MARK as MENTION_MARK
 
 SECTIONS = [
     "accounts",
@@ -523,6 +525,8 @@ class _Importer:
         else:
             Mention.objects.create(**values)
             self.report.add("mentions")
+        if values["kind"] in Comment.REACTIONS:
+            post_mark(values["post_id"], MENTION_MARK)  # its page shows the faces
 
     # The end -----------------------------------------------------------------------------
 
