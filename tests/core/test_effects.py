@@ -548,8 +548,11 @@ def _token_revoked(site: Site) -> None:
 
 
 def _with_like(site: Site) -> Any:
-    """A like from another site, approved: a face under the essay."""
+    """A like from another site, approved: a face under the essay (its post marked, as
+    mention_accept marks it, so the page reads the faces)."""
+    from broadsheet.publishing.additions import post_mark
     from broadsheet.webmention.models import Mention
+    from broadsheet.webmention.published import MARK
 
     like = approved_comment(site.post, name="Lia Liker", body="Liked.", kind="webmention",
                             mention="like", author_url="https://lia.example.org/")  # fmt: skip
@@ -557,6 +560,7 @@ def _with_like(site: Site) -> Any:
         source="https://lia.example.org/likes/1", target=site.post.get_absolute_url(),
         post=site.post, comment=like, kind="like", status="accepted",
     )  # fmt: skip
+    post_mark(site.post.pk, MARK)
 
 
 def _read(kind: str, name: str) -> Any:
