@@ -23,7 +23,7 @@ from broadsheet.moderation.services import comment_approve
 from broadsheet.publishing.additions import post_marked
 from broadsheet.publishing.models import Post
 from broadsheet.webmention.models import Mention, Sent
-from tests.factories import PostFactory
+from tests.factories import PostFactory, approved_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -256,3 +256,25 @@ def test_the_json_export_keeps_mentions_and_their_types(
     older.write_text(json.dumps(document))
     out = io.StringIO()
     call_command("import", "json", str(older), "--dry-run", stdout=out, stderr=io.StringIO())
+
+
+def test_the_migration_counts_liked_essays_again(essay: Post) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "broadsheet.webmention.migrations.0003_count_without_reactions"
+    )
+    other = PostFactory(title="Unliked", slug="unliked")
+    approved_comment(essay, name="Ada")
+    approved_comment(essay, name="Lia", kind="webmention", mention="like")
+    approved_comment(essay, name="Rob", kind="webmention", mention="repost")
+    approved_comment(other, name="Cy")
+    # As counted before decision 0103: every approved comment, likes included.
+    Post.objects.filter(pk=essay.pk).update(comment_count=3)
+    Post.objects.filter(pk=other.pk).update(comment_count=7)  # not liked: left alone
+    migration.recount(apps, None)
+    essay.refresh_from_db()
+    other.refresh_from_db()
+    assert (essay.comment_count, other.comment_count) == (1, 7)
