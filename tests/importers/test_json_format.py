@@ -27,6 +27,7 @@ from broadsheet.publishing.models import (
     Category,
     CitationSettings,
     Post,
+    PostAuthor,
     PostRedirect,
     Reference,
     Tag,
@@ -200,8 +201,12 @@ def test_into_a_site_with_content_it_adds_beside_it_under_new_ids(
     assert "an account named 'mhale' was already here" in report
     assert "the address 'harbours' is taken here; it is now 'harbours-2'" in report
     essay = Post.objects.get(slug="harbours-2")
-    assert list(essay.authors.values_list("username", flat=True)) == ["mhale", "jthornton"]
-    assert essay.authors.first() == admin
+    # In the byline's order (the links' positions): a plain `authors` query has none.
+    byline = [
+        link.author for link in PostAuthor.objects.filter(post=essay).order_by("position", "id")
+    ]
+    assert [author.username for author in byline] == ["mhale", "jthornton"]
+    assert byline[0] == admin
     assert essay.comment_count == 4 and essay.comments.count() == 8
     replies = {c.body: c for c in essay.comments.all()}
     assert replies["Held for moderation."].parent == replies["A reply."]
