@@ -737,7 +737,7 @@ SCENARIOS: dict[str, list[Callable[[Site], None]]] = {
         _delete_logged,
     ],
     "comment_edit": [_edit],
-    "comment_edit_body": [_api_edit],
+    "comment_edit_own": [_api_edit],
     "comment_withdraw": [_api_withdraw],
     "comments_clean": [_clean],
     "anchors_relocate": [_anchors_relocate],
