@@ -15,6 +15,7 @@ from broadsheet.core.converters import id_or_none
 from broadsheet.discussion.addresses import comment_page_url
 from broadsheet.discussion.cookies import pending_ids
 from broadsheet.discussion.forms import ANCHOR_PARTS, CommentForm, field_row, shown_at_token
+from broadsheet.discussion.likes import post_like_count
 from broadsheet.discussion.margins import margins_for
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.rendering import CommentRenderer, version_notes
@@ -76,6 +77,8 @@ def discussion_context(
             "error": error,
             # The margin of the essay: which passages have responses (one query).
             "margins": margins_for(post, respond=is_open),
+            # Likes of the essay itself, when the site counts them (one query then).
+            "post_likes": post_like_count(post.pk) if settings.post_likes else None,
         }
     )
     return {"discussion": discussion}

@@ -26,7 +26,7 @@ from broadsheet.discussion.addresses import comment_address
 from broadsheet.discussion.context import comment_form_context, discussion_context
 from broadsheet.discussion.cookies import pending_ids, remember_author, remember_pending
 from broadsheet.discussion.forms import CommentForm, OwnEditForm, seconds_since
-from broadsheet.discussion.likes import NotLikeable, comment_like
+from broadsheet.discussion.likes import NotLikeable, comment_like, post_like
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.pins import PinRefused, comment_pin
 from broadsheet.discussion.readers import reader_of, remember_reader
@@ -294,7 +294,9 @@ def comment_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _own_or_404(request, pk)
     if not edit_window_open(comment):
         return _closed(request)
-    form = OwnEditForm(request.POST or None, initial={"comment": comment.body})
+    form = OwnEditForm(
+        request.POST if request.method == "POST" else None, initial={"comment": comment.body}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             comment = comment_edit_own(
@@ -385,3 +387,25 @@ def comment_pin_view(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "discussion/refused.html", {"message": refused.message},
                       status=refused.status)  # fmt: skip
     return HttpResponseRedirect(f"{comment.post.get_absolute_url()}#comment-{pk}")
+
+
+@csrf_exempt  # as a comment's like
+@require_POST
+@cache_policy("never")
+def post_like_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/post-like/N/`: a reader likes the essay (when the site counts essays' likes)."""
+    refused = cross_site_refusal(request, "Likes can only be given from this site.")
+    if refused is not None:
+        return refused
+    post = Post.objects.public().filter(pk=pk).first()
+    if post is None or not DiscussionSettings.current().post_likes:
+        raise Http404("No such post.")
+    reader = reader_of(request, _client_ip(request))
+    count = post_like(post_id=post.pk, reader=reader)
+    response: HttpResponse
+    if _wants_json(request):
+        response = JsonResponse({"ok": True, "count": count})
+    else:
+        response = HttpResponseRedirect(f"{post.get_absolute_url()}#comments")
+    remember_reader(request, response, reader)
+    return response

@@ -19,7 +19,7 @@ from broadsheet.discussion.effects import comment_changed
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.removal import comment_remove, keep_earlier_text
 from broadsheet.moderation.log import Reason, removal_forget, removal_logged, removal_record
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.moderation.models import DiscussionSettings, Report
 from broadsheet.moderation.spam import comment_tokens, spam_train, spam_untrain
 from broadsheet.publishing.models import Post
 
@@ -84,6 +84,8 @@ def _set_status(*, comment: Comment, status: str, reason: Reason | None = None) 
 
 @action
 def comment_approve(*, comment: Comment) -> Comment:
+    # Readers' reports are answered: three more would be needed to hold it again.
+    Report.objects.filter(comment_id=comment.pk).delete()
     return _set_status(comment=comment, status=Status.APPROVED)
 
 
