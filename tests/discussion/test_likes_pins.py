@@ -37,7 +37,10 @@ def _settings(**values: Any) -> None:
 def test_a_like_without_javascript_comes_back_to_the_comment(client: Client, post: Post) -> None:
     comment = approved_comment(post)
     response = client.post(f"/comment/{comment.pk}/like/")
-    assert response.status_code == 302 and response["Location"] == f"/comment/{comment.pk}/"
+    assert response.status_code == 302
+    assert (
+        response["Location"] == f"{post.get_absolute_url()}?liked={comment.pk}#comment-{comment.pk}"
+    )
     assert READER_COOKIE in response.cookies
     assert _count(comment) == 1
 

@@ -370,9 +370,18 @@ def comment_like_view(request: HttpRequest, pk: int) -> HttpResponse:
     if _wants_json(request):
         response = JsonResponse({"ok": True, "count": count})
     else:
-        response = HttpResponseRedirect(f"/comment/{pk}/")
+        response = HttpResponseRedirect(_back_to(pk))
     remember_reader(request, response, reader)
     return response
+
+
+def _back_to(pk: int) -> str:
+    """The comment's page with a query string: rendered for the liker, never stored, and not
+    the copy of the page their browser kept (public pages may be kept for a minute)."""
+    comment = Comment.objects.select_related("post").get(pk=pk)
+    address = comment_address(comment=comment, settings=DiscussionSettings.current())
+    page, _, anchor = address.partition("#")
+    return f"{page}{'&' if '?' in page else '?'}liked={pk}#{anchor}"
 
 
 @require_POST
