@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("discussion", "0009_comment_kind_fediverse"),
+        ("discussion", "0010_mark_posts"),
         ("publishing", "0012_post_thread_kind"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
