@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("discussion", "0010_comment_edits_likes_pins"),
+        ("discussion", "0011_comment_edits_likes_pins"),
         ("moderation", "0003_public_moderation_log"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
