@@ -32,7 +32,9 @@ def pinner_role(*, comment: Comment, user: Any) -> str:
 @action
 def comment_pin(*, comment: Comment, user: Any, pin: bool, most: int) -> Comment:
     """Pin (or unpin) a top-level approved comment; `most` pinned per post at a time."""
-    locked = Comment.objects.select_for_update().select_related("post").get(pk=comment.pk)
+    locked = (
+        Comment.objects.select_for_update(of=("self",)).select_related("post").get(pk=comment.pk)
+    )
     role = pinner_role(comment=locked, user=user)
     if not role:
         raise PinRefused("Only the post's authors and moderators pin comments.", status=403)

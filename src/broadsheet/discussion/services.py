@@ -616,7 +616,7 @@ def comment_edit_own(
     moderators, "edited" shown with the time, and the moderation rules run again on the new
     words (an approved comment edited into spam is held). The caller checked whose it is."""
     locked = (
-        Comment.objects.select_for_update()
+        Comment.objects.select_for_update(of=("self",))
         .select_related("user__profile", "post")
         .get(pk=comment.pk)
     )
