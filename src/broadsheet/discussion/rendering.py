@@ -334,7 +334,8 @@ class CommentRenderer:
         if self.can_reply and approved and not node.removed and not last_level:
             reply = f'<a class="reply" href="?replytocom={pk}#respond">Reply</a>'
         if not node.removed and notice is None:
-            reply = self._controls(node, approved) + reply
+            controls = self._controls(node, approved)
+            reply = f"{controls} {reply}" if controls and reply else controls or reply
             if node.pinned_at is not None and node.depth == 0:
                 classes += " is-pinned"
                 card = card.replace("<article>", _PINNED[node.pinned_as == "author"], 1)
@@ -368,26 +369,24 @@ class CommentRenderer:
         if approved and self.likes:
             out += (
                 f'<form class="comment-like" method="post" action="/comment/{pk}/like/">{token}'
-                f'<button type="submit" title="Like this comment">Like <span class="like-count">'
-                f"{node.like_count}</span></button></form> "
+                f'<button>Like <span class="like-count">{node.like_count}</span></button></form> '
             )
         if approved:
             out += (
-                f'<a class="comment-report" rel="nofollow" href="/comment/{pk}/report/">Report</a> '
+                f'<a class="comment-report" rel="nofollow" href="/comment/{pk}/report/">Report</a>'
             )
         if pk in self.editable:
             out += (
-                f'<a class="comment-edit" rel="nofollow" href="/comment/{pk}/edit/">Edit</a> '
-                f'<a class="comment-delete" rel="nofollow" href="/comment/{pk}/delete/">Delete</a> '
+                f' <a class="comment-edit" rel="nofollow" href="/comment/{pk}/edit/">Edit</a>'
+                f' <a class="comment-delete" rel="nofollow" href="/comment/{pk}/delete/">Delete</a>'
             )
         if self.can_pin and approved and node.depth == 0:
             verb = "Unpin" if node.pinned_at is not None else "Pin"
             out += (
-                f'<form class="comment-pin" method="post" action="/comment/{pk}/pin/">{token}'
-                f'<button type="submit" name="pin" value="{int(node.pinned_at is None)}">'
-                f"{verb}</button></form> "
+                f' <form class="comment-pin" method="post" action="/comment/{pk}/pin/">{token}'
+                f'<button name="pin" value="{int(node.pinned_at is None)}">{verb}</button></form>'
             )
-        return f'<div class="comment-actions">{out}</div>' if out else ""
+        return out
 
     csrf_token = ""  # set by the page for a signed-in reader (a personal page)
 
