@@ -456,14 +456,22 @@ IMPORT_MEDIA_TIMEOUT = env_int("IMPORT_MEDIA_TIMEOUT", 30, minimum=1, maximum=60
 # tests' own HTTP server runs; everywhere else loopback and private addresses are refused.
 IMPORT_MEDIA_ALLOW_LOOPBACK = False
 
+# --- the discussion, second pass (issue 22, docs/discussion.md) ------------------------------
+# Minutes after writing a comment in which its writer may edit or delete it on the site (an
+# account by its session, a guest by the signed cookie that lists their comments); 0: never.
+COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 15, minimum=0, maximum=10_080)
+# Reports a reader may file per hour (per account, or per address for guests).
+COMMENT_REPORTS_PER_HOUR = env_int("COMMENT_REPORTS_PER_HOUR", 10, minimum=1, maximum=10_000)
+
 # --- the API (/api/v1/, docs/api.md) and the embedded thread (docs/embed.md) ---------------
 # Origins (scheme://host[:port]) whose pages may embed a thread: CORS answers them, and a first
 # comment on one of their pages starts its thread (publishing.threads).
 EMBED_ALLOWED_ORIGINS = [
     origin.rstrip("/") for origin in env_list("EMBED_ALLOWED_ORIGINS", []) if origin.strip("/")
 ]
-# Minutes in which a commenter may edit or delete their own comment through the API.
-API_EDIT_MINUTES = env_int("API_EDIT_MINUTES", 15, minimum=0, maximum=10_080)
+# Minutes in which a commenter may edit or delete their own comment through the API; the
+# site's own window (COMMENT_EDIT_MINUTES) unless set apart.
+API_EDIT_MINUTES = env_int("API_EDIT_MINUTES", COMMENT_EDIT_MINUTES, minimum=0, maximum=10_080)
 # Requests per minute through the API, per access token (or signed-in reader), and per address
 # for the rest; beyond them the API answers 429 with Retry-After.
 API_RATE_PER_TOKEN = env_int("API_RATE_PER_TOKEN", 600, minimum=1)
@@ -504,8 +512,9 @@ FEDERATION_ALLOW_PRIVATE = False
 EMBED_ALLOWED_ORIGINS = [
     origin.rstrip("/") for origin in env_list("EMBED_ALLOWED_ORIGINS", []) if origin.strip("/")
 ]
-# Minutes in which a commenter may edit or delete their own comment through the API.
-API_EDIT_MINUTES = env_int("API_EDIT_MINUTES", 15, minimum=0, maximum=10_080)
+# Minutes in which a commenter may edit or delete their own comment through the API; the
+# site's own window (COMMENT_EDIT_MINUTES) unless set apart.
+API_EDIT_MINUTES = env_int("API_EDIT_MINUTES", COMMENT_EDIT_MINUTES, minimum=0, maximum=10_080)
 # Requests per minute through the API, per access token (or signed-in reader), and per address
 # for the rest; beyond them the API answers 429 with Retry-After.
 API_RATE_PER_TOKEN = env_int("API_RATE_PER_TOKEN", 600, minimum=1)

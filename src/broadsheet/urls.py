@@ -7,6 +7,7 @@ from django.views.static import serve
 
 from broadsheet.core import converters
 from broadsheet.core.cache import cache_policy
+from broadsheet.moderation import reports as moderation_reports
 
 converters.register()  # yyyy and dd, used by the publishing and feeds URLs
 
@@ -33,6 +34,8 @@ urlpatterns = [
     # see docs/deployment.md.
     re_path(r"^media/(?P<path>.*)$", cache_policy("public", max_age=86_400)(_media)),
     path("moderation/", include("broadsheet.moderation.urls")),
+    # "Report" on every comment: the moderation app's page, at the comment's own address.
+    path("comment/<int:pk>/report/", moderation_reports.report_page, name="comment_report"),
     path("studio/", include("broadsheet.studio.urls")),
     path("api/v1/", include("broadsheet.api.urls")),
     path("", include("broadsheet.corrections.urls")),

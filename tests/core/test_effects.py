@@ -511,16 +511,75 @@ def _note_remove(site: Site) -> None:
     note_remove(note=site.media, by=None)
 
 
+def _written_now(comment: Comment) -> Comment:
+    """In its writer's edit window."""
+    Comment.objects.filter(pk=comment.pk).update(created_at=timezone.now())
+    comment.refresh_from_db()
+    return comment
+
+
 def _api_edit(site: Site) -> None:
     from broadsheet.api.services import comment_edit_body
 
-    comment_edit_body(comment=site.approved, body="Edited *through* the API.")
+    comment_edit_body(comment=_written_now(site.approved), body="Edited *through* the API.")
+
+
+def _own_edit_held(site: Site) -> None:
+    """An approved comment edited into words the rules hold leaves the page."""
+    from broadsheet.discussion.services import comment_edit_own
+
+    current = DiscussionSettings.current()
+    current.moderation_keys = "casino"
+    current.save()
+    comment_edit_own(comment=_written_now(site.approved), body="My casino, now.")
 
 
 def _api_withdraw(site: Site) -> None:
     from broadsheet.api.services import comment_withdraw
 
-    comment_withdraw(comment=site.answered)  # a reply holds its place under a tombstone
+    # A reply holds its place under a tombstone.
+    comment_withdraw(comment=_written_now(site.answered))
+
+
+def _like(site: Site) -> None:
+    from broadsheet.discussion.likes import comment_like
+    from broadsheet.discussion.readers import Reader
+
+    comment_like(comment_id=site.approved.pk, reader=Reader(key="g:one", address="a1"))
+
+
+def _post_like(site: Site) -> None:
+    from broadsheet.discussion.likes import post_like
+    from broadsheet.discussion.readers import Reader
+
+    post_like(post_id=site.post.pk, reader=Reader(key="g:one", address="a1"))
+
+
+def _pin(site: Site) -> None:
+    from broadsheet.discussion.pins import comment_pin
+
+    comment_pin(comment=site.answered, user=site.post.authors.get(), pin=True, most=3)
+
+
+def _reported_held(site: Site) -> None:
+    from broadsheet.discussion.readers import Reader
+    from broadsheet.moderation.reports import comment_report
+
+    for n in range(3):
+        comment_report(comment=site.approved, reader=Reader(key=f"g:{n}", address=f"a{n}"),
+                       reason="abuse")  # fmt: skip
+
+
+def _ban_hiding(site: Site) -> None:
+    from broadsheet.moderation.bans import ban_create
+
+    ban_create(kind="account", user=site.reader, hide_comments=True, reason="Abuse")
+
+
+def _ban_lift(site: Site) -> None:
+    from broadsheet.moderation.bans import ban_create, ban_lift
+
+    ban_lift(ban=ban_create(kind="email", value="spam@example.org"))
 
 
 def _thread_discussed(site: Site) -> None:
@@ -701,7 +760,14 @@ def _anchors_relocate(site: Site) -> None:
     assert anchors_relocate(post_id=site.post.pk) == 1  # "the passage was removed"
 
 
+def _essay_likes_on(site: Site) -> None:
+    current = DiscussionSettings.current()
+    current.post_likes = True
+    current.save()
+
+
 BEFORE: dict[Callable[[Site], None], Callable[[Site], Any]] = {
+    _post_like: _essay_likes_on,
     _anchors_relocate: _anchored_then_revised,
     _media_update: _media_item,
     _media_variants: _media_item,
@@ -741,8 +807,13 @@ SCENARIOS: dict[str, list[Callable[[Site], None]]] = {
         _delete_logged,
     ],
     "comment_edit": [_edit],
-    "comment_edit_body": [_api_edit],
+    "comment_edit_own": [_api_edit, _own_edit_held],
     "comment_withdraw": [_api_withdraw],
+    "comment_like": [_like],
+    "post_like": [_post_like],
+    "comment_pin": [_pin],
+    "comment_report": [_reported_held],
+    "ban_create": [_ban_hiding],
     "comments_clean": [_clean],
     "anchors_relocate": [_anchors_relocate],
     "post_save": [_post_save],
@@ -780,6 +851,7 @@ UNSEEN: dict[str, list[Callable[[Site], None]]] = {
     "note_write": [_note_write],
     "note_rate": [_note_rate],
     "thread_create": [_thread_discussed],
+    "ban_lift": [_ban_lift],
     "access_token_create": [_token_made],
     "access_token_revoke": [_token_revoked],
     "mention_receive": [_mention_receive],

@@ -13,13 +13,9 @@ from django.utils.crypto import salted_hmac
 
 from broadsheet.api.auth import Caller
 from broadsheet.api.errors import ApiError
-from broadsheet.core.effects import action
-from broadsheet.core.markdown import render_comment_markdown
-from broadsheet.core.sanitize import without_nul
-from broadsheet.discussion.effects import comment_changed
 from broadsheet.discussion.models import Comment
-from broadsheet.discussion.services import MAX_BODY
-from broadsheet.moderation.services import comment_delete
+from broadsheet.discussion.services import CommentRejected, comment_edit_own
+from broadsheet.discussion.services import comment_withdraw as discussion_withdraw
 
 _SALT = "broadsheet.api.edit-key"
 
@@ -61,34 +57,24 @@ def own_comment(*, pk: int, who: Caller, edit_key: str) -> Comment:
     return comment
 
 
-@action
-def comment_edit_body(*, comment: Comment, body: str) -> Comment:
-    """The commenter's new words for their comment (its author and status stay)."""
-    body = without_nul(body).replace("\r\n", "\n").strip()
-    if not body:
-        raise ApiError(
-            422,
-            "empty",
-            "Please type your comment text.",
-            fields={"body": "Please type your comment text."},
+def comment_edit_body(*, comment: Comment, body: str, editor_id: int | None = None) -> Comment:
+    """The commenter's new words, through the site's own edit (discussion.services): the
+    earlier text kept, the rules run again."""
+    try:
+        return comment_edit_own(
+            comment=comment, body=body, editor_id=editor_id, minutes=settings.API_EDIT_MINUTES
         )
-    if len(body.encode()) > MAX_BODY:
+    except CommentRejected as refused:
+        if refused.code == "edit_window_closed":
+            raise ApiError(403, refused.code, refused.message) from None
         raise ApiError(
-            422, "length", "Your comment is too long.", fields={"body": "Your comment is too long."}
-        )
-    comment.body, comment.body_html = body, render_comment_markdown(body)
-    comment.modified_at = timezone.now()
-    comment.save(update_fields=["body", "body_html", "modified_at"])
-    comment_changed(
-        comment_id=comment.pk,
-        post_id=comment.post_id,
-        shown=comment.status == Comment.Status.APPROVED,
-    )
-    return comment
+            422, refused.code, refused.message, fields={"body": refused.message}
+        ) from None
 
 
-@action
 def comment_withdraw(*, comment: Comment) -> None:
-    """The commenter takes their comment back: deleted as a moderator deletes it (a reply
-    keeps its place under a tombstone)."""
-    comment_delete(comment=comment)
+    """The commenter takes their comment back (a reply keeps its place under a tombstone)."""
+    try:
+        discussion_withdraw(comment=comment, minutes=settings.API_EDIT_MINUTES)
+    except CommentRejected as refused:
+        raise ApiError(403, refused.code, refused.message) from None

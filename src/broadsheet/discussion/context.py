@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.utils import timezone
 
 from broadsheet.accounts.comment_login import DRAFT_KEY, login_options, signed_in_with, take_draft
 from broadsheet.core.anchoring import Selector
@@ -12,11 +15,12 @@ from broadsheet.core.converters import id_or_none
 from broadsheet.discussion.addresses import comment_page_url
 from broadsheet.discussion.cookies import pending_ids
 from broadsheet.discussion.forms import ANCHOR_PARTS, CommentForm, field_row, shown_at_token
+from broadsheet.discussion.likes import post_like_count
 from broadsheet.discussion.margins import margins_for
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.rendering import CommentRenderer, version_notes
-from broadsheet.discussion.selectors import comment_page_for_post
-from broadsheet.discussion.services import comments_are_open
+from broadsheet.discussion.selectors import Node, comment_page_for_post
+from broadsheet.discussion.services import comments_are_open, edit_minutes
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
 
@@ -46,7 +50,11 @@ def discussion_context(
         can_reply=is_open,
         post_url=post.get_absolute_url(),
         versions=version_notes(post, page.in_order),
+        editable=_editable(request, page.in_order, mine),
+        can_pin=_may_pin(request, author_ids, settings),
     )
+    if request.user.is_authenticated:  # a personal page: its forms carry the token
+        renderer.csrf_token = get_token(request)
     pages = [(n, comment_page_url(post, n, page.default)) for n in range(1, page.count + 1)]
     discussion = comment_form_context(
         request, post=post, settings=settings, form=form, reply_to_id=reply_to_id
@@ -69,9 +77,40 @@ def discussion_context(
             "error": error,
             # The margin of the essay: which passages have responses (one query).
             "margins": margins_for(post, respond=is_open),
+            # Likes of the essay itself, when the site counts them (one query then).
+            "post_likes": post_like_count(post.pk) if settings.post_likes else None,
         }
     )
     return {"discussion": discussion}
+
+
+def _editable(request: HttpRequest, shown: list[Node], mine: set[int]) -> set[int]:
+    """The reader's own comments on the page still in their edit window: an account's by its
+    session, a guest's by the signed cookie listing theirs. Nothing to look at on the
+    anonymous (cached) page, which has neither."""
+    me = request.user.pk if request.user.is_authenticated else None
+    if me is None and not mine:
+        return set()
+    since = timezone.now() - timedelta(minutes=edit_minutes())
+    return {
+        node.pk
+        for node in shown
+        if ((me is not None and node.user_id == me) or (node.user_id is None and node.pk in mine))
+        and _aware(node.created_at) > since
+        and not node.removed
+    }
+
+
+def _aware(moment: datetime) -> datetime:
+    """A date read straight from SQLite's cursor has no zone; the database keeps UTC."""
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
+
+
+def _may_pin(request: HttpRequest, author_ids: list[int], settings: DiscussionSettings) -> bool:
+    user = request.user
+    if not settings.max_pinned or not user.is_authenticated:
+        return False
+    return user.pk in author_ids or (user.is_staff and user.has_perm("discussion.change_comment"))
 
 
 def _reply_to(post: Post, pk: int | None) -> Comment | None:

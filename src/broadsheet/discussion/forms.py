@@ -106,6 +106,14 @@ def field_row(
     )
 
 
+class OwnEditForm(forms.Form):
+    """A writer's new words for their comment (checked again by comment_edit_own)."""
+
+    comment = forms.CharField(
+        label="Your comment", strip=False, widget=forms.Textarea(attrs={"rows": 8, "cols": 45})
+    )
+
+
 class CommentForm(forms.Form):
     """Field names follow WordPress's comment form. The checks themselves live in
     discussion.services.comment_submit, which reports each problem against its field."""

@@ -94,6 +94,14 @@ class Comment(models.Model):
     # from the source's microformats); blank for every other comment. Likes and reposts are
     # reactions: shown as faces under the essay, never in the thread.
     mention = models.CharField(max_length=8, blank=True, default="", editable=False)
+    # Issue 22, read by the page's one query for its comments (no query more for a post
+    # without them): when its writer last changed the words (shown "edited" in the card), how
+    # many readers like it (kept by discussion.likes with atomic updates), and when it was
+    # pinned to the top of the discussion, and by whom ("author" or "moderator").
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    like_count = models.PositiveIntegerField(default=0, editable=False)
+    pinned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    pinned_as = models.CharField(max_length=9, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -217,3 +225,69 @@ def counted(status: str, removed: bool, mention: str) -> bool:
     """Post.comment_count's rule, for a comment with these values (see Comment.counts_on_post;
     importers.writing.recount_comments is its SQL twin)."""
     return status == Comment.Status.APPROVED and not removed and mention not in Comment.REACTIONS
+
+
+class CommentRevision(models.Model):
+    """An earlier text of a comment, kept when it was edited: moderators read them in the
+    queue (an edit that turns a good comment into a bad one is seen for what it was)."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    # When this text was replaced, and by whom (null: the guest who wrote it).
+    replaced_at = models.DateTimeField(default=timezone.now)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["comment", "replaced_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Earlier text of comment {self.comment_id}"
+
+
+class CommentLike(models.Model):
+    """One reader's like of a comment: `reader` is "u:<account id>" or, for a guest, "g:" and
+    a keyed hash of their signed cookie's token (discussion.likes). The unique pairs make a
+    repeated or raced like count once."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="likes")
+    reader = models.CharField(max_length=80)
+    # A guest's address, as a keyed hash (blank for an account): one like per address too.
+    address = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reader"], name="comment_like_once"),
+            models.UniqueConstraint(
+                fields=["comment", "address"],
+                name="comment_like_once_per_address",
+                condition=~Q(address=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Like of comment {self.comment_id}"
+
+
+class PostLike(models.Model):
+    """One reader's like of an essay (DiscussionSettings.post_likes), as CommentLike."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
+    reader = models.CharField(max_length=80)
+    address = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "reader"], name="post_like_once"),
+            models.UniqueConstraint(
+                fields=["post", "address"],
+                name="post_like_once_per_address",
+                condition=~Q(address=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Like of post {self.post_id}"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection, Iterable, Mapping
+from datetime import datetime
 from urllib.parse import quote
 
 from django.conf import settings as django_settings
@@ -87,13 +88,10 @@ _MONTHS = (
 def comment_date(comment: Comment) -> str:
     """WordPress's "March 14, 2026 at 6:42 pm", written out directly: Django's dateformat
     costs more than the rest of a comment's markup together."""
-    moment = timezone.localtime(comment.created_at)
-    hour = moment.hour % 12 or 12
-    meridiem = "am" if moment.hour < 12 else "pm"
-    return f"{_MONTHS[moment.month - 1]} {moment.day}, {moment.year} at {hour}:{moment.minute:02d} {meridiem}"
+    return comment_date_of(timezone.localtime(comment.created_at))
 
 
-CARD_VERSION = "7"  # bump when the card markup changes: every stored card is then rebuilt
+CARD_VERSION = "8"  # bump when the card markup changes: every stored card is then rebuilt
 
 # The card's link to the comment itself (microformats' u-url; resolved against the page, it is
 # the comment's public address). Stored without the id, which a new comment does not have yet
@@ -142,10 +140,27 @@ def comment_card(comment: Comment, settings: DiscussionSettings) -> str:
         f"<article><footer>{avatar}"
         f'<b class="p-author h-card">{author}</b> {_PERMALINK}'
         f'<time class="dt-published" datetime="{moment.strftime("%Y-%m-%dT%H:%M")}{"Z" if offset == "+0000" else offset}">'
-        f"{comment_date(comment)}</time></a>{pending}</footer>"
+        f"{comment_date(comment)}</time></a>{edited_note(comment)}{pending}</footer>"
         f"{anchor_card(anchor_of(comment))}"
         f'<div class="e-content">{comment.body_html}</div>'
     )
+
+
+def edited_note(comment: Comment) -> str:
+    """ "edited" with the time its writer last changed the words (microformats' dt-updated)."""
+    if comment.edited_at is None:
+        return ""
+    moment = timezone.localtime(comment.edited_at)
+    return (
+        f' <span class="comment-edited">edited <time class="dt-updated" '
+        f'datetime="{moment.isoformat(timespec="minutes")}">{comment_date_of(moment)}</time></span>'
+    )
+
+
+def comment_date_of(moment: datetime) -> str:
+    hour = moment.hour % 12 or 12
+    meridiem = "am" if moment.hour < 12 else "pm"
+    return f"{_MONTHS[moment.month - 1]} {moment.day}, {moment.year} at {hour}:{moment.minute:02d} {meridiem}"
 
 
 def anchor_card(anchor: Anchor | None) -> str:
@@ -265,6 +280,8 @@ class CommentRenderer:
         can_reply: bool = True,
         post_url: str = "",
         versions: Mapping[int, str] | None = None,
+        editable: Collection[int] = (),
+        can_pin: bool = False,
     ) -> None:
         """`post_url`: the address of the post the comments are on (its cards' links start
         with it); `versions`: the note of each earlier version of it (`version_notes`)."""
@@ -276,6 +293,12 @@ class CommentRenderer:
         self.can_reply = can_reply
         self.max_depth = settings.max_depth
         self.notices: dict[int, str] = {}  # the page's removal notices, by comment id
+        # The reader's own comments still in their edit window (a personal page only), and
+        # whether the reader may pin (an author of the post or a moderator: personal too).
+        self.editable = frozenset(editable)
+        self.can_pin = can_pin
+        self.likes = settings.comment_likes
+        self.collapse_below = settings.collapse_below if settings.comment_order == _BEST else 0
 
     def page(self, page: CommentPage) -> str:
         parts: list[str] = []
@@ -324,14 +347,22 @@ class CommentRenderer:
             card = card.replace(POST_URL, self.post_url)
             if made_on(node) in self.versions:
                 card += self.versions[made_on(node)]
-        reply = ""
+        reply, close = "", "</article>"
         # No Reply at the last level (WordPress's comment_reply_link offers none there).
         if self.can_reply and approved and not node.removed and not last_level:
             reply = f'<a class="reply" href="?replytocom={pk}#respond">Reply</a>'
+        if not node.removed and notice is None:
+            controls = self._controls(node, approved)
+            reply = f"{controls} {reply}" if controls and reply else controls or reply
+            if node.pinned_at is not None and node.depth == 0:
+                classes += " is-pinned"
+                card = card.replace("<article>", _PINNED[node.pinned_as == "author"], 1)
+            if approved and node.like_count < self.collapse_below:
+                classes += " is-collapsed"
+                card = card.replace("<article>", _COLLAPSED, 1)
+                close = "</article></details>"
         # The h-cite is the entry's p-comment (microformats2); its replies nest inside it.
-        out.append(
-            f'<li id="comment-{pk}" class="{classes} p-comment h-cite">{card}{reply}</article>'
-        )
+        out.append(f'<li id="comment-{pk}" class="{classes} p-comment h-cite">{card}{reply}{close}')
         if pk in children and last_level:
             out.append("</li>")  # its replies follow it, at this same level
             for child in children[pk]:
@@ -344,7 +375,48 @@ class CommentRenderer:
         else:
             out.append("</li>")
 
+    def _controls(self, node: Node, approved: bool) -> str:
+        """Like (with its count), Report, and the reader's own Edit and Delete or Pin: small
+        forms and links that work without JavaScript (comments.js posts them in place)."""
+        pk, out = node.pk, ""
+        token = (
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{self.csrf_token}">'
+            if self.csrf_token
+            else ""
+        )
+        if approved and self.likes:
+            out += (
+                f'<form class="comment-like" method="post" action="/comment/{pk}/like/">{token}'
+                f'<button>Like <span class="like-count">{node.like_count}</span></button></form> '
+            )
+        if approved:
+            out += (
+                f'<a class="comment-report" rel="nofollow" href="/comment/{pk}/report/">Report</a>'
+            )
+        if pk in self.editable:
+            out += (
+                f' <a class="comment-edit" rel="nofollow" href="/comment/{pk}/edit/">Edit</a>'
+                f' <a class="comment-delete" rel="nofollow" href="/comment/{pk}/delete/">Delete</a>'
+            )
+        if self.can_pin and approved and node.depth == 0:
+            verb = "Unpin" if node.pinned_at is not None else "Pin"
+            out += (
+                f' <form class="comment-pin" method="post" action="/comment/{pk}/pin/">{token}'
+                f'<button name="pin" value="{int(node.pinned_at is None)}">{verb}</button></form>'
+            )
+        return out
+
+    csrf_token = ""  # set by the page for a signed-in reader (a personal page)
+
 
 _APPROVED = str(Comment.Status.APPROVED)
+_BEST = str(DiscussionSettings.Order.BEST)
+_PINNED = (
+    '<article><p class="comment-pinned">Pinned by a moderator</p>',
+    '<article><p class="comment-pinned">Pinned by the author</p>',
+)
+_COLLAPSED = (
+    '<details class="comment-collapse"><summary>A comment with few likes (show)</summary><article>'
+)
 _COMMENT = str(Comment.Kind.COMMENT)
 _REMOVED = f'<article><p class="comment-deleted">{DELETED}</p>'

@@ -45,6 +45,12 @@ class Node(NamedTuple):
     card_key: str
     card_html: str
     post_version: int | None
+    # Issue 22's columns, read with the rest (no query more): when it was written (its
+    # writer's edit window), its likes, and its pin.
+    created_at: datetime
+    like_count: int
+    pinned_at: datetime | None
+    pinned_as: str
 
     @classmethod
     def of(cls, comment: Comment) -> Node:
@@ -152,7 +158,8 @@ def comment_page_for_post(
         threads = [
             pk
             for (pk,) in _select(
-                f"SELECT id {top} ORDER BY created_at, id LIMIT %s OFFSET %s",
+                f"SELECT id {top} ORDER BY "
+                f"{_THREAD_ORDER.get(settings.comment_order, 'created_at, id')} LIMIT %s OFFSET %s",
                 [post.pk, *params, per_page, (number - 1) * per_page],
             )
         ]
@@ -172,6 +179,7 @@ def comment_page_for_post(
         # A reply whose parent is hidden (pending, spam, trash) stays hidden with it.
     if settings.comment_order == DiscussionSettings.Order.DESC:
         roots.reverse()
+    roots = _ordered(roots, settings)
     shown = _walk(roots, children)
     from broadsheet.discussion.rendering import card_key  # it renders pages of these
 
@@ -186,6 +194,24 @@ def comment_page_for_post(
         roots=roots, children=children, number=number, count=count, default=default,
         in_order=shown, loaded=_whole(unbuilt), notices=notices,
     )  # fmt: skip
+
+
+def _ordered(roots: list[Node], settings: DiscussionSettings) -> list[Node]:
+    """Most liked threads first when the site says so (ties: the older first), and pinned
+    threads above the rest of their page, the earliest pinned first (stable sorts: nothing
+    to do for a post without pins)."""
+    if settings.comment_order == DiscussionSettings.Order.BEST:
+        roots = sorted(roots, key=lambda node: -node.like_count)
+    if any(node.pinned_at is not None for node in roots):
+        return sorted(
+            roots, key=lambda node: (0, str(node.pinned_at)) if node.pinned_at else (1, "")
+        )
+    return roots
+
+
+_THREAD_ORDER: dict[str, str] = {
+    DiscussionSettings.Order.BEST: "like_count DESC, created_at, id",
+}
 
 
 def _rows(

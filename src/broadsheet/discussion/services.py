@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection
@@ -21,7 +22,9 @@ from broadsheet.core.webaddress import NotAWebAddress, web_address
 from broadsheet.discussion.effects import comment_changed
 from broadsheet.discussion.margins import ANCHORED
 from broadsheet.discussion.models import Anchor, Comment
+from broadsheet.discussion.removal import comment_remove, keep_earlier_text
 from broadsheet.discussion.selectors import comment_is_duplicate, comment_is_flood
+from broadsheet.moderation.bans import ban_for, refusal
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.moderation.rules import Candidate, Decision, decide
 from broadsheet.notifications.services import notice_due
@@ -243,6 +246,19 @@ def _not_repeated(
         )
 
 
+def _not_barred(who: Identity, ip_address: str | None, is_moderator: bool) -> None:
+    """A writer a moderator barred is told so politely; the form keeps their words."""
+    if is_moderator:
+        return
+    ban = ban_for(
+        user_id=who.user.pk if who.user is not None else None,
+        email=who.email,
+        ip_address=ip_address,
+    )
+    if ban is not None:
+        raise CommentRejected(refusal(ban), status=403, code="banned")
+
+
 def _passage(post: Post, anchor: Selector | None) -> Selector | None:
     """The reader's selection checked against the essay as it is now: what they submitted
     only chooses between occurrences; the stored selector is taken from the text."""
@@ -344,6 +360,7 @@ def comment_submit(
     )
     ip_address = _clean_ip(ip_address)
     user_agent = user_agent[:254]
+    _not_barred(who, ip_address, is_moderator)
     _not_repeated(
         post=post,
         parent=parent,
@@ -521,3 +538,128 @@ def comment_receive_again(*, comment: Comment, received: Received) -> Comment:
         comment_id=comment.pk, post_id=comment.post_id, shown=comment.status == "approved"
     )
     return comment
+
+
+# --- a commenter's own comment, in its edit window (issue 22; decisions 0074 and 0089) ------
+
+# From the least to the most removed: an edit moves a comment only towards the end.
+_SEVERITY = (Comment.Status.APPROVED, Comment.Status.PENDING, Comment.Status.SPAM,
+             Comment.Status.TRASH)  # fmt: skip
+
+
+def edit_minutes() -> int:
+    return int(django_settings.COMMENT_EDIT_MINUTES)
+
+
+def edit_window_open(comment: Comment, *, now: Any = None, minutes: int | None = None) -> bool:
+    """Whether the comment's writer may still change it (COMMENT_EDIT_MINUTES, or the API's
+    own `minutes`; 0: never)."""
+    minutes = edit_minutes() if minutes is None else minutes
+    return bool(minutes) and (now or timezone.now()) - comment.created_at < timedelta(
+        minutes=minutes
+    )
+
+
+def own_comment(
+    *, pk: int | None, user: Any, guest_ids: set[int] | frozenset[int] = frozenset()
+) -> Comment | None:
+    """The reader's own comment that they may still see and change: an account's by its
+    account, a guest's by the signed cookie that lists their comments (`guest_ids`). None for
+    anybody else's, one that does not exist, or one filed as spam or trashed: a forged id
+    tells nothing about the comments there are."""
+    if not pk:
+        return None
+    comment = (
+        Comment.objects.filter(pk=pk, removed=False)
+        .exclude(status__in=[Comment.Status.SPAM, Comment.Status.TRASH])
+        .select_related("user__profile", "post")
+        .first()
+    )
+    if comment is None:
+        return None
+    account = user is not None and getattr(user, "is_authenticated", False)
+    if account and comment.user_id == user.pk:
+        return comment
+    if comment.user_id is None and pk in guest_ids:
+        return comment
+    return None
+
+
+def window_closed_message() -> str:
+    return (
+        f"A comment can be changed for {edit_minutes()} minutes after it is written; ask a "
+        "moderator to change this one."
+    )
+
+
+def _judged_again(comment: Comment, body: str, body_html: str) -> Decision:
+    """The moderation rules on the new words, with the writer as they wrote the first."""
+    settings = DiscussionSettings.current()
+    who = Identity(user=comment.user, name=comment.author_name, email=comment.author_email,
+                   url=comment.author_url)  # fmt: skip
+    return _decision(
+        post=comment.post, who=who, body=body, body_html=body_html, is_moderator=False,
+        ip_address=comment.ip_address, user_agent=comment.user_agent, honeypot="",
+        seconds_on_page=None, settings=settings,
+    )  # fmt: skip
+
+
+def _status_after_edit(old: str, decided: str) -> str:
+    """An edit never approves (a held comment waits for its moderator) but may hold: an
+    approved comment edited into spam is held, or filed as the rules say."""
+    if old not in _SEVERITY or decided not in _SEVERITY:
+        return old
+    return old if _SEVERITY.index(decided) <= _SEVERITY.index(old) else decided
+
+
+@action
+def comment_edit_own(
+    *, comment: Comment, body: str, editor_id: int | None = None, minutes: int | None = None
+) -> Comment:
+    """The writer's new words for their comment, in its window: the earlier text kept for the
+    moderators, "edited" shown with the time, and the moderation rules run again on the new
+    words (an approved comment edited into spam is held). The caller checked whose it is."""
+    locked = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("user__profile", "post")
+        .get(pk=comment.pk)
+    )
+    if locked.removed or not edit_window_open(locked, minutes=minutes):
+        raise CommentRejected(window_closed_message(), status=403, code="edit_window_closed")
+    who = Identity(user=None, name="", email="", url="")
+    body = _words(without_nul(body), who)
+    if body == locked.body:
+        return locked
+    keep_earlier_text(comment=locked, editor_id=editor_id)
+    body_html = render_comment_markdown(body)
+    decision = _judged_again(locked, body, body_html)
+    old = locked.status
+    locked.status = _status_after_edit(old, decision.status)
+    now = timezone.now()
+    update = ["body", "body_html", "edited_at", "modified_at", "status"]
+    if locked.status != old:
+        locked.previous_status, locked.status_changed_at = old, now
+        locked.moderation_reason = f"Edited by its writer: {decision.reason}"[:300]
+        locked.spam_score = decision.spam_score
+        locked.notice_due = notice_due(locked.status, DiscussionSettings.current())
+        update += ["previous_status", "status_changed_at", "moderation_reason", "spam_score",
+                   "notice_due"]  # fmt: skip
+        if old == Comment.Status.APPROVED:
+            Post.objects.filter(pk=locked.post_id).update(comment_count=F("comment_count") - 1)
+    locked.body, locked.body_html = body, body_html
+    locked.edited_at = locked.modified_at = now
+    locked.save(update_fields=update)
+    comment_changed(
+        comment_id=locked.pk, post_id=locked.post_id, shown=old == Comment.Status.APPROVED
+    )
+    return locked
+
+
+@action
+def comment_withdraw(*, comment: Comment, minutes: int | None = None) -> Comment | None:
+    """The writer takes their comment back in its window, as a moderator deletes it. Declared
+    shown whatever its status: a held comment may have a notice of the public log in its
+    place."""
+    if not edit_window_open(comment, minutes=minutes):
+        raise CommentRejected(window_closed_message(), status=403, code="edit_window_closed")
+    return comment_remove(comment=comment, shown=True)

@@ -15,7 +15,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from broadsheet.core.anchoring import whole
 from broadsheet.core.cache import cache_policy
@@ -23,15 +23,24 @@ from broadsheet.core.converters import id_or_none
 from broadsheet.core.origin import cross_site_refusal
 from broadsheet.discussion.addresses import comment_address
 from broadsheet.discussion.context import comment_form_context, discussion_context
-from broadsheet.discussion.cookies import remember_author, remember_pending
-from broadsheet.discussion.forms import CommentForm, seconds_since
+from broadsheet.discussion.cookies import pending_ids, remember_author, remember_pending
+from broadsheet.discussion.forms import CommentForm, OwnEditForm, seconds_since
+from broadsheet.discussion.likes import NotLikeable, comment_like, post_like
 from broadsheet.discussion.models import Comment
+from broadsheet.discussion.pins import PinRefused, comment_pin
+from broadsheet.discussion.readers import reader_of, remember_reader
 from broadsheet.discussion.rendering import CommentRenderer
 from broadsheet.discussion.services import (
     Commenter,
     CommentRejected,
+    comment_edit_own,
     comment_submit,
+    comment_withdraw,
     comments_are_open,
+    edit_minutes,
+    edit_window_open,
+    own_comment,
+    window_closed_message,
 )
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
@@ -128,7 +137,11 @@ def comment_post(request: HttpRequest) -> HttpResponse:
         )
     else:
         response = HttpResponseRedirect(url)
-    if comment.status != Comment.Status.APPROVED:
+    # A held comment is shown to its writer; a guest's approved one is listed too, so they
+    # may edit it in its window (the cookie that shows them their held comment, decision 0089).
+    if comment.status != Comment.Status.APPROVED or (
+        not request.user.is_authenticated and edit_minutes()
+    ):
         remember_pending(request, response, comment.pk)
     if not request.user.is_authenticated:
         remember_author(
@@ -242,3 +255,154 @@ def comment_identity(request: HttpRequest) -> HttpResponse:
     context = discussion_context(request, post=post)
     html = render_to_string("discussion/_identity.html", context, request=request)
     return JsonResponse({"html": html, "signed_in": request.user.is_authenticated})
+
+
+# --- the reader's own comment, likes and pins (issue 22) ----------------------------------
+
+
+def _own_or_404(request: HttpRequest, pk: int) -> Comment:
+    comment = own_comment(pk=pk, user=request.user, guest_ids=pending_ids(request))
+    if comment is None:
+        raise Http404("You have no comment with this id.")
+    return comment
+
+
+def _closed(request: HttpRequest) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "message": window_closed_message()}, status=403)
+    return render(
+        request, "discussion/refused.html", {"message": window_closed_message()}, status=403
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@cache_policy("never")
+def comment_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/comment/N/edit/`: the writer's own comment in a form, for its edit window."""
+    comment = _own_or_404(request, pk)
+    if not edit_window_open(comment):
+        return _closed(request)
+    form = OwnEditForm(
+        request.POST if request.method == "POST" else None, initial={"comment": comment.body}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            comment = comment_edit_own(
+                comment=comment,
+                body=form.cleaned_data["comment"],
+                editor_id=request.user.pk if request.user.is_authenticated else None,
+            )
+        except CommentRejected as rejected:
+            if rejected.code == "edit_window_closed":
+                return _closed(request)
+            form.add_error("comment", rejected.message)
+        else:
+            return _edited(request, comment)
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "message": " ".join(str(e) for e in form.errors.get("comment", []))},
+                            status=400)  # fmt: skip
+    context = {"comment": comment, "form": form, "post": comment.post, "minutes": edit_minutes()}
+    return render(request, "discussion/edit.html", context, status=400 if form.errors else 200)
+
+
+def _edited(request: HttpRequest, comment: Comment) -> HttpResponse:
+    settings = DiscussionSettings.current()
+    url = comment_address(comment=comment, settings=settings)
+    response: HttpResponse
+    if _wants_json(request):
+        response = JsonResponse({"ok": True, "status": comment.status, "url": url,
+                                 "html": comment.body_html})  # fmt: skip
+    else:
+        response = HttpResponseRedirect(url)
+    if comment.status != Comment.Status.APPROVED:
+        remember_pending(request, response, comment.pk)  # held by the edit: still theirs to see
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@cache_policy("never")
+def comment_delete_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/comment/N/delete/`: asks, then deletes the writer's own comment in its window."""
+    comment = _own_or_404(request, pk)
+    if not edit_window_open(comment):
+        return _closed(request)
+    if request.method != "POST":
+        return render(request, "discussion/delete.html", {"comment": comment,
+                                                          "post": comment.post})  # fmt: skip
+    post_url = comment.post.get_absolute_url()
+    try:
+        comment_withdraw(comment=comment)
+    except CommentRejected:
+        return _closed(request)
+    if _wants_json(request):
+        return JsonResponse({"ok": True})
+    return HttpResponseRedirect(f"{post_url}#comments")
+
+
+@csrf_exempt  # the cached page carries no token: checked as the comment form is
+@require_POST
+@cache_policy("never")
+def comment_like_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/comment/N/like/`: one like per reader; back to the comment, or its count as JSON."""
+    refused = cross_site_refusal(request, "Likes can only be given from this site.")
+    if refused is not None:
+        return refused
+    if not DiscussionSettings.current().comment_likes:
+        raise Http404("Likes are off.")
+    reader = reader_of(request, _client_ip(request))
+    try:
+        count = comment_like(comment_id=pk, reader=reader)
+    except NotLikeable:
+        raise Http404("No such comment.") from None
+    response: HttpResponse
+    if _wants_json(request):
+        response = JsonResponse({"ok": True, "count": count})
+    else:
+        response = HttpResponseRedirect(_back_to(pk))
+    remember_reader(request, response, reader)
+    return response
+
+
+def _back_to(pk: int) -> str:
+    """The comment's page with a query string: rendered for the liker, never stored, and not
+    the copy of the page their browser kept (public pages may be kept for a minute)."""
+    comment = Comment.objects.select_related("post").get(pk=pk)
+    address = comment_address(comment=comment, settings=DiscussionSettings.current())
+    page, _, anchor = address.partition("#")
+    return f"{page}{'&' if '?' in page else '?'}liked={pk}#{anchor}"
+
+
+@require_POST
+@cache_policy("never")
+def comment_pin_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/comment/N/pin/` (pin=1) or unpin (pin=0), for the post's authors and moderators."""
+    comment = get_object_or_404(Comment.objects.select_related("post"), pk=pk)
+    try:
+        comment_pin(comment=comment, user=request.user, pin=request.POST.get("pin") == "1",
+                    most=DiscussionSettings.current().max_pinned)  # fmt: skip
+    except PinRefused as refused:
+        return render(request, "discussion/refused.html", {"message": refused.message},
+                      status=refused.status)  # fmt: skip
+    return HttpResponseRedirect(f"{comment.post.get_absolute_url()}#comment-{pk}")
+
+
+@csrf_exempt  # as a comment's like
+@require_POST
+@cache_policy("never")
+def post_like_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/post-like/N/`: a reader likes the essay (when the site counts essays' likes)."""
+    refused = cross_site_refusal(request, "Likes can only be given from this site.")
+    if refused is not None:
+        return refused
+    post = Post.objects.public().filter(pk=pk).first()
+    if post is None or not DiscussionSettings.current().post_likes:
+        raise Http404("No such post.")
+    reader = reader_of(request, _client_ip(request))
+    count = post_like(post_id=post.pk, reader=reader)
+    response: HttpResponse
+    if _wants_json(request):
+        response = JsonResponse({"ok": True, "count": count})
+    else:
+        response = HttpResponseRedirect(f"{post.get_absolute_url()}#comments")
+    remember_reader(request, response, reader)
+    return response

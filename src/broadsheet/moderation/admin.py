@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
 from broadsheet.core.admin import SingletonAdmin
-from broadsheet.moderation.models import DiscussionSettings, RemovalEntry, SpamToken
+from broadsheet.moderation.bans import ban_create, ban_lift
+from broadsheet.moderation.models import Ban, DiscussionSettings, RemovalEntry, SpamToken
 
 
 @admin.register(DiscussionSettings)
@@ -45,7 +48,72 @@ class DiscussionSettingsAdmin(SingletonAdmin):
         ("Privacy", {"fields": ("ip_retention_days", "empty_trash_days")}),
         ("Spam guards", {"fields": ("minimum_seconds_on_page", "spam_threshold")}),
         ("Public moderation log", {"fields": ("public_moderation_log", "moderation_reasons")}),
+        (
+            "Likes, pins and reports",
+            {
+                "fields": (
+                    ("comment_likes", "post_likes"),
+                    "collapse_below",
+                    "max_pinned",
+                    "reports_to_hold",
+                )
+            },
+        ),
     )
+
+
+class BanForm(forms.ModelForm):
+    class Meta:
+        model = Ban
+        fields = ("kind", "user", "value", "until", "reason", "hide_comments")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind, value = data.get("kind"), (data.get("value") or "").strip()
+        if kind == Ban.Kind.ACCOUNT and not data.get("user"):
+            self.add_error("user", "Choose the account to bar.")
+        if kind == Ban.Kind.EMAIL and "@" not in value:
+            self.add_error("value", "Type the email address to bar, such as name@example.org.")
+        if kind == Ban.Kind.NETWORK:
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError:
+                self.add_error("value", "Type an address or a range, such as 203.0.113.0/24.")
+        return data
+
+
+@admin.register(Ban)
+class BanAdmin(admin.ModelAdmin):
+    """Bans, listed with who made and who lifted them (the staff's log of them); made through
+    moderation.bans.ban_create (which hides earlier comments when asked), lifted with the
+    list's action, never edited or deleted: the record stays."""
+
+    form = BanForm
+    list_display = ("shown", "kind", "reason", "created_at", "until", "lifted_at", "created_by")
+    list_filter = ("kind",)
+    raw_id_fields = ("user",)
+    actions = ("lift",)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Ban, form: Any, change: bool) -> None:
+        if change:
+            return
+        made = ban_create(
+            kind=obj.kind, value=obj.value, user=obj.user, until=obj.until, reason=obj.reason,
+            hide_comments=obj.hide_comments, by=request.user,
+        )  # fmt: skip
+        obj.pk = made.pk
+
+    @admin.action(description="Lift the selected bans now")
+    def lift(self, request: HttpRequest, queryset: Any) -> None:
+        for ban in queryset:
+            ban_lift(ban=ban, by=request.user)
+        self.message_user(request, "Lifted.")
 
 
 @admin.register(RemovalEntry)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from broadsheet.core.models import SingletonModel
 
@@ -20,6 +23,7 @@ class DiscussionSettings(SingletonModel):
     class Order(models.TextChoices):
         ASC = "asc", "older"
         DESC = "desc", "newer"
+        BEST = "best", "most liked"
 
     # Other comment settings
     comments_open_by_default = models.BooleanField(
@@ -149,6 +153,29 @@ class DiscussionSettings(SingletonModel):
         "that of Unapprove and Trash.",
     )
 
+    # Issue 22: likes, pins and readers' reports
+    comment_likes = models.BooleanField("Readers may like comments", default=True)
+    post_likes = models.BooleanField("Readers may like the essay itself", default=False)
+    collapse_below = models.SmallIntegerField(
+        "Collapse comments with fewer likes than",
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(1000)],
+        help_text="0 shows every comment open. Collapsed comments open with a click (no script "
+        "needed). Only used when threads are ordered most liked first.",
+    )
+    max_pinned = models.PositiveSmallIntegerField(
+        "Pinned comments per post",
+        default=3,
+        validators=[MaxValueValidator(20)],
+        help_text="Authors and moderators pin comments to the top of the discussion; 0 turns "
+        "pinning off.",
+    )
+    reports_to_hold = models.PositiveSmallIntegerField(
+        "Hold a comment after this many readers report it",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+
     class Meta:
         verbose_name = verbose_name_plural = "discussion settings"
 
@@ -248,3 +275,82 @@ class RemovalEntry(models.Model):
     def shown_reason(self) -> str:
         """The reason as readers read it: the list's words, or the moderator's own."""
         return self.text or self.reason
+
+
+class Report(models.Model):
+    """A reader's report of a comment: one per reader and comment (`reader` as a like's:
+    "u:<id>" or "g:<keyed hash>"), shown in the queue with the others' counts and reasons."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam"
+        ABUSE = "abuse", "Abuse"
+        OFF_TOPIC = "offtopic", "Off topic"
+        OTHER = "other", "Other"
+
+    comment = models.ForeignKey(
+        "discussion.Comment", on_delete=models.CASCADE, related_name="reports"
+    )
+    reader = models.CharField(max_length=80)
+    address = models.CharField(max_length=64, blank=True, default="")
+    reason = models.CharField(max_length=8, choices=Reason.choices)
+    text = models.CharField(max_length=MAX_REASON_TEXT, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reader"], name="report_once_per_reader"),
+            models.UniqueConstraint(
+                fields=["comment", "address"],
+                name="report_once_per_address",
+                condition=~models.Q(address=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report of comment {self.comment_id}: {self.reason}"
+
+
+class Ban(models.Model):
+    """A commenter barred by a moderator until `until` (null: for good): an account, an email
+    address (any case) or an address range (CIDR; one address is a /32 or /128)."""
+
+    class Kind(models.TextChoices):
+        ACCOUNT = "account", "Account"
+        EMAIL = "email", "Email address"
+        NETWORK = "network", "Address range"
+
+    kind = models.CharField(max_length=7, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    value = models.CharField(
+        max_length=100, blank=True, help_text="The email address, or the range (CIDR)."
+    )
+    reason = models.CharField(max_length=MAX_REASON_TEXT, blank=True)
+    hide_comments = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    until = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["lifted_at", "until"], name="ban_in_force")]
+
+    def __str__(self) -> str:
+        return f"Ban of {self.shown}"
+
+    @property
+    def shown(self) -> str:
+        if self.kind == self.Kind.ACCOUNT:
+            return f"account {self.user}" if self.user_id else "a deleted account"
+        return self.value
+
+    def in_force(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        return self.lifted_at is None and (self.until is None or self.until > now)

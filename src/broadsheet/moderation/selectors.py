@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from broadsheet.discussion.addresses import comment_addresses
 from broadsheet.discussion.anchors import THREAD_UNUSED, WITH_ANCHORS, Quoted, quoted, responds_to
-from broadsheet.discussion.models import Comment
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import Comment, CommentRevision
+from broadsheet.moderation.models import DiscussionSettings, Report
 
 Status = Comment.Status
 QUEUE_PER_PAGE = 20
@@ -114,6 +115,12 @@ def _queue(*, status: str | None, query: str) -> QuerySet[Comment]:
         comments.select_related("post", "post__parent", "user", "removal_entry", *WITH_ANCHORS)
         # The queue shows each post's title and link only: its text stays in the database.
         .defer("post__body", "post__body_html", "post__footnotes_html", "post__toc", *THREAD_UNUSED)
+        # Whether readers reported it and whether its words changed, in the same query: the
+        # reasons and earlier texts are read only for a page that has some.
+        .annotate(
+            reported=Exists(Report.objects.filter(comment=OuterRef("pk"))),
+            rewritten=Exists(CommentRevision.objects.filter(comment=OuterRef("pk"))),
+        )
         .order_by("-created_at", "-id")
     )
 
@@ -154,11 +161,43 @@ class QueueRow:
     actions: list[Action]
     can_reply: bool  # replies only go under comments that are, or will be, published
     quoted: Quoted | None  # the passage it responds to
+    # Readers' reports: (reason, how many) and the words given with "Other"; earlier texts
+    # (when each was replaced, the words), oldest first.
+    reports: tuple[tuple[str, int], ...] = ()
+    report_texts: tuple[str, ...] = ()
+    earlier: tuple[tuple[Any, str], ...] = ()
+
+
+def _reports(ids: list[int]) -> dict[int, tuple[dict[str, int], list[str]]]:
+    found: dict[int, tuple[dict[str, int], list[str]]] = {}
+    labels = dict(Report.Reason.choices)
+    rows = Report.objects.filter(comment_id__in=ids).values_list("comment_id", "reason", "text")
+    for comment_id, reason, text in rows.order_by("created_at"):
+        counts, texts = found.setdefault(comment_id, ({}, []))
+        label = labels.get(reason, reason)
+        counts[label] = counts.get(label, 0) + 1
+        if text:
+            texts.append(text)
+    return found
+
+
+def _earlier(ids: list[int]) -> dict[int, list[tuple[Any, str]]]:
+    found: dict[int, list[tuple[Any, str]]] = {}
+    rows = CommentRevision.objects.filter(comment_id__in=ids).values_list(
+        "comment_id", "replaced_at", "body"
+    )
+    for comment_id, when, body in rows:
+        found.setdefault(comment_id, []).append((when, body))
+    return found
 
 
 def queue_rows(page: Page[Comment]) -> list[QueueRow]:
     # A held comment's address is where it will be once approved.
     addresses = comment_addresses(comments=page, settings=DiscussionSettings.current())
+    reported = [c.pk for c in page if getattr(c, "reported", False)]
+    rewritten = [c.pk for c in page if getattr(c, "rewritten", False)]
+    reports = _reports(reported) if reported else {}
+    earlier = _earlier(rewritten) if rewritten else {}
     return [
         QueueRow(
             comment=comment,
@@ -166,6 +205,9 @@ def queue_rows(page: Page[Comment]) -> list[QueueRow]:
             actions=row_actions(comment.status),
             can_reply=comment.status in _ALL,
             quoted=quoted(responds_to(comment), comment.post.get_absolute_url()),
+            reports=tuple(reports.get(comment.pk, ({}, []))[0].items()),
+            report_texts=tuple(reports.get(comment.pk, ({}, []))[1]),
+            earlier=tuple(earlier.get(comment.pk, [])),
         )
         for comment in page
     ]

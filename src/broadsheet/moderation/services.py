@@ -17,8 +17,9 @@ from broadsheet.core.markdown import render_comment_markdown
 from broadsheet.core.sanitize import without_nul
 from broadsheet.discussion.effects import comment_changed
 from broadsheet.discussion.models import Comment
+from broadsheet.discussion.removal import comment_remove, keep_earlier_text
 from broadsheet.moderation.log import Reason, removal_forget, removal_logged, removal_record
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.moderation.models import DiscussionSettings, Report
 from broadsheet.moderation.spam import comment_tokens, spam_train, spam_untrain
 from broadsheet.publishing.models import Post
 
@@ -83,6 +84,8 @@ def _set_status(*, comment: Comment, status: str, reason: Reason | None = None) 
 
 @action
 def comment_approve(*, comment: Comment) -> Comment:
+    # Readers' reports are answered: three more would be needed to hold it again.
+    Report.objects.filter(comment_id=comment.pk).delete()
     return _set_status(comment=comment, status=Status.APPROVED)
 
 
@@ -123,34 +126,26 @@ def comment_restore(*, comment: Comment) -> Comment:
 
 @action
 def comment_delete(*, comment: Comment) -> Comment | None:
-    """Delete for good. With replies, a tombstone stays: "This comment was deleted."."""
-    locked = Comment.objects.select_for_update().get(pk=comment.pk)
-    if _counted(locked.status, locked):
-        Post.objects.filter(pk=locked.post_id).update(comment_count=F("comment_count") - 1)
-    answered = locked.replies.exists()
-    # A tombstone is shown where the comment was (approved or not: it holds its replies); a
-    # logged removal loses its name (and its notice in the thread).
-    shown = answered or locked.status == Status.APPROVED or removal_logged(comment=locked)
-    comment_changed(comment_id=locked.pk, post_id=locked.post_id, shown=shown)
-    if not answered:
-        locked.delete()
-        return None
-    locked.removed = True
-    locked.status = Status.APPROVED  # the tombstone holds its replies in place
-    locked.previous_status = ""
-    locked.body = locked.body_html = ""
-    locked.author_name = locked.author_email = locked.author_url = locked.user_agent = ""
-    locked.ip_address = None
-    locked.user = None
-    locked.save()
-    return locked
+    """Delete for good. With replies, a tombstone stays: "This comment was deleted."; a
+    logged removal loses its name (and its notice in the thread)."""
+    return comment_remove(comment=comment, shown=removal_logged(comment=comment))
 
 
 @action
 def comment_edit(
-    *, comment: Comment, body: str, author_name: str, author_email: str, author_url: str
+    *,
+    comment: Comment,
+    body: str,
+    author_name: str,
+    author_email: str,
+    author_url: str,
+    editor_id: int | None = None,
 ) -> Comment:
-    comment.body = without_nul(body).replace("\r\n", "\n").strip()
+    """A moderator's edit, at any time; the earlier text is kept when the words change."""
+    body = without_nul(body).replace("\r\n", "\n").strip()
+    if body != comment.body:
+        keep_earlier_text(comment=comment, editor_id=editor_id)
+    comment.body = body
     comment.body_html = render_comment_markdown(comment.body)
     comment.author_name, comment.author_email, comment.author_url = (
         author_name,

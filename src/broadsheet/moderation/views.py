@@ -178,7 +178,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = CommentEditForm(request.POST or None, initial=_edit_initial(comment))
     if request.method == "POST" and form.is_valid():
-        comment_edit(comment=comment, **form.cleaned_data)
+        comment_edit(comment=comment, editor_id=request.user.pk, **form.cleaned_data)
         messages.success(request, "Comment updated.")
         return HttpResponseRedirect(_next_url(request))
     return _edit_page(request, comment, form, _reason_form())

@@ -1,3 +1,26 @@
+// Likes without a reload (issue 22): the small form posts in place and shows the new count;
+// without JavaScript the same form posts and comes back to the comment.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var like = event.target;
+    if (!like.matches || !like.matches("form.comment-like, form.post-like")) return;
+    event.preventDefault();
+    var button = like.querySelector("button");
+    if (button) button.disabled = true;
+    fetch(like.action, {
+      method: "POST", body: new FormData(like), credentials: "same-origin",
+      headers: {"X-Requested-With": "fetch"}
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      var count = like.querySelector(".like-count");
+      if (data && count) count.textContent = String(data.count);
+      like.classList.add("is-liked");
+    }).catch(function () { like.submit(); });
+  });
+})();
+
 // The comment form, improved when JavaScript runs (everything also works without it):
 // saved guest details filled in from a cookie, "Reply" moving the form under a comment,
 // and posting without a full reload.
