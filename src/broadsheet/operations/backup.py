@@ -41,15 +41,22 @@ def backups_folder() -> Path:
     return Path(settings.DATA_DIR) / "backups"
 
 
-def default_name() -> str:
-    return f"{PREFIX}{timezone.now():%Y%m%d-%H%M%S}{SUFFIX}"
+def default_path() -> Path:
+    """A new file in DATA_DIR/backups/ named for the moment (…-2 if that second is taken)."""
+    folder = backups_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{PREFIX}{timezone.now():%Y%m%d-%H%M%S}"
+    path, number = folder / f"{stem}{SUFFIX}", 1
+    while path.exists():
+        number += 1
+        path = folder / f"{stem}-{number}{SUFFIX}"
+    return path
 
 
 def backup_create(*, output: Path | None = None) -> BackupResult:
     """Take a backup into `output` (default: a new file in DATA_DIR/backups/)."""
     if output is None:
-        backups_folder().mkdir(parents=True, exist_ok=True)
-        output = backups_folder() / default_name()
+        output = default_path()
     folder = output.parent
     with tempfile.TemporaryDirectory(prefix=".backup-", dir=folder) as work:
         handle, partial = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
@@ -138,13 +145,17 @@ def stored_backups() -> list[Stored]:
     if not folder.is_dir():
         return []
     found = []
-    for path in folder.glob(f"{PREFIX}*{SUFFIX}"):
+    for path in sorted(folder.glob(f"{PREFIX}*{SUFFIX}"), key=_age_order, reverse=True):
         try:
             manifest: dict[str, Any] | None = archive.read_manifest(path)
-        except (archive.ArchiveError, OSError, KeyError, Exception):
+        except Exception:  # any damage: listed as unreadable, never an error page
             manifest = None
         found.append(Stored(path.name, path, path.stat().st_size, manifest))
-    return sorted(found, key=lambda stored: stored.name, reverse=True)
+    return found
+
+
+def _age_order(path: Path) -> tuple[int, str]:
+    return path.stat().st_mtime_ns, path.name
 
 
 def backups_prune(*, keep: int) -> list[str]:
