@@ -3,7 +3,8 @@
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from broadsheet.urls import handler404, urlpatterns as site_urls  # noqa: F401
+from broadsheet.urls import handler404  # noqa: F401
+from broadsheet.urls import urlpatterns as site_urls
 
 handler500 = "broadsheet.core.views.server_error"
 

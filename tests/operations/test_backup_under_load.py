@@ -104,11 +104,21 @@ def test_a_backup_under_32_posting_guests_restores_every_acknowledged_comment(
             broadsheet(env, "backup", "--output", str(backup))
             during = len(guests.acknowledged)
             time.sleep(0.5)  # and they go on posting after it
+        with urllib.request.urlopen(base + "/metrics", timeout=30) as response:
+            metrics = response.read().decode()
     finally:
         stop(server)
     assert not guests.failures, guests.failures[:3]
     before = {body for moment, body in guests.acknowledged if moment < started}
     assert len(before) >= 3 * GUESTS and len(guests.acknowledged) > during > len(before)
+
+    # Both web worker processes' counts, summed (prometheus-client's multiprocess mode).
+    created = sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in metrics.splitlines()
+        if line.startswith("broadsheet_requests_total{") and 'status="201"' in line
+    )
+    assert created == len(guests.acknowledged)
 
     verified = archive.verify(backup)
     counts = verified.manifest["counts"]
