@@ -41,7 +41,7 @@ class RequestMiddleware:
     @staticmethod
     def _record(request: HttpRequest, status: int, seconds: float) -> None:
         match = request.resolver_match
-        view = (match.view_name or match._func_path) if match is not None else "cached"
+        view = (match.view_name or match._func_path) if match is not None else "unresolved"
         REQUESTS.labels(view, str(status)).inc()
         RENDER_SECONDS.labels(view).observe(seconds)
         logger.info(
