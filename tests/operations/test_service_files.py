@@ -22,7 +22,9 @@ HARDENING = (
 def _verify(*units: Path) -> subprocess.CompletedProcess[str]:
     tool = shutil.which("systemd-analyze")
     if tool is None:
-        pytest.fail("systemd-analyze is missing: `make browser-deps` installs it (apt-get install systemd)")
+        pytest.fail(
+            "systemd-analyze is missing: `make browser-deps` installs it (apt-get install systemd)"
+        )
     return subprocess.run(
         [tool, "verify", *map(str, units)], capture_output=True, text=True, check=False, timeout=120
     )

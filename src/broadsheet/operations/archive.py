@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import tarfile
 import time
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ DATABASES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 PREFIX_LINE = "archive-before-checksums"
 FORMAT = 1
 CHUNK = 1024 * 1024
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 class ArchiveError(Exception):
@@ -97,10 +99,14 @@ class Writer:
         lines = [f"{digest}  {name}" for name, digest in self._digests.items()]
         lines.append(f"{self._out.digest.hexdigest()}  {PREFIX_LINE}")
         data = ("\n".join(lines) + "\n").encode()
-        info = tarfile.TarInfo(CHECKSUMS)
-        info.size, info.mtime, info.mode = len(data), int(time.time()), 0o600
-        self._tar.addfile(info, io.BytesIO(data))
+        self._tar.addfile(_checksums_info(len(data), int(time.time())), io.BytesIO(data))
         self._tar.close()
+
+
+def _checksums_info(size: int, mtime: int) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(CHECKSUMS)
+    info.size, info.mtime, info.mode = size, mtime, 0o600
+    return info
 
 
 @dataclass
@@ -112,34 +118,44 @@ class Verified:
 def verify(path: Path) -> Verified:
     """Check every digest of the archive at `path`; raises ArchiveError naming what is wrong."""
     try:
-        digests, checksums_offset, end = _member_digests(path)
+        digests, last, end = _member_digests(path)
     except (tarfile.TarError, OSError, EOFError) as error:
         raise ArchiveError(f"it cannot be read as a backup archive ({error}).") from None
-    if CHECKSUMS not in digests:
-        raise ArchiveError(f"it has no {CHECKSUMS}: the archive is truncated or not a backup.")
+    if last is None or last.name != CHECKSUMS:
+        raise ArchiveError(f"it does not end with {CHECKSUMS}: it is truncated or not a backup.")
     expected = _parse_checksums(path)
     _compare(digests, expected)
-    if _prefix_digest(path, checksums_offset) != expected[PREFIX_LINE]:
+    if _prefix_digest(path, last.offset) != expected[PREFIX_LINE]:
         raise ArchiveError("a tar header or padding was changed (the archive's digest differs).")
+    _check_last_header(path, last)
     _check_trailer(path, end)
     manifest = _read_manifest(path)
     return Verified(manifest, [name for name in digests if name != CHECKSUMS])
 
 
-def _member_digests(path: Path) -> tuple[dict[str, str], int, int]:
+def _member_digests(path: Path) -> tuple[dict[str, str], tarfile.TarInfo | None, int]:
+    """Each member's digest, the last member, and where its contents end."""
     digests: dict[str, str] = {}
-    checksums_offset, end = -1, 0
+    last, end = None, 0
     with tarfile.open(path, mode="r:") as tar:
         for member in tar:
             if not member.isfile():
                 raise ArchiveError(f"it holds {member.name!r}, which is not a plain file.")
             if member.name in digests:
                 raise ArchiveError(f"it holds {member.name!r} twice.")
-            if member.name == CHECKSUMS:
-                checksums_offset = member.offset
             digests[member.name] = _digest(tar, member)
-            end = member.offset_data + -(-member.size // 512) * 512
-    return digests, checksums_offset, end
+            last, end = member, member.offset_data + member.size
+    return digests, last, end
+
+
+def _check_last_header(path: Path, last: tarfile.TarInfo) -> None:
+    """The checksums member's own header, which no digest covers, must be byte for byte the
+    one the writer makes (a changed byte that still parses is caught here)."""
+    expected = _checksums_info(last.size, int(last.mtime)).tobuf(tarfile.PAX_FORMAT)
+    with path.open("rb") as stream:
+        stream.seek(last.offset)
+        if stream.read(len(expected)) != expected:
+            raise ArchiveError(f"the header of {CHECKSUMS} was changed.")
 
 
 def _digest(tar: tarfile.TarFile, member: tarfile.TarInfo) -> str:
@@ -155,13 +171,20 @@ def _parse_checksums(path: Path) -> dict[str, str]:
     with tarfile.open(path, mode="r:") as tar:
         stream = tar.extractfile(CHECKSUMS)
         assert stream is not None
-        text = stream.read().decode("utf-8", "replace")
+        raw = stream.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ArchiveError(f"its {CHECKSUMS} is damaged (not UTF-8).") from None
     expected: dict[str, str] = {}
-    for line in text.splitlines():
+    *lines, after = text.split("\n")  # "\n" only: splitlines() would also split at \x0b …
+    for line in lines:
         digest, _, name = line.partition("  ")
-        if len(digest) != 64 or not name:
+        if not _DIGEST.fullmatch(digest) or not name or name in expected:
             raise ArchiveError(f"its {CHECKSUMS} is damaged (line {line[:80]!r}).")
         expected[name] = digest
+    if after:
+        raise ArchiveError(f"its {CHECKSUMS} is damaged (it does not end with a line break).")
     if PREFIX_LINE not in expected:
         raise ArchiveError(f"its {CHECKSUMS} is damaged (no digest of the archive).")
     return expected
@@ -195,6 +218,7 @@ def _check_trailer(path: Path, end: int) -> None:
     with path.open("rb") as stream:
         stream.seek(end)
         rest = stream.read()
+    # The last member's padding and the end-of-archive blocks: zeros, at least two blocks.
     if len(rest) < 1024 or rest.strip(b"\0"):
         raise ArchiveError("its end was changed or cut off (the closing zero blocks differ).")
 

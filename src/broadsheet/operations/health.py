@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Count, Min
 from django.utils import timezone
 
@@ -102,7 +102,13 @@ def readiness() -> tuple[bool, dict[str, Any]]:
     checks: dict[str, Any] = {"database": _probe(_database), "cache": _probe(_cache)}
     ready = all(check["status"] == "ok" for check in checks.values())
     if checks["database"]["status"] == "ok":
-        checks |= _background(figures())
+        try:
+            found = figures()
+        except DatabaseError as error:  # a database with no tables yet (before `migrate`)
+            checks["schema"] = {"status": "fail", "error": f"{error}"[:300]}
+            ready = False
+        else:
+            checks |= _background(found)
     return ready, {"status": "ready" if ready else "unready", "checks": checks}
 
 

@@ -48,6 +48,8 @@ def consistent_read(folder: Path) -> Iterator[Snapshot]:
     moment of that copy (the export is written there)."""
     if connection.in_atomic_block:
         raise SnapshotError("a backup cannot be taken inside a transaction")
+    if "django_migrations" not in connection.introspection.table_names():
+        raise SnapshotError("the database is empty (no tables): there is nothing to back up yet")
     if engine() == "sqlite":
         with _sqlite(folder) as snapshot:
             yield snapshot

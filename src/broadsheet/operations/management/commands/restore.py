@@ -10,6 +10,7 @@ from broadsheet.operations.restore import RestoreRefused, restore
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # an operator's command: no URL conf to import
     help = (
         "Restore a backup made by `broadsheet backup` into this (empty) site, after verifying "
         "every checksum. Stop the server and the worker first."

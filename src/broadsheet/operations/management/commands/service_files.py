@@ -20,6 +20,7 @@ def _this_broadsheet() -> Path:
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # an operator's command: no URL conf to import
     help = (
         "Write systemd units for the web server and the worker (broadsheet-web.service, "
         "broadsheet-worker.service) into DIR, hardened, for /etc/systemd/system/."

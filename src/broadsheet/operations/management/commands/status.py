@@ -9,6 +9,7 @@ from broadsheet.operations.health import readiness
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # an operator's command: no URL conf to import
     help = (
         "What /readyz reports: database, cache, the worker's last heartbeat, the outbox, the "
         "task queue and the last backup. Exits 1 when the site is not ready."
@@ -25,7 +26,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Broadsheet: {report['status']}")
             for name, check in report["checks"].items():
                 details = ", ".join(
-                    f"{key} {value}" for key, value in check.items() if key not in ("status",)
+                    f"{key} {'-' if value is None else value}"
+                    for key, value in check.items()
+                    if key != "status"
                 )
                 self.stdout.write(f"  {name:<9} {check['status']:<5} {details}")
         if not ready:

@@ -8,6 +8,7 @@ from broadsheet.operations.upgrades import LARGE_ROWS, pending_migrations
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # an operator's command: no URL conf to import
     help = (
         "Before `broadsheet migrate`: the migrations this version would run, and which will "
         "rewrite, scan or index a large table (the site may slow or wait meanwhile)."
