@@ -157,3 +157,12 @@ def test_the_plain_log_format_carries_the_id(settings: Any) -> None:
     RequestIdFilter().filter(record)
     line = logging.Formatter(settings.LOGGING["formatters"]["plain"]["format"]).format(record)
     assert "[-] broadsheet.request: GET / 200" in line
+
+
+def test_readyz_is_cheap(client: Client, django_assert_max_num_queries: Any) -> None:
+    heartbeat()
+    client.get("/readyz")  # the connection opened
+    with django_assert_max_num_queries(4):  # SELECT 1, heartbeat and backup runs, outbox, queue
+        assert client.get("/readyz").status_code == 200
+    with django_assert_max_num_queries(0):
+        assert client.get("/healthz").status_code == 200
