@@ -37,6 +37,11 @@ browser-deps:
 	  echo "Installing nginx for the proxy test (apt-get)..."; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light >/dev/null; }
+	@# systemd-analyze checks the units `broadsheet service-files` writes (tests/operations).
+	@command -v systemd-analyze >/dev/null 2>&1 || { \
+	  echo "Installing systemd for the service-file test (apt-get)..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq systemd >/dev/null; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

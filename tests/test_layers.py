@@ -30,6 +30,7 @@ LAYERS = {
     "studio": 6,
     "api": 6,
     "embed": 6,
+    "operations": 6,
 }
 
 # (module, the higher app it imports): older code, to be turned into registrations.

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "broadsheet.studio",
     "broadsheet.api",
     "broadsheet.embed",
+    "broadsheet.operations",
     "django_tasks",
     "django_tasks_db",
     "allauth",
@@ -109,6 +110,9 @@ MIDDLEWARE = [
     # An essay's address asked for application/activity+json answers with its Article.
     "broadsheet.federation.middleware.ActivityNegotiationMiddleware",
 ]
+# Outside the page cache: every request Django answers gets an id (X-Request-Id), a log line and
+# its metrics (broadsheet.operations.requests).
+MIDDLEWARE.insert(0, "broadsheet.operations.requests.RequestMiddleware")
 
 ROOT_URLCONF = "broadsheet.urls"
 WSGI_APPLICATION = "broadsheet.wsgi.application"
@@ -314,6 +318,18 @@ PRIVACY_ALLOW_COMMENT_REMOVAL = env_bool("PRIVACY_ALLOW_COMMENT_REMOVAL", True)
 # --- background work ----------------------------------------------------------------------
 # django-tasks with its database backend: no broker to run; `broadsheet worker` runs the queue.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- operations (docs/deployment.md) -------------------------------------------------------
+# The worker backs the site up once a day into DATA_DIR/backups/ and keeps this many of its
+# backups (the newest); 0 turns the daily backup off (`broadsheet backup` still works).
+BACKUP_KEEP = env_int("BACKUP_KEEP", 7, minimum=0, maximum=1000)
+# /metrics answers requests from this machine (loopback); from anywhere else only with
+# `Authorization: Bearer <METRICS_TOKEN>`. Empty: loopback only.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# The log's format: "plain" (one readable line per request) or "json" (one JSON object a line).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain").lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise SettingError("LOG_FORMAT", "must be plain or json", "json")
 
 # --- mail -------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST", "")
@@ -525,7 +541,18 @@ API_MAX_BODY_KB = env_int("API_MAX_BODY_KB", 128, minimum=16, maximum=10_240)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "broadsheet.core.requestlog.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json": {"()": "broadsheet.core.requestlog.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
     # The task queue reports every poll at INFO; its warnings and errors are what matter.
     "loggers": {name: {"level": "WARNING"} for name in ("django_tasks", "django_tasks_db")},

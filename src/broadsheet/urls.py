@@ -15,6 +15,7 @@ admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = settings.SITE_NAME
 
 handler404 = "broadsheet.core.views.page_not_found"
+handler500 = "broadsheet.core.views.server_error"
 
 
 def _media(request: HttpRequest, path: str) -> HttpResponseBase:
@@ -23,6 +24,7 @@ def _media(request: HttpRequest, path: str) -> HttpResponseBase:
 
 
 urlpatterns = [
+    path("", include("broadsheet.operations.urls")),  # /healthz, /readyz, /metrics
     path("admin/", admin.site.urls),
     path("", include("broadsheet.core.urls")),
     path("", include("broadsheet.embed.urls")),

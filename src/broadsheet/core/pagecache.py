@@ -47,6 +47,7 @@ from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
 from broadsheet.core import compress
 from broadsheet.core.fingerprint import code_fingerprint
+from broadsheet.core.metrics import page_cache as page_cache_counted
 
 # A cache of its own (settings.CACHES): making room for pages never drops anything else.
 cache = ConnectionProxy(caches, "pages")
@@ -430,6 +431,8 @@ class PageCacheFront:
         if settings.PAGE_CACHE:
             key = request_key(environ)
             entry = lookup(key) if key is not None else None
+            if key is not None:
+                page_cache_counted(entry is not None)
             if entry is not None:
                 refusal = hit_refused(environ, entry)
                 if refusal is not None:

@@ -29,5 +29,15 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return HttpResponsePermanentRedirect(static("broadsheet/favicon.svg"))
 
 
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page, with the request's id for the reader to quote (core.requestlog)."""
+    from django.template import loader
+
+    from broadsheet.core.requestlog import current_request_id
+
+    content = loader.get_template("500.html").render({"request_id": current_request_id()})
+    return HttpResponse(content, status=500)
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)

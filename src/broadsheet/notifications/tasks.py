@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from broadsheet.core import periodic
 from broadsheet.notifications.models import ScheduledRun
 from broadsheet.notifications.outbox import outbox_send_due
 
@@ -101,10 +102,31 @@ def housekeeping() -> dict[str, int]:
 ALSO_EVERY_TICK: list[Callable[[], object]] = []
 
 
+HEARTBEAT = "worker-heartbeat"  # ScheduledRun name: a worker's schedule last went round
+
+
+def heartbeat() -> None:
+    """Tell /readyz and `broadsheet status` that a worker is alive (one row, one UPDATE)."""
+    now = timezone.now()
+    if not ScheduledRun.objects.filter(name=HEARTBEAT).update(last_run_at=now):
+        ScheduledRun.objects.get_or_create(name=HEARTBEAT, defaults={"last_run_at": now})
+
+
+def run_registered_jobs() -> None:
+    """The periodic jobs other apps registered (core.periodic), each claimed once a period."""
+    for job in periodic.jobs():
+        if job.enabled() and _due(job.name, job.every):
+            try:
+                job.run()
+            except Exception:
+                logger.exception("The periodic job %s failed.", job.name)
+
+
 def tick() -> None:
     """What the worker does every few seconds besides running queued tasks."""
     from broadsheet.notifications.services import comments_notify_due
 
+    heartbeat()
     for job in ALSO_EVERY_TICK:
         job()
 
@@ -115,3 +137,4 @@ def tick() -> None:
     if _due("housekeeping", timedelta(days=1)):
         result = housekeeping()
         logger.info("Housekeeping: %s", result)
+    run_registered_jobs()
