@@ -522,22 +522,6 @@ FEDERATION_INBOX_PER_MINUTE = env_int("FEDERATION_INBOX_PER_MINUTE", 600, minimu
 # Tests only (no environment variable): lets federation reach 127.0.0.1.
 FEDERATION_ALLOW_PRIVATE = False
 
-# --- the API (/api/v1/, docs/api.md) and the embedded thread (docs/embed.md) ---------------
-# Origins (scheme://host[:port]) whose pages may embed a thread: CORS answers them, and a first
-# comment on one of their pages starts its thread (publishing.threads).
-EMBED_ALLOWED_ORIGINS = [
-    origin.rstrip("/") for origin in env_list("EMBED_ALLOWED_ORIGINS", []) if origin.strip("/")
-]
-# Minutes in which a commenter may edit or delete their own comment through the API; the
-# site's own window (COMMENT_EDIT_MINUTES) unless set apart.
-API_EDIT_MINUTES = env_int("API_EDIT_MINUTES", COMMENT_EDIT_MINUTES, minimum=0, maximum=10_080)
-# Requests per minute through the API, per access token (or signed-in reader), and per address
-# for the rest; beyond them the API answers 429 with Retry-After.
-API_RATE_PER_TOKEN = env_int("API_RATE_PER_TOKEN", 600, minimum=1)
-API_RATE_PER_IP = env_int("API_RATE_PER_IP", 300, minimum=1)
-# The largest request body the API reads, in kilobytes (a comment is at most 64 KB).
-API_MAX_BODY_KB = env_int("API_MAX_BODY_KB", 128, minimum=16, maximum=10_240)
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
