@@ -67,7 +67,7 @@ def test_hostile_inputs_are_refused_or_stored_harmlessly(client: Client, open_po
     for comment in Comment.objects.all():
         assert_harmless(comment.body_html)
     page = Client().get(open_post.get_absolute_url()).content.decode()
-    discussion = page[page.index('<ol class="comment-list">') : page.index('id="respond"')]
+    discussion = page[page.index('<ol class="comment-list"') : page.index('id="respond"')]
     assert_harmless(discussion)
     assert "@example.org" not in page  # emails never appear in pages
 

@@ -106,7 +106,7 @@ def _level(html: str, pk: int) -> int:
     """The level a comment is shown at: the reply lists it sits inside, plus one."""
     before, found, _ = html.partition(f'<li id="comment-{pk}" class="comment')
     assert found, pk
-    before = before.rpartition('<ol class="comment-list">')[2]
+    before = before.rpartition('<ol class="comment-list"')[2]
     return before.count('<ol class="children">') - before.count("</ol>") + 1
 
 

@@ -87,6 +87,14 @@ def test_a_guest_edits_then_deletes_in_the_window_and_not_after(
     context.close()
 
 
+def _open_on(page: Any, pk: int, javascript: bool) -> None:
+    """Without JavaScript, a comment's Like and Report are on its Reply page (decision 0111);
+    with it, comments.js has put them under every comment."""
+    if not javascript:
+        page.click(f"#comment-{pk} a.reply")
+        page.wait_for_load_state()
+
+
 @pytest.mark.parametrize("javascript", [True, False])
 def test_a_like_reaches_the_next_anonymous_reader_within_a_second(
     browser: Any, essay: tuple[str, Post], settings: Any, javascript: bool
@@ -107,6 +115,7 @@ def test_a_like_reaches_the_next_anonymous_reader_within_a_second(
     liker = liker_context.new_page()
     liker.goto(url)
     liker.evaluate("window.__same = true") if javascript else None
+    _open_on(liker, comment.pk, javascript)
     liker.click(f"#comment-{comment.pk} form.comment-like button")
     if javascript:
         liker.wait_for_selector(f"{count}:text-is('1')")  # the page's CSP forbids eval
@@ -175,6 +184,7 @@ def test_three_readers_report_and_it_is_held(
         )
         page = context.new_page()
         page.goto(base + post.get_absolute_url())
+        _open_on(page, rude.pk, javascript=n != 1)
         page.click(f"#comment-{rude.pk} a.comment-report")
         page.wait_for_load_state()
         page.check("input[value=abuse]")

@@ -41,7 +41,11 @@ def _reader(n: int) -> Client:
 @override_settings(TRUST_X_FORWARDED_FOR=True)
 def test_three_readers_report_and_the_comment_is_held(post: Post) -> None:
     comment = approved_comment(post, body="Rude words.")
+    # Without JavaScript, Report is on the comment's Reply page (comments.js adds it to each
+    # comment of the post's page: decision 0111).
     page = _reader(9).get(post.get_absolute_url()).content.decode()
+    assert f'href="?replytocom={comment.pk}#respond"' in page
+    page = _reader(9).get(f"{post.get_absolute_url()}?replytocom={comment.pk}").content.decode()
     assert f'href="/comment/{comment.pk}/report/"' in page
     assert "Send the report" in _reader(1).get(f"/comment/{comment.pk}/report/").content.decode()
     for n, reason in ((1, "abuse"), (2, "abuse")):

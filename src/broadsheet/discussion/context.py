@@ -55,6 +55,9 @@ def discussion_context(
     )
     if request.user.is_authenticated:  # a personal page: its forms carry the token
         renderer.csrf_token = get_token(request)
+    # The comment the page is opened on (its Reply page, or `?c=N`): its Like and Report are
+    # written out for readers without JavaScript (decision 0111).
+    renderer.focus = id_or_none(request.GET.get("c")) or reply_to_id
     pages = [(n, comment_page_url(post, n, page.default)) for n in range(1, page.count + 1)]
     discussion = comment_form_context(
         request, post=post, settings=settings, form=form, reply_to_id=reply_to_id

@@ -1,7 +1,43 @@
 // Likes without a reload (issue 22): the small form posts in place and shows the new count;
 // without JavaScript the same form posts and comes back to the comment.
+// The page writes Like and Report only on the comment it was opened on (its Reply page, or
+// `?c=N` where no Reply is offered: how they are reached without JavaScript) and Like on
+// comments that have likes; the others get theirs here, where the page would have put them.
 (function () {
   "use strict";
+  var list = document.querySelector("ol.comment-list");
+  var token = document.querySelector("#commentform input[name=csrfmiddlewaretoken]");
+  function control(html) {
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    return holder.firstChild;
+  }
+  function addControls(item) {
+    var article = item.querySelector(":scope > article, :scope > details > article");
+    var pk = item.id.slice("comment-".length);
+    if (!article || !/^[0-9]+$/.test(pk)) return;
+    var act = article.querySelector(":scope > a.comment-act");  // the way there without JavaScript
+    var before = act || article.querySelector(":scope > a.reply, :scope > a.comment-edit, :scope > form.comment-pin");
+    function put(node) {
+      article.insertBefore(node, before);
+      article.insertBefore(document.createTextNode(" "), before);
+    }
+    if (list.hasAttribute("data-likes") && !article.querySelector(":scope > form.comment-like")) {
+      var like = control('<form class="comment-like" method="post"><button>Like <span class="like-count">0</span></button></form>');
+      like.action = "/comment/" + pk + "/like/";
+      if (token) like.appendChild(token.cloneNode());
+      put(like);
+    }
+    if (!article.querySelector(":scope > a.comment-report")) {
+      var report = control('<a class="comment-report" rel="nofollow">Report</a>');
+      report.href = "/comment/" + pk + "/report/";
+      put(report);
+    }
+    if (act) act.remove();
+  }
+  if (list) {
+    list.querySelectorAll("li.comment:not(.is-pending):not(.is-removed)").forEach(addControls);
+  }
   document.addEventListener("submit", function (event) {
     var like = event.target;
     if (!like.matches || !like.matches("form.comment-like, form.post-like")) return;
