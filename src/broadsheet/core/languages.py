@@ -14,6 +14,7 @@ import re
 from django.conf import settings
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 _TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 MAX_TAG_CHARS = 35
@@ -40,7 +41,7 @@ def validate_language_tag(value: str) -> None:
     """Model/form validator: a well-formed BCP 47 tag (not checked against a registry)."""
     if len(value) > MAX_TAG_CHARS or not _TAG.match(value.replace("_", "-")):
         raise ValidationError(
-            "Enter a language tag such as en, de, es-MX or ar.", code="invalid_language"
+            _("Enter a language tag such as en, de, es-MX or ar."), code="invalid_language"
         )
 
 
@@ -74,3 +75,8 @@ def language_name(tag: str) -> str:
 def language_choices() -> list[tuple[str, str]]:
     """The site's enabled languages first (LANGUAGES), for a chooser; any tag is accepted."""
     return [(normalize_tag(code), name) for code, name in settings.LANGUAGES]
+
+
+def same_language(tag: str, other: str) -> bool:
+    """Whether two tags name the same language variety ("pt-BR" and "pt_br" do)."""
+    return tag.replace("_", "-").lower() == other.replace("_", "-").lower()

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.accounts.models import User
 from broadsheet.core.languages import language_choices, language_name
@@ -82,7 +83,8 @@ class PostForm(forms.Form):
     )
     comments_open = forms.BooleanField(label="Comments open", required=False)
     language = forms.ChoiceField(
-        help_text="The language the post is written in: its page, feeds and search follow it."
+        label=_("Language"),
+        help_text=_("The language the post is written in: its page, feeds and search follow it."),
     )
     featured_image = forms.URLField(
         required=False, max_length=1000, assume_scheme="https", label="Featured image address"
