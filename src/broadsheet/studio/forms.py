@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from broadsheet.accounts.models import User
-from broadsheet.core.languages import language_choices, language_name
+from broadsheet.core.languages import language_choices, language_name, site_language
 from broadsheet.publishing.models import Category, Post, Tag
 from broadsheet.studio.access import may_publish
 
@@ -83,6 +83,7 @@ class PostForm(forms.Form):
     )
     comments_open = forms.BooleanField(label="Comments open", required=False)
     language = forms.ChoiceField(
+        required=False,  # left out (an older editor page, a script): the post keeps its own
         label=_("Language"),
         help_text=_("The language the post is written in: its page, feeds and search follow it."),
     )
@@ -120,6 +121,9 @@ class PostForm(forms.Form):
             self.add_error(None, "The page did not say which version you edited: open it again.")
             return None
         return int(value)
+
+    def clean_language(self) -> str:
+        return str(self.cleaned_data["language"] or self.post.language or site_language())
 
     def clean_tags(self) -> list[str]:
         names = [name.strip() for name in self.cleaned_data["tags"].split(",") if name.strip()]
