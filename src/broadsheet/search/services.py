@@ -22,6 +22,7 @@ from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.selectors import AUTHOR_LINKS
 from broadsheet.search.models import SearchDocument
+from broadsheet.search.text import indexed
 
 # PostgreSQL refuses a tsvector over 1 MB; the opening 200,000 characters of an essay are
 # plenty to find it by.
@@ -36,8 +37,9 @@ def plain_text(markup: str, limit: int = MAX_BODY_CHARS) -> str:
 
 
 def tidy(text: str, limit: int = MAX_BODY_CHARS) -> str:
-    """Plain text with nothing that could pass for a highlight mark, spaces collapsed."""
-    return " ".join(_CONTROL.sub(" ", text).split())[:limit]
+    """Plain text with nothing that could pass for a highlight mark, spaces collapsed, as
+    the engines index it in any language (search.text)."""
+    return indexed(" ".join(_CONTROL.sub(" ", text).split()))[:limit]
 
 
 def _indexable(post: Post) -> bool:
