@@ -99,3 +99,25 @@ def test_postgresql_stems_each_post_in_its_own_language() -> None:
 def test_a_post_in_an_unknown_language_is_still_found(settings: Any) -> None:
     PostFactory(title="Hafn", body="Vitar stóðu við ströndina.", language="non")
     assert titles("vitar") == ["Hafn"]
+
+
+def test_the_migration_made_the_configurations_the_code_names() -> None:
+    from importlib import import_module
+
+    from broadsheet.search.dictionaries import SNOWBALL, configuration
+
+    migration = import_module("broadsheet.search.migrations.0002_document_language")
+    assert migration.SNOWBALL == SNOWBALL
+    assert configuration("de-AT") == "broadsheet_german"
+    assert configuration("en-GB") == configuration("") == "broadsheet_search"
+    assert configuration("zh-Hans") == configuration("non") == "broadsheet_simple"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's configurations")
+def test_every_configuration_exists_on_postgresql() -> None:
+    from broadsheet.search.dictionaries import SNOWBALL, configuration
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cfgname FROM pg_ts_config WHERE cfgname LIKE 'broadsheet_%%'")
+        found = {row[0] for row in cursor.fetchall()}
+    assert {configuration(code) for code in [*SNOWBALL, "", "zh"]} <= found

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from broadsheet.search.dictionaries import case_sql, query_configurations
 from broadsheet.search.query import SearchQuery, Term, fts5_expression
 
 START, STOP = "\x02", "\x03"
@@ -103,7 +104,9 @@ class SQLiteBackend(Backend):
 
 
 class PostgreSQLBackend(Backend):
-    _CONFIG = "broadsheet_search"  # english stemming, accents ignored (see the migration)
+    # Each document is stemmed in its own language (search.dictionaries, migration 0002); a
+    # query's term is stemmed in each of the site's languages and matches any of them.
+    _ROW_CONFIG = case_sql("p.language")
     _HEADLINE = (
         f"StartSel={START}, StopSel={STOP}, MaxWords={SNIPPET_WORDS}, MinWords=12,"
         ' MaxFragments=2, FragmentDelimiter=" … "'
@@ -113,21 +116,25 @@ class PostgreSQLBackend(Backend):
     def _tsquery(self, query: SearchQuery) -> tuple[str, list[Any]]:
         parts: list[str] = []
         params: list[Any] = []
+        configurations = query_configurations()
         for term in [t for t in query.terms if not t.exclude] + [
             t for t in query.terms if t.exclude
         ]:
-            sql, param = self._term(term)
+            sql, param = self._term(term, configurations)
             if parts:
                 sql = f"&& !! {sql}" if term.exclude else f"&& {sql}"
             parts.append(sql)
-            params.append(param)
+            params.extend([param] * len(configurations))
         return " ".join(parts), params
 
-    def _term(self, term: Term) -> tuple[str, str]:
+    def _term(self, term: Term, configurations: list[str]) -> tuple[str, str]:
         if term.prefix:
             # A single \w+ word: no tsquery operator can hide in it.
-            return f"to_tsquery('{self._CONFIG}', %s)", f"{term.words[0]}:*"
-        return f"phraseto_tsquery('{self._CONFIG}', %s)", " ".join(term.words)
+            function, param = "to_tsquery", f"{term.words[0]}:*"
+        else:
+            function, param = "phraseto_tsquery", " ".join(term.words)
+        either = " || ".join(f"{function}('{name}', %s)" for name in configurations)
+        return f"({either})", param
 
     def search(
         self,
@@ -147,9 +154,10 @@ class PostgreSQLBackend(Backend):
         page = (
             # ts_headline drops anything shaped like an HTML tag from plain text ("<b>"), so
             # "<" travels as a control character and comes back after.
-            f"SELECT p.id, ts_headline('{self._CONFIG}', replace(p.title, '<', chr(1)), p.query, %s),"
-            f" ts_headline('{self._CONFIG}', replace(p.body, '<', chr(1)), p.query, %s)"
-            " FROM (SELECT d.id, d.title, d.body, q.query, ts_rank(d.vector, q.query, 1) AS rank"
+            f"SELECT p.id, ts_headline({self._ROW_CONFIG}, replace(p.title, '<', chr(1)), p.query, %s),"
+            f" ts_headline({self._ROW_CONFIG}, replace(p.body, '<', chr(1)), p.query, %s)"
+            " FROM (SELECT d.id, d.title, d.body, d.language, q.query,"
+            " ts_rank(d.vector, q.query, 1) AS rank"
             f" FROM search_searchdocument d, (SELECT {tsquery} AS query) q"
             f" WHERE d.id IN ({candidates})"
             " ORDER BY rank DESC, d.id LIMIT %s OFFSET %s) p ORDER BY p.rank DESC, p.id"

@@ -21,6 +21,7 @@ from broadsheet.core.sanitize import stored_html_text
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.selectors import AUTHOR_LINKS
+from broadsheet.search.dictionaries import primary
 from broadsheet.search.models import SearchDocument
 from broadsheet.search.text import indexed
 
@@ -71,6 +72,7 @@ def _post_document(post: Post) -> SearchDocument:
             f" {post.body_html} {post.footnotes_html}"
         ),
         heading=post.title[:300],
+        language=primary(post.language),
         byline=", ".join(a.display_name for a in authors)[:300],
         url=post.get_absolute_url(),
         date=post.published_at,
@@ -99,6 +101,7 @@ def _comment_document(comment: Comment, post: Post) -> SearchDocument:
         extra=tidy(name),
         body=plain_text(comment.body_html),
         heading=post.title[:300],
+        language=primary(post.language),
         byline=name[:300],
         url=_comment_url(comment.pk),
         date=comment.created_at,
