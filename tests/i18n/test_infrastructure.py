@@ -162,6 +162,7 @@ def test_python_strings_are_translated_from_the_compiled_catalogs() -> None:
     from broadsheet.core.languages import validate_language_tag
 
     for language, expected in (("de", "Sprachkürzel"), ("es", "etiqueta"), ("ar", "رمز لغة")):
-        with translation.override(language), pytest.raises(ValidationError) as raised:
-            validate_language_tag("not a tag")
-        assert expected in str(raised.value.messages[0])
+        with translation.override(language):
+            with pytest.raises(ValidationError) as raised:
+                validate_language_tag("not a tag")
+            assert expected in str(raised.value.messages[0])

@@ -113,10 +113,11 @@ class PostgreSQLBackend(Backend):
     )
     _TITLE = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
 
-    def _tsquery(self, query: SearchQuery) -> tuple[str, list[Any]]:
+    def _tsquery(self, query: SearchQuery, configurations: list[str]) -> tuple[str, list[Any]]:
+        """The query as a tsquery: each term stemmed in each configuration (SQL expressions),
+        any of them matching."""
         parts: list[str] = []
         params: list[Any] = []
-        configurations = query_configurations()
         for term in [t for t in query.terms if not t.exclude] + [
             t for t in query.terms if t.exclude
         ]:
@@ -133,7 +134,7 @@ class PostgreSQLBackend(Backend):
             function, param = "to_tsquery", f"{term.words[0]}:*"
         else:
             function, param = "phraseto_tsquery", " ".join(term.words)
-        either = " || ".join(f"{function}('{name}', %s)" for name in configurations)
+        either = " || ".join(f"{function}({name}, %s)" for name in configurations)
         return f"({either})", param
 
     def search(
@@ -145,7 +146,11 @@ class PostgreSQLBackend(Backend):
         limit: int,
         offset: int,
     ) -> RawResults:
-        tsquery, params = self._tsquery(query)
+        tsquery, params = self._tsquery(query, [f"'{c}'" for c in query_configurations()])
+        # Marks are placed by the query in the document's own language only: ts_headline
+        # cuts its fragments short when one word stands for several stemmings.
+        own, own_params = self._tsquery(query, [self._ROW_CONFIG])
+        headlines = [*own_params, self._TITLE, *own_params, self._HEADLINE]
         scope = "" if include_comments else " AND d.comment_id IS NULL"
         candidates = (
             f"SELECT d.id FROM search_searchdocument d, (SELECT {tsquery} AS query) q"
@@ -154,10 +159,9 @@ class PostgreSQLBackend(Backend):
         page = (
             # ts_headline drops anything shaped like an HTML tag from plain text ("<b>"), so
             # "<" travels as a control character and comes back after.
-            f"SELECT p.id, ts_headline({self._ROW_CONFIG}, replace(p.title, '<', chr(1)), p.query, %s),"
-            f" ts_headline({self._ROW_CONFIG}, replace(p.body, '<', chr(1)), p.query, %s)"
-            " FROM (SELECT d.id, d.title, d.body, d.language, q.query,"
-            " ts_rank(d.vector, q.query, 1) AS rank"
+            f"SELECT p.id, ts_headline({self._ROW_CONFIG}, replace(p.title, '<', chr(1)), {own}, %s),"
+            f" ts_headline({self._ROW_CONFIG}, replace(p.body, '<', chr(1)), {own}, %s)"
+            " FROM (SELECT d.id, d.title, d.body, d.language, ts_rank(d.vector, q.query, 1) AS rank"
             f" FROM search_searchdocument d, (SELECT {tsquery} AS query) q"
             f" WHERE d.id IN ({candidates})"
             " ORDER BY rank DESC, d.id LIMIT %s OFFSET %s) p ORDER BY p.rank DESC, p.id"
@@ -173,7 +177,7 @@ class PostgreSQLBackend(Backend):
             count = int(cursor.fetchone()[0])
             cursor.execute(
                 page,
-                [self._TITLE, self._HEADLINE, *params, *params, now, MAX_RANKED, limit, offset],
+                [*headlines, *params, *params, now, MAX_RANKED, limit, offset],
             )
             hits = [
                 RawHit(int(i), (t or "").replace("\x01", "<"), (s or "").replace("\x01", "<"))
