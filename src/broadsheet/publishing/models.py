@@ -226,6 +226,7 @@ class Post(models.Model):
     language = models.CharField(
         max_length=MAX_TAG_CHARS,
         default=site_language,
+        blank=True,  # left empty (a form without it): the site's, on save
         validators=[validate_language_tag],
         help_text="The language the post is written in, as a tag: en, de, es-MX, ar …",
     )
@@ -283,6 +284,8 @@ class Post(models.Model):
         """A post loaded before an app marked it (publishing.additions.post_mark) and saved
         after must not take the mark away: saving a stored post writes every field but the
         marks, unless the caller names its fields."""
+        if not self.language:
+            self.language = site_language()
         stored = not self._state.adding and not kwargs.get("force_insert")
         if stored and kwargs.get("update_fields") is None and not args:
             kwargs["update_fields"] = _SAVED_WITHOUT_MARKS

@@ -15,6 +15,7 @@ class Migration(migrations.Migration):
             model_name="post",
             name="language",
             field=models.CharField(
+                blank=True,
                 default=broadsheet.core.languages.site_language,
                 help_text="The language the post is written in, as a tag: en, de, es-MX, ar …",
                 max_length=35,
