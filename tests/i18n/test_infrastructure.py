@@ -97,6 +97,8 @@ def test_reader_languages_key_one_copy_per_enabled_language(reader_language: Non
     assert german != english
     assert key(environ("/", accept_language="de")) == german
     assert key(environ("/", cookie="django_language=de")) == german
+    assert key(environ("/", cookie='django_language="<script>"; x=1')) == english
+    assert key(environ("/", accept_language="de;q=abc, ar;q=-1, <x>")) in (english, german)
     assert key(environ("/", accept_language="ar")) not in (english, german)
 
 
