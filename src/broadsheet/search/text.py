@@ -26,8 +26,10 @@ _CJK = (
 _CJK_CHAR = re.compile(f"([{_CJK}])")
 # Arabic harakat, superscript alef, Quranic marks and the tatweel.
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-# A space the indexing put between two CJK characters, perhaps with highlight marks around it.
-_SPACED = re.compile(f"(?<=[{_CJK}])([\x02\x03]*) ([\x02\x03]*)(?=[{_CJK}])")
+# A space the indexing put between two CJK characters (or one and CJK punctuation: 。、「」
+# and fullwidth forms), perhaps with highlight marks around it.
+_CJK_TEXT = _CJK + "\u3000-\u303f\uff00-\uffef"
+_SPACED = re.compile(f"(?<=[{_CJK_TEXT}])([\x02\x03]*) ([\x02\x03]*)(?=[{_CJK_TEXT}])")
 
 
 def indexed(text: str) -> str:
