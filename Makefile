@@ -5,15 +5,31 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test check lint typecheck test-fast browser-deps clean
+.PHONY: run test check lint typecheck test-fast browser-deps gettext-deps messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml $(wildcard src/broadsheet/locale/*/LC_MESSAGES/*.po) | $(BIN)/python gettext-deps
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# Translations are compiled on install (decision 0106): `make run` serves them as they are.
+	cd src/broadsheet && ../../$(BIN)/broadsheet compilemessages -v 0
 	touch $(STAMP)
+
+# GNU gettext (msgfmt, xgettext) compiles and extracts the translations.
+gettext-deps:
+	@command -v msgfmt >/dev/null 2>&1 && command -v xgettext >/dev/null 2>&1 || { \
+	  echo "Installing gettext for the translations (apt-get)..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq gettext >/dev/null; }
+
+# Extract every translatable string into src/broadsheet/locale/<lang>/LC_MESSAGES/: django.po
+# (Python and templates) and djangojs.po (scripts). Then translate, and `make` compiles them.
+messages: $(STAMP)
+	cd src/broadsheet && ../../$(BIN)/broadsheet makemessages -a --no-obsolete -v 1
+	cd src/broadsheet && ../../$(BIN)/broadsheet makemessages -a --no-obsolete -d djangojs -v 1
+	cd src/broadsheet && ../../$(BIN)/broadsheet compilemessages -v 0
 
 run: $(STAMP)
 	$(BIN)/broadsheet migrate --noinput

@@ -31,6 +31,23 @@ except OSError as exc:
 
 DEBUG = env_bool("DEBUG", False)
 
+
+def _languages(codes: list[str], site: str) -> list[tuple[str, str]]:
+    """LANGUAGES from language codes Django knows, the site's own language always among them."""
+    from django.conf.locale import LANG_INFO
+
+    chosen: list[tuple[str, str]] = []
+    for code in [site, *codes]:
+        code = code.replace("_", "-").lower()
+        info = LANG_INFO.get(code) or LANG_INFO.get(code.split("-")[0])
+        if info is None or "name" not in info:
+            name = "LANGUAGE_CODE" if code == site else "LANGUAGES"
+            raise SettingError(name, f"names a language Django does not know ({code!r})", "de")
+        if code not in (c for c, _ in chosen):
+            chosen.append((code, str(info["name"])))
+    return chosen
+
+
 SITE_URL = env_url(
     "SITE_URL",
     "http://127.0.0.1:8000",
@@ -127,6 +144,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
                 "broadsheet.core.context_processors.site",
             ],
         },
@@ -350,10 +368,24 @@ DEFAULT_FROM_EMAIL = env_str(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- i18n -------------------------------------------------------------------------------
-LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en-us")
+# The site's language (its interface and the default language of a new post), and the
+# languages it is translated into that readers may get (docs/translations.md).
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "en").replace("_", "-").lower() or "en"
+LANGUAGES = _languages(env_list("LANGUAGES", ["en", "de", "es", "ar"]), LANGUAGE_CODE)
+# Readers get the interface in their browser's language (Accept-Language) when it is one of
+# LANGUAGES: django.middleware.locale.LocaleMiddleware runs, and the page cache keeps one copy
+# of each page per language (broadsheet.core.pagecache). Off: every reader gets LANGUAGE_CODE.
+READER_LANGUAGE = env_bool("READER_LANGUAGE", False)
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+if READER_LANGUAGE:
+    # After sessions (it reads none of ours, but Django documents the order), before Common.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
+        "django.middleware.locale.LocaleMiddleware",
+    )
 
 
 def _file_storages() -> dict[str, dict[str, Any]]:

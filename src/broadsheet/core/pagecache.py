@@ -399,6 +399,10 @@ def request_key(meta: dict[str, Any]) -> str | None:
         if origin.lower() not in allowed:
             return None
         address += f"#origin={origin.lower()}"
+    if settings.READER_LANGUAGE:
+        # One copy per language readers may get (never per raw header: a few entries, not one
+        # for every Accept-Language string a client can invent). Off, the key is unchanged.
+        address += f"#lang={reader_language(meta)}"
     return _page_prefix + hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
 
 
@@ -406,6 +410,26 @@ def wants_activity_streams(accept: str) -> bool:
     """An ActivityPub client asking for a page's document (federation negotiates it)."""
     accept = accept.lower()
     return "application/activity+json" in accept or "/ns/activitystreams" in accept
+
+
+def reader_language(meta: dict[str, Any]) -> str:
+    """The language LocaleMiddleware will choose for this request (READER_LANGUAGE on): the
+    language cookie, else the best of Accept-Language among LANGUAGES, else LANGUAGE_CODE.
+    Django's own choice, asked of the WSGI environ (it reads only cookies and headers)."""
+    from django.utils.translation import get_language_from_request
+
+    cookie_header = meta.get("HTTP_COOKIE", "")
+    cookies = parse_cookie(cookie_header) if settings.LANGUAGE_COOKIE_NAME in cookie_header else {}
+    return get_language_from_request(_Headers(cookies, meta))  # type: ignore[arg-type]
+
+
+class _Headers:
+    """What get_language_from_request reads of a request."""
+
+    __slots__ = ("COOKIES", "META")
+
+    def __init__(self, cookies: dict[str, str], meta: dict[str, Any]) -> None:
+        self.COOKIES, self.META = cookies, meta
 
 
 def _has_personal_cookie(header: str) -> bool:

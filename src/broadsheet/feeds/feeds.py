@@ -193,8 +193,31 @@ def updated_at(post: Post) -> datetime:
     return max([post.modified_at, *(item.accepted_at for item in updates(post))])
 
 
+class RssWithLanguages(Rss201rev2Feed):
+    """RSS 2.0 knows only the channel's <language>: each item's own is Dublin Core's
+    <dc:language> (decision 0108)."""
+
+    def rss_attributes(self) -> dict[str, str]:
+        return {**super().rss_attributes(), "xmlns:dc": "http://purl.org/dc/elements/1.1/"}
+
+    def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
+        super().add_item_elements(handler, item)
+        if item.get("language"):
+            handler.addQuickElement("dc:language", item["language"])
+
+
+class AtomWithLanguages(Atom1Feed):
+    """Atom: each <entry> says its language with xml:lang (the feed's is on <feed>)."""
+
+    def item_attributes(self, item: dict[str, Any]) -> dict[str, str]:
+        attributes = dict(super().item_attributes(item))
+        if item.get("language"):
+            attributes["xml:lang"] = item["language"]
+        return attributes
+
+
 class PostsFeed(ConditionalFeed):
-    feed_type: type[SyndicationFeed] = Rss201rev2Feed
+    feed_type: type[SyndicationFeed] = RssWithLanguages
     prefetch = ("postauthor_set__author__profile", "categories", "references")
 
     def feed_items(self, obj: Any) -> list[Any]:
@@ -243,9 +266,12 @@ class PostsFeed(ConditionalFeed):
     def item_comments(self, item: Post) -> str:
         return f"{settings.SITE_URL}{item.get_absolute_url()}#comments"
 
+    def item_extra_kwargs(self, item: Post) -> dict[str, Any]:
+        return {"language": item.language}
+
 
 class AtomPostsFeed(PostsFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomWithLanguages
     subtitle = PostsFeed.description
 
 
@@ -274,6 +300,7 @@ class JsonPostsFeed(PostsFeed):
             "id": self.item_guid(post),
             "url": f"{settings.SITE_URL}{post.get_absolute_url()}",
             "title": post.title,
+            "language": post.language,
             "content_html": full_text(post),
             **({"image": post.featured_image} if post.featured_image else {}),
             "date_published": post.published_at.isoformat() if post.published_at else None,

@@ -18,11 +18,13 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from broadsheet.accounts.models import Profile, User
+from broadsheet.core.languages import normalize_tag, site_language, validate_language_tag
 from broadsheet.core.sanitize import without_nul
 from broadsheet.importers.html import Converted, short_markdown, wordpress_to_markdown
 from broadsheet.importers.media import OldSiteImages
@@ -159,6 +161,7 @@ class _Importer:
         self.run = run
         self.report = report
         self.mapping = Mapping("wordpress:unknown")
+        self.language = ""  # the exporting site's, when the channel names one
         self.comments = ItemComments(mapping=self.mapping, report=report)
         self.logins: dict[str, int] = {}
         self.all_attachments = attachments  # from a first pass over the file
@@ -182,6 +185,7 @@ class _Importer:
             )
         self.mapping = Mapping(f"wordpress:{base}"[:300])
         self.comments = ItemComments(mapping=self.mapping, report=self.report)
+        self.language = export_language(site.language)
         # Comments are looked up an item at a time (WordPress keeps a thread within its post)
         # and forgotten after it, so memory does not grow with the file.
         for kind in ("author", "category", "post"):
@@ -327,6 +331,7 @@ class _Importer:
             sticky=item.is_sticky == "1",
             menu_order=_int(item.menu_order),
             created_at=published or timezone.now(),
+            language=item_language(item, self.language),
         )
         authors = self._authors(item, where)
         categories, tags = self._labels(item, where)
@@ -543,3 +548,26 @@ def _int(value: str) -> int:
         return int(value)
     except ValueError:
         return 0
+
+
+def export_language(tag: str) -> str:
+    """A language tag the export names, normalised ("de-DE"), or "" when it names none or
+    something that is not a tag."""
+    tag = tag.strip()
+    try:
+        validate_language_tag(tag)
+    except ValidationError:
+        return ""
+    return normalize_tag(tag)
+
+
+def item_language(item: Item, site_language_tag: str) -> str:
+    """A post's language: its own where a multilingual plugin exported one (Polylang files
+    each post under a `language` term, WPML keeps `_wpml_language`), else the exporting
+    site's, else this site's (decision 0107)."""
+    own = [nicename for domain, nicename, _ in item.terms if domain == "language"]
+    for candidate in [*own, item.meta.get("_wpml_language", ""), site_language_tag]:
+        tag = export_language(candidate)
+        if tag:
+            return tag
+    return site_language()

@@ -48,6 +48,7 @@ class Site:
     wxr_version: str = ""
     base_site_url: str = ""
     base_blog_url: str = ""
+    language: str = ""  # the channel's <language>: the exporting site's, e.g. "de-DE"
 
 
 @dataclass
@@ -290,6 +291,7 @@ def _site_field(site: Site, element: Any, wp: str) -> None:
         "title": "title",
         "link": "link",
         "description": "description",
+        "language": "language",
         f"{{{wp}}}wxr_version": "wxr_version",
         f"{{{wp}}}base_site_url": "base_site_url",
         f"{{{wp}}}base_blog_url": "base_blog_url",

@@ -162,7 +162,10 @@ class PostAdmin(admin.ModelAdmin):
     readonly_fields = ("rendered_preview",)
     fieldsets = (
         (None, {"fields": ("kind", "title", "slug", "excerpt", "body")}),
-        ("Publishing", {"fields": ("status", "published_at", "comments_open", "sticky")}),
+        (
+            "Publishing",
+            {"fields": ("status", "published_at", "language", "comments_open", "sticky")},
+        ),
         ("Classification", {"fields": ("categories", "tags")}),
         ("Pages", {"fields": ("parent", "menu_order"), "classes": ("collapse",)}),
         ("Preview", {"fields": ("rendered_preview",)}),

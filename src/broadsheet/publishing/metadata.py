@@ -70,6 +70,7 @@ def post_metadata(
         "@context": "https://schema.org",
         "@type": "WebPage" if post.is_page else "BlogPosting",
         "headline": post.title,
+        "inLanguage": post.language,
         "description": description,
         "url": url,
         "mainEntityOfPage": url,

@@ -9,6 +9,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from broadsheet.core.languages import (
+    MAX_TAG_CHARS,
+    direction,
+    site_language,
+    validate_language_tag,
+)
 from broadsheet.core.models import SingletonModel
 
 if TYPE_CHECKING:
@@ -215,6 +221,15 @@ class Post(models.Model):
         blank=True,
         help_text="Address of the post's image, shown above it and to social sites.",
     )
+    # BCP 47 tag of the text (decision 0107): the page's <article lang dir>, feeds, JSON-LD and
+    # the search dictionary follow it. A plain column, read with the post: no query of its own.
+    language = models.CharField(
+        max_length=MAX_TAG_CHARS,
+        default=site_language,
+        blank=True,  # left empty (a form without it): the site's, on save
+        validators=[validate_language_tag],
+        help_text="The language the post is written in, as a tag: en, de, es-MX, ar …",
+    )
 
     # Derived at save time by publishing.services.post_render; never computed per request.
     body_html = models.TextField(blank=True, editable=False)
@@ -269,6 +284,8 @@ class Post(models.Model):
         """A post loaded before an app marked it (publishing.additions.post_mark) and saved
         after must not take the mark away: saving a stored post writes every field but the
         marks, unless the caller names its fields."""
+        if not self.language:
+            self.language = site_language()
         stored = not self._state.adding and not kwargs.get("force_insert")
         if stored and kwargs.get("update_fields") is None and not args:
             kwargs["update_fields"] = _SAVED_WITHOUT_MARKS
@@ -285,6 +302,11 @@ class Post(models.Model):
         if not self.is_page:
             self.__dict__["_url_memo"] = (key, url)
         return url
+
+    @property
+    def language_dir(self) -> str:
+        """The direction ("rtl" or "ltr") of the post's language, for its dir attribute."""
+        return direction(self.language)
 
     def _absolute_url(self) -> str:
         if self.is_page:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from broadsheet.search.dictionaries import case_sql, query_configurations
 from broadsheet.search.query import SearchQuery, Term, fts5_expression
 
 START, STOP = "\x02", "\x03"
@@ -103,31 +104,38 @@ class SQLiteBackend(Backend):
 
 
 class PostgreSQLBackend(Backend):
-    _CONFIG = "broadsheet_search"  # english stemming, accents ignored (see the migration)
+    # Each document is stemmed in its own language (search.dictionaries, migration 0002); a
+    # query's term is stemmed in each of the site's languages and matches any of them.
+    _ROW_CONFIG = case_sql("p.language")
     _HEADLINE = (
         f"StartSel={START}, StopSel={STOP}, MaxWords={SNIPPET_WORDS}, MinWords=12,"
         ' MaxFragments=2, FragmentDelimiter=" … "'
     )
     _TITLE = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
 
-    def _tsquery(self, query: SearchQuery) -> tuple[str, list[Any]]:
+    def _tsquery(self, query: SearchQuery, configurations: list[str]) -> tuple[str, list[Any]]:
+        """The query as a tsquery: each term stemmed in each configuration (SQL expressions),
+        any of them matching."""
         parts: list[str] = []
         params: list[Any] = []
         for term in [t for t in query.terms if not t.exclude] + [
             t for t in query.terms if t.exclude
         ]:
-            sql, param = self._term(term)
+            sql, param = self._term(term, configurations)
             if parts:
                 sql = f"&& !! {sql}" if term.exclude else f"&& {sql}"
             parts.append(sql)
-            params.append(param)
+            params.extend([param] * len(configurations))
         return " ".join(parts), params
 
-    def _term(self, term: Term) -> tuple[str, str]:
+    def _term(self, term: Term, configurations: list[str]) -> tuple[str, str]:
         if term.prefix:
             # A single \w+ word: no tsquery operator can hide in it.
-            return f"to_tsquery('{self._CONFIG}', %s)", f"{term.words[0]}:*"
-        return f"phraseto_tsquery('{self._CONFIG}', %s)", " ".join(term.words)
+            function, param = "to_tsquery", f"{term.words[0]}:*"
+        else:
+            function, param = "phraseto_tsquery", " ".join(term.words)
+        either = " || ".join(f"{function}({name}, %s)" for name in configurations)
+        return f"({either})", param
 
     def search(
         self,
@@ -138,7 +146,11 @@ class PostgreSQLBackend(Backend):
         limit: int,
         offset: int,
     ) -> RawResults:
-        tsquery, params = self._tsquery(query)
+        tsquery, params = self._tsquery(query, [f"'{c}'" for c in query_configurations()])
+        # Marks are placed by the query in the document's own language only: ts_headline
+        # cuts its fragments short when one word stands for several stemmings.
+        own, own_params = self._tsquery(query, [self._ROW_CONFIG])
+        headlines = [*own_params, self._TITLE, *own_params, self._HEADLINE]
         scope = "" if include_comments else " AND d.comment_id IS NULL"
         candidates = (
             f"SELECT d.id FROM search_searchdocument d, (SELECT {tsquery} AS query) q"
@@ -147,9 +159,9 @@ class PostgreSQLBackend(Backend):
         page = (
             # ts_headline drops anything shaped like an HTML tag from plain text ("<b>"), so
             # "<" travels as a control character and comes back after.
-            f"SELECT p.id, ts_headline('{self._CONFIG}', replace(p.title, '<', chr(1)), p.query, %s),"
-            f" ts_headline('{self._CONFIG}', replace(p.body, '<', chr(1)), p.query, %s)"
-            " FROM (SELECT d.id, d.title, d.body, q.query, ts_rank(d.vector, q.query, 1) AS rank"
+            f"SELECT p.id, ts_headline({self._ROW_CONFIG}, replace(p.title, '<', chr(1)), {own}, %s),"
+            f" ts_headline({self._ROW_CONFIG}, replace(p.body, '<', chr(1)), {own}, %s)"
+            " FROM (SELECT d.id, d.title, d.body, d.language, ts_rank(d.vector, q.query, 1) AS rank"
             f" FROM search_searchdocument d, (SELECT {tsquery} AS query) q"
             f" WHERE d.id IN ({candidates})"
             " ORDER BY rank DESC, d.id LIMIT %s OFFSET %s) p ORDER BY p.rank DESC, p.id"
@@ -165,7 +177,7 @@ class PostgreSQLBackend(Backend):
             count = int(cursor.fetchone()[0])
             cursor.execute(
                 page,
-                [self._TITLE, self._HEADLINE, *params, *params, now, MAX_RANKED, limit, offset],
+                [*headlines, *params, *params, now, MAX_RANKED, limit, offset],
             )
             hits = [
                 RawHit(int(i), (t or "").replace("\x01", "<"), (s or "").replace("\x01", "<"))

@@ -33,6 +33,9 @@ class SearchDocument(models.Model):
     date = models.DateTimeField()
     # A scheduled post is indexed at once and found from its publication time on.
     visible_from = models.DateTimeField()
+    # The post's primary language subtag ("de"): PostgreSQL stems the document in it
+    # (search.dictionaries); "" for rows indexed before languages were kept (English).
+    language = models.CharField(max_length=12, blank=True, default="")
     # Searched, in falling weight: title, then extra (tags, categories, references, names), body.
     # Declared last so the columns above are read without the long text (SQLite).
     title = models.TextField(blank=True)

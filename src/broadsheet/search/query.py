@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from broadsheet.search.text import query_words, without_marks
+
 MAX_QUERY_CHARS = 300
 MAX_TERMS = 12
 MAX_WORD_CHARS = 60
@@ -51,7 +53,11 @@ def parse_query(raw: str) -> SearchQuery:
             exclude = bare.startswith("-") and len(bare) > 1
             prefix = bare.endswith("*")
             phrase = bare
-        words = tuple(w.casefold()[:MAX_WORD_CHARS] for w in _WORD.findall(phrase))
+        words = tuple(
+            part
+            for w in _WORD.findall(without_marks(phrase))
+            for part in query_words(w.casefold()[:MAX_WORD_CHARS])
+        )
         if not words:
             continue
         if len(terms) == MAX_TERMS:

@@ -16,6 +16,7 @@ from broadsheet.search import backends
 from broadsheet.search.backends import START, STOP
 from broadsheet.search.models import SearchDocument
 from broadsheet.search.query import SearchQuery, parse_query
+from broadsheet.search.text import joined
 
 
 @dataclass(frozen=True)
@@ -125,8 +126,10 @@ def search_results(*, text: str, page: int, include_comments: bool = False) -> S
             SearchHit(
                 kind=document.kind,
                 url=document.url,
-                title_html=marked(hit.title) if hit.title else mark_safe(escape(document.heading)),
-                snippet_html=marked(hit.snippet),
+                title_html=(
+                    marked(joined(hit.title)) if hit.title else mark_safe(escape(document.heading))
+                ),
+                snippet_html=marked(joined(hit.snippet)),
                 heading=document.heading,
                 byline=document.byline,
                 date=document.date,

@@ -21,7 +21,9 @@ from broadsheet.core.sanitize import stored_html_text
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.selectors import AUTHOR_LINKS
+from broadsheet.search.dictionaries import primary
 from broadsheet.search.models import SearchDocument
+from broadsheet.search.text import indexed
 
 # PostgreSQL refuses a tsvector over 1 MB; the opening 200,000 characters of an essay are
 # plenty to find it by.
@@ -36,8 +38,9 @@ def plain_text(markup: str, limit: int = MAX_BODY_CHARS) -> str:
 
 
 def tidy(text: str, limit: int = MAX_BODY_CHARS) -> str:
-    """Plain text with nothing that could pass for a highlight mark, spaces collapsed."""
-    return " ".join(_CONTROL.sub(" ", text).split())[:limit]
+    """Plain text with nothing that could pass for a highlight mark, spaces collapsed, as
+    the engines index it in any language (search.text)."""
+    return indexed(" ".join(_CONTROL.sub(" ", text).split()))[:limit]
 
 
 def _indexable(post: Post) -> bool:
@@ -69,6 +72,7 @@ def _post_document(post: Post) -> SearchDocument:
             f" {post.body_html} {post.footnotes_html}"
         ),
         heading=post.title[:300],
+        language=primary(post.language),
         byline=", ".join(a.display_name for a in authors)[:300],
         url=post.get_absolute_url(),
         date=post.published_at,
@@ -97,6 +101,7 @@ def _comment_document(comment: Comment, post: Post) -> SearchDocument:
         extra=tidy(name),
         body=plain_text(comment.body_html),
         heading=post.title[:300],
+        language=primary(post.language),
         byline=name[:300],
         url=_comment_url(comment.pk),
         date=comment.created_at,

@@ -9,8 +9,10 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.accounts.models import User
+from broadsheet.core.languages import language_choices, language_name, site_language
 from broadsheet.publishing.models import Category, Post, Tag
 from broadsheet.studio.access import may_publish
 
@@ -28,19 +30,31 @@ def status_choices(user: Any) -> list[tuple[str, str]]:
     return [(status.value, status.label) for status in Post.UNPUBLISHED]
 
 
+def language_options(post: Post) -> list[tuple[str, str]]:
+    """The site's languages, and the post's own when it is another (an imported essay's):
+    keeping a post's language never needs the site to enable it (decision 0107)."""
+    options = language_choices()
+    if post.language and post.language not in {tag for tag, _ in options}:
+        options.append((post.language, language_name(post.language)))
+    return options
+
+
 def writers() -> Any:
     """Who may be named an author: the writing roles (staff), never a Subscriber."""
     return User.objects.filter(is_active=True, is_staff=True).order_by("username")
 
 
 class PostForm(forms.Form):
-    title = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    title = forms.CharField(
+        max_length=300, widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "auto"})
+    )
     body = forms.CharField(
         label="Text",
         required=False,
         max_length=MAX_BODY,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 28, "spellcheck": "true"}),
+        # dir=auto: an Arabic or Hebrew text is edited right to left, whatever the site's.
+        widget=forms.Textarea(attrs={"rows": 28, "spellcheck": "true", "dir": "auto"}),
         error_messages={
             "max_length": "The text is %(show_value)s characters long; a post holds at most "
             "%(limit_value)s. Split it into parts, or move long appendices to a page of their own."
@@ -68,6 +82,11 @@ class PostForm(forms.Form):
         help_text="A date in the future schedules the post.",
     )
     comments_open = forms.BooleanField(label="Comments open", required=False)
+    language = forms.ChoiceField(
+        required=False,  # left out (an older editor page, a script): the post keeps its own
+        label=_("Language"),
+        help_text=_("The language the post is written in: its page, feeds and search follow it."),
+    )
     featured_image = forms.URLField(
         required=False, max_length=1000, assume_scheme="https", label="Featured image address"
     )
@@ -90,6 +109,7 @@ class PostForm(forms.Form):
         self.user, self.post = user, post
         self.fields["status"].choices = status_choices(user)  # type: ignore[attr-defined]
         self.fields["authors"].queryset = writers()  # type: ignore[attr-defined]
+        self.fields["language"].choices = language_options(post)  # type: ignore[attr-defined]
 
     def clean_based_on(self) -> int | None:
         value = self.cleaned_data["based_on"].strip()
@@ -101,6 +121,9 @@ class PostForm(forms.Form):
             self.add_error(None, "The page did not say which version you edited: open it again.")
             return None
         return int(value)
+
+    def clean_language(self) -> str:
+        return str(self.cleaned_data["language"] or self.post.language or site_language())
 
     def clean_tags(self) -> list[str]:
         names = [name.strip() for name in self.cleaned_data["tags"].split(",") if name.strip()]
@@ -158,7 +181,7 @@ def initial_for(post: Post) -> dict[str, Any]:
     """The form's values for a saved post (or a new one's defaults)."""
     initial: dict[str, Any] = {
         name: getattr(post, name)
-        for name in ("title", "body", "excerpt", "slug", "status", "comments_open")
+        for name in ("title", "body", "excerpt", "slug", "status", "comments_open", "language")
     }
     initial["featured_image"] = post.featured_image
     initial["based_on"] = version_of(post)
@@ -179,7 +202,7 @@ def version_of(post: Post) -> str:
 
 def apply(post: Post, data: dict[str, Any]) -> Post:
     """Set the form's fields on `post` (unsaved): what a save stores and a preview shows."""
-    for name in ("title", "body", "excerpt", "slug", "status", "comments_open"):
+    for name in ("title", "body", "excerpt", "slug", "status", "comments_open", "language"):
         setattr(post, name, data[name])
     post.featured_image = data["featured_image"]
     when: datetime | None = data["published_at"]
