@@ -118,14 +118,25 @@ def pinned_citation(
     return essay_citation(post=post, authors=authors, version=version, at=at)
 
 
+# The same item in the same style is the same HTML: each web process keeps the last few it
+# made or read, so a page render reads no cache file for them (three per essay page).
+_STYLED: dict[str, str] = {}
+_STYLED_KEPT = 512
+
+
 def _styled(item: dict[str, Any], style: str) -> SafeString:
     """The item in `style`, as citeproc's HTML (it escapes every value of the item)."""
     digest = hashlib.sha256(json.dumps([item, style], sort_keys=True).encode()).hexdigest()
     key = f"cite-essay:{digest[:40]}"
-    html = cache.get(key)
+    html = _STYLED.get(key)
     if html is None:
-        html = (csl.format_bibliography([item], style) or [""])[0]
-        cache.set(key, html, _CACHE_SECONDS)
+        html = cache.get(key)
+        if html is None:
+            html = (csl.format_bibliography([item], style) or [""])[0]
+            cache.set(key, html, _CACHE_SECONDS)
+        if len(_STYLED) >= _STYLED_KEPT:
+            _STYLED.pop(next(iter(_STYLED)))  # the oldest
+        _STYLED[key] = html
     return mark_safe(html)
 
 
