@@ -9,4 +9,9 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         # The public log's notices in threads: the discussion (a lower layer) keeps a registry
         # of notice sources, which this fills.
-        from broadsheet.moderation import log  # noqa: F401
+        from broadsheet.moderation import (
+            log,  # noqa: F401
+            privacy,
+        )
+
+        privacy.register()  # an account's likes and reports, in personal-data requests
