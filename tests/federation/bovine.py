@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,7 @@ class Bovine:
             self.process.kill()
         self.log.close()
 
-    # --- alice, through bovine's client -----------------------------------------------------
+    # --- alice, through bovine's client (each call in a thread of its own) ----------------
     def _client(self) -> Any:
         from bovine import BovineClient
 
@@ -83,7 +84,7 @@ class Bovine:
                 )
                 return str(found)
 
-        return asyncio.run(run())
+        return _run(run)
 
     def send(self, build: Any) -> str:
         """`build(alice)` makes an activity; it goes to her outbox, bovine delivers it.
@@ -95,7 +96,7 @@ class Bovine:
                 assert answer.status in (200, 201, 202), await answer.text()
                 return str(answer.headers.get("location", ""))
 
-        return asyncio.run(run())
+        return _run(run)
 
     def inbox(self) -> list[dict[str, Any]]:
         """What reached alice's inbox, newest first (bovine's reading of it)."""
@@ -110,7 +111,7 @@ class Bovine:
                     found.append(await alice.get(item) if isinstance(item, str) else item)
                 return found
 
-        return asyncio.run(run())
+        return _run(run)
 
     def get(self, url: str) -> dict[str, Any]:
         """A document as alice's server gives it to her (its copy, or fetched for her)."""
@@ -122,4 +123,11 @@ class Bovine:
                 except Exception:  # not stored on her server: through its proxy
                     return dict(await alice.proxy(url))
 
-        return asyncio.run(run())
+        return _run(run)
+
+
+def _run(coroutine: Any) -> Any:
+    """`asyncio.run(coroutine())` in a thread of its own: the test's thread may already run an
+    event loop (the browser tests' Playwright, when the whole suite shares a worker)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(coroutine())).result()

@@ -81,7 +81,7 @@ def test_the_channel_authors_and_terms(site: Site, tmp_path: Path) -> None:
     assert text(channel, "title") == "Harbour Essays"
     assert text(channel, "link") == "https://essays.example.org"
     assert text(channel, "description") == "Long reads on ports & <trade>"
-    assert text(channel, "language") == "en-US"
+    assert text(channel, "language") == "en"  # LANGUAGE_CODE; "en-us" would be WordPress's "en-US"
     assert text(channel, "wp:wxr_version") == "1.2"
     assert text(channel, "wp:base_site_url") == text(channel, "wp:base_blog_url")
     parsedate_to_datetime(text(channel, "pubDate"))

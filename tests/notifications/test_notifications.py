@@ -172,10 +172,11 @@ def test_a_held_guest_comment_costs_the_request_no_task_and_the_worker_writes_th
     Comment.objects.update(notice_due=False)
     DBTaskResult.objects.all().delete()
     OutgoingEmail.objects.all().delete()
-    # The post; duplicate, flood, previously approved, spam words; the comment (marked for the
-    # worker) and its thread; BEGIN and COMMIT; on PostgreSQL the writer's advisory lock (a
-    # double click takes turns there). No task, no moderator looked up, no email.
-    with django_assert_max_num_queries(9 + (connection.vendor == "postgresql")):
+    # The post; the bans in force; duplicate, flood, previously approved, spam words; the
+    # comment (marked for the worker) and its thread; BEGIN and COMMIT; on PostgreSQL the
+    # writer's advisory lock (a double click takes turns there). No task, no moderator looked
+    # up, no email.
+    with django_assert_max_num_queries(10 + (connection.vendor == "postgresql")):
         response = client.post(
             "/comments/post/",
             _form(post, comment="Held, and told.", author="Bo", email="bo@x.org"),
