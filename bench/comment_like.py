@@ -90,8 +90,11 @@ def main() -> None:
                     break
                 except OSError:
                     time.sleep(0.1)
-            found = re.search(r'action="/comment/(\d+)/like/"', page)
-            assert found, "the post page has no Like button"
+            # The first shown comment (the page writes no Like for a comment without likes:
+            # comments.js adds it; decision 0111); likes must be on for the post's list.
+            assert "data-likes" in page, "likes are off on this site"
+            found = re.search(r'<li id="comment-(\d+)"', page)
+            assert found, "the post page shows no comment"
             pk = int(found.group(1))
             url = f"{base}/comment/{pk}/like/"
             print(

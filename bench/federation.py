@@ -51,17 +51,25 @@ class Servers:
 
     def __init__(self, count: int, slow: float, dead: float) -> None:
         self.received: Counter[tuple[int, str]] = Counter()
-        self.ports = [_free_port() for _ in range(count)]
         dead_count, slow_count = int(count * dead), int(count * slow)
-        self.dead = set(self.ports[:dead_count])
-        self.slow = set(self.ports[dead_count : dead_count + slow_count])
+        self.slow: set[int] = set()
         self.loop = asyncio.new_event_loop()
         threading.Thread(target=self.loop.run_forever, daemon=True).start()
-        for port in self.ports:
-            if port not in self.dead:
-                asyncio.run_coroutine_threadsafe(self._listen(port), self.loop).result()
+        # Each live one listens on a port the system gives it (picking ports first let two
+        # picks collide); the dead ones are free ports no one listens on.
+        live = [
+            asyncio.run_coroutine_threadsafe(self._listen(n < slow_count), self.loop).result()
+            for n in range(count - dead_count)
+        ]
+        self.dead: set[int] = set()
+        while len(self.dead) < dead_count:
+            if (port := _free_port()) not in live:
+                self.dead.add(port)
+        self.ports = [*self.dead, *live]
 
-    async def _listen(self, port: int) -> None:
+    async def _listen(self, slow: bool) -> int:
+        port = 0  # known once listening
+
         async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             head = await reader.readuntil(b"\r\n\r\n")
             length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
@@ -74,7 +82,11 @@ class Servers:
             await writer.drain()
             writer.close()
 
-        await asyncio.start_server(answer, "127.0.0.1", port, backlog=512)
+        server = await asyncio.start_server(answer, "127.0.0.1", 0, backlog=512)
+        port = int(server.sockets[0].getsockname()[1])
+        if slow:
+            self.slow.add(port)
+        return port
 
 
 def _free_port() -> int:
