@@ -201,3 +201,65 @@ def test_the_profile_form_still_needs_its_csrf_token(reader: User) -> None:
         == 302
     )
     assert Profile.objects.get(user=reader).display_name == "Forged"
+
+
+# --- the header image: the photo's rules in a wider box --------------------------------
+
+
+def _upload_header(client: Client, content: bytes, name: str, **fields: Any) -> Any:
+    data = {"display_name": "Rea Der", "bio": "I *read* essays.", "website": "", **fields}
+    data["header"] = SimpleUploadedFile(name, content, content_type="application/octet-stream")
+    return client.post("/accounts/profile/", data)
+
+
+def test_a_header_image_is_stored_within_1500_by_500_without_its_exif(
+    client: Client, reader: User
+) -> None:
+    wide = _image("JPEG", (3000, 1200), exif=_gps_exif(), quality=95)
+    assert _upload_header(client, wide, "banner.jpg").status_code == 302
+    profile = Profile.objects.get(user=reader)
+    assert profile.header.name == f"headers/{reader.pk}.jpg" and not profile.avatar
+    with profile.header.open("rb") as file:
+        raw = file.read()
+    stored = Image.open(io.BytesIO(raw))
+    # upright (the camera's rotation: 1200 × 3000), then within the box: 200 × 500
+    assert stored.size == (200, 500) and b"PhoneMaker" not in raw and b"Exif" not in raw
+    landscape = _image("PNG", (3000, 600))
+    assert _upload_header(client, landscape, "banner.png").status_code == 302
+    profile.refresh_from_db()
+    with profile.header.open("rb") as file:
+        assert Image.open(file).size == (1500, 300)
+
+
+def test_a_header_image_that_is_not_a_picture_or_too_large_is_refused_next_to_its_field(
+    client: Client, reader: User
+) -> None:
+    script = b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>"
+    html = _upload_header(client, script, "banner.png", display_name="Kept").content.decode()
+    assert "This file is not a photo we can read." in html and 'value="Kept"' in html
+    noise = Image.frombytes("RGB", (1500, 1500), os.urandom(1500 * 1500 * 3))
+    buffer = io.BytesIO()
+    noise.save(buffer, format="PNG")
+    html = _upload_header(client, buffer.getvalue(), "big.png").content.decode()
+    assert "This image is larger than 5 MB." in html and "1,500 pixels wide" in html
+    profile = Profile.objects.filter(user=reader).first()
+    assert profile is None or not profile.header
+
+
+def test_the_admin_takes_the_header_image_rules(client: Client, db: None) -> None:
+    User.objects.create_superuser("boss", "boss@example.net", "a long pass phrase 42")
+    client.login(username="boss", password="a long pass phrase 42")
+    user = User.objects.create_user("someone", "s@example.net", "pw pw pw pw 12")
+    profile = Profile.objects.get(user=user)
+    url = f"/admin/accounts/profile/{profile.pk}/change/"
+    form = {"user": user.pk, "display_name": "Some One", "bio": "", "website": ""}
+    bad = SimpleUploadedFile("b.png", b"not an image", content_type="image/png")
+    response = client.post(url, {**form, "header": bad})
+    assert response.status_code == 200 and "This file is not a photo we can read." in (
+        response.content.decode()
+    )
+    good = SimpleUploadedFile("b.png", _image("PNG", (4000, 1000)), content_type="image/png")
+    assert client.post(url, {**form, "header": good}).status_code == 302
+    profile.refresh_from_db()
+    with profile.header.open("rb") as file:
+        assert Image.open(file).size == (1500, 375)

@@ -101,6 +101,7 @@ def _account(post: Post) -> Person:
     profile = Profile.objects.get(user=user)
     profile.display_name, profile.website = NAME, WEBSITE
     profile.avatar.save("me.png", ContentFile(PNG), save=False)
+    profile.header.save("wide.png", ContentFile(PNG), save=False)
     profile.save()
     first = approved_comment(post, name=NAME, user=user, author_email=EMAIL, author_url=WEBSITE)
     approved_comment(post, parent=first, name="Bob Other", body="I disagree.")
@@ -181,5 +182,6 @@ def test_erasure_leaves_the_person_on_no_page_feed_search_or_card(
     for tags in queued:
         assert purge_shared_caches.call(tags) == 202
     assert queued == purges
-    if person.user is not None:  # the uploaded photo is gone from the media folder too
+    if person.user is not None:  # the uploaded pictures are gone from the media folder too
         assert not default_storage.exists(f"avatars/{person.user.pk}.png")
+        assert not default_storage.exists(f"headers/{person.user.pk}.png")

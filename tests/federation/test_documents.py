@@ -37,8 +37,25 @@ def test_an_author_is_found_by_webfinger_and_described_by_their_actor(
     assert document["url"] == "http://testserver/author/mhale/"
     assert document["endpoints"]["sharedInbox"] == "http://testserver/ap/inbox"
     assert document["icon"]["url"].startswith("http://testserver/")
+    assert "image" not in document  # no header image uploaded
     assert client.get("/ap/users/mhale/followers").json()["totalItems"] == 0
     assert client.get("/.well-known/webfinger?resource=acct:nobody@testserver").status_code == 404
+
+
+def test_an_authors_header_image_is_the_actors_image(
+    on: None, client: Client, settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    author = AuthorFactory(username="wide")
+    author.profile.header.save("h.png", ContentFile(b"\x89PNG stored as uploaded"), save=True)
+    PostFactory(authors=[author])
+    document = client.get("/ap/users/wide", HTTP_ACCEPT=AP).json()
+    assert document["image"] == {
+        "type": "Image",
+        "url": f"http://testserver/media/headers/{author.pk}.png",
+    }
 
 
 def test_readers_who_never_published_are_not_actors(on: None, client: Client) -> None:

@@ -1,6 +1,8 @@
-"""Uploaded profile photos: capped in size before they are read, decoded by Pillow with a
-pixel limit (a small file can decode to gigabytes), PNG, JPEG, WebP or GIF only, and written
-again at most 512 px wide and high, without EXIF (camera, GPS position) or other metadata.
+"""Uploaded profile pictures (the photo, and the header image fediverse profiles show above
+it): capped in size before they are read, decoded by Pillow with a pixel limit (a small file
+can decode to gigabytes), PNG, JPEG, WebP or GIF only, and written again within a box (the
+photo 512 × 512 px, the header 1,500 × 500 px), without EXIF (camera, GPS position) or other
+metadata.
 
 The photo is shown beside every comment its owner writes, so what is stored is what we wrote.
 """
@@ -20,11 +22,15 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 25_000_000  # 5,000 × 5,000: about 100 MB once decoded
 SIZE = 512
+HEADER_BOX = (1500, 500)  # Mastodon's header size; other servers crop to a similar band
 FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
 _WRITTEN_AS = {"PNG": "PNG", "GIF": "PNG", "JPEG": "JPEG", "WEBP": "WEBP"}
 
 TOO_LARGE = (
     "This photo is larger than 5 MB. Choose a smaller one (it is shown at most 512 pixels wide)."
+)
+HEADER_TOO_LARGE = (
+    "This image is larger than 5 MB. Choose a smaller one (it is stored at most 1,500 pixels wide)."
 )
 NOT_AN_IMAGE = "This file is not a photo we can read. Upload a PNG, JPEG, WebP or GIF image."
 TOO_MANY_PIXELS = (
@@ -59,8 +65,19 @@ class UploadLimit(FileUploadHandler):
 
 def avatar_clean(upload: UploadedFile) -> SimpleUploadedFile:
     """The photo as we store it, or a ValidationError with a sentence for the person."""
+    return picture_clean(upload, box=(SIZE, SIZE), name="avatar")
+
+
+def header_clean(upload: UploadedFile) -> SimpleUploadedFile:
+    """The header image as we store it, or a ValidationError with a sentence."""
+    return picture_clean(upload, box=HEADER_BOX, name="header")
+
+
+def picture_clean(upload: UploadedFile, *, box: tuple[int, int], name: str) -> SimpleUploadedFile:
+    """An uploaded picture written again within `box`, or a ValidationError."""
     if upload.size is None or upload.size > MAX_BYTES:
-        raise forms.ValidationError(TOO_LARGE, code="too_large")
+        too_large = HEADER_TOO_LARGE if name == "header" else TOO_LARGE
+        raise forms.ValidationError(too_large, code="too_large")
     upload.seek(0)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -69,8 +86,9 @@ def avatar_clean(upload: UploadedFile) -> SimpleUploadedFile:
                 if image.width * image.height > MAX_PIXELS:
                     raise forms.ValidationError(TOO_MANY_PIXELS, code="too_many_pixels")
                 kind = str(image.format)
-                image.draft("RGB", (SIZE * 2, SIZE * 2))  # JPEG decodes at a fraction of its size
-                photo = _resized(image)
+                # JPEG decodes at a fraction of its size
+                image.draft("RGB", (box[0] * 2, box[1] * 2))
+                photo = _resized(image, box)
         except (
             UnidentifiedImageError,
             Image.DecompressionBombError,
@@ -84,18 +102,18 @@ def avatar_clean(upload: UploadedFile) -> SimpleUploadedFile:
     photo.save(buffer, format=written, **({"quality": 85} if written != "PNG" else {}))
     extension = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}[written]
     return SimpleUploadedFile(
-        f"avatar.{extension}",
+        f"{name}.{extension}",
         buffer.getvalue(),
         content_type=f"image/{extension.replace('jpg', 'jpeg')}",
     )
 
 
-def _resized(image: Image.Image) -> Image.Image:
+def _resized(image: Image.Image, box: tuple[int, int]) -> Image.Image:
     image.seek(0)  # an animated GIF or WebP keeps its first frame
     upright = ImageOps.exif_transpose(image) or image  # the camera's rotation, then no EXIF
     mode = "RGBA" if upright.mode in ("RGBA", "LA", "P", "PA") else "RGB"
     photo = upright.convert(mode)
-    photo.thumbnail((SIZE, SIZE), Image.Resampling.LANCZOS)
+    photo.thumbnail(box, Image.Resampling.LANCZOS)
     photo.info = {}  # no EXIF, XMP, comments, ICC or text chunks are written back
     return photo
 
@@ -114,3 +132,20 @@ class AvatarField(forms.ImageField):
         if data in self.empty_values:
             return None
         return avatar_clean(data)
+
+
+class HeaderField(AvatarField):
+    """The header image field: the photo's rules, a wider box."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "help_text",
+            "PNG, JPEG, WebP or GIF, up to 5 MB; stored at most 1,500 × 500 pixels. Shown above "
+            "your profile where others follow you from the fediverse (Mastodon and others).",
+        )
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, data: Any) -> Any:
+        if data in self.empty_values:
+            return None
+        return header_clean(data)

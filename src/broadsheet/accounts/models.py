@@ -35,6 +35,11 @@ def _avatar_path(instance: Profile, filename: str) -> str:
     return f"avatars/{instance.user_id}.{extension}"
 
 
+def _header_path(instance: Profile, filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "img"
+    return f"headers/{instance.user_id}.{extension}"
+
+
 class Profile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
     display_name = models.CharField(max_length=150, blank=True)
@@ -47,6 +52,8 @@ class Profile(models.Model):
     avatar = models.ImageField(upload_to=_avatar_path, blank=True)
     # The photo of the social account the person last signed in with, used when none is uploaded.
     remote_avatar_url = models.URLField(max_length=500, blank=True, editable=False)
+    # The wide picture fediverse profiles show above the photo (the actor's `image`).
+    header = models.ImageField("header image", upload_to=_header_path, blank=True)
 
     def __str__(self) -> str:
         return self.display_name or self.user.username

@@ -12,7 +12,7 @@ The export (`personal_data`) has this shape, `"format": "broadsheet-personal-dat
       "email": "reader@example.org",          # the address the request was made for
       "account": null | {"username", "email", "first_name", "last_name",
                          "date_joined", "last_login"},
-      "profile": null | {"display_name", "bio", "website", "avatar_url"},
+      "profile": null | {"display_name", "bio", "website", "avatar_url", "header_url"},
       "email_addresses": [{"email", "verified", "primary"}],
       "social_accounts": [{"provider", "uid", "date_joined", "last_login", "extra_data"}],
       "comments": [{"id", "post": {"title", "url"}, "status", "date", "author_name",
@@ -176,6 +176,7 @@ def _account_data(user: User | None) -> tuple[dict[str, Any] | None, dict[str, A
         "bio": profile.bio,
         "website": profile.website,
         "avatar_url": _absolute(profile.avatar_url),
+        "header_url": _absolute(str(profile.header.url)) if profile.header else "",
     }
 
 
@@ -331,15 +332,15 @@ def personal_data_erase(*, email: str, user: User | None, remove_text: bool) -> 
 
 
 def _account_delete(user: User) -> None:
-    """The account, its profile (cascade) and its uploaded photo go; every page may have
-    shown its name (the people page, bylines of others' essays quoting it)."""
+    """The account, its profile (cascade) and its uploaded photo and header image go; every
+    page may have shown its name (the people page, bylines of others' essays quoting it)."""
     profile = Profile.objects.filter(user=user).first()
-    photo = profile.avatar.name if profile is not None and profile.avatar else ""
+    pictures = [p.name for p in (profile.avatar, profile.header) if p] if profile else []
     User.objects.filter(pk=user.pk).delete()
     effects.pages(site=True)
-    if photo:  # a file is not part of the transaction: removed once the rows are gone
-        storage = Profile._meta.get_field("avatar").storage
-        transaction.on_commit(partial(storage.delete, photo))
+    storage = Profile._meta.get_field("avatar").storage
+    for picture in pictures:  # a file is not part of the transaction: removed after the rows
+        transaction.on_commit(partial(storage.delete, picture))
 
 
 # --- guests: a signed link by email -----------------------------------------------------

@@ -12,7 +12,13 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from broadsheet.accounts.avatars import TOO_LARGE, AvatarField, UploadLimit
+from broadsheet.accounts.avatars import (
+    HEADER_TOO_LARGE,
+    TOO_LARGE,
+    AvatarField,
+    HeaderField,
+    UploadLimit,
+)
 from broadsheet.accounts.models import Profile, User
 from broadsheet.accounts.services import profile_update
 from broadsheet.core.cache import cache_policy
@@ -41,10 +47,11 @@ def person(request: HttpRequest, username: str) -> HttpResponse:
 class ProfileForm(forms.ModelForm):
     website = WebAddressField(required=False, max_length=200)
     avatar = AvatarField(required=False, label="Photo")
+    header = HeaderField(required=False, label="Header image")
 
     class Meta:
         model = Profile
-        fields = ["display_name", "bio", "website", "avatar"]
+        fields = ["display_name", "bio", "website", "avatar", "header"]
         labels = {"display_name": "Name shown with your comments"}
 
     def __init__(self, *args: Any, too_large: Collection[str] = (), **kwargs: Any) -> None:
@@ -55,6 +62,11 @@ class ProfileForm(forms.ModelForm):
         if "avatar" in self.too_large:
             raise forms.ValidationError(TOO_LARGE, code="too_large")
         return self.cleaned_data.get("avatar")
+
+    def clean_header(self) -> Any:
+        if "header" in self.too_large:
+            raise forms.ValidationError(HEADER_TOO_LARGE, code="too_large")
+        return self.cleaned_data.get("header")
 
 
 @require_safe

@@ -71,6 +71,12 @@ def actor(local: LocalActor) -> dict[str, Any]:
             document["summary"] = profile.bio_html
             icon = profile.avatar_url
             document["icon"] = {"type": "Image", "url": icon if "://" in icon else absolute(icon)}
+            if profile.header:
+                header = str(profile.header.url)
+                document["image"] = {
+                    "type": "Image",
+                    "url": header if "://" in header else absolute(header),
+                }
     return document
 
 

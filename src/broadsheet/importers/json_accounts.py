@@ -71,7 +71,7 @@ def _details(
                     what=f'"{name}"',
                     max_length=500 if name == "remote_avatar_url" else 200,
                 )
-            if name == "avatar" and value and not default_storage.exists(value):
+            if name in ("avatar", "header") and value and not default_storage.exists(value):
                 report.warn(here, f"the picture {value!r} is not in this site's media; left out")
                 value = ""
             setattr(profile, name, value)

@@ -63,7 +63,7 @@ ACCOUNT_FIELDS = [
     "date_joined",
     "last_login",
 ]
-PROFILE_FIELDS = ["display_name", "bio", "website", "avatar", "remote_avatar_url"]
+PROFILE_FIELDS = ["display_name", "bio", "website", "avatar", "remote_avatar_url", "header"]
 CATEGORY_FIELDS = ["id", "name", "slug", "parent", "description"]
 TAG_FIELDS = ["id", "name", "slug"]
 POST_FIELDS = [
