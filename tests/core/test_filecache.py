@@ -4,6 +4,7 @@ readable by Django's own FileBasedCache, and still keeps to MAX_ENTRIES."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.cache.backends.filebased import FileBasedCache
@@ -42,3 +43,42 @@ def test_a_full_cache_drops_what_has_expired_before_anything_else(tmp_path: Path
         cache.set(f"gone-{n}", n, 0)  # expires at once, as old pages and counters do
     assert [cache.get(f"counter-{n}") for n in range(20)] == list(range(20))
     assert len(list(tmp_path.glob("*.djcache"))) <= 50 + _CULL_EVERY
+
+
+def test_a_value_is_never_renamed_over_the_old_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ext4 writes a file renamed over another to disk at once (auto_da_alloc): a page
+    version's bump waited milliseconds for it. The old value is removed first."""
+    import os
+
+    cache = FileCache(str(tmp_path), {})
+    renames: list[bool] = []
+    rename = os.rename
+
+    def watched(source: str, target: str) -> None:
+        renames.append(os.path.exists(target))
+        rename(source, target)
+
+    monkeypatch.setattr(os, "rename", watched)
+    cache.set("version", "a", None)
+    cache.set("version", "b", None)
+    cache.set_many({"version": "c", "other": "d"}, None)
+    assert renames == [False, False, False, False]
+    assert cache.get("version") == "c" and cache.get("other") == "d"
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".djcache", ".djcache"]  # no leftovers
+
+
+def test_a_failed_write_leaves_no_temporary_file_and_the_old_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = FileCache(str(tmp_path), {})
+    cache.set("key", "old", None)
+
+    class Unpicklable:
+        def __reduce__(self) -> Any:
+            raise TypeError("cannot pickle")
+
+    with pytest.raises(TypeError):
+        cache.set("key", Unpicklable(), None)
+    assert cache.get("key") == "old" and len(list(tmp_path.iterdir())) == 1

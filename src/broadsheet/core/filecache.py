@@ -6,14 +6,27 @@ comments, 3.4 ms for 170 KB, on every page-cache miss), and every write lists th
 cache folder to decide whether to cull. Values are written with zlib level 0 instead — stored
 blocks, the same format, read back by Django's own code — and the folder is counted on one
 write in `_CULL_EVERY`; when it is full, what has expired is removed before anything else.
+
+A third is the disk's: Django writes a value to a temporary file and renames it over the old
+one, and ext4 (by default, `auto_da_alloc`) writes a file renamed over another to disk at
+once, so that a crash cannot leave an empty file. A page-version bump, three small writes
+after every published comment, waited 1–3 ms on each (0.2–0.5 ms each on a quiet machine,
+against 0.04 ms without). A cache needs no such safety (a value lost in a crash is a miss),
+so the old file is removed first and the new one renamed into a free name. A reader between
+the two sees a miss, as it would had the value expired: a page is rendered, a version is
+started afresh (which only makes stored pages stale, never a stale page current).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import pickle
+import tempfile
 import zlib
 from typing import IO, Any
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 
 _CULL_EVERY = 64
@@ -21,6 +34,24 @@ _CULL_EVERY = 64
 
 class FileCache(FileBasedCache):
     _writes = 0
+
+    def set(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> None:
+        self._createdir()  # type: ignore[attr-defined]  # the folder may be removed at any time
+        name = self._key_to_file(key, version)  # type: ignore[attr-defined]
+        self._cull()
+        handle, temporary = tempfile.mkstemp(dir=self._dir)  # type: ignore[attr-defined]
+        try:
+            with open(handle, "wb") as file:
+                self._write_content(file, timeout, value)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name)  # renamed into a free name: no flush to disk (module doc)
+            os.rename(temporary, name)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+            raise
 
     def _write_content(self, file: IO[bytes], timeout: Any, value: Any) -> None:
         expiry = self.get_backend_timeout(timeout)
