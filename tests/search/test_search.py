@@ -152,6 +152,19 @@ def test_comments_are_searched_only_when_asked_and_only_when_approved() -> None:
     assert [h.byline for h in hits] == ["Bob"]
 
 
+def test_an_indexed_comment_edited_has_its_one_row_written_again() -> None:
+    from broadsheet.search.services import search_index_comment
+
+    post = PostFactory(title="Harbours", body="An essay.")
+    comment = approved_comment(post, name="Ada Reader", body="What about the capybara?")
+    assert SearchDocument.objects.filter(comment=comment).count() == 1
+    Comment.objects.filter(pk=comment.pk).update(body_html="<p>What about the tapir?</p>")
+    search_index_comment(comment_id=comment.pk)
+    assert SearchDocument.objects.filter(comment=comment).count() == 1
+    assert search_results(text="capybara", page=1, include_comments=True).count == 0
+    assert search_results(text="tapir", page=1, include_comments=True).count == 1
+
+
 def test_a_new_comment_readers_do_not_see_costs_the_index_nothing() -> None:
     """A held comment just written has no row to write or remove: no index work after commit.
     Approved later, or written approved, it is found."""
