@@ -372,71 +372,80 @@ class _Importer:
         new: list[tuple[int, Post, _Links]] = []
         taken: set[tuple[str, str]] = set()
         for index, row in batch:
-            where = self.where = f"posts[{index}]"
-            values = field_values(Post, POST_FIELDS, row, where)
-            values["featured_image"] = checked_address(
-                values["featured_image"],
-                report=self.report,
-                where=where,
-                what='"featured_image"',
-                max_length=1000,
-            )
-            source_id, parent = values.pop("id"), values.pop("parent_id")
-            values.pop("comment_count")  # counted again from the comments
-            kind = "pages" if values["kind"] == Post.Kind.PAGE else "posts"
-            if source_id in known:
-                self.report.add(kind, new=False)
-                continue
-            links = _Links(
-                authors=[
-                    self._known("account", a, where, "author")
-                    for a in id_list(row, "authors", where)
-                ],
-                categories=[
-                    self._known("category", c, where, "category")
-                    for c in id_list(row, "categories", where)
-                ],
-                tags=[self._known("tag", t, where, "tag") for t in id_list(row, "tags", where)],
-                references=self._references(row, where),
-            )
-            values["slug"] = self._free_slug(values["kind"], values["slug"], taken, where)
-            taken.add((values["kind"], values["slug"]))
-            post = Post(**values, **self._new_id(Post, source_id))
-            post_render(post=post, references=links.references)
-            new.append((source_id, post, links))
-            if parent is not None:
-                self.page_parents.append((where, source_id, parent))
-            self.report.add(kind)
-        if not new:
-            return
+            read = self._post_of(index, row, known, taken)
+            if read is not None:
+                new.append(read)
+        if new:
+            self._posts_write(new)
+
+    def _post_of(
+        self, index: int, row: dict[str, Any], known: Any, taken: set[tuple[str, str]]
+    ) -> tuple[int, Post, _Links] | None:
+        """One row as an unsaved post and its links (None when it was imported before)."""
+        where = self.where = f"posts[{index}]"
+        values = field_values(Post, POST_FIELDS, row, where)
+        values["featured_image"] = checked_address(
+            values["featured_image"],
+            report=self.report,
+            where=where,
+            what='"featured_image"',
+            max_length=1000,
+        )
+        source_id, parent = values.pop("id"), values.pop("parent_id")
+        values.pop("comment_count")  # counted again from the comments
+        kind = "pages" if values["kind"] == Post.Kind.PAGE else "posts"
+        if source_id in known:
+            self.report.add(kind, new=False)
+            return None
+        links = _Links(
+            authors=[
+                self._known("account", a, where, "author") for a in id_list(row, "authors", where)
+            ],
+            categories=[
+                self._known("category", c, where, "category")
+                for c in id_list(row, "categories", where)
+            ],
+            tags=[self._known("tag", t, where, "tag") for t in id_list(row, "tags", where)],
+            references=self._references(row, where),
+        )
+        values["slug"] = self._free_slug(values["kind"], values["slug"], taken, where)
+        taken.add((values["kind"], values["slug"]))
+        post = Post(**values, **self._new_id(Post, source_id))
+        post_render(post=post, references=links.references)
+        if parent is not None:
+            self.page_parents.append((where, source_id, parent))
+        self.report.add(kind)
+        return source_id, post, links
+
+    def _posts_write(self, new: list[tuple[int, Post, _Links]]) -> None:
+        """The batch's posts, their links, and each one's revision 1, in bulk."""
+        assert self.ids is not None
         created = Post.objects.bulk_create([post for _, post, _ in new])
         self.ids.remember("post", [(s, p.pk) for (s, _, _), p in zip(new, created, strict=True)])
         self.new_posts.update(p.pk for p in created)
-        authors: list[PostAuthor] = []
-        categories: list[Any] = []
-        tags: list[Any] = []
-        references: list[Reference] = []
-        for (_, _, links), post in zip(new, created, strict=True):
-            authors += [
-                PostAuthor(post=post, author_id=a, position=n) for n, a in enumerate(links.authors)
-            ]
-            categories += [
-                Post.categories.through(post_id=post.pk, category_id=c) for c in links.categories
-            ]
-            tags += [Post.tags.through(post_id=post.pk, tag_id=t) for t in links.tags]
+        linked = [(links, post) for (_, _, links), post in zip(new, created, strict=True)]
+        PostAuthor.objects.bulk_create(
+            PostAuthor(post=post, author_id=a, position=n)
+            for links, post in linked
+            for n, a in enumerate(links.authors)
+        )
+        Post.categories.through.objects.bulk_create(
+            Post.categories.through(post_id=post.pk, category_id=c)
+            for links, post in linked
+            for c in links.categories
+        )
+        Post.tags.through.objects.bulk_create(
+            Post.tags.through(post_id=post.pk, tag_id=t)
+            for links, post in linked
+            for t in links.tags
+        )
+        for links, post in linked:
             for reference in links.references:
                 reference.post = post
-                references.append(reference)
-        PostAuthor.objects.bulk_create(authors)
-        Post.categories.through.objects.bulk_create(categories)
-        Post.tags.through.objects.bulk_create(tags)
-        Reference.objects.bulk_create(references)
+        Reference.objects.bulk_create(r for links, _ in linked for r in links.references)
         # Each imported post's text is its revision 1 (and a public one's version 1).
         revisions_imported(
-            posts=created,
-            references={
-                post.pk: links.references for (_, _, links), post in zip(new, created, strict=True)
-            },
+            posts=created, references={post.pk: links.references for links, post in linked}
         )
 
     def _references(self, row: dict[str, Any], where: str) -> list[Reference]:

@@ -294,35 +294,7 @@ def _item(
 ) -> Iterator[str]:
     authors = [pa.author for pa in getattr(post, "ordered_authors", [])]
     creator = authors[0].username if authors else ""
-    published = post.published_at
-    shown = published or post.created_at
-    html = absolute_html(post_content_html(post), settings.SITE_URL)  # read on another site
-    content = f"<!-- wp:html -->\n{html}\n<!-- /wp:html -->" if html else ""
-    excerpt = post.excerpt_html.strip() if post.excerpt.strip() else ""
-    discussion = "open" if post.comments_open else "closed"
-    yield (
-        "\t<item>\n"
-        f"\t\t{_element('title', post.title)}\n"
-        f"\t\t<link>{escape(xml_text(_absolute(post.get_absolute_url())))}</link>\n"
-        f"\t\t<pubDate>{dates.rfc2822(shown)}</pubDate>\n"
-        f"\t\t{_element('dc:creator', creator)}\n"
-        f'\t\t<guid isPermaLink="false">{escape(settings.SITE_URL)}/?p={post.pk}</guid>\n'
-        "\t\t<description></description>\n"
-        f"\t\t{_element('content:encoded', content)}\n"
-        f"\t\t{_element('excerpt:encoded', excerpt)}\n"
-        f"\t\t<wp:post_id>{post.pk}</wp:post_id>\n"
-        f"\t\t{_element('wp:post_date', dates.local(shown))}"
-        f"{_element('wp:post_date_gmt', dates.gmt(published))}\n"
-        f"\t\t{_element('wp:post_modified', dates.local(post.modified_at))}"
-        f"{_element('wp:post_modified_gmt', dates.gmt(post.modified_at))}\n"
-        f"\t\t{_elements(('wp:comment_status', discussion), ('wp:ping_status', discussion))}\n"
-        f"\t\t{_element('wp:post_name', post.slug)}"
-        f"{_element('wp:status', POST_STATUSES[post.status])}\n"
-        f"\t\t<wp:post_parent>{post.parent_id or 0}</wp:post_parent>"
-        f"<wp:menu_order>{post.menu_order}</wp:menu_order>"
-        f"{_element('wp:post_type', 'page' if post.is_page else 'post')}\n"
-        f"\t\t{_element('wp:post_password', '')}<wp:is_sticky>{int(post.sticky)}</wp:is_sticky>\n"
-    )
+    yield _item_head(post, dates, creator)
     for category in post.categories.all():
         nicename = nicenames.get(category.pk, category.slug)
         yield f'\t\t<category domain="category" nicename={quoteattr(xml_text(nicename))}>{cdata(category.name)}</category>\n'
@@ -348,6 +320,39 @@ def _item(
     yield "\t</item>\n"
     if post.featured_image and not in_library:
         yield _attachment(post, dates, creator, thumbnail)
+
+
+def _item_head(post: Post, dates: _Dates, creator: str) -> str:
+    """The item's own elements, before its terms, meta and comments."""
+    published = post.published_at
+    shown = published or post.created_at
+    html = absolute_html(post_content_html(post), settings.SITE_URL)  # read on another site
+    content = f"<!-- wp:html -->\n{html}\n<!-- /wp:html -->" if html else ""
+    excerpt = post.excerpt_html.strip() if post.excerpt.strip() else ""
+    discussion = "open" if post.comments_open else "closed"
+    return (
+        "\t<item>\n"
+        f"\t\t{_element('title', post.title)}\n"
+        f"\t\t<link>{escape(xml_text(_absolute(post.get_absolute_url())))}</link>\n"
+        f"\t\t<pubDate>{dates.rfc2822(shown)}</pubDate>\n"
+        f"\t\t{_element('dc:creator', creator)}\n"
+        f'\t\t<guid isPermaLink="false">{escape(settings.SITE_URL)}/?p={post.pk}</guid>\n'
+        "\t\t<description></description>\n"
+        f"\t\t{_element('content:encoded', content)}\n"
+        f"\t\t{_element('excerpt:encoded', excerpt)}\n"
+        f"\t\t<wp:post_id>{post.pk}</wp:post_id>\n"
+        f"\t\t{_element('wp:post_date', dates.local(shown))}"
+        f"{_element('wp:post_date_gmt', dates.gmt(published))}\n"
+        f"\t\t{_element('wp:post_modified', dates.local(post.modified_at))}"
+        f"{_element('wp:post_modified_gmt', dates.gmt(post.modified_at))}\n"
+        f"\t\t{_elements(('wp:comment_status', discussion), ('wp:ping_status', discussion))}\n"
+        f"\t\t{_element('wp:post_name', post.slug)}"
+        f"{_element('wp:status', POST_STATUSES[post.status])}\n"
+        f"\t\t<wp:post_parent>{post.parent_id or 0}</wp:post_parent>"
+        f"<wp:menu_order>{post.menu_order}</wp:menu_order>"
+        f"{_element('wp:post_type', 'page' if post.is_page else 'post')}\n"
+        f"\t\t{_element('wp:post_password', '')}<wp:is_sticky>{int(post.sticky)}</wp:is_sticky>\n"
+    )
 
 
 def _comment(comment: Comment, dates: _Dates) -> str:
