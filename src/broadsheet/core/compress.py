@@ -15,14 +15,14 @@ the project does not have; gzip is what every browser takes.
 from __future__ import annotations
 
 import gzip
-import threading
 import zlib
-from collections import OrderedDict
 from typing import Any
 
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.cache import patch_vary_headers
+
+from broadsheet.core.memo import Kept
 
 COMPRESSIBLE = ("application/json", "text/javascript")
 MIN_BYTES = 512
@@ -57,33 +57,22 @@ class _Compressed:
     """A worker's compressed bytes, the most recently used kept, by what they were made from."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.kept: OrderedDict[tuple[str, int, int], bytes] = OrderedDict()
-        self.size = 0
+        self.kept: Kept[tuple[str, int, int], bytes] = Kept(
+            _MEMORY_BYTES, weight=len, largest=_MEMORY_BYTES // 8
+        )
 
     def get(self, etag: str, content: bytes, level: int) -> bytes:
         # The checksum (fast: about 50 µs for a 100 KB thread) guards against two bodies
         # under one tag; without a tag only the checksum names the bytes.
         key = (etag, len(content), zlib.adler32(content))
-        with self.lock:
-            found = self.kept.get(key)
-            if found is not None:
-                self.kept.move_to_end(key)
-                return found
-        made = gzip.compress(content, compresslevel=level, mtime=0)
-        with self.lock:
-            if key not in self.kept and len(made) <= _MEMORY_BYTES // 8:
-                self.kept[key] = made
-                self.size += len(made)
-                while self.size > _MEMORY_BYTES:
-                    _, dropped = self.kept.popitem(last=False)
-                    self.size -= len(dropped)
-        return made
+        found = self.kept.get(key)
+        if found is None:
+            found = gzip.compress(content, compresslevel=level, mtime=0)
+            self.kept.put(key, found)
+        return found
 
     def forget(self) -> None:
-        with self.lock:
-            self.kept.clear()
-            self.size = 0
+        self.kept.clear()
 
 
 compressed = _Compressed()

@@ -31,7 +31,6 @@ import hashlib
 import threading
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from http import HTTPStatus
@@ -47,6 +46,7 @@ from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
 from broadsheet.core import compress
 from broadsheet.core.fingerprint import code_fingerprint
+from broadsheet.core.memo import Kept
 from broadsheet.core.metrics import page_cache as page_cache_counted
 
 # A cache of its own (settings.CACHES): making room for pages never drops anything else.
@@ -220,8 +220,9 @@ class _Local:
 
     def forget(self) -> None:
         with self.lock:
-            self.pages: OrderedDict[str, Entry] = OrderedDict()
-            self.size = 0
+            self.pages: Kept[str, Entry] = Kept(
+                _MEMORY_BYTES, weight=_content_size, largest=_MEMORY_BYTES // 4
+            )
             self.versions: dict[str, tuple[str, float]] = {}
 
     def remember_versions(self, versions: dict[str, str]) -> None:
@@ -245,24 +246,14 @@ class _Local:
         return found
 
     def page(self, key: str) -> Entry | None:
-        with self.lock:
-            entry = self.pages.get(key)
-            if entry is not None:
-                self.pages.move_to_end(key)
-            return entry
+        return self.pages.get(key)
 
     def keep(self, key: str, entry: Entry) -> None:
-        if len(entry.content) > _MEMORY_BYTES // 4:
-            return
-        with self.lock:
-            old = self.pages.pop(key, None)
-            if old is not None:
-                self.size -= len(old.content)
-            self.pages[key] = entry
-            self.size += len(entry.content)
-            while self.size > _MEMORY_BYTES:
-                _, dropped = self.pages.popitem(last=False)
-                self.size -= len(dropped.content)
+        self.pages.put(key, entry)
+
+
+def _content_size(entry: Entry) -> int:
+    return len(entry.content)
 
 
 _local = _Local()

@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from broadsheet.core.memo import Kept
 from broadsheet.core.models import SiteSettings
 from broadsheet.publishing import csl
 from broadsheet.publishing.bibformats import to_bibtex, to_ris
@@ -120,8 +121,7 @@ def pinned_citation(
 
 # The same item in the same style is the same HTML: each web process keeps the last few it
 # made or read, so a page render reads no cache file for them (three per essay page).
-_STYLED: dict[str, str] = {}
-_STYLED_KEPT = 512
+_STYLED: Kept[str, str] = Kept(512)
 
 
 def _styled(item: dict[str, Any], style: str) -> SafeString:
@@ -134,9 +134,7 @@ def _styled(item: dict[str, Any], style: str) -> SafeString:
         if html is None:
             html = (csl.format_bibliography([item], style) or [""])[0]
             cache.set(key, html, _CACHE_SECONDS)
-        if len(_STYLED) >= _STYLED_KEPT:
-            _STYLED.pop(next(iter(_STYLED)))  # the oldest
-        _STYLED[key] = html
+        _STYLED.put(key, html)
     return mark_safe(html)
 
 

@@ -16,8 +16,7 @@ import html
 import importlib.metadata
 import json
 import re
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +26,7 @@ from markdown_it.token import Token
 
 from broadsheet.core.markdown import RenderedMarkdown, render_markdown
 from broadsheet.core.markdown_citations import Citation, CiteItem
+from broadsheet.core.memo import Kept
 from broadsheet.publishing import csl
 from broadsheet.publishing.csl import CiteText, Form, Formatted
 from broadsheet.publishing.csl_json import reference_to_csl
@@ -39,8 +39,7 @@ CACHE_VERSION = "1/" + "/".join(
 )
 CACHE_SECONDS = 60 * 60 * 24 * 90
 _MEMO_SIZE = 20_000
-_memo: OrderedDict[str, Any] = OrderedDict()
-_memo_lock = threading.Lock()
+_memo: Kept[str, Any] = Kept(_MEMO_SIZE)
 
 _LABELS = {
     "p": "page", "pp": "page", "page": "page", "pages": "page",
@@ -80,7 +79,7 @@ def _digest(*parts: Any) -> str:
 
 def _remembered(keys: Sequence[str]) -> dict[str, Any]:
     found = {}
-    for key in keys:  # .get: another thread may evict an entry between a test and a read
+    for key in keys:
         value = _memo.get(key)
         if value is not None:
             found[key] = value
@@ -93,12 +92,8 @@ def _remembered(keys: Sequence[str]) -> dict[str, Any]:
 
 
 def _remember(values: dict[str, Any], *, share: bool = True) -> None:
-    with _memo_lock:
-        for key, value in values.items():
-            _memo[key] = value
-            _memo.move_to_end(key)
-        while len(_memo) > _MEMO_SIZE:
-            _memo.popitem(last=False)
+    for key, value in values.items():
+        _memo.put(key, value)
     if share and values:
         cache.set_many(values, timeout=CACHE_SECONDS)
 
