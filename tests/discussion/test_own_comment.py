@@ -196,3 +196,31 @@ def test_moderators_see_the_earlier_texts_in_the_queue(client: Client, post: Pos
     staff.force_login(User.objects.create_superuser("editor", "editor@example.org", "pw"))
     html = staff.get("/moderation/").content.decode()
     assert "1 earlier text" in html and "A first thought." in html
+
+
+def test_a_guests_approved_comment_is_listed_only_for_its_edit_window(
+    client: Client, post: Post, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cookie that lists it makes every page personal (never the shared cache): it lasts
+    as long as the edit window, a held comment's 30 days (decision 0125)."""
+    import time
+
+    from broadsheet.discussion.cookies import pending_ids
+
+    settings.COMMENT_EDIT_MINUTES = 15
+    approved = _write(client, post)
+    assert approved.status == Comment.Status.APPROVED
+    assert client.cookies[PENDING_COOKIE]["max-age"] == 15 * 60
+    current = DiscussionSettings.current()
+    current.comment_moderation = True
+    current.save()
+    _age(approved, 1)  # not a flood
+    held = _write(client, post, body="A second thought, held.")
+    assert held.status == Comment.Status.PENDING
+    assert client.cookies[PENDING_COOKIE]["max-age"] == 30 * 24 * 3600
+    request = client.get(post.get_absolute_url()).wsgi_request
+    assert pending_ids(request) == {approved.pk, held.pk}
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 16 * 60)  # the edit window has closed
+    assert pending_ids(request) == {held.pk}
+    assert client.get(f"/comment/{approved.pk}/edit/").status_code == 404

@@ -139,10 +139,10 @@ def comment_post(request: HttpRequest) -> HttpResponse:
         response = HttpResponseRedirect(url)
     # A held comment is shown to its writer; a guest's approved one is listed too, so they
     # may edit it in its window (the cookie that shows them their held comment, decision 0089).
-    if comment.status != Comment.Status.APPROVED or (
-        not request.user.is_authenticated and edit_minutes()
-    ):
+    if comment.status != Comment.Status.APPROVED:
         remember_pending(request, response, comment.pk)
+    elif not request.user.is_authenticated and edit_minutes():
+        remember_pending(request, response, comment.pk, seconds=60 * edit_minutes())
     if not request.user.is_authenticated:
         remember_author(
             request,
