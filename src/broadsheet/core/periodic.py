@@ -1,8 +1,10 @@
 """Jobs the worker runs now and then, registered by the apps that own them.
 
 The worker (notifications, layer 5) runs the registered jobs from its schedule; an app above it
-(operations' daily backup) registers here instead of being imported by it. Each job is claimed
-in the database before it runs, so with several workers it runs once per period.
+(operations' daily backup, federation's deliveries) registers here instead of being imported
+by it. A job `every` period is claimed in the database before it runs, so with several
+workers it runs once per period; a job `each_tick` runs on every round of every worker (it
+must be cheap when there is nothing to do, and safe to run in two workers at once).
 """
 
 from __future__ import annotations
@@ -39,3 +41,16 @@ def every(name: str, period: timedelta, *, enabled: Callable[[], bool] = lambda:
 
 def jobs() -> list[Job]:
     return list(_jobs.values())
+
+
+_each_tick: dict[str, Callable[[], object]] = {}
+
+
+def each_tick(function: Callable[[], object]) -> Callable[[], object]:
+    """Register the decorated function to run on each round of the worker's schedule."""
+    _each_tick[f"{function.__module__}.{function.__qualname__}"] = function
+    return function
+
+
+def tick_jobs() -> list[Callable[[], object]]:
+    return list(_each_tick.values())

@@ -11,8 +11,7 @@ class FederationConfig(AppConfig):
         from broadsheet.federation import effects, published  # noqa: F401
 
         published.register()  # the Link header and <link rel="alternate"> on essays
+        from broadsheet.core import periodic
         from broadsheet.federation.tasks import resume_deliveries
-        from broadsheet.notifications.tasks import ALSO_EVERY_TICK
 
-        if resume_deliveries not in ALSO_EVERY_TICK:
-            ALSO_EVERY_TICK.append(resume_deliveries)
+        periodic.each_tick(resume_deliveries)  # deliveries a stopped worker left

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import transaction
@@ -97,11 +96,6 @@ def housekeeping() -> dict[str, int]:
     return comments_clean()
 
 
-# Periodic work of apps on this layer or above, registered by them (federation resumes the
-# deliveries a stopped worker left): each is called every tick.
-ALSO_EVERY_TICK: list[Callable[[], object]] = []
-
-
 HEARTBEAT = "worker-heartbeat"  # ScheduledRun name: a worker's schedule last went round
 
 
@@ -127,7 +121,7 @@ def tick() -> None:
     from broadsheet.notifications.services import comments_notify_due
 
     heartbeat()
-    for job in ALSO_EVERY_TICK:
+    for job in periodic.tick_jobs():  # registered by other apps (federation's deliveries)
         job()
 
     publish_due_posts()
