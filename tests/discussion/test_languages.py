@@ -98,16 +98,15 @@ def test_the_thread_title_counts_in_the_pages_language(
     assert "2 thoughts on “Lamps and Ledgers”" in english
     settings.LANGUAGE_CODE = "de"
     with translation.override("de"):
-        title = ngettext(
-            "One thought on “%(title)s”", "%(counter)s thoughts on “%(title)s”", 2
-        ) % {"counter": 2, "title": "Lamps and Ledgers"}
+        title = ngettext("One thought on “%(title)s”", "%(counter)s thoughts on “%(title)s”", 2) % {
+            "counter": 2,
+            "title": "Lamps and Ledgers",
+        }
         german = client.get(post.get_absolute_url()).content.decode()
     assert f'class="comments-title">{title}</h2>' in german
 
 
-def test_a_refusal_is_said_in_the_sites_language(
-    client: Client, post: Post, settings: Any
-) -> None:
+def test_a_refusal_is_said_in_the_sites_language(client: Client, post: Post, settings: Any) -> None:
     settings.LANGUAGE_CODE = "de"
     response = client.post("/comments/post/", _form(post, email="not-an-address"))
     assert response.status_code == 400

@@ -22,7 +22,10 @@ from tests.factories import PostFactory, approved_comment
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ESSAYS = {
-    "de": ("Das Hauptbuch und die Lampe", "Die Leuchttürme an der Küste wurden mit Büchern geführt."),
+    "de": (
+        "Das Hauptbuch und die Lampe",
+        "Die Leuchttürme an der Küste wurden mit Büchern geführt.",
+    ),
     "ar": ("الدفتر والمصباح", BODY),
 }
 
@@ -39,7 +42,8 @@ def _words(language: str, **values: Any) -> dict[str, str]:
             "awaiting": gettext("Your comment is awaiting moderation."),
             "title": ngettext(
                 "One thought on “%(title)s”", "%(counter)s thoughts on “%(title)s”", 1
-            ) % {"counter": 1, "title": values["title"]},
+            )
+            % {"counter": 1, "title": values["title"]},
         }
 
 
