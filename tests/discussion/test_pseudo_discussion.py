@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+
 import pytest
 from django.test import Client
 from lxml import html as lxml_html
@@ -13,14 +14,11 @@ from lxml import html as lxml_html
 from broadsheet.discussion.forms import shown_at_token
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.models import DiscussionSettings
-from tests.i18n.test_pseudo_locale import (  # noqa: F401 (fixtures)
-    OPEN,
-    Site,
-    escaped_english,
-    in_pseudo,
-    pseudo_locale,
-    site,
-)
+from tests.i18n import test_pseudo_locale as pseudo
+from tests.i18n.test_pseudo_locale import OPEN, Site, escaped_english
+
+# The pseudo language's fixtures (a site written in Greek, the pseudo catalog).
+pseudo_locale, in_pseudo, site = pseudo.pseudo_locale, pseudo.in_pseudo, pseudo.site
 
 pytestmark = pytest.mark.django_db
 
