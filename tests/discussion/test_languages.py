@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.template import Context, Template
 from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext, ngettext, pgettext
@@ -133,3 +134,16 @@ def test_the_javascript_catalog_only_on_a_page_not_in_english(
     assert catalog < arabic.index("broadsheet/comments.") < arabic.index("broadsheet/respond.")
     assert arabic[catalog - 8 : catalog] == "<script "
     assert arabic[catalog : arabic.index("</script>", catalog)].endswith(" defer>")
+
+
+def test_the_catalog_tag_writes_its_script_once_per_page() -> None:
+    template = Template(
+        "{% load script_catalog %}{% javascript_catalog defer=True %}"
+        "{% with x=1 %}{% javascript_catalog %}{% endwith %}{% javascript_catalog %}"
+    )
+    with translation.override("es"):
+        spanish = template.render(Context())
+    assert spanish.count("<script") == 1 and 'src="/jsi18n/es/' in spanish
+    assert spanish.endswith(" defer></script>")
+    with translation.override("en"):
+        assert template.render(Context()) == ""
