@@ -96,3 +96,21 @@ def test_a_refusal_page(client: Client, site: Site) -> None:
     response = client.post("/comments/post/", {"comment": "Σχόλιο.", "post_id": "999999"})
     assert response.status_code == 404
     assert escaped_english(_parts(response.content.decode())) == []
+
+
+def test_the_embeds_pages_and_the_reactions(client: Client, site: Site) -> None:
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    for path in ("/embed/thread/?url=https://elsewhere.example/x", "/embed/sign-in/done/"):
+        page = client.get(path).content.decode()
+        main = page[page.index("<main") : page.index("</main>")]
+        assert OPEN in main and escaped_english(main) == [], path
+    face = SimpleNamespace(url="https://elsewhere.example/", name="Σοφία", picture="/a.png")
+    for count in (1, 2):
+        reactions = SimpleNamespace(likes=[face] * count, reposts=[face] * count)
+        html = render_to_string("webmention/_reactions.html", {"reactions": reactions})
+        assert OPEN in html and escaped_english(f"<div>{html}</div>", allowed={"Σοφία"}) == [], (
+            count
+        )
