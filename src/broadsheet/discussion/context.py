@@ -8,6 +8,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from broadsheet.accounts.comment_login import DRAFT_KEY, login_options, signed_in_with, take_draft
 from broadsheet.core.anchoring import Selector
@@ -24,10 +26,14 @@ from broadsheet.discussion.services import comments_are_open, edit_minutes
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
 
-_MARKDOWN_HINT = (
-    '<span class="comment-form-hint">Markdown works: *emphasis*, **strong**, '
-    "[links](https://example.org), &gt; quotes, `code` and lists.</span>"
-)
+
+def _markdown_hint() -> str:
+    # Translators: the Markdown marks (*, **, [](), >, ``) are typed as they are.
+    hint = _(
+        "Markdown works: *emphasis*, **strong**, [links](https://example.org), > quotes, "
+        "`code` and lists."
+    )
+    return f'<span class="comment-form-hint">{escape(hint)}</span>'
 
 
 def discussion_context(
@@ -170,14 +176,14 @@ def comment_form_context(
         "settings": settings,
         "form": form,
         "comment_row": field_row(
-            form["comment"], label="Comment", required=True, after=_MARKDOWN_HINT
+            form["comment"], label=_("Comment"), required=True, after=_markdown_hint()
         ),
         # The guest's fields, in order, marked when they must be filled.
         "identity_rows": [
             field_row(
                 form[name], label=label, required=settings.require_name_email and name != "url"
             )
-            for name, label in (("author", "Name"), ("email", "Email"), ("url", "Website"))
+            for name, label in (("author", _("Name")), ("email", _("Email")), ("url", _("Website")))
         ],
         "reply_to": reply_to,
         "needs_login": settings.comment_registration and not request.user.is_authenticated,

@@ -8,6 +8,8 @@ from django.core import signing
 from django.forms.renderers import BaseRenderer
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.core.anchoring import Selector
 from broadsheet.core.converters import MAX_ID
@@ -110,7 +112,7 @@ class OwnEditForm(forms.Form):
     """A writer's new words for their comment (checked again by comment_edit_own)."""
 
     comment = forms.CharField(
-        label="Your comment", strip=False, widget=forms.Textarea(attrs={"rows": 8, "cols": 45})
+        label=_("Your comment"), strip=False, widget=forms.Textarea(attrs={"rows": 8, "cols": 45})
     )
 
 
@@ -119,34 +121,34 @@ class CommentForm(forms.Form):
     discussion.services.comment_submit, which reports each problem against its field."""
 
     comment = forms.CharField(
-        label="Comment", required=False, strip=False,
+        label=_("Comment"), required=False, strip=False,
         widget=Textarea(attrs={"rows": 8, "cols": 45, "maxlength": MAX_BODY, "required": True}),
     )  # fmt: skip
     author = forms.CharField(
-        label="Name",
+        label=_("Name"),
         required=False,
         widget=TextInput(attrs={"maxlength": MAX_NAME, "autocomplete": "name"}),
     )
     email = forms.CharField(
-        label="Email", required=False,
+        label=_("Email"), required=False,
         widget=EmailInput(attrs={"maxlength": MAX_EMAIL, "autocomplete": "email", "aria-describedby": "email-notes"}),
     )  # fmt: skip
     url = forms.CharField(
-        label="Website",
+        label=_("Website"),
         required=False,
         widget=URLInput(attrs={"maxlength": MAX_URL, "autocomplete": "url"}),
     )
     cookies_consent = forms.BooleanField(
-        label="Save my name, email, and website in this browser for the next time I comment.",
+        label=_("Save my name, email, and website in this browser for the next time I comment."),
         required=False,
         widget=CheckboxInput,
     )
     # WordPress.com's two checkboxes; each is confirmed by email before anything is sent.
     subscribe_comments = forms.BooleanField(
-        label="Notify me of follow-up comments by email.", required=False, widget=CheckboxInput
+        label=_("Notify me of follow-up comments by email."), required=False, widget=CheckboxInput
     )
     subscribe_posts = forms.BooleanField(
-        label="Notify me of new posts by email.", required=False, widget=CheckboxInput
+        label=_("Notify me of new posts by email."), required=False, widget=CheckboxInput
     )
     # Within the id column's range: a larger number is no post, not an overflow.
     post_id = forms.IntegerField(widget=HiddenInput, required=False, min_value=1, max_value=MAX_ID)
@@ -169,11 +171,11 @@ class CommentForm(forms.Form):
     )
     # Ticked: the comment is posted without the quote (the way to remove it without JavaScript).
     anchor_remove = forms.BooleanField(
-        label="Post without the quote", required=False, widget=CheckboxInput
+        label=_("Post without the quote"), required=False, widget=CheckboxInput
     )
     # A honeypot: hidden from people by CSS, filled in by robots that fill in everything.
     hp = forms.CharField(
-        label="Leave this field empty", required=False,
+        label=_("Leave this field empty"), required=False,
         widget=TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )  # fmt: skip
 
@@ -183,7 +185,7 @@ class CommentForm(forms.Form):
             for name in ("author", "email"):
                 self.fields[name].widget.attrs["required"] = True
                 self.fields[name].label = f"{self.fields[name].label} *"
-        self.fields["comment"].label = "Comment *"
+        self.fields["comment"].label = f"{gettext('Comment')} *"
 
     def anchor(self) -> Selector | None:
         """The submitted passage, unchecked; None when there is none or the reader removed it.

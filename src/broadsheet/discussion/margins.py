@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 from django.utils.html import escape
+from django.utils.translation import ngettext, pgettext
 
 from broadsheet.discussion.models import Anchor, Comment
 from broadsheet.publishing.additions import post_marked
@@ -60,9 +61,11 @@ class Margins:
         of each passage just inside its start tag."""
         if not html or (not self.respond_url and not self.responses):
             return html
-        return PASSAGE_TAGS[part].sub(self._margin, html)
+        # Translated once here, not beside each passage.
+        respond = escape(pgettext("control beside a passage", "Respond"))
+        return PASSAGE_TAGS[part].sub(lambda match: self._margin(match, respond), html)
 
-    def _margin(self, match: re.Match[str]) -> str:
+    def _margin(self, match: re.Match[str], respond: str) -> str:
         passage = html.unescape(match.group(1))  # a reference's key may hold any character
         parts = []
         if self.respond_url:
@@ -70,11 +73,13 @@ class Margins:
             # (it is the margin's link that is not `.responses`) and no rel=nofollow (the
             # respond page says noindex itself).
             address = escape(self.respond_url + quote(passage, safe="") + "/")
-            parts.append(f'<a href="{address}">Respond</a>')
+            parts.append(f'<a href="{address}">{respond}</a>')
         ids = self.responses.get(passage)
         if ids:
             count = len(ids)
-            label = "1 response" if count == 1 else f"{count} responses"
+            label = escape(
+                ngettext("%(count)d response", "%(count)d responses", count) % {"count": count}
+            )
             # Without JavaScript the count leads to the first response; with it, the
             # responses open beside the passage (respond.js reads data-comments).
             parts.append(

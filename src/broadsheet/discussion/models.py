@@ -8,6 +8,8 @@ from django.db.models import Q, Value
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.publishing.models import Post
 
@@ -21,18 +23,18 @@ class Comment(models.Model):
     """One contribution to a post's discussion: a tree node with a moderation status."""
 
     class Kind(models.TextChoices):
-        COMMENT = "comment", "Comment"
-        PINGBACK = "pingback", "Pingback"
-        TRACKBACK = "trackback", "Trackback"
-        WEBMENTION = "webmention", "Webmention"
-        NOTE = "note", "Note"
-        FEDIVERSE = "fediverse", "Fediverse reply"
+        COMMENT = "comment", pgettext_lazy("comment kind", "Comment")
+        PINGBACK = "pingback", _("Pingback")
+        TRACKBACK = "trackback", _("Trackback")
+        WEBMENTION = "webmention", _("Webmention")
+        NOTE = "note", pgettext_lazy("comment kind", "Note")
+        FEDIVERSE = "fediverse", _("Fediverse reply")
 
     class Status(models.TextChoices):
-        APPROVED = "approved", "Approved"
-        PENDING = "pending", "Pending"
-        SPAM = "spam", "Spam"
-        TRASH = "trash", "Trash"
+        APPROVED = "approved", _("Approved")
+        PENDING = "pending", _("Pending")
+        SPAM = "spam", _("Spam")
+        TRASH = "trash", _("Trash")
 
     # No index of their own for `post` and `thread`: the composite indexes below begin with
     # them (every new comment would otherwise write two more index pages).
@@ -155,7 +157,7 @@ class Comment(models.Model):
             return ""
         if self.user_id and self.user is not None:
             return self.user.display_name
-        return self.author_name or "Anonymous"
+        return self.author_name or gettext("Anonymous")
 
     @property
     def is_approved(self) -> bool:
@@ -173,10 +175,22 @@ class Anchor(models.Model):
     version; each revision published re-locates every anchor of the post (decision 0046)."""
 
     class State(models.TextChoices):
-        INTACT = "intact", "Unchanged"  # the same words, where they were
-        MOVED = "moved", "Moved"  # the same words, elsewhere in the essay
-        EDITED = "edited", "Edited"  # found again, but the words changed
-        ORPHANED = "orphaned", "Removed"  # not in the essay any more
+        INTACT = (
+            "intact",
+            pgettext_lazy("quoted passage", "Unchanged"),
+        )  # the same words, where they were
+        MOVED = (
+            "moved",
+            pgettext_lazy("quoted passage", "Moved"),
+        )  # the same words, elsewhere in the essay
+        EDITED = (
+            "edited",
+            pgettext_lazy("quoted passage", "Edited"),
+        )  # found again, but the words changed
+        ORPHANED = (
+            "orphaned",
+            pgettext_lazy("quoted passage", "Removed"),
+        )  # not in the essay any more
 
     comment = models.OneToOneField(
         Comment, on_delete=models.CASCADE, primary_key=True, related_name="anchor"

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from broadsheet.core import effects
 from broadsheet.core.effects import action
@@ -37,17 +39,20 @@ def comment_pin(*, comment: Comment, user: Any, pin: bool, most: int) -> Comment
     )
     role = pinner_role(comment=locked, user=user)
     if not role:
-        raise PinRefused("Only the post's authors and moderators pin comments.", status=403)
+        raise PinRefused(_("Only the post's authors and moderators pin comments."), status=403)
     if locked.status != Comment.Status.APPROVED or locked.removed or locked.depth:
-        raise PinRefused("Only a published comment that starts a thread can be pinned.")
+        raise PinRefused(_("Only a published comment that starts a thread can be pinned."))
     if pin == (locked.pinned_at is not None):
         return locked
     if pin:
         pinned = Comment.objects.filter(post_id=locked.post_id, pinned_at__isnull=False).count()
         if pinned >= most:
-            raise PinRefused(
-                f"At most {most} comments can be pinned on a post; unpin one first.", status=409
+            message = ngettext(
+                "At most %(most)d comment can be pinned on a post; unpin it first.",
+                "At most %(most)d comments can be pinned on a post; unpin one first.",
+                most,
             )
+            raise PinRefused(message % {"most": most}, status=409)
     locked.pinned_at = timezone.now() if pin else None
     locked.pinned_as = role if pin else ""
     locked.save(update_fields=["pinned_at", "pinned_as"])

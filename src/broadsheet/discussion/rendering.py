@@ -18,15 +18,18 @@ names the author, and no style or script here reads either.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
 from django.conf import settings as django_settings
 from django.db.models import QuerySet
 from django.templatetags.static import static
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from broadsheet.core.identicon import identicon_key
 from broadsheet.discussion.anchors import anchor_of, anchor_shown
@@ -35,9 +38,9 @@ from broadsheet.discussion.selectors import NOT_SHOWN, CommentPage, Node
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post, Revision
 
-AWAITING = "Your comment is awaiting moderation."
+AWAITING = gettext_lazy("Your comment is awaiting moderation.")
 HELD_AVATAR = "broadsheet/avatar-held.svg"
-DELETED = "This comment was deleted."
+DELETED = gettext_lazy("This comment was deleted.")
 
 
 def avatar_url(comment: Comment, settings: DiscussionSettings) -> str:
@@ -91,6 +94,82 @@ def comment_date(comment: Comment) -> str:
     return comment_date_of(timezone.localtime(comment.created_at))
 
 
+@dataclass(frozen=True, slots=True)
+class Words:
+    """The site's words in comment cards and threads, in one language: translated once per
+    render (or per batch of cards), not once per comment (decision 0112). English keeps its
+    own date writer (WordPress's format, written out fast); another language gets Django's
+    formats for it."""
+
+    language: str
+    awaiting: str
+    deleted: str
+    edited: str
+    revised: str
+    removed: str
+    now_reads: str
+    version_responded: str
+    what_changed: str
+    on_version: str
+    reply: str
+    like: str
+    report: str
+    like_or_report: str
+    edit: str
+    delete: str
+    pin: str
+    unpin: str
+    pinned: tuple[str, str]
+    collapsed: str
+    date: Callable[[datetime], str]
+    day: Callable[[datetime], str]
+
+    @classmethod
+    def active(cls) -> Words:
+        """The words of the active language."""
+        language = translation.get_language() or django_settings.LANGUAGE_CODE
+        english = language.split("-")[0] == "en"
+        return cls(
+            language=language,
+            awaiting=str(AWAITING),
+            deleted=str(DELETED),
+            # Translators: before the time a comment's writer last changed it ("edited March
+            # 14, 2026 at 6:42 pm").
+            edited=pgettext("comment changed", "edited"),
+            revised=str(REVISED),
+            removed=_("The passage was removed."),
+            now_reads=_("The passage now reads: %(passage)s"),
+            version_responded=_("The version responded to"),
+            what_changed=_("What changed"),
+            # Translators: under a comment written on an earlier version of the essay.
+            on_version=_("On the version of %(date)s"),
+            reply=pgettext("link under a comment", "Reply"),
+            like=pgettext("button under a comment", "Like"),
+            report=pgettext("link under a comment", "Report"),
+            like_or_report=_("Like or report"),
+            edit=pgettext("link under one's own comment", "Edit"),
+            delete=pgettext("link under one's own comment", "Delete"),
+            pin=pgettext("button under a comment", "Pin"),
+            unpin=pgettext("button under a comment", "Unpin"),
+            pinned=(_("Pinned by a moderator"), _("Pinned by the author")),
+            collapsed=_("A comment with few likes (show)"),
+            date=comment_date_of if english else _localised_date_time,
+            day=_english_day if english else _localised_day,
+        )
+
+
+def _english_day(moment: datetime) -> str:
+    return f"{_MONTHS[moment.month - 1]} {moment.day}, {moment.year}"
+
+
+def _localised_date_time(moment: datetime) -> str:
+    return str(formats.date_format(moment, "DATETIME_FORMAT"))
+
+
+def _localised_day(moment: datetime) -> str:
+    return str(formats.date_format(moment, "DATE_FORMAT"))
+
+
 CARD_VERSION = "8"  # bump when the card markup changes: every stored card is then rebuilt
 
 # The card's link to the comment itself (microformats' u-url; resolved against the page, it is
@@ -101,17 +180,36 @@ _PERMALINK = '<a class="u-url" href="#comment-">'
 # without the post, whose address may change): the renderer writes it in. Escaping keeps "<"
 # out of every value a card holds, so only these links have it.
 POST_URL = "<post>"
-REVISED = "The essay has been revised since this comment."
+REVISED = gettext_lazy("The essay has been revised since this comment.")
 
 
-def card_key(settings: DiscussionSettings) -> str:
-    """The site-wide inputs of a card; a stored card with another key is not used."""
+def card_key(settings: DiscussionSettings, language: str | None = None) -> str:
+    """The site-wide inputs of a card, in a language (the active one by default); a stored
+    card with another key is not used. Cards are stored in the site's language (`card_words`):
+    a reader in another language gets the comments rendered with the page. English adds
+    nothing to the inputs, so the cards stored before translations keep their key."""
+    language = language or translation.get_language() or django_settings.LANGUAGE_CODE
     inputs = f"{CARD_VERSION}|{settings.show_avatars}|{settings.use_gravatar}|{django_settings.TIME_ZONE}"
+    if language != "en":
+        inputs += f"|{language}"
     return hashlib.sha256(inputs.encode()).hexdigest()[:16]
 
 
-def comment_card(comment: Comment, settings: DiscussionSettings) -> str:
-    """The comment's `<article>` up to and including its text (the caller closes it)."""
+def stored_card_key(settings: DiscussionSettings) -> str:
+    """The key of the cards stored with the comments: built in the site's language."""
+    return card_key(settings, django_settings.LANGUAGE_CODE)
+
+
+def card_words() -> Words:
+    """The words of stored cards: the site's language, whoever's request saves the comment."""
+    with translation.override(django_settings.LANGUAGE_CODE):
+        return Words.active()
+
+
+def comment_card(comment: Comment, settings: DiscussionSettings, words: Words | None = None) -> str:
+    """The comment's `<article>` up to and including its text (the caller closes it), in the
+    language of `words` (the active one by default)."""
+    words = words or Words.active()
     name = escape(comment.display_name)
     url = (
         comment.author_url if comment.author_url.lower().startswith(("http://", "https://")) else ""
@@ -132,7 +230,7 @@ def comment_card(comment: Comment, settings: DiscussionSettings) -> str:
     moment = timezone.localtime(comment.created_at)
     offset = moment.strftime("%z")
     pending = (
-        f'<p class="comment-awaiting-moderation">{AWAITING}</p>'
+        f'<p class="comment-awaiting-moderation">{words.awaiting}</p>'
         if comment.status in (Comment.Status.PENDING, Comment.Status.SPAM)
         else ""
     )
@@ -140,20 +238,20 @@ def comment_card(comment: Comment, settings: DiscussionSettings) -> str:
         f"<article><footer>{avatar}"
         f'<b class="p-author h-card">{author}</b> {_PERMALINK}'
         f'<time class="dt-published" datetime="{moment.strftime("%Y-%m-%dT%H:%M")}{"Z" if offset == "+0000" else offset}">'
-        f"{comment_date(comment)}</time></a>{edited_note(comment)}{pending}</footer>"
-        f"{anchor_card(anchor_of(comment))}"
+        f"{words.date(moment)}</time></a>{edited_note(comment, words)}{pending}</footer>"
+        f"{anchor_card(anchor_of(comment), words)}"
         f'<div class="e-content">{comment.body_html}</div>'
     )
 
 
-def edited_note(comment: Comment) -> str:
+def edited_note(comment: Comment, words: Words) -> str:
     """ "edited" with the time its writer last changed the words (microformats' dt-updated)."""
     if comment.edited_at is None:
         return ""
     moment = timezone.localtime(comment.edited_at)
     return (
-        f' <span class="comment-edited">edited <time class="dt-updated" '
-        f'datetime="{moment.isoformat(timespec="minutes")}">{comment_date_of(moment)}</time></span>'
+        f' <span class="comment-edited">{words.edited} <time class="dt-updated" '
+        f'datetime="{moment.isoformat(timespec="minutes")}">{words.date(moment)}</time></span>'
     )
 
 
@@ -163,7 +261,7 @@ def comment_date_of(moment: datetime) -> str:
     return f"{_MONTHS[moment.month - 1]} {moment.day}, {moment.year} at {hour}:{moment.minute:02d} {meridiem}"
 
 
-def anchor_card(anchor: Anchor | None) -> str:
+def anchor_card(anchor: Anchor | None, words: Words) -> str:
     """The passage a comment responds to, as its card shows it: the quote, linking to the
     passage (microformats' u-in-reply-to: what the comment replies to), and, once the essay's
     revisions changed or removed those words, a note saying so with links to the version
@@ -178,27 +276,34 @@ def anchor_card(anchor: Anchor | None) -> str:
     if not shown.revised:
         return html
     if shown.removed:
-        now = "The passage was removed."
+        now: str = escape(words.removed)
     else:
-        now = (
-            f'The passage now reads: <a href="{POST_URL}{escape(shown.now_href)}">'
-            f"“{escape(shown.now_reads)}”</a>"
-        )
+        passage = f'<a href="{POST_URL}{escape(shown.now_href)}">“{escape(shown.now_reads)}”</a>'
+        now = escape(words.now_reads) % {"passage": passage}
     links = ""
     if shown.version_href:
         links = (
             f' <span class="comment-revised-links">'
-            f'<a href="{POST_URL}{escape(shown.version_href)}">The version responded to</a>'
-            f' · <a href="{POST_URL}{escape(shown.changes_href)}">What changed</a></span>'
+            f'<a href="{POST_URL}{escape(shown.version_href)}">{escape(words.version_responded)}</a>'
+            f' · <a href="{POST_URL}{escape(shown.changes_href)}">{escape(words.what_changed)}</a></span>'
         )
-    return f'{html}<p class="comment-revised">{REVISED} {now}{links}</p>'
+    return f'{html}<p class="comment-revised">{escape(words.revised)} {now}{links}</p>'
 
 
-def refresh_card(comment: Comment, settings: DiscussionSettings | None = None) -> bool:
-    """Build the stored card of a comment about to be saved; True when it changed."""
+def refresh_card(
+    comment: Comment, settings: DiscussionSettings | None = None, words: Words | None = None
+) -> bool:
+    """Build the stored card of a comment about to be saved (in the site's language, `words`
+    when the caller has them); True when it changed."""
     if comment.status == Comment.Status.APPROVED and not comment.removed:
         settings = settings or DiscussionSettings.current()
-        html, key = comment_card(comment, settings), card_key(settings)
+        words = words or card_words()
+        if translation.get_language() == words.language:
+            html = comment_card(comment, settings, words)
+        else:
+            with translation.override(words.language):  # Django's date formats read it
+                html = comment_card(comment, settings, words)
+        key = card_key(settings, words.language)
     else:
         html, key = "", ""  # held, spam, trash or removed: never shown from a stored card
     changed = (html, key) != (comment.card_html, comment.card_key)
@@ -216,9 +321,10 @@ def refresh_cards(comments: Iterable[Comment], *, batch_size: int = 1000) -> int
     changed: list[tuple[str, str, int]] = []
     count = 0
     settings = DiscussionSettings.current()
-    with connection.cursor() as cursor:
+    words = card_words()
+    with connection.cursor() as cursor, translation.override(words.language):
         for comment in comments:
-            if refresh_card(comment, settings):
+            if refresh_card(comment, settings, words):
                 changed.append((comment.card_html, comment.card_key, comment.pk))
             if len(changed) >= batch_size:
                 cursor.executemany(sql, changed)
@@ -232,7 +338,7 @@ def refresh_cards(comments: Iterable[Comment], *, batch_size: int = 1000) -> int
 def stale_cards(settings: DiscussionSettings | None = None) -> QuerySet[Comment]:
     """Approved comments whose stored card was built with other inputs (or never), loaded
     with what a card shows."""
-    key = card_key(settings or DiscussionSettings.current())
+    key = stored_card_key(settings or DiscussionSettings.current())
     return (
         Comment.objects.filter(status=Comment.Status.APPROVED, removed=False)
         .exclude(card_key=key)
@@ -254,6 +360,7 @@ def version_notes(post: Post, shown: Iterable[Node]) -> dict[int, str]:
     older = {made_on(n) for n in shown if made_on(n) < post.version}
     if not older:
         return {}
+    words = Words.active()
     versions = Revision.objects.filter(post_id=post.pk, version__in=older)
     base = post.get_absolute_url()
     notes: dict[int, str] = {}
@@ -263,10 +370,12 @@ def version_notes(post: Post, shown: Iterable[Node]) -> dict[int, str]:
         moment = timezone.localtime(
             post.published_at if number == 1 and post.published_at else saved
         )
+        link = (
+            f'<a href="{escape(base)}v/{number}/">'
+            f'<time datetime="{moment:%Y-%m-%d}">{escape(words.day(moment))}</time></a>'
+        )
         notes[number] = (
-            f'<p class="comment-version">On the version of <a href="{escape(base)}v/{number}/">'
-            f'<time datetime="{moment:%Y-%m-%d}">{_MONTHS[moment.month - 1]} {moment.day}, '
-            f"{moment.year}</time></a></p>"
+            f'<p class="comment-version">{escape(words.on_version) % {"date": link}}</p>'
         )
     return notes
 
@@ -289,6 +398,20 @@ class CommentRenderer:
         self.post_url = post_url
         self.versions = versions or {}
         self.key = card_key(settings)
+        self.words = words = Words.active()
+        # The texts written around each comment, made once here (the loop runs 2,000 times).
+        self._reply, self._like, self._report = map(escape, (words.reply, words.like, words.report))
+        self._edit, self._delete = escape(words.edit), escape(words.delete)
+        self._pin = (escape(words.unpin), escape(words.pin))  # by whether the comment is pinned
+        self._act = escape(words.like_or_report if settings.comment_likes else words.report)
+        self._removed = f'<article><p class="comment-deleted">{escape(words.deleted)}</p>'
+        self._pinned = tuple(
+            f'<article><p class="comment-pinned">{escape(text)}</p>' for text in words.pinned
+        )
+        self._collapsed = (
+            '<details class="comment-collapse">'
+            f"<summary>{escape(words.collapsed)}</summary><article>"
+        )
         self.post_author_ids = frozenset(post_author_ids)
         self.can_reply = can_reply
         self.max_depth = settings.max_depth
@@ -337,12 +460,14 @@ class CommentRenderer:
         if node.kind != _COMMENT:
             classes += f" is-{node.kind}"
         if node.removed:
-            card = _REMOVED
+            card = self._removed
         elif notice is not None:
             card = f'<article><p class="comment-deleted comment-moderated">{escape(notice)}</p>'
         else:
             card = (  # the stored card, unless it cannot be used (see comment_page_for_post)
-                comment_card(loaded[pk], self.settings) if pk in loaded else node.card_html
+                comment_card(loaded[pk], self.settings, self.words)
+                if pk in loaded
+                else node.card_html
             ).replace(_PERMALINK, f'<a class="u-url" href="#comment-{pk}">', 1)
             card = card.replace(POST_URL, self.post_url)
             if made_on(node) in self.versions:
@@ -350,7 +475,7 @@ class CommentRenderer:
         reply, close = "", "</article>"
         # No Reply at the last level (WordPress's comment_reply_link offers none there).
         if self.can_reply and approved and not node.removed and not last_level:
-            reply = f'<a class="reply" href="?replytocom={pk}#respond">Reply</a>'
+            reply = f'<a class="reply" href="?replytocom={pk}#respond">{self._reply}</a>'
         elif approved and not node.removed and notice is None and pk != self.focus:
             reply = self._act_link(pk)  # where Reply would be: its page offers Like and Report
         if not node.removed and notice is None:
@@ -358,10 +483,10 @@ class CommentRenderer:
             reply = f"{controls} {reply}" if controls and reply else controls or reply
             if node.pinned_at is not None and node.depth == 0:
                 classes += " is-pinned"
-                card = card.replace("<article>", _PINNED[node.pinned_as == "author"], 1)
+                card = card.replace("<article>", self._pinned[node.pinned_as == "author"], 1)
             if approved and node.like_count < self.collapse_below:
                 classes += " is-collapsed"
-                card = card.replace("<article>", _COLLAPSED, 1)
+                card = card.replace("<article>", self._collapsed, 1)
                 close = "</article></details>"
         # The h-cite is the entry's p-comment (microformats2); its replies nest inside it.
         out.append(f'<li id="comment-{pk}" class="{classes} p-comment h-cite">{card}{reply}{close}')
@@ -395,19 +520,17 @@ class CommentRenderer:
         if approved and self.likes and (focused or node.like_count):
             out += (
                 f'<form class="comment-like" method="post" action="/comment/{pk}/like/">{token}'
-                f'<button>Like <span class="like-count">{node.like_count}</span></button></form> '
+                f'<button>{self._like} <span class="like-count">{node.like_count}</span></button></form> '
             )
         if approved and focused:
-            out += (
-                f'<a class="comment-report" rel="nofollow" href="/comment/{pk}/report/">Report</a>'
-            )
+            out += f'<a class="comment-report" rel="nofollow" href="/comment/{pk}/report/">{self._report}</a>'
         if pk in self.editable:
             out += (
-                f' <a class="comment-edit" rel="nofollow" href="/comment/{pk}/edit/">Edit</a>'
-                f' <a class="comment-delete" rel="nofollow" href="/comment/{pk}/delete/">Delete</a>'
+                f' <a class="comment-edit" rel="nofollow" href="/comment/{pk}/edit/">{self._edit}</a>'
+                f' <a class="comment-delete" rel="nofollow" href="/comment/{pk}/delete/">{self._delete}</a>'
             )
         if self.can_pin and approved and node.depth == 0:
-            verb = "Unpin" if node.pinned_at is not None else "Pin"
+            verb = self._pin[node.pinned_at is None]
             out += (
                 f' <form class="comment-pin" method="post" action="/comment/{pk}/pin/">{token}'
                 f'<button name="pin" value="{int(node.pinned_at is None)}">{verb}</button></form>'
@@ -417,8 +540,7 @@ class CommentRenderer:
     def _act_link(self, pk: int) -> str:
         """Without JavaScript, the way to Like and Report a comment that offers no Reply (the
         last level, a closed discussion): the page opened on it."""
-        words = "Like or report" if self.likes else "Report"
-        return f'<a class="comment-act" href="?c={pk}#comment-{pk}">{words}</a>'
+        return f'<a class="comment-act" href="?c={pk}#comment-{pk}">{self._act}</a>'
 
     csrf_token = ""  # set by the page for a signed-in reader (a personal page)
     focus: int | None = None  # the comment the page was opened on (`?c=N`): its controls shown
@@ -426,12 +548,4 @@ class CommentRenderer:
 
 _APPROVED = str(Comment.Status.APPROVED)
 _BEST = str(DiscussionSettings.Order.BEST)
-_PINNED = (
-    '<article><p class="comment-pinned">Pinned by a moderator</p>',
-    '<article><p class="comment-pinned">Pinned by the author</p>',
-)
-_COLLAPSED = (
-    '<details class="comment-collapse"><summary>A comment with few likes (show)</summary><article>'
-)
 _COMMENT = str(Comment.Kind.COMMENT)
-_REMOVED = f'<article><p class="comment-deleted">{DELETED}</p>'

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.db import connection
+from django.utils.translation import gettext
 
 from broadsheet.core.sql import select_models
 from broadsheet.discussion.addresses import address_on_page, default_comment_page
@@ -299,12 +300,13 @@ def comments_for_metadata(*, post: Post, page: CommentPage, limit: int) -> list[
         + ", ".join(f"{anchors}.{quote(name)} AS anchor_{name}" for name in _ANCHOR_SHOWN),
     )
     post_url = post.get_absolute_url()
+    anonymous = gettext("Anonymous")
     found = {
         c.pk: CommentSummary(
             pk=c.pk,
             name=User.name_from(c.shown_name, c.first, c.last, c.account)
             if c.account is not None
-            else c.author_name or "Anonymous",
+            else c.author_name or anonymous,
             username=c.account,
             author_url=c.author_url,
             body_html=c.body_html,

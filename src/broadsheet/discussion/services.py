@@ -13,6 +13,8 @@ from django.core.validators import validate_email
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from broadsheet.core.anchoring import NotInText, Selector, select
 from broadsheet.core.effects import action
@@ -145,10 +147,10 @@ def _reply_parent(
         return None
     parent = Comment.objects.filter(pk=parent_id).first()
     if parent is None or parent.post_id != post.pk:
-        raise CommentRejected("The comment you are replying to does not exist.", code="parent")
+        raise CommentRejected(_("The comment you are replying to does not exist."), code="parent")
     if parent.status != Comment.Status.APPROVED:
         raise CommentRejected(
-            "Sorry, replies to unapproved comments are not allowed.", status=403, code="parent"
+            _("Sorry, replies to unapproved comments are not allowed."), status=403, code="parent"
         )
     while parent is not None and parent.depth + 1 >= settings.max_depth:
         parent = parent.parent
@@ -166,27 +168,27 @@ def _identity(commenter: Commenter, settings: DiscussionSettings) -> Identity:
         return Identity(user=user, name=user.display_name, email=user.email, url=website)
     if settings.comment_registration:
         raise CommentRejected(
-            "Sorry, you must be logged in to comment.", status=403, code="registration"
+            _("Sorry, you must be logged in to comment."), status=403, code="registration"
         )
     name, email, url = commenter.name.strip(), commenter.email.strip(), commenter.url.strip()
     if settings.require_name_email:
         for value, field in ((name, "author"), (email, "email")):
             if not value:
                 raise CommentRejected(
-                    "Please fill the required fields.", field=field, code="required"
+                    _("Please fill the required fields."), field=field, code="required"
                 )
     if email:
         try:
             validate_email(email)
         except ValidationError:
             raise CommentRejected(
-                "Please enter a valid email address.", field="email", code="email"
+                _("Please enter a valid email address."), field="email", code="email"
             ) from None
     try:
         url = web_address(url, max_length=len(url) or 1)  # the length is checked below
     except NotAWebAddress:
         raise CommentRejected(
-            "Please enter a web address starting with https://.", field="url", code="url"
+            _("Please enter a web address starting with https://."), field="url", code="url"
         ) from None
     return Identity(user=None, name=name, email=email, url=url)
 
@@ -195,16 +197,16 @@ def _words(body: str, who: Identity) -> str:
     """A comment needs words, and fits WordPress's columns."""
     body = body.replace("\r\n", "\n").strip()
     if not body:
-        raise CommentRejected("Please type your comment text.", field="comment", code="empty")
+        raise CommentRejected(_("Please type your comment text."), field="comment", code="empty")
     for value, limit, field, label in (
-        (who.name, MAX_NAME, "author", "Your name is too long."),
-        (who.email, MAX_EMAIL, "email", "Your email address is too long."),
-        (who.url, MAX_URL, "url", "Your URL is too long."),
+        (who.name, MAX_NAME, "author", _("Your name is too long.")),
+        (who.email, MAX_EMAIL, "email", _("Your email address is too long.")),
+        (who.url, MAX_URL, "url", _("Your URL is too long.")),
     ):
         if len(value) > limit:
             raise CommentRejected(label, field=field, code="length")
     if len(body.encode()) > MAX_BODY:
-        raise CommentRejected("Your comment is too long.", field="comment", code="length")
+        raise CommentRejected(_("Your comment is too long."), field="comment", code="length")
     return body
 
 
@@ -231,7 +233,7 @@ def _not_repeated(
         email=who.email,
     ):
         raise CommentRejected(
-            "Duplicate comment detected; it looks as though you’ve already said that!",
+            _("Duplicate comment detected; it looks as though you’ve already said that!"),
             status=409,
             code="duplicate",
         )
@@ -242,7 +244,7 @@ def _not_repeated(
         since=timezone.now() - timedelta(seconds=FLOOD_SECONDS),
     ):
         raise CommentRejected(
-            "You are posting comments too quickly. Slow down.", status=429, code="flood"
+            _("You are posting comments too quickly. Slow down."), status=429, code="flood"
         )
 
 
@@ -350,7 +352,7 @@ def comment_submit(
     parent = _reply_parent(post=post, parent_id=parent_id, settings=settings)
     if not comments_are_open(post=post, settings=settings):
         raise CommentRejected(
-            "Sorry, comments are closed for this item.", status=403, code="closed"
+            _("Sorry, comments are closed for this item."), status=403, code="closed"
         )
     who = _identity(_cleaned(commenter), settings)
     body = _words(body, who)
@@ -586,10 +588,14 @@ def own_comment(
 
 
 def window_closed_message() -> str:
-    return (
-        f"A comment can be changed for {edit_minutes()} minutes after it is written; ask a "
-        "moderator to change this one."
-    )
+    minutes = edit_minutes()
+    return ngettext(
+        "A comment can be changed for %(minutes)d minute after it is written; ask a "
+        "moderator to change this one.",
+        "A comment can be changed for %(minutes)d minutes after it is written; ask a "
+        "moderator to change this one.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def _judged_again(comment: Comment, body: str, body_html: str) -> Decision:

@@ -14,6 +14,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -74,7 +75,7 @@ def comment_post(request: HttpRequest) -> HttpResponse:
     session cookie is SameSite=Lax, so a cross-site form cannot post as a signed-in reader.
     Signed-in readers (whose pages are private and carry a token) are checked as usual.
     """
-    refused = cross_site_refusal(request, "Comments can only be posted from this site.")
+    refused = cross_site_refusal(request, _("Comments can only be posted from this site."))
     if refused is not None:
         return refused
     settings = DiscussionSettings.current()
@@ -83,7 +84,7 @@ def comment_post(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     post = post_for_comment_submit(pk=data.get("post_id"), user=request.user)
     if post is None:
-        message = "Sorry, the post you are commenting on does not exist."
+        message = _("Sorry, the post you are commenting on does not exist.")
         if _wants_json(request):
             return JsonResponse({"ok": False, "message": message}, status=404)
         return render(request, "discussion/refused.html", {"message": message}, status=404)
@@ -216,7 +217,7 @@ def passage_respond(request: HttpRequest, passage: str, **where: Any) -> HttpRes
         raise Http404("The essay has no such passage.")
     settings = DiscussionSettings.current()
     if not comments_are_open(post=post, settings=settings):
-        message = "Sorry, comments are closed for this item."
+        message = _("Sorry, comments are closed for this item.")
         return render(request, "discussion/refused.html", {"message": message}, status=403)
     discussion = comment_form_context(request, post=post, settings=settings, anchor=whole(found))
     context = {
@@ -344,7 +345,7 @@ def comment_delete_page(request: HttpRequest, pk: int) -> HttpResponse:
 @cache_policy("never")
 def comment_like_view(request: HttpRequest, pk: int) -> HttpResponse:
     """`/comment/N/like/`: one like per reader; back to the comment, or its count as JSON."""
-    refused = cross_site_refusal(request, "Likes can only be given from this site.")
+    refused = cross_site_refusal(request, _("Likes can only be given from this site."))
     if refused is not None:
         return refused
     if not DiscussionSettings.current().comment_likes:
@@ -391,7 +392,7 @@ def comment_pin_view(request: HttpRequest, pk: int) -> HttpResponse:
 @cache_policy("never")
 def post_like_view(request: HttpRequest, pk: int) -> HttpResponse:
     """`/post-like/N/`: a reader likes the essay (when the site counts essays' likes)."""
-    refused = cross_site_refusal(request, "Likes can only be given from this site.")
+    refused = cross_site_refusal(request, _("Likes can only be given from this site."))
     if refused is not None:
         return refused
     post = Post.objects.public().filter(pk=pk).first()

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 from broadsheet.core.origin import same_origin
 from broadsheet.embed.origins import allowed_origin
@@ -51,7 +52,7 @@ class CorsMiddleware:
             response: HttpResponseBase = self._preflight(allowed)
         elif request.method not in ("GET", "HEAD") and not allowed and not same_origin(request):
             response = _error(
-                403, "origin_refused", "This site may not write here from another site."
+                403, "origin_refused", _("This site may not write here from another site.")
             )
         else:
             response = self.get_response(request)
@@ -64,7 +65,9 @@ class CorsMiddleware:
     @staticmethod
     def _preflight(allowed: str | None) -> HttpResponse:
         if not allowed:
-            return _error(403, "origin_refused", "This site may not use the API from another site.")
+            return _error(
+                403, "origin_refused", _("This site may not use the API from another site.")
+            )
         response = HttpResponse(status=204)
         response["Access-Control-Allow-Origin"] = allowed
         response["Access-Control-Allow-Methods"] = _METHODS
@@ -94,7 +97,9 @@ class EmbedTokenMiddleware:
         if token is not None and allowed_origin(request.headers.get("Origin")) == token.origin:
             user = get_user_model().objects.filter(pk=token.user_id, is_active=True).first()
         if user is None:
-            return _error(401, "token_invalid", "Your sign-in has expired. Please sign in again.")
+            return _error(
+                401, "token_invalid", _("Your sign-in has expired. Please sign in again.")
+            )
         request.user = user
         request.embed_token = token  # type: ignore[attr-defined]
         request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
@@ -83,7 +84,7 @@ def sign_in_start(request: HttpRequest, provider_id: str) -> HttpResponse:
     origin = allowed_origin(request.headers.get("Origin"))
     if origin is None or origin != allowed_origin(request.POST.get("origin")):
         return HttpResponse(
-            "Signing in can only be started from a site allowed to embed this one's threads.",
+            _("Signing in can only be started from a site allowed to embed this one's threads."),
             status=403,
             content_type="text/plain; charset=utf-8",
         )

@@ -7,6 +7,8 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Post
@@ -19,17 +21,17 @@ class Mention(models.Model):
     fetched and read), its comment kept in step with the source on every re-send."""
 
     class Kind(models.TextChoices):
-        REPLY = "reply", "Reply"
-        LIKE = "like", "Like"
-        REPOST = "repost", "Repost"
-        BOOKMARK = "bookmark", "Bookmark"
-        MENTION = "mention", "Mention"
+        REPLY = "reply", pgettext_lazy("webmention kind", "Reply")
+        LIKE = "like", pgettext_lazy("webmention kind", "Like")
+        REPOST = "repost", _("Repost")
+        BOOKMARK = "bookmark", _("Bookmark")
+        MENTION = "mention", pgettext_lazy("webmention kind", "Mention")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting to be checked"
-        ACCEPTED = "accepted", "Accepted"
-        REFUSED = "refused", "Refused"
-        REMOVED = "removed", "Removed: the source is gone or no longer links here"
+        QUEUED = "queued", _("Waiting to be checked")
+        ACCEPTED = "accepted", _("Accepted")
+        REFUSED = "refused", _("Refused")
+        REMOVED = "removed", _("Removed: the source is gone or no longer links here")
 
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)  # its status page
     source = models.CharField(max_length=MAX_URL)
@@ -58,10 +60,10 @@ class Sent(models.Model):
     """A Webmention this site sends for an essay to a page it links to."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting"
-        SENT = "sent", "Sent"
-        NO_ENDPOINT = "none", "The page has no Webmention endpoint"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Waiting")
+        SENT = "sent", _("Sent")
+        NO_ENDPOINT = "none", _("The page has no Webmention endpoint")
+        FAILED = "failed", _("Failed")
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
     target = models.CharField(max_length=MAX_URL)

@@ -5,6 +5,9 @@
 // comments that have likes; the others get theirs here, where the page would have put them.
 (function () {
   "use strict";
+  // Words through Django's JavaScript catalog when the page loaded it (pages not in
+  // English), else as written here.
+  function pgettext(context, text) { return window.pgettext ? window.pgettext(context, text) : text; }
   var list = document.querySelector("ol.comment-list");
   var token = document.querySelector("#commentform input[name=csrfmiddlewaretoken]");
   function control(html) {
@@ -23,13 +26,15 @@
       article.insertBefore(document.createTextNode(" "), before);
     }
     if (list.hasAttribute("data-likes") && !article.querySelector(":scope > form.comment-like")) {
-      var like = control('<form class="comment-like" method="post"><button>Like <span class="like-count">0</span></button></form>');
+      var like = control('<form class="comment-like" method="post"><button> <span class="like-count">0</span></button></form>');
+      like.firstChild.firstChild.textContent = pgettext("button under a comment", "Like") + " ";
       like.action = "/comment/" + pk + "/like/";
       if (token) like.appendChild(token.cloneNode());
       put(like);
     }
     if (!article.querySelector(":scope > a.comment-report")) {
-      var report = control('<a class="comment-report" rel="nofollow">Report</a>');
+      var report = control('<a class="comment-report" rel="nofollow"></a>');
+      report.textContent = pgettext("link under a comment", "Report");
       report.href = "/comment/" + pk + "/report/";
       put(report);
     }
@@ -65,6 +70,13 @@
   var respond = document.getElementById("respond");
   var form = document.getElementById("commentform");
   if (!respond || !form) return;
+  // Words through Django's JavaScript catalog when the page loaded it (pages not in
+  // English), else as written here.
+  function gettext(text) { return window.gettext ? window.gettext(text) : text; }
+  function interpolate(format, values) {
+    return window.interpolate ? window.interpolate(format, values, true)
+      : format.replace(/%\((\w+)\)s/g, function (all, name) { return String(values[name]); });
+  }
 
   var title = respond.querySelector(".comment-reply-title__text");
   var cancel = document.getElementById("cancel-comment-reply-link");
@@ -106,7 +118,7 @@
     var author = name ? name.textContent : "";
     body.parentNode.insertBefore(respond, body.nextSibling);
     parentField.value = replyTo;
-    title.textContent = "Leave a Reply to " + author;
+    title.textContent = interpolate(gettext("Leave a Reply to %(name)s"), { name: author });
     cancel.hidden = false;
     form.querySelector("textarea").focus();
   }
@@ -231,6 +243,13 @@
 (function () {
   "use strict";
   var form = document.getElementById("commentform");
+  // Words through Django's JavaScript catalog when the page loaded it (pages not in
+  // English), else as written here.
+  function gettext(text) { return window.gettext ? window.gettext(text) : text; }
+  function interpolate(format, values) {
+    return window.interpolate ? window.interpolate(format, values, true)
+      : format.replace(/%\((\w+)\)s/g, function (all, name) { return String(values[name]); });
+  }
   var comments = document.getElementById("comments");
   if (!form || !comments) return;
   var popup = null;
@@ -244,7 +263,7 @@
       var cancel = document.createElement("button");
       cancel.type = "button";
       cancel.className = "link-button login-status__cancel";
-      cancel.textContent = "Cancel";
+      cancel.textContent = gettext("Cancel");
       cancel.addEventListener("click", function () {
         waiting = "";
         if (popup && !popup.closed) popup.close();
@@ -284,7 +303,7 @@
       status("");
       refreshIdentity();
     } else {
-      status(news.error || ("Signing in with " + name + " did not complete. Your comment is still here."));
+      status(news.error || interpolate(gettext("Signing in with %(name)s did not complete. Your comment is still here."), { name: name }));
     }
   }
 
@@ -322,7 +341,7 @@
     watch = setInterval(function () {
       if (!popup || !popup.closed) return;
       clearInterval(watch);
-      if (waiting) status("The sign-in window was closed. Your comment is still here.");
+      if (waiting) status(gettext("The sign-in window was closed. Your comment is still here."));
     }, 500);
   }
 
@@ -337,7 +356,7 @@
     var back = button.value === "site" ? { next: window.location.pathname + "#respond" } : {};
     postInto("broadsheet-login", button.getAttribute("data-popup"), back);
     waiting = button.getAttribute("data-name");
-    status("Connecting to " + waiting + "…", true);
+    status(interpolate(gettext("Connecting to %(name)s…"), { name: waiting }), true);
     // Only our own pages: a provider's may cut the window off from this page, which then
     // reads as closed while the reader is still signing in there.
     if (button.value === "site") watchPopup();

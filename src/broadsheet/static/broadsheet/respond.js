@@ -11,6 +11,9 @@
   "use strict";
   var article = document.querySelector("article.entry");
   if (!article) return;
+  // Words through Django's JavaScript catalog when the page loaded it (pages not in
+  // English), else as written here.
+  function gettext(text) { return window.gettext ? window.gettext(text) : text; }
   var PASSAGE = '[id^="p-"], [id^="fn-"], [id^="ref-"]';
   var SKIP = ".margin, .footnote-ref, .footnote-backref, .passage-responses, .passage-popup";
   var CONTEXT = 32, MAX_QUOTE = 2000;
@@ -123,7 +126,7 @@
     if (quoteBox) return quoteBox;
     quoteBox = make("div", "comment-quote");
     quoteBox.id = "comment-quote";
-    var label = make("p", "comment-quote__label", "Responding to this passage:");
+    var label = make("p", "comment-quote__label", gettext("Responding to this passage:"));
     label.id = "comment-quote-label";
     var text = make("blockquote", "comment-quote__text");
     text.setAttribute("aria-labelledby", label.id);
@@ -140,7 +143,7 @@
   }
 
   function clearButton() {
-    var button = make("button", "link-button comment-quote__clear", "Remove the quote");
+    var button = make("button", "link-button comment-quote__clear", gettext("Remove the quote"));
     button.type = "button";
     button.addEventListener("click", function () {
       detach();
@@ -215,9 +218,9 @@
     });
   }
 
-  if (canRespond) action("Respond to this passage", attach);
-  offerPage("Suggest a correction", "data-correct-url");
-  offerPage("Add a context note", "data-notes-url");
+  if (canRespond) action(gettext("Respond to this passage"), attach);
+  offerPage(gettext("Suggest a correction"), "data-correct-url");
+  offerPage(gettext("Add a context note"), "data-notes-url");
 
   function hide() {
     popup.hidden = true;
@@ -257,7 +260,7 @@
     var panel = document.createElement("aside");
     panel.className = "passage-responses";
     panel.id = "responses-" + passage.id;
-    panel.setAttribute("aria-label", "Responses to this passage");
+    panel.setAttribute("aria-label", gettext("Responses to this passage"));
     var list = document.createElement("ol");
     marker.getAttribute("data-comments").split(" ").forEach(function (id) {
       var item = document.createElement("li");
@@ -270,13 +273,13 @@
         item.appendChild(copy);
         var link = document.createElement("a");
         link.href = "#comment-" + id;
-        link.textContent = "In the discussion";
+        link.textContent = gettext("In the discussion");
         item.appendChild(link);
       } else {
         // On another page of the discussion: its permalink.
         var away = document.createElement("a");
         away.href = "/comment/" + id + "/";
-        away.textContent = "Read this response";
+        away.textContent = gettext("Read this response");
         item.appendChild(away);
       }
       list.appendChild(item);

@@ -2,6 +2,15 @@
    How to use it: docs/embed.md. Plain JavaScript, no build step, no cookies. */
 (function () {
   "use strict";
+  // Words through Django's JavaScript catalog when the page has loaded it before this script
+  // (docs/embed.md), else as written here.
+  function gettext(text) { return window.gettext ? window.gettext(text) : text; }
+  function ngettext(one, many, n) { return window.ngettext ? window.ngettext(one, many, n) : n === 1 ? one : many; }
+  function pgettext(context, text) { return window.pgettext ? window.pgettext(context, text) : text; }
+  function interpolate(format, values) {
+    return window.interpolate ? window.interpolate(format, values, true)
+      : format.replace(/%\((\w+)\)s/g, function (all, name) { return String(values[name]); });
+  }
   var me = document.currentScript || document.querySelector("script[data-broadsheet]");
   if (!me || !window.fetch || !Element.prototype.attachShadow) return;
   var SITE = new URL(me.src, location.href).origin;
@@ -95,7 +104,9 @@
     }, function () { return { status: 0, data: {} }; });
   }
 
-  function plural(n) { return n === 0 ? "No Comments" : n === 1 ? "1 Comment" : n + " Comments"; }
+  function plural(n) {
+    return n === 0 ? gettext("No Comments") : interpolate(ngettext("%(count)s Comment", "%(count)s Comments", n), { count: n });
+  }
 
   function pageUrl(node) {
     var own = node && node.getAttribute("data-url");
@@ -144,10 +155,10 @@
 
   Thread.prototype.build = function () {
     var self = this;
-    this.heading = el("h2", { id: "bs-heading", text: "Comments" });
+    this.heading = el("h2", { id: "bs-heading", text: gettext("Comments") });
     this.list = el("ol", { class: "comments" });
-    this.more = el("button", { type: "button", hidden: "", text: "More comments", onclick: function () { self.loadPage(self.page + 1); } });
-    this.loading = el("p", { class: "note", role: "status", text: "Loading comments…" });
+    this.more = el("button", { type: "button", hidden: "", text: gettext("More comments"), onclick: function () { self.loadPage(self.page + 1); } });
+    this.loading = el("p", { class: "note", role: "status", text: gettext("Loading comments…") });
     this.root.appendChild(el("style", { text: CSS }));
     this.section = el("section", { class: "bs", "aria-labelledby": "bs-heading", "aria-busy": "true" }, [
       this.heading, this.loading, this.list, this.more, this.buildForm()
@@ -175,24 +186,24 @@
     var self = this;
     this.inputs = {};
     this.errors = {};
-    this.replyTitle = el("h3", { id: "bs-reply-title", text: "Leave a Reply" });
-    this.cancel = el("button", { type: "button", class: "link", hidden: "", text: "Cancel reply", onclick: function () { self.replyTo(null); } });
+    this.replyTitle = el("h3", { id: "bs-reply-title", text: gettext("Leave a Reply") });
+    this.cancel = el("button", { type: "button", class: "link", hidden: "", text: gettext("Cancel reply"), onclick: function () { self.replyTo(null); } });
     this.status = el("p", { class: "note", role: "status", "aria-live": "polite" });
-    this.icons = el("div", { class: "icons", role: "group", "aria-label": "Log in with" });
-    this.prompt = el("div", {}, [el("p", { class: "prompt", text: "Fill in your details below or click an icon to log in:" }), this.icons]);
+    this.icons = el("div", { class: "icons", role: "group", "aria-label": gettext("Log in with") });
+    this.prompt = el("div", {}, [el("p", { class: "prompt", text: gettext("Fill in your details below or click an icon to log in:") }), this.icons]);
     this.identity = el("p", { class: "signed-in", hidden: "" });
     this.guest = el("div", { class: "guest" }, [
-      this.field("name", "Name", "text", true),
-      this.field("email", "Email", "email", true, "Your address is never made public."),
-      this.field("website", "Website", "url", false)
+      this.field("name", gettext("Name"), "text", true),
+      this.field("email", gettext("Email"), "email", true, gettext("Your address is never made public.")),
+      this.field("website", gettext("Website"), "url", false)
     ]);
     this.formError = el("p", { class: "error", role: "alert", hidden: "" });
     this.notify = el("input", { type: "checkbox", id: "bs-notify", name: "notify_comments" });
-    this.notifyBox = el("p", { class: "check", hidden: "" }, [this.notify, el("label", { for: "bs-notify", text: "Notify me of follow-up comments by email." })]);
+    this.notifyBox = el("p", { class: "check", hidden: "" }, [this.notify, el("label", { for: "bs-notify", text: gettext("Notify me of follow-up comments by email.") })]);
     this.form = el("form", { class: "respond", "aria-labelledby": "bs-reply-title", novalidate: "", onsubmit: function (e) { e.preventDefault(); self.submit(); } }, [
       this.replyTitle, this.cancel, this.prompt, this.identity, this.status,
-      this.field("body", "Comment", "textarea", true), this.guest, this.notifyBox, this.formError,
-      el("p", { class: "actions" }, [el("button", { type: "submit", class: "submit", text: "Post Comment" })])
+      this.field("body", gettext("Comment"), "textarea", true), this.guest, this.notifyBox, this.formError,
+      el("p", { class: "actions" }, [el("button", { type: "submit", class: "submit", text: gettext("Post Comment") })])
     ]);
     var guest = read(localStorage, GUEST) || {};
     ["name", "email", "website"].forEach(function (name) { self.inputs[name].value = guest[name] || ""; });
@@ -208,7 +219,7 @@
     var self = this;
     options.forEach(function (option) {
       self.icons.appendChild(el("button", {
-        type: "button", class: "icon", title: option.name, "aria-label": "Log in with " + option.name,
+        type: "button", class: "icon", title: option.name, "aria-label": interpolate(gettext("Log in with %(provider)s"), { provider: option.name }),
         text: option.mark, onclick: function () { self.signIn(option); }
       }));
     });
@@ -221,7 +232,7 @@
   Thread.prototype.signIn = function (option) {
     var self = this;
     var popup = window.open("", WINDOW, "width=560,height=700");
-    if (!popup) { this.say("Your browser blocked the sign-in window. Allow pop-ups for this page and try again."); return; }
+    if (!popup) { this.say(gettext("Your browser blocked the sign-in window. Allow pop-ups for this page and try again.")); return; }
     var bytes = new Uint8Array(16);
     crypto.getRandomValues(bytes);
     var nonce = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
@@ -234,7 +245,7 @@
     starter.remove();
     this.waiting = option.name;
     this.popup = popup;
-    this.say("Connecting to " + option.name + "…");
+    this.say(interpolate(gettext("Connecting to %(name)s…"), { name: option.name }));
     var started = Date.now();
     clearInterval(this.watch);
     this.watch = setInterval(function () {
@@ -243,7 +254,7 @@
       // window then reads as closed while the reader is still signing in there.
       if (option.id === "site" && popup.closed) {
         self.waiting = null;
-        self.say("The sign-in window was closed. Your comment is still here.");
+        self.say(gettext("The sign-in window was closed. Your comment is still here."));
         return;
       }
       call("/embed/sign-in/claim", "POST", { nonce: nonce }).then(function (answer) {
@@ -255,7 +266,7 @@
   Thread.prototype.signedInAs = function (news) {
     this.waiting = null;
     clearInterval(this.watch);
-    if (!news.ok || typeof news.token !== "string") { this.say("You are not signed in. Your comment is still here."); return; }
+    if (!news.ok || typeof news.token !== "string") { this.say(gettext("You are not signed in. Your comment is still here.")); return; }
     write(sessionStorage, SIGNED, { token: news.token, name: news.name, provider: news.provider, until: Date.now() + 55 * 60 * 1000 });
     this.say("");
     this.showIdentity();
@@ -270,12 +281,12 @@
     this.prompt.hidden = !!held;
     this.identity.textContent = "";
     if (!held) return;
-    this.identity.appendChild(document.createTextNode("You are commenting using your " + held.provider + " account. ("));
-    this.identity.appendChild(el("button", { type: "button", class: "link", text: "Log Out", onclick: function () {
+    this.identity.appendChild(document.createTextNode(interpolate(gettext("You are commenting using your %(provider)s account."), { provider: held.provider }) + " ("));
+    this.identity.appendChild(el("button", { type: "button", class: "link", text: gettext("Log Out"), onclick: function () {
       write(sessionStorage, SIGNED, null); self.showIdentity();
     } }));
     this.identity.appendChild(document.createTextNode(" / "));
-    this.identity.appendChild(el("button", { type: "button", class: "link", text: "Change", "aria-expanded": "false", onclick: function (e) {
+    this.identity.appendChild(el("button", { type: "button", class: "link", text: pgettext("the account one comments with", "Change"), "aria-expanded": "false", onclick: function (e) {
       var open = self.prompt.hidden;
       self.prompt.hidden = !open;
       e.target.setAttribute("aria-expanded", open ? "true" : "false");
@@ -289,7 +300,7 @@
     var self = this;
     call("threads?url=" + encodeURIComponent(this.url)).then(function (answer) {
       if (answer.status === 200) { self.thread = answer.data; self.loadPage(1); return; }
-      self.loading.textContent = answer.status === 404 ? "No comments yet." : "The comments could not be loaded.";
+      self.loading.textContent = answer.status === 404 ? gettext("No comments yet.") : gettext("The comments could not be loaded.");
       self.section.setAttribute("aria-busy", "false");
     });
   };
@@ -298,15 +309,15 @@
     var self = this;
     call("threads/" + this.thread.id + "/comments?page=" + page).then(function (answer) {
       self.section.setAttribute("aria-busy", "false");
-      if (answer.status !== 200) { self.loading.textContent = "The comments could not be loaded."; return; }
+      if (answer.status !== 200) { self.loading.textContent = gettext("The comments could not be loaded."); return; }
       var data = answer.data;
       self.page = data.page;
       self.heading.textContent = plural(data.count);
       self.loading.hidden = data.count > 0;
-      self.loading.textContent = "No comments yet.";
+      self.loading.textContent = gettext("No comments yet.");
       (data.comments || []).forEach(function (comment) { self.add(comment); });
       self.more.hidden = data.page >= data.pages;
-      if (!self.thread.comments_open) { self.form.hidden = true; self.loading.hidden = false; self.loading.textContent = "Comments are closed."; }
+      if (!self.thread.comments_open) { self.form.hidden = true; self.loading.hidden = false; self.loading.textContent = gettext("Comments are closed."); }
     });
   };
 
@@ -322,18 +333,18 @@
     body.innerHTML = c.html || "";  // the site's own rendering, sanitized there
     var children = el("ol", { class: "children" });
     var item = el("li", { class: "comment", id: "comment-" + c.id }, [
-      el("article", { "aria-label": "Comment by " + (author.name || "Anonymous") }, [
+      el("article", { "aria-label": interpolate(gettext("Comment by %(name)s"), { name: author.name || gettext("Anonymous") }) }, [
         el("header", {}, [
           avatar ? el("img", { src: avatar, alt: "", width: "32", height: "32", loading: "lazy" }) : null,
-          home ? el("a", { class: "author", href: home, rel: "nofollow ugc external", text: author.name }) : el("span", { class: "author", text: author.name || "Anonymous" }),
+          home ? el("a", { class: "author", href: home, rel: "nofollow ugc external", text: author.name }) : el("span", { class: "author", text: author.name || gettext("Anonymous") }),
           el(link ? "a" : "span", { class: "date", href: link ? link + "#comment-" + c.id : null }, [
             el("time", { datetime: c.created, text: isNaN(when) ? "" : when.toLocaleString(undefined, { dateStyle: "long", timeStyle: "short" }) })
           ])
         ]),
         body,
-        c.status && c.status !== "approved" ? el("p", { class: "note pending", text: "Your comment is awaiting moderation." }) : null,
+        c.status && c.status !== "approved" ? el("p", { class: "note pending", text: gettext("Your comment is awaiting moderation.") }) : null,
         this.thread && this.thread.comments_open === false ? null : el("button", {
-          type: "button", class: "link reply", "aria-label": "Reply to " + (author.name || "Anonymous"), text: "Reply",
+          type: "button", class: "link reply", "aria-label": interpolate(gettext("Reply to %(name)s"), { name: author.name || gettext("Anonymous") }), text: pgettext("link under a comment", "Reply"),
           onclick: function () { self.replyTo(c.id); }
         }),
         this.ownActions(c, body)
@@ -357,13 +368,13 @@
     if (!own.key && !signedIn()) return null; // an account's comment: its token is in one tab
     var key = own.key ? { "X-Edit-Key": own.key } : null;
     return el("p", { class: "own" }, [
-      el("button", { type: "button", class: "link", text: "Edit", onclick: function () { self.edit(c, body, own, key); } }),
+      el("button", { type: "button", class: "link", text: pgettext("link under one's own comment", "Edit"), onclick: function () { self.edit(c, body, own, key); } }),
       document.createTextNode(" · "),
-      el("button", { type: "button", class: "link", text: "Delete", onclick: function () {
-        if (!window.confirm("Delete your comment?")) return;
+      el("button", { type: "button", class: "link", text: pgettext("link under one's own comment", "Delete"), onclick: function () {
+        if (!window.confirm(gettext("Delete your comment?"))) return;
         call("comments/" + c.id, "DELETE", null, key).then(function (answer) {
-          if (answer.status === 204) { self.items[c.id].remove(); delete self.items[c.id]; keepOwn(c.id, null); self.say("Your comment was deleted."); }
-          else self.say((answer.data.error && answer.data.error.message) || "Your comment could not be deleted.");
+          if (answer.status === 204) { self.items[c.id].remove(); delete self.items[c.id]; keepOwn(c.id, null); self.say(gettext("Your comment was deleted.")); }
+          else self.say((answer.data.error && answer.data.error.message) || gettext("Your comment could not be deleted."));
         });
       } })
     ]);
@@ -378,15 +389,15 @@
     var form = el("form", { class: "edit", onsubmit: function (e) {
       e.preventDefault();
       call("comments/" + c.id, "PATCH", { body: box.value }, key).then(function (answer) {
-        if (answer.status !== 200) { error.textContent = (answer.data.error && answer.data.error.message) || "Your change could not be saved."; error.hidden = false; return; }
+        if (answer.status !== 200) { error.textContent = (answer.data.error && answer.data.error.message) || gettext("Your change could not be saved."); error.hidden = false; return; }
         body.innerHTML = answer.data.html || "";
         own.body = box.value;
         keepOwn(c.id, own);
         done();
       });
     } }, [
-      el("label", { for: "bs-edit-" + c.id, text: "Edit your comment" }), box, error,
-      el("p", { class: "actions" }, [el("button", { type: "submit", class: "submit", text: "Save" }), el("button", { type: "button", text: "Cancel", onclick: done })])
+      el("label", { for: "bs-edit-" + c.id, text: gettext("Edit your comment") }), box, error,
+      el("p", { class: "actions" }, [el("button", { type: "submit", class: "submit", text: gettext("Save") }), el("button", { type: "button", text: gettext("Cancel"), onclick: done })])
     ]);
     body.hidden = true;
     body.parentNode.insertBefore(form, body.nextSibling);
@@ -398,7 +409,7 @@
     this.parent = id;
     var item = id && this.items[id];
     this.cancel.hidden = !item;
-    this.replyTitle.textContent = item ? "Reply to " + item.querySelector(".author").textContent : "Leave a Reply";
+    this.replyTitle.textContent = item ? interpolate(gettext("Reply to %(name)s"), { name: item.querySelector(".author").textContent }) : gettext("Leave a Reply");
     if (item) item.insertBefore(this.form, item.children_);
     else this.section.appendChild(this.form);
     this.inputs.body.focus();
@@ -416,7 +427,7 @@
       self.inputs[name].setAttribute("aria-invalid", message ? "true" : "false");
       if (message && !placed) { placed = true; self.inputs[name].focus(); }
     });
-    var general = placed ? "" : (error && error.message) || "Your comment could not be sent. Please try again.";
+    var general = placed ? "" : (error && error.message) || gettext("Your comment could not be sent. Please try again.");
     this.formError.textContent = general;
     this.formError.hidden = !general;
   };
@@ -432,7 +443,7 @@
       write(localStorage, GUEST, { name: body.name, email: body.email, website: body.website });
     }
     this.sending = true;
-    this.say("Sending your comment…");
+    this.say(gettext("Sending your comment…"));
     call("comments", "POST", body).then(function (answer) {
       self.sending = false;
       self.say("");
@@ -442,9 +453,9 @@
       keepOwn(answer.data.id, { key: answer.data.edit_key || "", body: body.body, until: Date.parse(answer.data.edit_until) || 0 });
       self.inputs.body.value = "";
       self.loading.hidden = true;
-      var asked = (answer.data.subscriptions || []).length ? " Please confirm your subscription: we sent you an email." : "";
+      var asked = (answer.data.subscriptions || []).length ? gettext("Please confirm your subscription: we sent you an email.") : "";
       self.notify.checked = false;
-      var done = function () { self.add(answer.data, true); self.replyTo(null); self.say("Your comment was sent." + asked); };
+      var done = function () { self.add(answer.data, true); self.replyTo(null); self.say(asked ? gettext("Your comment was sent.") + " " + asked : gettext("Your comment was sent.")); };
       if (self.thread) done();
       else call("threads?url=" + encodeURIComponent(self.url)).then(function (found) { if (found.status === 200) self.thread = found.data; done(); });
     });
