@@ -28,6 +28,8 @@ class SearchHit:
     heading: str  # the post's title, also for a comment found on it
     byline: str
     date: datetime
+    language: str = ""  # the post's primary subtag ("de"); "" when indexed before languages were
+
 
 
 @dataclass
@@ -115,7 +117,9 @@ def search_results(*, text: str, page: int, include_comments: bool = False) -> S
     result.more = raw.count > backends.MAX_RANKED
     if page > result.num_pages:
         raise Http404("There is no such page of results.")
-    documents = SearchDocument.objects.only("kind", "url", "heading", "byline", "date").in_bulk(
+    documents = SearchDocument.objects.only(
+        "kind", "url", "heading", "byline", "date", "language"
+    ).in_bulk(
         [hit.id for hit in raw.hits]
     )
     for hit in raw.hits:
@@ -133,6 +137,7 @@ def search_results(*, text: str, page: int, include_comments: bool = False) -> S
                 heading=document.heading,
                 byline=document.byline,
                 date=document.date,
+                language=document.language,
             )
         )
     return result
