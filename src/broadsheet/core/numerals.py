@@ -22,7 +22,7 @@ _BY_LANGUAGE = {"ar": _ARABIC_INDIC, "fa": _EXTENDED_ARABIC_INDIC}
 
 
 @lru_cache(maxsize=64)
-def digit_table(language: str) -> dict[int, str] | None:
+def digit_table(language: str) -> dict[int, int] | None:
     """The translation table for a language's digits, or None where they are Western."""
     parts = language.lower().replace("_", "-").split("-")
     table = _BY_LANGUAGE.get(parts[0])

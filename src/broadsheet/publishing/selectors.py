@@ -175,8 +175,8 @@ def archive_months_forget() -> None:
     """Drop the cached archive list and menu: the navigation effect (publishing.effects), run
     after the commit of a change that moves a post or page in them."""
     keys = {_navigation_key(), *(_navigation_key(code) for code, _ in settings.LANGUAGES)}
-    cache.delete_many(list(keys))
     for key in keys:
+        cache.delete(key)
         forget(key)
 
 

@@ -31,7 +31,6 @@ class SearchHit:
     language: str = ""  # the post's primary subtag ("de"); "" when indexed before languages were
 
 
-
 @dataclass
 class SearchPage:
     """Quacks like a Django Page where the templates need it (pagination)."""
@@ -119,9 +118,7 @@ def search_results(*, text: str, page: int, include_comments: bool = False) -> S
         raise Http404("There is no such page of results.")
     documents = SearchDocument.objects.only(
         "kind", "url", "heading", "byline", "date", "language"
-    ).in_bulk(
-        [hit.id for hit in raw.hits]
-    )
+    ).in_bulk([hit.id for hit in raw.hits])
     for hit in raw.hits:
         document = documents.get(hit.id)
         if document is None:  # removed between the two queries
