@@ -380,6 +380,9 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+# Dates on pages follow the reader's language (DATE_FORMAT …); English keeps "March 14, 2026"
+# and Arabic gains a date-and-time format (decision 0115).
+FORMAT_MODULE_PATH = ["broadsheet.core.formats"]
 if READER_LANGUAGE:
     # After sessions (it reads none of ours, but Django documents the order), before Common.
     MIDDLEWARE.insert(

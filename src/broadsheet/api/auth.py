@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.translation import gettext
 
 from broadsheet.accounts.models import AccessToken
 from broadsheet.accounts.tokens import token_for_secret
@@ -51,7 +52,9 @@ def _bearer(request: HttpRequest) -> str | None:
         return None
     kind, _, secret = header.partition(" ")
     if kind.lower() != "bearer" or not secret.strip():
-        raise ApiError(401, "invalid_token", "Send a personal access token as: Bearer bs_….")
+        raise ApiError(
+            401, "invalid_token", gettext("Send a personal access token as: Bearer bs_….")
+        )
     return secret.strip()
 
 
@@ -67,8 +70,10 @@ def _csrf_checked(request: HttpRequest) -> None:
         raise ApiError(
             403,
             "csrf",
-            "The site's session needs its CSRF token (X-CSRFToken) for writes; "
-            "scripts use a personal access token instead.",
+            gettext(
+                "The site's session needs its CSRF token (X-CSRFToken) for writes; "
+                "scripts use a personal access token instead."
+            ),
         )
 
 
@@ -78,12 +83,16 @@ def caller(request: HttpRequest, scope: str) -> Caller:
     if secret is not None:
         token = token_for_secret(secret)
         if token is None:
-            raise ApiError(401, "invalid_token", "This access token is unknown or revoked.")
+            raise ApiError(
+                401, "invalid_token", gettext("This access token is unknown or revoked.")
+            )
         if scope not in token.scopes:
             raise ApiError(
                 403,
                 "insufficient_scope",
-                f"This access token may not {scope}: make one with the “{scope}” scope.",
+                # Translators: the scope is a name the API knows: read, comment or moderate.
+                gettext("This access token may not %(scope)s: make one with the “%(scope)s” scope.")
+                % {"scope": scope},
             )
         return Caller(user=token.user, token=token, ip=client_ip(request))
     user = getattr(request, "user", None)
@@ -91,5 +100,7 @@ def caller(request: HttpRequest, scope: str) -> Caller:
         _csrf_checked(request)
         return Caller(user=user, token=None, ip=client_ip(request))
     if scope == MODERATE:
-        raise ApiError(401, "not_signed_in", "Moderation needs a moderator's access token.")
+        raise ApiError(
+            401, "not_signed_in", gettext("Moderation needs a moderator's access token.")
+        )
     return Caller(user=None, token=None, ip=client_ip(request))

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import NinjaAPI, Query, Status
 
 from broadsheet.api import errors, schemas, selectors
@@ -69,15 +70,15 @@ def thread_find(
         found = selectors.thread_at(url)
     else:
         raise ApiError(
-            400, "missing", "Name the thread: ?url=<page address> or ?post=<id>.",
-            fields={"url": "Give the page's address, or the post's id as post."},
+            400, "missing", gettext("Name the thread: ?url=<page address> or ?post=<id>."),
+            fields={"url": gettext("Give the page's address, or the post's id as post.")},
         )  # fmt: skip
     if found is None and url:
         raise ApiError(
-            404, "no_thread", "This page has no thread yet: its first comment starts it."
+            404, "no_thread", gettext("This page has no thread yet: its first comment starts it.")
         )
     if found is None:
-        raise ApiError(404, "not_found", "There is no public post with this id.")
+        raise ApiError(404, "not_found", gettext("There is no public post with this id."))
     return selectors.thread_data(found)
 
 
@@ -97,7 +98,7 @@ def thread_comments(
         return unchanged
     post = selectors.readable_thread(thread_id)
     if post is None:
-        raise ApiError(404, "not_found", "There is no public thread with this id.")
+        raise ApiError(404, "not_found", gettext("There is no public thread with this id."))
     page_shows_post(post.pk)
     # The JSON written directly (its shape is schemas.CommentPage, held by tests/api/test_rows.py
     # and schemathesis): ninja's validation and encoder are for answers not built here.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext
 
 
 class ApiError(Exception):
@@ -52,10 +53,8 @@ def api_error_response(error: ApiError) -> JsonResponse:
     )
 
 
-def not_found(
-    request: HttpRequest, message: str = "There is nothing at this address."
-) -> JsonResponse:
-    return error_response(404, "not_found", message)
+def not_found(request: HttpRequest, message: str | None = None) -> JsonResponse:
+    return error_response(404, "not_found", message or gettext("There is nothing at this address."))
 
 
 # Where pydantic says an error is: the request's part, then the parameter's own name.
@@ -77,7 +76,7 @@ def validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
     fields: dict[str, str] = {}
     for error in errors:
         name = _location(error.get("loc", ()))
-        message = str(error.get("msg", "This value is not valid."))
+        message = str(error.get("msg") or gettext("This value is not valid."))
         fields.setdefault(name, message[:1].upper() + message[1:].rstrip(".") + ".")
     return fields
 
@@ -96,12 +95,17 @@ def install(api: Any) -> None:
 
     def invalid(request: HttpRequest, error: ValidationError) -> JsonResponse:
         fields = validation_fields(error.errors)
-        message = "Some of the request's fields are not valid: " + ", ".join(sorted(fields)) + "."
+        # Translators: the fields are names in the API's JSON (body, thread …), not translated.
+        message = gettext("Some of the request's fields are not valid: %(fields)s.") % {
+            "fields": ", ".join(sorted(fields))
+        }
         return error_response(422, "invalid", message, fields=fields)
 
     def http_error(request: HttpRequest, error: HttpError) -> JsonResponse:
         if error.status_code == 400 and str(error).startswith("Cannot parse"):
-            return error_response(400, "malformed_json", "The request's body is not valid JSON.")
+            return error_response(
+                400, "malformed_json", gettext("The request's body is not valid JSON.")
+            )
         return error_response(error.status_code, "http_error", str(error))
 
     def missing(request: HttpRequest, error: Exception) -> JsonResponse:
@@ -109,7 +113,7 @@ def install(api: Any) -> None:
 
     def failure(request: HttpRequest, error: Exception) -> JsonResponse:
         logger.exception("The API failed on %s %s", request.method, request.path)
-        return error_response(500, "server_error", "Something went wrong on our side.")
+        return error_response(500, "server_error", gettext("Something went wrong on our side."))
 
     api.add_exception_handler(ApiError, api_error)
     api.add_exception_handler(ValidationError, invalid)

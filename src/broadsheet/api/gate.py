@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+from django.utils.translation import gettext, ngettext
 
 from broadsheet.api.auth import client_ip, client_ip_of
 from broadsheet.api.errors import error_response
@@ -49,6 +50,14 @@ def _added(key: str, count: int) -> int:
         return count
 
 
+def _too_many(wait: int) -> str:
+    return ngettext(
+        "Too many requests: try again in %(seconds)s second.",
+        "Too many requests: try again in %(seconds)s seconds.",
+        wait,
+    ) % {"seconds": wait}
+
+
 def _wait(now: float) -> int:
     return max(1, int((int(now // WINDOW) + 1) * WINDOW - now) + 1)
 
@@ -73,7 +82,7 @@ def hit_refusal(meta: dict[str, Any], stored: list[tuple[str, str]]) -> Refusal 
     if used <= settings.API_RATE_PER_IP:
         return None
     wait = _wait(now)
-    response = error_response(429, "rate_limited", f"Too many requests: try again in {wait} seconds.",
+    response = error_response(429, "rate_limited", _too_many(wait),
                               headers={"Retry-After": str(wait)})  # fmt: skip
     # The stored answer was kept for this Origin: its CORS headers let the page read the 429.
     kept = [(name, value) for name, value in stored if name in _CORS]
@@ -87,7 +96,9 @@ def _refusal(request: HttpRequest) -> HttpResponseBase | None:
         length = 0
     if length > settings.API_MAX_BODY_KB * 1024:
         return error_response(
-            413, "too_large", f"The request is larger than {settings.API_MAX_BODY_KB} KB."
+            413,
+            "too_large",
+            gettext("The request is larger than %(size)s KB.") % {"size": settings.API_MAX_BODY_KB},
         )
     if request.method not in _SAFE and length:
         kind = request.content_type or ""
@@ -95,14 +106,14 @@ def _refusal(request: HttpRequest) -> HttpResponseBase | None:
             return error_response(
                 415,
                 "unsupported_media_type",
-                "Send the request's body as JSON (Content-Type: application/json).",
+                gettext("Send the request's body as JSON (Content-Type: application/json)."),
             )
     wait = over_limit(request)
     if wait:
         return error_response(
             429,
             "rate_limited",
-            f"Too many requests: try again in {wait} seconds.",
+            _too_many(wait),
             headers={"Retry-After": str(wait)},
         )
     return None
@@ -118,7 +129,11 @@ def _as_json(response: HttpResponseBase) -> HttpResponseBase:
     return error_response(
         405,
         "method_not_allowed",
-        f"This address takes {allowed or 'other methods'}.",
+        (
+            gettext("This address takes %(methods)s.") % {"methods": allowed}
+            if allowed
+            else gettext("This address takes other methods.")
+        ),
         headers={"Allow": allowed} if allowed else None,
     )
 

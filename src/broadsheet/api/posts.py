@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
 
 from broadsheet.api import schemas
 from broadsheet.api.auth import READ, caller
@@ -26,6 +27,7 @@ def _summary(post: Post) -> dict[str, Any]:
         "published": post.published_at.isoformat() if post.published_at else None,
         "excerpt_html": post.excerpt_html,
         "comment_count": post.comment_count,
+        "language": post.language,
     }
 
 
@@ -33,7 +35,7 @@ def _public_post(post_id: int) -> Post:
     """A public post or page (a thread of a page elsewhere is not one)."""
     post = Post.objects.public().filter(pk=post_id).prefetch_related("authors__profile").first()
     if post is None:
-        raise ApiError(404, "not_found", "There is no public post with this id.")
+        raise ApiError(404, "not_found", gettext("There is no public post with this id."))
     page_shows_post(post.pk)
     return post
 
@@ -51,7 +53,12 @@ def post_list(request: HttpRequest, page: schemas.Page = 1) -> Any:
     try:
         shown = paginator.page(page)
     except EmptyPage:
-        raise ApiError(404, "not_found", f"There are {paginator.num_pages} pages.") from None
+        raise ApiError(
+            404,
+            "not_found",
+            ngettext("There is %(count)s page.", "There are %(count)s pages.", paginator.num_pages)
+            % {"count": paginator.num_pages},
+        ) from None
     data = {"page": page, "pages": paginator.num_pages, "posts": [_summary(p) for p in shown]}
     return tagged(api.create_response(request, data, status=200), etag)
 

@@ -120,6 +120,7 @@ class PostSummary(Schema):
     published: str | None
     excerpt_html: str
     comment_count: int
+    language: str = Field(description="The post's language: a BCP 47 tag such as en, de or ar.")
 
 
 class PostDetail(PostSummary):

@@ -10,6 +10,7 @@ from datetime import UTC, timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext, ngettext
 
 from broadsheet.api.auth import Caller
 from broadsheet.api.errors import ApiError
@@ -43,16 +44,22 @@ def own_comment(*, pk: int, who: Caller, edit_key: str) -> Comment:
         or (comment.user_id is None and bool(edit_key) and _guest_holds(comment, edit_key))
     )
     if comment is None or not mine:
-        raise ApiError(404, "not_found", "You have no comment with this id.")
+        raise ApiError(404, "not_found", gettext("You have no comment with this id."))
     if comment.status in (Comment.Status.SPAM, Comment.Status.TRASH):
-        raise ApiError(404, "not_found", "You have no comment with this id.")
+        raise ApiError(404, "not_found", gettext("You have no comment with this id."))
     window = timedelta(minutes=settings.API_EDIT_MINUTES)
     if timezone.now() - comment.created_at > window:
         raise ApiError(
             403,
             "edit_window_closed",
-            f"A comment can be changed for {settings.API_EDIT_MINUTES} minutes after it is "
-            "written; ask a moderator to change this one.",
+            ngettext(
+                "A comment can be changed for %(minutes)s minute after it is written; ask a "
+                "moderator to change this one.",
+                "A comment can be changed for %(minutes)s minutes after it is written; ask a "
+                "moderator to change this one.",
+                settings.API_EDIT_MINUTES,
+            )
+            % {"minutes": settings.API_EDIT_MINUTES},
         )
     return comment
 

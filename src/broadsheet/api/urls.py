@@ -1,5 +1,6 @@
 from django.http import HttpRequest, JsonResponse
 from django.urls import URLPattern, path, re_path
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
 from broadsheet.api import posts  # noqa: F401  (registers the posts' endpoints)
@@ -22,7 +23,9 @@ def _gated(pattern: URLPattern) -> URLPattern:
 
 @cache_policy("never")
 def _nothing_here(request: HttpRequest, rest: str) -> JsonResponse:
-    return not_found(request, "The API has no such address: see /api/v1/ for the ones it has.")
+    return not_found(
+        request, gettext("The API has no such address: see /api/v1/ for the ones it has.")
+    )
 
 
 ninja_patterns, _, _ = api.urls

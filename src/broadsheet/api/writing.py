@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from broadsheet.api import schemas, selectors
 from broadsheet.api.auth import Caller
@@ -38,10 +39,10 @@ def _thread(payload: schemas.CommentIn) -> Post:
     if payload.thread is not None:
         post = selectors.readable_thread(payload.thread)
         if post is None:
-            raise ApiError(404, "not_found", "There is no public thread with this id.")
+            raise ApiError(404, "not_found", gettext("There is no public thread with this id."))
         return post
     if not payload.url:
-        message = "Name the thread: its id as thread, or the page's url and title."
+        message = gettext("Name the thread: its id as thread, or the page's url and title.")
         raise ApiError(422, "missing", message, fields={"thread": message})
     post = thread_for_url(payload.url, title=payload.title, create=True)
     if post is None or not post.is_public:
@@ -60,8 +61,10 @@ def _why_no_thread(url: str) -> str:
     except ValueError as error:
         return str(error)
     if not origin_allowed(address):
-        return "Comments on pages of this site are not taken here (see EMBED_ALLOWED_ORIGINS)."
-    return "There is no public thread for this page."
+        return gettext(
+            "Comments on pages of this site are not taken here (see EMBED_ALLOWED_ORIGINS)."
+        )
+    return gettext("There is no public thread for this page.")
 
 
 def _refused(rejected: CommentRejected) -> ApiError:
@@ -121,10 +124,10 @@ def comment_take_back(request: HttpRequest, who: Caller, pk: int) -> None:
 
 def comment_moderate(who: Caller, pk: int, action: str) -> dict[str, Any]:
     if not who.is_moderator:
-        raise ApiError(403, "not_moderator", "Only moderators may moderate comments.")
+        raise ApiError(403, "not_moderator", gettext("Only moderators may moderate comments."))
     comment = Comment.objects.filter(pk=pk, removed=False).first()
     if comment is None:
-        raise ApiError(404, "not_found", "There is no comment with this id.")
+        raise ApiError(404, "not_found", gettext("There is no comment with this id."))
     changed = comment_apply(comment=comment, action=_MODERATION[action])
     assert changed is not None  # only deletion removes a comment
     data = selectors.comment_data(changed, DiscussionSettings.current())
@@ -135,6 +138,6 @@ def comment_moderate(who: Caller, pk: int, action: str) -> dict[str, Any]:
 def comment_preview(body: str) -> str:
     body = without_nul(body).replace("\r\n", "\n").strip()
     if len(body.encode()) > MAX_BODY:
-        message = "Your comment is too long."
+        message = gettext("Your comment is too long.")
         raise ApiError(422, "length", message, fields={"body": message})
     return render_comment_markdown(body)

@@ -21,6 +21,8 @@ from itertools import islice
 from typing import Literal
 
 import lxml.html
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from rapidfuzz import fuzz
 
 MAX_QUOTE = 2_000  # characters of an exact quote
@@ -128,20 +130,25 @@ def select(
     submitted ones only choose between several occurrences). Raises NotInText."""
     quote = _normalise(exact) if len(exact) <= 4 * MAX_QUOTE else exact
     if not quote:
-        raise NotInText("Select some words of the essay to quote.")
+        raise NotInText(gettext("Select some words of the essay to quote."))
     if len(quote) > MAX_QUOTE:
         raise NotInText(
-            f"A quote may be at most {MAX_QUOTE:,} characters; select a shorter passage."
+            gettext("A quote may be at most %(count)s characters; select a shorter passage.")
+            % {"count": number_format(MAX_QUOTE, force_grouping=True)}
         )
     found = next((p for p in texts if p.id == passage), None)
     if found is None:
         raise NotInText(
-            "That passage is not in the essay as it reads now; reload the page and select "
-            "the words again."
+            gettext(
+                "That passage is not in the essay as it reads now; reload the page and select "
+                "the words again."
+            )
         )
     starts = list(_occurrences(found.text, quote))
     if not starts:
-        raise NotInText("Those words are not in that passage of the essay; select them again.")
+        raise NotInText(
+            gettext("Those words are not in that passage of the essay; select them again.")
+        )
     before, after = _collapse(prefix[-4 * CONTEXT :]), _collapse(suffix[: 4 * CONTEXT])
     near = start if isinstance(start, int) and not isinstance(start, bool) else 0
     best = max(

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from django.utils.html import escape
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
@@ -138,8 +140,16 @@ def _render_footnote_anchor(
     number = meta["id"] + 1
     sub = meta.get("subId", 0)
     ref_id = f"fnref-{number}" + (f"-{sub + 1}" if sub > 0 else "")
-    label = f"Back to reference {number}" + (f" ({sub + 1})" if sub > 0 else "")
-    return f' <a href="#{ref_id}" class="footnote-backref" aria-label="{label}">\u21a9\ufe0e</a>'
+    # Stored with the essay's HTML: in the language active when the essay is saved (the site's).
+    if sub > 0:
+        # Translators: the second, third … link to the same note: "Back to reference 3 (2)".
+        label = gettext("Back to reference %(number)s (%(time)s)") % {
+            "number": number,
+            "time": sub + 1,
+        }
+    else:
+        label = gettext("Back to reference %(number)s") % {"number": number}
+    return f' <a href="#{ref_id}" class="footnote-backref" aria-label="{escape(label)}">\u21a9\ufe0e</a>'
 
 
 def _render_footnote_block_open(

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext
 
 
 def content_security_policy() -> str:
@@ -82,7 +83,7 @@ class RejectNulBytesMiddleware:
             or "\x00" in request.META.get("QUERY_STRING", "")
             or "%00" in request.META.get("QUERY_STRING", "")
         ):
-            message = "The address contains a NUL byte."
+            message = gettext("The address contains a NUL byte.")
             if request.path.startswith(tuple(JSON_ERROR_PREFIXES)):
                 error = {"code": "nul", "message": message}
                 return JsonResponse({"error": error}, status=400)

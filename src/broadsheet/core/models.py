@@ -5,6 +5,7 @@ from typing import Any, Self
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.core.requestmemo import forget, remembered
 
@@ -53,17 +54,17 @@ class SiteSettings(SingletonModel):
     """
 
     title = models.CharField(
-        max_length=200, blank=True, help_text="Shown in the header and the browser tab."
+        max_length=200, blank=True, help_text=_("Shown in the header and the browser tab.")
     )
     tagline = models.CharField(
-        max_length=300, blank=True, help_text="In a few words, what this site is about."
+        max_length=300, blank=True, help_text=_("In a few words, what this site is about.")
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "site settings"
+        verbose_name = verbose_name_plural = _("site settings")
 
     def __str__(self) -> str:
-        return "Site settings"
+        return str(_("Site settings"))
 
     @classmethod
     def defaults(cls) -> dict[str, Any]:

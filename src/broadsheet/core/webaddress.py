@@ -15,6 +15,8 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 
 WEB_SCHEMES = ("http", "https")
 _validator = URLValidator(schemes=list(WEB_SCHEMES))
@@ -35,18 +37,25 @@ def web_address(value: str, *, max_length: int = 200) -> str:
     if _INVISIBLE.search(value):
         # Browsers drop tabs and newlines inside a scheme ("java\tscript:"): no such address
         # is a web address, whatever follows.
-        raise NotAWebAddress("it holds spaces or control characters")
+        raise NotAWebAddress(gettext("it holds spaces or control characters"))
     lowered = value.lower()
     if not lowered.startswith(("http://", "https://")):
         if "://" in value or _OTHER_SCHEME.match(value):
-            raise NotAWebAddress("only http:// and https:// addresses are kept")
+            raise NotAWebAddress(gettext("only http:// and https:// addresses are kept"))
         value = f"https://{value}"
     if len(value) > max_length:
-        raise NotAWebAddress(f"it is longer than {max_length:,} characters")
+        raise NotAWebAddress(
+            ngettext(
+                "it is longer than %(count)s character",
+                "it is longer than %(count)s characters",
+                max_length,
+            )
+            % {"count": number_format(max_length, force_grouping=True)}
+        )
     try:
         _validator(value)
     except ValidationError:
-        raise NotAWebAddress("it is not a well-formed web address") from None
+        raise NotAWebAddress(gettext("it is not a well-formed web address")) from None
     return value
 
 
@@ -64,9 +73,11 @@ def validate_web_address(value: str) -> None:
         web_address(value, max_length=len(value) or 1)
     except NotAWebAddress as why:
         reason = str(why)
-        raise ValidationError(
-            f"Enter a valid URL. {reason[:1].upper()}{reason[1:]}.", code="invalid"
-        ) from None
+        # Translators: the reason is one of the sentences above ("it holds spaces …").
+        message = gettext("Enter a valid URL. %(reason)s.") % {
+            "reason": f"{reason[:1].upper()}{reason[1:]}"
+        }
+        raise ValidationError(message, code="invalid") from None
 
 
 class WebAddressField(forms.URLField):

@@ -30,6 +30,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.html import escape
 from django.utils.http import http_date, quote_etag
+from django.utils.translation import get_language, gettext
 
 from broadsheet.core import pagecache
 from broadsheet.core.models import SiteSettings
@@ -55,9 +56,9 @@ def full_text(post: Post) -> str:
     base = f"{settings.SITE_URL}{post.get_absolute_url()}"
     parts = [post.body_html]
     if post.bibliography_html:
-        parts.append(f"<h2>References</h2>{post.bibliography_html}")
+        parts.append(f"<h2>{escape(gettext('References'))}</h2>{post.bibliography_html}")
     if post.footnotes_html:
-        parts.append(f"<h2>Notes</h2>{post.footnotes_html}")
+        parts.append(f"<h2>{escape(gettext('Notes'))}</h2>{post.footnotes_html}")
     if updates(post):
         parts.append(
             render_to_string("corrections/_published.html", {"corrections": updates(post)})
@@ -119,6 +120,7 @@ class ConditionalFeed(Feed):
             "|".join(
                 [
                     pagecache.code(),  # another version's feed is another feed (0057)
+                    get_language() or "",  # its fixed words ("Comments on: …") are translated
                     request.path,
                     site.title,
                     site.tagline,
@@ -396,7 +398,8 @@ def _approved_comments() -> QuerySet[Comment]:
 class CommentsFeed(ConditionalFeed):
     """WordPress's /comments/feed/: the latest approved comments on the whole site."""
 
-    feed_type: type[SyndicationFeed] = Rss201rev2Feed
+    # Each item says its post's language, as the posts' feeds do (decision 0108).
+    feed_type: type[SyndicationFeed] = RssWithLanguages
     count = FEED_ITEMS * 2
 
     def feed_items(self, obj: Any) -> list[Any]:
@@ -407,7 +410,8 @@ class CommentsFeed(ConditionalFeed):
         return max(item.modified_at, item.status_changed_at, item.post.modified_at)
 
     def title(self, obj: Any = None) -> str:
-        return f"Comments for {SiteSettings.current().title or settings.SITE_NAME}"
+        site = SiteSettings.current().title or settings.SITE_NAME
+        return gettext("Comments for %(site)s") % {"site": site}
 
     def link(self, obj: Any = None) -> str:
         return "/"
@@ -416,7 +420,10 @@ class CommentsFeed(ConditionalFeed):
         return SiteSettings.current().tagline
 
     def item_title(self, item: Comment) -> str:
-        return f"Comment on {item.post.title} by {item.display_name}"
+        return gettext("Comment on %(title)s by %(name)s") % {
+            "title": item.post.title,
+            "name": item.display_name,
+        }
 
     def item_tag(self, item: Comment) -> str:
         # A revision of the essay, re-located after the post's own change, changes the quote.
@@ -428,17 +435,16 @@ class CommentsFeed(ConditionalFeed):
         shown = quoted(responds_to(item), f"{settings.SITE_URL}{item.post.get_absolute_url()}")
         if shown is None:
             return item.body_html
-        since = (
-            " (since removed from the essay)"
-            if shown.removed
-            else " (since revised)"
-            if shown.revised
-            else ""
-        )
-        return (
-            f'<blockquote class="comment-quote">On the passage <a href="{escape(shown.url)}">'
-            f"“{escape(shown.quote)}”</a>{since}</blockquote>{item.body_html}"
-        )
+        link = f'<a href="{escape(shown.url)}">“{escape(shown.quote)}”</a>'
+        if shown.removed:
+            said = gettext("On the passage %(link)s (since removed from the essay)")
+        elif shown.revised:
+            said = gettext("On the passage %(link)s (since revised)")
+        else:
+            # Translators: %(link)s is the quoted passage, linked to its place in the essay.
+            said = gettext("On the passage %(link)s")
+        quote = escape(said) % {"link": link}
+        return f'<blockquote class="comment-quote">{quote}</blockquote>{item.body_html}'
 
     def feed_links(self, items: list[Any]) -> dict[int, str]:
         return comment_addresses(comments=items, settings=DiscussionSettings.current())
@@ -460,6 +466,9 @@ class CommentsFeed(ConditionalFeed):
 
     def item_author_name(self, item: Comment) -> str:
         return item.display_name
+
+    def item_extra_kwargs(self, item: Comment) -> dict[str, Any]:
+        return {"language": item.post.language}
 
 
 class PostCommentsFeed(CommentsFeed):
@@ -484,7 +493,7 @@ class PostCommentsFeed(CommentsFeed):
         return f"{obj.title}|{obj.modified_at.isoformat()}"
 
     def title(self, obj: Any = None) -> str:
-        return f"Comments on: {obj.title}"
+        return gettext("Comments on: %(title)s") % {"title": obj.title}
 
     def link(self, obj: Any = None) -> str:
         return str(obj.get_absolute_url())

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from broadsheet.core.memo import Kept
 from broadsheet.core.models import SiteSettings
@@ -88,7 +89,12 @@ def essay_citation(
     styles = [own] + [s for s in ("apa", "modern-language-association") if s != own]
     forms = [
         CiteForm(
-            csl.STYLES[s] + (" (this site’s style)" if s == own else ""),
+            (
+                # Translators: a citation style's name, e.g. "Chicago (this site’s style)".
+                gettext("%(style)s (this site’s style)") % {"style": csl.STYLES[s]}
+                if s == own
+                else csl.STYLES[s]
+            ),
             s,
             _styled(item, s),
             False,

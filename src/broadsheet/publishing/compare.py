@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import pgettext
+
 from broadsheet.core.worddiff import Diff, diff_text
 from broadsheet.publishing.models import Revision
 
@@ -25,10 +27,10 @@ class Comparison:
     def parts(self) -> list[tuple[str, Diff]]:
         """The parts that changed, named, in the page's order."""
         named = [
-            ("Title", self.title),
-            ("Excerpt", self.excerpt),
-            ("Text", self.body),
-            ("References", self.references),
+            (pgettext("a part of an essay", "Title"), self.title),
+            (pgettext("a part of an essay", "Excerpt"), self.excerpt),
+            (pgettext("a part of an essay", "Text"), self.body),
+            (pgettext("a part of an essay", "References"), self.references),
         ]
         return [(name, diff) for name, diff in named if diff.changed]
 

@@ -14,8 +14,10 @@ from django.conf import settings
 from django.core.paginator import Page
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.sanitize import stored_html_text
@@ -181,17 +183,18 @@ def _listing_page(
     is indexable too, as itself."""
     if page.number == 1:
         return title, description, f"{settings.SITE_URL}{path}"
-    of = f"Page {page.number} of {page.paginator.num_pages}"
+    numbers = {"number": page.number, "total": page.paginator.num_pages}
     return (
-        f"{title} – {of}",
-        f"{description} ({of.lower()})",
+        f"{title} – " + _("Page %(number)s of %(total)s") % numbers,
+        # Translators: after a list's description, in brackets: "(page 2 of 5)".
+        f"{description} (" + _("page %(number)s of %(total)s") % numbers + ")",
         f"{settings.SITE_URL}{path}page/{page.number}/",
     )
 
 
 def home_metadata(*, page: Page[Any]) -> dict[str, Any]:
     site, tagline = _site()
-    description = tagline or f"The latest posts on {site}."
+    description = tagline or _("The latest posts on %(site)s.") % {"site": site}
     title, page_description, url = _listing_page(
         title=site, description=description, path="/", page=page
     )
@@ -266,13 +269,18 @@ def date_archive_metadata(*, archive: DateArchive) -> dict[str, Any]:
     trail = [(str(on.year), reverse("publishing:year", args=[on.year]))]
     if archive.kind != "year":
         month = reverse("publishing:month", args=[on.year, on.month])
-        trail.append((dateformat.format(on, "F Y"), month))
+        trail.append((dateformat.format(on, get_format("YEAR_MONTH_FORMAT")), month))
     if archive.kind == "day":
         trail.append((archive.name, archive.url))
-    when = "on" if archive.kind == "day" else "in"
+    if archive.kind == "day":
+        # Translators: a day, as in "Posts published on March 14, 2026."
+        description = _("Posts published on %(day)s.") % {"day": archive.name}
+    else:
+        # Translators: a month or a year: "Posts published in March 2026."
+        description = _("Posts published in %(period)s.") % {"period": archive.name}
     return archive_metadata(
         heading=archive.heading,
-        description=f"Posts published {when} {archive.name}.",
+        description=description,
         path=archive.url,
         page=archive.page,
         trail=trail,

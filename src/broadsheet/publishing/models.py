@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.core.languages import (
     MAX_TAG_CHARS,
@@ -32,7 +33,7 @@ class Category(models.Model):
     path = models.CharField(max_length=1000, editable=False, db_index=True, default="")
 
     class Meta:
-        verbose_name_plural = "categories"
+        verbose_name_plural = _("categories")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -166,31 +167,33 @@ class Post(models.Model):
     home, never listed on the site (publishing.threads)."""
 
     class Kind(models.TextChoices):
-        POST = "post", "Post"
-        PAGE = "page", "Page"
-        THREAD = "thread", "Thread of an external page"
+        POST = "post", _("Post")
+        PAGE = "page", _("Page")
+        THREAD = "thread", _("Thread of an external page")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
+        DRAFT = "draft", _("Draft")
         # Submitted by a Contributor for an Editor to publish (WordPress's "pending").
-        PENDING = "pending", "Pending review"
-        SCHEDULED = "scheduled", "Scheduled"
-        PUBLISHED = "published", "Published"
-        PRIVATE = "private", "Private"
+        PENDING = "pending", _("Pending review")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", _("Published")
+        PRIVATE = "private", _("Private")
 
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.POST, db_index=True)
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, allow_unicode=True)
     excerpt = models.TextField(
         blank=True,
-        help_text="Shown on the home page and in feeds. Left empty, the first paragraph is used.",
+        help_text=_(
+            "Shown on the home page and in feeds. Left empty, the first paragraph is used."
+        ),
     )
     body = models.TextField(
-        blank=True, help_text="Markdown: CommonMark with footnotes ([^1]) and tables."
+        blank=True, help_text=_("Markdown: CommonMark with footnotes ([^1]) and tables.")
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
-        null=True, blank=True, help_text="For a scheduled post, when it goes live."
+        null=True, blank=True, help_text=_("For a scheduled post, when it goes live.")
     )
     modified_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -202,24 +205,24 @@ class Post(models.Model):
     comments_open = models.BooleanField(default=True)
     # Approved comments, kept here (as WordPress's comment_count) and changed with atomic updates.
     comment_count = models.PositiveIntegerField(default=0, editable=False)
-    sticky = models.BooleanField(default=False, help_text="Keep at the top of the home page.")
+    sticky = models.BooleanField(default=False, help_text=_("Keep at the top of the home page."))
     parent = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
-        help_text="Pages only: the page this one sits under.",
+        help_text=_("Pages only: the page this one sits under."),
     )
     menu_order = models.IntegerField(
-        default=0, help_text="Pages only: order in the site menu (0 hides it)."
+        default=0, help_text=_("Pages only: order in the site menu (0 hides it).")
     )
     # Threads only: the page elsewhere (an allowed origin) this is the discussion of.
     external_url = models.URLField(max_length=500, blank=True, default="", editable=False)
     featured_image = models.URLField(
         max_length=1000,
         blank=True,
-        help_text="Address of the post's image, shown above it and to social sites.",
+        help_text=_("Address of the post's image, shown above it and to social sites."),
     )
     # BCP 47 tag of the text (decision 0107): the page's <article lang dir>, feeds, JSON-LD and
     # the search dictionary follow it. A plain column, read with the post: no query of its own.
@@ -228,7 +231,7 @@ class Post(models.Model):
         default=site_language,
         blank=True,  # left empty (a form without it): the site's, on save
         validators=[validate_language_tag],
-        help_text="The language the post is written in, as a tag: en, de, es-MX, ar …",
+        help_text=_("The language the post is written in, as a tag: en, de, es-MX, ar …"),
     )
 
     # Derived at save time by publishing.services.post_render; never computed per request.
@@ -332,8 +335,10 @@ class Post(models.Model):
         if self.status == self.Status.SCHEDULED and self.published_at is None:
             raise ValidationError(
                 {
-                    "published_at": "A scheduled post needs the date and time it goes live: "
-                    "set them, or choose another status."
+                    "published_at": _(
+                        "A scheduled post needs the date and time it goes live: "
+                        "set them, or choose another status."
+                    )
                 }
             )
 
@@ -429,57 +434,57 @@ class Reference(models.Model):
     """One bibliography entry of a post, with fields that map onto CSL-JSON."""
 
     class Kind(models.TextChoices):
-        BOOK = "book", "Book"
-        CHAPTER = "chapter", "Book chapter"
-        JOURNAL_ARTICLE = "article-journal", "Journal article"
-        NEWSPAPER_ARTICLE = "article-newspaper", "Newspaper article"
-        WEB_PAGE = "webpage", "Web page"
-        ARCHIVAL = "manuscript", "Archival document"
-        REPORT = "report", "Report"
+        BOOK = "book", _("Book")
+        CHAPTER = "chapter", _("Book chapter")
+        JOURNAL_ARTICLE = "article-journal", _("Journal article")
+        NEWSPAPER_ARTICLE = "article-newspaper", _("Newspaper article")
+        WEB_PAGE = "webpage", _("Web page")
+        ARCHIVAL = "manuscript", _("Archival document")
+        REPORT = "report", _("Report")
         # Read from BibTeX and RIS (thesis, inproceedings, magazines, blogs) and the kind of
         # an essay cited as itself.
-        THESIS = "thesis", "Thesis"
-        CONFERENCE_PAPER = "paper-conference", "Conference paper"
-        MAGAZINE_ARTICLE = "article-magazine", "Magazine article"
-        BLOG_POST = "post-weblog", "Blog post"
+        THESIS = "thesis", _("Thesis")
+        CONFERENCE_PAPER = "paper-conference", _("Conference paper")
+        MAGAZINE_ARTICLE = "article-magazine", _("Magazine article")
+        BLOG_POST = "post-weblog", _("Blog post")
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="references")
     position = models.PositiveIntegerField(default=0)
     key = models.SlugField(
         max_length=80,
         blank=True,
-        help_text="A short id such as conquest1990; filled in when empty.",
+        help_text=_("A short id such as conquest1990; filled in when empty."),
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.BOOK)
     # {"author": [{"family": "…", "given": "…"} | {"literal": "…"}], "editor": [...], "translator": [...]}
     contributors = models.JSONField(default=dict, blank=True)
     title = models.CharField(max_length=500)
     original_title = models.CharField(
-        max_length=500, blank=True, help_text="The title in the original language."
+        max_length=500, blank=True, help_text=_("The title in the original language.")
     )
     container_title = models.CharField(
         max_length=500,
         blank=True,
-        help_text="The book, journal, newspaper or website that contains this item.",
+        help_text=_("The book, journal, newspaper or website that contains this item."),
     )
     publisher = models.CharField(max_length=300, blank=True)
-    place = models.CharField(max_length=200, blank=True, help_text="Place of publication.")
+    place = models.CharField(max_length=200, blank=True, help_text=_("Place of publication."))
     issued = models.CharField(
-        max_length=32, blank=True, help_text="Date of publication: YYYY, YYYY-MM or YYYY-MM-DD."
+        max_length=32, blank=True, help_text=_("Date of publication: YYYY, YYYY-MM or YYYY-MM-DD.")
     )
     volume = models.CharField(max_length=40, blank=True)
     issue = models.CharField(max_length=40, blank=True)
     pages = models.CharField(max_length=40, blank=True)
     url = models.URLField(max_length=1000, blank=True)
-    doi = models.CharField(max_length=200, blank=True, verbose_name="DOI")
-    isbn = models.CharField(max_length=20, blank=True, verbose_name="ISBN")
+    doi = models.CharField(max_length=200, blank=True, verbose_name=_("DOI"))
+    isbn = models.CharField(max_length=20, blank=True, verbose_name=_("ISBN"))
     archive = models.CharField(max_length=300, blank=True)
-    archive_location = models.CharField(max_length=300, blank=True, verbose_name="call number")
+    archive_location = models.CharField(max_length=300, blank=True, verbose_name=_("call number"))
     accessed = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True)
     uncited = models.BooleanField(
         default=False,
-        help_text="List it in the bibliography even though the text never cites it.",
+        help_text=_("List it in the bibliography even though the text never cites it."),
     )
     html = models.TextField(blank=True, editable=False)
 
@@ -505,10 +510,10 @@ class Revision(models.Model):
     WordPress's `revision` post type. Published versions (`version`) have a public address."""
 
     class Origin(models.TextChoices):
-        SAVED = "saved", "Saved"
-        IMPORTED = "imported", "Imported"
-        RESTORED = "restored", "Restored"
-        REFUSED = "refused", "Not applied (edit conflict)"
+        SAVED = "saved", _("Saved")
+        IMPORTED = "imported", _("Imported")
+        RESTORED = "restored", _("Restored")
+        REFUSED = "refused", _("Not applied (edit conflict)")
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
     # The post's own sequence (Post.revision is the latest applied); none for a refused save.
@@ -562,20 +567,20 @@ class CitationSettings(SingletonModel):
     """How citations and bibliographies are written on this site (a CSL style)."""
 
     class Style(models.TextChoices):
-        CHICAGO = "chicago-author-date", "Chicago Manual of Style (author–date)"
-        APA = "apa", "APA"
-        MLA = "modern-language-association", "MLA"
+        CHICAGO = "chicago-author-date", _("Chicago Manual of Style (author–date)")
+        APA = "apa", _("APA")
+        MLA = "modern-language-association", _("MLA")
 
     style = models.CharField(
         "Citation style",
         max_length=40,
         choices=Style.choices,
         default=Style.CHICAGO,
-        help_text="Changing it renders every essay's citations and bibliography again.",
+        help_text=_("Changing it renders every essay's citations and bibliography again."),
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "citation settings"
+        verbose_name = verbose_name_plural = _("citation settings")
 
     def __str__(self) -> str:
         return "Citation settings"

@@ -21,8 +21,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.dates import MONTHS
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 
+from broadsheet.core.numerals import localize_digits
 from broadsheet.core.requestmemo import forget, remembered
 from broadsheet.core.sql import select_models
 from broadsheet.publishing.models import (
@@ -104,9 +107,12 @@ class ArchiveYear:
 _ARCHIVE_MONTHS_MAX_AGE = 3600
 
 
-def _navigation_key() -> str:
+def _navigation_key(language: str | None = None) -> str:
     # Months are counted in the site's time zone, as permalinks date posts.
-    return f"broadsheet:publishing:navigation:{timezone.get_current_timezone_name()}:v3"
+    # One copy per language: the archive list's month names and counts are translated.
+    zone = timezone.get_current_timezone_name()
+    language = language or get_language() or settings.LANGUAGE_CODE
+    return f"broadsheet:publishing:navigation:{zone}:{language}:v3"
 
 
 @dataclass(frozen=True)
@@ -168,9 +174,10 @@ def navigation_markup() -> tuple[SafeString, SafeString]:
 def archive_months_forget() -> None:
     """Drop the cached archive list and menu: the navigation effect (publishing.effects), run
     after the commit of a change that moves a post or page in them."""
-    key = _navigation_key()
-    cache.delete(key)
-    forget(key)
+    keys = {_navigation_key(), *(_navigation_key(code) for code, _ in settings.LANGUAGES)}
+    for key in keys:
+        cache.delete(key)
+        forget(key)
 
 
 def _navigation_rows() -> tuple[list[tuple[int, int, int]], list[MenuItem], int]:
@@ -235,13 +242,19 @@ class DateArchive:
 
     @property
     def name(self) -> str:
-        formats = {"year": "Y", "month": "F Y", "day": "F j, Y"}
-        return dateformat.format(self.on, formats[self.kind])
+        """The period in the page's language: "2026", "March 2026", "March 14, 2026"."""
+        formats = {"year": "Y", "month": "YEAR_MONTH_FORMAT", "day": "DATE_FORMAT"}
+        return localize_digits(dateformat.format(self.on, get_format(formats[self.kind])))
 
     @property
     def heading(self) -> str:
         """WordPress's words: "Year: 2026", "Month: March 2026", "Day: March 14, 2026"."""
-        return f"{self.kind.title()}: {self.name}"
+        headings = {
+            "year": gettext("Year: %(name)s"),
+            "month": gettext("Month: %(name)s"),
+            "day": gettext("Day: %(name)s"),
+        }
+        return headings[self.kind] % {"name": self.name}
 
 
 def _day_start(on: date) -> datetime:

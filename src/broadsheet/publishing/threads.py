@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from broadsheet.core import effects
@@ -44,10 +45,12 @@ def thread_address(url: str) -> str:
     and the fragment (a page's thread is the same whichever link led to it)."""
     parts = urlsplit(without_nul(url).strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise NotAThreadAddress("The address must start with https:// or http://.")
+        raise NotAThreadAddress(gettext("The address must start with https:// or http://."))
     address = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", "", ""))
     if len(address) > MAX_URL:
-        raise NotAThreadAddress(f"The address is longer than {MAX_URL} characters.")
+        raise NotAThreadAddress(
+            gettext("The address is longer than %(count)s characters.") % {"count": MAX_URL}
+        )
     return address
 
 

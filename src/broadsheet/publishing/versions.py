@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from broadsheet.core.cache import cache_policy
@@ -119,7 +120,7 @@ def show_changes(request: HttpRequest, post: Post, number: int) -> HttpResponse:
         new=new,
         comparison=revisions_compare(old, new),
         side_by_side=side,
-        old_label=f"Version {number}",
+        old_label=gettext("Version %(number)s") % {"number": number},
         here=changes_url(post, number),
         version_url=version_url(post, number),
     )

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from broadsheet.core.cache import cache_policy
@@ -253,8 +254,8 @@ def author_archive(request: HttpRequest, username: str, page: int = 1) -> HttpRe
         "archive_author": author,
         "pagination_base": base,
         "meta": archive_metadata(
-            heading=f"Author: {name}",
-            description=bio or f"Posts by {name}.",
+            heading=_("Author: %(name)s") % {"name": name},
+            description=bio or _("Posts by %(name)s.") % {"name": name},
             path=base,
             page=posts,
             trail=[(name, base)],
@@ -276,9 +277,9 @@ def category_archive(request: HttpRequest, path: str, page: int = 1) -> HttpResp
         "archive_category": category,
         "pagination_base": base,
         "meta": archive_metadata(
-            heading=f"Category: {category.name}",
+            heading=_("Category: %(name)s") % {"name": category.name},
             description=" ".join(category.description.split())
-            or f"Posts in the category {category.name}.",
+            or _("Posts in the category %(name)s.") % {"name": category.name},
             path=base,
             page=posts,
             trail=[(category.name, base)],
@@ -298,8 +299,8 @@ def tag_archive(request: HttpRequest, slug: str, page: int = 1) -> HttpResponse:
         "archive_tag": tag,
         "pagination_base": base,
         "meta": archive_metadata(
-            heading=f"Tag: {tag.name}",
-            description=f"Posts tagged {tag.name}.",
+            heading=_("Tag: %(name)s") % {"name": tag.name},
+            description=_("Posts tagged %(name)s.") % {"name": tag.name},
             path=base,
             page=posts,
             trail=[(tag.name, base)],

@@ -28,6 +28,7 @@ class SearchHit:
     heading: str  # the post's title, also for a comment found on it
     byline: str
     date: datetime
+    language: str = ""  # the post's primary subtag ("de"); "" when indexed before languages were
 
 
 @dataclass
@@ -115,9 +116,9 @@ def search_results(*, text: str, page: int, include_comments: bool = False) -> S
     result.more = raw.count > backends.MAX_RANKED
     if page > result.num_pages:
         raise Http404("There is no such page of results.")
-    documents = SearchDocument.objects.only("kind", "url", "heading", "byline", "date").in_bulk(
-        [hit.id for hit in raw.hits]
-    )
+    documents = SearchDocument.objects.only(
+        "kind", "url", "heading", "byline", "date", "language"
+    ).in_bulk([hit.id for hit in raw.hits])
     for hit in raw.hits:
         document = documents.get(hit.id)
         if document is None:  # removed between the two queries
@@ -133,6 +134,7 @@ def search_results(*, text: str, page: int, include_comments: bool = False) -> S
                 heading=document.heading,
                 byline=document.byline,
                 date=document.date,
+                language=document.language,
             )
         )
     return result

@@ -26,8 +26,9 @@ MAX_TAGS = 50
 def status_choices(user: Any) -> list[tuple[str, str]]:
     """Contributors keep a post a draft or submit it; publishers choose any status."""
     if may_publish(user):
-        return list(Post.Status.choices)
-    return [(status.value, status.label) for status in Post.UNPUBLISHED]
+        return [(value, str(label)) for value, label in Post.Status.choices]
+    # Labels are translated (lazy): as text in the request's language.
+    return [(status.value, str(status.label)) for status in Post.UNPUBLISHED]
 
 
 def language_options(post: Post) -> list[tuple[str, str]]:
