@@ -62,6 +62,40 @@ def test_the_essay_is_cited_in_the_site_style_apa_and_mla(client: Client, settin
     assert "Chicago author–date (this site’s style)" in section
 
 
+def test_a_german_page_cites_the_essay_in_german_terms(client: Client, settings: Any) -> None:
+    """The reader copies the citation into their own writing: the page's language gives its
+    month names and quotation marks (CSL's de-DE locale); the plain forms stay machine text."""
+    settings.SITE_URL = "https://example.org"
+    settings.LANGUAGE_CODE = "de"
+    _essay()
+    section = _section(client.get(URL).content.decode())
+    assert _text(section, "apa").startswith("Hale, M. (2026, März 14). Lamps and Ledgers.")
+    assert "„Lamps and Ledgers“" in _text(section, "chicago-author-date")
+    assert "14. März 2026" in _text(section, "modern-language-association")
+    assert "DA  - 2026/03/14" in _text(section, "ris")  # machine forms: the same in any language
+    settings.LANGUAGE_CODE = "en"
+    english = _section(client.get(URL).content.decode())  # kept apart: not the German ones
+    assert _text(english, "apa").startswith("Hale, M. (2026, March 14).")
+
+
+def test_an_essays_bibliography_is_in_the_essays_language(db: None) -> None:
+    from tests.factories import ReferenceFactory
+
+    post = PostFactory(body="Ein Satz [@marsh].", language="de")
+    reference = ReferenceFactory(
+        post=post, key="marsh", kind="webpage", title="Die Lampen", uncited=False,
+        issued="2020-03-14", url="https://example.org/lampen", publisher="", place="",
+    )  # fmt: skip
+    post.refresh_from_db()
+    assert reference.key == "marsh" and "März" in post.bibliography_html
+    english = PostFactory(body="A sentence [@marsh].", language="en")
+    ReferenceFactory(post=english, key="marsh", kind="webpage", title="The Lamps",
+                     uncited=False, issued="2020-03-14", url="https://example.org/lamps",
+                     publisher="", place="")  # fmt: skip
+    english.refresh_from_db()
+    assert "March" in english.bibliography_html and "März" not in english.bibliography_html
+
+
 def test_the_plain_forms_read_back_as_the_essay(client: Client, settings: Any) -> None:
     settings.SITE_URL = "https://example.org"
     _essay()

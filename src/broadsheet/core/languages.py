@@ -65,6 +65,17 @@ def site_language() -> str:
     return normalize_tag(settings.LANGUAGE_CODE)
 
 
+def interface_language(tag: str) -> str:
+    """The enabled interface language (LANGUAGES) that speaks `tag` ("de-AT" → "de"), else
+    the site's: what an essay's own generated words (footnote back-links) are written in."""
+    enabled = {code.lower(): code for code, _ in settings.LANGUAGES}
+    lowered = tag.replace("_", "-").lower()
+    for candidate in (lowered, lowered.split("-")[0]):
+        if candidate in enabled:
+            return enabled[candidate]
+    return str(settings.LANGUAGE_CODE)
+
+
 def language_name(tag: str) -> str:
     """The English name of a language Django knows ("German"), else the tag itself."""
     lowered = tag.lower()

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from broadsheet.core.memo import Kept
 from broadsheet.core.models import SiteSettings
@@ -131,14 +131,17 @@ _STYLED: Kept[str, str] = Kept(512)
 
 
 def _styled(item: dict[str, Any], style: str) -> SafeString:
-    """The item in `style`, as citeproc's HTML (it escapes every value of the item)."""
-    digest = hashlib.sha256(json.dumps([item, style], sort_keys=True).encode()).hexdigest()
+    """The item in `style`, as citeproc's HTML (it escapes every value of the item), in the
+    page's language: the reader copies it into their own writing."""
+    locale = csl.locale_for(get_language() or "en")
+    named = [item, style] if locale == csl.DEFAULT_LOCALE else [item, style, locale]
+    digest = hashlib.sha256(json.dumps(named, sort_keys=True).encode()).hexdigest()
     key = f"cite-essay:{digest[:40]}"
     html = _STYLED.get(key)
     if html is None:
         html = cache.get(key)
         if html is None:
-            html = (csl.format_bibliography([item], style) or [""])[0]
+            html = (csl.format_bibliography([item], style, locale) or [""])[0]
             cache.set(key, html, _CACHE_SECONDS)
         _STYLED.put(key, html)
     return mark_safe(html)

@@ -99,11 +99,15 @@ def _remember(values: dict[str, Any], *, share: bool = True) -> None:
 
 
 def formatted(
-    items: Sequence[dict[str, Any]], style: str, forms: Sequence[set[Form]]
+    items: Sequence[dict[str, Any]],
+    style: str,
+    forms: Sequence[set[Form]],
+    locale: str = csl.DEFAULT_LOCALE,
 ) -> list[Formatted]:
     """Each item's entry and the asked forms, from what is kept or formatted now (one
     citeproc run for everything missing)."""
-    entry_keys = [_digest(CACHE_VERSION, style, item) for item in items]
+    kind = style if locale == csl.DEFAULT_LOCALE else f"{style}@{locale}"  # English: as before
+    entry_keys = [_digest(CACHE_VERSION, kind, item) for item in items]
     form_keys = [
         {f: _digest(k, f.label, f.locator) for f in fs}
         for k, fs in zip(entry_keys, forms, strict=True)
@@ -116,7 +120,7 @@ def formatted(
     ]
     if todo:
         fresh = csl.format_items(
-            [items[i] for i in todo], style, [sorted(forms[i], key=str) for i in todo]
+            [items[i] for i in todo], style, [sorted(forms[i], key=str) for i in todo], locale
         )
         new: dict[str, Any] = {}
         for i, result in zip(todo, fresh, strict=True):
@@ -138,6 +142,7 @@ class Citer:
 
     references: Sequence[Reference]
     style: str
+    locale: str = csl.DEFAULT_LOCALE
     unknown: list[tuple[int, str]] = field(default_factory=list)  # (line, key)
     duplicates: list[str] = field(default_factory=list)  # keys more than one reference has
     listed: list[Reference] = field(default_factory=list)
@@ -163,7 +168,9 @@ class Citer:
     def _format(self, forms: dict[str, set[Form]]) -> dict[str, Formatted]:
         items = {r.key: reference_to_csl(r) for r in self.listed}
         keys = list(items)
-        plain = formatted([items[k] for k in keys], self.style, [forms[k] for k in keys])
+        plain = formatted(
+            [items[k] for k in keys], self.style, [forms[k] for k in keys], self.locale
+        )
         done = dict(zip(keys, plain, strict=True))
         same: dict[str, list[str]] = defaultdict(list)
         for key in keys:
@@ -174,7 +181,9 @@ class Citer:
             for number, key in enumerate(group):
                 told_apart[key] = self._told_apart(items[key], number)
         if told_apart:
-            again = formatted(list(told_apart.values()), self.style, [forms[k] for k in told_apart])
+            again = formatted(
+                list(told_apart.values()), self.style, [forms[k] for k in told_apart], self.locale
+            )
             done.update(zip(told_apart, again, strict=True))
         return done
 
@@ -294,11 +303,17 @@ def render_essay(
     line_offset: int = 0,
     style: str | None = None,
     blocks: Callable[[list[Token]], list[Token]] | None = None,
+    language: str = "en",
 ) -> RenderedEssay:
     """The body with its citations formatted, and its bibliography (`blocks`: as
-    core.markdown.render_markdown's)."""
+    core.markdown.render_markdown's), in the terms of the essay's `language` ("accessed",
+    month names: CSL's locale for it)."""
     # Without references nothing is formatted: the site's style is not read (a query saved).
-    citer = Citer(references, style or (site_style() if references else csl.DEFAULT_STYLE))
+    citer = Citer(
+        references,
+        style or (site_style() if references else csl.DEFAULT_STYLE),
+        csl.locale_for(language) if references else csl.DEFAULT_LOCALE,
+    )
     rendered = render_markdown(body, line_offset=line_offset, blocks=blocks, citations=citer)
     cited = {item.key for c in rendered.citations for item in c.items}
     unused = [r for r in references if r.key not in cited and not r.uncited]

@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from citeproc import (
@@ -36,6 +37,7 @@ STYLES = {
     "modern-language-association": "MLA",
 }
 DEFAULT_STYLE = "chicago-author-date"
+DEFAULT_LOCALE = "en-US"
 _CSL = "{http://purl.org/net/xbiblio/csl}"
 # Not a CSL variable (citeproc-py keeps any variable an item carries, with a warning); set on
 # references whose short citations would otherwise read the same.
@@ -104,11 +106,41 @@ def style_layout(name: str) -> StyleLayout:
     )
 
 
+# CSL's primary dialects where they are not the language's own country (de → de-DE is).
+_PRIMARY = {
+    "af": "af-ZA", "ca": "ca-AD", "cs": "cs-CZ", "da": "da-DK", "el": "el-GR", "en": "en-US",
+    "et": "et-EE", "fa": "fa-IR", "he": "he-IL", "ja": "ja-JP", "km": "km-KH", "ko": "ko-KR",
+    "nb": "nb-NO", "nn": "nn-NO", "pt": "pt-PT", "sl": "sl-SI", "sr": "sr-RS", "sv": "sv-SE",
+    "uk": "uk-UA", "vi": "vi-VN", "zh": "zh-CN",
+}  # fmt: skip
+
+
 @cache
-def _style(name: str) -> CitationStylesStyle:
+def locale_for(language: str) -> str:
+    """The CSL locale for a language tag: its own file (de-AT), else the language's primary
+    dialect (de → de-DE, en → en-US), else any of the language's, else en-US. Its terms
+    ("accessed", "edited by") and month names are the citation's."""
+    from citeproc import LOCALES_PATH
+
+    have = {
+        p.stem.removeprefix("locales-").lower(): p.stem.removeprefix("locales-")
+        for p in Path(LOCALES_PATH).glob("locales-*.xml")
+    }
+    tag = language.replace("_", "-").lower()
+    primary = tag.split("-")[0]
+    preferred = _PRIMARY.get(primary, f"{primary}-{primary}").lower()
+    for candidate in (tag, preferred, primary):
+        if candidate in have:
+            return have[candidate]
+    dialects = sorted(have[name] for name in have if name.split("-")[0] == primary)
+    return dialects[0] if dialects else DEFAULT_LOCALE
+
+
+@cache
+def _style(name: str, locale: str = DEFAULT_LOCALE) -> CitationStylesStyle:
     import io
 
-    style = CitationStylesStyle(io.BytesIO(_style_xml(name)), validate=False)
+    style = CitationStylesStyle(io.BytesIO(_style_xml(name)), locale=locale, validate=False)
     _macros[id(style.root)] = {m.get("name"): m for m in style.root.iterfind(f"{_CSL}macro")}
     return style
 
@@ -199,10 +231,14 @@ def _split(full: str, marked: str) -> tuple[str, str]:
 
 
 def format_items(
-    items: Sequence[dict[str, Any]], style: str, forms: Sequence[Sequence[Form]]
+    items: Sequence[dict[str, Any]],
+    style: str,
+    forms: Sequence[Sequence[Form]],
+    locale: str = DEFAULT_LOCALE,
 ) -> list[Formatted]:
     """Format each item (its bibliography entry and each of its citation forms) in one
-    citeproc run. Uncached: `publishing.citing` keeps the results."""
+    citeproc run, with the terms of `locale` (a CSL locale: `locale_for`). Uncached:
+    `publishing.citing` keeps the results."""
     layout = style_layout(style)
     source_items, cites, plan = [], [], []
     for index, (item, item_forms) in enumerate(zip(items, forms, strict=True)):
@@ -216,7 +252,7 @@ def format_items(
             if marked is not None:
                 cites.append([CitationItem(f"p{index}", **locator)])
             plan.append((index, form, marked is not None))
-    entries, texts = _session(source_items, style, cites)
+    entries, texts = _session(source_items, style, cites, locale)
     results = [Formatted(entry="", cites={}) for _ in items]
     real = [source for source in source_items if source["id"].startswith("i")]
     for source, entry in zip(real, entries, strict=True):
@@ -232,7 +268,10 @@ def format_items(
 
 
 def _session(
-    items: Sequence[dict[str, Any]], style: str, cites: Sequence[Sequence[CitationItem]] = ()
+    items: Sequence[dict[str, Any]],
+    style: str,
+    cites: Sequence[Sequence[CitationItem]] = (),
+    locale: str = DEFAULT_LOCALE,
 ) -> tuple[list[str], list[str]]:
     """One citeproc run: the bibliography entry of each item (in the items' order) and the
     text of each citation."""
@@ -240,18 +279,19 @@ def _session(
         warnings.simplefilter("ignore")
         calls.count += 1
         bibliography = CitationStylesBibliography(
-            _style(style), CiteProcJSON(list(items)), formatter.html
+            _style(style, locale), CiteProcJSON(list(items)), formatter.html
         )
         for item in items:
             bibliography.register(Citation([CitationItem(item["id"])]))
         citations = [Citation(list(cite)) for cite in cites]
         for citation in citations:
             bibliography.register(citation)
-        texts = [_quotes(str(bibliography.cite(c, _ignore))) for c in citations]
+        quotes = _quotes if locale == "en-US" else str
+        texts = [quotes(str(bibliography.cite(c, _ignore))) for c in citations]
         # Only the real items' entries are wanted (the "p…" ones are placeholders).
         bibliography.items = [i for i in bibliography.items if str(i.key).startswith("i")]
         bibliography.keys = [i.key for i in bibliography.items]
-        entries = [_linked(_quotes(str(e))) for e in bibliography.bibliography()]
+        entries = [_linked(quotes(str(e))) for e in bibliography.bibliography()]
     return entries, texts
 
 
@@ -278,8 +318,10 @@ def _ignore(_item: Any) -> None:
     """citeproc's callback for a citation of an unknown item: cannot happen here."""
 
 
-def format_bibliography(items: list[dict[str, Any]], style: str) -> list[str]:
+def format_bibliography(
+    items: list[dict[str, Any]], style: str, locale: str = DEFAULT_LOCALE
+) -> list[str]:
     """The bibliography entry of each CSL-JSON item as HTML, in the given order."""
     if not items:
         return []
-    return [result.entry for result in format_items(items, style, [[] for _ in items])]
+    return [result.entry for result in format_items(items, style, [[] for _ in items], locale)]

@@ -9,12 +9,13 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape, strip_tags
 
 from broadsheet.accounts.models import User
 from broadsheet.core import effects
 from broadsheet.core.effects import action
+from broadsheet.core.languages import interface_language, site_language
 from broadsheet.core.markdown import render_inline_markdown
 from broadsheet.core.sanitize import clean_post_html, without_nul
 from broadsheet.media.figures import LibraryImages
@@ -60,7 +61,9 @@ def post_render(*, post: Post, references: Sequence[Reference] | None = None) ->
     if references is None:
         references = list(post.references.all()) if post.pk else []
     images = LibraryImages(extra=[post.featured_image])  # one query for every library image
-    essay = render_essay(post.body, references, blocks=images.transform)
+    language = post.language or site_language()
+    with translation.override(interface_language(language)):  # its back-links' labels
+        essay = render_essay(post.body, references, blocks=images.transform, language=language)
     rendered = essay.rendered
     post.featured_image_html = images.featured_html(post.featured_image)
     post.body_html = rendered.body_html
