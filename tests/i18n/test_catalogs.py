@@ -123,3 +123,38 @@ def test_the_parser_reads_contexts_plurals_and_continued_lines(tmp_path: Path) -
         ("", "%(n)s comment", "%(n)s comments"),
         ("", "A long string", ""),
     }
+
+
+def _untranslated(po: Path) -> list[str]:
+    """msgids of live entries with an empty translation (any plural form) or marked fuzzy."""
+    missing: list[str] = []
+    entry: dict[str, list[str]] = {}
+    fuzzy = False
+    lines = [*po.read_text(encoding="utf-8").splitlines(), ""]
+    field = ""
+    for line in lines:
+        if line.startswith("#,") and "fuzzy" in line:
+            fuzzy = True
+        elif match := re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d+\])?) "(.*)"$', line):
+            field = match.group(1)
+            entry.setdefault(field, []).append(match.group(2))
+        elif (match := _MORE.match(line)) and field:
+            entry[field].append(match.group(1))
+        elif not line.strip():
+            msgid = "".join(entry.get("msgid", []))
+            strings = ["".join(v) for k, v in entry.items() if k.startswith("msgstr")]
+            if msgid and (fuzzy or not strings or not all(strings)):
+                missing.append(msgid)
+            entry, fuzzy, field = {}, False, ""
+    return missing
+
+
+def test_every_catalog_is_translated_in_full() -> None:
+    """German, Spanish and Arabic are complete: every string, every plural form, none fuzzy."""
+    gaps = {}
+    for language in languages():
+        for domain in ("django", "djangojs"):
+            po = LOCALES / language / "LC_MESSAGES" / f"{domain}.po"
+            if po.exists() and (missing := _untranslated(po)):
+                gaps[f"{language}/{domain}"] = [*missing[:5], f"… {len(missing)} in all"]
+    assert not gaps, gaps
