@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.core.identicon import identicon_key
 from broadsheet.core.markdown import render_inline_markdown
@@ -53,7 +54,14 @@ class Profile(models.Model):
     # The photo of the social account the person last signed in with, used when none is uploaded.
     remote_avatar_url = models.URLField(max_length=500, blank=True, editable=False)
     # The wide picture fediverse profiles show above the photo (the actor's `image`).
-    header = models.ImageField("header image", upload_to=_header_path, blank=True)
+    header = models.ImageField(_("header image"), upload_to=_header_path, blank=True)
+    # The interface's and emails' language for this account; blank: the site's (decision 0118).
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        blank=True,
+        help_text=_("The language of the site's pages and emails for you."),
+    )
 
     def __str__(self) -> str:
         return self.display_name or self.user.username
