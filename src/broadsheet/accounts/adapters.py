@@ -20,6 +20,7 @@ from django.utils.html import strip_tags
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from broadsheet.accounts.comment_login import POPUP_DONE, RETURN_KEY
+from broadsheet.accounts.language import email_language, in_language
 from broadsheet.core.mail import mail_send
 from broadsheet.core.models import SiteSettings
 
@@ -38,7 +39,11 @@ class AccountAdapter(DefaultAccountAdapter):
             name=SiteSettings.current().title or settings.SITE_NAME,
             domain=urlsplit(settings.SITE_URL).netloc,
         )
-        message = self.render_mail(template_prefix, email, context)
+        # In the recipient's language: the account's choice, else the site's (decision 0118).
+        language = email_language(user=context.get("user"), email=email)
+        with in_language(language):
+            message = self.render_mail(template_prefix, email, context)
+            subject = str(message.subject)
         html = next(
             (
                 str(body)
@@ -53,7 +58,7 @@ class AccountAdapter(DefaultAccountAdapter):
         mail_send(
             key=f"account-{template_prefix.rsplit('/', 1)[-1]}-{uuid.uuid4().hex}",
             to=email,
-            subject=str(message.subject),
+            subject=subject,
             text=text,
             html=html,
             reason="account",

@@ -120,7 +120,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 @csrf_protect
 def _profile_edit(request: HttpRequest, limit: UploadLimit) -> HttpResponse:
-    profile, _ = Profile.objects.get_or_create(user=request.user)
+    profile, _created = Profile.objects.get_or_create(user=request.user)
     form = ProfileForm(
         request.POST or None, request.FILES or None, instance=profile, too_large=limit.too_large
     )

@@ -80,7 +80,7 @@ def subscription_request(
 ) -> Subscription:
     """Ask for a subscription: nothing is sent to it until the emailed link confirms it."""
     email = email.strip().lower()
-    subscription, _ = Subscription.objects.get_or_create(
+    subscription, _created = Subscription.objects.get_or_create(
         email=email,
         kind=kind,
         post=post if kind == Subscription.Kind.COMMENTS else None,
@@ -252,7 +252,8 @@ def notify_comment(*, comment_id: int) -> None:
                 with in_language(email_language(user=author)):
                     text, html = _render("new_comment", context)
                     subject = _("[%(site)s] New comment on “%(title)s”") % {
-                        "site": _site(), "title": comment.post.title
+                        "site": _site(),
+                        "title": comment.post.title,
                     }
                 email_queue(
                     key=f"comment-{comment.pk}-author-{author.pk}", to=address,
@@ -356,7 +357,8 @@ def _notify_moderators(comment: Comment) -> None:
             with in_language(language):
                 text, html = _render("held_comment", context)
                 subject = _("[%(site)s] Please moderate: “%(title)s”") % {
-                    "site": _site(), "title": comment.post.title
+                    "site": _site(),
+                    "title": comment.post.title,
                 }
             written[language] = (subject, text, html)
         subject, text, html = written[language]
