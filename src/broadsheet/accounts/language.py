@@ -33,14 +33,15 @@ def offered(language: str | None) -> str:
     return language if language in {code for code, _ in settings.LANGUAGES} else ""
 
 
-def account_language(user: Any) -> str:
-    """The language the account chose and the site still offers, "" when none."""
+def account_language(user: Any, *, fresh: bool = False) -> str:
+    """The language the account chose and the site still offers, "" when none: from the
+    profile already read with the account (select_related), unless `fresh`."""
     from broadsheet.accounts.models import Profile
 
     if user is None or not getattr(user, "pk", None):
         return ""
-    cached = user._state.fields_cache  # the profile read with select_related or before
-    if "profile" in cached:
+    cached = user._state.fields_cache
+    if "profile" in cached and not fresh:
         return offered(cached["profile"].language) if cached["profile"] is not None else ""
     chosen = Profile.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
     return offered(chosen)
@@ -103,7 +104,7 @@ class AccountLanguageMiddleware:
         language = offered(request.session.get(SESSION_KEY))
         if not language and SESSION_KEY not in request.session and request.user.is_authenticated:
             # A session from before accounts chose languages: looked up once, then kept.
-            language = account_language(request.user)
+            language = account_language(request.user, fresh=True)
             session_language_set(request, language)
         if not language or not request.user.is_authenticated:
             return self.get_response(request)

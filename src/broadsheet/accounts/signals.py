@@ -110,4 +110,4 @@ def language_for_the_session(
 ) -> None:
     """The account's chosen language is kept in its session: its pages read no profile."""
     if request is not None:
-        session_language_set(request, account_language(user))
+        session_language_set(request, account_language(user, fresh=True))

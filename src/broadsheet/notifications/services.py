@@ -396,7 +396,8 @@ def notify_new_post(*, post_id: int, after_id: int = 0) -> int | None:
     if not batch:
         return None
     body, notes = email_post_html(post)
-    context = {
+    authors = [link.author for link in post.postauthor_set.select_related("author__profile")]
+    context: dict[str, Any] = {
         "post": post,
         "post_url": absolute(post.get_absolute_url()),
         "body_html": body,
@@ -404,9 +405,9 @@ def notify_new_post(*, post_id: int, after_id: int = 0) -> int | None:
         "bibliography_html": _LOCAL_LINK.sub(
             f'href="{absolute(post.get_absolute_url())}#', post.bibliography_html
         ),
-        "authors": [link.author for link in post.postauthor_set.select_related("author__profile")],
+        "authors": authors,
+        "author_names": ", ".join(author.display_name for author in authors),
     }
-    context["author_names"] = ", ".join(author.display_name for author in context["authors"])
     html_template = "notifications/email/new_post.html"
     languages = email_languages(subscription.email for subscription in batch)
     texts: dict[str, str] = {}  # the text is the same for everyone reading one language
