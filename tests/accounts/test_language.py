@@ -21,6 +21,14 @@ pytestmark = pytest.mark.django_db
 LOCALE = "django.middleware.locale.LocaleMiddleware"
 
 
+@pytest.fixture(autouse=True)
+def _language_reset() -> Any:
+    """LocaleMiddleware activates a language and leaves it for the thread's next request, which
+    it then sets again; tests after these run without it."""
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def reader() -> User:
     return User.objects.create_user("rea", "rea@example.net", "a long pass phrase 42")

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext
 
 from broadsheet.accounts.comment_login import POPUP_DONE, RETURN_KEY
 from broadsheet.accounts.language import email_language, in_language
@@ -116,12 +117,16 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         back = request.session.get(RETURN_KEY)
         if not back:
             return  # not started from a comment form: allauth's own error page
-        name = getattr(provider, "name", "the provider")
-        reason = (
-            "you cancelled" if str(error) == "cancelled" else "the sign-in could not be completed"
-        )
-        messages.error(
-            request,
-            f"Signing in with {name} did not work ({reason}). Your comment is still here; try again or fill in your details.",
-        )
+        name = getattr(provider, "name", None) or gettext("the provider")
+        if str(error) == "cancelled":
+            said = gettext(
+                "Signing in with %(name)s did not work (you cancelled). Your comment is still "
+                "here; try again or fill in your details."
+            )
+        else:
+            said = gettext(
+                "Signing in with %(name)s did not work (the sign-in could not be completed). "
+                "Your comment is still here; try again or fill in your details."
+            )
+        messages.error(request, said % {"name": name})
         raise ImmediateHttpResponse(HttpResponseRedirect(back))

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from broadsheet.core.identicon import identicon_key
 from broadsheet.core.markdown import render_inline_markdown
@@ -46,7 +47,7 @@ class Profile(models.Model):
     display_name = models.CharField(max_length=150, blank=True)
     bio = models.TextField(
         blank=True,
-        help_text="A short paragraph shown under your essays. Markdown links and emphasis work.",
+        help_text=_("A short paragraph shown under your essays. Markdown links and emphasis work."),
     )
     bio_html = models.TextField(blank=True, editable=False)
     website = models.URLField(blank=True)
@@ -86,9 +87,9 @@ class AccessToken(models.Model):
     of its secret is kept; the secret is shown once, when it is made (accounts.tokens)."""
 
     class Scope(models.TextChoices):
-        READ = "read", "Read"
-        COMMENT = "comment", "Comment (write, edit and delete your own comments)"
-        MODERATE = "moderate", "Moderate (approve, hold, spam, trash)"
+        READ = "read", pgettext_lazy("what a token may do", "Read")
+        COMMENT = "comment", _("Comment (write, edit and delete your own comments)")
+        MODERATE = "moderate", _("Moderate (approve, hold, spam, trash)")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_tokens")
     name = models.CharField(max_length=100)

@@ -20,3 +20,33 @@ def studio_tabs(context: Any, post: Any = None) -> dict[str, Any]:
         url = reverse(tab.url_name, args=[post.pk] if per_post else [])
         links.append({"label": tab.label, "url": url, "current": url == request.path})
     return {"links": links, "per_post": per_post}
+
+
+@register.simple_tag
+def studio_script_catalog() -> str:
+    """The JavaScript catalog before the studio's scripts, when the page is not in English
+    (the scripts' English is their own fallback: an English page loads nothing more)."""
+    from django.utils import translation
+    from django.utils.html import format_html
+
+    from broadsheet.core.views import javascript_catalog_url
+
+    language = translation.get_language() or "en"
+    if language == "en" or language.startswith("en-"):
+        return ""
+    return format_html('<script src="{}" defer></script>', javascript_catalog_url(language))
+
+
+@register.simple_tag
+def revision_when(revision: Any) -> str:
+    """Who saved a revision and when ("Margaret Hale, Mar 14, 2026, 09:30"), or only when."""
+    from django.utils.formats import date_format
+    from django.utils.timezone import localtime
+    from django.utils.translation import gettext
+
+    # Translators: a date format for revisions (Django's date filter syntax).
+    when = date_format(localtime(revision.created_at), gettext("M j, Y, H:i"))
+    if revision.author:
+        # Translators: who saved a revision, and when.
+        return gettext("%(name)s, %(date)s") % {"name": revision.author.display_name, "date": when}
+    return when
