@@ -43,15 +43,18 @@ def _header_path(instance: Profile, filename: str) -> str:
 
 
 class Profile(models.Model):
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
-    display_name = models.CharField(max_length=150, blank=True)
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
     bio = models.TextField(
+        _("bio"),
         blank=True,
         help_text=_("A short paragraph shown under your essays. Markdown links and emphasis work."),
     )
     bio_html = models.TextField(blank=True, editable=False)
-    website = models.URLField(blank=True)
-    avatar = models.ImageField(upload_to=_avatar_path, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    avatar = models.ImageField(_("photo"), upload_to=_avatar_path, blank=True)
     # The photo of the social account the person last signed in with, used when none is uploaded.
     remote_avatar_url = models.URLField(max_length=500, blank=True, editable=False)
     # The wide picture fediverse profiles show above the photo (the actor's `image`).
@@ -91,18 +94,22 @@ class AccessToken(models.Model):
         COMMENT = "comment", _("Comment (write, edit and delete your own comments)")
         MODERATE = "moderate", _("Moderate (approve, hold, spam, trash)")
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_tokens")
-    name = models.CharField(max_length=100)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="access_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100)
     # The secret's first characters, shown in the list so its owner can tell tokens apart.
-    prefix = models.CharField(max_length=16)
-    digest = models.CharField(max_length=64, unique=True)
-    scopes = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    prefix = models.CharField(_("starts with"), max_length=16)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    scopes = models.JSONField(_("may"), default=list)
+    created_at = models.DateTimeField(_("made"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("access token")
+        verbose_name_plural = _("access tokens")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
