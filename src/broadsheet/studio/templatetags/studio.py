@@ -23,21 +23,6 @@ def studio_tabs(context: Any, post: Any = None) -> dict[str, Any]:
 
 
 @register.simple_tag
-def studio_script_catalog() -> str:
-    """The JavaScript catalog before the studio's scripts, when the page is not in English
-    (the scripts' English is their own fallback: an English page loads nothing more)."""
-    from django.utils import translation
-    from django.utils.html import format_html
-
-    from broadsheet.core.views import javascript_catalog_url
-
-    language = translation.get_language() or "en"
-    if language == "en" or language.startswith("en-"):
-        return ""
-    return format_html('<script src="{}" defer></script>', javascript_catalog_url(language))
-
-
-@register.simple_tag
 def revision_when(revision: Any) -> str:
     """Who saved a revision and when ("Margaret Hale, Mar 14, 2026, 09:30"), or only when."""
     from django.utils.formats import date_format
