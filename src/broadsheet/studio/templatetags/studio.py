@@ -29,8 +29,10 @@ def revision_when(revision: Any) -> str:
     from django.utils.timezone import localtime
     from django.utils.translation import gettext
 
+    from broadsheet.core.numerals import localize_digits
+
     # Translators: a date format for revisions (Django's date filter syntax).
-    when = date_format(localtime(revision.created_at), gettext("M j, Y, H:i"))
+    when = localize_digits(date_format(localtime(revision.created_at), gettext("M j, Y, H:i")))
     if revision.author:
         # Translators: who saved a revision, and when.
         return gettext("%(name)s, %(date)s") % {"name": revision.author.display_name, "date": when}
