@@ -118,6 +118,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in account's chosen language (after LocaleMiddleware, when READER_LANGUAGE adds it).
+    "broadsheet.accounts.language.AccountLanguageMiddleware",
     "broadsheet.embed.middleware.EmbedTokenMiddleware",
     "broadsheet.embed.middleware.SignInWindowMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -18,8 +18,10 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext
 
 from broadsheet.accounts.comment_login import POPUP_DONE, RETURN_KEY
+from broadsheet.accounts.language import email_language, in_language
 from broadsheet.core.mail import mail_send
 from broadsheet.core.models import SiteSettings
 
@@ -38,7 +40,11 @@ class AccountAdapter(DefaultAccountAdapter):
             name=SiteSettings.current().title or settings.SITE_NAME,
             domain=urlsplit(settings.SITE_URL).netloc,
         )
-        message = self.render_mail(template_prefix, email, context)
+        # In the recipient's language: the account's choice, else the site's (decision 0118).
+        language = email_language(user=context.get("user"), email=email)
+        with in_language(language):
+            message = self.render_mail(template_prefix, email, context)
+            subject = str(message.subject)
         html = next(
             (
                 str(body)
@@ -53,7 +59,7 @@ class AccountAdapter(DefaultAccountAdapter):
         mail_send(
             key=f"account-{template_prefix.rsplit('/', 1)[-1]}-{uuid.uuid4().hex}",
             to=email,
-            subject=str(message.subject),
+            subject=subject,
             text=text,
             html=html,
             reason="account",
@@ -111,12 +117,16 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         back = request.session.get(RETURN_KEY)
         if not back:
             return  # not started from a comment form: allauth's own error page
-        name = getattr(provider, "name", "the provider")
-        reason = (
-            "you cancelled" if str(error) == "cancelled" else "the sign-in could not be completed"
-        )
-        messages.error(
-            request,
-            f"Signing in with {name} did not work ({reason}). Your comment is still here; try again or fill in your details.",
-        )
+        name = getattr(provider, "name", None) or gettext("the provider")
+        if str(error) == "cancelled":
+            said = gettext(
+                "Signing in with %(name)s did not work (you cancelled). Your comment is still "
+                "here; try again or fill in your details."
+            )
+        else:
+            said = gettext(
+                "Signing in with %(name)s did not work (the sign-in could not be completed). "
+                "Your comment is still here; try again or fill in your details."
+            )
+        messages.error(request, said % {"name": name})
         raise ImmediateHttpResponse(HttpResponseRedirect(back))

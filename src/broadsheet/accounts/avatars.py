@@ -17,6 +17,7 @@ from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -26,14 +27,14 @@ HEADER_BOX = (1500, 500)  # Mastodon's header size; other servers crop to a simi
 FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
 _WRITTEN_AS = {"PNG": "PNG", "GIF": "PNG", "JPEG": "JPEG", "WEBP": "WEBP"}
 
-TOO_LARGE = (
+TOO_LARGE = _(
     "This photo is larger than 5 MB. Choose a smaller one (it is shown at most 512 pixels wide)."
 )
-HEADER_TOO_LARGE = (
+HEADER_TOO_LARGE = _(
     "This image is larger than 5 MB. Choose a smaller one (it is stored at most 1,500 pixels wide)."
 )
-NOT_AN_IMAGE = "This file is not a photo we can read. Upload a PNG, JPEG, WebP or GIF image."
-TOO_MANY_PIXELS = (
+NOT_AN_IMAGE = _("This file is not a photo we can read. Upload a PNG, JPEG, WebP or GIF image.")
+TOO_MANY_PIXELS = _(
     "This image is too large to process (more than 25 megapixels). Choose a smaller one."
 )
 

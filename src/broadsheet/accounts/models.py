@@ -5,6 +5,8 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from broadsheet.core.identicon import identicon_key
 from broadsheet.core.markdown import render_inline_markdown
@@ -41,19 +43,29 @@ def _header_path(instance: Profile, filename: str) -> str:
 
 
 class Profile(models.Model):
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
-    display_name = models.CharField(max_length=150, blank=True)
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
     bio = models.TextField(
+        _("bio"),
         blank=True,
-        help_text="A short paragraph shown under your essays. Markdown links and emphasis work.",
+        help_text=_("A short paragraph shown under your essays. Markdown links and emphasis work."),
     )
     bio_html = models.TextField(blank=True, editable=False)
-    website = models.URLField(blank=True)
-    avatar = models.ImageField(upload_to=_avatar_path, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    avatar = models.ImageField(_("photo"), upload_to=_avatar_path, blank=True)
     # The photo of the social account the person last signed in with, used when none is uploaded.
     remote_avatar_url = models.URLField(max_length=500, blank=True, editable=False)
     # The wide picture fediverse profiles show above the photo (the actor's `image`).
-    header = models.ImageField("header image", upload_to=_header_path, blank=True)
+    header = models.ImageField(_("header image"), upload_to=_header_path, blank=True)
+    # The interface's and emails' language for this account; blank: the site's (decision 0118).
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        blank=True,
+        help_text=_("The language of the site's pages and emails for you."),
+    )
 
     def __str__(self) -> str:
         return self.display_name or self.user.username
@@ -78,22 +90,26 @@ class AccessToken(models.Model):
     of its secret is kept; the secret is shown once, when it is made (accounts.tokens)."""
 
     class Scope(models.TextChoices):
-        READ = "read", "Read"
-        COMMENT = "comment", "Comment (write, edit and delete your own comments)"
-        MODERATE = "moderate", "Moderate (approve, hold, spam, trash)"
+        READ = "read", pgettext_lazy("what a token may do", "Read")
+        COMMENT = "comment", _("Comment (write, edit and delete your own comments)")
+        MODERATE = "moderate", _("Moderate (approve, hold, spam, trash)")
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_tokens")
-    name = models.CharField(max_length=100)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="access_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100)
     # The secret's first characters, shown in the list so its owner can tell tokens apart.
-    prefix = models.CharField(max_length=16)
-    digest = models.CharField(max_length=64, unique=True)
-    scopes = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    prefix = models.CharField(_("starts with"), max_length=16)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    scopes = models.JSONField(_("may"), default=list)
+    created_at = models.DateTimeField(_("made"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("access token")
+        verbose_name_plural = _("access tokens")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

@@ -12,7 +12,8 @@ The export (`personal_data`) has this shape, `"format": "broadsheet-personal-dat
       "email": "reader@example.org",          # the address the request was made for
       "account": null | {"username", "email", "first_name", "last_name",
                          "date_joined", "last_login"},
-      "profile": null | {"display_name", "bio", "website", "avatar_url", "header_url"},
+      "profile": null | {"display_name", "bio", "website", "avatar_url", "header_url",
+                         "language"},
       "email_addresses": [{"email", "verified", "primary"}],
       "social_accounts": [{"provider", "uid", "date_joined", "last_login", "extra_data"}],
       "comments": [{"id", "post": {"title", "url"}, "status", "date", "author_name",
@@ -48,7 +49,9 @@ from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from broadsheet.accounts.language import email_language, in_language
 from broadsheet.accounts.models import Profile, User
 from broadsheet.core import effects
 from broadsheet.core.effects import action
@@ -177,6 +180,7 @@ def _account_data(user: User | None) -> tuple[dict[str, Any] | None, dict[str, A
         "website": profile.website,
         "avatar_url": _absolute(profile.avatar_url),
         "header_url": _absolute(str(profile.header.url)) if profile.header else "",
+        "language": profile.language,  # "": the site's
     }
 
 
@@ -402,12 +406,16 @@ def privacy_link_email(*, email: str) -> bool:
         "site_name": SiteSettings.current().title,
         "hours": PRIVACY_LINK_MAX_AGE // 3600,
     }
+    with in_language(email_language(email=email)):
+        subject = _("Your personal data on %(site)s") % {"site": context["site_name"]}
+        text = render_to_string("accounts/privacy/email.txt", context)
+        html = render_to_string("accounts/privacy/email.html", context)
     mail_send(
         key=f"privacy-link-{uuid.uuid4().hex}",
         to=email,
-        subject=f"Your personal data on {context['site_name']}",
-        text=render_to_string("accounts/privacy/email.txt", context),
-        html=render_to_string("accounts/privacy/email.html", context),
+        subject=subject,
+        text=text,
+        html=html,
         reason="personal-data",
     )
     return True

@@ -18,6 +18,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from broadsheet.accounts.models import User
@@ -32,26 +34,26 @@ from broadsheet.accounts.privacy import (
 )
 from broadsheet.core.cache import cache_policy
 
-NEUTRAL_ANSWER = "If we hold anything for that address, a link is on its way."
+NEUTRAL_ANSWER = _("If we hold anything for that address, a link is on its way.")
 
 
 class PrivacyRequestForm(forms.Form):
-    email = forms.EmailField(max_length=254, label="The email address you commented with")
+    email = forms.EmailField(max_length=254, label=_("The email address you commented with"))
 
 
 class EraseForm(forms.Form):
     text = forms.ChoiceField(
-        label="Your comments",
+        label=_("Your comments"),
         choices=[
-            ("keep", "Keep my comments, anonymised"),
-            ("remove", "Remove the text of my comments"),
+            ("keep", _("Keep my comments, anonymised")),
+            ("remove", _("Remove the text of my comments")),
         ],
         initial="keep",
         widget=forms.RadioSelect,
     )
     confirm = forms.BooleanField(
-        label="I understand that this cannot be undone.",
-        error_messages={"required": "Tick this box to confirm that you want this."},
+        label=_("I understand that this cannot be undone."),
+        error_messages={"required": _("Tick this box to confirm that you want this.")},
     )
 
     def __init__(self, *args: Any, allow_removal: bool, **kwargs: Any) -> None:
@@ -130,7 +132,7 @@ def account_erase(request: HttpRequest) -> HttpResponse:
         form.add_error(None, str(refused))
         return _account_page(request, form)
     logout(request)
-    messages.success(request, "Your account and personal data were erased.")
+    messages.success(request, gettext("Your account and personal data were erased."))
     return HttpResponseRedirect("/")
 
 
@@ -197,7 +199,7 @@ def guest_erase(request: HttpRequest, token: str, email: str) -> HttpResponse:
     if not form.is_valid():
         return _guest_page(request, token, email, form)
     personal_data_erase(email=email, user=None, remove_text=form.remove_text)
-    messages.success(request, "The personal data held for that address were erased.")
+    messages.success(request, gettext("The personal data held for that address were erased."))
     # Back to the link's page (never cached), which now shows that nothing is held.
     return redirect(reverse("privacy_guest", args=[token]))
 

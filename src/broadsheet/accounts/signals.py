@@ -4,12 +4,14 @@ from typing import Any
 
 from allauth.account.signals import user_logged_in
 from allauth.socialaccount.models import SocialApp
+from django.contrib.auth.signals import user_logged_in as signed_in
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
 from broadsheet.accounts.comment_login import PROVIDER_KEY
 from broadsheet.accounts.effects import account_shown_changed
+from broadsheet.accounts.language import account_language, session_language_set
 from broadsheet.accounts.models import Profile, User
 from broadsheet.accounts.roles import STAFF_ROLES, ensure_roles
 from broadsheet.accounts.services import profile_update
@@ -100,3 +102,12 @@ def remember_how_they_signed_in(
         changed.append("display_name")
     if changed:
         profile_update(profile=profile, fields=changed)
+
+
+@receiver(signed_in, dispatch_uid="accounts-language")
+def language_for_the_session(
+    sender: Any, request: HttpRequest | None, user: User, **kwargs: Any
+) -> None:
+    """The account's chosen language is kept in its session: its pages read no profile."""
+    if request is not None:
+        session_language_set(request, account_language(user, fresh=True))

@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from broadsheet.accounts.models import AccessToken
@@ -23,13 +25,15 @@ from broadsheet.core.cache import cache_policy
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        max_length=100, help_text="To tell your tokens apart: the script or site that uses it."
+        label=_("Name"),
+        max_length=100,
+        help_text=_("To tell your tokens apart: the script or site that uses it."),
     )
     scopes = forms.MultipleChoiceField(
         choices=AccessToken.Scope.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=[AccessToken.Scope.READ],
-        label="It may",
+        label=_("It may"),
     )
 
 
@@ -59,5 +63,5 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @cache_policy("never")
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if access_token_revoke(user=request.user, token_id=pk):
-        messages.success(request, "The token was revoked: it no longer works.")
+        messages.success(request, gettext("The token was revoked: it no longer works."))
     return HttpResponseRedirect(reverse("account_tokens"))

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from broadsheet.accounts.models import AccessToken
 from broadsheet.core.effects import action
@@ -45,12 +46,15 @@ def access_token_create(*, user: Any, name: str, scopes: list[str]) -> NewToken:
     """A new token for `user` with these scopes (read, comment, moderate)."""
     name = " ".join(without_nul(name).split())[:100]
     if not name:
-        raise TokenRefused("Give the token a name, such as the script that will use it.")
+        raise TokenRefused(gettext("Give the token a name, such as the script that will use it."))
     chosen = [scope for scope in SCOPES if scope in scopes]
     if not chosen:
-        raise TokenRefused("Choose at least one thing the token may do.")
+        raise TokenRefused(gettext("Choose at least one thing the token may do."))
     if AccessToken.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_TOKENS:
-        raise TokenRefused(f"You have {MAX_TOKENS} tokens: revoke one you no longer use first.")
+        raise TokenRefused(
+            gettext("You have %(count)s tokens: revoke one you no longer use first.")
+            % {"count": MAX_TOKENS}
+        )
     secret = TOKEN_START + secrets.token_urlsafe(32)
     token = AccessToken.objects.create(
         user=user,

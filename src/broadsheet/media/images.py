@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import IO
 
 from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError, features
 
 # Pillow's format name → (MIME type, file extension).
@@ -64,9 +66,16 @@ class CleanImage:
         return FORMATS[self.format][1]
 
 
+def too_large() -> str:
+    return gettext("This file is larger than %(limit)s MB, the limit.") % {
+        "limit": settings.MEDIA_MAX_MB
+    }
+
+
 def accepted_names() -> str:
     names = [name if name != "WEBP" else "WebP" for name in FORMATS]
-    return ", ".join(names[:-1]) + " or " + names[-1]
+    # Translators: the last of a list of image formats ("PNG, JPEG, GIF or WebP").
+    return gettext("%(names)s or %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
 
 
 @contextmanager
@@ -80,7 +89,8 @@ def _opened(source: IO[bytes]) -> Iterator[Image.Image]:
             raise _too_many_pixels(None) from None
         except (UnidentifiedImageError, *_DECODER_ERRORS):
             raise ImageRefused(
-                f"This file is not an image we can use: upload a {accepted_names()} file."
+                gettext("This file is not an image we can use: upload a %(formats)s file.")
+                % {"formats": accepted_names()}
             ) from None
     with image:
         width, height = image.size
@@ -91,11 +101,22 @@ def _opened(source: IO[bytes]) -> Iterator[Image.Image]:
 
 def _too_many_pixels(size: tuple[int, int] | None) -> ImageRefused:
     limit = settings.MEDIA_MAX_PIXELS / 1_000_000
-    said = f"is {size[0]:,} × {size[1]:,} pixels" if size else "declares far too many pixels"
-    return ImageRefused(
-        f"This image {said}: the limit is {limit:g} megapixels. Make it smaller and upload "
-        "it again."
-    )
+    numbers = {"limit": f"{limit:g}"}
+    if size:
+        said = gettext(
+            "This image is %(width)s × %(height)s pixels: the limit is %(limit)s megapixels. "
+            "Make it smaller and upload it again."
+        )
+        numbers |= {
+            "width": number_format(size[0], force_grouping=True),
+            "height": number_format(size[1], force_grouping=True),
+        }
+    else:
+        said = gettext(
+            "This image declares far too many pixels: the limit is %(limit)s megapixels. "
+            "Make it smaller and upload it again."
+        )
+    return ImageRefused(said % numbers)
 
 
 @dataclass(frozen=True)
@@ -120,7 +141,7 @@ def inspect(source: IO[bytes]) -> Found:
 def clean_upload(data: bytes) -> CleanImage:
     """The upload, checked and written again without its metadata; ImageRefused if not."""
     if len(data) > settings.MEDIA_MAX_MB * 1024 * 1024:
-        raise ImageRefused(f"This file is larger than {settings.MEDIA_MAX_MB} MB, the limit.")
+        raise ImageRefused(too_large())
     with _opened(io.BytesIO(data)) as image:
         kind = str(image.format)
         try:
@@ -131,8 +152,10 @@ def clean_upload(data: bytes) -> CleanImage:
             frames = _all_frames(image) if animated else [ImageOps.exif_transpose(image)]
         except _DECODER_ERRORS:
             raise ImageRefused(
-                "This image is damaged or incomplete (was the upload cut short?): it cannot be "
-                "read to the end."
+                gettext(
+                    "This image is damaged or incomplete (was the upload cut short?): it cannot "
+                    "be read to the end."
+                )
             ) from None
         profile = image.info.get("icc_profile")
         out = io.BytesIO()
@@ -148,8 +171,16 @@ def _check_frames(image: Image.Image) -> None:
     if image.width * image.height * frames > settings.MEDIA_MAX_PIXELS:
         limit = settings.MEDIA_MAX_PIXELS / 1_000_000
         raise ImageRefused(
-            f"This animation has {frames:,} frames of {image.width:,} × {image.height:,} "
-            f"pixels: more than the limit of {limit:g} megapixels in all."
+            gettext(
+                "This animation has %(frames)s frames of %(width)s × %(height)s pixels: more "
+                "than the limit of %(limit)s megapixels in all."
+            )
+            % {
+                "frames": number_format(frames, force_grouping=True),
+                "width": number_format(image.width, force_grouping=True),
+                "height": number_format(image.height, force_grouping=True),
+                "limit": f"{limit:g}",
+            }
         )
 
 

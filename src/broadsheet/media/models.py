@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 FOLDER = "library"
 
@@ -16,12 +17,14 @@ FOLDER = "library"
 class MediaItem(models.Model):
     file = models.FileField(max_length=300, upload_to=FOLDER, unique=True)
     original_name = models.CharField(
-        max_length=120, help_text="The uploaded file's name, made safe."
+        max_length=120, help_text=_("The uploaded file's name, made safe.")
     )
-    mime_type = models.CharField(max_length=40, help_text="From the decoded image, never the name.")
+    mime_type = models.CharField(
+        max_length=40, help_text=_("From the decoded image, never the name.")
+    )
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
-    size = models.PositiveBigIntegerField(default=0, help_text="Bytes stored.")
+    size = models.PositiveBigIntegerField(default=0, help_text=_("Bytes stored."))
     animated = models.BooleanField(default=False)
     alt_text = models.CharField(max_length=1000, blank=True)
     caption = models.CharField(max_length=1000, blank=True)
@@ -36,7 +39,7 @@ class MediaItem(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = "image"
+        verbose_name = _("image")
 
     def __str__(self) -> str:
         return self.original_name

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from broadsheet.notifications.models import UsedLink
 
@@ -30,11 +31,13 @@ def read_token(purpose: str, token: str, *, max_age: int) -> dict[str, Any]:
     try:
         data = signing.loads(token, salt=f"broadsheet.link.{purpose}", max_age=max_age)
     except signing.SignatureExpired:
-        raise LinkError("This link has expired.") from None
+        raise LinkError(gettext("This link has expired.")) from None
     except signing.BadSignature:
-        raise LinkError("This link is not valid: it may have been cut short or changed.") from None
+        raise LinkError(
+            gettext("This link is not valid: it may have been cut short or changed.")
+        ) from None
     if not isinstance(data, dict):
-        raise LinkError("This link is not valid.")
+        raise LinkError(gettext("This link is not valid."))
     return data
 
 
@@ -48,7 +51,7 @@ def use_once(token: str) -> None:
         with transaction.atomic():
             UsedLink.objects.create(digest=_digest(token))
     except IntegrityError:
-        raise LinkError("This link was already used.") from None
+        raise LinkError(gettext("This link was already used.")) from None
 
 
 def link_used(token: str) -> bool:

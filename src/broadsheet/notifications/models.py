@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OutgoingEmail(models.Model):
@@ -12,10 +14,10 @@ class OutgoingEmail(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        SENDING = "sending", "Being sent"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Gave up"
+        PENDING = "pending", pgettext_lazy("an email's state", "Waiting")
+        SENDING = "sending", pgettext_lazy("an email's state", "Being sent")
+        SENT = "sent", pgettext_lazy("an email's state", "Sent")
+        FAILED = "failed", pgettext_lazy("an email's state", "Gave up")
 
     key = models.CharField(max_length=200, unique=True)
     to_address = models.CharField(max_length=254)
@@ -55,13 +57,13 @@ class Subscription(models.Model):
     """WordPress.com's "Notify me of follow-up comments / new posts", confirmed by double opt-in."""
 
     class Kind(models.TextChoices):
-        COMMENTS = "comments", "Follow-up comments on a post"
-        POSTS = "posts", "New posts"
+        COMMENTS = "comments", _("Follow-up comments on a post")
+        POSTS = "posts", _("New posts")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for confirmation"
-        ACTIVE = "active", "Active"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", _("Waiting for confirmation")
+        ACTIVE = "active", pgettext_lazy("a subscription's state", "Active")
+        CANCELLED = "cancelled", pgettext_lazy("a subscription's state", "Cancelled")
 
     email = models.EmailField(max_length=100)
     kind = models.CharField(max_length=8, choices=Kind.choices)

@@ -14,16 +14,18 @@ from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.services import comment_apply
 from broadsheet.notifications.links import LinkError, absolute, link_used, make_token, use_once
 
-_SHOWN: dict[str, str] = {
-    Comment.Status.APPROVED: "approved",
-    Comment.Status.PENDING: "waiting for moderation",
-    Comment.Status.SPAM: "marked as spam",
-    Comment.Status.TRASH: "in the Trash",
+_SHOWN: dict[str, Any] = {
+    # Translators: a comment's state, in "This comment is no longer … : it is now …."
+    Comment.Status.APPROVED: pgettext_lazy("comment state", "approved"),
+    Comment.Status.PENDING: pgettext_lazy("comment state", "waiting for moderation"),
+    Comment.Status.SPAM: pgettext_lazy("comment state", "marked as spam"),
+    Comment.Status.TRASH: pgettext_lazy("comment state", "in the Trash"),
 }
 
 
@@ -65,15 +67,23 @@ def _use_key(link: ModerationLink) -> str:
 def moderation_link_problem(link: ModerationLink, comment: Comment) -> str:
     """Why the link can no longer act ("" when it can), in a sentence for the moderator."""
     if link_used(_use_key(link)):
-        return "A link in this email was already used."
+        return gettext("A link in this email was already used.")
     return _changed(link, comment)
 
 
 def _changed(link: ModerationLink, comment: Comment) -> str:
     if comment.status == link.status and not comment.removed:
         return ""
-    now = "deleted" if comment.removed else _SHOWN.get(comment.status, comment.status)
-    return f"This comment is no longer {_SHOWN.get(link.status, link.status)}: it is now {now}."
+    now = (
+        pgettext("comment state", "deleted")
+        if comment.removed
+        else _SHOWN.get(comment.status, comment.status)
+    )
+    was = _SHOWN.get(link.status, link.status)
+    return gettext("This comment is no longer %(was)s: it is now %(now)s.") % {
+        "was": was,
+        "now": now,
+    }
 
 
 @transaction.atomic
@@ -83,10 +93,10 @@ def comment_moderate_by_link(*, link: ModerationLink) -> Comment:
     try:
         use_once(_use_key(link))
     except LinkError:
-        raise LinkError("A link in this email was already used.") from None
+        raise LinkError(gettext("A link in this email was already used.")) from None
     comment = Comment.objects.select_for_update().filter(pk=link.comment_id).first()
     if comment is None:
-        raise LinkError("That comment no longer exists.")
+        raise LinkError(gettext("That comment no longer exists."))
     problem = _changed(link, comment)
     if problem:
         raise LinkError(problem)  # the rollback gives the email its links back

@@ -20,7 +20,9 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from broadsheet.accounts.language import email_language, email_languages, in_language
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.webaddress import absolute_html
 from broadsheet.discussion.addresses import comment_address
@@ -47,6 +49,7 @@ def _site() -> str:
 
 
 def _render(name: str, context: dict[str, Any]) -> tuple[str, str]:
+    """An email's text and HTML, in the active language (the caller's `in_language`)."""
     context = {"site_name": _site(), **context}
     return (
         render_to_string(f"notifications/email/{name}.txt", context),
@@ -77,7 +80,7 @@ def subscription_request(
 ) -> Subscription:
     """Ask for a subscription: nothing is sent to it until the emailed link confirms it."""
     email = email.strip().lower()
-    subscription, _ = Subscription.objects.get_or_create(
+    subscription, _created = Subscription.objects.get_or_create(
         email=email,
         kind=kind,
         post=post if kind == Subscription.Kind.COMMENTS else None,
@@ -90,17 +93,17 @@ def subscription_request(
     )
     subscription.status = Subscription.Status.PENDING
     token = make_token("confirm", {"s": subscription.pk})
-    what = (
-        f"follow-up comments on “{post.title}”" if post is not None else f"new posts on {_site()}"
-    )
-    text, html = _render(
-        "confirm_subscription",
-        {"what": what, "confirm_url": absolute(reverse("notifications:confirm", args=[token]))},
-    )
+    confirm_url = absolute(reverse("notifications:confirm", args=[token]))
+    with in_language(email_language(user=user, email=email)):
+        text, html = _render("confirm_subscription", {"post": post, "confirm_url": confirm_url})
+        if post is not None:
+            subject = _("Please confirm: follow-up comments on “%(title)s”") % {"title": post.title}
+        else:
+            subject = _("Please confirm: new posts on %(site)s") % {"site": _site()}
     # One confirmation per subscription and hour: asking again and again sends no storm.
     hour = int(timezone.now().timestamp() // 3600)
     email_queue(
-        key=f"confirm-{subscription.pk}-{hour}", to=email, subject=f"Please confirm: {what}",
+        key=f"confirm-{subscription.pk}-{hour}", to=email, subject=subject,
         text=text, html=html, reason="confirm",
     )  # fmt: skip
     return subscription
@@ -181,9 +184,12 @@ def _queue_or_digest(
         key=digest_key, status=OutgoingEmail.Status.PENDING
     ).first()
     if digest is None:
+        with in_language(email_language(email=to)):
+            subject = _("More comments on %(site)s in the last hour") % {"site": _site()}
+            opening = _("Several comments arrived this hour; here they are together.")
         email_queue(
-            key=digest_key, to=to, subject=f"More comments on {_site()} in the last hour",
-            text=f"Several comments arrived this hour; here they are together.{entry}", headers=headers, reason="digest",
+            key=digest_key, to=to, subject=subject,
+            text=f"{opening}{entry}", headers=headers, reason="digest",
         )  # fmt: skip
         OutgoingEmail.objects.filter(key=digest_key).update(next_attempt_at=hour_end)
     else:
@@ -239,36 +245,46 @@ def notify_comment(*, comment_id: int) -> None:
     writer = (comment.author_email or "").lower()
     told: set[str] = {writer}
     if settings.comments_notify:
-        for author in comment.post.authors.all():
+        for author in comment.post.authors.select_related("profile"):
             address = (author.email or "").lower()
             if address and address not in told:
                 told.add(address)
-                text, html = _render("new_comment", context)
+                with in_language(email_language(user=author)):
+                    text, html = _render("new_comment", context)
+                    subject = _("[%(site)s] New comment on “%(title)s”") % {
+                        "site": _site(),
+                        "title": comment.post.title,
+                    }
                 email_queue(
                     key=f"comment-{comment.pk}-author-{author.pk}", to=address,
-                    subject=f"[{_site()}] New comment on “{comment.post.title}”", text=text, html=html,
+                    subject=subject, text=text, html=html,
                     headers={"Reply-To": comment.author_email} if comment.author_email else {}, reason="comment",
                 )  # fmt: skip
     replied_to = (
         (comment.parent.author_email or "").lower() if comment.parent_id and comment.parent else ""
     )
-    followers = Subscription.objects.filter(
-        kind=Subscription.Kind.COMMENTS, status=Subscription.Status.ACTIVE, post=comment.post
+    followers = list(
+        Subscription.objects.filter(
+            kind=Subscription.Kind.COMMENTS, status=Subscription.Status.ACTIVE, post=comment.post
+        )
     )
+    languages = email_languages(subscription.email for subscription in followers)
     for subscription in followers:
         if subscription.email in told:
             continue
         told.add(subscription.email)
         is_reply = subscription.email == replied_to
-        text, html = _render(
-            "follow_up",
-            {**context, "is_reply": is_reply, "manage_url": manage_url(subscription.email)},
-        )
-        subject = (
-            f"{comment.display_name} replied to you on “{comment.post.title}”"
-            if is_reply
-            else f"New comment on “{comment.post.title}”"
-        )
+        names = {"name": comment.display_name, "title": comment.post.title}
+        with in_language(languages[subscription.email.strip().lower()]):
+            text, html = _render(
+                "follow_up",
+                {**context, "is_reply": is_reply, "manage_url": manage_url(subscription.email)},
+            )
+            subject = (
+                _("%(name)s replied to you on “%(title)s”") % names
+                if is_reply
+                else _("New comment on “%(title)s”") % names
+            )
         _queue_or_digest(
             key=f"comment-{comment.pk}-follow-{subscription.pk}", to=subscription.email, subject=subject,
             text=text, html=html, headers=_unsubscribe_headers(subscription), reason="reply" if is_reply else "comment",
@@ -312,7 +328,12 @@ def moderators(post: Post) -> list[Any]:
         | Q(groups__permissions__codename="change_comment")
         | Q(user_permissions__codename="change_comment")
     )
-    people = list(User.objects.filter(can, is_active=True).exclude(email="").distinct())
+    people = list(
+        User.objects.filter(can, is_active=True)
+        .exclude(email="")
+        .select_related("profile")  # the language each is written to in
+        .distinct()
+    )
     for author in post.authors.all():
         if author.email and author not in people:
             people.append(author)
@@ -329,11 +350,21 @@ def _notify_moderators(comment: Comment) -> None:
         "queue_url": absolute(reverse("moderation:queue")) + "?status=pending",
         "waiting": Comment.objects.filter(status=Comment.Status.PENDING).count(),
     }
-    text, html = _render("held_comment", context)
+    written: dict[str, tuple[str, str, str]] = {}  # each language's email, written once
     for person in moderators(comment.post):
+        language = email_language(user=person)
+        if language not in written:
+            with in_language(language):
+                text, html = _render("held_comment", context)
+                subject = _("[%(site)s] Please moderate: “%(title)s”") % {
+                    "site": _site(),
+                    "title": comment.post.title,
+                }
+            written[language] = (subject, text, html)
+        subject, text, html = written[language]
         email_queue(
             key=f"comment-{comment.pk}-held-{person.pk}", to=person.email,
-            subject=f"[{_site()}] Please moderate: “{comment.post.title}”", text=text, html=html, reason="moderation",
+            subject=subject, text=text, html=html, reason="moderation",
         )  # fmt: skip
 
 
@@ -365,7 +396,8 @@ def notify_new_post(*, post_id: int, after_id: int = 0) -> int | None:
     if not batch:
         return None
     body, notes = email_post_html(post)
-    context = {
+    authors = [link.author for link in post.postauthor_set.select_related("author__profile")]
+    context: dict[str, Any] = {
         "post": post,
         "post_url": absolute(post.get_absolute_url()),
         "body_html": body,
@@ -373,18 +405,26 @@ def notify_new_post(*, post_id: int, after_id: int = 0) -> int | None:
         "bibliography_html": _LOCAL_LINK.sub(
             f'href="{absolute(post.get_absolute_url())}#', post.bibliography_html
         ),
-        "authors": [link.author for link in post.postauthor_set.select_related("author__profile")],
+        "authors": authors,
+        "author_names": ", ".join(author.display_name for author in authors),
     }
-    text = render_to_string("notifications/email/new_post.txt", {"site_name": _site(), **context})
     html_template = "notifications/email/new_post.html"
+    languages = email_languages(subscription.email for subscription in batch)
+    texts: dict[str, str] = {}  # the text is the same for everyone reading one language
     for subscription in batch:
-        html = render_to_string(
-            html_template,
-            {"site_name": _site(), **context, "manage_url": manage_url(subscription.email)},
-        )
+        address = manage_url(subscription.email)
+        with in_language(languages[subscription.email.strip().lower()]) as language:
+            if language not in texts:
+                texts[language] = render_to_string(
+                    "notifications/email/new_post.txt", {"site_name": _site(), **context}
+                )
+            html = render_to_string(
+                html_template, {"site_name": _site(), **context, "manage_url": address}
+            )
+            manage = _("Your subscriptions: %(address)s") % {"address": address}
         email_queue(
             key=f"post-{post.pk}-to-{subscription.pk}", to=subscription.email, subject=post.title,
-            text=text + f"\n\nYour subscriptions: {manage_url(subscription.email)}\n", html=html,
+            text=texts[language] + f"\n\n{manage}\n", html=html,
             headers=_unsubscribe_headers(subscription), reason="new-post",
         )  # fmt: skip
     return batch[-1].pk

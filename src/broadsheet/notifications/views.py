@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext, pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -32,7 +33,18 @@ def _int(value: object) -> int:
     return value if isinstance(value, int) else 0
 
 
-_ACTIONS = {"approve": "Approve", "spam": "Mark as spam", "trash": "Move to the Trash"}
+_ACTIONS = {
+    "approve": pgettext_lazy("moderate a comment", "Approve"),
+    "spam": pgettext_lazy("moderate a comment", "Mark as spam"),
+    "trash": pgettext_lazy("moderate a comment", "Move to the Trash"),
+}
+
+
+def _what(subscription: Subscription) -> str:
+    """What a subscription sends, as a phrase (lower case) in sentences about it."""
+    if subscription.kind == Subscription.Kind.COMMENTS:
+        return gettext("follow-up comments on a post")
+    return gettext("new posts")
 
 
 def _page(
@@ -48,7 +60,10 @@ def _page(
 
 def _refused(request: HttpRequest, error: LinkError) -> HttpResponse:
     return _page(
-        request, "This link does not work", f"{error.message} Nothing was changed.", status=400
+        request,
+        gettext("This link does not work"),
+        gettext("%(problem)s Nothing was changed.") % {"problem": error.message},
+        status=400,
     )
 
 
@@ -65,20 +80,31 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     if subscription is None:
         return _page(
             request,
-            "No such subscription",
-            "We hold no subscription for this link any more.",
+            gettext("No such subscription"),
+            gettext("We hold no subscription for this link any more."),
             status=404,
         )
     if request.method == "GET":
-        return _page(request, "Confirm your subscription", str(subscription), button="Confirm")
+        # Translators: the address, what it gets, and the subscription's state.
+        shown = gettext("%(email)s: %(what)s (%(status)s)") % {
+            "email": subscription.email,
+            "what": subscription.get_kind_display(),
+            "status": subscription.status,
+        }
+        return _page(
+            request, gettext("Confirm your subscription"), shown, button=gettext("Confirm")
+        )
     if subscription_confirm(subscription=subscription):
         return _page(
             request,
-            "Subscribed",
-            f"Thank you: {subscription.email} will get {subscription.get_kind_display().lower()}.",
+            gettext("Subscribed"),
+            gettext("Thank you: %(email)s will get %(what)s.")
+            % {"email": subscription.email, "what": _what(subscription)},
         )
     return _page(
-        request, "Already confirmed", "This subscription was confirmed already; nothing changed."
+        request,
+        gettext("Already confirmed"),
+        gettext("This subscription was confirmed already; nothing changed."),
     )
 
 
@@ -93,20 +119,24 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     subscription = Subscription.objects.filter(pk=_int(data.get("s"))).first()
     if subscription is None:
         return _page(
-            request, "Nothing to unsubscribe", "We hold no such subscription; nothing will be sent."
+            request,
+            gettext("Nothing to unsubscribe"),
+            gettext("We hold no such subscription; nothing will be sent."),
         )
     if request.method == "GET":
         return _page(
             request,
-            "Unsubscribe",
-            f"Stop {subscription.get_kind_display().lower()} to {subscription.email}?",
-            button="Unsubscribe",
+            gettext("Unsubscribe"),
+            gettext("Stop %(what)s to %(email)s?")
+            % {"what": _what(subscription), "email": subscription.email},
+            button=gettext("Unsubscribe"),
         )
     subscription_cancel(subscription=subscription)
     return _page(
         request,
-        "Unsubscribed",
-        f"{subscription.email} will get no more {subscription.get_kind_display().lower()}.",
+        gettext("Unsubscribed"),
+        gettext("%(email)s will get no more %(what)s.")
+        % {"email": subscription.email, "what": _what(subscription)},
     )
 
 
@@ -125,7 +155,11 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     )
     if request.method == "POST" and request.POST.get("subscribe_posts"):
         subscription_request(email=email, kind=Subscription.Kind.POSTS)
-        return _page(request, "Check your email", f"A confirmation link is on its way to {email}.")
+        return _page(
+            request,
+            gettext("Check your email"),
+            gettext("A confirmation link is on its way to %(email)s.") % {"email": email},
+        )
     if request.method == "POST":
         chosen = (
             subscriptions
@@ -157,28 +191,38 @@ def moderate(request: HttpRequest, token: str) -> HttpResponse:
     if comment is None or link.action not in _ACTIONS:
         return _page(
             request,
-            "No such comment",
-            "That comment no longer exists; nothing was changed.",
+            gettext("No such comment"),
+            gettext("That comment no longer exists; nothing was changed."),
             status=404,
         )
     if request.method == "GET":
         problem = moderation_link_problem(link, comment)
+        author = comment.author_name or gettext("Anonymous")
+        if problem:
+            title = gettext("This link does not work")
+            message = gettext("%(problem)s Nothing will be changed.") % {"problem": problem}
+        else:
+            # Translators: the action asked, as a question ("Approve?").
+            title = gettext("%(action)s?") % {"action": _ACTIONS[link.action]}
+            message = gettext("The comment by %(author)s on “%(title)s”.") % {
+                "author": author,
+                "title": comment.post.title,
+            }
         return _page(
             request,
-            "This link does not work" if problem else f"{_ACTIONS[link.action]}?",
-            f"{problem} Nothing will be changed."
-            if problem
-            else f"The comment by {comment.author_name or 'Anonymous'} on “{comment.post.title}”.",
-            button="" if problem else _ACTIONS[link.action],
+            title,
+            message,
+            button="" if problem else str(_ACTIONS[link.action]),
             quote=comment.body_html,
         )
     try:
         comment_moderate_by_link(link=link)
     except LinkError as error:
         return _refused(request, error)
-    done = {"approve": "approved", "spam": "marked as spam", "trash": "moved to the Trash"}
-    return _page(
-        request,
-        "Done",
-        f"The comment by {comment.author_name or 'Anonymous'} was {done[link.action]}.",
-    )
+    author = comment.author_name or gettext("Anonymous")
+    done = {
+        "approve": gettext("The comment by %(author)s was approved."),
+        "spam": gettext("The comment by %(author)s was marked as spam."),
+        "trash": gettext("The comment by %(author)s was moved to the Trash."),
+    }
+    return _page(request, gettext("Done"), done[link.action] % {"author": author})

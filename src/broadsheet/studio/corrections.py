@@ -20,6 +20,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from broadsheet.core.converters import id_or_none
@@ -32,10 +34,10 @@ from broadsheet.publishing.models import Post, edits_others_posts
 from broadsheet.studio.access import studio_user
 from broadsheet.studio.nav import add_tab
 
-add_tab("Corrections", "studio:corrections", order=25)
-add_tab("Corrections", "studio:post_corrections", order=45, per_post=True)
-STATUSES = [("pending", "Waiting"), ("accepted", "Accepted"), ("declined", "Declined"),
-            ("all", "All")]  # fmt: skip
+add_tab(_("Corrections"), "studio:corrections", order=25)
+add_tab(_("Corrections"), "studio:post_corrections", order=45, per_post=True)
+STATUSES = [("pending", _("Waiting")), ("accepted", _("Accepted")), ("declined", _("Declined")),
+            ("all", pgettext_lazy("all suggestions", "All"))]  # fmt: skip
 PER_PAGE = 50
 
 
@@ -115,13 +117,13 @@ def correction_decide(request: HttpRequest, pk: int, verdict: str) -> HttpRespon
     except AlreadyDecided as decided:
         messages.error(request, decided.message)
     else:
-        messages.success(request, _DONE[verdict])
+        messages.success(request, str(_DONE[verdict]))
     return redirect("studio:correction", pk=correction.pk)
 
 
 _DONE = {
-    "accept": "Accepted: the correction is published at the end of the essay and in the feeds.",
-    "decline": "Declined: the proposer is emailed your reason.",
+    "accept": _("Accepted: the correction is published at the end of the essay and in the feeds."),
+    "decline": _("Declined: the proposer is emailed your reason."),
 }
 
 

@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from broadsheet.accounts.models import User
@@ -25,7 +27,7 @@ from broadsheet.studio.corrections import correction_beside
 from broadsheet.studio.forms import MAX_BODY, PostForm, apply, initial_for, tags_named
 from broadsheet.studio.services import autosave_discard, autosave_newer, autosave_store
 
-CONFLICT = (
+CONFLICT = _(
     "Someone else saved this post after you opened it, so your save was refused rather than "
     "overwrite their text. Your text is kept as a revision and is still below: compare it with "
     "theirs in the revisions, and bring your changes across to the current text."
@@ -36,7 +38,7 @@ CONFLICT = (
 @studio_user
 def post_new(request: HttpRequest, kind: str = Post.Kind.POST) -> HttpResponse:
     if kind == Post.Kind.PAGE and not may_review(request.user):
-        raise PermissionDenied("Pages are written by Editors and Administrators.")
+        raise PermissionDenied(_("Pages are written by Editors and Administrators."))
     return _editor(request, Post(kind=kind, comments_open=kind == Post.Kind.POST))
 
 
@@ -67,7 +69,7 @@ def _editor(request: HttpRequest, post: Post) -> HttpResponse:
 def _save(request: HttpRequest, post: Post, form: PostForm, action: str) -> HttpResponse:
     data = form.cleaned_data
     if action == "publish" and not may_publish(request.user):
-        form.add_error(None, "You submit a post for review; an Editor publishes it.")
+        form.add_error(None, _("You submit a post for review; an Editor publishes it."))
         return _page(request, post, form, status=403)
     # The button decides the status before the fields are set: apply() dates only a post
     # that is to be public, so "Publish" with a future date on a draft schedules it dated.
@@ -116,13 +118,14 @@ def _status_for(action: str, data: dict[str, Any]) -> str:
 
 def _saved_message(post: Post) -> str:
     if post.status == Post.Status.PENDING:
-        return "Submitted for review: an Editor will read it."
+        return gettext("Submitted for review: an Editor will read it.")
     if post.status == Post.Status.SCHEDULED and post.published_at:
         when = formats.date_format(timezone.localtime(post.published_at), "DATETIME_FORMAT")
-        return f"Scheduled: it goes live on {when}."
+        return gettext("Scheduled: it goes live on %(when)s.") % {"when": when}
     if post.is_public:
-        return "Saved and published."
-    return f"Saved ({post.get_status_display().lower()})."
+        return gettext("Saved and published.")
+    # Translators: the post's status, as the status list names it (in lower case).
+    return gettext("Saved (%(status)s).") % {"status": post.get_status_display().lower()}
 
 
 def _texts(data: Any) -> dict[str, str]:
@@ -172,10 +175,13 @@ def autosave(request: HttpRequest, pk: int | None = None) -> JsonResponse:
     post = editable_post(request, pk, without_text=True) if pk is not None else None
     texts = _texts(request.POST)
     if len(texts["body"]) > MAX_BODY:
-        return JsonResponse({"error": f"The text is over {MAX_BODY} characters."}, status=413)
+        error = gettext("The text is over %(max)s characters.") % {"max": MAX_BODY}
+        return JsonResponse({"error": error}, status=413)
     saved = autosave_store(user=request.user, post=post, **texts)
     shown = formats.time_format(timezone.localtime(saved.saved_at), "H:i:s")
-    return JsonResponse({"saved_at": saved.saved_at.isoformat(), "message": f"Autosaved {shown}"})
+    # Translators: the autosave's time, as 14:05:09.
+    message = gettext("Autosaved %(time)s") % {"time": shown}
+    return JsonResponse({"saved_at": saved.saved_at.isoformat(), "message": message})
 
 
 @require_POST

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from broadsheet.core.converters import id_or_none
@@ -21,7 +22,7 @@ from broadsheet.publishing.models import edits_others_posts
 from broadsheet.studio.access import studio_user
 from broadsheet.studio.nav import add_tab
 
-add_tab("Followers", "studio:followers", order=60,
+add_tab(_("Followers"), "studio:followers", order=60,
         allowed=lambda user: bool(settings.FEDERATION_ENABLED))  # fmt: skip
 PER_PAGE = 100
 

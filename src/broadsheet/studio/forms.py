@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext_lazy
 
 from broadsheet.accounts.models import User
 from broadsheet.core.languages import language_choices, language_name, site_language
@@ -47,60 +48,72 @@ def writers() -> Any:
 
 class PostForm(forms.Form):
     title = forms.CharField(
-        max_length=300, widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "auto"})
+        label=_("Title"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "auto"}),
     )
     body = forms.CharField(
-        label="Text",
+        label=pgettext_lazy("the post's text field", "Text"),
         required=False,
         max_length=MAX_BODY,
         strip=False,
         # dir=auto: an Arabic or Hebrew text is edited right to left, whatever the site's.
         widget=forms.Textarea(attrs={"rows": 28, "spellcheck": "true", "dir": "auto"}),
         error_messages={
-            "max_length": "The text is %(show_value)s characters long; a post holds at most "
-            "%(limit_value)s. Split it into parts, or move long appendices to a page of their own."
+            "max_length": _(
+                "The text is %(show_value)s characters long; a post holds at most "
+                "%(limit_value)s. Split it into parts, or move long appendices to a page of their "
+                "own."
+            )
         },
     )
     excerpt = forms.CharField(
+        label=_("Excerpt"),
         required=False,
         max_length=MAX_EXCERPT,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Shown on the home page and in feeds; left empty, the first paragraph is used.",
+        help_text=_(
+            "Shown on the home page and in feeds; left empty, the first paragraph is used."
+        ),
     )
     slug = forms.SlugField(
-        label="Address (slug)",
+        label=_("Address (slug)"),
         required=False,
         max_length=200,
         allow_unicode=True,
-        help_text="Left empty, it is made from the title.",
+        help_text=_("Left empty, it is made from the title."),
     )
-    status = forms.ChoiceField()
+    status = forms.ChoiceField(label=_("Status"))
     published_at = forms.DateTimeField(
-        label="Publish date",
+        label=_("Publish date"),
         required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="A date in the future schedules the post.",
+        help_text=_("A date in the future schedules the post."),
     )
-    comments_open = forms.BooleanField(label="Comments open", required=False)
+    comments_open = forms.BooleanField(label=_("Comments open"), required=False)
     language = forms.ChoiceField(
         required=False,  # left out (an older editor page, a script): the post keeps its own
         label=_("Language"),
         help_text=_("The language the post is written in: its page, feeds and search follow it."),
     )
     featured_image = forms.URLField(
-        required=False, max_length=1000, assume_scheme="https", label="Featured image address"
+        required=False, max_length=1000, assume_scheme="https", label=_("Featured image address")
     )
     authors = forms.ModelMultipleChoiceField(
+        label=_("Authors"),
         queryset=User.objects.none(),
         required=False,
-        help_text="Co-authors share the post. Left empty, you are its author.",
+        help_text=_("Co-authors share the post. Left empty, you are its author."),
     )
     categories = forms.ModelMultipleChoiceField(
-        queryset=Category.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Categories"),
+        queryset=Category.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     tags = forms.CharField(
-        required=False, max_length=2000, help_text="Separated by commas.", label="Tags"
+        required=False, max_length=2000, help_text=_("Separated by commas."), label=_("Tags")
     )
     # What the editor loaded: a save on top of a newer text is refused (an edit conflict).
     based_on = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
@@ -119,7 +132,7 @@ class PostForm(forms.Form):
         if not value.isdigit() or len(value) > 9:
             # Without it a save could overwrite someone else's: never guess. (Said above the
             # form: the field is hidden.)
-            self.add_error(None, "The page did not say which version you edited: open it again.")
+            self.add_error(None, _("The page did not say which version you edited: open it again."))
             return None
         return int(value)
 
@@ -130,12 +143,20 @@ class PostForm(forms.Form):
         names = [name.strip() for name in self.cleaned_data["tags"].split(",") if name.strip()]
         names = list(dict.fromkeys(name[:200] for name in names))
         if len(names) > MAX_TAGS:
-            raise forms.ValidationError(f"At most {MAX_TAGS} tags.")
+            raise forms.ValidationError(
+                ngettext("At most %(count)d tag.", "At most %(count)d tags.", MAX_TAGS)
+                % {"count": MAX_TAGS}
+            )
         known = {tag.name.casefold() for tag in Tag.objects.filter(_named(names))}
         unknown = [name for name in names if name.casefold() not in known]
         if unknown and not self.user.has_perm("publishing.add_tag"):
             raise forms.ValidationError(
-                f"No such tag: {', '.join(unknown)}. Only Authors and Editors add new tags."
+                ngettext(
+                    "No such tag: %(names)s. Only Authors and Editors add new tags.",
+                    "No such tags: %(names)s. Only Authors and Editors add new tags.",
+                    len(unknown),
+                )
+                % {"names": ", ".join(unknown)}
             )
         return names
 
@@ -147,7 +168,7 @@ class PostForm(forms.Form):
             return chosen
         if not any(author.pk == self.user.pk for author in chosen):
             raise forms.ValidationError(
-                "Keep yourself among the authors: only an Editor gives a post away."
+                _("Keep yourself among the authors: only an Editor gives a post away.")
             )
         return chosen
 
@@ -170,7 +191,7 @@ class PostForm(forms.Form):
         if wanted not in used:
             return wanted
         if self.cleaned_data.get("slug"):
-            self.add_error("slug", "Another post already has this address: choose another.")
+            self.add_error("slug", _("Another post already has this address: choose another."))
             return wanted
         n = 2
         while f"{wanted[:190]}-{n}" in used:

@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from broadsheet.accounts.models import User
@@ -26,7 +28,7 @@ from broadsheet.publishing.services import post_save
 from broadsheet.studio.access import editable_post, studio_user
 from broadsheet.studio.nav import add_tab
 
-add_tab("Images", "studio:media", order=30)
+add_tab(_("Images"), "studio:media", order=30)
 PER_PAGE = 48
 
 
@@ -59,7 +61,7 @@ def media_upload_page(request: HttpRequest) -> HttpResponse:
             image=form.clean_image, name=words["file"].name, uploader=cast(User, request.user),
             alt_text=words["alt_text"], caption=words["caption"], credit=words["credit"],
         )  # fmt: skip
-        messages.success(request, "Image uploaded. Its smaller sizes are being made.")
+        messages.success(request, gettext("Image uploaded. Its smaller sizes are being made."))
         return redirect("studio:media_edit", item.pk)
     status = 400 if form.errors else 200
     return render(request, "studio/media_upload.html", {"form": form}, status=status)
@@ -79,7 +81,7 @@ def media_edit(request: HttpRequest, pk: int) -> HttpResponse:
             words = form.cleaned_data
             media_update(item=item, alt_text=words["alt_text"], caption=words["caption"],
                          credit=words["credit"])  # fmt: skip
-            messages.success(request, "Saved. Posts showing the image show the new words.")
+            messages.success(request, gettext("Saved. Posts showing the image show the new words."))
             return redirect("studio:media_edit", item.pk)
     context = {"item": item, "form": form, "may_change": may_change,
                "showing": _showing(item).only("title", "slug", "pk")[:50]}  # fmt: skip
@@ -96,7 +98,7 @@ def media_remove(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("You may not delete this image.")
     if request.method == "POST":
         media_delete(item=item)
-        messages.success(request, f"“{item.original_name}” was deleted.")
+        messages.success(request, gettext("“%(name)s” was deleted.") % {"name": item.original_name})
         return redirect("studio:media")
     showing = _showing(item).only("title", "slug", "pk")[:50]
     return render(request, "studio/media_delete.html", {"item": item, "showing": showing})
@@ -120,11 +122,13 @@ def media_feature(request: HttpRequest, pk: int) -> HttpResponse:
     if post is None:
         raise PermissionDenied("Choose the post whose featured image this is.")
     if not item.insertable:
-        messages.error(request, "Add alt text to this image before using it.")
+        messages.error(request, gettext("Add alt text to this image before using it."))
         return redirect("studio:media_edit", item.pk)
     post.featured_image = item.absolute_url
     post_save(post=post)
-    messages.success(request, f"“{item.original_name}” is now the featured image.")
+    messages.success(
+        request, gettext("“%(name)s” is now the featured image.") % {"name": item.original_name}
+    )
     return HttpResponseRedirect(_next(request, post, "POST"))
 
 

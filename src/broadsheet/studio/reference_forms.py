@@ -9,6 +9,8 @@ from typing import Any, cast
 from django import forms
 from django.core.validators import URLValidator
 from django.http import QueryDict
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.publishing.bibformats import MAX_CHARS, ReadResult, read_references
 from broadsheet.publishing.citations import name_text, parse_name
@@ -17,7 +19,7 @@ from broadsheet.publishing.models import Reference
 # A file is read only below this many bytes (UTF-8 takes up to four a character).
 MAX_FILE_BYTES = MAX_CHARS * 4
 _ROLES = {"authors": "author", "editors": "editor", "translators": "translator"}
-_NAMES_HELP = (
+_NAMES_HELP = _(
     'One per line, "Family, Given" (Marsh, Edith); an organisation as it is written (World Bank).'
 )
 
@@ -36,12 +38,12 @@ class _Described:
 
 class PasteForm(_Described, forms.Form):
     text = forms.CharField(
-        label="Paste BibTeX, RIS or CSL-JSON",
+        label=_("Paste BibTeX, RIS or CSL-JSON"),
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
     )
-    file = forms.FileField(label="or choose a file (.bib, .ris, .json)", required=False)
+    file = forms.FileField(label=_("or choose a file (.bib, .ris, .json)"), required=False)
 
     result: ReadResult | None = None
 
@@ -53,8 +55,10 @@ class PasteForm(_Described, forms.Form):
         form.errors.clear()
         form.add_error(
             "text",
-            "This text is too long to paste (over 2.5 MB). Choose the file instead, or add "
-            "the references in parts.",
+            _(
+                "This text is too long to paste (over 2.5 MB). Choose the file instead, or add "
+                "the references in parts."
+            ),
         )
         return form
 
@@ -67,23 +71,28 @@ class PasteForm(_Described, forms.Form):
             if upload.size > MAX_FILE_BYTES:
                 self.add_error(
                     "file",
-                    f"This file is {upload.size / 1_000_000:.1f} MB; at most "
-                    f"{MAX_CHARS // 1000:,} KB of references are read at once. Split it and "
-                    "add it in parts.",
+                    _(
+                        "This file is %(size)s MB; at most %(limit)s KB of references are read "
+                        "at once. Split it and add it in parts."
+                    )
+                    % {
+                        "size": number_format(upload.size / 1_000_000, 1),
+                        "limit": number_format(MAX_CHARS // 1000, force_grouping=True),
+                    },
                 )
                 return data
             try:
                 text = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:
                 self.add_error(
-                    "file", "This file is not UTF-8 text; save it as UTF-8 and try again."
+                    "file", _("This file is not UTF-8 text; save it as UTF-8 and try again.")
                 )
                 return data
             posted = cast(QueryDict, self.data).copy()
             posted["text"] = text  # shown in the box, so "Add" reads the same text
             self.data = posted
         if not text.strip():
-            self.add_error("text", "Paste references, or choose a file, then read them.")
+            self.add_error("text", _("Paste references, or choose a file, then read them."))
             return data
         data["text"] = text
         self.result = read_references(text)
@@ -100,11 +109,18 @@ class ReferenceForm(_Described, forms.ModelForm):
     """One reference by its fields; `taken_keys` are the post's other references' keys."""
 
     authors = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text=_NAMES_HELP
+        label=_("Authors"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_NAMES_HELP,
     )
-    editors = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    translators = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    url = _WebAddressField(label="URL", required=False, max_length=1000, assume_scheme="https")
+    editors = forms.CharField(
+        label=_("Editors"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    translators = forms.CharField(
+        label=_("Translators"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    url = _WebAddressField(label=_("URL"), required=False, max_length=1000, assume_scheme="https")
 
     class Meta:
         model = Reference
@@ -118,8 +134,10 @@ class ReferenceForm(_Described, forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
-            "key": "Cited in the text as [@key]; made from the first author and year when empty.",
-            "issued": "YYYY, YYYY-MM or YYYY-MM-DD (or as written, e.g. Spring 1998).",
+            "key": _(
+                "Cited in the text as [@key]; made from the first author and year when empty."
+            ),
+            "issued": _("YYYY, YYYY-MM or YYYY-MM-DD (or as written, e.g. Spring 1998)."),
         }
 
     def __init__(self, *args: Any, taken_keys: Iterable[str] = (), **kwargs: Any) -> None:
@@ -134,7 +152,8 @@ class ReferenceForm(_Described, forms.ModelForm):
         key = str(self.cleaned_data.get("key") or "")
         if key in self.taken_keys:
             raise forms.ValidationError(
-                f"Another reference of this essay has the key {key!r}; give this one its own."
+                _("Another reference of this essay has the key %(key)s; give this one its own.")
+                % {"key": repr(key)}
             )
         return key
 
@@ -143,7 +162,7 @@ class ReferenceForm(_Described, forms.ModelForm):
             line for line in str(self.cleaned_data.get(field) or "").splitlines() if line.strip()
         ]
         if len(lines) > 100 or any(len(line) > 300 for line in lines):
-            self.add_error(field, "At most 100 names, one per line, each under 300 characters.")
+            self.add_error(field, _("At most 100 names, one per line, each under 300 characters."))
             return []
         return [parse_name(line) for line in lines]
 

@@ -15,6 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -32,7 +34,7 @@ from broadsheet.studio.access import editable_post, studio_user
 from broadsheet.studio.nav import add_tab
 from broadsheet.studio.reference_forms import PasteForm, ReferenceForm
 
-add_tab("References", "studio:references", order=30, per_post=True)
+add_tab(_("References"), "studio:references", order=30, per_post=True)
 
 
 def _list_url(post: Post, key: str = "") -> str:
@@ -116,9 +118,10 @@ def references_paste(request: HttpRequest, pk: int) -> HttpResponse:
         post=post, entries=[e.fields for e in result.entries], by=_writer(request)
     )
     listed = ", ".join(f"@{k}" for k in keys)
-    messages.success(
-        request, f"Added {len(keys)} reference{'' if len(keys) == 1 else 's'}: {listed}."
+    added = ngettext(
+        "Added %(count)d reference: %(keys)s.", "Added %(count)d references: %(keys)s.", len(keys)
     )
+    messages.success(request, added % {"count": len(keys), "keys": listed})
     return HttpResponseRedirect(_list_url(post, keys[0]))
 
 
@@ -130,7 +133,7 @@ def reference_new(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _page(request, post, typed=form, status=400)
     (key,) = references_add(post=post, entries=[form.reference_fields()], by=_writer(request))
-    messages.success(request, f"Added the reference @{key}.")
+    messages.success(request, gettext("Added the reference @%(key)s.") % {"key": key})
     return HttpResponseRedirect(_list_url(post, key))
 
 
@@ -145,7 +148,7 @@ def reference_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     if data is not None and form.is_valid():
         fields = form.reference_fields()
         new_key = reference_update(post=post, key=key, fields=fields, by=_writer(request))
-        messages.success(request, f"Saved the reference @{new_key}.")
+        messages.success(request, gettext("Saved the reference @%(key)s.") % {"key": new_key})
         return HttpResponseRedirect(_list_url(post, new_key))
     context = {"post": post, "reference": reference, "form": form}
     return render(
@@ -158,7 +161,10 @@ def reference_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
 def reference_remove(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     post = editable_post(request, pk)
     reference_delete(post=post, key=_reference(post, key).key, by=_writer(request))
-    messages.success(request, f"Deleted the reference @{key}; the post's revisions keep it.")
+    messages.success(
+        request,
+        gettext("Deleted the reference @%(key)s; the post's revisions keep it.") % {"key": key},
+    )
     return HttpResponseRedirect(_list_url(post))
 
 
@@ -171,8 +177,12 @@ def reference_uncited(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     key = reference_update(
         post=post, key=_reference(post, key).key, fields={"uncited": uncited}, by=_writer(request)
     )
-    shown = "listed even when not cited" if uncited else "listed only when cited"
-    messages.success(request, f"@{key} is {shown}.")
+    shown = (
+        gettext("@%(key)s is listed even when not cited.")
+        if uncited
+        else gettext("@%(key)s is listed only when cited.")
+    )
+    messages.success(request, shown % {"key": key})
     return HttpResponseRedirect(_list_url(post, key))
 
 
@@ -187,5 +197,9 @@ def reference_reuse(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such reference.") from None
     source = reference_reusable(user=request.user, pk=source_pk, post=post)
     (key,) = references_add(post=post, entries=[reference_values(source)], by=_writer(request))
-    messages.success(request, f"Added @{key} from “{source.post.title}”: cite it as [@{key}].")
+    messages.success(
+        request,
+        gettext("Added @%(key)s from “%(title)s”: cite it as [@%(key)s].")
+        % {"key": key, "title": source.post.title},
+    )
     return HttpResponseRedirect(_list_url(post, key))

@@ -16,6 +16,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from broadsheet.publishing.compare import revisions_compare
@@ -24,7 +26,7 @@ from broadsheet.publishing.revisions import revision_restore
 from broadsheet.studio.access import editable_post, studio_user
 from broadsheet.studio.nav import add_tab
 
-add_tab("Revisions", "studio:revisions", order=40, per_post=True)
+add_tab(_("Revisions"), "studio:revisions", order=40, per_post=True)
 
 
 def _revisions(post: Post) -> list[Revision]:
@@ -38,8 +40,8 @@ def _revisions(post: Post) -> list[Revision]:
 
 def _label(revision: Revision) -> str:
     if revision.number is None:
-        return f"Not applied (based on {revision.based_on})"
-    return f"Revision {revision.number}"
+        return gettext("Not applied (based on %(number)s)") % {"number": revision.based_on}
+    return gettext("Revision %(number)s") % {"number": revision.number}
 
 
 @require_safe
@@ -64,7 +66,7 @@ def revision_compare(request: HttpRequest, pk: int) -> HttpResponse:
     old, new = _chosen(request, post, "a"), _chosen(request, post, "b")
     context: dict[str, Any] = {"post": post, "old": old, "new": new}
     if old is None or new is None:
-        context["error"] = "Choose two revisions of this post to compare."
+        context["error"] = gettext("Choose two revisions of this post to compare.")
         return render(request, "studio/revision_compare.html", context, status=400)
     if old.pk > new.pk:
         old, new = new, old  # older on the left, whichever was picked first
@@ -85,7 +87,11 @@ def revision_restore_view(request: HttpRequest, pk: int, revision_id: int) -> Ht
     restored = revision_restore(revision=revision, by=request.user)  # type: ignore[arg-type]
     messages.success(
         request,
-        f"{_label(revision)} is the text again"
-        + (f", saved as revision {restored.number}." if restored.number else "."),
+        (
+            gettext("%(revision)s is the text again, saved as revision %(number)s.")
+            if restored.number
+            else gettext("%(revision)s is the text again.")
+        )
+        % {"revision": _label(revision), "number": restored.number},
     )
     return HttpResponseRedirect(reverse("studio:revisions", args=[post.pk]))

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from broadsheet.publishing.models import Post, PostAuthor, edits_others_posts
 
-STATUSES = [("all", "All"), *Post.Status.choices]
-KINDS = [("post", "Posts"), ("page", "Pages")]
+STATUSES = [("all", pgettext_lazy("all posts", "All")), *Post.Status.choices]
+KINDS = [("post", _("Posts")), ("page", pgettext_lazy("posts of the kind page", "Pages"))]
 
 
 def studio_posts(user: Any) -> QuerySet[Post]:

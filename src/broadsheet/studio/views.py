@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST, require_safe
 
 from broadsheet.core.converters import id_or_none
@@ -17,8 +19,8 @@ from broadsheet.studio.access import editable_post, may_review, studio_user
 from broadsheet.studio.nav import add_tab
 from broadsheet.studio.services import review_note_add
 
-add_tab("Posts", "studio:posts", order=10)
-add_tab("Edit", "studio:edit", order=10, per_post=True)
+add_tab(_("Posts"), "studio:posts", order=10)
+add_tab(pgettext_lazy("studio tab", "Edit"), "studio:edit", order=10, per_post=True)
 MAX_NOTE = 5_000
 PER_PAGE = 50
 
@@ -51,8 +53,11 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
     post = editable_post(request, pk)
     body = request.POST.get("note", "").strip()
     if not body or len(body) > MAX_NOTE:
-        messages.error(request, f"A note needs some text, at most {MAX_NOTE} characters.")
+        messages.error(
+            request,
+            gettext("A note needs some text, at most %(max)s characters.") % {"max": MAX_NOTE},
+        )
     else:
         review_note_add(post=post, author=request.user, body=body)
-        messages.success(request, "Note left for the authors.")
+        messages.success(request, gettext("Note left for the authors."))
     return redirect("studio:edit", pk=post.pk)

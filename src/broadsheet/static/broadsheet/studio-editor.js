@@ -17,6 +17,13 @@
 
   var form = document.getElementById("studio-editor");
   if (!form) return;
+  // Django's JavaScript catalog, loaded before this script on a page in another language
+  // than English (studio/editor.html); without it the English below is used as it is.
+  var gettext = window.gettext || function (words) { return words; };
+  var pgettext = window.pgettext || function (context, words) { return words; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (all, name) { return String(values[name]); });
+  };
   var text = form.querySelector("textarea[name=body]");
   var preview = document.getElementById("studio-preview");
   var state = document.getElementById("studio-save-state");
@@ -58,7 +65,7 @@
 
   function link() {
     var start = text.selectionStart;
-    var label = selected() || "text";
+    var label = selected() || pgettext("a link's words, inserted in the text", "text");
     insert("[" + label + "](https://)");
     var at = start + label.length + 3;
     text.setSelectionRange(at, at + "https://".length);
@@ -124,8 +131,8 @@
   }
 
   var SHORTCUTS = {
-    b: function () { wrap("**", "**", "bold text"); },
-    i: function () { wrap("*", "*", "emphasis"); },
+    b: function () { wrap("**", "**", pgettext("inserted in the text", "bold text")); },
+    i: function () { wrap("*", "*", pgettext("inserted in the text", "emphasis")); },
     k: link,
   };
   var ALT_SHORTCUTS = { f: footnote, c: citation, h: heading };
@@ -193,7 +200,7 @@
         return true;
       })
       .catch(function () {
-        if (round === previewRound) say("The preview could not be refreshed; your text is safe here.");
+        if (round === previewRound) say(gettext("The preview could not be refreshed; your text is safe here."));
         return false;
       });
   }
@@ -210,7 +217,7 @@
       })
       .catch(function (error) {
         unsaved = true;
-        say("Not autosaved (" + error.message + "). Save the post to keep your changes.");
+        say(interpolate(gettext("Not autosaved (%(error)s). Save the post to keep your changes."), { error: error.message }, true));
       });
   }
 
@@ -244,9 +251,9 @@
     previewButton.addEventListener("click", function (event) {
       event.preventDefault(); // without the script it submits the page, as before
       clearTimeout(previewTimer);
-      say("Refreshing the preview…");
+      say(gettext("Refreshing the preview…"));
       refreshPreview().then(function (done) {
-        if (done) say("Preview refreshed.");
+        if (done) say(gettext("Preview refreshed."));
       });
     });
   }
@@ -289,7 +296,7 @@
     text.focus();
     text.setSelectionRange(cursor[0], cursor[1]);
     insert(onItsOwnLine(card.markdown));
-    say("Image inserted: " + card.name + ".");
+    say(interpolate(gettext("Image inserted: %(name)s."), { name: card.name }, true));
   }
 
   function featuredThumb() {
@@ -308,9 +315,9 @@
     var thumb = featuredThumb();
     thumb.textContent = "";
     thumb.appendChild(element("img", { src: card.thumb, alt: "", width: "96", height: "64" }));
-    thumb.appendChild(element("span", {}, "Chosen: " + card.name + " (saved with the post)"));
+    thumb.appendChild(element("span", {}, interpolate(gettext("Chosen: %(name)s (saved with the post)"), { name: card.name }, true)));
     featured.focus();
-    say("Featured image chosen: " + card.name + ". Save to keep it.");
+    say(interpolate(gettext("Featured image chosen: %(name)s. Save to keep it."), { name: card.name }, true));
   }
 
   function pickerCard(source, base) {
@@ -325,18 +332,18 @@
     item.appendChild(element("img", { src: card.thumb, alt: "", loading: "lazy", decoding: "async" }));
     item.appendChild(element("span", { class: "media-card__name" }, card.name));
     if (card.markdown === null || card.url === null) {
-      var note = element("span", { class: "note" }, "Needs alt text before it can be used. ");
+      var note = element("span", { class: "note" }, gettext("Needs alt text before it can be used.") + " ");
       var edit = source.querySelector(".note a");
       if (edit) {
-        var add = element("a", { href: address(edit, "href"), target: "_blank", rel: "noopener" }, "Add it");
-        add.appendChild(hidden(" to " + card.name + " (opens in a new tab)"));
+        var add = element("a", { href: address(edit, "href"), target: "_blank", rel: "noopener" }, gettext("Add it"));
+        add.appendChild(hidden(" " + interpolate(gettext("to %(name)s (opens in a new tab)"), { name: card.name }, true)));
         note.appendChild(add);
       }
       item.appendChild(note);
       return item;
     }
     var insertMode = pickerMode === "insert";
-    var button = element("button", { type: "button" }, insertMode ? "Insert" : "Use as featured image");
+    var button = element("button", { type: "button" }, insertMode ? pgettext("insert an image", "Insert") : gettext("Use as featured image"));
     button.appendChild(hidden(" " + card.name));
     button.addEventListener("click", function () {
       (insertMode ? insertImage : chooseFeatured)(card);
@@ -346,7 +353,7 @@
   }
 
   function pickerPages(nav, base) {
-    var copy = element("nav", { class: "pagination", "aria-label": "Pages of images" });
+    var copy = element("nav", { class: "pagination", "aria-label": gettext("Pages of images") });
     nav.querySelectorAll("a, span").forEach(function (part) {
       if (part.tagName !== "A") {
         copy.appendChild(element("span", {}, part.textContent));
@@ -366,7 +373,7 @@
     var grid = page.querySelector(".media-grid");
     pickerBody.textContent = "";
     if (!grid) {
-      pickerBody.appendChild(element("p", {}, "No images in the library yet."));
+      pickerBody.appendChild(element("p", {}, gettext("No images in the library yet.")));
       return;
     }
     var list = element("ul", { class: "media-grid media-grid--pick" });
@@ -383,7 +390,7 @@
   function loadPicker(address) {
     var url = new URL(address, new URL(insertSlot.dataset.pickerUrl, window.location.href));
     if (url.origin !== window.location.origin) return; // the picker is ours or nothing
-    pickerBody.textContent = "Loading the images…";
+    pickerBody.textContent = gettext("Loading the images…");
     fetch(url.href, { credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error(String(response.status));
@@ -391,8 +398,8 @@
       })
       .then(function (html) { showPicker(html, url.href); })
       .catch(function () {
-        pickerBody.textContent = "The images could not be loaded. The library page still works: ";
-        pickerBody.appendChild(element("a", { href: url.href, target: "_blank", rel: "noopener" }, "open it in a new tab"));
+        pickerBody.textContent = gettext("The images could not be loaded. The library page still works:") + " ";
+        pickerBody.appendChild(element("a", { href: url.href, target: "_blank", rel: "noopener" }, gettext("open it in a new tab")));
       });
   }
 
@@ -400,8 +407,8 @@
     pickerMode = mode;
     cursor = [text.selectionStart, text.selectionEnd];
     document.getElementById("studio-picker-help").textContent = mode === "insert"
-      ? "The image goes in as a figure, on a line of its own where the cursor was."
-      : "The image becomes the post's featured image.";
+      ? gettext("The image goes in as a figure, on a line of its own where the cursor was.")
+      : gettext("The image becomes the post's featured image.");
     picker.showModal();
     loadPicker("?");
   }
@@ -423,13 +430,16 @@
 
   if (picker && pickerBody && insertSlot && typeof picker.showModal === "function") {
     insertSlot.textContent = "";
-    insertSlot.appendChild(pickerButton("Insert an image", "insert"));
-    insertSlot.appendChild(document.createTextNode(" from the library, as a figure at the cursor."));
+    // Translators: %(button)s is the button "Insert an image".
+    var around = gettext("%(button)s from the library, as a figure at the cursor.").split("%(button)s");
+    insertSlot.appendChild(document.createTextNode(around[0]));
+    insertSlot.appendChild(pickerButton(gettext("Insert an image"), "insert"));
+    insertSlot.appendChild(document.createTextNode(around.slice(1).join("")));
     picker.querySelector("[data-picker-close]").addEventListener("click", function () { picker.close(); });
     if (featured) {
       var slot = featuredSlot();
       slot.textContent = "";
-      slot.appendChild(pickerButton("Choose the featured image", "featured"));
+      slot.appendChild(pickerButton(gettext("Choose the featured image"), "featured"));
     }
   }
 
