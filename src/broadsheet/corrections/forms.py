@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,7 +34,9 @@ class WithSources(forms.Form):
     """A form whose sources are typed, one a line, or picked from the essay's references, and
     parsed by corrections.sources: a suggested correction's, and a context note's."""
 
-    sources_help = gettext_lazy("A web address, a DOI (10.…) or a reference of the essay (@key).")
+    sources_help: str | Promise = gettext_lazy(
+        "A web address, a DOI (10.…) or a reference of the essay (@key)."
+    )
     sources = Text(
         label=gettext_lazy("Sources, one a line"), required=False,
         max_length=MAX_SOURCES * (MAX_SOURCE + 1),
@@ -48,7 +51,7 @@ class WithSources(forms.Form):
         """`references`: the essay's (key, title) pairs, offered by key with their titles."""
         super().__init__(*args, **kwargs)
         self.keys = {key for key, _title in references}
-        self.fields["sources"].help_text = self.sources_help
+        self.fields["sources"].help_text = str(self.sources_help)
         field = self.fields["references"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = [
