@@ -69,3 +69,19 @@ def test_a_declined_suggestions_email_in_english(essay: Post, writer: Any) -> No
         'Thank you for suggesting a correction to "On harbours". The author has decided not to '
         "make it, and says why:\n\nThe ledger says 1826.\n\nWhat you suggested:\n"
     )
+
+
+def test_each_email_is_in_its_recipients_language(
+    settings: Any, request: pytest.FixtureRequest, essay: Post, writer: Any
+) -> None:
+    """The author chose the pseudo language in their profile: theirs is in it; the guest who
+    suggested the correction gets the site's English (decision 0118)."""
+    settings.LOCALE_PATHS = [request.getfixturevalue("pseudo_locale"), *settings.LOCALE_PATHS]
+    settings.LANGUAGES = [("xx", "Pseudo"), *settings.LANGUAGES]
+    writer.profile.language = "xx"
+    writer.profile.save()
+    accepted(essay)
+    told = OutgoingEmail.objects.get(to_address="writer@example.org")
+    assert told.subject.startswith(OPEN) and f"{OPEN}What is wrong:{CLOSE}" in told.text_body
+    thanked = OutgoingEmail.objects.get(to_address="ada@example.net")
+    assert OPEN not in thanked.subject + thanked.text_body

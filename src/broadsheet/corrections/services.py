@@ -21,6 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from broadsheet.accounts.language import email_language, in_language
 from broadsheet.core import effects
 from broadsheet.core.anchoring import Selector
 from broadsheet.core.effects import action
@@ -97,16 +98,17 @@ def _tell_readers(correction: Correction) -> None:
         "post": correction.post,
         "studio_url": _absolute(reverse("studio:correction", args=[correction.pk])),
     }
-    text = render_to_string("corrections/email/suggested.txt", context)
     for person in readers_of(correction.post):
-        mail_send(
-            key=f"correction-{correction.pk}-to-{person.pk}",
-            to=person.email,
-            subject=_("[%(site)s] A correction suggested to “%(title)s”")
-            % {"site": _site(), "title": correction.post.title},
-            text=text,
-            reason="correction",
-        )
+        # Each in its reader's language (decision 0118).
+        with in_language(email_language(user=person)):
+            mail_send(
+                key=f"correction-{correction.pk}-to-{person.pk}",
+                to=person.email,
+                subject=_("[%(site)s] A correction suggested to “%(title)s”")
+                % {"site": _site(), "title": correction.post.title},
+                text=render_to_string("corrections/email/suggested.txt", context),
+                reason="correction",
+            )
 
 
 @action
@@ -159,13 +161,15 @@ def _tell_proposer(correction: Correction, template: str, subject: str | Promise
         return
     context = {"site_name": _site(), "correction": correction, "post": correction.post,
                "post_url": _absolute(correction.post.get_absolute_url())}  # fmt: skip
-    mail_send(
-        key=f"correction-{correction.pk}-{correction.status}",
-        to=correction.email,
-        subject=str(subject) % {"site": _site(), "title": correction.post.title},
-        text=render_to_string(f"corrections/email/{template}.txt", context),
-        reason="correction",
-    )
+    # In the proposer's language: their account's, or the site's for a guest (decision 0118).
+    with in_language(email_language(user=correction.user, email=correction.email)):
+        mail_send(
+            key=f"correction-{correction.pk}-{correction.status}",
+            to=correction.email,
+            subject=str(subject) % {"site": _site(), "title": correction.post.title},
+            text=render_to_string(f"corrections/email/{template}.txt", context),
+            reason="correction",
+        )
 
 
 @action
