@@ -157,3 +157,29 @@ def test_the_writer_sees_their_followers_in_the_studio(on: None, client: Client)
     assert "Ann &lt;b&gt;F&lt;/b&gt;" in page and 'href="https://fedi.example/@ann"' in page
     client.force_login(role_member("Author", "other"))
     assert "Ann" not in client.get("/studio/followers/").content.decode()
+
+
+def test_an_article_carries_its_texts_keyed_by_the_essays_language(
+    on: None, client: Client
+) -> None:
+    """contentMap, summaryMap and nameMap beside content, summary and name (decision 0107): a
+    German essay on an English site says so, whatever the site's language."""
+    essay = PostFactory(title="Über Häfen", excerpt="Ein *kurzer* Blick.", language="de")
+    document = client.get(f"/ap/posts/{essay.pk}", HTTP_ACCEPT=AP).json()
+    assert document["contentMap"] == {"de": document["content"]}
+    assert document["summaryMap"] == {"de": document["summary"]}
+    assert "Ein <em>kurzer</em> Blick." in document["summary"]
+    assert document["nameMap"] == {"de": "Über Häfen"}
+    assert document["name"] == "Über Häfen"
+    plain = PostFactory(language="es-MX")
+    assert set(client.get(f"/ap/posts/{plain.pk}").json()["contentMap"]) == {"es-MX"}
+
+
+def test_an_answer_is_a_note_in_its_essays_language() -> None:
+    from broadsheet.discussion.models import Comment
+    from broadsheet.federation import documents
+
+    essay = PostFactory(language="ar")
+    comment = Comment.objects.create(post=essay, body="شكرا", body_html="<p>شكرا</p>")
+    note = documents.note(comment, author="mhale", in_reply_to="https://elsewhere/1", to=[])
+    assert note["content"] == "<p>شكرا</p>" and note["contentMap"] == {"ar": "<p>شكرا</p>"}

@@ -240,6 +240,8 @@ def site(in_pseudo: None, db: None) -> Site:
 
     discussion = DiscussionSettings.current()
     discussion.public_moderation_log = True
+    # The reasons for removing a comment are the site's own words, in its language.
+    discussion.moderation_reasons = "Ανεπιθύμητο\nΕκτός θέματος\nΠροσβολή"
     discussion.save()
     from broadsheet.accounts.models import User
 

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CorrectionsConfig(AppConfig):
     name = "broadsheet.corrections"
     label = "corrections"
-    verbose_name = "Corrections"
+    verbose_name = _("Corrections")
 
     def ready(self) -> None:
         # The post page (publishing, a lower layer) shows what the apps above it register.

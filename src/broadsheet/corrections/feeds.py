@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.html import escape, linebreaks
+from django.utils.translation import gettext as _
 
 from broadsheet.core.models import SiteSettings
 from broadsheet.corrections.models import Correction
@@ -38,20 +39,25 @@ class CorrectionsFeed(ConditionalFeed):
         return "corrections"
 
     def title(self, obj: Any = None) -> str:
-        return f"Corrections and updates · {SiteSettings.current().title or settings.SITE_NAME}"
+        site = SiteSettings.current().title or settings.SITE_NAME
+        return _("Corrections and updates · %(site)s") % {"site": site}
 
     def link(self, obj: Any = None) -> str:
         return "/corrections/"
 
     def description(self, obj: Any = None) -> str:
-        return "Corrections and updates to the essays, newest first."
+        return _("Corrections and updates to the essays, newest first.")
 
     def item_title(self, item: Correction) -> str:
-        return f"Correction to “{item.post.title}”"
+        return _("Correction to “%(title)s”") % {"title": item.post.title}
 
     def item_description(self, item: Correction) -> str:
         published = as_published(item)
-        credit = f"<p>Suggested by {escape(published.credited)}.</p>" if published.credited else ""
+        credit = (
+            "<p>%s</p>" % (_("Suggested by %(name)s.") % {"name": escape(published.credited)})
+            if published.credited
+            else ""
+        )
         return linebreaks(escape(published.note)) + credit
 
     def item_link(self, item: Correction) -> str:

@@ -14,6 +14,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from broadsheet.core.sanitize import without_nul
 from broadsheet.corrections.models import MAX_EMAIL, MAX_NAME, MAX_SOURCE, MAX_SOURCES, MAX_TEXT
@@ -31,14 +34,16 @@ class WithSources(forms.Form):
     """A form whose sources are typed, one a line, or picked from the essay's references, and
     parsed by corrections.sources: a suggested correction's, and a context note's."""
 
-    sources_help = "A web address, a DOI (10.…) or a reference of the essay (@key)."
+    sources_help: str | Promise = gettext_lazy(
+        "A web address, a DOI (10.…) or a reference of the essay (@key)."
+    )
     sources = Text(
-        label="Sources, one a line", required=False,
+        label=gettext_lazy("Sources, one a line"), required=False,
         max_length=MAX_SOURCES * (MAX_SOURCE + 1),
         widget=forms.Textarea(attrs={"rows": 3}),
     )  # fmt: skip
     references = forms.MultipleChoiceField(
-        label="Or the essay's own references", required=False,
+        label=gettext_lazy("Or the essay's own references"), required=False,
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip
 
@@ -46,7 +51,7 @@ class WithSources(forms.Form):
         """`references`: the essay's (key, title) pairs, offered by key with their titles."""
         super().__init__(*args, **kwargs)
         self.keys = {key for key, _title in references}
-        self.fields["sources"].help_text = self.sources_help
+        self.fields["sources"].help_text = str(self.sources_help)
         field = self.fields["references"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = [
@@ -72,23 +77,23 @@ class WithSources(forms.Form):
 class SuggestionForm(WithSources):
     field_order = ["problem", "fix", "sources", "references", "credit", "name", "email"]
     problem = Text(
-        label="What is wrong", max_length=MAX_TEXT,
+        label=gettext_lazy("What is wrong"), max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Please say what is wrong in this passage."},
+        error_messages={"required": gettext_lazy("Please say what is wrong in this passage.")},
     )  # fmt: skip
     fix = Text(
-        label="Your proposed fix", max_length=MAX_TEXT,
+        label=gettext_lazy("Your proposed fix"), max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Please give the text or fact you propose instead."},
+        error_messages={"required": gettext_lazy("Please give the text or fact you propose instead.")},
     )  # fmt: skip
     credit = forms.BooleanField(
-        label="Credit me by name if the correction is published.", required=False
+        label=gettext_lazy("Credit me by name if the correction is published."), required=False
     )
-    name = Text(label="Name", required=False, max_length=MAX_NAME,
+    name = Text(label=gettext_lazy("Name"), required=False, max_length=MAX_NAME,
                  widget=forms.TextInput(attrs={"autocomplete": "name"}))  # fmt: skip
     email = Text(
-        label="Email", required=False, max_length=MAX_EMAIL,
-        help_text="Not published: the author's answer is sent here.",
+        label=gettext_lazy("Email"), required=False, max_length=MAX_EMAIL,
+        help_text=gettext_lazy("Not published: the author's answer is sent here."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )  # fmt: skip
 
@@ -102,15 +107,15 @@ class SuggestionForm(WithSources):
         else:
             for name in ("name", "email"):
                 self.fields[name].required = True
-            self.fields["name"].error_messages["required"] = "Please give your name."
-            self.fields["email"].error_messages["required"] = "Please give your email address."
+            self.fields["name"].error_messages["required"] = _("Please give your name.")
+            self.fields["email"].error_messages["required"] = _("Please give your email address.")
 
     def clean_email(self) -> str:
         email = str(self.cleaned_data.get("email", "")).strip()
         try:
             validate_email(email)
         except ValidationError:
-            raise ValidationError("Please enter a valid email address.") from None
+            raise ValidationError(_("Please enter a valid email address.")) from None
         return email
 
 
@@ -123,8 +128,8 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["text"]
         if accepting:
-            field.label = "What changed (published with the correction)"
-            field.error_messages["required"] = "Please say what changed: readers see this note."
+            field.label = _("What changed (published with the correction)")
+            field.error_messages["required"] = _("Please say what changed: readers see this note.")
         else:
-            field.label = "Why not (emailed to the proposer, never published)"
-            field.error_messages["required"] = "Please give the proposer a reason."
+            field.label = _("Why not (emailed to the proposer, never published)")
+            field.error_messages["required"] = _("Please give the proposer a reason.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.publishing.models import Post
 
@@ -23,9 +24,9 @@ class Correction(models.Model):
     quote with its context and its position, on the post's revision and version of the day."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
+        PENDING = "pending", _("Waiting")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="corrections")
     passage = models.CharField(max_length=120)

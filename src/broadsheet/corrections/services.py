@@ -17,7 +17,11 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from broadsheet.accounts.language import email_language, in_language
 from broadsheet.core import effects
 from broadsheet.core.anchoring import Selector
 from broadsheet.core.effects import action
@@ -94,15 +98,17 @@ def _tell_readers(correction: Correction) -> None:
         "post": correction.post,
         "studio_url": _absolute(reverse("studio:correction", args=[correction.pk])),
     }
-    text = render_to_string("corrections/email/suggested.txt", context)
     for person in readers_of(correction.post):
-        mail_send(
-            key=f"correction-{correction.pk}-to-{person.pk}",
-            to=person.email,
-            subject=f"[{_site()}] A correction suggested to “{correction.post.title}”",
-            text=text,
-            reason="correction",
-        )
+        # Each in its reader's language (decision 0118).
+        with in_language(email_language(user=person)):
+            mail_send(
+                key=f"correction-{correction.pk}-to-{person.pk}",
+                to=person.email,
+                subject=_("[%(site)s] A correction suggested to “%(title)s”")
+                % {"site": _site(), "title": correction.post.title},
+                text=render_to_string("corrections/email/suggested.txt", context),
+                reason="correction",
+            )
 
 
 @action
@@ -149,18 +155,21 @@ def _decide(correction: Correction, by: Any, status: str) -> Correction:
     return current
 
 
-def _tell_proposer(correction: Correction, template: str, subject: str) -> None:
+def _tell_proposer(correction: Correction, template: str, subject: str | Promise) -> None:
+    """`subject` with %(site)s and %(title)s."""
     if not correction.email:
         return
     context = {"site_name": _site(), "correction": correction, "post": correction.post,
                "post_url": _absolute(correction.post.get_absolute_url())}  # fmt: skip
-    mail_send(
-        key=f"correction-{correction.pk}-{correction.status}",
-        to=correction.email,
-        subject=f"[{_site()}] {subject} “{correction.post.title}”",
-        text=render_to_string(f"corrections/email/{template}.txt", context),
-        reason="correction",
-    )
+    # In the proposer's language: their account's, or the site's for a guest (decision 0118).
+    with in_language(email_language(user=correction.user, email=correction.email)):
+        mail_send(
+            key=f"correction-{correction.pk}-{correction.status}",
+            to=correction.email,
+            subject=str(subject) % {"site": _site(), "title": correction.post.title},
+            text=render_to_string(f"corrections/email/{template}.txt", context),
+            reason="correction",
+        )
 
 
 @action
@@ -175,7 +184,9 @@ def correction_accept(*, correction: Correction, by: Any, note: str) -> Correcti
     )
     current.save()
     post_mark(current.post_id, MARK)  # its page reads its corrections from now on
-    _tell_proposer(current, "accepted", "Your correction was published:")
+    _tell_proposer(
+        current, "accepted", gettext_lazy("[%(site)s] Your correction was published: “%(title)s”")
+    )
     # The essay's page (its list and JSON-LD), and the listings: feeds and /corrections/.
     effects.pages(posts=[current.post_id], listings=True)
     return current
@@ -187,5 +198,9 @@ def correction_decline(*, correction: Correction, by: Any, reason: str) -> Corre
     current = _decide(correction, by, Correction.Status.DECLINED)
     current.reason = without_nul(reason).strip()
     current.save()
-    _tell_proposer(current, "declined", "About your suggested correction to")
+    _tell_proposer(
+        current,
+        "declined",
+        gettext_lazy("[%(site)s] About your suggested correction to “%(title)s”"),
+    )
     return current

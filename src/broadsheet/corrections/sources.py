@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from broadsheet.core.webaddress import NotAWebAddress, web_address
 from broadsheet.corrections.models import MAX_SOURCE, MAX_SOURCES
 
@@ -37,10 +39,13 @@ class Source:
 
 def _one(line: str, keys: set[str]) -> Source:
     if len(line) > MAX_SOURCE:
-        raise BadSource(f"A source is at most {MAX_SOURCE} characters: “{line[:40]}…” is longer.")
+        raise BadSource(
+            _("A source is at most %(max)d characters: “%(start)s…” is longer.")
+            % {"max": MAX_SOURCE, "start": line[:40]}
+        )
     if line.startswith("@"):
         if line[1:] not in keys:
-            raise BadSource(f"“{line}” is not a reference of this essay.")
+            raise BadSource(_("“%(line)s” is not a reference of this essay.") % {"line": line})
         return Source("reference", line[1:])
     doi = _DOI.match(line)
     if doi:
@@ -49,8 +54,11 @@ def _one(line: str, keys: set[str]) -> Source:
         return Source("url", web_address(line, max_length=MAX_SOURCE))
     except NotAWebAddress as why:
         raise BadSource(
-            f"“{line[:80]}” is not a source we can follow ({why}): give a web address, "
-            "a DOI (10.…) or one of the essay's references (@key)."
+            _(
+                "“%(line)s” is not a source we can follow (%(why)s): give a web address, "
+                "a DOI (10.…) or one of the essay's references (@key)."
+            )
+            % {"line": line[:80], "why": why}
         ) from None
 
 
@@ -65,10 +73,10 @@ def parse_sources(text: str, ticked: Iterable[str], keys: set[str]) -> list[Sour
     unique = list(dict.fromkeys(found))
     if not unique:
         raise BadSource(
-            "Please give at least one source: a web address, a DOI or a reference of the essay."
+            _("Please give at least one source: a web address, a DOI or a reference of the essay.")
         )
     if len(unique) > MAX_SOURCES:
-        raise BadSource(f"Please give at most {MAX_SOURCES} sources.")
+        raise BadSource(_("Please give at most %(max)d sources.") % {"max": MAX_SOURCES})
     return unique
 
 

@@ -10,6 +10,9 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from broadsheet.core.anchoring import (
@@ -31,8 +34,8 @@ from broadsheet.publishing.passages import post_passages
 from broadsheet.publishing.selectors import post_for_permalink
 
 PER_PAGE = 20
-NOT_IN_TEXT = "The whole passage is quoted instead: check it, then send again."
-TOO_MANY = "You have suggested several corrections in a short time. Please wait an hour, then send this one again: your text is kept."  # fmt: skip
+NOT_IN_TEXT = gettext_lazy("The whole passage is quoted instead: check it, then send again.")
+TOO_MANY = gettext_lazy("You have suggested several corrections in a short time. Please wait an hour, then send this one again: your text is kept.")  # fmt: skip
 
 
 def _essay(request: HttpRequest, year: int, month: int, day: int, slug: str) -> Post:
@@ -50,7 +53,10 @@ def _selection(passage: Passage, texts: list[Passage], data: Any) -> Selector:
     if not exact.strip():
         return whole(passage)
     if len(exact) > MAX_QUOTE:  # not even looked for
-        raise NotInText(f"A quote is at most {MAX_QUOTE:,} characters.")
+        raise NotInText(
+            _("A quote is at most %(max)s characters.")
+            % {"max": number_format(MAX_QUOTE, force_grouping=True)}
+        )
     return select(
         texts, passage=passage.id, exact=exact,
         # Only to choose between occurrences: the stored context comes from the text.
@@ -107,8 +113,10 @@ def _store(
     )  # fmt: skip
     messages.success(
         request,
-        "Thank you: your suggested correction was sent to the essay's authors and editors. "
-        "You will hear from them by email.",
+        _(
+            "Thank you: your suggested correction was sent to the essay's authors and editors. "
+            "You will hear from them by email."
+        ),
     )
     return HttpResponseRedirect(f"{post.get_absolute_url()}#{passage.id}")
 

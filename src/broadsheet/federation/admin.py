@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.federation.models import Block, Delivery, Follower, RemoteActor
 from broadsheet.federation.services import remote_block
@@ -31,18 +32,18 @@ class BlockAdmin(admin.ModelAdmin[Block]):
         remote_block(target=obj.target, reason=obj.reason)
 
 
-@admin.action(description="Block these actors' servers")
+@admin.action(description=_("Block these actors' servers"))
 def block_servers(modeladmin: Any, request: HttpRequest, queryset: QuerySet[RemoteActor]) -> None:
     for host in {actor.host for actor in queryset}:
         remote_block(target=host, reason="Blocked from the remote actors' list")
-    messages.success(request, "Blocked.")
+    messages.success(request, _("Blocked."))
 
 
-@admin.action(description="Block these actors")
+@admin.action(description=_("Block these actors"))
 def block_actors(modeladmin: Any, request: HttpRequest, queryset: QuerySet[RemoteActor]) -> None:
     for actor in queryset:
         remote_block(target=actor.uri, reason="Blocked from the remote actors' list")
-    messages.success(request, "Blocked.")
+    messages.success(request, _("Blocked."))
 
 
 @admin.register(RemoteActor)

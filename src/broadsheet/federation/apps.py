@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FederationConfig(AppConfig):
     name = "broadsheet.federation"
     label = "federation"
-    verbose_name = "Federation (ActivityPub)"
+    verbose_name = _("Federation (ActivityPub)")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

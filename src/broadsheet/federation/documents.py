@@ -81,15 +81,20 @@ def actor(local: LocalActor) -> dict[str, Any]:
 
 
 def article(post: Post, *, author: str) -> dict[str, Any]:
-    """An essay as an Article: its full HTML with its footnotes and references."""
+    """An essay as an Article: its full HTML with its footnotes and references. Its texts are
+    also given as maps keyed by the post's language (`contentMap` …), so that servers show the
+    essay's language beside it and readers' clients can offer to translate it."""
     content = post.body_html + post.footnotes_html + post.bibliography_html
     document: dict[str, Any] = {
         "id": article_uri(post.pk),
         "type": "Article",
         "attributedTo": actor_uri(author),
         "name": post.title,
+        "nameMap": {post.language: post.title},
         "summary": post.excerpt_html or None,
+        "summaryMap": {post.language: post.excerpt_html} if post.excerpt_html else None,
         "content": content,
+        "contentMap": {post.language: content},
         "mediaType": "text/html",
         "url": absolute(post.get_absolute_url()),
         "published": post.published_at.isoformat() if post.published_at else None,
@@ -120,6 +125,8 @@ def note(comment: Comment, *, author: str, in_reply_to: str, to: list[str]) -> d
         "attributedTo": actor_uri(author),
         "inReplyTo": in_reply_to,
         "content": comment.body_html,
+        # An answer on an essay is taken to be in the essay's language (a comment has none).
+        "contentMap": {comment.post.language: comment.body_html},
         "url": absolute(comment.post.get_absolute_url()) + f"#comment-{comment.pk}",
         "published": comment.created_at.isoformat(),
         "to": to,

@@ -9,6 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Post
@@ -112,9 +113,9 @@ class Delivery(models.Model):
     """One activity to one inbox: queued, sent, or failed (after its attempts)."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting"
-        SENT = "sent", "Delivered"
-        FAILED = "failed", "Given up"
+        QUEUED = "queued", _("Waiting")
+        SENT = "sent", _("Delivered")
+        FAILED = "failed", _("Given up")
 
     activity = models.ForeignKey(Outgoing, on_delete=models.CASCADE, related_name="deliveries")
     inbox = models.CharField(max_length=MAX_URL)
@@ -140,9 +141,9 @@ class Remote(models.Model):
     Announce (its activity), with the comment that shows it."""
 
     class Kind(models.TextChoices):
-        NOTE = "note", "Reply"
-        LIKE = "like", "Like"
-        ANNOUNCE = "announce", "Boost"
+        NOTE = "note", _("Reply")
+        LIKE = "like", _("Like")
+        ANNOUNCE = "announce", _("Boost")
 
     object_id = models.CharField(max_length=MAX_URL, unique=True)
     kind = models.CharField(max_length=8, choices=Kind.choices)

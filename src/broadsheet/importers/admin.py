@@ -18,29 +18,32 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.importers.models import ImportRun
 from broadsheet.importers.tasks import run_import
 
 FORMATS = [
-    ("wordpress", "WordPress export (WXR .xml, from Tools → Export)"),
-    ("disqus", "Disqus export (.xml)"),
-    ("isso", "Isso database (.db)"),
-    ("json", "Broadsheet export (.json)"),
+    ("wordpress", _("WordPress export (WXR .xml, from Tools → Export)")),
+    ("disqus", _("Disqus export (.xml)")),
+    ("isso", _("Isso database (.db)")),
+    ("json", _("Broadsheet export (.json)")),
 ]
 
 
 class ImportUploadForm(forms.Form):
-    format = forms.ChoiceField(choices=FORMATS, label="What the file is")
-    file = forms.FileField(label="Export file")
+    format = forms.ChoiceField(choices=FORMATS, label=_("What the file is"))
+    file = forms.FileField(label=_("Export file"))
     dry_run = forms.BooleanField(
-        required=False, label="Dry run: read and check everything, save nothing"
+        required=False, label=_("Dry run: read and check everything, save nothing")
     )
     copy_images = forms.BooleanField(
         required=False,
-        label="WordPress: copy the posts' images into this site",
-        help_text=(
+        label=_("WordPress: copy the posts' images into this site"),
+        help_text=_(
             "Images on the old site are downloaded into this site's media and the posts "
             "point to them (as `broadsheet import wordpress --media download`). Without it "
             "they stay on the old site and the report counts them."
@@ -52,12 +55,18 @@ class ImportUploadForm(forms.Form):
         limit = settings.IMPORT_UPLOAD_MAX_MB
         if upload.size > limit * 1024 * 1024:
             raise forms.ValidationError(
-                f"The file is {upload.size / 1048576:,.0f} MB; uploads here stop at {limit:,} MB "
-                "(IMPORT_UPLOAD_MAX_MB). Import it with `broadsheet import` on the server, "
-                "which has no limit."
+                gettext(
+                    "The file is %(size)s MB; uploads here stop at %(limit)s MB "
+                    "(IMPORT_UPLOAD_MAX_MB). Import it with `broadsheet import` on the server, "
+                    "which has no limit."
+                )
+                % {
+                    "size": number_format(round(upload.size / 1048576), force_grouping=True),
+                    "limit": number_format(limit, force_grouping=True),
+                }
             )
         if upload.size == 0:
-            raise forms.ValidationError("The file is empty.")
+            raise forms.ValidationError(gettext("The file is empty."))
         return upload
 
 
@@ -82,7 +91,7 @@ class ImportRunAdmin(admin.ModelAdmin):
     fields = readonly_fields
     change_form_template = "admin/importers/importrun/change_form.html"
 
-    @admin.display(description="progress")
+    @admin.display(description=_("progress"))
     def percent(self, run: ImportRun) -> str:
         if run.status == ImportRun.Status.DONE:
             return "100%"
@@ -90,9 +99,11 @@ class ImportRunAdmin(admin.ModelAdmin):
             return "–"
         return f"{min(1.0, run.progress_done / run.progress_total):.0%}"
 
-    @admin.display(description="report")
+    @admin.display(description=_("report"))
     def report_text(self, run: ImportRun) -> str:
-        return format_html("<pre class='import-report'>{}</pre>", run.report or "(not yet)")
+        return format_html(
+            "<pre class='import-report'>{}</pre>", run.report or gettext("(not yet)")
+        )
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -110,13 +121,16 @@ class ImportRunAdmin(admin.ModelAdmin):
             run = self._store(request, form)
             messages.success(
                 request,
-                f"{run.file_name} is queued; the worker imports it and this page shows how far "
-                "it has got.",
+                gettext(
+                    "%(file)s is queued; the worker imports it and this page shows how far it "
+                    "has got."
+                )
+                % {"file": run.file_name},
             )
             return HttpResponseRedirect(reverse("admin:importers_importrun_change", args=[run.pk]))
         context = {
             **self.admin_site.each_context(request),
-            "title": "Import a file",
+            "title": gettext("Import a file"),
             "form": form,
             "opts": self.model._meta,
             "limit_mb": settings.IMPORT_UPLOAD_MAX_MB,

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.core.admin import SingletonAdmin
 from broadsheet.moderation.bans import ban_create, ban_lift
@@ -17,9 +18,9 @@ class DiscussionSettingsAdmin(SingletonAdmin):
     """Settings → Discussion, grouped as WordPress groups it, so its users find their way."""
 
     fieldsets = (
-        ("Default post settings", {"fields": ("comments_open_by_default",)}),
+        (_("Default post settings"), {"fields": ("comments_open_by_default",)}),
         (
-            "Other comment settings",
+            _("Other comment settings"),
             {
                 "fields": (
                     "require_name_email",
@@ -34,22 +35,22 @@ class DiscussionSettingsAdmin(SingletonAdmin):
             },
         ),
         (
-            "Before a comment appears",
+            _("Before a comment appears"),
             {"fields": ("comment_moderation", "comment_previously_approved")},
         ),
         (
-            "Email me whenever",
+            _("Email me whenever"),
             {"fields": ("comments_notify", "moderation_notify", "notification_digest_after")},
         ),
-        ("Subscriptions", {"fields": ("show_subscription_options",)}),
-        ("Comment moderation", {"fields": ("comment_max_links", "moderation_keys")}),
-        ("Disallowed comment keys", {"fields": ("disallowed_keys",)}),
-        ("Avatars", {"fields": ("show_avatars", "use_gravatar")}),
-        ("Privacy", {"fields": ("ip_retention_days", "empty_trash_days")}),
-        ("Spam guards", {"fields": ("minimum_seconds_on_page", "spam_threshold")}),
-        ("Public moderation log", {"fields": ("public_moderation_log", "moderation_reasons")}),
+        (_("Subscriptions"), {"fields": ("show_subscription_options",)}),
+        (_("Comment moderation"), {"fields": ("comment_max_links", "moderation_keys")}),
+        (_("Disallowed comment keys"), {"fields": ("disallowed_keys",)}),
+        (_("Avatars"), {"fields": ("show_avatars", "use_gravatar")}),
+        (_("Privacy"), {"fields": ("ip_retention_days", "empty_trash_days")}),
+        (_("Spam guards"), {"fields": ("minimum_seconds_on_page", "spam_threshold")}),
+        (_("Public moderation log"), {"fields": ("public_moderation_log", "moderation_reasons")}),
         (
-            "Likes, pins and reports",
+            _("Likes, pins and reports"),
             {
                 "fields": (
                     ("comment_likes", "post_likes"),
@@ -71,14 +72,14 @@ class BanForm(forms.ModelForm):
         data = super().clean() or {}
         kind, value = data.get("kind"), (data.get("value") or "").strip()
         if kind == Ban.Kind.ACCOUNT and not data.get("user"):
-            self.add_error("user", "Choose the account to bar.")
+            self.add_error("user", _("Choose the account to bar."))
         if kind == Ban.Kind.EMAIL and "@" not in value:
-            self.add_error("value", "Type the email address to bar, such as name@example.org.")
+            self.add_error("value", _("Type the email address to bar, such as name@example.org."))
         if kind == Ban.Kind.NETWORK:
             try:
                 ipaddress.ip_network(value, strict=False)
             except ValueError:
-                self.add_error("value", "Type an address or a range, such as 203.0.113.0/24.")
+                self.add_error("value", _("Type an address or a range, such as 203.0.113.0/24."))
         return data
 
 
@@ -109,11 +110,11 @@ class BanAdmin(admin.ModelAdmin):
         )  # fmt: skip
         obj.pk = made.pk
 
-    @admin.action(description="Lift the selected bans now")
+    @admin.action(description=_("Lift the selected bans now"))
     def lift(self, request: HttpRequest, queryset: Any) -> None:
         for ban in queryset:
             ban_lift(ban=ban, by=request.user)
-        self.message_user(request, "Lifted.")
+        self.message_user(request, _("Lifted."))
 
 
 @admin.register(RemovalEntry)

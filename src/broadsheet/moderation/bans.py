@@ -10,16 +10,13 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from broadsheet.core.effects import action
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.log import Reason
 from broadsheet.moderation.models import Ban
-
-REFUSAL = (
-    "Sorry, you cannot comment here at the moment: a moderator has paused comments from you"
-    "{until}. Your comment is below, so you can keep a copy."
-)
 
 
 def _in_force(now: datetime) -> Q:
@@ -53,8 +50,15 @@ def _within(address: Any, network: str) -> bool:
 
 
 def refusal(ban: Ban) -> str:
-    until = f" until {timezone.localtime(ban.until):%B %-d, %Y}" if ban.until else ""
-    return REFUSAL.format(until=until)
+    if ban.until is None:
+        return _(
+            "Sorry, you cannot comment here at the moment: a moderator has paused comments from "
+            "you. Your comment is below, so you can keep a copy."
+        )
+    return _(
+        "Sorry, you cannot comment here at the moment: a moderator has paused comments from you "
+        "until %(day)s. Your comment is below, so you can keep a copy."
+    ) % {"day": date_format(timezone.localtime(ban.until), "DATE_FORMAT")}
 
 
 def _their_comments(ban: Ban) -> Any:

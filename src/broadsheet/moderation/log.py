@@ -16,6 +16,9 @@ from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from broadsheet.core.sanitize import without_nul
 from broadsheet.discussion.models import Comment
@@ -98,21 +101,20 @@ def removal_logged(*, comment: Comment) -> bool:
     return RemovalEntry.objects.filter(comment=comment).exists()
 
 
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
 def day(moment: datetime) -> str:
-    local = timezone.localtime(moment)
-    return f"{_MONTHS[local.month - 1]} {local.day}, {local.year}"
+    """The day in the active language's format ("March 14, 2026" in English)."""
+    return date_format(timezone.localtime(moment), "DATE_FORMAT")
 
 
 def notice(name: str, removed_at: datetime, reason: str) -> str:
-    """The sentence readers read, as plain text (escaped where it is put in a page)."""
-    who = f"A comment by {name}" if name else "A comment"
-    return f"{who} was removed on {day(removed_at)}: {reason}"
+    """The sentence readers read, as plain text (escaped where it is put in a page). The
+    reason is the site's own words (its list of reasons, or the moderator's): not translated."""
+    if name:
+        # Translators: in a comment's place in the thread, and in the public moderation log.
+        sentence = _("A comment by %(name)s was removed on %(day)s: %(reason)s")
+    else:
+        sentence = _("A comment was removed on %(day)s: %(reason)s")
+    return sentence % {"name": name, "day": day(removed_at), "reason": reason}
 
 
 @removal_notices
@@ -194,24 +196,28 @@ def log_latest(count: int) -> list[LogLine]:
 class ReasonForm(forms.Form):
     """The reason picked beside the buttons (queue row, bulk actions, the edit page)."""
 
-    reason = forms.ChoiceField(label="Reason", required=False)
+    reason = forms.ChoiceField(label=gettext_lazy("Reason"), required=False)
     reason_text = forms.CharField(
-        label="In your words",
+        label=gettext_lazy("In your words"),
         max_length=MAX_REASON_TEXT,
         required=False,
-        help_text=f"With “Other”: shown to readers, at most {MAX_REASON_TEXT} characters.",
     )
 
     def __init__(self, *args: object, settings: DiscussionSettings, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         reasons = settings.reasons
-        own = (
-            f"The button's own ({default_reason(Action.SPAM, reasons)} for Spam, "
-            f"{default_reason(Action.TRASH, reasons)} otherwise)"
-        )
+        # Translators: %(spam)s and %(other)s are reasons from the site's own list.
+        own = _("The button's own (%(spam)s for Spam, %(other)s otherwise)") % {
+            "spam": default_reason(Action.SPAM, reasons),
+            "other": default_reason(Action.TRASH, reasons),
+        }
         choice = self.fields["reason"]
         assert isinstance(choice, forms.ChoiceField)
-        choice.choices = [("", own), *((r, r) for r in reasons), (OTHER, "Other")]
+        other = pgettext_lazy("a reason", "Other")
+        choice.choices = [("", own), *((r, r) for r in reasons), (OTHER, other)]
+        self.fields["reason_text"].help_text = _(
+            "With “Other”: shown to readers, at most %(max)d characters."
+        ) % {"max": MAX_REASON_TEXT}
 
     def clean_reason_text(self) -> str:
         return " ".join(without_nul(self.cleaned_data.get("reason_text") or "").split())
@@ -224,7 +230,7 @@ class ReasonForm(forms.Form):
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         if cleaned.get("reason") == OTHER and not cleaned.get("reason_text") and not self.errors:
-            self.add_error("reason_text", "Say in a few words why, for “Other”.")
+            self.add_error("reason_text", _("Say in a few words why, for “Other”."))
         return cleaned
 
     def chosen(self, moderator_id: int | None) -> Reason:

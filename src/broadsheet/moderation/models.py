@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from broadsheet.core.models import SingletonModel
 
@@ -17,170 +19,194 @@ class DiscussionSettings(SingletonModel):
     """WordPress's Settings → Discussion, with its defaults, plus Broadsheet's spam guards."""
 
     class FirstPage(models.TextChoices):
-        NEWEST = "newest", "last"
-        OLDEST = "oldest", "first"
+        # Translators: "Comments page displayed by default: last / first" (page).
+        NEWEST = "newest", pgettext_lazy("comments page", "last")
+        OLDEST = "oldest", pgettext_lazy("comments page", "first")
 
     class Order(models.TextChoices):
-        ASC = "asc", "older"
-        DESC = "desc", "newer"
-        BEST = "best", "most liked"
+        # Translators: "Comments at the top of each page: older / newer / most liked" (comments).
+        ASC = "asc", pgettext_lazy("comments at the top", "older")
+        DESC = "desc", pgettext_lazy("comments at the top", "newer")
+        BEST = "best", pgettext_lazy("comments at the top", "most liked")
 
     # Other comment settings
     comments_open_by_default = models.BooleanField(
-        "Allow people to submit comments on new posts", default=True
+        _("Allow people to submit comments on new posts"), default=True
     )
     require_name_email = models.BooleanField(
-        "Comment author must fill out name and email", default=True
+        _("Comment author must fill out name and email"), default=True
     )
     comment_registration = models.BooleanField(
-        "Users must be registered and logged in to comment", default=False
+        _("Users must be registered and logged in to comment"), default=False
     )
     close_comments_for_old_posts = models.BooleanField(
-        "Automatically close comments on old posts", default=False
+        _("Automatically close comments on old posts"), default=False
     )
     close_comments_days_old = models.PositiveIntegerField(
-        "Close comments on posts older than (days)", default=14, validators=[MinValueValidator(1)]
+        _("Close comments on posts older than (days)"),
+        default=14,
+        validators=[MinValueValidator(1)],
     )
     show_comments_cookies_opt_in = models.BooleanField(
-        "Show comments cookies opt-in checkbox, allowing comment author cookies to be set",
+        _("Show comments cookies opt-in checkbox, allowing comment author cookies to be set"),
         default=True,
     )
-    thread_comments = models.BooleanField("Enable threaded (nested) comments", default=True)
+    thread_comments = models.BooleanField(_("Enable threaded (nested) comments"), default=True)
     thread_comments_depth = models.PositiveSmallIntegerField(
-        "Levels deep", default=5, validators=[MinValueValidator(1), MaxValueValidator(10)]
+        _("Levels deep"), default=5, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
-    page_comments = models.BooleanField("Break comments into pages", default=False)
+    page_comments = models.BooleanField(_("Break comments into pages"), default=False)
     comments_per_page = models.PositiveIntegerField(
-        "Top-level comments per page",
+        _("Top-level comments per page"),
         default=50,
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
     )
     default_comments_page = models.CharField(
-        "Comments page displayed by default",
+        _("Comments page displayed by default"),
         max_length=6,
         choices=FirstPage.choices,
         default=FirstPage.NEWEST,
     )
     comment_order = models.CharField(
-        "Comments at the top of each page", max_length=4, choices=Order.choices, default=Order.ASC
+        _("Comments at the top of each page"),
+        max_length=4,
+        choices=Order.choices,
+        default=Order.ASC,
     )
 
     # Email me whenever
     comments_notify = models.BooleanField(
-        "Email the post's authors whenever anyone posts a comment", default=True
+        _("Email the post's authors whenever anyone posts a comment"), default=True
     )
     moderation_notify = models.BooleanField(
-        "Email moderators whenever a comment is held for moderation", default=True
+        _("Email moderators whenever a comment is held for moderation"), default=True
     )
     # WordPress.com's two checkboxes under the comment form
     show_subscription_options = models.BooleanField(
-        "Offer “Notify me of follow-up comments” and “Notify me of new posts” under the comment form",
+        _(
+            "Offer “Notify me of follow-up comments” and “Notify me of new posts” under the comment form"
+        ),
         default=True,
     )
     notification_digest_after = models.PositiveSmallIntegerField(
-        "Emails per person per hour before the rest are gathered into one digest",
+        _("Emails per person per hour before the rest are gathered into one digest"),
         default=3,
         validators=[MinValueValidator(1)],
     )
 
     # Before a comment appears
-    comment_moderation = models.BooleanField("Comment must be manually approved", default=False)
+    comment_moderation = models.BooleanField(_("Comment must be manually approved"), default=False)
     comment_previously_approved = models.BooleanField(
-        "Comment author must have a previously approved comment", default=True
+        _("Comment author must have a previously approved comment"), default=True
     )
 
     # Comment moderation
     comment_max_links = models.PositiveSmallIntegerField(
-        "Hold a comment in the queue if it contains this many or more links", default=2
+        _("Hold a comment in the queue if it contains this many or more links"), default=2
     )
     moderation_keys = models.TextField(
-        "Moderation words",
+        _("Moderation words"),
         blank=True,
-        help_text="One word or IP address per line. A comment whose content, name, URL, email, IP "
-        "address or browser's user agent contains one of them is held in the queue. "
-        "Words inside words match too: “press” matches “WordPress”.",
+        help_text=_(
+            "One word or IP address per line. A comment whose content, name, URL, email, IP "
+            "address or browser's user agent contains one of them is held in the queue. "
+            "Words inside words match too: “press” matches “WordPress”."
+        ),
     )
     disallowed_keys = models.TextField(
-        "Disallowed comment keys",
+        _("Disallowed comment keys"),
         blank=True,
-        help_text="One word or IP address per line, matched the same way; such comments go to the Trash.",
+        help_text=_(
+            "One word or IP address per line, matched the same way; such comments go to the Trash."
+        ),
     )
 
     # Broadsheet's own guards against bots
     minimum_seconds_on_page = models.PositiveSmallIntegerField(
-        "Minimum seconds between opening the page and posting",
+        _("Minimum seconds between opening the page and posting"),
         default=3,
-        help_text="Faster submissions are filed as spam: people need a moment to write.",
+        help_text=_("Faster submissions are filed as spam: people need a moment to write."),
     )
     spam_threshold = models.FloatField(
-        "Spam score threshold",
+        _("Spam score threshold"),
         default=0.9,
         validators=[MinValueValidator(0.5), MaxValueValidator(1.0)],
-        help_text="Comments the learning filter scores at or above this go to spam (0.5 is neutral).",
+        help_text=_(
+            "Comments the learning filter scores at or above this go to spam (0.5 is neutral)."
+        ),
     )
 
     # Avatars and privacy
-    show_avatars = models.BooleanField("Show avatars", default=True)
+    show_avatars = models.BooleanField(_("Show avatars"), default=True)
     use_gravatar = models.BooleanField(
-        "Use Gravatar",
+        _("Use Gravatar"),
         default=False,
-        help_text="Off: every avatar is an identicon drawn by this site. On: readers' browsers ask "
-        "gravatar.com for a picture, which tells Gravatar who reads which post.",
+        help_text=_(
+            "Off: every avatar is an identicon drawn by this site. On: readers' browsers ask "
+            "gravatar.com for a picture, which tells Gravatar who reads which post."
+        ),
     )
     ip_retention_days = models.PositiveIntegerField(
-        "Keep commenters' IP addresses for (days)",
+        _("Keep commenters' IP addresses for (days)"),
         default=60,
         validators=[MinValueValidator(1)],
-        help_text="Afterwards they are anonymised (the last part zeroed).",
+        help_text=_("Afterwards they are anonymised (the last part zeroed)."),
     )
     empty_trash_days = models.PositiveIntegerField(
-        "Empty trash and spam after (days)", default=30, validators=[MinValueValidator(1)]
+        _("Empty trash and spam after (days)"), default=30, validators=[MinValueValidator(1)]
     )
 
     # The public moderation log (decision 0054)
     public_moderation_log = models.BooleanField(
-        "Publish a moderation log",
+        _("Publish a moderation log"),
         default=False,
-        help_text="When a published comment is held, trashed or marked as spam, its thread says "
-        "“A comment by … was removed on …: (the reason)” in its place, and /moderation/log/ lists "
-        "every such removal, with a feed.",
+        help_text=_(
+            "When a published comment is held, trashed or marked as spam, its thread says "
+            "“A comment by … was removed on …: (the reason)” in its place, and /moderation/log/ lists "
+            "every such removal, with a feed."
+        ),
     )
     moderation_reasons = models.TextField(
-        "Reasons for removing a comment",
+        _("Reasons for removing a comment"),
         default="Spam\nOff-topic\nPersonal attack\nDuplicate",
-        help_text="One per line, offered to moderators when the log is on; “Other” (with their own "
-        "words) is always offered too. Spam is the Spam button's reason, the first other line "
-        "that of Unapprove and Trash.",
+        help_text=_(
+            "One per line, offered to moderators when the log is on; “Other” (with their own "
+            "words) is always offered too. Spam is the Spam button's reason, the first other line "
+            "that of Unapprove and Trash."
+        ),
     )
 
     # Issue 22: likes, pins and readers' reports
-    comment_likes = models.BooleanField("Readers may like comments", default=True)
-    post_likes = models.BooleanField("Readers may like the essay itself", default=False)
+    comment_likes = models.BooleanField(_("Readers may like comments"), default=True)
+    post_likes = models.BooleanField(_("Readers may like the essay itself"), default=False)
     collapse_below = models.SmallIntegerField(
-        "Collapse comments with fewer likes than",
+        _("Collapse comments with fewer likes than"),
         default=0,
         validators=[MinValueValidator(0), MaxValueValidator(1000)],
-        help_text="0 shows every comment open. Collapsed comments open with a click (no script "
-        "needed). Only used when threads are ordered most liked first.",
+        help_text=_(
+            "0 shows every comment open. Collapsed comments open with a click (no script "
+            "needed). Only used when threads are ordered most liked first."
+        ),
     )
     max_pinned = models.PositiveSmallIntegerField(
-        "Pinned comments per post",
+        _("Pinned comments per post"),
         default=3,
         validators=[MaxValueValidator(20)],
-        help_text="Authors and moderators pin comments to the top of the discussion; 0 turns "
-        "pinning off.",
+        help_text=_(
+            "Authors and moderators pin comments to the top of the discussion; 0 turns pinning off."
+        ),
     )
     reports_to_hold = models.PositiveSmallIntegerField(
-        "Hold a comment after this many readers report it",
+        _("Hold a comment after this many readers report it"),
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "discussion settings"
+        verbose_name = verbose_name_plural = _("discussion settings")
 
     def __str__(self) -> str:
-        return "Discussion settings"
+        return str(_("Discussion settings"))
 
     @property
     def max_depth(self) -> int:
@@ -227,7 +253,7 @@ class SpamCorpus(models.Model):
     ham = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name_plural = "spam corpus"
+        verbose_name_plural = _("spam corpus")
 
     def __str__(self) -> str:
         return f"{self.spam} spam, {self.ham} kept"
@@ -243,9 +269,9 @@ class RemovalEntry(models.Model):
     """
 
     class Action(models.TextChoices):
-        HOLD = "hold", "held"
-        SPAM = "spam", "marked as spam"
-        TRASH = "trash", "trashed"
+        HOLD = "hold", _("held")
+        SPAM = "spam", _("marked as spam")
+        TRASH = "trash", _("trashed")
 
     comment = models.OneToOneField(
         "discussion.Comment",
@@ -257,7 +283,7 @@ class RemovalEntry(models.Model):
     post = models.ForeignKey("publishing.Post", on_delete=models.CASCADE, related_name="+")
     action = models.CharField(max_length=5, choices=Action.choices)
     reason = models.CharField(max_length=MAX_REASON)
-    text = models.CharField("Other reason", max_length=MAX_REASON_TEXT, blank=True)
+    text = models.CharField(_("Other reason"), max_length=MAX_REASON_TEXT, blank=True)
     removed_at = models.DateTimeField(db_index=True)
     # Who decided: for the staff, never shown on the public log.
     moderator = models.ForeignKey(
@@ -266,7 +292,7 @@ class RemovalEntry(models.Model):
 
     class Meta:
         ordering = ("-removed_at", "-id")
-        verbose_name_plural = "removal entries"
+        verbose_name_plural = _("removal entries")
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} on {self.removed_at:%Y-%m-%d}: {self.shown_reason}"
@@ -282,10 +308,10 @@ class Report(models.Model):
     "u:<id>" or "g:<keyed hash>"), shown in the queue with the others' counts and reasons."""
 
     class Reason(models.TextChoices):
-        SPAM = "spam", "Spam"
-        ABUSE = "abuse", "Abuse"
-        OFF_TOPIC = "offtopic", "Off topic"
-        OTHER = "other", "Other"
+        SPAM = "spam", _("Spam")
+        ABUSE = "abuse", _("Abuse")
+        OFF_TOPIC = "offtopic", _("Off topic")
+        OTHER = "other", _("Other")
 
     comment = models.ForeignKey(
         "discussion.Comment", on_delete=models.CASCADE, related_name="reports"
@@ -315,16 +341,16 @@ class Ban(models.Model):
     address (any case) or an address range (CIDR; one address is a /32 or /128)."""
 
     class Kind(models.TextChoices):
-        ACCOUNT = "account", "Account"
-        EMAIL = "email", "Email address"
-        NETWORK = "network", "Address range"
+        ACCOUNT = "account", _("Account")
+        EMAIL = "email", _("Email address")
+        NETWORK = "network", _("Address range")
 
     kind = models.CharField(max_length=7, choices=Kind.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     value = models.CharField(
-        max_length=100, blank=True, help_text="The email address, or the range (CIDR)."
+        max_length=100, blank=True, help_text=_("The email address, or the range (CIDR).")
     )
     reason = models.CharField(max_length=MAX_REASON_TEXT, blank=True)
     hide_comments = models.BooleanField(default=False)

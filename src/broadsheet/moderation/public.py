@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from broadsheet.core.cache import cache_policy
@@ -59,13 +60,14 @@ class LogFeed(Feed):
         _log_on()
 
     def title(self) -> str:
-        return f"{SiteSettings.current().title or django_settings.SITE_NAME}: moderation log"
+        site = SiteSettings.current().title or django_settings.SITE_NAME
+        return _("%(site)s: moderation log") % {"site": site}
 
     def link(self) -> str:
         return reverse("moderation:log")
 
     def subtitle(self) -> str:
-        return "Comments removed from the discussion, and why."
+        return _("Comments removed from the discussion, and why.")
 
     def items(self) -> list[LogLine]:
         return log_latest(FEED_ENTRIES)
@@ -75,7 +77,10 @@ class LogFeed(Feed):
 
     def item_description(self, item: LogLine) -> str:
         # Plain text, escaped by the feed generator: names and reasons are never markup.
-        return f"{item.sentence} (on “{item.post_title}”)"
+        return _("%(sentence)s (on “%(title)s”)") % {
+            "sentence": item.sentence,
+            "title": item.post_title,
+        }
 
     def item_link(self, item: LogLine) -> str:
         return f"{reverse('moderation:log')}#removal-{item.pk}"

@@ -11,6 +11,8 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from broadsheet.core.cache import cache_policy
@@ -45,22 +47,24 @@ def _within_rate(reader: Reader) -> bool:
 def comment_report(*, comment: Comment, reader: Reader, reason: str, text: str = "") -> Report:
     """File a reader's report; the last one of `reports_to_hold` holds the comment."""
     if comment.status != Comment.Status.APPROVED or comment.removed:
-        raise ReportRefused("This comment is not shown any more: thank you.", status=404)
+        raise ReportRefused(_("This comment is not shown any more: thank you."), status=404)
     if reason not in Report.Reason.values:
-        raise ReportRefused("Please choose why you report this comment.")
+        raise ReportRefused(_("Please choose why you report this comment."))
     if reason == Report.Reason.OTHER and not text.strip():
-        raise ReportRefused("Please say in a few words what is wrong with it.")
+        raise ReportRefused(_("Please say in a few words what is wrong with it."))
     if not _within_rate(reader):
-        raise ReportRefused("You have sent many reports in the last hour; please wait a while.",
-                            status=429)  # fmt: skip
+        raise ReportRefused(
+            _("You have sent many reports in the last hour; please wait a while."), status=429
+        )
     try:
         with transaction.atomic():
             report = Report.objects.create(comment=comment, reader=reader.key,
                                            address=reader.address, reason=reason,
                                            text=text.strip()[:200])  # fmt: skip
     except IntegrityError:
-        raise ReportRefused("You have already reported this comment: thank you.",
-                            status=409) from None  # fmt: skip
+        raise ReportRefused(
+            _("You have already reported this comment: thank you."), status=409
+        ) from None
     settings = DiscussionSettings.current()
     if Report.objects.filter(comment=comment).count() >= settings.reports_to_hold:
         held = _set_status(comment=comment, status=Comment.Status.PENDING)
@@ -77,10 +81,12 @@ def reports_clear(*, comment: Comment) -> None:
 
 class ReportForm(forms.Form):
     reason = forms.ChoiceField(
-        label="What is wrong with it?", choices=Report.Reason.choices, widget=forms.RadioSelect
+        label=gettext_lazy("What is wrong with it?"),
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
     )
     text = forms.CharField(
-        label="In your words (needed with Other)", max_length=200, required=False
+        label=gettext_lazy("In your words (needed with Other)"), max_length=200, required=False
     )
 
 

@@ -9,6 +9,9 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from broadsheet.discussion.addresses import comment_addresses
 from broadsheet.discussion.anchors import THREAD_UNUSED, WITH_ANCHORS, Quoted, quoted, responds_to
@@ -16,16 +19,17 @@ from broadsheet.discussion.models import Comment, CommentRevision
 from broadsheet.moderation.models import DiscussionSettings, Report
 
 Status = Comment.Status
+StrOrPromise = str | Promise
 QUEUE_PER_PAGE = 20
 
 # The tabs, WordPress's order. "All" is approved plus pending: spam and trash are kept apart
 # so that the usual view is the conversation, not the rubbish.
-TABS: tuple[tuple[str, str], ...] = (
-    ("all", "All"),
-    (Status.PENDING, "Pending"),
-    (Status.APPROVED, "Approved"),
-    (Status.SPAM, "Spam"),
-    (Status.TRASH, "Trash"),
+TABS: tuple[tuple[str, StrOrPromise], ...] = (
+    ("all", pgettext_lazy("comments", "All")),
+    (Status.PENDING, pgettext_lazy("comments", "Pending")),
+    (Status.APPROVED, pgettext_lazy("comments", "Approved")),
+    (Status.SPAM, pgettext_lazy("comments", "Spam")),
+    (Status.TRASH, pgettext_lazy("comments", "Trash")),
 )
 _ALL = (Status.APPROVED, Status.PENDING)
 
@@ -33,23 +37,40 @@ _ALL = (Status.APPROVED, Status.PENDING)
 @dataclass(frozen=True)
 class Action:
     name: str  # one of moderation.services.ACTIONS
-    label: str  # the button's text
-    verb: str  # for the messages: "Comment approved.", "3 comments approved."
+    label: StrOrPromise  # the button's text
+    # The message after it, by how many comments: "Comment approved.", "3 comments approved."
+    # (a lazy plural: `action.done % {"count": n}`).
+    done: StrOrPromise
     shortcut: str = ""  # the keyboard shortcut that clicks this button (moderation.js)
 
 
+# Translators: the message after a moderator's decision on one comment or on %(count)d of them.
+# Languages whose singular form also covers other numbers (21 …) may use %(count)d in it.
 _ACTIONS: dict[str, Action] = {
     action.name: action
     for action in (
-        Action("approve", "Approve", "approved", "a"),
-        Action("unapprove", "Unapprove", "unapproved", "u"),
-        Action("spam", "Spam", "marked as spam", "s"),
-        Action("not_spam", "Not spam", "restored from spam", "z"),
-        Action("trash", "Trash", "moved to the Trash", "t"),
-        Action("restore", "Restore", "restored from the Trash", "z"),
-        Action("delete", "Delete permanently", "deleted permanently"),
+        Action("approve", _("Approve"),
+               ngettext_lazy("Comment approved.", "%(count)d comments approved.", "count"), "a"),
+        Action("unapprove", _("Unapprove"),
+               ngettext_lazy("Comment unapproved.", "%(count)d comments unapproved.", "count"),
+               "u"),
+        Action("spam", pgettext_lazy("moderation: a button", "Spam"),
+               ngettext_lazy("Comment marked as spam.", "%(count)d comments marked as spam.",
+                             "count"), "s"),
+        Action("not_spam", _("Not spam"),
+               ngettext_lazy("Comment restored from spam.",
+                             "%(count)d comments restored from spam.", "count"), "z"),
+        Action("trash", pgettext_lazy("moderation: a button", "Trash"),
+               ngettext_lazy("Comment moved to the Trash.",
+                             "%(count)d comments moved to the Trash.", "count"), "t"),
+        Action("restore", _("Restore"),
+               ngettext_lazy("Comment restored from the Trash.",
+                             "%(count)d comments restored from the Trash.", "count"), "z"),
+        Action("delete", _("Delete permanently"),
+               ngettext_lazy("Comment deleted permanently.",
+                             "%(count)d comments deleted permanently.", "count")),
     )
-}
+}  # fmt: skip
 
 # The actions that make sense for each status. An action from any other status is refused:
 # "restore" on an approved comment would send it back to wherever it was before, and a stale
@@ -144,7 +165,7 @@ def queue_counts() -> dict[str, int]:
     return {key: int(value or 0) for key, value in counts.items()}
 
 
-def queue_tabs() -> list[tuple[str, str, int]]:
+def queue_tabs() -> list[tuple[str, StrOrPromise, int]]:
     """(status, label, count) for each tab."""
     counts = queue_counts()
     return [(key, label, counts[key]) for key, label in TABS]
@@ -174,7 +195,7 @@ def _reports(ids: list[int]) -> dict[int, tuple[dict[str, int], list[str]]]:
     rows = Report.objects.filter(comment_id__in=ids).values_list("comment_id", "reason", "text")
     for comment_id, reason, text in rows.order_by("created_at"):
         counts, texts = found.setdefault(comment_id, ({}, []))
-        label = labels.get(reason, reason)
+        label = str(labels.get(reason, reason))
         counts[label] = counts.get(label, 0) + 1
         if text:
             texts.append(text)

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from broadsheet.core.cache import cache_policy
@@ -57,10 +59,6 @@ def _page_number(raw: str | None) -> int:
     return id_or_none(raw) or 1
 
 
-def _counted(count: int, verb: str) -> str:
-    return f"{'Comment' if count == 1 else f'{count} comments'} {verb}."
-
-
 def _apply(comment: Comment, name: str, reason: Reason | None = None) -> bool:
     if not selectors.action_allowed(status=comment.status, name=name):
         return False
@@ -92,10 +90,12 @@ def _reason_context(form: ReasonForm | None) -> dict[str, Any]:
 
 
 class CommentEditForm(forms.Form):
-    author_name = forms.CharField(label="Name", max_length=MAX_NAME, required=False)
-    author_email = forms.EmailField(label="Email", max_length=MAX_EMAIL, required=False)
-    author_url = WebAddressField(label="URL", max_length=MAX_URL, required=False)
-    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 10}))
+    author_name = forms.CharField(label=gettext_lazy("Name"), max_length=MAX_NAME, required=False)
+    author_email = forms.EmailField(
+        label=gettext_lazy("Email"), max_length=MAX_EMAIL, required=False
+    )
+    author_url = WebAddressField(label=gettext_lazy("URL"), max_length=MAX_URL, required=False)
+    body = forms.CharField(label=gettext_lazy("Comment"), widget=forms.Textarea(attrs={"rows": 10}))
 
 
 @cache_policy("never")
@@ -139,10 +139,10 @@ def comment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return _edit_page(request, comment, CommentEditForm(initial=_edit_initial(comment)),
                           form, status=400)  # fmt: skip
     if _apply(comment, found.name, _given(form, request)):
-        messages.success(request, _counted(1, found.verb))
+        messages.success(request, found.done % {"count": 1})
     else:
         # Someone else moved the comment since this page was drawn: their decision stands.
-        messages.warning(request, "That comment has changed since the page was loaded.")
+        messages.warning(request, _("That comment has changed since the page was loaded."))
     return HttpResponseRedirect(_next_url(request))
 
 
@@ -153,7 +153,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     found = selectors.action(request.POST.get("action", ""))
     ids = [number for value in request.POST.getlist("ids") if (number := id_or_none(value))]
     if found is None or not ids:
-        messages.error(request, "Choose some comments and an action to apply to them.")
+        messages.error(request, _("Choose some comments and an action to apply to them."))
         return HttpResponseRedirect(_next_url(request))
     form = _reason_form(request.POST)
     if form is not None and not form.is_valid():
@@ -165,7 +165,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
         return render(request, "moderation/queue.html", context, status=400)
     reason = _given(form, request)
     done = sum(_apply(c, found.name, reason) for c in selectors.comments_by_ids(ids))
-    messages.success(request, _counted(done, found.verb))
+    messages.success(request, found.done % {"count": done})
     return HttpResponseRedirect(_next_url(request))
 
 
@@ -179,7 +179,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CommentEditForm(request.POST or None, initial=_edit_initial(comment))
     if request.method == "POST" and form.is_valid():
         comment_edit(comment=comment, editor_id=request.user.pk, **form.cleaned_data)
-        messages.success(request, "Comment updated.")
+        messages.success(request, _("Comment updated."))
         return HttpResponseRedirect(_next_url(request))
     return _edit_page(request, comment, form, _reason_form())
 
@@ -235,6 +235,6 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     except CommentRejected as exc:
         messages.error(request, exc.message)
     else:
-        done = "Comment approved and reply published." if was_pending else "Reply published."
+        done = _("Comment approved and reply published.") if was_pending else _("Reply published.")
         messages.success(request, done)
     return HttpResponseRedirect(_next_url(request))

@@ -8,6 +8,8 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from broadsheet.core.admin import SingletonAdmin
 from broadsheet.notes.models import Note, NoteSettings, ScoringRun
@@ -30,7 +32,7 @@ class NoteSettingsAdmin(SingletonAdmin):
     fieldsets = (
         (None, {"fields": ("enabled",)}),
         (
-            "Who may write and rate",
+            _("Who may write and rate"),
             {
                 "fields": (
                     "min_account_days",
@@ -41,7 +43,7 @@ class NoteSettingsAdmin(SingletonAdmin):
             },
         ),
         (
-            "Scoring (docs/notes-scorer.md)",
+            _("Scoring (docs/notes-scorer.md)"),
             {
                 "fields": (
                     "scoring_interval_minutes",
@@ -74,13 +76,18 @@ class NoteAdmin(_ReadOnly):
     def has_remove_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("notes.change_note")
 
-    @admin.action(description="Remove the selected notes (they break the rules)",
+    @admin.action(description=_("Remove the selected notes (they break the rules)"),
                   permissions=["remove"])  # fmt: skip
     def remove(self, request: HttpRequest, queryset: QuerySet[Note]) -> None:
         notes = list(queryset.filter(removed=False))
         for note in notes:
             note_remove(note=note, by=request.user)  # type: ignore[arg-type]
-        self.message_user(request, f"{len(notes)} notes removed.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d note removed.", "%(count)d notes removed.", len(notes))
+            % {"count": len(notes)},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(ScoringRun)

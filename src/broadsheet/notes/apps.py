@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NotesConfig(AppConfig):
     name = "broadsheet.notes"
     label = "notes"
-    verbose_name = "Context notes"
+    verbose_name = _("Context notes")
 
     def ready(self) -> None:
         # Personal data: accounts.privacy (a lower layer) exports and erases what we register;

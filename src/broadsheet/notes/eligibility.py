@@ -16,15 +16,23 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from broadsheet.notes.models import NoteSettings
 
-CLOSED = "This site does not take context notes or ratings at the moment."
-SIGN_IN_TO_WRITE = "Please sign in to write a context note."
-SIGN_IN_TO_RATE = "Please sign in to rate context notes."
-VERIFY = (
+StrOrPromise = str | Promise
+
+CLOSED = gettext_lazy("This site does not take context notes or ratings at the moment.")
+SIGN_IN_TO_WRITE = gettext_lazy("Please sign in to write a context note.")
+SIGN_IN_TO_RATE = gettext_lazy("Please sign in to rate context notes.")
+VERIFY_TO_WRITE = gettext_lazy(
     "Please verify your email address first (follow the link in the email we sent you, or "
-    "ask for a new one on your account's email page); then you can {what}."
+    "ask for a new one on your account's email page); then you can write context notes."
+)
+VERIFY_TO_RATE = gettext_lazy(
+    "Please verify your email address first (follow the link in the email we sent you, or "
+    "ask for a new one on your account's email page); then you can rate context notes."
 )
 
 
@@ -49,16 +57,19 @@ def _old_enough_on(reader: Reader, settings: NoteSettings) -> datetime:
 
 
 def _day(when: datetime) -> str:
-    return date_format(timezone.localtime(when), "j F Y")
+    # Translators: the day an account may write notes, in the format of Django's date filter.
+    return date_format(timezone.localtime(when), pgettext("a day", "j F Y"))
 
 
-def _common(reader: Reader, settings: NoteSettings, sign_in: str, what: str) -> str | None:
+def _common(
+    reader: Reader, settings: NoteSettings, sign_in: StrOrPromise, verify: StrOrPromise
+) -> str | None:
     if not settings.enabled:
-        return CLOSED
+        return str(CLOSED)
     if not reader.signed_in:
-        return sign_in
+        return str(sign_in)
     if settings.require_verified_email and not reader.verified:
-        return VERIFY.format(what=what)
+        return str(verify)
     return None
 
 
@@ -66,22 +77,24 @@ def write_refusal(
     reader: Reader, settings: NoteSettings, now: datetime | None = None
 ) -> str | None:
     """Why `reader` may not write a note now, or None when they may."""
-    refused = _common(reader, settings, SIGN_IN_TO_WRITE, "write context notes")
+    refused = _common(reader, settings, SIGN_IN_TO_WRITE, VERIFY_TO_WRITE)
     if refused:
         return refused
     ready = _old_enough_on(reader, settings)
     if ready > (now or timezone.now()):
-        return (
-            f"Accounts can write context notes once they are {settings.min_account_days} "
-            f"days old: yours can from {_day(ready)}. Until then you can rate other "
-            "readers' notes."
-        )
+        return ngettext(
+            "Accounts can write context notes once they are %(days)d day old: yours can from "
+            "%(day)s. Until then you can rate other readers' notes.",
+            "Accounts can write context notes once they are %(days)d days old: yours can from "
+            "%(day)s. Until then you can rate other readers' notes.",
+            settings.min_account_days,
+        ) % {"days": settings.min_account_days, "day": _day(ready)}
     return None
 
 
 def rate_refusal(reader: Reader, settings: NoteSettings) -> str | None:
     """Why `reader` may not rate notes, or None when they may."""
-    return _common(reader, settings, SIGN_IN_TO_RATE, "rate context notes")
+    return _common(reader, settings, SIGN_IN_TO_RATE, VERIFY_TO_RATE)
 
 
 def rating_note(reader: Reader, settings: NoteSettings, now: datetime | None = None) -> str:
@@ -92,11 +105,15 @@ def rating_note(reader: Reader, settings: NoteSettings, now: datetime | None = N
     ready = _old_enough_on(reader, settings)
     if ready <= (now or timezone.now()):
         return ""
-    return (
+    return ngettext(
         "Your ratings are kept, but they count towards which notes are shown only once your "
-        f"account is {settings.min_account_days} days old, from {_day(ready)}: new accounts "
-        "wait, so that a crowd of them cannot decide what readers see."
-    )
+        "account is %(days)d day old, from %(day)s: new accounts wait, so that a crowd of them "
+        "cannot decide what readers see.",
+        "Your ratings are kept, but they count towards which notes are shown only once your "
+        "account is %(days)d days old, from %(day)s: new accounts wait, so that a crowd of them "
+        "cannot decide what readers see.",
+        settings.min_account_days,
+    ) % {"days": settings.min_account_days, "day": _day(ready)}
 
 
 def can_write(user: Any, settings: NoteSettings) -> str | None:

@@ -12,6 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from broadsheet.core.anchoring import CONTEXT, MAX_QUOTE, NotInText, Passage, Selector, select
 from broadsheet.core.anchoring import whole as whole_passage
@@ -22,29 +25,45 @@ from broadsheet.notes.reasons import HELPFUL, NOT_HELPFUL, BadReasons, checked_r
 
 class NoteForm(WithSources):
     field_order = ["body", "sources", "references"]
-    sources_help = "At least one: a web address, a DOI (10.…) or a reference of the essay (@key)."
+    sources_help = gettext_lazy(
+        "At least one: a web address, a DOI (10.…) or a reference of the essay (@key)."
+    )
     body = Text(
-        label="Your note", max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=f"What a reader should know here, in plain words (at most {MAX_BODY:,} "
-        "characters). Write for readers who disagree with you as much as for those who agree.",
-        error_messages={"required": "Please write the note: what should a reader know here?"},
+        label=gettext_lazy("Your note"), max_length=MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": gettext_lazy("Please write the note: what should a reader know here?")
+        },
     )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = _(
+            "What a reader should know here, in plain words (at most %(max)s characters). "
+            "Write for readers who disagree with you as much as for those who agree."
+        ) % {"max": number_format(MAX_BODY, force_grouping=True)}
 
 
 class RatingForm(forms.Form):
     label_suffix = ""  # the labels are questions
     value = forms.ChoiceField(
-        label="Is this note helpful?", choices=Rating.Value.choices, widget=forms.RadioSelect,
+        label=gettext_lazy("Is this note helpful?"), choices=Rating.Value.choices,
+        widget=forms.RadioSelect,
         error_messages={
-            "required": "Please choose Helpful, Somewhat helpful or Not helpful.",
-            "invalid_choice": "Please choose Helpful, Somewhat helpful or Not helpful.",
+            "required": gettext_lazy("Please choose Helpful, Somewhat helpful or Not helpful."),
+            "invalid_choice": gettext_lazy(
+                "Please choose Helpful, Somewhat helpful or Not helpful."
+            ),
         },
     )  # fmt: skip
     reasons = forms.MultipleChoiceField(
-        label="Why? (any that apply)", required=False, widget=forms.CheckboxSelectMultiple,
-        choices=[("If helpful", list(HELPFUL.items())),
-                 ("If not helpful", list(NOT_HELPFUL.items()))],
-        error_messages={"invalid_choice": "One of the reasons is not one we offer: please choose again."},
+        label=gettext_lazy("Why? (any that apply)"), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(gettext_lazy("If helpful"), list(HELPFUL.items())),
+                 (gettext_lazy("If not helpful"), list(NOT_HELPFUL.items()))],
+        error_messages={"invalid_choice": gettext_lazy(
+            "One of the reasons is not one we offer: please choose again."
+        )},
     )  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
@@ -64,7 +83,10 @@ def selection(passage: Passage, texts: list[Passage], data: Any) -> Selector:
     if not exact.strip():
         return whole_passage(passage)
     if len(exact) > MAX_QUOTE:  # not even looked for
-        raise NotInText(f"A quote is at most {MAX_QUOTE:,} characters.")
+        raise NotInText(
+            _("A quote is at most %(max)s characters.")
+            % {"max": number_format(MAX_QUOTE, force_grouping=True)}
+        )
     return select(
         texts, passage=passage.id, exact=exact,
         # They only choose between occurrences: the stored context is the text's own.

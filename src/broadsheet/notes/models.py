@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.core.models import SingletonModel
 from broadsheet.publishing.models import Post
@@ -18,40 +19,42 @@ class NoteSettings(SingletonModel):
     """Who may write and rate, how often, and the scorer's parameters. The defaults are the
     Community Notes core model's published ones (docs/decisions, the notes' scorer record)."""
 
-    enabled = models.BooleanField("Readers may write and rate context notes", default=True)
+    enabled = models.BooleanField(_("Readers may write and rate context notes"), default=True)
     min_account_days = models.PositiveIntegerField(
-        "Days an account must be old to write notes and to have its ratings scored", default=7
+        _("Days an account must be old to write notes and to have its ratings scored"), default=7
     )
     require_verified_email = models.BooleanField(
-        "Writers and raters need a verified email address", default=True
+        _("Writers and raters need a verified email address"), default=True
     )
-    notes_per_day = models.PositiveIntegerField("Notes one account may write a day", default=5)
+    notes_per_day = models.PositiveIntegerField(_("Notes one account may write a day"), default=5)
     ratings_per_hour = models.PositiveIntegerField(
-        "Ratings one account may make an hour", default=60
+        _("Ratings one account may make an hour"), default=60
     )
     scoring_interval_minutes = models.PositiveIntegerField(
-        "Minutes between scoring runs at most", default=5
+        _("Minutes between scoring runs at most"), default=5
     )
-    min_ratings = models.PositiveSmallIntegerField("Ratings a note needs to be decided", default=5)
-    shown_intercept = models.FloatField("Shown: note intercept at least", default=0.40)
-    shown_max_factor = models.FloatField("Shown: |note factor| below", default=0.50)
-    unhelpful_base = models.FloatField("Not helpful: intercept at most (base)", default=-0.05)
-    unhelpful_slope = models.FloatField("Not helpful: minus this × |note factor|", default=0.8)
-    lambda_intercept = models.FloatField("Regularisation of intercepts (λ_i)", default=0.15)
-    lambda_factor = models.FloatField("Regularisation of factors (λ_f)", default=0.03)
+    min_ratings = models.PositiveSmallIntegerField(
+        _("Ratings a note needs to be decided"), default=5
+    )
+    shown_intercept = models.FloatField(_("Shown: note intercept at least"), default=0.40)
+    shown_max_factor = models.FloatField(_("Shown: |note factor| below"), default=0.50)
+    unhelpful_base = models.FloatField(_("Not helpful: intercept at most (base)"), default=-0.05)
+    unhelpful_slope = models.FloatField(_("Not helpful: minus this × |note factor|"), default=0.8)
+    lambda_intercept = models.FloatField(_("Regularisation of intercepts (λ_i)"), default=0.15)
+    lambda_factor = models.FloatField(_("Regularisation of factors (λ_f)"), default=0.03)
 
     class Meta:
-        verbose_name = "Context notes settings"
-        verbose_name_plural = "Context notes settings"
+        verbose_name = _("Context notes settings")
+        verbose_name_plural = _("Context notes settings")
 
     def __str__(self) -> str:
         return "Context notes settings"
 
 
 class Status(models.TextChoices):
-    NEEDS_MORE_RATINGS = "needs", "Needs more ratings"
-    SHOWN = "shown", "Shown"
-    NOT_HELPFUL = "unhelpful", "Not helpful"
+    NEEDS_MORE_RATINGS = "needs", _("Needs more ratings")
+    SHOWN = "shown", _("Shown")
+    NOT_HELPFUL = "unhelpful", _("Not helpful")
 
 
 class Note(models.Model):
@@ -111,9 +114,9 @@ class Rating(models.Model):
     """One reader's rating of one note (changeable: one row per reader and note)."""
 
     class Value(models.TextChoices):
-        HELPFUL = "helpful", "Helpful"
-        SOMEWHAT = "somewhat", "Somewhat helpful"
-        NOT_HELPFUL = "not_helpful", "Not helpful"
+        HELPFUL = "helpful", _("Helpful")
+        SOMEWHAT = "somewhat", _("Somewhat helpful")
+        NOT_HELPFUL = "not_helpful", _("Not helpful")
 
     note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="ratings")
     rater = models.ForeignKey(

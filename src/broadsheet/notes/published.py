@@ -11,6 +11,8 @@ import html
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from broadsheet.notes.models import NoteSettings
 from broadsheet.notes.selectors import ShownNote, shown_for_post
@@ -59,10 +61,11 @@ def _placed(post: Post, notes: list[ShownNote]) -> tuple[SafeString, dict[str, S
 
 
 def _line(post: Post, shown: int, enabled: bool) -> SafeString:
-    invite = "Read and rate notes" if enabled else "Read the notes"
+    invite = _("Read and rate notes") if enabled else _("Read the notes")
+    count = ngettext("Context notes: %(count)d shown", "Context notes: %(count)d shown", shown)
     return format_html(
-        '<p class="context-notes-line">Context notes: {} shown · <a href="{}">{}</a></p>',
-        shown, notes_url(post), invite,
+        '<p class="context-notes-line">{} · <a href="{}">{}</a></p>',
+        count % {"count": shown}, notes_url(post), invite,
     )  # fmt: skip
 
 

@@ -7,27 +7,31 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from broadsheet.notes.models import Rating
 
-HELPFUL: dict[str, str] = {
-    "good_sources": "Cites good sources",
-    "important_context": "Adds important context",
-    "addresses_claim": "Addresses the claim directly",
-    "clear": "Easy to understand",
-    "neutral": "Neutral language",
+HELPFUL: dict[str, str | Promise] = {
+    "good_sources": gettext_lazy("Cites good sources"),
+    "important_context": gettext_lazy("Adds important context"),
+    "addresses_claim": gettext_lazy("Addresses the claim directly"),
+    "clear": gettext_lazy("Easy to understand"),
+    "neutral": gettext_lazy("Neutral language"),
 }
-NOT_HELPFUL: dict[str, str] = {
-    "sources_missing": "Sources missing or unreliable",
-    "sources_unsupportive": "Sources do not support the note",
-    "incorrect": "Incorrect information",
-    "opinion": "Opinion or speculation",
-    "off_topic": "Off topic, or misses the point",
-    "unclear": "Hard to understand",
-    "argumentative": "Argumentative or biased language",
-    "not_needed": "Not needed on this essay",
-    "abuse": "Harassment or abuse",
+NOT_HELPFUL: dict[str, str | Promise] = {
+    "sources_missing": gettext_lazy("Sources missing or unreliable"),
+    "sources_unsupportive": gettext_lazy("Sources do not support the note"),
+    "incorrect": gettext_lazy("Incorrect information"),
+    "opinion": gettext_lazy("Opinion or speculation"),
+    "off_topic": gettext_lazy("Off topic, or misses the point"),
+    "unclear": gettext_lazy("Hard to understand"),
+    "argumentative": gettext_lazy("Argumentative or biased language"),
+    "not_needed": gettext_lazy("Not needed on this essay"),
+    "abuse": gettext_lazy("Harassment or abuse"),
 }
-ALL: dict[str, str] = {**HELPFUL, **NOT_HELPFUL}
+ALL: dict[str, str | Promise] = {**HELPFUL, **NOT_HELPFUL}
 MAX_REASONS = len(ALL)
 
 
@@ -39,7 +43,7 @@ class BadReasons(ValueError):
         self.message = message
 
 
-def reasons_for(value: str) -> dict[str, str]:
+def reasons_for(value: str) -> dict[str, str | Promise]:
     """The tags a rating of `value` may carry, with their labels."""
     if value == Rating.Value.HELPFUL:
         return HELPFUL
@@ -57,10 +61,16 @@ def checked_reasons(value: str, tags: Iterable[str]) -> list[str]:
         if tag not in allowed:
             label = ALL.get(tag)
             if label is None:
-                raise BadReasons("One of the reasons is not one we offer: please choose again.")
-            raise BadReasons(
-                f"“{label}” is a reason for a note that is "
-                f"{'helpful' if tag in HELPFUL else 'not helpful'}: please choose reasons "
-                "that fit your rating."
-            )
+                raise BadReasons(_("One of the reasons is not one we offer: please choose again."))
+            if tag in HELPFUL:
+                sentence = _(
+                    "“%(reason)s” is a reason for a note that is helpful: please choose reasons "
+                    "that fit your rating."
+                )
+            else:
+                sentence = _(
+                    "“%(reason)s” is a reason for a note that is not helpful: please choose "
+                    "reasons that fit your rating."
+                )
+            raise BadReasons(sentence % {"reason": label})
     return [tag for tag in allowed if tag in chosen]

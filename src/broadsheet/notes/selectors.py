@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from broadsheet.corrections.sources import source_link
 from broadsheet.notes.models import Note, Status, StatusChange
 from broadsheet.publishing.models import Post
@@ -83,7 +86,7 @@ class NoteDetail:
 
     @property
     def status_label(self) -> str:
-        return _LABELS.get(self.status, self.status)
+        return str(_LABELS.get(self.status, self.status))
 
     @property
     def passage_url(self) -> str:
@@ -99,7 +102,8 @@ def source_links(sources: Any, post_url: str) -> tuple[SourceLink, ...]:
             continue
         kind, value = str(source.get("kind", "")), str(source.get("value", ""))
         if kind == "reference":
-            links.append(SourceLink(f"Reference: {value}", f"{post_url}#ref-{value}"))
+            label = _("Reference: %(key)s") % {"key": value}
+            links.append(SourceLink(label, f"{post_url}#ref-{value}"))
         elif (href := source_link({"kind": kind, "value": value})).startswith(_WEB):
             links.append(SourceLink(value if kind == "url" else f"doi:{value}", href))
     return tuple(links)
@@ -139,7 +143,7 @@ def note_detail(pk: int) -> NoteDetail | None:
         status_at=note.status_at, intercept=note.intercept, factor=note.factor,
         scored_ratings=note.scored_ratings, ratings_count=note.ratings_count,
         history=tuple(
-            Change(c.at, _LABELS[c.old], _LABELS[c.new], c.intercept, c.factor, c.ratings)
+            Change(c.at, str(_LABELS[c.old]), str(_LABELS[c.new]), c.intercept, c.factor, c.ratings)
             for c in history
         ),
     )  # fmt: skip
@@ -155,17 +159,23 @@ def _number(value: float) -> str:
 
 def _rated_by(count: int) -> str:
     if count == 0:
-        return "No one has rated it yet."
-    return "Rated by 1 reader." if count == 1 else f"Rated by {count} readers."
+        return _("No one has rated it yet.")
+    if count == 1:
+        return _("Rated by 1 reader.")
+    return ngettext("Rated by %(count)d reader.", "Rated by %(count)d readers.", count) % {
+        "count": count
+    }
 
 
-def _scores(note: NoteDetail, params: Thresholds) -> str:
+def _scores(note: NoteDetail, params: Thresholds) -> dict[str, str]:
+    """The numbers the sentences about a scored note name."""
     assert note.intercept is not None and note.factor is not None
-    return (
-        f"its helpfulness score is {_number(note.intercept)} (a note is shown from "
-        f"{_number(params.shown_intercept)}) and its lean is {_number(note.factor)} (a note is "
-        f"shown only while its lean stays within ±{_number(params.shown_max_factor)})."
-    )
+    return {
+        "score": _number(note.intercept),
+        "bar": _number(params.shown_intercept),
+        "lean": _number(note.factor),
+        "max": _number(params.shown_max_factor),
+    }
 
 
 def explanation(note: NoteDetail, params: Thresholds) -> list[str]:
@@ -173,63 +183,77 @@ def explanation(note: NoteDetail, params: Thresholds) -> list[str]:
     if note.intercept is None or note.factor is None:
         if note.ratings_count == 0:
             return [_rated_by(0), _too_few(0, params)]
-        return [_rated_by(note.ratings_count), _NOT_SCORED]
+        return [_rated_by(note.ratings_count), str(_NOT_SCORED)]
     if note.scored_ratings < params.min_ratings:
         return [_rated_by(note.scored_ratings), _too_few(note.scored_ratings, params)]
     if note.status == Status.SHOWN:
         return [_rated_by(note.scored_ratings), _shown(note, params)]
     if note.status == Status.NOT_HELPFUL:
         return [_rated_by(note.scored_ratings), _unhelpful(note, params)]
-    return [_rated_by(note.scored_ratings), _undecided(note, params), _MORE]
+    return [_rated_by(note.scored_ratings), _undecided(note, params), str(_MORE)]
 
 
-_NOT_SCORED = (
+_NOT_SCORED = gettext_lazy(
     "No scoring run has counted its ratings yet: runs take place a few minutes after new "
     "ratings, and only ratings from accounts old enough are counted."
 )
-_MORE = "More ratings, from readers on either side, may change that."
+_MORE = gettext_lazy("More ratings, from readers on either side, may change that.")
 
 
 def _too_few(count: int, params: Thresholds) -> str:
     more = params.min_ratings - count
-    return (
-        f"A note needs at least {params.min_ratings} ratings before it can be shown or set "
-        f"aside: it needs {more} more {'rating' if more == 1 else 'ratings'}."
-    )
+    # Translators: %(min)d is the site's minimum; the plural follows %(more)d.
+    return ngettext(
+        "A note needs at least %(min)d ratings before it can be shown or set aside: it needs "
+        "%(more)d more rating.",
+        "A note needs at least %(min)d ratings before it can be shown or set aside: it needs "
+        "%(more)d more ratings.",
+        more,
+    ) % {"min": params.min_ratings, "more": more}
 
 
 def _shown(note: NoteDetail, params: Thresholds) -> str:
     assert note.intercept is not None and note.factor is not None
-    why = "Readers on both sides of the essay's usual divide rated it helpful: "
     if note.intercept >= params.shown_intercept:
-        return why + _scores(note, params)
+        return _(
+            "Readers on both sides of the essay's usual divide rated it helpful: its "
+            "helpfulness score is %(score)s (a note is shown from %(bar)s) and its lean is "
+            "%(lean)s (a note is shown only while its lean stays within ±%(max)s)."
+        ) % _scores(note, params)
     # Shown by the scorer's both-sides rule (notes.scoring.both_sides_statuses).
-    return why + (
-        f"its lean is {_number(note.factor)}, within ±{_number(params.shown_max_factor)}, "
-        "and readers typical of either side are expected to find it as helpful as a note "
-        f"at the usual bar of {_number(params.shown_intercept)}, though its helpfulness "
-        f"score is {_number(note.intercept)}."
-    )
+    return _(
+        "Readers on both sides of the essay's usual divide rated it helpful: its lean is "
+        "%(lean)s, within ±%(max)s, and readers typical of either side are expected to find it "
+        "as helpful as a note at the usual bar of %(bar)s, though its helpfulness score is "
+        "%(score)s."
+    ) % _scores(note, params)
 
 
 def _unhelpful(note: NoteDetail, params: Thresholds) -> str:
     assert note.intercept is not None and note.factor is not None
     limit = params.unhelpful_base - params.unhelpful_slope * abs(note.factor)
-    return (
+    return _(
         "Readers, whichever side they usually take, did not find it helpful: its helpfulness "
-        f"score is {_number(note.intercept)}, at or below {_number(limit)}, the score under "
-        f"which a note with its lean ({_number(note.factor)}) is set aside. It is not shown."
-    )
+        "score is %(score)s, at or below %(limit)s, the score under which a note with its lean "
+        "(%(lean)s) is set aside. It is not shown."
+    ) % {**_scores(note, params), "limit": _number(limit)}
 
 
 def _undecided(note: NoteDetail, params: Thresholds) -> str:
     assert note.intercept is not None and note.factor is not None
     if abs(note.factor) >= params.shown_max_factor:
-        start = "Its ratings follow the essay's usual divide — one side found it more helpful "
-        start += "than the other: "
+        sentence = _(
+            "Its ratings follow the essay's usual divide — one side found it more helpful than "
+            "the other: its helpfulness score is %(score)s (a note is shown from %(bar)s) and "
+            "its lean is %(lean)s (a note is shown only while its lean stays within ±%(max)s)."
+        )
     else:
-        start = "Not enough readers, across the essay's usual divide, found it helpful yet: "
-    return start + _scores(note, params)
+        sentence = _(
+            "Not enough readers, across the essay's usual divide, found it helpful yet: its "
+            "helpfulness score is %(score)s (a note is shown from %(bar)s) and its lean is "
+            "%(lean)s (a note is shown only while its lean stays within ±%(max)s)."
+        )
+    return sentence % _scores(note, params)
 
 
 _HEAVY = ("body", "body_html", "featured_image_html", "footnotes_html", "bibliography_html",

@@ -20,6 +20,9 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from broadsheet.core.anchoring import Selector
 from broadsheet.core.effects import action
@@ -61,13 +64,19 @@ def _within_limit(kind: str, user: Any, limit: int, window: int, message: str) -
 def _note_fields(body: str, sources: Sequence[Source]) -> dict[str, Any]:
     text = without_nul(body).strip()
     if not text:
-        raise Refused("Please write the note: what should a reader know here?")
+        raise Refused(_("Please write the note: what should a reader know here?"))
     if len(text) > MAX_BODY:
-        raise Refused(f"A note is at most {MAX_BODY:,} characters; yours has {len(text):,}.")
+        raise Refused(
+            _("A note is at most %(max)s characters; yours has %(length)s.")
+            % {
+                "max": number_format(MAX_BODY, force_grouping=True),
+                "length": number_format(len(text), force_grouping=True),
+            }
+        )
     if not sources:
-        raise Refused("Please give at least one source: a web address, a DOI or a reference.")
+        raise Refused(_("Please give at least one source: a web address, a DOI or a reference."))
     if len(sources) > MAX_SOURCES:
-        raise Refused(f"Please give at most {MAX_SOURCES} sources.")
+        raise Refused(_("Please give at most %(max)d sources.") % {"max": MAX_SOURCES})
     return {"body": text, "sources": [source.as_json() for source in sources]}
 
 
@@ -88,12 +97,15 @@ def note_write(
     if refused:
         raise Refused(refused)
     if post.is_page or not post.is_public:
-        raise Refused("Context notes are written on published essays only.")
+        raise Refused(_("Context notes are written on published essays only."))
     fields = _note_fields(body, sources)
     _within_limit(
         "write", author, settings.notes_per_day, DAY,
-        f"You have written {settings.notes_per_day} notes today, the most a day. Please "
-        "send this one tomorrow: your text is kept.",
+        ngettext("You have written %(count)d note today, the most a day. Please send this "
+                 "one tomorrow: your text is kept.",
+                 "You have written %(count)d notes today, the most a day. Please send this "
+                 "one tomorrow: your text is kept.",
+                 settings.notes_per_day) % {"count": settings.notes_per_day},
     )  # fmt: skip
     return Note.objects.create(post=post, author=author, **_where(post, selector), **fields)
 
@@ -112,11 +124,11 @@ def _rating_checks(note: Note, rater: Any, value: str, reasons: Sequence[str]) -
     if refused:
         raise Refused(refused)
     if note.removed:
-        raise Refused("This note was removed by a moderator: it can no longer be rated.")
+        raise Refused(_("This note was removed by a moderator: it can no longer be rated."))
     if note.author_id is not None and note.author_id == rater.pk:
-        raise Refused("You wrote this note: other readers rate it.")
+        raise Refused(_("You wrote this note: other readers rate it."))
     if value not in Rating.Value.values:
-        raise Refused("Please choose Helpful, Somewhat helpful or Not helpful.")
+        raise Refused(_("Please choose Helpful, Somewhat helpful or Not helpful."))
     try:
         return checked_reasons(value, reasons)
     except BadReasons as bad:
@@ -147,8 +159,11 @@ def note_rate(*, note: Note, rater: Any, value: str, reasons: Sequence[str]) -> 
     settings = NoteSettings.current()
     _within_limit(
         "rate", rater, settings.ratings_per_hour, HOUR,
-        f"You have rated {settings.ratings_per_hour} notes in the last hour, the most an "
-        "hour. Please come back later: this rating was not stored.",
+        ngettext("You have rated %(count)d note in the last hour, the most an hour. Please "
+                 "come back later: this rating was not stored.",
+                 "You have rated %(count)d notes in the last hour, the most an hour. Please "
+                 "come back later: this rating was not stored.",
+                 settings.ratings_per_hour) % {"count": settings.ratings_per_hour},
     )  # fmt: skip
     rating = _upsert(note, rater, value, tags)
     transaction.on_commit(ask_for_scoring)

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from broadsheet.core.anchoring import NotInText, Passage, Selector, whole
@@ -31,14 +32,16 @@ from broadsheet.publishing.selectors import post_for_permalink
 
 QUEUE = 5  # notes put before a rater at once
 HELP = 3  # notes the essay's own page puts before a rater
-NOT_IN_TEXT = "The whole passage is quoted instead: check it, then send again."
-WRITTEN = (
+NOT_IN_TEXT = gettext_lazy("The whole passage is quoted instead: check it, then send again.")
+WRITTEN = gettext_lazy(
     "Thank you: your note is stored. Other readers rate it now; it is shown on the essay once "
     "readers who usually disagree with each other both find it helpful."
 )
-RATED = "Thank you: your rating is stored. You can change it below at any time."
-RATED_ON_ESSAY = "Thank you: your rating is stored. You can change it on the essay's notes page."
-THANKS = "Thanks — rated. You can change your rating on the essay's notes page."
+RATED = gettext_lazy("Thank you: your rating is stored. You can change it below at any time.")
+RATED_ON_ESSAY = gettext_lazy(
+    "Thank you: your rating is stored. You can change it on the essay's notes page."
+)
+THANKS = gettext_lazy("Thanks — rated. You can change your rating on the essay's notes page.")
 
 
 def _essay(request: HttpRequest, year: int, month: int, day: int, slug: str) -> Post:
@@ -137,7 +140,7 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error(None, why.message)
         return _not_rated(request, note, form, status=why.status)
     if _by_script(request):
-        return JsonResponse({"message": THANKS})
+        return JsonResponse({"message": str(THANKS)})
     if request.POST.get("back") == "essay":  # from the essay page's "Needs your help"
         messages.success(request, RATED_ON_ESSAY)
         return HttpResponseRedirect(note.post.get_absolute_url())

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
 
 from broadsheet.operations.backup import Stored, backups_folder, stored_backups
 from broadsheet.operations.models import Backup
@@ -46,7 +47,7 @@ class BackupAdmin(admin.ModelAdmin):
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
-            "title": "Backups",
+            "title": _("Backups"),
             "opts": self.model._meta,
             "backups": [_row(stored) for stored in stored_backups()],
             "folder": backups_folder(),

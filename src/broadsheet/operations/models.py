@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Backup(models.Model):
@@ -10,8 +11,8 @@ class Backup(models.Model):
     class Meta:
         managed = False
         default_permissions = ()
-        verbose_name = "backup"
-        verbose_name_plural = "backups"
+        verbose_name = _("backup")
+        verbose_name_plural = _("backups")
 
     def __str__(self) -> str:
         return "backup"

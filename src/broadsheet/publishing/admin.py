@@ -8,6 +8,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.accounts.models import User
 from broadsheet.core.admin import SingletonAdmin
@@ -40,17 +42,17 @@ class ReferenceForm(forms.ModelForm):
     authors = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text="One per line: Family, Given",
+        help_text=_("One per line: Family, Given"),
     )
     editors = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text="One per line: Family, Given",
+        help_text=_("One per line: Family, Given"),
     )
     translators = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 1}),
         required=False,
-        help_text="One per line: Family, Given",
+        help_text=_("One per line: Family, Given"),
     )
 
     class Meta:
@@ -138,11 +140,11 @@ class PostAuthorInline(_PostInline, admin.TabularInline):
 class MineFilter(admin.SimpleListFilter):
     """WordPress's "Mine" view of the post list."""
 
-    title = "author"
+    title = _("author")
     parameter_name = "mine"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("1", "Mine")]
+        return [("1", gettext("Mine"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Post]) -> QuerySet[Post]:
         if self.value() == "1":
@@ -163,24 +165,25 @@ class PostAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("kind", "title", "slug", "excerpt", "body")}),
         (
-            "Publishing",
+            _("Publishing"),
             {"fields": ("status", "published_at", "language", "comments_open", "sticky")},
         ),
-        ("Classification", {"fields": ("categories", "tags")}),
-        ("Pages", {"fields": ("parent", "menu_order"), "classes": ("collapse",)}),
-        ("Preview", {"fields": ("rendered_preview",)}),
+        (_("Classification"), {"fields": ("categories", "tags")}),
+        (_("Pages"), {"fields": ("parent", "menu_order"), "classes": ("collapse",)}),
+        (_("Preview"), {"fields": ("rendered_preview",)}),
     )
 
-    @admin.display(description="Rendered body")
+    @admin.display(description=_("Rendered body"))
     def rendered_preview(self, obj: Post) -> SafeString:
         if not obj.pk:
-            return mark_safe("<p>Save the post to see it rendered.</p>")
+            return format_html("<p>{}</p>", gettext("Save the post to see it rendered."))
         problems = post_render(post=obj)
         return format_html(
-            '<p><a href="{}" target="_blank">Open the full page preview</a></p>'
+            '<p><a href="{}" target="_blank">{}</a></p>'
             "{}"
             '<div class="broadsheet-preview">{}{}{}</div>',
             obj.get_absolute_url() if obj.is_public else f"/preview/{obj.pk}/",
+            gettext("Open the full page preview"),
             format_html(
                 '<ul class="errorlist">{}</ul>',
                 mark_safe("".join(format_html("<li>{}</li>", p) for p in problems)),

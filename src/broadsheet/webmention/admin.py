@@ -9,6 +9,8 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from broadsheet.webmention.models import Mention, Sent
 from broadsheet.webmention.services import mention_receive, mention_remove, sents_queue
@@ -47,21 +49,34 @@ class MentionAdmin(_ReadOnly):
     def has_moderate_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("discussion.change_comment")
 
-    @admin.action(description="Check the selected mentions' sources again",
+    @admin.action(description=_("Check the selected mentions' sources again"),
                   permissions=["moderate"])  # fmt: skip
     def check_again(self, request: HttpRequest, queryset: QuerySet[Mention]) -> None:
         rows = list(queryset.select_related("post"))
         for mention in rows:
             mention_receive(source=mention.source, target=mention.target, post=mention.post)
-        self.message_user(request, f"{len(rows)} mention(s) queued to be checked again.")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d mention queued to be checked again.",
+                "%(count)d mentions queued to be checked again.",
+                len(rows),
+            )
+            % {"count": len(rows)},
+        )
 
-    @admin.action(description="Remove the selected mentions (their comments are deleted)",
+    @admin.action(description=_("Remove the selected mentions (their comments are deleted)"),
                   permissions=["moderate"])  # fmt: skip
     def remove(self, request: HttpRequest, queryset: QuerySet[Mention]) -> None:
         rows = list(queryset.exclude(status=Mention.Status.REMOVED).select_related("comment"))
         for mention in rows:
             mention_remove(mention=mention, reason="Removed by a moderator.")
-        self.message_user(request, f"{len(rows)} mention(s) removed.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d mention removed.", "%(count)d mentions removed.", len(rows))
+            % {"count": len(rows)},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Sent)
@@ -84,7 +99,7 @@ class SentAdmin(_ReadOnly):
     def has_send_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("publishing.edit_others_posts")
 
-    @admin.action(description="Send the selected Webmentions again", permissions=["send"])
+    @admin.action(description=_("Send the selected Webmentions again"), permissions=["send"])
     def send_again(self, request: HttpRequest, queryset: QuerySet[Sent]) -> None:
         from broadsheet.webmention.tasks import send_one
 
@@ -95,4 +110,12 @@ class SentAdmin(_ReadOnly):
         for sents in by_post.values():
             for queued in sents_queue(post=sents[0].post, targets=[s.target for s in sents]):
                 send_one.enqueue(queued.pk)
-        self.message_user(request, f"{len(rows)} Webmention(s) queued to be sent again.")
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d Webmention queued to be sent again.",
+                "%(count)d Webmentions queued to be sent again.",
+                len(rows),
+            )
+            % {"count": len(rows)},
+        )
