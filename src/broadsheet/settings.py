@@ -91,7 +91,7 @@ INSTALLED_APPS = [
     "broadsheet.embed",
     "broadsheet.operations",
     "django_tasks",
-    "django_tasks_db",
+    "broadsheet.core.tasks_app.TasksDatabaseConfig",  # django_tasks_db, named in our language
     "allauth",
     "allauth.account",
     "allauth.socialaccount",

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import include, path, re_path
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 from broadsheet.core import converters
@@ -11,7 +13,8 @@ from broadsheet.moderation import reports as moderation_reports
 
 converters.register()  # yyyy and dd, used by the publishing and feeds URLs
 
-admin.site.site_header = f"{settings.SITE_NAME} administration"
+# Translators: the admin's header; {site_name} is the site's name.
+admin.site.site_header = format_lazy(_("{site_name} administration"), site_name=settings.SITE_NAME)
 admin.site.site_title = settings.SITE_NAME
 
 handler404 = "broadsheet.core.views.page_not_found"

@@ -57,12 +57,14 @@ NAMES = {
     "ActivityPub", "Webmention", "Markdown", "HTML", "CSV", "API", "WordPress", "Gravatar",
     "PNG", "JPEG", "WebP", "GIF", "MB", "KB", "GitHub", "Google", "Facebook", "ORCID", "APA",
     "MLA", "Chicago", "Broadsheet", "Deutsch", "English", "Español", "UTC", "WordPress.com",
-    "PDF", "CSL", "CSL-JSON", "Twitter", "OIDC",
+    "PDF", "CSL", "CSL-JSON", "Twitter", "OIDC", "español", "Français", "français",
 }  # fmt: skip
 # Attributes whose words a reader sees or hears.
 READ_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt", "aria-description")
 _ADDRESS = re.compile(r"(?:https?://|mailto:|/)\S*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bwww\.\S+")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
+# A word in any script; only those with Latin letters can be English (the site is Greek).
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_LATIN = re.compile(r"[A-Za-z]")
 
 
 def _entries(po: Path) -> Iterator[dict[str, str]]:
@@ -190,7 +192,11 @@ def escaped_english(page: str, *, allowed: set[str] = frozenset()) -> list[str]:
     found: list[str] = []
     for piece in pieces:
         left = _ADDRESS.sub(" ", unmarked(html.unescape(str(piece))))
-        found.extend(w for w in _WORD.findall(left) if w not in NAMES and w not in allowed)
+        found.extend(
+            word
+            for word in _WORD.findall(left)
+            if len(word) > 1 and _LATIN.search(word) and word not in NAMES and word not in allowed
+        )
     return sorted(set(found))
 
 

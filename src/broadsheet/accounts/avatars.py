@@ -124,7 +124,7 @@ class AvatarField(forms.ImageField):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault(
-            "help_text", "PNG, JPEG, WebP or GIF, up to 5 MB; shown at most 512 pixels wide."
+            "help_text", _("PNG, JPEG, WebP or GIF, up to 5 MB; shown at most 512 pixels wide.")
         )
         super().__init__(*args, **kwargs)
         self.widget.attrs.setdefault("accept", "image/png,image/jpeg,image/webp,image/gif")
@@ -141,8 +141,11 @@ class HeaderField(AvatarField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault(
             "help_text",
-            "PNG, JPEG, WebP or GIF, up to 5 MB; stored at most 1,500 × 500 pixels. Shown above "
-            "your profile where others follow you from the fediverse (Mastodon and others).",
+            _(
+                "PNG, JPEG, WebP or GIF, up to 5 MB; stored at most 1,500 × 500 pixels. Shown "
+                "above your profile where others follow you from the fediverse (Mastodon and "
+                "others)."
+            ),
         )
         super().__init__(*args, **kwargs)
 

@@ -67,6 +67,10 @@ class Profile(models.Model):
         help_text=_("The language of the site's pages and emails for you."),
     )
 
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
     def __str__(self) -> str:
         return self.display_name or self.user.username
 

@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
@@ -27,6 +26,8 @@ from broadsheet.accounts.language import offered, session_language_set
 from broadsheet.accounts.models import Profile, User
 from broadsheet.accounts.services import profile_update
 from broadsheet.core.cache import cache_policy
+from broadsheet.core.languages import language_choices as core_language_choices
+from broadsheet.core.languages import language_name
 from broadsheet.core.webaddress import WebAddressField
 from broadsheet.discussion.models import Comment
 
@@ -55,11 +56,11 @@ def language_choices() -> list[tuple[str, str]]:
     if settings.READER_LANGUAGE:
         default = str(_("Your browser's language"))
     else:
-        site = get_language_info(settings.LANGUAGE_CODE)["name_local"]
+        site = language_name(settings.LANGUAGE_CODE)
         default = _("The site's language (%(language)s)") % {"language": site}
     return [
         ("", default),
-        *((code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES),
+        *core_language_choices(),
     ]
 
 

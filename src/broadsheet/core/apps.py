@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "broadsheet.core"
     label = "core"
-    verbose_name = "Broadsheet core"
+    verbose_name = _("Broadsheet core")
 
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules

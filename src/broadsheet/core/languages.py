@@ -77,15 +77,19 @@ def interface_language(tag: str) -> str:
 
 
 def language_name(tag: str) -> str:
-    """The English name of a language Django knows ("German"), else the tag itself."""
+    """A language Django knows named in itself ("Deutsch", "العربية"), else the tag itself:
+    a writer or reader finds theirs whatever language the page is in."""
     lowered = tag.lower()
     info = LANG_INFO.get(lowered) or LANG_INFO.get(lowered.split("-")[0]) or {}
-    return str(info.get("name", tag))
+    return str(info.get("name_local") or info.get("name") or tag)
 
 
 def language_choices() -> list[tuple[str, str]]:
     """The site's enabled languages first (LANGUAGES), for a chooser; any tag is accepted."""
-    return [(normalize_tag(code), name) for code, name in settings.LANGUAGES]
+    return [
+        (normalize_tag(code), language_name(code) if language_name(code) != code else str(name))
+        for code, name in settings.LANGUAGES
+    ]
 
 
 def same_language(tag: str, other: str) -> bool:

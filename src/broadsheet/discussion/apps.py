@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DiscussionConfig(AppConfig):
     name = "broadsheet.discussion"
     label = "discussion"
-    verbose_name = "Discussion"
+    verbose_name = _("Discussion")
 
     def ready(self) -> None:
         from broadsheet.accounts.comment_login import draft_fields_register

@@ -49,6 +49,10 @@ class RemoteActor(models.Model):
     icon = models.CharField(max_length=MAX_URL, blank=True)  # kept, never shown (decision 0081)
     fetched_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        verbose_name = _("remote actor")
+        verbose_name_plural = _("remote actors")
+
     def __str__(self) -> str:
         return self.uri
 
@@ -67,6 +71,10 @@ class Block(models.Model):
     reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
+
     def __str__(self) -> str:
         return self.target
 
@@ -78,6 +86,8 @@ class Follower(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("follower")
+        verbose_name_plural = _("followers")
         constraints = [
             models.UniqueConstraint(fields=["actor", "remote"], name="federation_follower_once")
         ]
@@ -127,6 +137,8 @@ class Delivery(models.Model):
     tried_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         constraints = [
             models.UniqueConstraint(fields=["activity", "inbox"], name="federation_delivery_once")
         ]

@@ -60,6 +60,8 @@ class ImportRun(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

@@ -242,6 +242,10 @@ class SpamToken(models.Model):
     spam = models.PositiveIntegerField(default=0)
     ham = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        verbose_name = _("spam token")
+        verbose_name_plural = _("spam tokens")
+
     def __str__(self) -> str:
         return f"{self.token} ({self.spam}/{self.ham})"
 
@@ -291,6 +295,8 @@ class RemovalEntry(models.Model):
     )
 
     class Meta:
+        verbose_name = _("removal entry")
+        verbose_name_plural = _("removal entries")
         ordering = ("-removed_at", "-id")
         verbose_name_plural = _("removal entries")
 
@@ -365,6 +371,8 @@ class Ban(models.Model):
     )
 
     class Meta:
+        verbose_name = _("ban")
+        verbose_name_plural = _("bans")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["lifted_at", "until"], name="ban_in_force")]
 

@@ -97,6 +97,8 @@ class Note(models.Model):
     ratings_count = models.PositiveIntegerField(default=0)  # every rating stored (the queue)
 
     class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["post", "status"], name="note_post_status"),
@@ -150,6 +152,8 @@ class ScoringRun(models.Model):
     parameters = models.JSONField(default=dict)
 
     class Meta:
+        verbose_name = _("scoring run")
+        verbose_name_plural = _("scoring runs")
         ordering = ["-started_at", "-id"]
 
     def __str__(self) -> str:

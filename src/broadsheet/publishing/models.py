@@ -33,6 +33,8 @@ class Category(models.Model):
     path = models.CharField(max_length=1000, editable=False, db_index=True, default="")
 
     class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
         verbose_name_plural = _("categories")
         ordering = ["name"]
         constraints = [
@@ -77,6 +79,8 @@ class Tag(models.Model):
     slug = models.SlugField(max_length=200, allow_unicode=True, unique=True)
 
     class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -261,6 +265,8 @@ class Post(models.Model):
     objects = PostQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
         ordering = ["-published_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "slug"], name="post_slug_unique_per_kind"),
@@ -426,6 +432,10 @@ class PostRedirect(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="redirects")
     created_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        verbose_name = _("post redirect")
+        verbose_name_plural = _("post redirects")
+
     def __str__(self) -> str:
         return f"{self.old_path} → {self.post}"
 
@@ -451,38 +461,49 @@ class Reference(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="references")
     position = models.PositiveIntegerField(default=0)
     key = models.SlugField(
+        _("key"),
         max_length=80,
         blank=True,
         help_text=_("A short id such as conquest1990; filled in when empty."),
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.BOOK)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.BOOK)
     # {"author": [{"family": "…", "given": "…"} | {"literal": "…"}], "editor": [...], "translator": [...]}
     contributors = models.JSONField(default=dict, blank=True)
-    title = models.CharField(max_length=500)
+    title = models.CharField(_("title"), max_length=500)
     original_title = models.CharField(
-        max_length=500, blank=True, help_text=_("The title in the original language.")
+        _("original title"),
+        max_length=500,
+        blank=True,
+        help_text=_("The title in the original language."),
     )
     container_title = models.CharField(
+        _("container title"),
         max_length=500,
         blank=True,
         help_text=_("The book, journal, newspaper or website that contains this item."),
     )
-    publisher = models.CharField(max_length=300, blank=True)
-    place = models.CharField(max_length=200, blank=True, help_text=_("Place of publication."))
-    issued = models.CharField(
-        max_length=32, blank=True, help_text=_("Date of publication: YYYY, YYYY-MM or YYYY-MM-DD.")
+    publisher = models.CharField(_("publisher"), max_length=300, blank=True)
+    place = models.CharField(
+        _("place"), max_length=200, blank=True, help_text=_("Place of publication.")
     )
-    volume = models.CharField(max_length=40, blank=True)
-    issue = models.CharField(max_length=40, blank=True)
-    pages = models.CharField(max_length=40, blank=True)
-    url = models.URLField(max_length=1000, blank=True)
+    issued = models.CharField(
+        _("issued"),
+        max_length=32,
+        blank=True,
+        help_text=_("Date of publication: YYYY, YYYY-MM or YYYY-MM-DD."),
+    )
+    volume = models.CharField(_("volume"), max_length=40, blank=True)
+    issue = models.CharField(_("issue"), max_length=40, blank=True)
+    pages = models.CharField(_("pages"), max_length=40, blank=True)
+    url = models.URLField(_("URL"), max_length=1000, blank=True)
     doi = models.CharField(max_length=200, blank=True, verbose_name=_("DOI"))
     isbn = models.CharField(max_length=20, blank=True, verbose_name=_("ISBN"))
-    archive = models.CharField(max_length=300, blank=True)
+    archive = models.CharField(_("archive"), max_length=300, blank=True)
     archive_location = models.CharField(max_length=300, blank=True, verbose_name=_("call number"))
-    accessed = models.DateField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    accessed = models.DateField(_("accessed"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
     uncited = models.BooleanField(
+        _("uncited"),
         default=False,
         help_text=_("List it in the bibliography even though the text never cites it."),
     )

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WebmentionConfig(AppConfig):
     name = "broadsheet.webmention"
     label = "webmention"
-    verbose_name = "Webmention"
+    verbose_name = _("Webmention")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -48,6 +48,8 @@ class Mention(models.Model):
     checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("mention")
+        verbose_name_plural = _("mentions")
         constraints = [
             models.UniqueConstraint(fields=["source", "target"], name="mention_source_target")
         ]
@@ -75,6 +77,8 @@ class Sent(models.Model):
     tried_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("sent webmention")
+        verbose_name_plural = _("sent webmentions")
         constraints = [models.UniqueConstraint(fields=["post", "target"], name="sent_post_target")]
 
     def __str__(self) -> str:
