@@ -124,8 +124,9 @@ def _saved_message(post: Post) -> str:
         return gettext("Scheduled: it goes live on %(when)s.") % {"when": when}
     if post.is_public:
         return gettext("Saved and published.")
-    # Translators: the post's status, as the status list names it (in lower case).
-    return gettext("Saved (%(status)s).") % {"status": post.get_status_display().lower()}
+    if post.status == Post.Status.PRIVATE:
+        return gettext("Saved (private).")
+    return gettext("Saved (draft).")  # a sentence each: a status's name is not lower-cased
 
 
 def _texts(data: Any) -> dict[str, str]:
