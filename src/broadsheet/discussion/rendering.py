@@ -18,9 +18,11 @@ names the author, and no style or script here reads either.
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings as django_settings
@@ -29,9 +31,10 @@ from django.templatetags.static import static
 from django.utils import formats, timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, trans_real
 
 from broadsheet.core.identicon import identicon_key
+from broadsheet.core.numerals import localize_digits
 from broadsheet.discussion.anchors import anchor_of, anchor_shown
 from broadsheet.discussion.models import Anchor, Comment
 from broadsheet.discussion.selectors import NOT_SHOWN, CommentPage, Node
@@ -126,7 +129,16 @@ class Words:
 
     @classmethod
     def active(cls) -> Words:
-        """The words of the active language."""
+        """The words of the active language: made once per catalog (a process keeps its
+        catalogs; a test that changes them gets a new catalog object, and new words)."""
+        catalog = trans_real.catalog()
+        found = _WORDS.get(catalog)
+        if found is None:
+            found = _WORDS[catalog] = cls._made()
+        return found
+
+    @classmethod
+    def _made(cls) -> Words:
         language = translation.get_language() or django_settings.LANGUAGE_CODE
         english = language.split("-")[0] == "en"
         return cls(
@@ -158,16 +170,19 @@ class Words:
         )
 
 
+_WORDS: weakref.WeakKeyDictionary[Any, Words] = weakref.WeakKeyDictionary()
+
+
 def _english_day(moment: datetime) -> str:
     return f"{_MONTHS[moment.month - 1]} {moment.day}, {moment.year}"
 
 
 def _localised_date_time(moment: datetime) -> str:
-    return str(formats.date_format(moment, "DATETIME_FORMAT"))
+    return localize_digits(str(formats.date_format(moment, "DATETIME_FORMAT")))
 
 
 def _localised_day(moment: datetime) -> str:
-    return str(formats.date_format(moment, "DATE_FORMAT"))
+    return localize_digits(str(formats.date_format(moment, "DATE_FORMAT")))
 
 
 CARD_VERSION = "8"  # bump when the card markup changes: every stored card is then rebuilt
@@ -191,7 +206,7 @@ def card_key(settings: DiscussionSettings, language: str | None = None) -> str:
     language = language or translation.get_language() or django_settings.LANGUAGE_CODE
     inputs = f"{CARD_VERSION}|{settings.show_avatars}|{settings.use_gravatar}|{django_settings.TIME_ZONE}"
     if language != "en":
-        inputs += f"|{language}"
+        inputs += f"|{language}|digits"  # dates in the language's digits (decision 0116)
     return hashlib.sha256(inputs.encode()).hexdigest()[:16]
 
 
@@ -459,19 +474,7 @@ class CommentRenderer:
             classes += " is-pending"
         if node.kind != _COMMENT:
             classes += f" is-{node.kind}"
-        if node.removed:
-            card = self._removed
-        elif notice is not None:
-            card = f'<article><p class="comment-deleted comment-moderated">{escape(notice)}</p>'
-        else:
-            card = (  # the stored card, unless it cannot be used (see comment_page_for_post)
-                comment_card(loaded[pk], self.settings, self.words)
-                if pk in loaded
-                else node.card_html
-            ).replace(_PERMALINK, f'<a class="u-url" href="#comment-{pk}">', 1)
-            card = card.replace(POST_URL, self.post_url)
-            if made_on(node) in self.versions:
-                card += self.versions[made_on(node)]
+        card = self._card(node, loaded, notice)
         reply, close = "", "</article>"
         # No Reply at the last level (WordPress's comment_reply_link offers none there).
         if self.can_reply and approved and not node.removed and not last_level:
@@ -501,6 +504,22 @@ class CommentRenderer:
             out.append("</ol></li>")
         else:
             out.append("</li>")
+
+    def _card(self, node: Node, loaded: dict[int, Comment], notice: str | None) -> str:
+        """The comment's card up to its closing tag: the stored one (or one made now, when
+        it cannot be used: see comment_page_for_post), or what stands for a removed one."""
+        if node.removed:
+            return self._removed
+        if notice is not None:
+            return f'<article><p class="comment-deleted comment-moderated">{escape(notice)}</p>'
+        pk = node.pk
+        card = (
+            comment_card(loaded[pk], self.settings, self.words) if pk in loaded else node.card_html
+        ).replace(_PERMALINK, f'<a class="u-url" href="#comment-{pk}">', 1)
+        card = card.replace(POST_URL, self.post_url)
+        if made_on(node) in self.versions:
+            card += self.versions[made_on(node)]
+        return card
 
     def _controls(self, node: Node, approved: bool) -> str:
         """Like (with its count), Report, and the reader's own Edit and Delete or Pin: small

@@ -89,57 +89,73 @@ def comment_post(request: HttpRequest) -> HttpResponse:
             return JsonResponse({"ok": False, "message": message}, status=404)
         return render(request, "discussion/refused.html", {"message": message}, status=404)
     try:
-        comment = comment_submit(
-            post=post,
-            commenter=Commenter(
-                user=request.user,
-                name=data.get("author") or "",
-                email=data.get("email") or "",
-                url=data.get("url") or "",
-            ),
-            body=data.get("comment") or "",
-            parent_id=data.get("parent_id") or None,
-            ip_address=_client_ip(request),
-            user_agent=request.headers.get("User-Agent", ""),
-            honeypot=data.get("hp") or "",
-            seconds_on_page=seconds_since(data.get("shown_at") or ""),
-            anchor=form.anchor(),
-        )
+        comment = _submitted(request, post, form)
     except CommentRejected as rejected:
         return _refused(request, post, form, rejected)
-
     _subscribe(comment, post, data)
     url = comment_address(comment=comment, settings=settings)
-    if _wants_json(request):
-        renderer = CommentRenderer(
-            settings=settings,
-            # Marks a post author's comment; a guest's never is one.
-            post_author_ids=list(post.authors.values_list("pk", flat=True))
-            if comment.user_id
-            else [],
-            post_url=post.get_absolute_url(),
-        )
-        response: HttpResponse = JsonResponse(
-            {
-                "ok": True,
-                "id": comment.pk,
-                "status": comment.status,
-                "parent": comment.parent_id,
-                "url": url,
-                "html": renderer.single(comment)
-                if comment.status
-                in (Comment.Status.APPROVED, Comment.Status.PENDING, Comment.Status.SPAM)
-                else "",
-                "count": Post.objects.filter(pk=post.pk)
-                .values_list("comment_count", flat=True)
-                .first(),
-            },
-            status=201,
-        )
-    else:
-        response = HttpResponseRedirect(url)
-    # A held comment is shown to its writer; a guest's approved one is listed too, so they
-    # may edit it in its window (the cookie that shows them their held comment, decision 0089).
+    response: HttpResponse = (
+        _posted_json(comment, post, url, settings)
+        if _wants_json(request)
+        else HttpResponseRedirect(url)
+    )
+    _remember(request, response, comment, data)
+    return response
+
+
+def _submitted(request: HttpRequest, post: Post, form: CommentForm) -> Comment:
+    """The form's comment through the action (which may refuse it: CommentRejected)."""
+    data = form.cleaned_data
+    return comment_submit(
+        post=post,
+        commenter=Commenter(
+            user=request.user,
+            name=data.get("author") or "",
+            email=data.get("email") or "",
+            url=data.get("url") or "",
+        ),
+        body=data.get("comment") or "",
+        parent_id=data.get("parent_id") or None,
+        ip_address=_client_ip(request),
+        user_agent=request.headers.get("User-Agent", ""),
+        honeypot=data.get("hp") or "",
+        seconds_on_page=seconds_since(data.get("shown_at") or ""),
+        anchor=form.anchor(),
+    )
+
+
+def _posted_json(
+    comment: Comment, post: Post, url: str, settings: DiscussionSettings
+) -> HttpResponse:
+    """The script's answer: the new comment's card to put in place, and the new count."""
+    renderer = CommentRenderer(
+        settings=settings,
+        # Marks a post author's comment; a guest's never is one.
+        post_author_ids=list(post.authors.values_list("pk", flat=True)) if comment.user_id else [],
+        post_url=post.get_absolute_url(),
+    )
+    shown = (Comment.Status.APPROVED, Comment.Status.PENDING, Comment.Status.SPAM)
+    return JsonResponse(
+        {
+            "ok": True,
+            "id": comment.pk,
+            "status": comment.status,
+            "parent": comment.parent_id,
+            "url": url,
+            "html": renderer.single(comment) if comment.status in shown else "",
+            "count": Post.objects.filter(pk=post.pk)
+            .values_list("comment_count", flat=True)
+            .first(),
+        },
+        status=201,
+    )
+
+
+def _remember(
+    request: HttpRequest, response: HttpResponse, comment: Comment, data: dict[str, Any]
+) -> None:
+    """The writer's cookies: their held comment (a guest's approved one too, so they may edit
+    it in its window: decision 0089, 0125), and a guest's details when they asked."""
     if comment.status != Comment.Status.APPROVED:
         remember_pending(request, response, comment.pk)
     elif not request.user.is_authenticated and edit_minutes():
@@ -153,7 +169,6 @@ def comment_post(request: HttpRequest) -> HttpResponse:
             email=comment.author_email,
             url=comment.author_url,
         )
-    return response
 
 
 def _subscribe(comment: Comment, post: Post, data: dict[str, object]) -> None:

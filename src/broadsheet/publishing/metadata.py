@@ -88,30 +88,45 @@ def post_metadata(
         # schema.org's CreativeWork.version, and the permanent address of this version's text.
         article["version"] = str(version)
         article["archivedAt"] = f"{settings.SITE_URL}{version_url(post, version)}"
-    citations = []
-    for reference in post.references.all():
-        item: dict[str, Any] = {"@type": "CreativeWork", "name": reference.title}
-        names = [
-            n.get("literal") or " ".join(p for p in (n.get("given"), n.get("family")) if p)
-            for n in (reference.contributors or {}).get("author", [])
-        ]
-        if names:
-            item["author"] = [{"@type": "Person", "name": name} for name in names]
-        if reference.issued:
-            item["datePublished"] = reference.issued
-        if reference.doi:
-            item["sameAs"] = f"https://doi.org/{reference.doi}"
-        elif reference.url:
-            item["url"] = reference.url
-        if reference.isbn:
-            item["isbn"] = reference.isbn
-        citations.append(item)
+    citations = [_citation_item(reference) for reference in post.references.all()]
     if citations:
         article["citation"] = citations
     article["commentCount"] = post.comment_count
     if comments:  # approved and shown, in the page's order
         article["comment"] = [_comment_item(c) for c in comments[:COMMENTS_IN_JSON_LD]]
     article.update(extra or {})
+    breadcrumbs = _breadcrumbs(post, site, url)
+    return {
+        "url": url,
+        "site": site,
+        "description": description,
+        "og_type": "website" if post.is_page else "article",
+        "json_ld": _json_ld(article) + _json_ld(breadcrumbs),
+    }
+
+
+def _citation_item(reference: Any) -> dict[str, Any]:
+    """A reference as schema.org's CreativeWork (the essay's `citation`)."""
+    item: dict[str, Any] = {"@type": "CreativeWork", "name": reference.title}
+    names = [
+        n.get("literal") or " ".join(p for p in (n.get("given"), n.get("family")) if p)
+        for n in (reference.contributors or {}).get("author", [])
+    ]
+    if names:
+        item["author"] = [{"@type": "Person", "name": name} for name in names]
+    if reference.issued:
+        item["datePublished"] = reference.issued
+    if reference.doi:
+        item["sameAs"] = f"https://doi.org/{reference.doi}"
+    elif reference.url:
+        item["url"] = reference.url
+    if reference.isbn:
+        item["isbn"] = reference.isbn
+    return item
+
+
+def _breadcrumbs(post: Post, site: str, url: str) -> dict[str, Any]:
+    """The site, the post's first category (not for a page), the post."""
     crumbs = [{"@type": "ListItem", "position": 1, "name": site, "item": f"{settings.SITE_URL}/"}]
     categories = list(post.categories.all()) if not post.is_page else []
     if categories:
@@ -126,18 +141,7 @@ def post_metadata(
     crumbs.append(
         {"@type": "ListItem", "position": len(crumbs) + 1, "name": post.title, "item": url}
     )
-    breadcrumbs = {
-        "@context": "https://schema.org",
-        "@type": "BreadcrumbList",
-        "itemListElement": crumbs,
-    }
-    return {
-        "url": url,
-        "site": site,
-        "description": description,
-        "og_type": "website" if post.is_page else "article",
-        "json_ld": _json_ld(article) + _json_ld(breadcrumbs),
-    }
+    return {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": crumbs}
 
 
 def _comment_item(comment: CommentSummary) -> dict[str, Any]:
