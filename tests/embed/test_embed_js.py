@@ -35,3 +35,31 @@ def test_the_script_uses_no_cookie_and_no_framework() -> None:
 
 def test_the_script_is_not_a_form_target(client: Any) -> None:
     assert client.post("/embed.js").status_code == 405
+
+
+@pytest.mark.parametrize("language", ["de", "ar"])
+def test_a_site_in_another_language_serves_the_script_with_its_words(
+    client: Any, settings: Any, language: str
+) -> None:
+    """The embed runs on other sites' pages: the site's catalog and plural rule are written
+    into the script itself, so nothing is added to the host page's globals (decision 0127)."""
+    import json
+    import re
+
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    settings.LANGUAGE_CODE = language
+    response = client.get("/embed.js")
+    text = response.content.decode()
+    assert response.status_code == 200 and response.content != SCRIPT.read_bytes()
+    words = json.loads(re.search(r"var WORDS = (\{.*?\});\n", text).group(1))  # type: ignore[union-attr]
+    with translation.override(language):
+        assert words["Leave a Reply"] == gettext("Leave a Reply") != "Leave a Reply"
+    forms = words["%(count)s Comment"]  # the scripts' own catalog (djangojs): every form
+    assert len(forms) == (6 if language == "ar" else 2) and "%(count)s Comments" not in forms
+    rule = re.search(r"function plural\(n\) \{ return (.*?); \}", text).group(1)  # type: ignore[union-attr]
+    assert ("n==2" in rule) is (language == "ar")  # Arabic's six forms, German's two
+    assert "window.gettext" not in text
+    settings.LANGUAGE_CODE = "en"
+    assert client.get("/embed.js").content == SCRIPT.read_bytes()  # English: the file as it is

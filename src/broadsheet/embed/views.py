@@ -10,14 +10,18 @@ from pathlib import Path
 
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.providers.base import AuthProcess
+from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import DjangoTranslation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
+from django.views.i18n import JavaScriptCatalog
 
 from broadsheet.accounts.comment_login import SITE, login_options, signed_in_with
 from broadsheet.accounts.limits import sign_in_start_refused
@@ -35,21 +39,46 @@ _CLAIM_SECONDS = 300
 _NONCE = re.compile(r"[0-9a-f]{32,64}")
 
 
+_WORDS = "var WORDS = {}; /* words */"
+_PLURAL = "function plural(n) { return n === 1 ? 0 : 1; } /* plural */"
+
+
 @functools.cache
-def script() -> tuple[bytes, str]:
-    """embed.js and its ETag (read once per process: a deploy restarts the workers), its
-    gzipped bytes made now, at the highest level: the answers to readers take them from
-    core.compress's memory (decision 0101)."""
+def script(language: str = "en") -> tuple[bytes, str]:
+    """embed.js in the site's language, and its ETag (made once per process: a deploy
+    restarts the workers), its gzipped bytes made now, at the highest level: the answers to
+    readers take them from core.compress's memory (decision 0101)."""
     body = SCRIPT.read_bytes()
+    if language.split("-")[0] != "en":
+        body = _with_words(body.decode(), language).encode()
     etag = f'"embed-{hashlib.sha256(body).hexdigest()[:16]}"'
     gzipped(body, etag, level=9)
     return body, etag
 
 
+def _with_words(text: str, language: str) -> str:
+    """The script with the site's catalog and plural rule written in (decision 0127): the
+    embed runs on other sites' pages, where a catalog's globals would be theirs to clash."""
+    view = JavaScriptCatalog(domain="djangojs")
+    with translation.override(language):
+        view.translation = DjangoTranslation(language, domain="djangojs")
+        catalog = view.get_catalog()
+        expression = str(view.get_plural() or "n != 1")
+    words = json.dumps(catalog, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    if not _PLURAL_RULE.fullmatch(expression):
+        expression = "n != 1"
+    text = text.replace(_WORDS, f"var WORDS = {words};", 1)
+    return text.replace(_PLURAL, f"function plural(n) {{ return {expression}; }}", 1)
+
+
+# A gettext plural rule: n, numbers, operators, parentheses (never anything else in a script).
+_PLURAL_RULE = re.compile(r"[n0-9\s%<>=!&|?:()+\-*/]+")
+
+
 @require_safe
 @cache_policy("public", max_age=3600)
 def embed_js(request: HttpRequest) -> HttpResponse:
-    body, etag = script()
+    body, etag = script(settings.LANGUAGE_CODE)
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["ETag"] = etag
     return response

@@ -2,14 +2,16 @@
    How to use it: docs/embed.md. Plain JavaScript, no build step, no cookies. */
 (function () {
   "use strict";
-  // Words through Django's JavaScript catalog when the page has loaded it before this script
-  // (docs/embed.md), else as written here.
-  function gettext(text) { return window.gettext ? window.gettext(text) : text; }
-  function ngettext(one, many, n) { return window.ngettext ? window.ngettext(one, many, n) : n === 1 ? one : many; }
-  function pgettext(context, text) { return window.pgettext ? window.pgettext(context, text) : text; }
+  // The site's words: /embed.js writes its catalog in here for a site in another language
+  // than English (embed.views.script), so nothing is added to the host page's globals.
+  var WORDS = {}; /* words */
+  function plural(n) { return n === 1 ? 0 : 1; } /* plural */
+  function form(n) { var v = plural(n); return typeof v === "boolean" ? (v ? 1 : 0) : v; }
+  function gettext(text) { var w = WORDS[text]; return typeof w === "string" ? w : w ? w[0] : text; }
+  function ngettext(one, many, n) { var w = WORDS[one]; return Array.isArray(w) ? w[form(n)] : n === 1 ? one : many; }
+  function pgettext(context, text) { var w = WORDS[context + "\x04" + text]; return typeof w === "string" ? w : text; }
   function interpolate(format, values) {
-    return window.interpolate ? window.interpolate(format, values, true)
-      : format.replace(/%\((\w+)\)s/g, function (all, name) { return String(values[name]); });
+    return format.replace(/%\((\w+)\)s/g, function (all, name) { return String(values[name]); });
   }
   var me = document.currentScript || document.querySelector("script[data-broadsheet]");
   if (!me || !window.fetch || !Element.prototype.attachShadow) return;
