@@ -11,6 +11,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -20,7 +21,7 @@ import broadsheet
 
 PACKAGE = Path(broadsheet.__file__).resolve().parent
 LOCALES = PACKAGE / "locale"
-_ENTRY = re.compile(r'^(msgctxt|msgid|msgid_plural) "(.*)"$')
+_ENTRY = re.compile(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?) "(.*)"$')
 _MORE = re.compile(r'^"(.*)"$')
 
 pytestmark = pytest.mark.skipif(
@@ -29,31 +30,48 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def msgids(po: Path) -> set[tuple[str, str, str]]:
-    """(context, msgid, plural) of each live entry of a .po file; obsolete (#~) ones ignored."""
-    found: set[tuple[str, str, str]] = set()
-    current: dict[str, str] = {}
-    field = ""
+def entries(po: Path) -> Iterator[dict[str, Any]]:
+    """The live entries of a .po file (not its header, not obsolete `#~` ones), their strings
+    as written (still escaped): `msgctxt`, `msgid`, `msgid_plural` when present, `msgstr` (a
+    list, one per plural form) and whether the entry is `fuzzy`."""
+    current: dict[str, Any] = {}
+    field, fuzzy = "", False
     for line in [*po.read_text(encoding="utf-8").splitlines(), ""]:
-        if match := _ENTRY.match(line):
-            if match.group(1) in ("msgctxt",) or (match.group(1) == "msgid" and "msgid" in current):
-                if "msgid" in current:
-                    found.add(_key(current))
+        match = _ENTRY.match(line)
+        if match is not None:
+            field, text = match.groups()
+            if field == "msgctxt" or (field == "msgid" and "msgid" in current):
+                yield from _live(current)  # a new entry without a blank line before it
                 current = {}
-            field = match.group(1)
-            current[field] = match.group(2)
-        elif (match := _MORE.match(line)) and field:
-            current[field] += match.group(1)
-        elif line.startswith("msgstr"):
-            field = ""
-        elif not line.strip() and "msgid" in current:
-            found.add(_key(current))
+            if not current:
+                current, fuzzy = {"fuzzy": fuzzy, "msgstr": []}, False
+            if field.startswith("msgstr"):
+                current["msgstr"].append(text)
+            else:
+                current[field] = text
+        elif (more := _MORE.match(line)) and field:
+            if field.startswith("msgstr"):
+                current["msgstr"][-1] += more.group(1)
+            else:
+                current[field] += more.group(1)
+        elif line.startswith("#,") and "fuzzy" in line:
+            fuzzy = True
+        elif not line.strip():
+            yield from _live(current)
             current, field = {}, ""
-    found.discard(("", "", ""))  # the header
-    return found
 
 
-def _key(entry: dict[str, str]) -> tuple[str, str, str]:
+def _live(entry: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    if entry.get("msgid"):
+        yield entry
+
+
+def msgids(po: Path) -> set[tuple[str, str, str]]:
+    """(context, msgid, plural) of each live entry of a .po file."""
+    return {_key(entry) for entry in entries(po)}
+
+
+def _key(entry: dict[str, Any]) -> tuple[str, str, str]:
     return entry.get("msgctxt", ""), entry["msgid"], entry.get("msgid_plural", "")
 
 
@@ -127,26 +145,11 @@ def test_the_parser_reads_contexts_plurals_and_continued_lines(tmp_path: Path) -
 
 def _untranslated(po: Path) -> list[str]:
     """msgids of live entries with an empty translation (any plural form) or marked fuzzy."""
-    missing: list[str] = []
-    entry: dict[str, list[str]] = {}
-    fuzzy = False
-    lines = [*po.read_text(encoding="utf-8").splitlines(), ""]
-    field = ""
-    for line in lines:
-        if line.startswith("#,") and "fuzzy" in line:
-            fuzzy = True
-        elif match := re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d+\])?) "(.*)"$', line):
-            field = match.group(1)
-            entry.setdefault(field, []).append(match.group(2))
-        elif (match := _MORE.match(line)) and field:
-            entry[field].append(match.group(1))
-        elif not line.strip():
-            msgid = "".join(entry.get("msgid", []))
-            strings = ["".join(v) for k, v in entry.items() if k.startswith("msgstr")]
-            if msgid and (fuzzy or not strings or not all(strings)):
-                missing.append(msgid)
-            entry, fuzzy, field = {}, False, ""
-    return missing
+    return [
+        entry["msgid"]
+        for entry in entries(po)
+        if entry["fuzzy"] or not entry["msgstr"] or not all(entry["msgstr"])
+    ]
 
 
 def test_every_catalog_is_translated_in_full() -> None:

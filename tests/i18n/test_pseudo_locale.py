@@ -35,12 +35,10 @@ from tests.factories import (
     TagFactory,
     approved_comment,
 )
-from tests.i18n.test_catalogs import PACKAGE, working_in
+from tests.i18n.test_catalogs import PACKAGE, entries, working_in
 
 PSEUDO = "xx"
 OPEN, CLOSE = "⟦", "⟧"
-_ENTRY = re.compile(r'^(msgctxt|msgid|msgid_plural) "(.*)"$')
-_MORE = re.compile(r'^"(.*)"$')
 
 pytestmark = [
     pytest.mark.django_db,
@@ -67,28 +65,6 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
-def _entries(po: Path) -> Iterator[dict[str, str]]:
-    """The live entries of a .po file as they are written (still escaped)."""
-    current: dict[str, str] = {}
-    field = ""
-    for line in [*po.read_text(encoding="utf-8").splitlines(), ""]:
-        if match := _ENTRY.match(line):
-            if match.group(1) == "msgctxt" or (match.group(1) == "msgid" and "msgid" in current):
-                if current.get("msgid"):
-                    yield current
-                current = {}
-            field = match.group(1)
-            current[field] = match.group(2)
-        elif (match := _MORE.match(line)) and field:
-            current[field] += match.group(1)
-        elif line.startswith("msgstr"):
-            field = ""
-        elif not line.strip() and "msgid" in current:
-            if current.get("msgid"):
-                yield current
-            current, field = {}, ""
-
-
 def _marked(raw: str) -> str:
     """The pseudo translation of an escaped msgid: marked, its leading or trailing newline
     (which msgfmt requires the translation to keep) outside the marks."""
@@ -107,7 +83,7 @@ def _pseudo_po(sources: list[Path]) -> str:
     ]
     seen: set[tuple[str, str]] = set()
     for po in sources:
-        for entry in _entries(po):
+        for entry in entries(po):
             key = (entry.get("msgctxt", ""), entry["msgid"])
             if key in seen:
                 continue
