@@ -7,8 +7,11 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.db import connection
+from django.db.models import Field, Model
 
 from broadsheet.accounts.models import Profile, User
+from broadsheet.core.sql import converter, select_models
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.rendering import DELETED, avatar_for
 from broadsheet.discussion.selectors import comment_page_for_post
@@ -38,11 +41,20 @@ def thread_data(post: Post, settings_: DiscussionSettings | None = None) -> dict
     }
 
 
+# What a thread's answer reads of its post: whether it is public and open, its address (a
+# page's walks its parents) and title, its count.
+_THREAD_FIELDS = (
+    "kind", "title", "slug", "status", "published_at", "comments_open", "parent_id",
+    "external_url", "comment_count",
+)  # fmt: skip
+
+
 def readable_thread(pk: int) -> Post | None:
-    """A public post, page or thread (never a draft or a private post, whoever asks)."""
-    candidates = Post.objects.filter(pk=pk).defer("body", "body_html", "footnotes_html", "toc")
-    post = candidates.first()
-    return post if post is not None and post.is_public else None
+    """A public post, page or thread (never a draft or a private post, whoever asks).
+    Written out (decision 0019): every uncached thread fetch asks."""
+    posts = connection.ops.quote_name(Post._meta.db_table)
+    found = select_models(Post, f"WHERE {posts}.id = %s", [pk], only=_THREAD_FIELDS)
+    return found[0] if found and found[0].is_public else None
 
 
 def thread_at(url: str) -> Post | None:
@@ -80,12 +92,14 @@ class Row(NamedTuple):
     remote_avatar_url: str | None
 
 
+# Row's columns, by table: the comment's, its account's, the account's profile's.
 _COLUMNS = (
-    "pk", "parent_id", "depth", "removed", "status", "kind", "created_at", "author_name",
-    "author_url", "author_email", "body_html", "user_id", "user__email", "user__username",
-    "user__first_name", "user__last_name", "user__profile__display_name",
-    "user__profile__avatar", "user__profile__remote_avatar_url",
+    (Comment, ("id", "parent_id", "depth", "removed", "status", "kind", "created_at",
+               "author_name", "author_url", "author_email", "body_html", "user_id")),
+    (User, ("email", "username", "first_name", "last_name")),
+    (Profile, ("display_name", "avatar", "remote_avatar_url")),
 )  # fmt: skip
+_CREATED = [name for _, names in _COLUMNS for name in names].index("created_at")
 
 
 def row_of(comment: Comment) -> Row:
@@ -103,8 +117,39 @@ def row_of(comment: Comment) -> Row:
 
 
 def rows(ids: list[int]) -> dict[int, Row]:
-    found = Comment.objects.filter(pk__in=ids).values_list(*_COLUMNS)
-    return {row[0]: Row._make(row) for row in found}
+    """These comments' rows, by id. Written out (decision 0019): for a page of 200 comments
+    the ORM spent longer building the statement than SQLite answering it."""
+    if not ids:
+        return {}
+    created = converter(Comment, "created_at")
+    with connection.cursor() as cursor:
+        cursor.execute(_statement(len(ids)), ids)
+        return {
+            row[0]: Row._make((*row[:_CREATED], created(row[_CREATED]), *row[_CREATED + 1 :]))
+            for row in cursor.fetchall()
+        }
+
+
+def _column(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)  # a column of the table, not a relation's other end
+    return connection.ops.quote_name(field.column)
+
+
+def _statement(count: int) -> str:
+    quote = connection.ops.quote_name
+    comment, user, profile = (quote(model._meta.db_table) for model, _ in _COLUMNS)
+    columns = ", ".join(
+        f"{quote(model._meta.db_table)}.{_column(model, name)}"
+        for model, names in _COLUMNS
+        for name in names
+    )
+    return (
+        f"SELECT {columns} FROM {comment} "  # noqa: S608  (names from the models, values as parameters)
+        f"LEFT OUTER JOIN {user} ON {comment}.{_column(Comment, 'user')} = {user}.{_column(User, 'id')} "
+        f"LEFT OUTER JOIN {profile} ON {profile}.{_column(Profile, 'user')} = {user}.{_column(User, 'id')} "
+        f"WHERE {comment}.{_column(Comment, 'id')} IN ({', '.join(['%s'] * count)})"
+    )
 
 
 def _name(row: Row) -> str:

@@ -4,6 +4,7 @@ spent answering it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
@@ -66,3 +67,25 @@ def select_models(
             setattr(instance, name, value)
         found.append(instance)
     return found
+
+
+def converter(model: type[Model], name: str) -> Callable[[Any], Any]:
+    """What the ORM does to `model`'s column `name` as this database returns it (SQLite's
+    text made an aware datetime, say), for a written-out statement's tuples; the identity
+    where it does nothing."""
+    field = model._meta.get_field(name)
+    _, converters = _plan(model, [field])  # type: ignore[list-item]
+    if not converters:
+        return _same
+    [(_, functions, expression)] = converters
+
+    def convert(value: Any) -> Any:
+        for function in functions:
+            value = function(value, expression, connection)
+        return value
+
+    return convert
+
+
+def _same(value: Any) -> Any:
+    return value
