@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from broadsheet.accounts.comment_login import DRAFT_KEY, login_options, signed_in_with, take_draft
 from broadsheet.core.anchoring import Selector
 from broadsheet.core.converters import id_or_none
+from broadsheet.core.memo import Kept
 from broadsheet.discussion.addresses import comment_page_url
 from broadsheet.discussion.cookies import pending_ids
 from broadsheet.discussion.forms import ANCHOR_PARTS, CommentForm, field_row, shown_at_token
@@ -66,7 +71,7 @@ def discussion_context(
     renderer.focus = id_or_none(request.GET.get("c")) or reply_to_id
     pages = [(n, comment_page_url(post, n, page.default)) for n in range(1, page.count + 1)]
     discussion = comment_form_context(
-        request, post=post, settings=settings, form=form, reply_to_id=reply_to_id
+        request, post=post, settings=settings, form=form, reply_to_id=reply_to_id, error=error
     )
     discussion.update(
         {
@@ -164,14 +169,29 @@ def comment_form_context(
     form: CommentForm | None = None,
     reply_to_id: int | None = None,
     anchor: Selector | None = None,
+    error: str = "",
 ) -> dict[str, Any]:
     """The comment form alone (the post page's, and the no-JavaScript page that responds to
     one passage, `anchor`, which does not need the thread)."""
     reply_to = _reply_to(post, reply_to_id)
+    plain = form is None and reply_to is None and anchor is None and not error
+    if plain and _fresh_form_for(request):
+        return _fresh_form_context(request, post=post, settings=settings)
     if form is None:
         form, reply_to = _unbound_form(
             request, post=post, settings=settings, reply_to=reply_to, anchor=anchor
         )
+    return _form_context(request, post=post, settings=settings, form=form, reply_to=reply_to)
+
+
+def _form_context(
+    request: HttpRequest,
+    *,
+    post: Post,
+    settings: DiscussionSettings,
+    form: CommentForm,
+    reply_to: Comment | None,
+) -> dict[str, Any]:
     return {
         "settings": settings,
         "form": form,
@@ -190,3 +210,44 @@ def comment_form_context(
         "login_options": login_options(request),
         "signed_in_with": signed_in_with(request) if request.user.is_authenticated else "",
     }
+
+
+def _fresh_form_for(request: HttpRequest) -> bool:
+    """Whether the reader gets the form as anyone does: no account, no comment of theirs
+    brought back from signing in."""
+    return not request.user.is_authenticated and DRAFT_KEY not in request.session
+
+
+# The empty form a reader without an account is shown is the same markup for everyone
+# but its `shown_at` token: each web process keeps it per post, language and the settings
+# and sign-in choices it shows (decision 0129), and writes the token in for each page.
+_FRESH_FORMS: Kept[tuple[Any, ...], str] = Kept(256)
+_TOKEN_MARK = "shown-at-" + uuid.uuid4().hex
+
+
+def _fresh_form_context(
+    request: HttpRequest, *, post: Post, settings: DiscussionSettings
+) -> dict[str, Any]:
+    options = login_options(request)
+    context = {
+        "settings": settings,
+        "reply_to": None,
+        "needs_login": settings.comment_registration,
+        "login_options": options,
+        "signed_in_with": "",
+    }
+    fields = tuple(getattr(settings, f.attname) for f in settings._meta.concrete_fields)
+    key = (post.pk, post.get_absolute_url(), get_language(), fields, tuple(options))
+    html = _FRESH_FORMS.get(key)
+    if html is None:
+        form = CommentForm(
+            initial={"post_id": post.pk, "parent_id": 0, "shown_at": _TOKEN_MARK},
+            require_name_email=settings.require_name_email,
+        )
+        whole = _form_context(request, post=post, settings=settings, form=form, reply_to=None)
+        whole["error"] = ""
+        html = render_to_string(
+            "discussion/_form.html", {"d": whole, "discussion": whole, "user": request.user}
+        )
+        _FRESH_FORMS.put(key, html)
+    return {**context, "form_html": mark_safe(html.replace(_TOKEN_MARK, shown_at_token(), 1))}
