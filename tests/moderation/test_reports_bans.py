@@ -145,6 +145,22 @@ def test_an_expired_or_lifted_ban_refuses_nothing(post: Post) -> None:
     assert _comment(Client(), post).status_code == 302
 
 
+def test_the_written_out_read_finds_the_bans_the_orm_rule_finds(post: Post) -> None:
+    """ban_for reads the bans in force with its own statement (decision 0019): the same rows
+    as the ORM's `_in_force`, for each kind of end: none, later, passed, lifted."""
+    from broadsheet.moderation.bans import _in_force, ban_for
+
+    now = timezone.now()
+    for n, until in enumerate((None, now + timedelta(hours=1), now - timedelta(seconds=1))):
+        ban_create(kind=Ban.Kind.EMAIL, value=f"e{n}@example.org", until=until)
+    ban_lift(ban=ban_create(kind=Ban.Kind.EMAIL, value="lifted@example.org"))
+    in_force = set(Ban.objects.filter(_in_force(timezone.now())).values_list("value", flat=True))
+    assert in_force == {"e0@example.org", "e1@example.org"}
+    for value in ("e0@example.org", "e1@example.org", "e2@example.org", "lifted@example.org"):
+        found = ban_for(user_id=None, email=value.upper(), ip_address=None)
+        assert (found is not None and found.value == value) == (value in in_force), value
+
+
 def test_a_ban_may_hide_earlier_comments(post: Post) -> None:
     comment = approved_comment(post, author_email="troll@example.org", body="Trolling.")
     ban_create(kind=Ban.Kind.EMAIL, value="troll@example.org", hide_comments=True, reason="Abuse")

@@ -8,10 +8,9 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Field, Model
 
 from broadsheet.accounts.models import Profile, User
-from broadsheet.core.sql import converter, select_models
+from broadsheet.core.sql import column, converter, select_models
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.rendering import DELETED, avatar_for
 from broadsheet.discussion.selectors import comment_page_for_post
@@ -130,25 +129,19 @@ def rows(ids: list[int]) -> dict[int, Row]:
         }
 
 
-def _column(model: type[Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    assert isinstance(field, Field)  # a column of the table, not a relation's other end
-    return connection.ops.quote_name(field.column)
-
-
 def _statement(count: int) -> str:
     quote = connection.ops.quote_name
     comment, user, profile = (quote(model._meta.db_table) for model, _ in _COLUMNS)
     columns = ", ".join(
-        f"{quote(model._meta.db_table)}.{_column(model, name)}"
+        f"{quote(model._meta.db_table)}.{column(model, name)}"
         for model, names in _COLUMNS
         for name in names
     )
     return (
         f"SELECT {columns} FROM {comment} "  # noqa: S608  (names from the models, values as parameters)
-        f"LEFT OUTER JOIN {user} ON {comment}.{_column(Comment, 'user')} = {user}.{_column(User, 'id')} "
-        f"LEFT OUTER JOIN {profile} ON {profile}.{_column(Profile, 'user')} = {user}.{_column(User, 'id')} "
-        f"WHERE {comment}.{_column(Comment, 'id')} IN ({', '.join(['%s'] * count)})"
+        f"LEFT OUTER JOIN {user} ON {comment}.{column(Comment, 'user')} = {user}.{column(User, 'id')} "
+        f"LEFT OUTER JOIN {profile} ON {profile}.{column(Profile, 'user')} = {user}.{column(User, 'id')} "
+        f"WHERE {comment}.{column(Comment, 'id')} IN ({', '.join(['%s'] * count)})"
     )
 
 

@@ -89,3 +89,11 @@ def converter(model: type[Model], name: str) -> Callable[[Any], Any]:
 
 def _same(value: Any) -> Any:
     return value
+
+
+def column(model: type[Model], name: str) -> str:
+    """`model`'s column for the field `name`, quoted for this database, for a written-out
+    statement."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)  # a column of the table, not a relation's other end
+    return connection.ops.quote_name(field.column)
