@@ -419,3 +419,35 @@ def test_a_rolled_back_edit_does_not_stop_later_edits_reaching_search() -> None:
     post.title = "Changed for real"
     post_save(post=post)
     assert titles("changed") == ["Changed for real"]
+
+
+def test_a_comment_s_row_read_written_out_is_the_orm_s(author: Any) -> None:
+    """search_index_comment reads a guest's comment and its post with its own statements
+    (decision 0019): the row it writes is the one the ORM's read makes, field for field, for
+    a guest, an account, a removed comment and a missing one."""
+    from broadsheet.search.services import (
+        _INDEXED_COMMENT_FIELDS,
+        _comment_document,
+        _indexed_comment,
+    )
+
+    post = PostFactory(title="Ledgers “and” <Lamps>", language="de", authors=[author])
+    guest = approved_comment(post, name="Gwen <b>Guest</b>", body="Ça *va*? <script>x</script>")
+    own = approved_comment(post, name="x", user=author, author_email="", body="Mine.")
+    gone = approved_comment(post, name="Del", body="Gone.")
+    Comment.objects.filter(pk=gone.pk).update(removed=True)
+    fields = [f.attname for f in SearchDocument._meta.concrete_fields if f.attname != "id"]
+    for comment in (guest, own, gone):
+        read = _indexed_comment(comment.pk)
+        orm = (
+            Comment.objects.select_related("post", "user__profile")
+            .only(*_INDEXED_COMMENT_FIELDS)
+            .get(pk=comment.pk)
+        )
+        assert read is not None
+        assert (read.status, read.removed, read.post.status) == (
+            orm.status, orm.removed, orm.post.status
+        )  # fmt: skip
+        mine, theirs = _comment_document(read, read.post), _comment_document(orm, orm.post)
+        assert [getattr(mine, f) for f in fields] == [getattr(theirs, f) for f in fields]
+    assert _indexed_comment(10**9) is None
