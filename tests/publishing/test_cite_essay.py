@@ -198,3 +198,29 @@ def test_a_version_page_cites_that_version(client: Client, settings: Any) -> Non
     assert '<meta name="citation_online_date" content="2026/03/14">' in html
     current = _section(client.get(URL).content.decode())
     assert f"{URL}v/2/" in current and f"{URL}v/1/" not in current
+
+
+def test_the_kept_box_follows_every_input_at_once(client: Client, settings: Any) -> None:
+    """Each web process keeps the whole box (decision 0130): a new title, author name, site
+    title or citation style shows on the next page, never the box kept from before."""
+    from broadsheet.core.models import SiteSettings
+    from broadsheet.publishing.models import CitationSettings
+
+    settings.SITE_URL = "https://example.org"
+    post = _essay()
+    first = _section(client.get(URL).content.decode())
+    assert first == _section(client.get(URL).content.decode())  # the kept one, same bytes
+    Post.objects.filter(pk=post.pk).update(title="Ledgers and Lamps")
+    assert "Ledgers and Lamps" in _text(_section(client.get(URL).content.decode()), "apa")
+    author = post.authors.get()
+    author.last_name = "Thornton"
+    author.save()
+    assert _text(_section(client.get(URL).content.decode()), "apa").startswith("Thornton, M.")
+    site = SiteSettings.current()
+    site.title = "The Milton Review"
+    site.save()
+    assert "The Milton Review" in _text(_section(client.get(URL).content.decode()), "apa")
+    style = CitationSettings.current()
+    style.style = "apa"
+    style.save()
+    assert "APA (this site’s style)" in _section(client.get(URL).content.decode())

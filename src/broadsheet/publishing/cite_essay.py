@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
@@ -42,6 +43,9 @@ class CiteForm:
     plain: bool
 
 
+_NO_BOX = mark_safe("")
+
+
 @dataclass(frozen=True)
 class EssayCitation:
     version: int
@@ -49,6 +53,7 @@ class EssayCitation:
     url: str  # its permanent address, absolute
     item: dict[str, Any]  # the CSL-JSON item
     forms: list[CiteForm]
+    html: SafeString = _NO_BOX  # the whole box (publishing/_cite_essay.html)
 
 
 def _person(author: Any) -> dict[str, str]:
@@ -78,9 +83,31 @@ def essay_reference(*, post: Post, authors: Sequence[Any], version: int, at: dat
     return reference
 
 
+# The box is the same for the same essay, version, names, site, style and language: each web
+# process keeps the last few it made, with their HTML, so a page render makes none of it.
+_BOXES: Kept[tuple[Any, ...], EssayCitation] = Kept(256)
+
+
 def essay_citation(
     *, post: Post, authors: Sequence[Any], version: int, at: datetime
 ) -> EssayCitation:
+    """ "Cite this essay" for `version` of `post`, published `at`, with the box's HTML."""
+    key = (
+        post.pk, post.title, version_url(post, version), version, timezone.localdate(at),
+        tuple(tuple(sorted(_person(a).items())) for a in authors),
+        SiteSettings.current().title, settings.SITE_NAME, settings.SITE_URL, get_language(),
+        site_style(),
+    )  # fmt: skip
+    found = _BOXES.get(key)
+    if found is None:
+        found = _made(post=post, authors=authors, version=version, at=at)
+        html = render_to_string("publishing/_cite_essay.html", {"cite": found})
+        found = replace(found, html=mark_safe(html))
+        _BOXES.put(key, found)
+    return found
+
+
+def _made(*, post: Post, authors: Sequence[Any], version: int, at: datetime) -> EssayCitation:
     reference = essay_reference(post=post, authors=authors, version=version, at=at)
     item = reference_to_csl(reference)
     item.pop("note", None)  # the version is CSL's own variable (MLA prints "Version 2")
