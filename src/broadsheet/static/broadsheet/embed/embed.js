@@ -106,7 +106,8 @@
     }, function () { return { status: 0, data: {} }; });
   }
 
-  function plural(n) {
+  // Not named plural: that is the catalog's rule above, which ngettext calls.
+  function countText(n) {
     return n === 0 ? gettext("No Comments") : interpolate(ngettext("%(count)s Comment", "%(count)s Comments", n), { count: n });
   }
 
@@ -137,7 +138,7 @@
     call("counts?" + query).then(function (answer) {
       var counts = (answer.data && answer.data.counts) || {};
       nodes.forEach(function (node, i) {
-        if (answer.status === 200) node.textContent = plural(counts[urls[i]] || 0);
+        if (answer.status === 200) node.textContent = countText(counts[urls[i]] || 0);
       });
     });
   }
@@ -314,7 +315,7 @@
       if (answer.status !== 200) { self.loading.textContent = gettext("The comments could not be loaded."); return; }
       var data = answer.data;
       self.page = data.page;
-      self.heading.textContent = plural(data.count);
+      self.heading.textContent = countText(data.count);
       self.loading.hidden = data.count > 0;
       self.loading.textContent = gettext("No comments yet.");
       (data.comments || []).forEach(function (comment) { self.add(comment); });
