@@ -1,5 +1,6 @@
 """The embedded thread on a site in another language than English, in Chromium: the thread's
-heading and the page's count link are in the site's words (decision 0127)."""
+heading and the page's count link are in the site's words (decision 0127), with the digits
+the site's own pages write (decision 0116)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from broadsheet.core.numerals import localize_digits
 from broadsheet.publishing.threads import thread_create
 from tests.factories import approved_comment
 
@@ -75,3 +77,17 @@ def test_a_german_sites_embed_counts_in_its_words(
 ) -> None:
     url = _thread_page(live_server, settings, blog, tmp_path, "de", comments=12)
     assert _shown(browser, url) == ("12 Kommentare", "12 Kommentare")
+
+
+@pytest.mark.parametrize(("language", "shown"), [("ar", "١٢"), ("ar-ma", "12")])
+def test_an_arabic_sites_embed_counts_in_the_digits_its_pages_write(
+    browser: Any, live_server: Any, settings: Any, blog: str, tmp_path: Path, language: str,
+    shown: str,
+) -> None:  # fmt: skip
+    url = _thread_page(live_server, settings, blog, tmp_path, language, comments=12)
+    heading, count = _shown(browser, url)
+    assert localize_digits("12", language) == shown  # the pages' own rule
+    assert heading == count and heading.startswith(f"{shown} ")
+    assert "تعليق" in heading  # the Arabic catalog's word (ar-MA falls back to it)
+    if shown != "12":
+        assert not any(character.isascii() and character.isdigit() for character in heading)
