@@ -8,7 +8,7 @@ from django.template import Context, Template
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
-from broadsheet.core.numerals import localize_digits
+from broadsheet.core.numerals import localize_digits, numbering_system
 
 
 @pytest.mark.parametrize(
@@ -25,6 +25,16 @@ from broadsheet.core.numerals import localize_digits
 )
 def test_digits_follow_the_language(language: str, shown: str) -> None:
     assert localize_digits("14 مارس، 2026", language) == shown
+
+
+@pytest.mark.parametrize(
+    ("language", "system"),
+    [("ar", "arab"), ("ar-EG", "arab"), ("ar-MA", "latn"), ("ar_TN", "latn"), ("ar-Arab-LY", "latn"),
+     ("fa", "arabext"), ("en", "latn"), ("de-AT", "latn")],
+)  # fmt: skip
+def test_scripts_are_told_the_same_digits_by_their_cldr_name(language: str, system: str) -> None:
+    """The embed asks Intl.NumberFormat for these (embed.views.script)."""
+    assert numbering_system(language) == system
 
 
 def test_the_active_language_is_the_default() -> None:

@@ -52,8 +52,10 @@ def test_the_kept_form_is_the_rendered_one(
     client = Client()
     kept = [_page(client, post) for _ in range(2)]
     assert 'id="commentform"' in kept[0]
-    assert _without_token(kept[0]) == _without_token(kept[1]) == _without_token(
-        _live(monkeypatch, client, post)
+    assert (
+        _without_token(kept[0])
+        == _without_token(kept[1])
+        == _without_token(_live(monkeypatch, client, post))
     )
 
 

@@ -60,6 +60,8 @@ def test_a_site_in_another_language_serves_the_script_with_its_words(
     assert len(forms) == (6 if language == "ar" else 2) and "%(count)s Comments" not in forms
     rule = re.search(r"function plural\(n\) \{ return (.*?); \}", text).group(1)  # type: ignore[union-attr]
     assert ("n==2" in rule) is (language == "ar")  # Arabic's six forms, German's two
+    digits = "arab" if language == "ar" else "latn"  # counts in the pages' digits (0116)
+    assert f'var LANGUAGE = "{language}", NUMBERING = "{digits}";' in text
     assert "window.gettext" not in text
     settings.LANGUAGE_CODE = "en"
     assert client.get("/embed.js").content == SCRIPT.read_bytes()  # English: the file as it is

@@ -30,7 +30,8 @@ def run_worker() -> list[str]:
 
     from broadsheet.federation import tasks
 
-    known = {name: getattr(tasks, name) for name in ("federate_post", "federate_answer", "deliver")}
+    names = ("federate_post", "federate_answer", "federate_actor", "deliver")
+    known = {name: getattr(tasks, name) for name in names}
     done: list[str] = []
     for _ in range(50):
         queued = [q for q in DBTaskResult.objects.ready() if q.task_path.rsplit(".", 1)[1] in known]

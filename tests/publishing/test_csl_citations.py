@@ -105,6 +105,36 @@ def test_locators_as_pandoc_reads_them(suffix: str, form: Form, rest: str) -> No
     assert split_locator(suffix) == (form, rest)
 
 
+# --- the locale: the language the essay is read in -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "locale"),
+    [
+        ("zh", "zh-CN"), ("zh-Hans", "zh-CN"), ("zh-CN", "zh-CN"), ("zh-SG", "zh-CN"),
+        ("zh-hans", "zh-CN"), ("zh-Hans-HK", "zh-CN"), ("zh_CN", "zh-CN"),
+        ("zh-Hant", "zh-TW"), ("zh-hant", "zh-TW"), ("zh-TW", "zh-TW"), ("zh-HK", "zh-TW"),
+        ("zh-MO", "zh-TW"), ("zh-Hant-HK", "zh-TW"), ("zh-Hant-CN", "zh-TW"), ("zh_TW", "zh-TW"),
+        ("de", "de-DE"), ("de-AT", "de-AT"), ("en", "en-US"), ("pt", "pt-PT"), ("ar", "ar"),
+        ("tlh", "en-US"),
+    ],
+)  # fmt: skip
+def test_each_language_gets_its_csl_locale_and_traditional_chinese_its_own(
+    language: str, locale: str
+) -> None:
+    assert csl.locale_for(language) == locale
+
+
+def test_an_essay_in_traditional_chinese_is_cited_in_its_terms() -> None:
+    web = _ref("lamps", kind="webpage", title="燈塔", url="https://example.org/lamps",
+               issued="", accessed=date(2024, 5, 2))  # fmt: skip
+    traditional = render_essay("[@lamps]", [web], style=CHICAGO, language="zh-Hant")
+    simplified = render_essay("[@lamps]", [web], style=CHICAGO, language="zh-Hans")
+    # CSL's zh-TW and zh-CN: "no date", "accessed" and the title's quotation marks.
+    assert "不詳. 「燈塔」. 引見於 2024年5月2日." in traditional.bibliography_html
+    assert "不详. 《燈塔》. 见于 2024年5月2日." in simplified.bibliography_html
+
+
 # --- compatibility with the hand-written style (decision 0033 names the differences) -------
 
 

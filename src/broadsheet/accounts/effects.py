@@ -12,11 +12,12 @@ from broadsheet.core import effects
 def account_shown_changed(*, user_ids: Iterable[int]) -> None:
     """What readers see of these accounts changed (name, username, photo, website, bio):
     every page may show them (bylines, author boxes, comment cards), so do the cards and the
-    search rows of their comments."""
+    search rows of their comments, and the copies other servers keep of their profiles."""
     ids = list(user_ids)
     effects.pages(site=True)
     effects.cards(people=ids)
     effects.search(people=ids)
+    effects.profiles(user_ids=ids)
 
 
 @effects.handles(effects.LOGIN_OPTIONS)

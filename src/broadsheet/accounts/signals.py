@@ -34,6 +34,8 @@ def _providers_changed(**kwargs: Any) -> None:
 # What pages and comment cards show of an account (the email: its identicon).
 _SHOWN = {"username", "first_name", "last_name", "email", "is_active", "display_name", "bio",
           "bio_html", "website", "avatar", "remote_avatar_url"}  # fmt: skip
+# What only other servers show (an author's actor's `image`, decision 0124): no page changes.
+_ELSEWHERE = {"header"}
 
 
 @receiver(post_save, sender=User, dispatch_uid="effects-user")
@@ -44,9 +46,12 @@ def _account_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> 
     if created or kwargs.get("raw") or in_action():
         return
     written = kwargs.get("update_fields")
+    user_id = getattr(instance, "user_id", None) or instance.pk
     if written is not None and not set(written) & _SHOWN:
+        if set(written) & _ELSEWHERE:
+            effects.profiles(user_ids=[user_id])
         return  # a sign-in stamping last_login shows nowhere
-    account_shown_changed(user_ids=[getattr(instance, "user_id", None) or instance.pk])
+    account_shown_changed(user_ids=[user_id])
 
 
 @receiver(post_delete, sender=User, dispatch_uid="effects-user-delete")

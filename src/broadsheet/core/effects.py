@@ -4,7 +4,9 @@ Every write to posts, comments, accounts and settings is a named action (`commen
 `post_save`, `personal_data_erase`: `@action`), which runs in one transaction and *declares* what it
 changed for readers: the pages to refresh (`pages`), search rows (`search`), stored comment
 cards (`cards`), the footer's archive list and menu (`navigation`), the new-post emails
-(`post_public`), the anchors of responses in a new version's text (`post_version`), the sign-in options (`login_options`), a settings row (`settings_changed`).
+(`post_public`), the anchors of responses in a new version's text (`post_version`), the
+sign-in options (`login_options`), a settings row (`settings_changed`), an account's profile
+as other servers keep it (`profiles`).
 Declarations are collected per transaction, deduplicated, and run after the commit: a
 rolled-back write refreshes nothing and emails nobody.
 
@@ -43,6 +45,7 @@ SETTINGS = "settings"
 POST_PUBLIC = "post_public"
 POST_VERSION = "post_version"  # a new published version: what points into its text is re-located
 MEDIA = "media"  # library images changed: the posts showing them are rendered again
+PROFILES = "profiles"  # an account's name, photo, bio or header: its copies elsewhere are stale
 _ORDER = (
     SETTINGS,
     MEDIA,
@@ -57,6 +60,7 @@ _ORDER = (
     PAGES,
     POST_PUBLIC,
     POST_VERSION,
+    PROFILES,
 )
 
 Handler = Callable[[set[Any]], None]
@@ -230,6 +234,12 @@ def post_versioned(post_id: int) -> None:
     """A post's text became its next published version: responses anchored to passages of
     earlier ones are found again in it."""
     declare(POST_VERSION, [post_id])
+
+
+def profiles(*, user_ids: Iterable[int]) -> None:
+    """What these accounts show of themselves (name, photo, bio, header image) changed: the
+    copies other servers keep of them (an author's ActivityPub actor) are sent again."""
+    declare(PROFILES, [pk for pk in user_ids if pk])
 
 
 def login_options() -> None:

@@ -18,17 +18,24 @@ _ARABIC_INDIC = str.maketrans(_WESTERN, "٠١٢٣٤٥٦٧٨٩")
 _EXTENDED_ARABIC_INDIC = str.maketrans(_WESTERN, "۰۱۲۳۴۵۶۷۸۹")
 # Regions where Arabic is written with Western digits (CLDR's defaultNumberingSystem: latn).
 _LATN_ARABIC_REGIONS = {"ma", "dz", "tn", "ly", "eh"}
-_BY_LANGUAGE = {"ar": _ARABIC_INDIC, "fa": _EXTENDED_ARABIC_INDIC}
+_BY_LANGUAGE = {"ar": "arab", "fa": "arabext"}
+_TABLES = {"arab": _ARABIC_INDIC, "arabext": _EXTENDED_ARABIC_INDIC}
 
 
 @lru_cache(maxsize=64)
+def numbering_system(language: str) -> str:
+    """CLDR's name for a language's digits: `arab`, `arabext`, or `latn` (Western). Scripts
+    ask `Intl.NumberFormat` for the same (the embed: embed.views.script)."""
+    parts = language.lower().replace("_", "-").split("-")
+    system = _BY_LANGUAGE.get(parts[0], "latn")
+    if system == "arab" and any(part in _LATN_ARABIC_REGIONS for part in parts[1:]):
+        return "latn"
+    return system
+
+
 def digit_table(language: str) -> dict[int, int] | None:
     """The translation table for a language's digits, or None where they are Western."""
-    parts = language.lower().replace("_", "-").split("-")
-    table = _BY_LANGUAGE.get(parts[0])
-    if table is _ARABIC_INDIC and any(part in _LATN_ARABIC_REGIONS for part in parts[1:]):
-        return None
-    return table
+    return _TABLES.get(numbering_system(language))
 
 
 def localize_digits(text: str, language: str | None = None) -> str:

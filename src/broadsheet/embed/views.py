@@ -27,6 +27,7 @@ from broadsheet.accounts.comment_login import SITE, login_options, signed_in_wit
 from broadsheet.accounts.limits import sign_in_start_refused
 from broadsheet.core.cache import cache_policy
 from broadsheet.core.compress import gzipped
+from broadsheet.core.numerals import numbering_system
 from broadsheet.embed.middleware import SIGN_IN_NONCE_KEY, SIGN_IN_ORIGIN_KEY
 from broadsheet.embed.origins import allowed_origin, origin_of
 from broadsheet.embed.tokens import TOKEN_MINUTES, token_issue
@@ -40,6 +41,7 @@ _NONCE = re.compile(r"[0-9a-f]{32,64}")
 
 
 _WORDS = "var WORDS = {}; /* words */"
+_LANGUAGE = 'var LANGUAGE = "en", NUMBERING = "latn"; /* language */'
 _PLURAL = "function plural(n) { return n === 1 ? 0 : 1; } /* plural */"
 
 
@@ -57,8 +59,9 @@ def script(language: str = "en") -> tuple[bytes, str]:
 
 
 def _with_words(text: str, language: str) -> str:
-    """The script with the site's catalog and plural rule written in (decision 0127): the
-    embed runs on other sites' pages, where a catalog's globals would be theirs to clash."""
+    """The script with the site's catalog, plural rule and language (its digits, decision
+    0116) written in (decision 0127): the embed runs on other sites' pages, where a catalog's
+    globals would be theirs to clash."""
     view = JavaScriptCatalog(domain="djangojs")
     with translation.override(language):
         view.translation = DjangoTranslation(language, domain="djangojs")
@@ -68,6 +71,10 @@ def _with_words(text: str, language: str) -> str:
     if not _PLURAL_RULE.fullmatch(expression):
         expression = "n != 1"
     text = text.replace(_WORDS, f"var WORDS = {words};", 1)
+    digits = json.dumps(numbering_system(language))
+    text = text.replace(
+        _LANGUAGE, f"var LANGUAGE = {json.dumps(language)}, NUMBERING = {digits};", 1
+    )
     return text.replace(_PLURAL, f"function plural(n) {{ return {expression}; }}", 1)
 
 

@@ -2,7 +2,9 @@
 an essay made public or given a new version (`post_public`, `post_version`) is sent to its
 followers; one made private or a draft again (its pages change: `pages`) is deleted there; an
 author's answer to a fediverse reply (its search row is written: `search.comments`) is sent to
-that reply's server. Each queues one task; nothing at all when FEDERATION_ENABLED is off."""
+that reply's server; an author's edited profile (`profiles`) goes to their followers as an
+Update of their actor (decision 0128). Each queues one task; nothing at all when
+FEDERATION_ENABLED is off."""
 
 from __future__ import annotations
 
@@ -60,6 +62,17 @@ def _comments_changed(comment_ids: set[int]) -> None:
 
     for comment_id in answers_among(comment_ids):
         federate_answer.enqueue(comment_id)
+
+
+@effects.handles(effects.PROFILES)
+def _profiles_changed(user_ids: set[int]) -> None:
+    if not settings.FEDERATION_ENABLED:
+        return
+    from broadsheet.federation.selectors import followed_actors
+    from broadsheet.federation.tasks import federate_actor
+
+    for actor_id in followed_actors(user_ids):  # an account no one follows queues nothing
+        federate_actor.enqueue(actor_id)
 
 
 def _queue(post_ids: set[int]) -> None:

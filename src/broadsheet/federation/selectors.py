@@ -1,5 +1,5 @@
-"""Reads for federation: followers' inboxes, what was last sent for an essay, the deliveries
-due, the answers to send, counts for NodeInfo and the followers' collection."""
+"""Reads for federation: followers' inboxes, what was last sent for an essay or of an actor,
+the deliveries due, the answers to send, counts for NodeInfo and the followers' collection."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from broadsheet.accounts.models import User
 from broadsheet.discussion.models import Comment
-from broadsheet.federation.models import Delivery, Follower, Outgoing, Remote
+from broadsheet.federation.models import Delivery, Follower, LocalActor, Outgoing, Remote
 from broadsheet.publishing.models import Post, PostAuthor
 
 
@@ -33,6 +33,19 @@ def last_sent(post_id: int) -> Outgoing | None:
         .order_by("-created_at", "-pk")
         .first()
     )
+
+
+def followed_actors(user_ids: set[int]) -> list[int]:
+    """The actors of these accounts that someone follows and that have not left (one query)."""
+    found = LocalActor.objects.filter(user__in=user_ids, left_at=None, followers__isnull=False)
+    return sorted(set(found.values_list("pk", flat=True)))
+
+
+def last_actor_update(actor_id: int) -> Outgoing | None:
+    """The last Update this actor sent of itself (its profile), if any."""
+    sent = Outgoing.objects.filter(actor=actor_id, kind="Update", post=None, comment_ref=None)
+    of_itself = sent.filter(document__object__type="Person")
+    return of_itself.order_by("-created_at", "-pk").first()
 
 
 def post_author(post: Post) -> User | None:

@@ -1,5 +1,5 @@
-"""The worker's part of federation: turning a published (revised, unpublished) essay or an
-author's answer into activities, and delivering each to its inboxes — many at once, each
+"""The worker's part of federation: turning a published (revised, unpublished) essay, an
+author's answer or an author's edited profile into activities, and delivering each to its inboxes — many at once, each
 inbox once, failures tried again later and given up after ATTEMPTS without holding the rest."""
 
 from __future__ import annotations
@@ -71,6 +71,28 @@ def _send_article(post: object, kind: str, actor: LocalActor) -> str:
         site_only = selectors.follower_inboxes([site.pk])
         services.activity_queue(actor=site, kind="Announce", obj=uri, to=to, inboxes=site_only)
     return kind
+
+
+@task()
+def federate_actor(actor_id: int) -> str:
+    """Queued by an edit of an author's profile: the actor as its address serves it now, in
+    an Update to its followers' servers, so they show the new name and pictures (nothing when
+    no one follows, or they were sent this document already)."""
+    actor = LocalActor.objects.select_related("user__profile").filter(pk=actor_id).first()
+    if actor is None or actor.left_at is not None or actor.user is None:
+        return "not an author's actor"
+    if not actor.user.is_active or not selectors.is_author(actor.user):
+        return "no longer an actor"  # its address answers 404: nothing to describe
+    inboxes = selectors.follower_inboxes([actor.pk])
+    if not inboxes:
+        return "no followers"
+    document = documents.actor(actor)
+    sent = selectors.last_actor_update(actor.pk)
+    if sent is not None and sent.document.get("object") == document:
+        return "already sent"
+    services.activity_queue(actor=actor, kind="Update", obj=document, to=[documents.PUBLIC],
+                            inboxes=inboxes)  # fmt: skip
+    return "Update"
 
 
 @task()

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from broadsheet.core.models import SingletonModel
 from broadsheet.publishing.models import Post
@@ -97,8 +98,9 @@ class Note(models.Model):
     ratings_count = models.PositiveIntegerField(default=0)  # every rating stored (the queue)
 
     class Meta:
-        verbose_name = _("note")
-        verbose_name_plural = _("notes")
+        # "note" is also a reference's field (publishing.Reference.note): told apart by context.
+        verbose_name = pgettext_lazy("context note", "note")
+        verbose_name_plural = pgettext_lazy("context note", "notes")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["post", "status"], name="note_post_status"),

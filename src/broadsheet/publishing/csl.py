@@ -111,15 +111,26 @@ _PRIMARY = {
     "af": "af-ZA", "ca": "ca-AD", "cs": "cs-CZ", "da": "da-DK", "el": "el-GR", "en": "en-US",
     "et": "et-EE", "fa": "fa-IR", "he": "he-IL", "ja": "ja-JP", "km": "km-KH", "ko": "ko-KR",
     "nb": "nb-NO", "nn": "nn-NO", "pt": "pt-PT", "sl": "sl-SI", "sr": "sr-RS", "sv": "sv-SE",
-    "uk": "uk-UA", "vi": "vi-VN", "zh": "zh-CN",
+    "uk": "uk-UA", "vi": "vi-VN",
 }  # fmt: skip
+# Chinese is written in two scripts, and CSL has a locale for each: zh-CN (Simplified) and
+# zh-TW (Traditional). A tag names its script (zh-Hant), or a region that writes Traditional
+# without saying so (zh-HK); anything else is Simplified (zh, zh-Hans, zh-SG).
+_CHINESE = {"hant": "zh-TW", "hans": "zh-CN", "tw": "zh-TW", "hk": "zh-TW", "mo": "zh-TW"}
+
+
+def _chinese(subtags: list[str]) -> str:
+    script = next((s for s in subtags if len(s) == 4 and s.isalpha()), None)
+    region = next((s for s in subtags if len(s) == 2 and s.isalpha()), None)
+    return _CHINESE.get(script or region or "", "zh-CN")
 
 
 @cache
 def locale_for(language: str) -> str:
     """The CSL locale for a language tag: its own file (de-AT), else the language's primary
-    dialect (de → de-DE, en → en-US), else any of the language's, else en-US. Its terms
-    ("accessed", "edited by") and month names are the citation's."""
+    dialect (de → de-DE, en → en-US; Chinese by its script: zh-Hant → zh-TW), else any of the
+    language's, else en-US. Its terms ("accessed", "edited by") and month names are the
+    citation's."""
     from citeproc import LOCALES_PATH
 
     have = {
@@ -127,8 +138,11 @@ def locale_for(language: str) -> str:
         for p in Path(LOCALES_PATH).glob("locales-*.xml")
     }
     tag = language.replace("_", "-").lower()
-    primary = tag.split("-")[0]
-    preferred = _PRIMARY.get(primary, f"{primary}-{primary}").lower()
+    primary, *subtags = tag.split("-")
+    if primary == "zh":
+        preferred = _chinese(subtags).lower()
+    else:
+        preferred = _PRIMARY.get(primary, f"{primary}-{primary}").lower()
     for candidate in (tag, preferred, primary):
         if candidate in have:
             return have[candidate]

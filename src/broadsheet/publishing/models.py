@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from broadsheet.core.languages import (
     MAX_TAG_CHARS,
@@ -501,7 +502,8 @@ class Reference(models.Model):
     archive = models.CharField(_("archive"), max_length=300, blank=True)
     archive_location = models.CharField(max_length=300, blank=True, verbose_name=_("call number"))
     accessed = models.DateField(_("accessed"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    # A remark on the source (CSL's `note`), not a context note (notes.Note): its own context.
+    note = models.TextField(pgettext_lazy("reference field", "note"), blank=True)
     uncited = models.BooleanField(
         _("uncited"),
         default=False,

@@ -10,6 +10,12 @@
   function gettext(text) { var w = WORDS[text]; return typeof w === "string" ? w : w ? w[0] : text; }
   function ngettext(one, many, n) { var w = WORDS[one]; return Array.isArray(w) ? w[form(n)] : n === 1 ? one : many; }
   function pgettext(context, text) { var w = WORDS[context + "\x04" + text]; return typeof w === "string" ? w : text; }
+  // The site's language and its digits (core.numerals.numbering_system), written in with its
+  // words: a count shows the digits the site's pages show (Arabic-Indic in Arabic but the
+  // Maghreb's, decision 0116).
+  var LANGUAGE = "en", NUMBERING = "latn"; /* language */
+  var DIGITS = NUMBERING === "latn" ? null : new Intl.NumberFormat(LANGUAGE, { numberingSystem: NUMBERING, useGrouping: false });
+  function number(n) { return DIGITS ? DIGITS.format(n) : String(n); }
   function interpolate(format, values) {
     return format.replace(/%\((\w+)\)s/g, function (all, name) { return String(values[name]); });
   }
@@ -106,8 +112,9 @@
     }, function () { return { status: 0, data: {} }; });
   }
 
-  function plural(n) {
-    return n === 0 ? gettext("No Comments") : interpolate(ngettext("%(count)s Comment", "%(count)s Comments", n), { count: n });
+  // Not named plural: that is the catalog's rule above, which ngettext calls.
+  function countText(n) {
+    return n === 0 ? gettext("No Comments") : interpolate(ngettext("%(count)s Comment", "%(count)s Comments", n), { count: number(n) });
   }
 
   function pageUrl(node) {
@@ -137,7 +144,7 @@
     call("counts?" + query).then(function (answer) {
       var counts = (answer.data && answer.data.counts) || {};
       nodes.forEach(function (node, i) {
-        if (answer.status === 200) node.textContent = plural(counts[urls[i]] || 0);
+        if (answer.status === 200) node.textContent = countText(counts[urls[i]] || 0);
       });
     });
   }
@@ -314,7 +321,7 @@
       if (answer.status !== 200) { self.loading.textContent = gettext("The comments could not be loaded."); return; }
       var data = answer.data;
       self.page = data.page;
-      self.heading.textContent = plural(data.count);
+      self.heading.textContent = countText(data.count);
       self.loading.hidden = data.count > 0;
       self.loading.textContent = gettext("No comments yet.");
       (data.comments || []).forEach(function (comment) { self.add(comment); });
