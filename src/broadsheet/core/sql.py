@@ -5,30 +5,49 @@ spent answering it."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Field, Model
 from django.db.models.sql import Query
 
-# Per model, columns and database: the fields' attribute names and the converters the ORM
-# would apply to each column (dates made aware, JSON decoded, booleans from SQLite's 0/1).
-_PLANS: dict[tuple[Any, ...], tuple[list[str], list[tuple[int, list[Any], Any]]]] = {}
+
+class _Plan(NamedTuple):
+    names: list[str]  # the fields' attribute names, in the statement's order
+    converters: list[tuple[int, list[Any], Any]]  # (position, functions, expression)
+    columns: str  # the statement's column list
 
 
-def _plan(model: type[Model], fields: list[Field[Any, Any]]) -> tuple[list[str], list[Any]]:
-    key = (model, tuple(f.attname for f in fields), connection.alias, connection.vendor)
-    if key not in _PLANS:
-        columns: list[Any] = [f.get_col(model._meta.db_table) for f in fields]
+# Per model, fields asked for and database: what the ORM would do to each column (dates made
+# aware, JSON decoded, booleans from SQLite's 0/1), worked out once.
+_PLANS: dict[tuple[Any, ...], _Plan] = {}
+
+
+def _plan(model: type[Model], only: tuple[str, ...]) -> _Plan:
+    key = (model, only, connection.alias, connection.vendor)
+    found = _PLANS.get(key)
+    if found is None:
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if not only or f.primary_key or f.name in only or f.attname in only
+        ]
         compiler = connection.ops.compiler("SQLCompiler")(
             Query(model), connection, connection.alias
         )
-        converters = [
-            (position, found, expression)
-            for position, (found, expression) in compiler.get_converters(columns).items()
-        ]
-        _PLANS[key] = ([f.attname for f in fields], converters)
-    return _PLANS[key]
+        expressions: list[Any] = [f.get_col(model._meta.db_table) for f in fields]
+        quote, table = connection.ops.quote_name, connection.ops.quote_name(model._meta.db_table)
+        found = _PLANS[key] = _Plan(
+            [f.attname for f in fields],
+            [
+                (position, functions, expression)
+                for position, (functions, expression) in compiler.get_converters(
+                    expressions
+                ).items()
+            ],
+            ", ".join(f"{table}.{quote(f.column)}" for f in fields),
+        )
+    return found
 
 
 def select_models(
@@ -41,29 +60,24 @@ def select_models(
 
     Only names and fixed fragments may be formatted into `tail` and `extra`; every value is a
     parameter."""
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    fields = [
-        f
-        for f in model._meta.concrete_fields
-        if not only or f.primary_key or f.name in only or f.attname in only
-    ]
-    names, converters = _plan(model, fields)
-    columns = ", ".join([*(f"{table}.{quote(f.column)}" for f in fields), *filter(None, [extra])])
+    plan = _plan(model, only)
+    names, converters, width = plan.names, plan.converters, len(plan.names)
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = f"{plan.columns}, {extra}" if extra else plan.columns
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM {table} {tail}", params)  # noqa: S608
         rows = cursor.fetchall()
-        extras = [column[0] for column in cursor.description[len(fields) :]]
+        extras = [column[0] for column in cursor.description[width:]]
     found = []
     for row in rows:
-        values = list(row[: len(fields)])
+        values = list(row[:width])
         for position, functions, expression in converters:
             value = values[position]
             for function in functions:
                 value = function(value, expression, connection)
             values[position] = value
         instance = model.from_db(connection.alias, names, values)
-        for name, value in zip(extras, row[len(fields) :], strict=True):
+        for name, value in zip(extras, row[width:], strict=True):
             setattr(instance, name, value)
         found.append(instance)
     return found
@@ -74,7 +88,8 @@ def converter(model: type[Model], name: str) -> Callable[[Any], Any]:
     text made an aware datetime, say), for a written-out statement's tuples; the identity
     where it does nothing."""
     field = model._meta.get_field(name)
-    _, converters = _plan(model, [field])  # type: ignore[list-item]
+    assert isinstance(field, Field)
+    converters = [c for c in _plan(model, (name,)).converters if c[2].target is field]
     if not converters:
         return _same
     [(_, functions, expression)] = converters
