@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -115,8 +116,14 @@ def _editable(request: HttpRequest, shown: list[Node], mine: set[int]) -> set[in
     }
 
 
-def _aware(moment: datetime) -> datetime:
-    """A date read straight from SQLite's cursor has no zone; the database keeps UTC."""
+def _aware(moment: datetime | str) -> datetime:
+    """A page's node carries its date as the row's text (discussion.selectors._rows); a date
+    from SQLite has no zone, and the database keeps UTC."""
+    if isinstance(moment, str):
+        parsed = parse_datetime(moment)
+        if parsed is None:
+            raise ValueError(f"Not a date: {moment!r}")
+        moment = parsed
     return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
 
 
