@@ -6,10 +6,7 @@ link leads to the thread on the site."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -49,22 +46,6 @@ def idp() -> Iterator[OIDCProvider]:
         [f"http://{h}{ALLAUTH_CALLBACK_PATH}" for h in ("localhost", "127.0.0.1")]
     ) as provider:
         yield provider
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def blog(tmp_path: Path) -> Iterator[str]:
-    """The other site: plain files from a second port (its origin differs from the site's)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(tmp_path)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

@@ -4,10 +4,6 @@ the site's own pages write (decision 0116)."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -25,21 +21,6 @@ PAGE = """<!doctype html>
 <div id="broadsheet-thread"></div>
 <script src="{site}/embed.js" data-broadsheet async></script></body></html>
 """
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def blog(tmp_path: Path) -> Iterator[str]:
-    """The other site: plain files from a second port (its origin differs from the site's)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(tmp_path)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
 
 
 def _thread_page(
