@@ -135,6 +135,13 @@ class Peer:
         found = json.loads(urllib.request.urlopen(url, timeout=10).read())
         return next(link["href"] for link in found["links"] if link["rel"] == "self")
 
+    def follow(self, site: str, username: str) -> str:
+        """Follow `username` of `site` (found with WebFinger); their actor's id."""
+        actor_id = self.webfinger(f"{username}@{site.split('://', 1)[1]}")
+        status = self.send(f"{actor_id}/inbox", self.activity("Follow", actor_id))
+        assert status == 202, f"the Follow was answered {status}"
+        return actor_id
+
     def signed_headers(self, url: str, body: bytes, *, date: str | None = None,
                        key: rsa.RSAPrivateKey | None = None, key_id: str | None = None) -> dict[str, str]:  # fmt: skip
         parts = urlsplit(url)

@@ -44,8 +44,7 @@ def test_an_edited_profile_is_sent_to_followers_as_an_update_of_the_actor(
     author = AuthorFactory(username="mhale")
     PostFactory(authors=[author])
     run_worker()
-    actor_id = peer.webfinger(f"mhale@{federating.split('://', 1)[1]}")
-    assert peer.send(f"{actor_id}/inbox", peer.activity("Follow", actor_id)) == 202
+    actor_id = peer.follow(federating, "mhale")
     run_worker()
     assert [item["type"] for item in peer.inbox_items] == ["Accept"]
 

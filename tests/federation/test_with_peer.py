@@ -126,8 +126,7 @@ def test_leaving_sends_delete_and_the_actors_answer_410(federating: str, peer: P
     author = AuthorFactory(username="mhale")
     PostFactory(authors=[author])
     run_worker()
-    actor_id = peer.webfinger(f"mhale@{federating.split('://', 1)[1]}")
-    assert peer.send(f"{actor_id}/inbox", peer.activity("Follow", actor_id)) == 202
+    actor_id = peer.follow(federating, "mhale")
     run_worker()
     call_command("federation_leave")
     run_worker()

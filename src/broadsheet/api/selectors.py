@@ -4,13 +4,14 @@ dictionaries in the shapes of the OpenAPI document (api.schemas)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection
 
 from broadsheet.accounts.models import Profile, User
-from broadsheet.core.sql import column, converter, select_models
+from broadsheet.core.sql import column, converter, select_one
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.rendering import DELETED, avatar_for
 from broadsheet.discussion.selectors import comment_page_for_post
@@ -51,9 +52,8 @@ _THREAD_FIELDS = (
 def readable_thread(pk: int) -> Post | None:
     """A public post, page or thread (never a draft or a private post, whoever asks).
     Written out (decision 0019): every uncached thread fetch asks."""
-    posts = connection.ops.quote_name(Post._meta.db_table)
-    found = select_models(Post, f"WHERE {posts}.id = %s", [pk], only=_THREAD_FIELDS)
-    return found[0] if found and found[0].is_public else None
+    post = select_one(Post, pk, only=_THREAD_FIELDS)
+    return post if post is not None and post.is_public else None
 
 
 def thread_at(url: str) -> Post | None:
@@ -130,6 +130,12 @@ def rows(ids: list[int]) -> dict[int, Row]:
 
 
 def _statement(count: int) -> str:
+    return f"{_joined(connection.vendor)} IN ({', '.join(['%s'] * count)})"
+
+
+@cache
+def _joined(vendor: str) -> str:
+    """The statement up to its list of ids, once per database kind (the names do not change)."""
     quote = connection.ops.quote_name
     comment, user, profile = (quote(model._meta.db_table) for model, _ in _COLUMNS)
     columns = ", ".join(
@@ -137,11 +143,12 @@ def _statement(count: int) -> str:
         for model, names in _COLUMNS
         for name in names
     )
+    user_id = f"{user}.{column(User, 'id')}"
     return (
-        f"SELECT {columns} FROM {comment} "  # noqa: S608  (names from the models, values as parameters)
-        f"LEFT OUTER JOIN {user} ON {comment}.{column(Comment, 'user')} = {user}.{column(User, 'id')} "
-        f"LEFT OUTER JOIN {profile} ON {profile}.{column(Profile, 'user')} = {user}.{column(User, 'id')} "
-        f"WHERE {comment}.{column(Comment, 'id')} IN ({', '.join(['%s'] * count)})"
+        f"SELECT {columns} FROM {comment} "  # noqa: S608  (names from the models)
+        f"LEFT OUTER JOIN {user} ON {comment}.{column(Comment, 'user')} = {user_id} "
+        f"LEFT OUTER JOIN {profile} ON {profile}.{column(Profile, 'user')} = {user_id} "
+        f"WHERE {comment}.{column(Comment, 'id')}"
     )
 
 

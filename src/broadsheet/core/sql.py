@@ -83,6 +83,15 @@ def select_models(
     return found
 
 
+def select_one(model: type[Any], pk: object, *, only: tuple[str, ...] = ()) -> Any | None:
+    """`model`'s row with this primary key (all columns, or the fields in `only`), as
+    `select_models` builds it; None when there is none."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    key = connection.ops.quote_name(model._meta.pk.column)
+    found = select_models(model, f"WHERE {table}.{key} = %s", [pk], only=only)
+    return found[0] if found else None
+
+
 def converter(model: type[Model], name: str) -> Callable[[Any], Any]:
     """What the ORM does to `model`'s column `name` as this database returns it (SQLite's
     text made an aware datetime, say), for a written-out statement's tuples; the identity

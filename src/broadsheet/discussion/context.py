@@ -188,19 +188,17 @@ def comment_form_context(
         form, reply_to = _unbound_form(
             request, post=post, settings=settings, reply_to=reply_to, anchor=anchor
         )
-    return _form_context(request, post=post, settings=settings, form=form, reply_to=reply_to)
+    return _form_context(request, settings=settings, form=form, reply_to=reply_to)
 
 
 def _form_context(
     request: HttpRequest,
     *,
-    post: Post,
     settings: DiscussionSettings,
     form: CommentForm,
     reply_to: Comment | None,
 ) -> dict[str, Any]:
     return {
-        "settings": settings,
         "form": form,
         "comment_row": field_row(
             form["comment"], label=_("Comment"), required=True, after=_markdown_hint()
@@ -212,6 +210,16 @@ def _form_context(
             )
             for name, label in (("author", _("Name")), ("email", _("Email")), ("url", _("Website")))
         ],
+        **_around_form(request, settings=settings, reply_to=reply_to),
+    }
+
+
+def _around_form(
+    request: HttpRequest, *, settings: DiscussionSettings, reply_to: Comment | None
+) -> dict[str, Any]:
+    """What the discussion shows around the form: its heading, the sign-in choices."""
+    return {
+        "settings": settings,
         "reply_to": reply_to,
         "needs_login": settings.comment_registration and not request.user.is_authenticated,
         "login_options": login_options(request),
@@ -235,23 +243,16 @@ _TOKEN_MARK = "shown-at-" + uuid.uuid4().hex
 def _fresh_form_context(
     request: HttpRequest, *, post: Post, settings: DiscussionSettings
 ) -> dict[str, Any]:
-    options = login_options(request)
-    context = {
-        "settings": settings,
-        "reply_to": None,
-        "needs_login": settings.comment_registration,
-        "login_options": options,
-        "signed_in_with": "",
-    }
+    context = _around_form(request, settings=settings, reply_to=None)
     fields = tuple(getattr(settings, f.attname) for f in settings._meta.concrete_fields)
-    key = (post.pk, post.get_absolute_url(), get_language(), fields, tuple(options))
+    key = (post.pk, post.get_absolute_url(), get_language(), fields, *context["login_options"])
     html = _FRESH_FORMS.get(key)
     if html is None:
         form = CommentForm(
             initial={"post_id": post.pk, "parent_id": 0, "shown_at": _TOKEN_MARK},
             require_name_email=settings.require_name_email,
         )
-        whole = _form_context(request, post=post, settings=settings, form=form, reply_to=None)
+        whole = _form_context(request, settings=settings, form=form, reply_to=None)
         whole["error"] = ""
         html = render_to_string(
             "discussion/_form.html", {"d": whole, "discussion": whole, "user": request.user}

@@ -482,17 +482,11 @@ class CommentRenderer:
         elif approved and not node.removed and notice is None and pk != self.focus:
             reply = self._act_link(pk)  # where Reply would be: its page offers Like and Report
         if not node.removed and notice is None:
-            # Most comments of a page have none (no likes, no focus, not the reader's, no
-            # pin): asked here, the call is not made for them (2,000 times on a busy post).
-            controls = (
-                self._controls(node, approved)
-                if (node.like_count and self.likes)
-                or pk == self.focus
-                or pk in self.editable
-                or (self.can_pin and node.depth == 0)
-                else ""
-            )
-            reply = f"{controls} {reply}" if controls and reply else controls or reply
+            # Most comments have no controls (likes, focus, edit window, pin): no call for them.
+            some = (node.like_count and self.likes) or pk == self.focus or pk in self.editable
+            if some or (self.can_pin and node.depth == 0):
+                controls = self._controls(node, approved)
+                reply = f"{controls} {reply}" if controls and reply else controls or reply
             if node.pinned_at is not None and node.depth == 0:
                 classes += " is-pinned"
                 card = card.replace("<article>", self._pinned[node.pinned_as == "author"], 1)

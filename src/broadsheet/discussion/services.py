@@ -20,7 +20,7 @@ from broadsheet.core.anchoring import NotInText, Selector, select
 from broadsheet.core.effects import action
 from broadsheet.core.markdown import render_comment_markdown
 from broadsheet.core.sanitize import without_nul
-from broadsheet.core.sql import column, select_models
+from broadsheet.core.sql import select_one
 from broadsheet.core.webaddress import NotAWebAddress, web_address
 from broadsheet.discussion.effects import comment_changed
 from broadsheet.discussion.margins import ANCHORED
@@ -147,8 +147,7 @@ def _reply_parent(
     if not parent_id:
         return None
     # Written out (decision 0019): a quarter of the comments posted are replies.
-    found = select_models(Comment, f"WHERE {column(Comment, 'id')} = %s", [parent_id])
-    parent = found[0] if found else None
+    parent = select_one(Comment, parent_id)
     if parent is None or parent.post_id != post.pk:
         raise CommentRejected(_("The comment you are replying to does not exist."), code="parent")
     if parent.status != Comment.Status.APPROVED:

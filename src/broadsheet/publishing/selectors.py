@@ -27,7 +27,7 @@ from django.utils.translation import get_language, gettext
 
 from broadsheet.core.numerals import localize_digits
 from broadsheet.core.requestmemo import forget, remembered
-from broadsheet.core.sql import select_models
+from broadsheet.core.sql import select_models, select_one
 from broadsheet.publishing.models import (
     Category,
     Post,
@@ -512,8 +512,5 @@ def post_for_comment_submit(*, pk: int | None, user: Any) -> Post | None:
     if not pk:
         return None
     # Written out (it runs for every comment posted), then held to the rule of `visible()`.
-    posts = connection.ops.quote_name(Post._meta.db_table)
-    found = select_models(Post, f"WHERE {posts}.id = %s", [pk], only=_COMMENT_POST_FIELDS)
-    if not found:
-        return None
-    return found[0] if found[0].is_visible_to(user) else None
+    post = select_one(Post, pk, only=_COMMENT_POST_FIELDS)
+    return post if post is not None and post.is_visible_to(user) else None

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from broadsheet.core.sanitize import stored_html_text
-from broadsheet.core.sql import column, select_models
+from broadsheet.core.sql import select_one
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.selectors import AUTHOR_LINKS
@@ -180,23 +180,21 @@ def _indexed_comment(comment_id: int) -> Comment | None:
     """The comment with what its row is made of. Written out (decision 0019): it runs after
     every comment published, and the ORM took longer to build its join than SQLite to answer.
     An account's name comes through the ORM (its profile), a guest's is in the row."""
-    found = select_models(
-        Comment, f"WHERE {column(Comment, 'id')} = %s", [comment_id], only=_ROW_COMMENT_FIELDS
-    )
-    if found and found[0].user_id is not None:
+    comment = select_one(Comment, comment_id, only=_ROW_COMMENT_FIELDS)
+    if comment is None:
+        return None
+    if comment.user_id is not None:
         return (
             Comment.objects.select_related("post", "user__profile")
             .only(*_INDEXED_COMMENT_FIELDS)
             .filter(pk=comment_id)
             .first()
         )
-    posts = found and select_models(
-        Post, f"WHERE {column(Post, 'id')} = %s", [found[0].post_id], only=_ROW_POST_FIELDS
-    )
-    if not posts:
+    post = select_one(Post, comment.post_id, only=_ROW_POST_FIELDS)
+    if post is None:
         return None
-    found[0].post = posts[0]
-    return found[0]
+    comment.post = post
+    return comment
 
 
 _ROW_COMMENT_FIELDS = (
