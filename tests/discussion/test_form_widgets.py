@@ -55,3 +55,32 @@ def test_every_widget_renders_as_djangos_template_would(
         assert str(form[name]) == _stock(form, name), name
     if data is not None:
         assert "<script>" not in str(form["comment"]) and "<img" not in str(form["author"])
+
+
+def test_each_form_has_its_own_copies_of_the_fields() -> None:
+    """CommentForm copies its declared fields without copy.deepcopy's walk (discussion.forms):
+    each form's fields, widgets, attributes, error messages and validators are its own, equal
+    to what Django's deep copy makes, and a change to one form reaches neither another form
+    nor the class."""
+    declared = CommentForm.base_fields
+    required, loose = CommentForm(require_name_email=True), CommentForm(require_name_email=False)
+    stock = dict(copy.deepcopy(dict(declared)))
+    for name, field in declared.items():
+        mine = required.fields[name]
+        assert mine is not field and mine.widget is not field.widget
+        assert mine.widget.attrs is not field.widget.attrs
+        assert mine.error_messages is not field.error_messages
+        assert mine.validators is not field.validators
+        assert type(mine) is type(stock[name]) and type(mine.widget) is type(stock[name].widget)
+        assert vars(loose.fields[name].widget) == vars(stock[name].widget)
+        # The form's own __init__ marks the comment's label as required.
+        assert {
+            k: v for k, v in vars(loose.fields[name]).items() if k not in ("widget", "label")
+        } == {k: v for k, v in vars(stock[name]).items() if k not in ("widget", "label")}
+    assert required.fields["author"].widget.attrs["required"] is True
+    assert "required" not in loose.fields["author"].widget.attrs
+    assert "required" not in declared["author"].widget.attrs
+    required.fields["email"].error_messages["required"] = "changed"
+    required.fields["email"].validators.append(print)
+    assert loose.fields["email"].error_messages == declared["email"].error_messages
+    assert print not in declared["email"].validators

@@ -42,10 +42,10 @@ def thread_data(post: Post, settings_: DiscussionSettings | None = None) -> dict
 
 
 # What a thread's answer reads of its post: whether it is public and open, its address (a
-# page's walks its parents) and title, its count.
+# page's walks its parents) and title, its count, and the version a new comment is made on.
 _THREAD_FIELDS = (
     "kind", "title", "slug", "status", "published_at", "comments_open", "parent_id",
-    "external_url", "comment_count",
+    "external_url", "comment_count", "version",
 )  # fmt: skip
 
 

@@ -121,3 +121,79 @@ def column(model: type[Model], name: str) -> str:
     field = model._meta.get_field(name)
     assert isinstance(field, Field)  # a column of the table, not a relation's other end
     return connection.ops.quote_name(field.column)
+
+
+class _Insert(NamedTuple):
+    fields: list[Field]  # every column but the generated key, in the statement's order
+    statement: str
+    returning: bool  # the key comes back with the row (else: the cursor's last id)
+
+
+_INSERTS: dict[tuple[Any, ...], _Insert] = {}
+
+
+def _insert_plan(model: type[Model], update_on: str | None) -> _Insert:
+    key = (model, update_on, connection.alias, connection.vendor)
+    found = _INSERTS.get(key)
+    if found is None:
+        generated = model._meta.auto_field
+        if generated is None:
+            raise TypeError(f"{model.__name__} has no generated key: save it with the ORM.")
+        fields = [f for f in model._meta.concrete_fields if f is not generated]
+        quote = connection.ops.quote_name
+        returning = connection.features.can_return_columns_from_insert
+        statement = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from _meta)
+            quote(model._meta.db_table),
+            ", ".join(quote(f.column) for f in fields),
+            ", ".join(["%s"] * len(fields)),
+        )
+        if update_on is not None:
+            unique = model._meta.get_field(update_on)
+            assert isinstance(unique, Field) and unique.unique, update_on
+            statement += " ON CONFLICT ({}) DO UPDATE SET {}".format(
+                quote(unique.column),
+                ", ".join(f"{quote(f.column)} = excluded.{quote(f.column)}" for f in fields),
+            )
+        if returning:
+            statement += f" RETURNING {quote(generated.column)}"
+        elif update_on is not None:
+            raise TypeError("An upsert needs RETURNING to learn the row's key.")
+        found = _INSERTS[key] = _Insert(fields, statement, returning)
+    return found
+
+
+def insert_row(instance: Model, *, update_on: str | None = None) -> None:
+    """Write a new model as one written-out INSERT, with each value prepared as the ORM
+    prepares it (`pre_save`, then `get_db_prep_save`), and set its generated key: what
+    `save(force_insert=True)` does, without its signals and the model's own `save()`. For the
+    hot writes (decision 0019); the caller does what the model's `save()` would add, and
+    declares the effects.
+
+    `update_on`: a unique field; a row that already holds the same value there is updated
+    instead (`ON CONFLICT … DO UPDATE`), keeping its key."""
+    plan = _insert_plan(type(instance), update_on)
+    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in plan.fields]
+    with connection.cursor() as cursor:
+        cursor.execute(plan.statement, values)
+        if plan.returning:
+            key = cursor.fetchone()[0]
+        else:
+            key = connection.ops.last_insert_id(
+                cursor, instance._meta.db_table, instance._meta.pk.column
+            )
+    instance.pk = key
+    instance._state.adding = False
+    instance._state.db = connection.alias
+
+
+def add_to(model: type[Model], pk: object, name: str, delta: int) -> None:
+    """Add `delta` to the row's column `name` in one statement, as the ORM's
+    `filter(pk=…).update(name=F(name) + delta)` does (the database adds: concurrent writers
+    each count), without building that query (decision 0019)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    key, target = connection.ops.quote_name(model._meta.pk.column), column(model, name)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {target} = {target} + %s WHERE {key} = %s",  # noqa: S608
+            [delta, pk],
+        )

@@ -4,9 +4,9 @@ Below moderation, which calls these from its own actions."""
 
 from __future__ import annotations
 
-from django.db.models import F
 from django.utils import timezone
 
+from broadsheet.core.sql import add_to
 from broadsheet.discussion.effects import comment_changed
 from broadsheet.discussion.models import Comment, CommentRevision
 from broadsheet.publishing.models import Post
@@ -26,7 +26,7 @@ def comment_remove(*, comment: Comment, shown: bool = False) -> Comment | None:
     even if the comment was not approved (a notice of the public log stood in its place)."""
     locked = Comment.objects.select_for_update().get(pk=comment.pk)
     if locked.counts_on_post():  # a like or repost from elsewhere is not counted
-        Post.objects.filter(pk=locked.post_id).update(comment_count=F("comment_count") - 1)
+        add_to(Post, locked.post_id, "comment_count", -1)
     answered = locked.replies.exists()
     shown = shown or answered or locked.status == Comment.Status.APPROVED
     comment_changed(comment_id=locked.pk, post_id=locked.post_id, shown=shown)

@@ -1,7 +1,7 @@
 """Moderators' writes: status changes with undo, edits, and deletion that keeps replies.
 
-Every change keeps the post's approved-comment count right with atomic `F()` updates, and
-"spam" / "not spam" decisions teach the spam filter.
+Every change keeps the post's approved-comment count right with atomic updates (the database
+adds: `core.sql.add_to`), and "spam" / "not spam" decisions teach the spam filter.
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import F
 from django.utils import timezone
 
 from broadsheet.core.effects import action
 from broadsheet.core.markdown import render_comment_markdown
 from broadsheet.core.sanitize import without_nul
+from broadsheet.core.sql import add_to
 from broadsheet.discussion.effects import comment_changed
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.removal import comment_remove, keep_earlier_text
@@ -71,7 +71,7 @@ def _set_status(*, comment: Comment, status: str, reason: Reason | None = None) 
     )  # fmt: skip
     delta = int(_counted(status, locked)) - int(was_counted)
     if delta:
-        Post.objects.filter(pk=locked.post_id).update(comment_count=F("comment_count") + delta)
+        add_to(Post, locked.post_id, "comment_count", delta)
     shown = Status.APPROVED in (old, status)
     if status == Status.APPROVED:
         removal_forget(comment=locked)  # approved again: its public entry goes

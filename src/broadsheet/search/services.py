@@ -13,12 +13,12 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 
 from broadsheet.core.sanitize import stored_html_text
-from broadsheet.core.sql import select_one
+from broadsheet.core.sql import insert_row, select_one
 from broadsheet.discussion.models import Comment
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.selectors import AUTHOR_LINKS
@@ -217,13 +217,9 @@ def search_index_comment(*, comment_id: int) -> None:
         SearchDocument.objects.filter(comment_id=comment_id).delete()
         return
     assert found is not None
-    document = _comment_document(found, found.post)
-    try:
-        with transaction.atomic():  # most comments are indexed once, when published
-            document.save(force_insert=True)
-    except IntegrityError:  # indexed before (edited): its row is written again
-        document.pk = SearchDocument.objects.get(comment_id=comment_id).pk
-        document.save(force_update=True)
+    # Written out (decision 0019): one statement writes it, or writes it again when the
+    # comment was indexed before (edited).
+    insert_row(_comment_document(found, found.post), update_on="comment")
 
 
 def search_rename_person(*, user_id: int, name: str) -> int:
