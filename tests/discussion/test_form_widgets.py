@@ -84,3 +84,12 @@ def test_each_form_has_its_own_copies_of_the_fields() -> None:
     required.fields["email"].validators.append(print)
     assert loose.fields["email"].error_messages == declared["email"].error_messages
     assert print not in declared["email"].validators
+
+
+def test_a_field_with_its_own_copy_is_copied_as_django_copies_it() -> None:
+    from broadsheet.discussion.forms import _field_copy
+
+    choice = forms.ChoiceField(choices=[("a", "A")], widget=forms.Select)
+    copied = _field_copy(choice, {})
+    assert isinstance(copied, forms.ChoiceField) and copied is not choice
+    assert copied.choices == choice.choices and copied.widget.choices is not choice.widget.choices

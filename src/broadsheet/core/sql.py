@@ -186,7 +186,7 @@ def insert_row(instance: Model, *, update_on: str | None = None) -> None:
     instance._state.db = connection.alias
 
 
-def add_to(model: type[Model], pk: object, name: str, delta: int) -> None:
+def add_to(model: type[Model], pk: int, name: str, delta: int) -> None:
     """Add `delta` to the row's column `name` in one statement, as the ORM's
     `filter(pk=…).update(name=F(name) + delta)` does (the database adds: concurrent writers
     each count), without building that query (decision 0019)."""

@@ -130,10 +130,12 @@ class _CopiedPlainly(dict[str, forms.Field]):
 
 def _field_copy(field: forms.Field, memo: dict[int, Any]) -> forms.Field:
     widget = field.widget
-    if (
-        type(field).__deepcopy__ is not forms.Field.__deepcopy__
-        or type(widget).__deepcopy__ is not forms.Widget.__deepcopy__
-    ):
+    own = "__deepcopy__"  # (django-stubs leave it out)
+    plain = all(
+        getattr(type(part), own) is getattr(base, own)
+        for part, base in ((field, forms.Field), (widget, forms.Widget))
+    )
+    if not plain:
         return copy.deepcopy(field, memo)
     new = _shallow(field)
     new.widget = _shallow(widget)
