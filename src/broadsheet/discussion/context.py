@@ -71,8 +71,13 @@ def discussion_context(
     # written out for readers without JavaScript (decision 0111).
     renderer.focus = id_or_none(request.GET.get("c")) or reply_to_id
     pages = [(n, comment_page_url(post, n, page.default)) for n in range(1, page.count + 1)]
-    discussion = comment_form_context(
-        request, post=post, settings=settings, form=form, reply_to_id=reply_to_id, error=error
+    # Closed: no form is shown, so none is built (nor its token minted, core.pagecache).
+    discussion = (
+        comment_form_context(
+            request, post=post, settings=settings, form=form, reply_to_id=reply_to_id, error=error
+        )
+        if is_open
+        else {"settings": settings, "reply_to": None}
     )
     discussion.update(
         {

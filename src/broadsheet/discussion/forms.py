@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from broadsheet.core.anchoring import Selector
 from broadsheet.core.converters import MAX_ID
+from broadsheet.core.pagecache import page_differs_each_render
 from broadsheet.discussion.services import MAX_BODY, MAX_EMAIL, MAX_NAME, MAX_URL
 
 _SALT = "broadsheet.comment-form.shown-at"
@@ -22,7 +23,9 @@ ANCHOR_PARTS = ("passage", "exact", "prefix", "suffix", "start", "end")
 
 
 def shown_at_token() -> str:
-    """When the form was rendered, signed so a bot cannot claim it read the page for a minute."""
+    """When the form was rendered, signed so a bot cannot claim it read the page for a minute.
+    The page showing it is different on every render (core.pagecache)."""
+    page_differs_each_render()
     return signing.Signer(salt=_SALT).sign(str(int(time.time() * 1000)))
 
 
