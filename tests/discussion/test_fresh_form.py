@@ -108,3 +108,15 @@ def test_replying_and_signed_in_forms_are_rendered_for_the_reader(
     anonymous = _page(Client(), post)
     assert "You are commenting using your" not in anonymous
     assert 'name="csrfmiddlewaretoken"' not in anonymous
+
+
+def test_the_identity_part_alone_has_a_guest_s_fields(client: Client, post: Post) -> None:
+    """The "who is commenting" part, fetched by the form's script after a popup, is rendered
+    from the form's fields even for a guest (whose page has the kept form's markup)."""
+    page = _page(client, post)
+    answer = client.get("/comments/identity/", {"post": post.pk}).json()
+    assert answer["signed_in"] is False
+    for name in ("author", "email", "url"):
+        field = re.search(rf'<input[^>]*name="{name}"[^>]*>', answer["html"])
+        assert field is not None, name
+        assert field.group(0) in page  # the same input as the page's own form

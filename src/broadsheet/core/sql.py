@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Field, Model
+from django.db.models import NOT_PROVIDED, Field, Model
 from django.db.models.sql import Query
 
 
@@ -140,6 +140,8 @@ def _insert_plan(model: type[Model], update_on: str | None) -> _Insert:
         if generated is None:
             raise TypeError(f"{model.__name__} has no generated key: save it with the ORM.")
         fields = [f for f in model._meta.concrete_fields if f is not generated]
+        if any(f.db_default is not NOT_PROVIDED for f in fields):
+            raise TypeError(f"{model.__name__} has database defaults: save it with the ORM.")
         quote = connection.ops.quote_name
         returning = connection.features.can_return_columns_from_insert
         statement = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from _meta)

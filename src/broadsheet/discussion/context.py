@@ -182,12 +182,14 @@ def comment_form_context(
     reply_to_id: int | None = None,
     anchor: Selector | None = None,
     error: str = "",
+    fields: bool = False,
 ) -> dict[str, Any]:
     """The comment form alone (the post page's, and the no-JavaScript page that responds to
-    one passage, `anchor`, which does not need the thread)."""
+    one passage, `anchor`, which does not need the thread). `fields`: with the form's fields
+    even for a reader who would get the kept markup (the identity part, rendered alone)."""
     reply_to = _reply_to(post, reply_to_id)
     plain = form is None and reply_to is None and anchor is None and not error
-    if plain and _fresh_form_for(request):
+    if plain and not fields and _fresh_form_for(request):
         return _fresh_form_context(request, post=post, settings=settings)
     if form is None:
         form, reply_to = _unbound_form(

@@ -268,8 +268,11 @@ def comment_identity(request: HttpRequest) -> HttpResponse:
     post = post_for_comments(pk=id_or_none(request.GET.get("post")), user=request.user)
     if post is None:
         raise Http404("No such post.")
-    context = discussion_context(request, post=post)
-    html = render_to_string("discussion/_identity.html", context, request=request)
+    settings = DiscussionSettings.current()
+    discussion = comment_form_context(request, post=post, settings=settings, fields=True)
+    html = render_to_string(
+        "discussion/_identity.html", {"discussion": discussion}, request=request
+    )
     return JsonResponse({"html": html, "signed_in": request.user.is_authenticated})
 
 
