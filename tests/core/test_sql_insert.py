@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import models
+from django.db.models.signals import post_save, pre_save
 
 from broadsheet.core.sql import insert_row
 from broadsheet.discussion.models import Comment
@@ -57,7 +58,23 @@ def test_a_written_out_insert_stores_what_the_orm_stores(overrides: dict[str, An
     parent = approved_comment(post)
     by_orm, written = _comment(post, parent, **overrides), _comment(post, parent, **overrides)
     models.Model.save(by_orm, force_insert=True)  # the ORM's INSERT, without Comment.save()
-    insert_row(written)
+    heard: list[tuple[str, Any, Any]] = []
+
+    def before(sender: Any, instance: Any, **kwargs: Any) -> None:
+        heard.append(("pre_save", instance.pk, kwargs["raw"]))
+
+    def after(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+        heard.append(("post_save", instance.pk, created))
+
+    pre_save.connect(before, sender=Comment, dispatch_uid="test-insert-before")
+    post_save.connect(after, sender=Comment, dispatch_uid="test-insert-after")
+    try:
+        insert_row(written)
+    finally:
+        pre_save.disconnect(dispatch_uid="test-insert-before", sender=Comment)
+        post_save.disconnect(dispatch_uid="test-insert-after", sender=Comment)
+    # The signals as the ORM sends them (the comments-by-status metric counts in post_save).
+    assert heard == [("pre_save", None, False), ("post_save", written.pk, True)]
 
     assert isinstance(written.pk, int) and written.pk > by_orm.pk
     assert written._state.adding is False and written._state.db == "default"
@@ -77,10 +94,20 @@ def test_an_upsert_writes_a_new_row_then_the_same_row_again() -> None:
             date=when, visible_from=when, body=body,
         )  # fmt: skip
 
-    first = document("capybara")
-    insert_row(first, update_on="comment")
-    again = document("tapir")
-    insert_row(again, update_on="comment")
+    heard: list[object] = []
+
+    def after(sender: Any, **kwargs: Any) -> None:
+        heard.append(kwargs)
+
+    post_save.connect(after, sender=SearchDocument, dispatch_uid="test-upsert-after")
+    try:
+        first = document("capybara")
+        insert_row(first, update_on="comment")
+        again = document("tapir")
+        insert_row(again, update_on="comment")
+    finally:
+        post_save.disconnect(dispatch_uid="test-upsert-after", sender=SearchDocument)
+    assert heard == []  # created or updated is not known: no signal
 
     assert again.pk == first.pk
     assert list(SearchDocument.objects.filter(comment=comment).values_list("pk", "body")) == [

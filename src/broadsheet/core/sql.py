@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import NOT_PROVIDED, Field, Model
+from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import Query
 
 
@@ -167,13 +168,20 @@ def _insert_plan(model: type[Model], update_on: str | None) -> _Insert:
 def insert_row(instance: Model, *, update_on: str | None = None) -> None:
     """Write a new model as one written-out INSERT, with each value prepared as the ORM
     prepares it (`pre_save`, then `get_db_prep_save`), and set its generated key: what
-    `save(force_insert=True)` does, without its signals and the model's own `save()`. For the
-    hot writes (decision 0019); the caller does what the model's `save()` would add, and
-    declares the effects.
+    `save(force_insert=True)` does, with its `pre_save` and `post_save` signals, without the
+    model's own `save()` (the caller does what that would add). For the hot writes (decision
+    0019).
 
     `update_on`: a unique field; a row that already holds the same value there is updated
-    instead (`ON CONFLICT … DO UPDATE`), keeping its key."""
-    plan = _insert_plan(type(instance), update_on)
+    instead (`ON CONFLICT … DO UPDATE`), keeping its key. That sends no signals: whether a
+    row was created is not known."""
+    model = type(instance)
+    plan = _insert_plan(model, update_on)
+    signals = update_on is None
+    if signals:
+        pre_save.send(
+            model, instance=instance, raw=False, using=connection.alias, update_fields=None
+        )
     values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in plan.fields]
     with connection.cursor() as cursor:
         cursor.execute(plan.statement, values)
@@ -186,6 +194,11 @@ def insert_row(instance: Model, *, update_on: str | None = None) -> None:
     instance.pk = key
     instance._state.adding = False
     instance._state.db = connection.alias
+    if signals:
+        post_save.send(
+            model, instance=instance, created=True, update_fields=None, raw=False,
+            using=connection.alias,
+        )  # fmt: skip
 
 
 def add_to(model: type[Model], pk: int, name: str, delta: int) -> None:
