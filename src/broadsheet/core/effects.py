@@ -66,24 +66,34 @@ _ORDER = (
 Handler = Callable[[set[Any]], None]
 _handlers: dict[str, list[Handler]] = {kind: [] for kind in _ORDER}
 _at_once: dict[str, list[Handler]] = {kind: [] for kind in _ORDER}
+_with_write: dict[str, list[Handler]] = {kind: [] for kind in _ORDER}
 # Every action by name, for the test that walks them all.
 ACTIONS: dict[str, Callable[..., Any]] = {}
 _NAME = re.compile(r"^[a-z]+(_[a-z]+)+$")
 _in_action: ContextVar[int] = ContextVar("in_action", default=0)
+# What the running action declared for `_with_write` handlers, done when its writes are made.
+_held: ContextVar[dict[str, set[Any]] | None] = ContextVar("held_effects", default=None)
 
 
-def handles(kind: str, *, now: bool = False) -> Callable[[Handler], Handler]:
+def handles(
+    kind: str, *, now: bool = False, with_write: bool = False
+) -> Callable[[Handler], Handler]:
     """Register the function that does `kind`, called once per commit with the set of keys
     declared (post ids, comment ids, user ids; `None` for kinds without keys).
 
     `now`: called at once with each declaration's keys instead, inside the transaction, for
     the part of an effect that must commit with the write (marking stored cards stale: a
-    comment written later in the same transaction has a true card, and must keep it)."""
+    comment written later in the same transaction has a true card, and must keep it).
+
+    `with_write`: called in the write's transaction when the action that declared it has made
+    all its writes (once, with every key it declared), or at once for a write outside an
+    action (a model signal's, sent after the row is written). For an effect cheap enough to
+    commit with the write, whose failure should fail it: a comment's search row (0132)."""
     if kind not in _handlers:
         raise ImproperlyConfigured(f"Unknown effect {kind!r}: the kinds are {', '.join(_ORDER)}.")
 
     def register(handler: Handler) -> Handler:
-        chosen = _at_once if now else _handlers
+        chosen = _at_once if now else _with_write if with_write else _handlers
         if handler not in chosen[kind]:
             chosen[kind].append(handler)
         return handler
@@ -109,16 +119,27 @@ def action(func: Callable[P, R]) -> Callable[P, R]:
 
     @wraps(func)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        held = _held.set({}) if _held.get() is None else None
         token = _in_action.set(_in_action.get() + 1)
+        refusal: CommittedRefusal | None = None
         try:
             with transaction.atomic():
                 try:
-                    return func(*args, **kwargs)
+                    result = func(*args, **kwargs)
                 except CommittedRefusal as refused:
                     refusal = refused
-            raise refusal
+                if held is not None:
+                    _run_held()
+                    # Before the commit: what its callbacks declare is done at once.
+                    _held.reset(held)
+                    held = None
+            if refusal is not None:
+                raise refusal
+            return result
         finally:
             _in_action.reset(token)
+            if held is not None:
+                _held.reset(held)
 
     ACTIONS[name] = run
     return run
@@ -138,21 +159,58 @@ def declare(kind: str, keys: Iterable[Hashable] = (None,)) -> None:
         return
     for handler in _at_once[kind]:
         handler(keys)
-    if not _handlers[kind] and _at_once[kind]:
-        return  # done already
+    if _with_write[kind]:
+        held = _held.get()
+        if held is not None:
+            held.setdefault(kind, set()).update(keys)
+        else:
+            # A write outside an action (the admin's, through model signals, some of them
+            # sent before the row changes): after the commit, as the other effects.
+            _after_commit(_LATE + kind, keys)
+    if _handlers[kind] or not (_at_once[kind] or _with_write[kind]):
+        _after_commit(kind, keys)
+
+
+# A `with_write` effect declared outside an action, queued after the commit under this prefix.
+_LATE = "late:"
+
+
+def _after_commit(name: str, keys: set[Any]) -> None:
     connection = transaction.get_connection()
     pending: dict[str, set[Any]] = connection.__dict__.setdefault("_broadsheet_effects", {})
     if connection.__dict__.get("_broadsheet_effects_running"):
-        pending.setdefault(kind, set()).update(keys)  # a handler's: joins the running round
+        pending.setdefault(name, set()).update(keys)  # a handler's: joins the running round
         return
     # A rolled-back transaction drops its callbacks but not this dict: trust it only while our
     # callback is still queued (Django keeps them as (savepoint ids, callable, robust)).
     if not any(queued[1] is _run_pending for queued in connection.run_on_commit):
         pending.clear()
-        pending.setdefault(kind, set()).update(keys)
+        pending.setdefault(name, set()).update(keys)
         transaction.on_commit(_run_pending)  # outside a transaction: runs now
     else:
-        pending.setdefault(kind, set()).update(keys)
+        pending.setdefault(name, set()).update(keys)
+
+
+def _run_held() -> None:
+    """The `with_write` effects the action declared, in order; a handler may declare more."""
+    held = _held.get()
+    while held:
+        kind = min(held, key=_ORDER.index)
+        keys = held.pop(kind)
+        for handler in _with_write[kind]:
+            handler(keys)
+
+
+def _queued_handlers(name: str) -> list[Handler]:
+    kind = name.removeprefix(_LATE)
+    if kind != name:
+        return _with_write[kind]
+    if not _handlers[kind] and not _at_once[kind] and not _with_write[kind]:
+        raise ImproperlyConfigured(
+            f"Nothing handles the effect {kind!r}: is the app that does it installed, "
+            "and does it register with broadsheet.core.effects.handles?"
+        )
+    return _handlers[kind]
 
 
 def _run_pending() -> None:
@@ -163,20 +221,15 @@ def _run_pending() -> None:
     try:
         while pending:
             # A handler may declare more (settings → cards): they join this round, in order.
-            kind = min(pending, key=_ORDER.index)
-            keys = pending.pop(kind)
-            if not _handlers[kind] and not _at_once[kind]:
-                raise ImproperlyConfigured(
-                    f"Nothing handles the effect {kind!r}: is the app that does it installed, "
-                    "and does it register with broadsheet.core.effects.handles?"
-                )
-            for handler in _handlers[kind]:
+            name = min(pending, key=lambda queued: _ORDER.index(queued.removeprefix(_LATE)))
+            keys = pending.pop(name)
+            for handler in _queued_handlers(name):
                 # The write has committed: one effect failing (search down) must not keep the
                 # others (the page versions) from running. The first failure is raised after.
                 try:
                     handler(keys)
                 except Exception as error:
-                    logger.exception("The effect %s failed after a commit.", kind)
+                    logger.exception("The effect %s failed after a commit.", name)
                     failed = failed or error
     finally:
         connection.__dict__["_broadsheet_effects_running"] = False

@@ -1,6 +1,9 @@
-"""Search does the search effects that the actions of lower layers declare (core.effects):
-rows written after the commit, so a rolled-back edit never reaches search, from the post or
-comment as committed (tags and references set after the post row included)."""
+"""Search does the search effects that the actions of lower layers declare (core.effects).
+
+A post's rows are written after the commit, from the post as committed (its tags and
+references are set after the post row). A comment's row is written in the comment's own
+transaction once the action has made its writes (decision 0132): it commits with the comment
+or not at all, and publishing a comment costs one commit, not two."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ def _posts(post_ids: set[int]) -> None:
         services.search_index_post(post_id=post_id)
 
 
-@effects.handles(effects.SEARCH_COMMENTS)
+@effects.handles(effects.SEARCH_COMMENTS, with_write=True)
 def _comments(comment_ids: set[int]) -> None:
     for comment_id in sorted(comment_ids):
         services.search_index_comment(comment_id=comment_id)

@@ -203,9 +203,11 @@ _ROW_COMMENT_FIELDS = (
 _ROW_POST_FIELDS = ("status", "published_at", "kind", "title", "language")
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def search_index_comment(*, comment_id: int) -> None:
-    """Index an approved comment on a searchable post; drop any other from search."""
+    """Index an approved comment on a searchable post; drop any other from search. Inside
+    the comment's transaction (search.effects) it takes no savepoint of its own: a failure
+    fails the write."""
     found = _indexed_comment(comment_id)
     indexable = (
         found is not None
