@@ -62,11 +62,36 @@ def test_a_value_is_never_renamed_over_the_old_one(
 
     monkeypatch.setattr(os, "rename", watched)
     cache.set("version", "a", None)
-    cache.set("version", "b", None)
-    cache.set_many({"version": "c", "other": "d"}, None)
+    cache.set("version", "bb", None)  # another size: a new file
+    cache.set_many({"version": "ccc", "other": "d"}, 60)
     assert renames == [False, False, False, False]
-    assert cache.get("version") == "c" and cache.get("other") == "d"
+    assert cache.get("version") == "ccc" and cache.get("other") == "d"
     assert sorted(p.suffix for p in tmp_path.iterdir()) == [".djcache", ".djcache"]  # no leftovers
+
+
+def test_a_version_is_written_over_in_place_and_read_half_written_is_a_miss(
+    tmp_path: Path,
+) -> None:
+    """A page version (a small value that never expires, as long as the one before) is
+    written into the same file, with no new file and no rename; a reader that catches the
+    write half done sees a miss, never an error or a value made of both."""
+    cache = FileCache(str(tmp_path), {})
+    cache.set("pcv:post:1", "a" * 32, None)
+    (path,) = tmp_path.glob("*.djcache")
+    inode = path.stat().st_ino
+    cache.set("pcv:post:1", "b" * 32, None)
+    assert cache.get("pcv:post:1") == "b" * 32 and path.stat().st_ino == inode
+
+    before = path.read_bytes()
+    cache.set("pcv:post:1", "c" * 32, None)
+    after = path.read_bytes()
+    assert len(before) == len(after) and path.stat().st_ino == inode
+    path.write_bytes(after[: len(after) // 2 + 4] + before[len(after) // 2 + 4 :])  # torn
+    assert cache.get("pcv:post:1", "missing") == "missing"
+    assert cache.has_key("pcv:post:1")  # the expiry's bytes were the same in both
+
+    cache.set("pcv:post:1", "d" * 32, 60)  # one that expires: renamed into place
+    assert cache.get("pcv:post:1") == "d" * 32 and path.stat().st_ino != inode
 
 
 def test_a_failed_write_leaves_no_temporary_file_and_the_old_value(
