@@ -46,14 +46,19 @@ def seen(post: Post) -> Iterator[Seen]:
     finally:
         effects._with_write[effects.PROFILES].remove(handler)
         for name in ("post_retitle_declared_first", "post_retitle_outer"):
-            effects.ACTIONS.pop(name, None)
+            effects.ACTIONS.pop(name, None)  # not left for the test that walks every action
 
 
-@effects.action
 def post_retitle_declared_first(*, post: Post, title: str, key: int) -> None:
-    effects.declare(effects.PROFILES, [key])  # declared before the write, as some actions do
-    post.title = title
-    post.save(update_fields=["title"])
+    """An action, made when called (effects.action registers it; the fixture forgets it)."""
+
+    @effects.action
+    def post_retitle_declared_first(*, post: Post, title: str, key: int) -> None:
+        effects.declare(effects.PROFILES, [key])  # declared before the write, as some actions do
+        post.title = title
+        post.save(update_fields=["title"])
+
+    post_retitle_declared_first(post=post, title=title, key=key)
 
 
 def test_it_runs_in_the_transaction_after_the_actions_writes_once_with_every_key(

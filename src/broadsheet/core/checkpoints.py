@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.backends.signals import connection_created
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +48,6 @@ def checkpoint_in_background(database: Mapping[str, Any] | None = None) -> threa
         if str(path) in _started or not path.is_file():
             return None
         _started.add(str(path))
-    connection_created.connect(_fallback_only, dispatch_uid="sqlite-checkpoint-fallback")
     thread = threading.Thread(
         target=_checkpoint_forever, args=(path,), name="sqlite-checkpoints", daemon=True
     )
@@ -57,8 +55,10 @@ def checkpoint_in_background(database: Mapping[str, Any] | None = None) -> threa
     return thread
 
 
-def _fallback_only(sender: Any, connection: Any, **kwargs: Any) -> None:
-    if connection.vendor == "sqlite":
+def connection_opened(connection: Any) -> None:
+    """A new connection of this process (core.signals): in a web worker whose thread
+    checkpoints, its own commits checkpoint only past the fallback."""
+    if _started and connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA wal_autocheckpoint={FALLBACK_PAGES}")
 

@@ -1,16 +1,17 @@
 """Core's signal receivers: settings rows saved outside `settings_save` declare its effects;
 each request starts and ends the request memo; tests switching caches reset the page cache's
-worker memory."""
+worker memory; a web worker's SQLite connections leave checkpoints to its thread."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.signals import request_finished, request_started, setting_changed
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from broadsheet.core import pagecache, ratecount, requestmemo
+from broadsheet.core import checkpoints, pagecache, ratecount, requestmemo
 from broadsheet.core.effects import in_action
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.services import settings_changed
@@ -21,6 +22,11 @@ from broadsheet.core.services import settings_changed
 def _site_settings_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
     if not kwargs.get("raw") and not in_action():
         settings_changed(settings=instance)
+
+
+@receiver(connection_created, dispatch_uid="sqlite-checkpoint-fallback")
+def _connection_created(sender: Any, connection: Any, **kwargs: Any) -> None:
+    checkpoints.connection_opened(connection)
 
 
 @receiver(request_started, dispatch_uid="broadsheet-request-memo-begin")
