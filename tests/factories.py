@@ -165,8 +165,7 @@ def approved_comment(
         **fields,
     )
     if parent is None:
-        Comment.objects.filter(pk=comment.pk).update(thread=comment.pk)
-        comment.thread_id = comment.pk
+        comment.thread_id = comment.pk  # as the database set it (discussion migration 0012)
     if comment.counts_on_post():  # approved, and not a Webmention like or repost
         Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
     return comment

@@ -4,6 +4,7 @@ deletion of one's own through api.services, a moderator's decision through moder
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.db import transaction
@@ -77,8 +78,11 @@ def _refused(rejected: CommentRejected) -> ApiError:
 def comment_create(request: HttpRequest, who: Caller, payload: schemas.CommentIn) -> dict[str, Any]:
     """Write the comment (a first comment starts its page's thread; a refused one starts
     nothing), and answer it with its address, and a guest's edit key."""
+    # A first comment on a page starts its thread: both are written, or neither. A comment on
+    # a thread named by its id only reads it, and the comment is its own transaction.
+    starts = transaction.atomic() if payload.thread is None else contextlib.nullcontext()
     try:
-        with transaction.atomic():
+        with starts:
             post = _thread(payload)
             comment = comment_submit(
                 post=post,

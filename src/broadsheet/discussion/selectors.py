@@ -360,23 +360,38 @@ def _writer(*, user_id: int | None, name: str, email: str) -> tuple[str, list[An
     return "lower(author_email) = lower(%s) AND author_name = %s", [email, name]
 
 
-def comment_is_duplicate(
-    *, post_id: int, parent_id: int | None, body: str, user_id: int | None, name: str, email: str
-) -> bool:
-    """The same words from the same writer on the same thread, not in the trash."""
+def comment_repeated(
+    *,
+    post_id: int,
+    parent_id: int | None,
+    body: str,
+    user_id: int | None,
+    name: str,
+    email: str,
+    flood_since: datetime | None,
+    ip_address: str | None,
+) -> str | None:
+    """ "duplicate": the same words from the same writer on the same thread, not in the
+    trash; else "flood": another comment since `flood_since` (None: not checked) from this
+    account (or email, for a guest) or address; else None. One statement for both: they
+    run for every comment posted."""
     writer, params = _writer(user_id=user_id, name=name, email=email)
     parent = "parent_id IS NULL" if parent_id is None else "parent_id = %s"
-    return _any(
-        f"post_id = %s AND {parent} AND body = %s AND status <> %s AND {writer}",
-        [post_id, *([] if parent_id is None else [parent_id]), body, Comment.Status.TRASH,
-         *params],
-    )  # fmt: skip
+    duplicate = f"post_id = %s AND {parent} AND body = %s AND status <> %s AND {writer}"
+    params = [post_id, *([] if parent_id is None else [parent_id]), body, Comment.Status.TRASH,
+              *params]  # fmt: skip
+    flood, flood_params = _flood(user_id, email, ip_address, flood_since)
+    # Only fixed fragments are formatted in; every value is a parameter.
+    [(is_duplicate, is_flood)] = _select(
+        f"SELECT EXISTS (SELECT 1 FROM {_TABLE} WHERE {duplicate}), {flood}",  # noqa: S608
+        [*params, *flood_params],
+    )
+    return "duplicate" if is_duplicate else "flood" if is_flood else None
 
 
-def comment_is_flood(
-    *, user_id: int | None, email: str, ip_address: str | None, since: datetime
-) -> bool:
-    """Another comment since `since` from this account (or email, for a guest) or address."""
+def _flood(
+    user_id: int | None, email: str, ip_address: str | None, since: datetime | None
+) -> tuple[str, list[Any]]:
     same: list[str] = []
     params: list[Any] = []
     if user_id is not None:
@@ -386,10 +401,10 @@ def comment_is_flood(
     if ip_address:
         same.append("ip_address = %s")
         params.append(ip_address)
-    if not same:
-        return False
-    return _any(
-        f"({' OR '.join(same)}) AND created_at >= %s",
+    if since is None or not same:
+        return "0", []
+    return (
+        f"EXISTS (SELECT 1 FROM {_TABLE} WHERE ({' OR '.join(same)}) AND created_at >= %s)",  # noqa: S608
         [*params, connection.ops.adapt_datetimefield_value(since)],
     )
 

@@ -26,7 +26,7 @@ from broadsheet.discussion.margins import ANCHORED
 from broadsheet.discussion.models import Anchor, Comment
 from broadsheet.discussion.removal import comment_remove, keep_earlier_text
 from broadsheet.discussion.rendering import refresh_card
-from broadsheet.discussion.selectors import comment_is_duplicate, comment_is_flood
+from broadsheet.discussion.selectors import comment_repeated
 from broadsheet.moderation.bans import ban_for, refusal
 from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.moderation.rules import Candidate, Decision, decide
@@ -85,13 +85,8 @@ def _clean_ip(ip: str | None) -> str | None:
 
 
 def comment_starts_thread(comment: Comment) -> None:
-    """A top-level comment is its own thread: its id is known only once it is written. One
-    statement, written out (decision 0019): it runs for most comments posted."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Comment._meta.db_table} SET thread_id = id WHERE id = %s",  # noqa: S608
-            [comment.pk],
-        )
+    """A top-level comment is its own thread: the database set its thread to its own id as
+    the row was written (a trigger, decision 0134); the object learns it here."""
     comment.thread_id = comment.pk
 
 
@@ -231,25 +226,23 @@ def _not_repeated(
     filter: building the query costs more than running it.)"""
     user_id = who.user.pk if who.user is not None else None
     _writer_takes_turns(user_id=user_id, name=who.name, email=who.email)
-    if comment_is_duplicate(
+    repeated = comment_repeated(
         post_id=post.pk,
         parent_id=parent.pk if parent is not None else None,
         body=body,
         user_id=user_id,
         name=who.name,
         email=who.email,
-    ):
+        flood_since=None if is_moderator else timezone.now() - timedelta(seconds=FLOOD_SECONDS),
+        ip_address=ip_address,
+    )
+    if repeated == "duplicate":
         raise CommentRejected(
             _("Duplicate comment detected; it looks as though you’ve already said that!"),
             status=409,
             code="duplicate",
         )
-    if not is_moderator and comment_is_flood(
-        user_id=user_id,
-        email=who.email,
-        ip_address=ip_address,
-        since=timezone.now() - timedelta(seconds=FLOOD_SECONDS),
-    ):
+    if repeated == "flood":
         raise CommentRejected(
             _("You are posting comments too quickly. Slow down."), status=429, code="flood"
         )

@@ -10,8 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F
-
 from broadsheet.core.markdown import render_comment_markdown
 from broadsheet.core.sanitize import clean_comment_html
 from broadsheet.discussion.models import Comment
@@ -94,8 +92,9 @@ class CommentRestorer:
             if not now:
                 return
             created = Comment.objects.bulk_create([row for _, row in now])
-            top = [c.pk for c in created if c.parent_id is None]
-            Comment.objects.filter(pk__in=top).update(thread_id=F("id"))
+            for comment in created:
+                if comment.parent_id is None:
+                    comment.thread_id = comment.pk  # set by the database as it wrote it (0134)
             written = [(c.source_id, row.pk) for (c, _), row in zip(now, created, strict=True)]
             self.ids.remember("comment", written)
             self.touched_posts.update(row.post_id for row in created)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from broadsheet.core.markdown import render_comment_markdown
@@ -334,9 +334,9 @@ class CommentWriter:
                 self.mapping.stand_in("comment", record.source_id)
             return
         created = Comment.objects.bulk_create([row for _, row in rows])
-        top = [c.pk for c in created if c.parent_id is None]
-        if top:
-            Comment.objects.filter(pk__in=top).update(thread_id=F("id"))
+        for comment in created:
+            if comment.parent_id is None:
+                comment.thread_id = comment.pk  # set by the database as it wrote the row (0134)
         self.mapping.remember_many(
             "comment",
             [(record.source_id, row.pk) for (record, _), row in zip(rows, created, strict=True)],
