@@ -92,9 +92,9 @@ class CommentRestorer:
             if not now:
                 return
             created = Comment.objects.bulk_create([row for _, row in now])
-            for comment in created:
-                if comment.parent_id is None:
-                    comment.thread_id = comment.pk  # set by the database as it wrote it (0134)
+            for stored in created:
+                if stored.parent_id is None:
+                    stored.thread_id = stored.pk  # set by the database as it wrote it (0134)
             written = [(c.source_id, row.pk) for (c, _), row in zip(now, created, strict=True)]
             self.ids.remember("comment", written)
             self.touched_posts.update(row.post_id for row in created)
