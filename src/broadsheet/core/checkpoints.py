@@ -73,15 +73,9 @@ def _checkpoint_forever(path: Path) -> None:
                 database = sqlite3.connect(
                     f"file:{path}?mode=rw", uri=True, timeout=1, isolation_level=None
                 )
-            checkpoint(database)
+            database.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         except sqlite3.Error:
             logger.warning("A WAL checkpoint of %s failed; trying again.", path, exc_info=True)
             if database is not None:
                 database.close()
             database = None
-
-
-def checkpoint(database: sqlite3.Connection) -> tuple[int, int, int]:
-    """One PASSIVE checkpoint: (busy, pages in the log, pages copied back)."""
-    busy, logged, copied = database.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    return int(busy), int(logged), int(copied)

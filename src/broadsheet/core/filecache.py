@@ -19,10 +19,9 @@ started afresh (which only makes stored pages stale, never a stale page current)
 Even without the flush, making a file and renaming it took 0.3 ms on this machine, three times
 for every published comment. A small value that never expires, the same size as the one it
 replaces — a page version, 32 characters — is written over it in place, in one write: no new
-file, no rename.
-A reader at that moment may read half of each; the value's checksum (zlib's) then fails and
-the reader sees a miss, as above. (A torn version that passed would only be a version no page
-was stored with.)
+file, no rename. A reader at that moment may read half of each; the value's checksum (zlib's)
+then fails and the reader sees a miss, as above. (A torn version that passed would only be a
+version no page was stored with.)
 """
 
 from __future__ import annotations

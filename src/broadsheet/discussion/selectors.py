@@ -371,10 +371,10 @@ def comment_repeated(
     flood_since: datetime | None,
     ip_address: str | None,
 ) -> str | None:
-    """ "duplicate": the same words from the same writer on the same thread, not in the
-    trash; else "flood": another comment since `flood_since` (None: not checked) from this
-    account (or email, for a guest) or address; else None. One statement for both: they
-    run for every comment posted."""
+    """Why the comment repeats another, or None. "duplicate": the same words from the same
+    writer on the same thread, not in the trash; else "flood": another comment since
+    `flood_since` (None: not checked) from this account (or email, for a guest) or address.
+    One statement for both: they run for every comment posted."""
     writer, params = _writer(user_id=user_id, name=name, email=email)
     parent = "parent_id IS NULL" if parent_id is None else "parent_id = %s"
     duplicate = f"post_id = %s AND {parent} AND body = %s AND status <> %s AND {writer}"

@@ -91,10 +91,8 @@ class CommentRestorer:
                 now.append((comment, self._row(comment, parent)))
             if not now:
                 return
+            # A top-level row's thread is set by the database as it is written (0134).
             created = Comment.objects.bulk_create([row for _, row in now])
-            for stored in created:
-                if stored.parent_id is None:
-                    stored.thread_id = stored.pk  # set by the database as it wrote it (0134)
             written = [(c.source_id, row.pk) for (c, _), row in zip(now, created, strict=True)]
             self.ids.remember("comment", written)
             self.touched_posts.update(row.post_id for row in created)

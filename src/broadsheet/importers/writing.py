@@ -333,10 +333,8 @@ class CommentWriter:
             for record, _ in rows:
                 self.mapping.stand_in("comment", record.source_id)
             return
+        # A top-level row's thread is set by the database as it is written (decision 0134).
         created = Comment.objects.bulk_create([row for _, row in rows])
-        for comment in created:
-            if comment.parent_id is None:
-                comment.thread_id = comment.pk  # set by the database as it wrote the row (0134)
         self.mapping.remember_many(
             "comment",
             [(record.source_id, row.pk) for (record, _), row in zip(rows, created, strict=True)],
