@@ -127,8 +127,11 @@ def test_signing_up_from_the_comment_form_comes_back_to_the_essay(
     )
     assert "follow its link" in page.locator("#login-status").inner_text()
     assert page.input_value("#id_comment") == DRAFT
-    page.locator("#respond").screenshot(path=str(artifacts / "sign-up-waiting-for-email.png"))
+    # The popup stays open on "check your email"; a tab behind it gets no animation frames,
+    # and an element screenshot waits for those, so the essay's tab comes first.
     popup.close()
+    page.bring_to_front()
+    page.locator("#respond").screenshot(path=str(artifacts / "sign-up-waiting-for-email.png"))
 
     # The emailed link, followed in another tab of the same browser, signs in and comes back.
     link = _confirmation_link(smtp_server)
