@@ -163,6 +163,7 @@ except Exception as exc:  # dj-database-url raises several types for bad URLs
         "DATABASE_URL", f"cannot be read ({exc})", "postgres://user@127.0.0.1:5432/broadsheet"
     ) from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["ENGINE"] = "broadsheet.core.sqlite"  # Django's, remembering rewritten SQL (0135)
     # Kept open between requests (as PostgreSQL's are for 60 s): opening a connection and
     # running the PRAGMAs below cost more than a cached page. Outside a transaction a WAL
     # reader holds no snapshot, so an idle connection blocks nothing.
@@ -180,7 +181,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20, minimum=1),
     }
-    _db.setdefault("TEST", {})
+    # Tests use a database in memory. Said outright: tools that tell SQLite by Django's
+    # ENGINE name (pytest-django's per-process test database names) would take a file.
+    _db.setdefault("TEST", {}).setdefault("NAME", ":memory:")
 elif _db["ENGINE"] not in ("django.db.backends.postgresql",):
     raise SettingError(
         "DATABASE_URL", "must point at SQLite or PostgreSQL", "sqlite:///data/broadsheet.sqlite3"

@@ -26,7 +26,11 @@ def _media(request: HttpRequest, path: str) -> HttpResponseBase:
     return serve(request, path, document_root=str(settings.MEDIA_ROOT))
 
 
+# Django tries these in order, and an include at "" is entered by every address, so the
+# includes under a prefix of their own come first: an API call is not matched, and refused,
+# against every page's pattern before its own (no "" include has an address under api/v1/).
 urlpatterns = [
+    path("api/v1/", include("broadsheet.api.urls")),
     path("", include("broadsheet.operations.urls")),  # /healthz, /readyz, /metrics
     path("admin/", admin.site.urls),
     path("", include("broadsheet.core.urls")),
@@ -42,7 +46,6 @@ urlpatterns = [
     # "Report" on every comment: the moderation app's page, at the comment's own address.
     path("comment/<int:pk>/report/", moderation_reports.report_page, name="comment_report"),
     path("studio/", include("broadsheet.studio.urls")),
-    path("api/v1/", include("broadsheet.api.urls")),
     path("", include("broadsheet.corrections.urls")),
     path("", include("broadsheet.notes.urls")),
     path("webmention/", include("broadsheet.webmention.urls")),

@@ -27,6 +27,8 @@ from typing import Any
 
 from django.conf import settings
 
+from broadsheet.core import sqlite
+
 logger = logging.getLogger(__name__)
 
 INTERVAL = 0.5  # seconds between two checkpoints
@@ -41,7 +43,7 @@ def checkpoint_in_background(database: Mapping[str, Any] | None = None) -> threa
     yet, already started)."""
     if database is None:
         database = settings.DATABASES["default"]
-    if database["ENGINE"] != "django.db.backends.sqlite3":
+    if database["ENGINE"] not in sqlite.ENGINES:
         return None
     path = Path(str(database["NAME"]))
     with _lock:

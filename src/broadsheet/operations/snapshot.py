@@ -23,8 +23,6 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 
-ENGINES = {"django.db.backends.sqlite3": "sqlite", "django.db.backends.postgresql": "postgresql"}
-
 
 class SnapshotError(Exception):
     pass
@@ -39,7 +37,8 @@ class Snapshot:
 
 
 def engine() -> str:
-    return ENGINES[settings.DATABASES["default"]["ENGINE"]]
+    """ "sqlite" or "postgresql": the site's database."""
+    return str(connection.vendor)
 
 
 @contextmanager
