@@ -144,7 +144,7 @@ _CROSS_SITE = _("Signing in can only be started from this site.")
 @cache_policy("never")
 def comment_login(request: HttpRequest) -> HttpResponse:
     """An icon pressed without JavaScript: keep the draft, then go to the provider."""
-    refused = cross_site_refusal(request, str(_CROSS_SITE)) or sign_in_start_refused(request)
+    refused = cross_site_refusal(request, _CROSS_SITE) or sign_in_start_refused(request)
     if refused is not None:
         return refused
     post = _posted_post(request)
@@ -180,7 +180,7 @@ def popup_done_url(back: str) -> str:
 def comment_login_popup(request: HttpRequest, provider_id: str) -> HttpResponse:
     """An icon pressed with JavaScript: the popup window starts here (the draft stays in the
     page, so none is kept)."""
-    refused = cross_site_refusal(request, str(_CROSS_SITE)) or sign_in_start_refused(request)
+    refused = cross_site_refusal(request, _CROSS_SITE) or sign_in_start_refused(request)
     if refused is not None:
         return refused
     return _start(request, provider_id, popup_done_url(local_next(request)))

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.functional import Promise
 
 
 def same_origin(request: HttpRequest) -> bool:
@@ -31,10 +32,11 @@ def _no_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse()
 
 
-def cross_site_refusal(request: HttpRequest, message: str) -> HttpResponse | None:
-    """The answer to a forged POST from another site, or None when it may proceed."""
+def cross_site_refusal(request: HttpRequest, message: str | Promise) -> HttpResponse | None:
+    """The answer to a forged POST from another site, or None when it may proceed. The
+    message may be lazy (gettext_lazy): it is translated only for a refusal."""
     if not same_origin(request):
-        return HttpResponse(message, status=403, content_type="text/plain; charset=utf-8")
+        return HttpResponse(str(message), status=403, content_type="text/plain; charset=utf-8")
     if request.user.is_authenticated:
         # Checked against a stand-in view: the calling view is marked exempt.
         failure: HttpResponse | None = CsrfViewMiddleware(_no_view).process_view(

@@ -9,7 +9,7 @@ from django.core import signing
 from django.forms.renderers import BaseRenderer
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from broadsheet.core.anchoring import Selector
@@ -220,11 +220,12 @@ class CommentForm(forms.Form):
 
     def __init__(self, *args: Any, require_name_email: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Lazy: a POST's form is rendered only when refused (a gettext costs a few µs).
         if require_name_email:
             for name in ("author", "email"):
                 self.fields[name].widget.attrs["required"] = True
-                self.fields[name].label = f"{self.fields[name].label} *"
-        self.fields["comment"].label = f"{gettext('Comment')} *"
+                self.fields[name].label = format_lazy("{} *", self.fields[name].label)
+        self.fields["comment"].label = format_lazy("{} *", _("Comment"))
 
     def anchor(self) -> Selector | None:
         """The submitted passage, unchecked; None when there is none or the reader removed it.

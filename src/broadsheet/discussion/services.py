@@ -13,7 +13,7 @@ from django.core.validators import validate_email
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from broadsheet.core.anchoring import NotInText, Selector, select
 from broadsheet.core.effects import action
@@ -195,18 +195,24 @@ def _identity(commenter: Commenter, settings: DiscussionSettings) -> Identity:
     return Identity(user=None, name=name, email=email, url=url)
 
 
+# Translated only for a comment they refuse.
+_NAME_TOO_LONG = gettext_lazy("Your name is too long.")
+_EMAIL_TOO_LONG = gettext_lazy("Your email address is too long.")
+_URL_TOO_LONG = gettext_lazy("Your URL is too long.")
+
+
 def _words(body: str, who: Identity) -> str:
     """A comment needs words, and fits WordPress's columns."""
     body = body.replace("\r\n", "\n").strip()
     if not body:
         raise CommentRejected(_("Please type your comment text."), field="comment", code="empty")
-    for value, limit, field, label in (
-        (who.name, MAX_NAME, "author", _("Your name is too long.")),
-        (who.email, MAX_EMAIL, "email", _("Your email address is too long.")),
-        (who.url, MAX_URL, "url", _("Your URL is too long.")),
+    for value, limit, field, message in (
+        (who.name, MAX_NAME, "author", _NAME_TOO_LONG),
+        (who.email, MAX_EMAIL, "email", _EMAIL_TOO_LONG),
+        (who.url, MAX_URL, "url", _URL_TOO_LONG),
     ):
         if len(value) > limit:
-            raise CommentRejected(label, field=field, code="length")
+            raise CommentRejected(str(message), field=field, code="length")
     if len(body.encode()) > MAX_BODY:
         raise CommentRejected(_("Your comment is too long."), field="comment", code="length")
     return body
