@@ -43,3 +43,20 @@ def test_warming_up_compiles_what_the_first_comment_would_have_waited_for(
     )
     # Not compiled before the warm-up; compiled by it, not by the first comment.
     assert _probe(tmp_path, probe) == ["True", "False"]
+
+
+def test_warming_up_builds_the_reverse_tables_of_every_include(tmp_path: Path) -> None:
+    probe = (
+        "import django; django.setup()\n"
+        "from django.urls import URLResolver, get_resolver\n"
+        "from django.utils.translation import get_language\n"
+        "from broadsheet.core.warm import warm_up\n"
+        "def unbuilt(resolver):\n"
+        "    own = 0 if get_language() in resolver._reverse_dict else 1\n"
+        "    return own + sum(unbuilt(p) for p in resolver.url_patterns if isinstance(p, URLResolver))\n"
+        "print(unbuilt(get_resolver()) > 10)\n"
+        "warm_up()\n"
+        "print(unbuilt(get_resolver()))"
+    )
+    # Not built before (the first reverse() into each include would build it); all built after.
+    assert _probe(tmp_path, probe) == ["True", "0"]
