@@ -23,10 +23,3 @@ checkpoint_in_background()  # SQLite's WAL copied back by a thread, not by a req
 # garbage collector need not walk it again on every full collection (about 5% of a render).
 gc.collect()
 gc.freeze()
-
-# A young-generation collection after every 700 new containers (Python's default) ran dozens
-# of times in a render of 2,000 comments, each walking the page's rows again as they aged: a
-# tenth of the render. Only reference cycles wait for a collection (everything else is freed
-# when its last reference goes), so waiting for 50,000 costs little memory (decision 0137).
-YOUNG_COLLECTION_AFTER = 50_000
-gc.set_threshold(YOUNG_COLLECTION_AFTER, *gc.get_threshold()[1:])
