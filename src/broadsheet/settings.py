@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 
 from broadsheet.accounts.providers.config import social_providers
+from broadsheet.core import sqlite
 from broadsheet.core.env import SettingError, env_bool, env_int, env_list, env_str, env_url
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -163,7 +164,7 @@ except Exception as exc:  # dj-database-url raises several types for bad URLs
         "DATABASE_URL", f"cannot be read ({exc})", "postgres://user@127.0.0.1:5432/broadsheet"
     ) from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
-    _db["ENGINE"] = "broadsheet.core.sqlite"  # Django's, remembering rewritten SQL (0135)
+    _db["ENGINE"] = sqlite.ENGINE  # Django's, remembering rewritten SQL (0135)
     # Kept open between requests (as PostgreSQL's are for 60 s): opening a connection and
     # running the PRAGMAs below cost more than a cached page. Outside a transaction a WAL
     # reader holds no snapshot, so an idle connection blocks nothing.

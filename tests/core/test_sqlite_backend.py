@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.db.backends.sqlite3.base import SQLiteCursorWrapper
 
-from broadsheet.core.sqlite import base
+from broadsheet.core.sqlite import ENGINE, base
 from broadsheet.publishing.models import Tag
 
 STATEMENTS = [
@@ -45,7 +45,7 @@ def test_long_statements_are_rewritten_but_not_kept() -> None:
 def test_the_sites_sqlite_connections_use_it() -> None:
     if connection.vendor != "sqlite":
         pytest.skip("the site runs on PostgreSQL here")
-    assert connection.settings_dict["ENGINE"] == "broadsheet.core.sqlite"
+    assert connection.settings_dict["ENGINE"] == ENGINE == "broadsheet.core.sqlite"
     with connection.cursor() as cursor:
         assert isinstance(cursor.cursor, base.CursorWrapper)
     Tag.objects.create(name="100% sure", slug="sure")

@@ -3,8 +3,8 @@
 Django compiles some regular expressions on first use: the email validator's alone took
 40 ms, paid by whoever posted the first comment after a restart. Loading the URL
 configuration (every view module) and its reverse tables, the page templates and the comment
-parser here also moves them out of the first requests, and lets `broadsheet.wsgi` freeze them out of the garbage
-collector's passes. Nothing here touches the database.
+parser here also moves them out of the first requests, and lets `broadsheet.wsgi` freeze them
+out of the garbage collector's passes. Nothing here touches the database.
 """
 
 from __future__ import annotations

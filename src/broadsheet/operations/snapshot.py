@@ -37,7 +37,7 @@ class Snapshot:
 
 
 def engine() -> str:
-    """ "sqlite" or "postgresql": the site's database."""
+    """The site's database: "sqlite" or "postgresql"."""
     return str(connection.vendor)
 
 
