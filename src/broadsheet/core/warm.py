@@ -1,7 +1,7 @@
 """One-time work a worker does before its first request instead of during it.
 
-Django compiles some regular expressions on first use: the email validator's alone took
-40 ms, paid by whoever posted the first comment after a restart. Loading the URL
+Django compiles some regular expressions on first use: the email validator's took 40 ms and
+the URL validator's as long, paid by whoever posted the first comment after a restart. Loading the URL
 configuration (every view module) and its reverse tables, the page templates and the comment
 parser here also moves them out of the first requests, and lets `broadsheet.wsgi` freeze them
 out of the garbage collector's passes. Nothing here touches the database.
@@ -32,6 +32,7 @@ def _reverse_tables(resolver: URLResolver) -> None:
 
 def warm_up() -> None:
     from broadsheet.core.markdown import render_comment_markdown
+    from broadsheet.core.webaddress import web_address
     from broadsheet.moderation.spam import comment_tokens
 
     # Every view module imported, and each include's table for reverse(), which the first
@@ -39,6 +40,7 @@ def warm_up() -> None:
     # a restart, for its search row's address).
     _reverse_tables(get_resolver())
     validate_email("reader@example.org")
+    web_address("https://example.org/")  # a commenter's website
     validate_ipv46_address("192.0.2.1")
     body = "A *warm* start, with a link: https://example.org/ and “quotes”."
     render_comment_markdown(body)
