@@ -35,16 +35,18 @@ def test_warming_up_compiles_what_the_first_comment_would_have_waited_for(
     probe = (
         "import django; django.setup()\n"
         "from django.core.validators import EmailValidator, URLValidator\n"
+        "from django.http.request import host_validation_re\n"
+        "from django.utils.cache import cc_delim_re\n"
         "from django.utils.functional import empty\n"
         "from broadsheet.core.warm import warm_up\n"
-        "lazy = (EmailValidator.domain_regex, URLValidator.regex)\n"
+        "lazy = (EmailValidator.domain_regex, URLValidator.regex, host_validation_re, cc_delim_re)\n"
         "print(*(r._wrapped is empty for r in lazy))\n"
         "warm_up()\n"
         "print(*(r._wrapped is empty for r in lazy))"
     )
     # Not compiled before the warm-up; compiled by it, not by the first comment (the email
-    # and the website of a guest).
-    assert _probe(tmp_path, probe) == ["True", "True", "False", "False"]
+    # and the website of a guest, the request's host, its cache headers).
+    assert _probe(tmp_path, probe) == ["True"] * 4 + ["False"] * 4
 
 
 def test_warming_up_builds_the_reverse_tables_of_every_include(tmp_path: Path) -> None:
@@ -62,3 +64,21 @@ def test_warming_up_builds_the_reverse_tables_of_every_include(tmp_path: Path) -
     )
     # Not built before (the first reverse() into each include would build it); all built after.
     assert _probe(tmp_path, probe) == ["True", "0"]
+
+
+def test_warming_up_imports_the_backends_django_names_in_settings(tmp_path: Path) -> None:
+    probe = (
+        "import sys, django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from broadsheet.core.warm import warm_up\n"
+        "names = [settings.MESSAGE_STORAGE, settings.SESSION_SERIALIZER]\n"
+        "names += [c['BACKEND'] for c in settings.CACHES.values()]\n"
+        "loaded = lambda: sum(n.rpartition('.')[0] in sys.modules for n in names)\n"
+        "print(len(names), loaded())\n"
+        "warm_up()\n"
+        "print(loaded())"
+    )
+    # The message storage, the session serializer and the cache backends: imported by the
+    # first request of each worker before, by the warm-up now.
+    total, before, after = _probe(tmp_path, probe)
+    assert int(before) < int(total) == int(after)

@@ -1,17 +1,26 @@
 """One-time work a worker does before its first request instead of during it.
 
 Django compiles some regular expressions on first use: the email validator's took 40 ms and
-the URL validator's as long, paid by whoever posted the first comment after a restart. Loading the URL
-configuration (every view module) and its reverse tables, the page templates and the comment
-parser here also moves them out of the first requests, and lets `broadsheet.wsgi` freeze them
-out of the garbage collector's passes. Nothing here touches the database.
+the URL validator's as long, paid by whoever posted the first comment after a restart. Loading
+the URL configuration (every view module) and its reverse tables, the modules Django imports by
+name, the page templates and the comment parser here also moves them out of the first
+requests, and lets `broadsheet.wsgi` freeze them out of the garbage collector's passes. Nothing
+here touches the database.
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
 from django.core.validators import validate_email, validate_ipv46_address
+from django.db import connection
 from django.template.loader import get_template
 from django.urls import URLResolver, get_resolver
+from django.utils.functional import SimpleLazyObject, empty
+from django.utils.module_loading import import_string
 
 _TEMPLATES = (
     "publishing/post_detail.html",
@@ -30,6 +39,34 @@ def _reverse_tables(resolver: URLResolver) -> None:
             _reverse_tables(pattern)
 
 
+def _backend_modules() -> None:
+    """Modules Django imports by name on first use, each request thread's first request
+    otherwise (the backends themselves, connections and caches, are per thread)."""
+    import_string(settings.MESSAGE_STORAGE)
+    import_string(settings.SESSION_SERIALIZER)
+    for cache in settings.CACHES.values():
+        import_string(cache["BACKEND"])
+    import_string(f"{connection.ops.compiler_module}.SQLCompiler")
+
+
+def _lazy_patterns() -> Iterator[Any]:  # a proxy to a re.Pattern
+    """Django's regular expressions compiled on first use (`_lazy_re_compile`), not compiled
+    yet, at the top of a loaded module of Django or of a class there: the host check, the
+    signer's separator, the charset and cache-control parsers, the validators..."""
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("django.") or module is None:
+            continue
+        for value in list(vars(module).values()):
+            members = vars(value).values() if isinstance(value, type) else (value,)
+            for member in members:
+                if (
+                    isinstance(member, SimpleLazyObject)
+                    and member.__dict__["_wrapped"] is empty
+                    and member.__dict__["_setupfunc"].__qualname__.startswith("_lazy_re_compile.")
+                ):
+                    yield member
+
+
 def warm_up() -> None:
     from broadsheet.core.markdown import render_comment_markdown
     from broadsheet.core.webaddress import web_address
@@ -39,6 +76,9 @@ def warm_up() -> None:
     # reverse() into it would otherwise build (70 ms, in the first comment published after
     # a restart, for its search row's address).
     _reverse_tables(get_resolver())
+    _backend_modules()
+    for pattern in _lazy_patterns():
+        pattern.pattern  # noqa: B018  (compiled on first use: 0.1-36 ms, in a request)
     validate_email("reader@example.org")
     web_address("https://example.org/")  # a commenter's website
     validate_ipv46_address("192.0.2.1")
