@@ -395,6 +395,11 @@ def version_notes(post: Post, shown: Iterable[Node]) -> dict[int, str]:
     return notes
 
 
+def _plain(text: str) -> str:
+    """Escaped, as a str (not a SafeString)."""
+    return str.__str__(escape(text))
+
+
 class CommentRenderer:
     def __init__(
         self,
@@ -414,11 +419,12 @@ class CommentRenderer:
         self.versions = versions or {}
         self.key = card_key(settings)
         self.words = words = Words.active()
-        # The texts written around each comment, made once here (the loop runs 2,000 times).
-        self._reply, self._like, self._report = map(escape, (words.reply, words.like, words.report))
-        self._edit, self._delete = escape(words.edit), escape(words.delete)
-        self._pin = (escape(words.unpin), escape(words.pin))  # by whether the comment is pinned
-        self._act = escape(words.like_or_report if settings.comment_likes else words.report)
+        # The texts written around each comment, made once here (the loop runs 2,000 times),
+        # as plain strings: an f-string asks a SafeString for its str() in Python.
+        self._reply, self._like, self._report = map(_plain, (words.reply, words.like, words.report))
+        self._edit, self._delete = _plain(words.edit), _plain(words.delete)
+        self._pin = (_plain(words.unpin), _plain(words.pin))  # by whether the comment is pinned
+        self._act = _plain(words.like_or_report if settings.comment_likes else words.report)
         self._removed = f'<article><p class="comment-deleted">{escape(words.deleted)}</p>'
         self._pinned = tuple(
             f'<article><p class="comment-pinned">{escape(text)}</p>' for text in words.pinned
