@@ -372,6 +372,8 @@ def made_on(node: Node) -> int:
 def version_notes(post: Post, shown: Iterable[Node]) -> dict[int, str]:
     """ "On the version of <date>", for each earlier published version of `post` that comments
     in `shown` were written on: one query, none when every comment is on the current text."""
+    if post.version <= 1:
+        return {}  # never revised: every comment is on its one version
     older = {made_on(n) for n in shown if made_on(n) < post.version}
     if not older:
         return {}
@@ -467,8 +469,8 @@ class CommentRenderer:
         # Called once per comment (2,000 on a busy post): plain strings, no enum lookups.
         # Past the threading limit (lowered since they were written, or an import's deeper
         # threads) replies show at the last level, as WordPress's Walker_Comment shows them.
-        pk, depth = node.pk, min(node.depth, self.max_depth - 1)
-        last_level = depth + 1 >= self.max_depth
+        pk = node.pk
+        last_level = node.depth + 1 >= self.max_depth
         approved = node.status == _APPROVED
         classes = "comment"
         if node.user_id and node.user_id in self.post_author_ids:
@@ -526,7 +528,7 @@ class CommentRenderer:
             comment_card(loaded[pk], self.settings, self.words) if pk in loaded else node.card_html
         ).replace(_PERMALINK, f'<a class="u-url" href="#comment-{pk}">', 1)
         card = card.replace(POST_URL, self.post_url)
-        if made_on(node) in self.versions:
+        if self.versions and made_on(node) in self.versions:
             card += self.versions[made_on(node)]
         return card
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from itertools import islice
 from typing import Any, NamedTuple, cast
 
 from django.db import connection
@@ -287,9 +288,8 @@ def comments_for_metadata(*, post: Post, page: CommentPage, limit: int) -> list[
     query for only the columns said, whatever the page holds."""
     from broadsheet.accounts.models import User
 
-    wanted = [node.pk for node in page.in_order if node.status == _APPROVED and not node.removed][
-        :limit
-    ]
+    shown = (node.pk for node in page.in_order if node.status == _APPROVED and not node.removed)
+    wanted = list(islice(shown, limit))  # the first few of up to 2,000
     if not wanted:
         return []
     from broadsheet.accounts.models import Profile
