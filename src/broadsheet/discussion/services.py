@@ -363,20 +363,13 @@ def comment_submit(
     who = _identity(_cleaned(commenter), settings)
     body = _words(body, who)
     selector = _passage(post, anchor)
-    is_moderator = commenter.is_moderator or bool(
-        who.user is not None and who.user.has_perm("discussion.change_comment")
-    )
-    ip_address = _clean_ip(ip_address)
-    user_agent = user_agent[:254]
+    is_moderator = _moderates(commenter, who)
+    ip_address, user_agent = _clean_ip(ip_address), user_agent[:254]
     _not_barred(who, ip_address, is_moderator)
     _not_repeated(
-        post=post,
-        parent=parent,
-        body=body,
-        who=who,
-        is_moderator=is_moderator,
+        post=post, parent=parent, body=body, who=who, is_moderator=is_moderator,
         ip_address=ip_address,
-    )
+    )  # fmt: skip
     body_html = render_comment_markdown(body)
     decision = _decision(
         post=post, who=who, body=body, body_html=body_html, is_moderator=is_moderator,
@@ -384,20 +377,21 @@ def comment_submit(
         seconds_on_page=seconds_on_page, settings=settings,
     )  # fmt: skip
     comment = _comment_create(
-        post=post,
-        parent=parent,
-        who=who,
-        body=body,
-        body_html=body_html,
-        decision=decision,
-        ip_address=ip_address,
-        user_agent=user_agent,
-        settings=settings,
-    )
+        post=post, parent=parent, who=who, body=body, body_html=body_html, decision=decision,
+        ip_address=ip_address, user_agent=user_agent, settings=settings,
+    )  # fmt: skip
     if selector is not None:
         _anchor_create(comment, post, selector)
     _counted_and_shown(comment)
     return comment
+
+
+def _moderates(commenter: Commenter, who: Identity) -> bool:
+    """Whether the writer moderates: never barred, never held for writing fast, and their
+    comment published (moderation.rules)."""
+    return commenter.is_moderator or bool(
+        who.user is not None and who.user.has_perm("discussion.change_comment")
+    )
 
 
 def _comment_create(
