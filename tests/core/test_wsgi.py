@@ -82,3 +82,22 @@ def test_warming_up_imports_the_backends_django_names_in_settings(tmp_path: Path
     # first request of each worker before, by the warm-up now.
     total, before, after = _probe(tmp_path, probe)
     assert int(before) < int(total) == int(after)
+
+
+def test_warming_up_sets_up_no_other_lazy_object(tmp_path: Path) -> None:
+    # A Django module's lazy object that is not a pattern (a storage, say) is set up when it
+    # is first used, not by the warm-up: setting it up could fail before any request.
+    probe = (
+        "import sys, types, django; django.setup()\n"
+        "from django.utils.functional import LazyObject\n"
+        "class Refusing(LazyObject):\n"
+        "    def _setup(self):\n"
+        "        raise RuntimeError('set up by the warm-up')\n"
+        "module = types.ModuleType('django.broadsheet_probe')\n"
+        "module.lazy = Refusing()\n"
+        "sys.modules[module.__name__] = module\n"
+        "from broadsheet.core.warm import warm_up\n"
+        "warm_up()\n"
+        "print('warm')"
+    )
+    assert _probe(tmp_path, probe) == ["warm"]

@@ -57,10 +57,12 @@ def _lazy_patterns() -> Iterator[Any]:  # a proxy to a re.Pattern
         if not name.startswith("django.") or module is None:
             continue
         for value in list(vars(module).values()):
-            members = vars(value).values() if isinstance(value, type) else (value,)
-            for member in members:
+            # type(), never isinstance(): a lazy object answers isinstance() by being set up,
+            # and the other lazy objects (storages, settings) are not ours to set up.
+            is_class = issubclass(type(value), type)
+            for member in vars(value).values() if is_class else (value,):
                 if (
-                    isinstance(member, SimpleLazyObject)
+                    type(member) is SimpleLazyObject
                     and member.__dict__["_wrapped"] is empty
                     and member.__dict__["_setupfunc"].__qualname__.startswith("_lazy_re_compile.")
                 ):
