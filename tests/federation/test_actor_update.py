@@ -1,6 +1,7 @@
 """An author's profile edited on the site reaches their followers' servers as an Update of
-their actor (decision 0128): the document the actor's address serves, sent once per change,
-and nothing at all for an author no one follows."""
+their actor (decision 0128), and the site's title and tagline the site's followers (decision
+0137): the document the actor's address serves, sent once per change, and nothing at all for
+an actor no one follows."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 from PIL import Image
 
+from broadsheet.core.models import SiteSettings
+from broadsheet.core.services import settings_save
 from broadsheet.federation.models import Outgoing
-from broadsheet.federation.services import author_actor
+from broadsheet.federation.services import author_actor, site_actor
 from tests.factories import AuthorFactory, PostFactory
 from tests.federation.conftest import run_worker
 from tests.federation.peer import Peer
@@ -83,3 +86,40 @@ def test_a_profile_edit_without_followers_queues_nothing(federating: str) -> Non
     assert not DBTaskResult.objects.filter(task_path__endswith="federate_actor").exists()
     assert run_worker() == []
     assert Outgoing.objects.count() == before
+
+
+def _retitle(title: str, tagline: str) -> None:
+    site = SiteSettings.current()
+    site.title, site.tagline = title, tagline
+    settings_save(settings=site)
+
+
+def test_the_sites_title_and_tagline_reach_the_sites_followers(federating: str, peer: Peer) -> None:
+    """Settings → General names the site's actor as it names the pages (decision 0137)."""
+    actor_id = peer.follow(federating, "site")
+    run_worker()
+    _retitle("The Harbour Review", "Essays on <ports> & tides")
+    assert "federate_actor" in run_worker()
+    update = peer.inbox_items[-1]
+    assert update["type"] == "Update" and update["actor"] == actor_id
+    service = update["object"]
+    assert service == peer.fetch(actor_id)  # the document its address serves
+    assert service["type"] == "Service" and service["name"] == "The Harbour Review"
+    assert service["summary"] == "<p>Essays on &lt;ports&gt; &amp; tides</p>"
+    nodeinfo = Client().get("/nodeinfo/2.1").json()
+    assert nodeinfo["metadata"]["nodeName"] == "The Harbour Review"
+
+    _retitle("The Harbour Review", "Essays on <ports> & tides")  # saved as it is
+    run_worker()
+    _retitle("Harbour Review", "")
+    run_worker()
+    assert [item["type"] for item in peer.inbox_items] == ["Accept", "Update", "Update"]
+    assert peer.inbox_items[-1]["object"]["name"] == "Harbour Review"
+    assert peer.inbox_items[-1]["object"]["summary"] == ""
+    assert peer.refused == []
+
+
+def test_a_new_site_title_without_followers_of_the_site_queues_nothing(federating: str) -> None:
+    site_actor()  # the actor exists, with its keys: only no one follows it
+    _retitle("Nobody Follows", "")
+    assert not DBTaskResult.objects.filter(task_path__endswith="federate_actor").exists()

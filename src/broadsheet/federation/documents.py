@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.html import escape
 
+from broadsheet.core.models import SiteSettings
 from broadsheet.discussion.models import Comment
 from broadsheet.federation.models import LocalActor
 from broadsheet.publishing.models import Post
@@ -45,15 +47,22 @@ def note_uri(comment_id: int) -> str:
     return absolute(reverse("federation:note", args=[comment_id]))
 
 
+def site_name() -> str:
+    """The site's title as its pages show it (Settings → General; SITE_NAME before any)."""
+    return SiteSettings.current().title or settings.SITE_NAME
+
+
 def actor(local: LocalActor) -> dict[str, Any]:
     uri = actor_uri(local.username)
+    tagline = SiteSettings.current().tagline
     document: dict[str, Any] = {
         "@context": [AS, SECURITY],
         "id": uri,
         "type": "Person" if local.user_id else "Service",
         "preferredUsername": local.username,
-        "name": settings.SITE_NAME,
-        "summary": "",
+        # The site's actor is named as its pages are; an author's, below, as the author is.
+        "name": site_name(),
+        "summary": f"<p>{escape(tagline)}</p>" if tagline else "",
         "url": settings.SITE_URL + "/",
         "inbox": absolute(reverse("federation:inbox", args=[local.username])),
         "outbox": absolute(reverse("federation:outbox", args=[local.username])),
@@ -174,5 +183,5 @@ def nodeinfo(*, users: int, posts: int) -> dict[str, Any]:
         "services": {"inbound": [], "outbound": []},
         "openRegistrations": False,
         "usage": {"users": {"total": users}, "localPosts": posts},
-        "metadata": {"nodeName": settings.SITE_NAME},
+        "metadata": {"nodeName": site_name()},
     }

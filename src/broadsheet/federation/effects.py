@@ -3,7 +3,8 @@ an essay made public or given a new version (`post_public`, `post_version`) is s
 followers; one made private or a draft again (its pages change: `pages`) is deleted there; an
 author's answer to a fediverse reply (its search row is written: `search.comments`) is sent to
 that reply's server; an author's edited profile (`profiles`) goes to their followers as an
-Update of their actor (decision 0128). Each queues one task; nothing at all when
+Update of their actor (decision 0128), and the site's title or tagline (`settings`, Settings →
+General) as an Update of the site's actor (decision 0137). Each queues one task; nothing at all when
 FEDERATION_ENABLED is off."""
 
 from __future__ import annotations
@@ -72,6 +73,18 @@ def _profiles_changed(user_ids: set[int]) -> None:
     from broadsheet.federation.tasks import federate_actor
 
     for actor_id in followed_actors(user_ids):  # an account no one follows queues nothing
+        federate_actor.enqueue(actor_id)
+
+
+@effects.handles(effects.SETTINGS)
+def _site_settings_changed(labels: set[str]) -> None:
+    if not settings.FEDERATION_ENABLED or "core.sitesettings" not in labels:
+        return
+    from broadsheet.federation.selectors import followed_site_actor
+    from broadsheet.federation.tasks import federate_actor
+
+    actor_id = followed_site_actor()
+    if actor_id is not None:  # no one follows the site: nothing to queue
         federate_actor.enqueue(actor_id)
 
 

@@ -41,10 +41,16 @@ def followed_actors(user_ids: set[int]) -> list[int]:
     return sorted(set(found.values_list("pk", flat=True)))
 
 
+def followed_site_actor() -> int | None:
+    """The site's actor, when someone follows it and it has not left (one query)."""
+    found = LocalActor.objects.filter(user=None, left_at=None, followers__isnull=False)
+    return found.values_list("pk", flat=True).first()
+
+
 def last_actor_update(actor_id: int) -> Outgoing | None:
     """The last Update this actor sent of itself (its profile), if any."""
     sent = Outgoing.objects.filter(actor=actor_id, kind="Update", post=None, comment_ref=None)
-    of_itself = sent.filter(document__object__type="Person")
+    of_itself = sent.filter(document__object__type__in=["Person", "Service"])
     return of_itself.order_by("-created_at", "-pk").first()
 
 

@@ -75,13 +75,14 @@ def _send_article(post: object, kind: str, actor: LocalActor) -> str:
 
 @task()
 def federate_actor(actor_id: int) -> str:
-    """Queued by an edit of an author's profile: the actor as its address serves it now, in
-    an Update to its followers' servers, so they show the new name and pictures (nothing when
-    no one follows, or they were sent this document already)."""
+    """Queued by an edit of an author's profile, or of the site's title or tagline for the
+    site's actor: the actor as its address serves it now, in an Update to its followers'
+    servers, so they show the new name and pictures (nothing when no one follows, or they were
+    sent this document already)."""
     actor = LocalActor.objects.select_related("user__profile").filter(pk=actor_id).first()
-    if actor is None or actor.left_at is not None or actor.user is None:
-        return "not an author's actor"
-    if not actor.user.is_active or not selectors.is_author(actor.user):
+    if actor is None or actor.left_at is not None:
+        return "not an actor"
+    if actor.user is not None and (not actor.user.is_active or not selectors.is_author(actor.user)):
         return "no longer an actor"  # its address answers 404: nothing to describe
     inboxes = selectors.follower_inboxes([actor.pk])
     if not inboxes:
