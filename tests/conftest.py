@@ -64,6 +64,27 @@ def _isolated_cache(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> 
     settings.CACHES = isolated
 
 
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """pytest-django's live server (the same address options), whose open connections end
+    before it stops (tests/liveserver.py)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    from tests.liveserver import ClosingServer
+
+    address = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(address, start=False)
+    server.thread.server_class = ClosingServer
+    server.start()
+    yield server
+    server.thread.httpd.end_connections()
+    server.stop()
+
+
 @pytest.fixture
 def author(db: None) -> Any:
     from tests.factories import AuthorFactory
