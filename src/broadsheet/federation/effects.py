@@ -4,8 +4,8 @@ followers; one made private or a draft again (its pages change: `pages`) is dele
 author's answer to a fediverse reply (its search row is written: `search.comments`) is sent to
 that reply's server; an author's edited profile (`profiles`) goes to their followers as an
 Update of their actor (decision 0128), and the site's title or tagline (`settings`, Settings →
-General) as an Update of the site's actor (decision 0137). Each queues one task; nothing at all when
-FEDERATION_ENABLED is off."""
+General) to the site's followers as an Update of the site's actor (decision 0137). Each queues
+one task; nothing at all when FEDERATION_ENABLED is off."""
 
 from __future__ import annotations
 
