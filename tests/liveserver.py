@@ -32,8 +32,8 @@ class ClosingServer(ThreadedWSGIServer):
             with self._lock:
                 self._open.pop(request, None)
 
-    def end_connections(self, *, wait: float = 5.0) -> int:
-        """Shut every open connection, and wait for its thread: returns how many there were."""
+    def end_connections(self, *, wait: float = 5.0) -> None:
+        """Shut every open connection, and wait for its thread."""
         with self._lock:
             still_open = list(self._open.items())
         for connection, _ in still_open:
@@ -41,4 +41,3 @@ class ClosingServer(ThreadedWSGIServer):
                 connection.shutdown(socket.SHUT_RDWR)
         for _, thread in still_open:
             thread.join(timeout=wait)
-        return len(still_open)

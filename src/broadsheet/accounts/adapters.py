@@ -37,7 +37,7 @@ class AccountAdapter(DefaultAccountAdapter):
         """Emails speak in the site's own name ("Hello from The Long Margin!"), and go through
         the outbox: sending in the request would make a known address answer more slowly."""
         context["current_site"] = _Site(
-            name=SiteSettings.current().title or settings.SITE_NAME,
+            name=SiteSettings.current().shown_title,
             domain=urlsplit(settings.SITE_URL).netloc,
         )
         # In the recipient's language: the account's choice, else the site's (decision 0118).

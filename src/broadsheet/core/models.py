@@ -69,3 +69,8 @@ class SiteSettings(SingletonModel):
     @classmethod
     def defaults(cls) -> dict[str, Any]:
         return {"title": settings.SITE_NAME, "tagline": settings.SITE_TAGLINE}
+
+    @property
+    def shown_title(self) -> str:
+        """The title the site goes by: this row's, or SITE_NAME while it has none."""
+        return self.title or settings.SITE_NAME

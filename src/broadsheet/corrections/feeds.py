@@ -39,7 +39,7 @@ class CorrectionsFeed(ConditionalFeed):
         return "corrections"
 
     def title(self, obj: Any = None) -> str:
-        site = SiteSettings.current().title or settings.SITE_NAME
+        site = SiteSettings.current().shown_title
         return _("Corrections and updates · %(site)s") % {"site": site}
 
     def link(self, obj: Any = None) -> str:

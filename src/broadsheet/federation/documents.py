@@ -47,22 +47,17 @@ def note_uri(comment_id: int) -> str:
     return absolute(reverse("federation:note", args=[comment_id]))
 
 
-def site_name() -> str:
-    """The site's title as its pages show it (Settings → General; SITE_NAME before any)."""
-    return SiteSettings.current().title or settings.SITE_NAME
-
-
 def actor(local: LocalActor) -> dict[str, Any]:
     uri = actor_uri(local.username)
-    tagline = SiteSettings.current().tagline
+    site = SiteSettings.current()
     document: dict[str, Any] = {
         "@context": [AS, SECURITY],
         "id": uri,
         "type": "Person" if local.user_id else "Service",
         "preferredUsername": local.username,
         # The site's actor is named as its pages are; an author's, below, as the author is.
-        "name": site_name(),
-        "summary": f"<p>{escape(tagline)}</p>" if tagline else "",
+        "name": site.shown_title,
+        "summary": f"<p>{escape(site.tagline)}</p>" if site.tagline else "",
         "url": settings.SITE_URL + "/",
         "inbox": absolute(reverse("federation:inbox", args=[local.username])),
         "outbox": absolute(reverse("federation:outbox", args=[local.username])),
@@ -183,5 +178,5 @@ def nodeinfo(*, users: int, posts: int) -> dict[str, Any]:
         "services": {"inbound": [], "outbound": []},
         "openRegistrations": False,
         "usage": {"users": {"total": users}, "localPosts": posts},
-        "metadata": {"nodeName": site_name()},
+        "metadata": {"nodeName": SiteSettings.current().shown_title},
     }

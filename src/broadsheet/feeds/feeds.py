@@ -231,7 +231,7 @@ class PostsFeed(ConditionalFeed):
         return max(updated_at(item), published)
 
     def title(self, obj: Any = None) -> str:
-        return SiteSettings.current().title or settings.SITE_NAME
+        return SiteSettings.current().shown_title
 
     def description(self, obj: Any = None) -> str:
         return SiteSettings.current().tagline
@@ -286,7 +286,7 @@ class JsonPostsFeed(PostsFeed):
         site = SiteSettings.current()
         feed = {
             "version": "https://jsonfeed.org/version/1.1",
-            "title": site.title or settings.SITE_NAME,
+            "title": site.shown_title,
             "home_page_url": f"{settings.SITE_URL}/",
             "feed_url": f"{settings.SITE_URL}/feed/json/",
             "description": site.tagline,
@@ -410,7 +410,7 @@ class CommentsFeed(ConditionalFeed):
         return max(item.modified_at, item.status_changed_at, item.post.modified_at)
 
     def title(self, obj: Any = None) -> str:
-        site = SiteSettings.current().title or settings.SITE_NAME
+        site = SiteSettings.current().shown_title
         return gettext("Comments for %(site)s") % {"site": site}
 
     def link(self, obj: Any = None) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from django.conf import settings as django_settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -60,7 +59,7 @@ class LogFeed(Feed):
         _log_on()
 
     def title(self) -> str:
-        site = SiteSettings.current().title or django_settings.SITE_NAME
+        site = SiteSettings.current().shown_title
         return _("%(site)s: moderation log") % {"site": site}
 
     def link(self) -> str:

@@ -69,7 +69,7 @@ def _person(author: Any) -> dict[str, str]:
 
 def essay_reference(*, post: Post, authors: Sequence[Any], version: int, at: datetime) -> Reference:
     """The essay at `version` as an (unsaved) Reference: a blog post in the site."""
-    site = SiteSettings.current().title or settings.SITE_NAME
+    site = SiteSettings.current().shown_title
     reference = Reference(
         kind=Reference.Kind.BLOG_POST,
         title=post.title,

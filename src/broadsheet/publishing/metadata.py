@@ -58,7 +58,7 @@ def post_metadata(
     `version`: the published version the page shows (the post's current one by default).
     `extra`: keys the apps above add to the essay's JSON-LD (publishing.additions)."""
     url = f"{settings.SITE_URL}{post.get_absolute_url()}"
-    site = SiteSettings.current().title or settings.SITE_NAME
+    site = SiteSettings.current().shown_title
     description = " ".join(strip_tags(post.excerpt_html).split())[:300]
     people = [
         {
@@ -177,7 +177,7 @@ def _shortened(text: str, limit: int) -> str:
 
 def _site() -> tuple[str, str]:
     current = SiteSettings.current()
-    return current.title or settings.SITE_NAME, current.tagline
+    return current.shown_title, current.tagline
 
 
 def _listing_page(
