@@ -22,6 +22,7 @@ from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.notifications.models import Subscription
 from broadsheet.publishing.models import Post
 from tests.accounts.oidc import ALLAUTH_CALLBACK_PATH, OIDCProvider, start_oidc_provider
+from tests.e2e.shots import element_shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -182,7 +183,7 @@ def test_a_static_page_on_another_origin_hosts_the_thread(
         in reader.locator("#broadsheet-thread >> .signed-in").inner_text()
     )
     assert reader.input_value("#broadsheet-thread >> #bs-body") == REPLY_WORDS
-    reader.locator("#broadsheet-thread").screenshot(path=str(artifacts / "embed-signed-in.png"))
+    element_shot(reader.locator("#broadsheet-thread"), artifacts / "embed-signed-in.png")
     reader.click("#broadsheet-thread >> button:has-text('Post Comment')")
     reader.wait_for_selector(
         f"#broadsheet-thread >> li.comment li.comment:has-text('{REPLY_WORDS}')"

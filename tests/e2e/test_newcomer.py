@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.models import DiscussionSettings
+from tests.e2e.shots import element_shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -127,11 +128,11 @@ def test_signing_up_from_the_comment_form_comes_back_to_the_essay(
     )
     assert "follow its link" in page.locator("#login-status").inner_text()
     assert page.input_value("#id_comment") == DRAFT
-    # The popup stays open on "check your email"; a tab behind it gets no animation frames,
-    # and an element screenshot waits for those, so the essay's tab comes first.
+    # The popup stays open on "check your email"; the essay's tab behind it may get no
+    # animation frames, which an element screenshot waits for (see tests/e2e/shots.py).
     popup.close()
     page.bring_to_front()
-    page.locator("#respond").screenshot(path=str(artifacts / "sign-up-waiting-for-email.png"))
+    element_shot(page.locator("#respond"), artifacts / "sign-up-waiting-for-email.png")
 
     # The emailed link, followed in another tab of the same browser, signs in and comes back.
     link = _confirmation_link(smtp_server)

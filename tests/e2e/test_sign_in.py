@@ -14,6 +14,7 @@ from broadsheet.accounts.comment_login import forget_login_options
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.models import DiscussionSettings
 from tests.accounts.oidc import ALLAUTH_CALLBACK_PATH, OIDCProvider, start_oidc_provider
+from tests.e2e.shots import element_shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -77,7 +78,7 @@ def test_popup_flow_keeps_the_draft_and_shows_the_account(
     assert page.input_value("#id_comment") == DRAFT  # never left the box
     assert starts == ["POST"]  # the popup's sign-in began with a POST, as allauth intends
     assert page.locator("#id_author").count() == 0
-    page.locator("#respond").screenshot(path=str(artifacts / "sign-in-signed-in.png"))
+    element_shot(page.locator("#respond"), artifacts / "sign-in-signed-in.png")
 
     page.click("#submit")
     page.wait_for_selector(f"li.comment.is-new:has-text('{DRAFT[:20]}')")
