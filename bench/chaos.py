@@ -218,9 +218,8 @@ def _prepare() -> list[tuple[int, int]]:
     from django.utils import timezone
 
     from broadsheet.accounts.models import User
-    from broadsheet.discussion.models import Comment
+    from broadsheet.discussion.models import Comment, DiscussionSettings
     from broadsheet.discussion.services import comment_create_stored
-    from broadsheet.moderation.models import DiscussionSettings
     from broadsheet.publishing.models import Post
     from broadsheet.publishing.services import post_save
 

@@ -115,8 +115,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         _setup(Path(tmp))
-        from broadsheet.discussion.models import Comment
-        from broadsheet.moderation.models import DiscussionSettings
+        from broadsheet.discussion.models import Comment, DiscussionSettings
         from broadsheet.publishing.models import Post
 
         settings = DiscussionSettings.current()

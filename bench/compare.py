@@ -418,7 +418,7 @@ class Broadsheet:
             for name, kind in DISCUSSION_OPTIONS.items() if name in options
         }  # fmt: skip
         self.command("shell", "-c", (
-            "from broadsheet.moderation.models import DiscussionSettings as D\n"
+            "from broadsheet.discussion.models import DiscussionSettings as D\n"
             f"s = D.current()\nfor k, v in {values!r}.items(): setattr(s, k, v)\ns.full_clean(); s.save()\n"
             # A running site's worker rebuilds the stored comment cards these settings make
             # stale (avatars, for one); no worker runs here, so it is done now.

@@ -64,7 +64,7 @@ def build(folder: Path, wxr: Path) -> dict[str, str]:
         for name, kind in DISCUSSION_OPTIONS.items() if name in DISCUSSION
     }  # fmt: skip
     command("shell", "-c", (
-        "from broadsheet.moderation.models import DiscussionSettings as D\n"
+        "from broadsheet.discussion.models import DiscussionSettings as D\n"
         f"s = D.current()\nfor k, v in {values!r}.items(): setattr(s, k, v)\n"
         "s.full_clean(); s.save()\n"
         "from broadsheet.discussion.tasks import rebuild_comment_cards as r\nr.func()"

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.http.response import HttpResponseBase
 from django.urls import include, path, re_path
 from django.utils.text import format_lazy
@@ -26,12 +26,20 @@ def _media(request: HttpRequest, path: str) -> HttpResponseBase:
     return serve(request, path, document_root=str(settings.MEDIA_ROOT))
 
 
+@cache_policy("never")
+def _discussion_settings_moved(request: HttpRequest, rest: str) -> HttpResponseBase:
+    """The Discussion settings' admin pages were under moderation until they moved to the
+    discussion app (discussion migration 0013): old bookmarks and links still arrive."""
+    return HttpResponsePermanentRedirect(f"/admin/discussion/discussionsettings/{rest}")
+
+
 # Django tries these in order, and an include at "" is entered by every address, so the
 # includes under a prefix of their own come first: an API call is not matched, and refused,
 # against every page's pattern before its own (no "" include has an address under api/v1/).
 urlpatterns = [
     path("api/v1/", include("broadsheet.api.urls")),
     path("", include("broadsheet.operations.urls")),  # /healthz, /readyz, /metrics
+    re_path(r"^admin/moderation/discussionsettings/(?P<rest>.*)$", _discussion_settings_moved),
     path("admin/", admin.site.urls),
     path("", include("broadsheet.core.urls")),
     path("", include("broadsheet.embed.urls")),

@@ -49,7 +49,7 @@ def test_the_five_roles_exist_with_wordpress_meaning() -> None:
         True,
         False,
     )
-    assert _member("Administrator", "admin2").has_perm("moderation.change_discussionsettings")
+    assert _member("Administrator", "admin2").has_perm("discussion.change_discussionsettings")
 
 
 def _post_form(**overrides: Any) -> dict[str, Any]:

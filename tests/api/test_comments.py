@@ -9,8 +9,7 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
-from broadsheet.discussion.models import Comment
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.publishing.models import Post
 from tests.api.conftest import bearer, post_json
 from tests.factories import approved_comment

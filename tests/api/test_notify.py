@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from broadsheet.discussion.models import DiscussionSettings
 from broadsheet.discussion.services import Commenter, comment_submit
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.notifications.models import Subscription
 from broadsheet.notifications.outbox import outbox_send_due
 from broadsheet.notifications.services import comments_notify_due

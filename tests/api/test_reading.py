@@ -48,7 +48,7 @@ def test_the_page_cache_keeps_a_thread_and_drops_it_with_its_post(
 
 
 def test_threads_are_paged_as_the_site_pages_them(client: Client, essay: Post) -> None:
-    from broadsheet.moderation.models import DiscussionSettings
+    from broadsheet.discussion.models import DiscussionSettings
 
     settings = DiscussionSettings.current()
     settings.page_comments, settings.comments_per_page = True, 2

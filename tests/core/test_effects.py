@@ -25,8 +25,7 @@ import broadsheet
 from broadsheet.accounts.models import Profile, User
 from broadsheet.core import effects
 from broadsheet.core.models import SiteSettings
-from broadsheet.discussion.models import Comment
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.publishing.models import Post
 from tests.factories import (
     AuthorFactory,

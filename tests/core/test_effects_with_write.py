@@ -10,9 +10,8 @@ import pytest
 from django.db import connection, transaction
 
 from broadsheet.core import effects
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.discussion.services import Commenter, comment_submit
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
 from broadsheet.search.models import SearchDocument
 from tests.factories import PostFactory

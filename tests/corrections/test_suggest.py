@@ -11,7 +11,7 @@ from django.test import Client
 
 from broadsheet.corrections.models import Correction
 from broadsheet.corrections.services import CORRECTIONS_PER_HOUR
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import DiscussionSettings
 from broadsheet.notifications.models import OutgoingEmail
 from broadsheet.publishing.models import Post, Reference
 from broadsheet.publishing.passages import post_passages

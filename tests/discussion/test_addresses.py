@@ -19,8 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from broadsheet.discussion.addresses import comment_address, comment_addresses
-from broadsheet.discussion.models import Comment
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.notifications.models import OutgoingEmail
 from broadsheet.notifications.services import notify_comment
 from broadsheet.publishing.models import Post

@@ -268,7 +268,7 @@ def test_a_response_posted_with_javascript_comes_back_with_its_quote_linked(
     client: Client, author: Any
 ) -> None:
     from broadsheet.discussion.forms import shown_at_token
-    from broadsheet.moderation.models import DiscussionSettings
+    from broadsheet.discussion.models import DiscussionSettings
     from broadsheet.publishing.passages import post_passages
 
     current = DiscussionSettings.current()

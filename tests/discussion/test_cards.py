@@ -11,10 +11,9 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from broadsheet.accounts.models import User
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.discussion.rendering import card_key
 from broadsheet.discussion.tasks import rebuild_comment_cards
-from broadsheet.moderation.models import DiscussionSettings
 from tests.factories import PostFactory, approved_comment
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the rebuilds are queued after commit

@@ -41,7 +41,7 @@ def test_concurrent_comments_and_moderation_keep_the_count_right(
     broadsheet(env, "migrate", "--noinput")
     broadsheet(env, "flush", "--noinput")
     broadsheet(env, "demo")
-    setup = "from broadsheet.moderation.models import DiscussionSettings as D; s = D.current(); s.comment_previously_approved = False; s.save()"
+    setup = "from broadsheet.discussion.models import DiscussionSettings as D; s = D.current(); s.comment_previously_approved = False; s.save()"
     subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {setup}"],
         env=env,
@@ -90,7 +90,7 @@ from django.db import connections
 from django.utils import timezone
 from broadsheet.accounts.models import User
 from broadsheet.discussion.services import Commenter, CommentRejected, comment_submit
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import DiscussionSettings
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.services import post_save
 

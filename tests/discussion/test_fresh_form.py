@@ -13,7 +13,7 @@ from django.test import Client
 
 from broadsheet.discussion import context
 from broadsheet.discussion.forms import seconds_since
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import DiscussionSettings
 from broadsheet.publishing.models import Post
 from tests.factories import PostFactory, approved_comment
 

@@ -12,9 +12,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from broadsheet.discussion.forms import shown_at_token
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.discussion.services import Commenter, CommentRejected, comment_submit
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
 from tests.discussion.hostile import EMAILS, NAMES, SCRIPTS, URLS
 from tests.factories import PostFactory, approved_comment

@@ -16,9 +16,8 @@ from django.utils import translation
 from django.utils.translation import gettext, ngettext, pgettext
 
 from broadsheet.discussion.forms import shown_at_token
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.discussion.rendering import CARD_VERSION, Words, card_key
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
 from tests.factories import PostFactory, approved_comment
 

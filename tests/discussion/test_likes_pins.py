@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client, override_settings
 
-from broadsheet.discussion.models import Comment, CommentLike
+from broadsheet.discussion.models import Comment, CommentLike, DiscussionSettings
 from broadsheet.discussion.readers import READER_COOKIE
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
 from tests.factories import AuthorFactory, PostFactory, approved_comment
 

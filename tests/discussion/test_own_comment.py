@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from broadsheet.discussion.cookies import PENDING_COOKIE
 from broadsheet.discussion.forms import shown_at_token
-from broadsheet.discussion.models import Comment, CommentRevision
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import Comment, CommentRevision, DiscussionSettings
 from broadsheet.publishing.models import Post
 from tests.factories import AuthorFactory, PostFactory, approved_comment
 

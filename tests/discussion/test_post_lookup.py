@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _readers_take_their_time() -> None:
-    from broadsheet.moderation.models import DiscussionSettings
+    from broadsheet.discussion.models import DiscussionSettings
 
     current = DiscussionSettings.current()
     current.minimum_seconds_on_page = 0

@@ -12,8 +12,7 @@ from django.test import Client
 from lxml import html as lxml_html
 
 from broadsheet.discussion.forms import shown_at_token
-from broadsheet.discussion.models import Comment
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from tests.i18n import test_pseudo_locale as pseudo
 from tests.i18n.test_pseudo_locale import OPEN, Site, escaped_english
 

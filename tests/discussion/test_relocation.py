@@ -10,10 +10,9 @@ import pytest
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
-from broadsheet.discussion.models import Anchor, Comment
+from broadsheet.discussion.models import Anchor, Comment, DiscussionSettings
 from broadsheet.discussion.rendering import card_key
 from broadsheet.discussion.tasks import rebuild_comment_cards, relocate_anchors
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.services import post_save
 from tests.factories import PostFactory, anchored_comment

@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 
 from broadsheet.core.services import settings_save
+from broadsheet.discussion.models import DiscussionSettings
 from broadsheet.discussion.rendering import CommentRenderer, avatar_url
 from broadsheet.discussion.selectors import comment_page_for_post
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
 from tests.factories import PostFactory, approved_comment
 

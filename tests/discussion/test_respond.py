@@ -14,9 +14,8 @@ from django.test import Client
 from broadsheet.core.anchoring import MAX_QUOTE, Selector
 from broadsheet.discussion.forms import shown_at_token
 from broadsheet.discussion.margins import Margins
-from broadsheet.discussion.models import Anchor, Comment
+from broadsheet.discussion.models import Anchor, Comment, DiscussionSettings
 from broadsheet.discussion.services import Commenter, CommentRejected, comment_submit
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.passages import post_passages
 from tests.discussion.hostile import SCRIPTS

@@ -8,9 +8,8 @@ import pytest
 from django.test import Client
 
 from broadsheet.discussion.addresses import comment_address
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.discussion.selectors import comment_page_for_post
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.additions import post_mark
 from broadsheet.publishing.models import Post
 from tests.factories import PostFactory, approved_comment

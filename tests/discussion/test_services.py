@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.discussion.services import Commenter, CommentRejected, comment_submit
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
 from tests.factories import AuthorFactory, PostFactory, approved_comment
 

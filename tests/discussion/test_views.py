@@ -12,8 +12,7 @@ from django.test import Client
 
 from broadsheet.discussion.cookies import PENDING_COOKIE
 from broadsheet.discussion.forms import shown_at_token
-from broadsheet.discussion.models import Comment
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.publishing.models import Post
 from tests.factories import AuthorFactory, PostFactory, approved_comment
 

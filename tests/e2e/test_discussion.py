@@ -9,9 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from broadsheet.accounts.models import User
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.discussion.services import comment_create_stored
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
 from tests.discussion.hostile import NAMES, SCRIPTS, URLS
 

@@ -12,8 +12,7 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext, ngettext, pgettext
 
-from broadsheet.discussion.models import Comment
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.publishing.models import Post
 from tests.e2e.test_post_page import _serious_violations
 from tests.e2e.test_rtl import BODY, box, right

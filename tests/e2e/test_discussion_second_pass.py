@@ -14,9 +14,9 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import timezone
 
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.moderation.bans import ban_create
-from broadsheet.moderation.models import Ban, DiscussionSettings
+from broadsheet.moderation.models import Ban
 from broadsheet.publishing.models import Post
 from tests.factories import PostFactory, approved_comment
 

@@ -17,8 +17,7 @@ from django.core.management import call_command
 
 from broadsheet.accounts.comment_login import forget_login_options
 from broadsheet.accounts.models import User
-from broadsheet.discussion.models import Comment
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.notifications.models import Subscription
 from broadsheet.publishing.models import Post
 from tests.accounts.oidc import ALLAUTH_CALLBACK_PATH, OIDCProvider, start_oidc_provider

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from broadsheet.discussion.models import Comment
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from tests.e2e.test_post_page import _serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from broadsheet.accounts.models import User
-from broadsheet.discussion.models import Comment
-from broadsheet.moderation.models import DiscussionSettings, RemovalEntry
+from broadsheet.discussion.models import Comment, DiscussionSettings
+from broadsheet.moderation.models import RemovalEntry
 from tests.factories import PostFactory, approved_comment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -9,8 +9,7 @@ from urllib.parse import quote
 import pytest
 from django.core.management import call_command
 
-from broadsheet.discussion.models import Comment
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from tests.e2e.shots import element_shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

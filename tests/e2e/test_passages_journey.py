@@ -26,8 +26,7 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from broadsheet.corrections.models import Correction
-from broadsheet.discussion.models import Anchor, Comment
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import Anchor, Comment, DiscussionSettings
 from broadsheet.moderation.services import comment_approve
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.passages import post_passages

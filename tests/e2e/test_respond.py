@@ -11,8 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.management import call_command
 
-from broadsheet.discussion.models import Anchor, Comment
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import Anchor, Comment, DiscussionSettings
 from broadsheet.moderation.services import comment_approve
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.passages import post_passages

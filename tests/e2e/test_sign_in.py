@@ -11,8 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from broadsheet.accounts.comment_login import forget_login_options
-from broadsheet.discussion.models import Comment
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from tests.accounts.oidc import ALLAUTH_CALLBACK_PATH, OIDCProvider, start_oidc_provider
 from tests.e2e.shots import element_shot
 

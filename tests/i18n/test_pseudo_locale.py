@@ -218,7 +218,7 @@ def site(in_pseudo: None, db: None) -> Site:
     from tests.factories import verified_reader
 
     reader = verified_reader("anagnostis")
-    from broadsheet.moderation.models import DiscussionSettings
+    from broadsheet.discussion.models import DiscussionSettings
 
     discussion = DiscussionSettings.current()
     discussion.public_moderation_log = True
@@ -264,7 +264,7 @@ PAGES: list[tuple[str, Callable[[Site], str], str | None]] = [
     ("moderation queue", lambda s: "/moderation/", "staff"),
     ("moderation, edit", lambda s: f"/moderation/{s.comment.pk}/edit/", "staff"),
     ("admin", lambda s: "/admin/", "boss"),
-    ("admin, discussion settings", lambda s: "/admin/moderation/discussionsettings/", "boss"),
+    ("admin, discussion settings", lambda s: "/admin/discussion/discussionsettings/", "boss"),
     ("admin, comments", lambda s: "/admin/discussion/comment/", "boss"),
     ("studio", lambda s: "/studio/", "staff"),
     ("studio, new essay", lambda s: "/studio/posts/new/", "staff"),

@@ -12,8 +12,7 @@ from django.contrib.auth.models import Group
 from broadsheet.accounts.models import User
 from broadsheet.core.markdown import render_comment_markdown
 from broadsheet.core.models import SiteSettings
-from broadsheet.discussion.models import Comment
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.notifications.models import Subscription
 from broadsheet.publishing.models import Category, Post, PostRedirect
 from tests.factories import (

@@ -15,13 +15,12 @@ from django.core.management import CommandError, call_command
 
 from broadsheet.accounts.models import User
 from broadsheet.core.models import SiteSettings
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.importers.json_export import json_export
 from broadsheet.importers.json_format import json_import
 from broadsheet.importers.json_stream import JsonStream
 from broadsheet.importers.models import ImportedObject
 from broadsheet.importers.progress import ImportProblem, ImportReport, Progress
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.notifications.models import Subscription
 from broadsheet.publishing.models import (
     Category,

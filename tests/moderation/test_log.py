@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from broadsheet.accounts.models import Profile, User
 from broadsheet.core.services import settings_save
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.moderation.log import LOG_PER_PAGE, Reason, day, default_reason
-from broadsheet.moderation.models import DiscussionSettings, RemovalEntry
+from broadsheet.moderation.models import RemovalEntry
 from broadsheet.moderation.services import (
     comment_approve,
     comment_delete,

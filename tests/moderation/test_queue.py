@@ -12,8 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from broadsheet.accounts.models import User
-from broadsheet.discussion.models import Comment
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.moderation.services import comment_apply
 from broadsheet.publishing.models import Post
 from tests.factories import AuthorFactory, PostFactory
@@ -469,7 +468,7 @@ def test_the_admin_home_posts_and_discussion_settings_lead_to_the_queue(
     for url in (
         "/admin/",
         "/admin/publishing/post/",
-        "/admin/moderation/discussionsettings/1/change/",
+        "/admin/discussion/discussionsettings/1/change/",
     ):
         html = staff.get(url).content.decode()
         assert 'href="/moderation/?status=pending"' in html, url
@@ -544,11 +543,15 @@ def test_discussion_settings_in_the_admin_has_every_field_grouped(staff: Client)
     editable = [f.name for f in DiscussionSettings._meta.fields if f.editable and not f.primary_key]
     assert sorted(grouped) == sorted(editable)
 
-    response = staff.get("/admin/moderation/discussionsettings/", follow=True)
-    assert response.redirect_chain[-1][0] == "/admin/moderation/discussionsettings/1/change/"
+    response = staff.get("/admin/discussion/discussionsettings/", follow=True)
+    assert response.redirect_chain[-1][0] == "/admin/discussion/discussionsettings/1/change/"
     html = response.content.decode()
     for heading in ("Before a comment appears", "Comment moderation", "Spam guards", "Privacy"):
         assert heading in html
+    # Their old address, from before they moved to the discussion app, still finds them.
+    moved = staff.get("/admin/moderation/discussionsettings/1/change/")
+    assert moved.status_code == 301
+    assert moved["Location"] == "/admin/discussion/discussionsettings/1/change/"
 
 
 def test_spam_tokens_are_listed_read_only(staff: Client) -> None:

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from broadsheet.accounts.models import User
 from broadsheet.discussion.forms import shown_at_token
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.moderation.bans import ban_create, ban_lift
-from broadsheet.moderation.models import Ban, DiscussionSettings, Report
+from broadsheet.moderation.models import Ban, Report
 from broadsheet.publishing.models import Post
 from tests.factories import AuthorFactory, PostFactory, approved_comment
 

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from broadsheet.accounts.models import User
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.moderation import bans
 from broadsheet.moderation.log import ReasonForm, day, notice
-from broadsheet.moderation.models import Ban, DiscussionSettings
+from broadsheet.moderation.models import Ban
 from tests.factories import PostFactory
 from tests.i18n.test_pseudo_locale import CLOSE, OPEN, in_pseudo, pseudo_locale  # noqa: F401
 from tests.i18n.test_pseudo_locale import pytestmark as pseudo_marks

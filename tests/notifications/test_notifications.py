@@ -14,9 +14,8 @@ from django.db import connection
 from django.test import Client
 
 from broadsheet.accounts.models import User
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.discussion.services import Commenter, comment_submit
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.notifications.models import OutgoingEmail, Subscription
 from broadsheet.notifications.outbox import outbox_send_due
 from broadsheet.notifications.services import notify_new_post, subscription_request

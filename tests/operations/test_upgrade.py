@@ -43,6 +43,18 @@ reply = Comment.objects.create(post=post, parent=first, thread=first, depth=1, a
     created_at=now + timedelta(minutes=5))
 Comment.objects.create(post=post, author_name="Cy", author_email="cy@example.org",
     body="Held.", body_html="<p>Held.</p>", status="pending", created_at=now)
+# Settings → Discussion, changed by the writer, in the app that held them then (moderation),
+# and an account allowed to change them: the row and the permission outlive the move.
+old.get_model("moderation", "DiscussionSettings").objects.create(
+    pk=1, thread_comments_depth=3, moderation_keys="casino")
+ContentType = old.get_model("contenttypes", "ContentType")
+Permission = old.get_model("auth", "Permission")
+named = {"name": "discussion settings"} if "name" in {f.name for f in ContentType._meta.fields} else {}
+kind = ContentType.objects.create(app_label="moderation", model="discussionsettings", **named)
+allowed = Permission.objects.create(content_type=kind, codename="change_discussionsettings",
+    name="Can change discussion settings")
+editor = User.objects.create(username="ed", email="ed@example.org", password="!", is_staff=True)
+editor.user_permissions.add(allowed)
 print("built", len(executor.loader.applied_migrations), "of", len(graph.nodes))
 """
 
@@ -62,6 +74,11 @@ response = Client(HTTP_HOST="127.0.0.1").get(post.get_absolute_url())
 page = response.content.decode()
 assert response.status_code == 200, response.status_code
 assert "A reply." in page and "<script>alert(1)</script>" not in page
+from broadsheet.accounts.models import User
+from broadsheet.discussion.models import DiscussionSettings
+settings = DiscussionSettings.current()
+assert (settings.thread_comments_depth, settings.moderation_keys) == (3, "casino")
+assert User.objects.get(username="ed").has_perm("discussion.change_discussionsettings")
 print("survived")
 """
 

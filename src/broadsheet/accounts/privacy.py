@@ -57,7 +57,7 @@ from broadsheet.core import effects
 from broadsheet.core.effects import action
 from broadsheet.core.mail import mail_send
 from broadsheet.core.models import SiteSettings
-from broadsheet.discussion.models import Comment, same_email
+from broadsheet.discussion.models import Comment, DiscussionSettings, same_email
 from broadsheet.moderation.services import anonymise_ip, comment_delete
 from broadsheet.publishing.models import PostAuthor
 
@@ -265,7 +265,6 @@ _ANONYMISED_FIELDS = [
 
 def _anonymise(comments: list[Comment]) -> int:
     from broadsheet.discussion.rendering import refresh_card
-    from broadsheet.moderation.models import DiscussionSettings
 
     settings = DiscussionSettings.current()
     for comment in comments:

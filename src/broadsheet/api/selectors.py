@@ -12,11 +12,10 @@ from django.db import connection
 
 from broadsheet.accounts.models import Profile, User
 from broadsheet.core.sql import column, converter, select_one
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.discussion.rendering import DELETED, avatar_for
 from broadsheet.discussion.selectors import comment_page_for_post
 from broadsheet.discussion.services import comments_are_open
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.threads import thread_for_url
 

@@ -23,9 +23,8 @@ from broadsheet.api.services import (
 from broadsheet.core.markdown import render_comment_markdown
 from broadsheet.core.sanitize import without_nul
 from broadsheet.discussion.addresses import comment_address
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.discussion.services import MAX_BODY, Commenter, CommentRejected, comment_submit
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.moderation.services import comment_apply
 from broadsheet.notifications.services import comment_subscriptions_request
 from broadsheet.publishing.models import Post

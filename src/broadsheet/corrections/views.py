@@ -28,7 +28,7 @@ from broadsheet.core.cache import cache_policy
 from broadsheet.corrections.forms import SuggestionForm
 from broadsheet.corrections.selectors import as_published, published_site_wide
 from broadsheet.corrections.services import correction_suggest, over_the_limit
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import DiscussionSettings
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.passages import post_passages
 from broadsheet.publishing.selectors import post_for_permalink

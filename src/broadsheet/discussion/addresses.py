@@ -24,7 +24,7 @@ from broadsheet.publishing.models import Post
 
 
 class Paging(Protocol):
-    """The Discussion settings a comment's page depends on (moderation's DiscussionSettings,
+    """The Discussion settings a comment's page depends on (DiscussionSettings,
     passed in: this module sits below it)."""
 
     page_comments: bool

@@ -25,11 +25,10 @@ from broadsheet.discussion.cookies import pending_ids
 from broadsheet.discussion.forms import ANCHOR_PARTS, CommentForm, field_row, shown_at_token
 from broadsheet.discussion.likes import post_like_count
 from broadsheet.discussion.margins import margins_for
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.discussion.rendering import CommentRenderer, version_notes
 from broadsheet.discussion.selectors import Node, comment_page_for_post
 from broadsheet.discussion.services import comments_are_open, edit_minutes
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
 
 

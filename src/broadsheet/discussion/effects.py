@@ -66,7 +66,7 @@ def _every_card(keys: set[Any]) -> None:
 
 @effects.handles(effects.SETTINGS)
 def _settings(labels: set[str]) -> None:
-    if "moderation.discussionsettings" in labels:
+    if "discussion.discussionsettings" in labels:
         effects.cards(every=True)
 
 

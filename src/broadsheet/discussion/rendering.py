@@ -36,9 +36,8 @@ from django.utils.translation import gettext_lazy, pgettext, trans_real
 from broadsheet.core.identicon import identicon_key
 from broadsheet.core.numerals import localize_digits
 from broadsheet.discussion.anchors import anchor_of, anchor_shown
-from broadsheet.discussion.models import Anchor, Comment
+from broadsheet.discussion.models import Anchor, Comment, DiscussionSettings
 from broadsheet.discussion.selectors import NOT_SHOWN, CommentPage, Node
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post, Revision
 
 AWAITING = gettext_lazy("Your comment is awaiting moderation.")

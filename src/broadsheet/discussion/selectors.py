@@ -17,8 +17,7 @@ from django.utils.translation import gettext
 from broadsheet.core.sql import select_models
 from broadsheet.discussion.addresses import address_on_page, default_comment_page
 from broadsheet.discussion.anchors import quoted
-from broadsheet.discussion.models import Anchor, Comment
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import Anchor, Comment, DiscussionSettings
 from broadsheet.publishing.models import Post
 
 _TABLE = Comment._meta.db_table

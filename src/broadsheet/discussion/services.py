@@ -23,12 +23,11 @@ from broadsheet.core.sql import add_to, insert_row, select_one
 from broadsheet.core.webaddress import NotAWebAddress, web_address
 from broadsheet.discussion.effects import comment_changed
 from broadsheet.discussion.margins import ANCHORED
-from broadsheet.discussion.models import Anchor, Comment
+from broadsheet.discussion.models import Anchor, Comment, DiscussionSettings
 from broadsheet.discussion.removal import comment_remove, keep_earlier_text
 from broadsheet.discussion.rendering import refresh_card
 from broadsheet.discussion.selectors import comment_repeated
 from broadsheet.moderation.bans import ban_for, refusal
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.moderation.rules import Candidate, Decision, decide
 from broadsheet.notifications.services import notice_due
 from broadsheet.publishing.additions import post_mark

@@ -1,5 +1,6 @@
-"""Writes to comments that bypass the actions (demo content, imports, the test factories)
-declare the same effects as the actions (discussion.effects); silent inside an action.
+"""Writes to comments and to the Discussion settings that bypass the actions (demo content,
+imports, the test factories, the admin) declare the same effects as the actions
+(discussion.effects); silent inside an action.
 
 An account deleted outside an action (the admin) leaves its comments, their user set to none
 with no save of theirs: their pages, search rows and cards are found before it goes."""
@@ -13,8 +14,9 @@ from django.dispatch import receiver
 
 from broadsheet.accounts.models import User
 from broadsheet.core.effects import in_action
+from broadsheet.core.services import settings_changed
 from broadsheet.discussion.effects import comment_changed, comments_rewritten
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 
 _APPROVED = Comment.Status.APPROVED
 
@@ -57,3 +59,11 @@ def _account_deleted(sender: Any, instance: User, **kwargs: Any) -> None:
     rows = list(Comment.objects.filter(user_id=instance.pk).values_list("pk", "post_id"))
     if rows:
         comments_rewritten(comment_ids=[r[0] for r in rows], post_ids={r[1] for r in rows})
+
+
+@receiver(post_save, sender=DiscussionSettings, dispatch_uid="effects-discussion-settings")
+@receiver(post_delete, sender=DiscussionSettings, dispatch_uid="effects-discussion-settings-del")
+def _discussion_settings_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """The Discussion settings saved outside `settings_save` (the admin) declare its effects."""
+    if not kwargs.get("raw") and not in_action():
+        settings_changed(settings=instance)

@@ -28,7 +28,7 @@ from broadsheet.discussion.context import comment_form_context, discussion_conte
 from broadsheet.discussion.cookies import pending_ids, remember_author, remember_pending
 from broadsheet.discussion.forms import CommentForm, OwnEditForm, seconds_since
 from broadsheet.discussion.likes import NotLikeable, comment_like, post_like
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.discussion.pins import PinRefused, comment_pin
 from broadsheet.discussion.readers import reader_of, remember_reader
 from broadsheet.discussion.rendering import CommentRenderer
@@ -44,7 +44,6 @@ from broadsheet.discussion.services import (
     own_comment,
     window_closed_message,
 )
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.passages import post_passages
 from broadsheet.publishing.selectors import (

@@ -28,10 +28,10 @@ from broadsheet.accounts.limits import sign_in_start_refused
 from broadsheet.core.cache import cache_policy
 from broadsheet.core.compress import gzipped
 from broadsheet.core.numerals import numbering_system
+from broadsheet.discussion.models import DiscussionSettings
 from broadsheet.embed.middleware import SIGN_IN_NONCE_KEY, SIGN_IN_ORIGIN_KEY
 from broadsheet.embed.origins import allowed_origin, origin_of
 from broadsheet.embed.tokens import TOKEN_MINUTES, token_issue
-from broadsheet.moderation.models import DiscussionSettings
 
 SCRIPT = Path(__file__).resolve().parents[1] / "static" / "broadsheet" / "embed" / "embed.js"
 _UNSAFE_NONE = "unsafe-none"

@@ -38,8 +38,7 @@ from broadsheet.core.webaddress import absolute_html
 from broadsheet.corrections.selectors import Published, published_for_posts
 from broadsheet.discussion.addresses import comment_addresses
 from broadsheet.discussion.anchors import THREAD_UNUSED, WITH_ANCHORS, quoted, responds_to
-from broadsheet.discussion.models import Comment
-from broadsheet.moderation.models import DiscussionSettings
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.publishing.models import Category, Post, Tag
 from broadsheet.publishing.selectors import category_for_path
 

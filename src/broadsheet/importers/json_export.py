@@ -25,10 +25,9 @@ from django.utils import timezone
 
 from broadsheet.accounts.models import Profile, User
 from broadsheet.core.models import SiteSettings
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.importers.progress import Progress
 from broadsheet.media.models import MediaItem
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.notifications.models import Subscription
 from broadsheet.publishing.models import (
     Category,

@@ -26,7 +26,7 @@ from django.db import DatabaseError, connection, models, transaction
 
 from broadsheet.accounts.models import User
 from broadsheet.core.models import SiteSettings
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.importers.json_accounts import account_restore
 from broadsheet.importers.json_comments import CommentRestorer, comment_counts_update
 from broadsheet.importers.json_export import (
@@ -50,7 +50,6 @@ from broadsheet.importers.models import ImportRun
 from broadsheet.importers.progress import ImportProblem, ImportReport, Progress
 from broadsheet.importers.writing import checked_address
 from broadsheet.media.models import MediaItem
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.notifications.models import Subscription
 from broadsheet.publishing.additions import post_mark
 from broadsheet.publishing.citations import reference_html, reference_key

@@ -21,13 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from broadsheet.core.sanitize import without_nul
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.discussion.selectors import removal_notices
-from broadsheet.moderation.models import (
-    MAX_REASON_TEXT,
-    DiscussionSettings,
-    RemovalEntry,
-)
+from broadsheet.moderation.models import MAX_REASON_TEXT, RemovalEntry
 from broadsheet.publishing.models import Post
 
 Status = Comment.Status

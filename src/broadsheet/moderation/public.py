@@ -19,8 +19,8 @@ from django.views.decorators.http import require_safe
 
 from broadsheet.core.cache import cache_policy
 from broadsheet.core.models import SiteSettings
+from broadsheet.discussion.models import DiscussionSettings
 from broadsheet.moderation.log import LogLine, log_latest, log_page
-from broadsheet.moderation.models import DiscussionSettings
 
 FEED_ENTRIES = 20
 # An empty log's feed has no date of its own (Django would write the time of the request, and

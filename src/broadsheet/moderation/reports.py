@@ -17,9 +17,9 @@ from django.views.decorators.http import require_http_methods
 
 from broadsheet.core.cache import cache_policy
 from broadsheet.core.effects import action
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.discussion.readers import Reader, reader_of, remember_reader
-from broadsheet.moderation.models import DiscussionSettings, Report
+from broadsheet.moderation.models import Report
 from broadsheet.moderation.services import _set_status
 
 

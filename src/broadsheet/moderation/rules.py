@@ -10,9 +10,8 @@ from dataclasses import dataclass
 
 from django.utils.html import strip_tags
 
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.discussion.selectors import comment_previously_approved
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.moderation.spam import comment_tokens, spam_score
 
 _LINK = re.compile(r"<a\s[^>]*href", re.I)

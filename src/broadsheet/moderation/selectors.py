@@ -15,8 +15,8 @@ from django.utils.translation import ngettext_lazy, pgettext_lazy
 
 from broadsheet.discussion.addresses import comment_addresses
 from broadsheet.discussion.anchors import THREAD_UNUSED, WITH_ANCHORS, Quoted, quoted, responds_to
-from broadsheet.discussion.models import Comment, CommentRevision
-from broadsheet.moderation.models import DiscussionSettings, Report
+from broadsheet.discussion.models import Comment, CommentRevision, DiscussionSettings
+from broadsheet.moderation.models import Report
 
 Status = Comment.Status
 StrOrPromise = str | Promise

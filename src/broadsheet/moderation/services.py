@@ -16,10 +16,10 @@ from broadsheet.core.markdown import render_comment_markdown
 from broadsheet.core.sanitize import without_nul
 from broadsheet.core.sql import add_to
 from broadsheet.discussion.effects import comment_changed
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.discussion.removal import comment_remove, keep_earlier_text
 from broadsheet.moderation.log import Reason, removal_forget, removal_logged, removal_record
-from broadsheet.moderation.models import DiscussionSettings, Report
+from broadsheet.moderation.models import Report
 from broadsheet.moderation.spam import comment_tokens, spam_train, spam_untrain
 from broadsheet.publishing.models import Post
 

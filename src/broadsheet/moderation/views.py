@@ -20,7 +20,7 @@ from broadsheet.core.cache import cache_policy
 from broadsheet.core.converters import id_or_none
 from broadsheet.core.webaddress import WebAddressField
 from broadsheet.discussion.anchors import WITH_ANCHORS, quoted, responds_to
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.discussion.services import (
     MAX_EMAIL,
     MAX_NAME,
@@ -31,7 +31,7 @@ from broadsheet.discussion.services import (
 )
 from broadsheet.moderation import selectors
 from broadsheet.moderation.log import Reason, ReasonForm
-from broadsheet.moderation.models import MAX_REASON_TEXT, DiscussionSettings
+from broadsheet.moderation.models import MAX_REASON_TEXT
 from broadsheet.moderation.services import comment_apply, comment_edit
 
 QUEUE_PATH = "/moderation/"

@@ -27,9 +27,8 @@ from broadsheet.core.models import SiteSettings
 from broadsheet.core.webaddress import absolute_html
 from broadsheet.discussion.addresses import comment_address
 from broadsheet.discussion.anchors import THREAD_UNUSED, WITH_ANCHORS, quoted, responds_to
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.media.figures import figures_for_email
-from broadsheet.moderation.models import DiscussionSettings
 from broadsheet.notifications.links import DAY, absolute, make_token
 from broadsheet.notifications.models import OutgoingEmail, Subscription
 from broadsheet.notifications.moderation_links import moderation_email_id, moderation_link
