@@ -149,6 +149,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "broadsheet.core.context_processors.site",
+                "broadsheet.publishing.context_processors.navigation",
             ],
         },
     },

@@ -49,6 +49,18 @@ def test_warming_up_compiles_what_the_first_comment_would_have_waited_for(
     assert _probe(tmp_path, probe) == ["True"] * 4 + ["False"] * 4
 
 
+def test_warming_up_runs_what_the_apps_registered(tmp_path: Path) -> None:
+    probe = (
+        "import django; django.setup()\n"
+        "from broadsheet.core.warm import _WARMERS, warm_register, warm_up\n"
+        "print(*sorted(w.__module__ for w in _WARMERS))\n"
+        "warm_register(lambda: print('warmed'))\n"
+        "warm_up()"
+    )
+    # Moderation's spam tokenizer is warmed through the registry (core imports no app above it).
+    assert _probe(tmp_path, probe) == ["broadsheet.moderation.apps", "warmed"]
+
+
 def test_warming_up_builds_the_reverse_tables_of_every_include(tmp_path: Path) -> None:
     probe = (
         "import django; django.setup()\n"

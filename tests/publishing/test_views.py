@@ -342,6 +342,22 @@ def test_security_headers(client: Client, db: None) -> None:
     assert secure["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
+def test_forms_may_post_to_the_sign_in_providers_set_up_and_nowhere_else(
+    client: Client, db: None, settings: Any
+) -> None:
+    def form_action() -> list[str]:
+        csp = client.get("/")["Content-Security-Policy"]
+        return next(p for p in csp.split("; ") if p.startswith("form-action")).split()[1:]
+
+    settings.SOCIALACCOUNT_PROVIDERS = {}
+    assert form_action() == ["'self'"]
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {"APPS": [{"provider_id": "idp", "name": "Our IdP", "client_id": "x",
+                                     "settings": {"server_url": "https://id.example.org/realms/a"}}]},
+    }  # fmt: skip
+    assert form_action() == ["'self'", "https://id.example.org"]
+
+
 def _patterns(resolver: URLResolver, prefix: str = "") -> list[tuple[str, Any]]:
     found = []
     for entry in resolver.url_patterns:

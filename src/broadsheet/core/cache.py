@@ -19,17 +19,26 @@ Policy = Literal["public", "private", "never"]
 View = Callable[..., HttpResponseBase]
 
 
+_PERSONAL: list[str] = []
+
+
+def personal_cookie_register(name: str) -> None:
+    """An app's cookie that makes a page personal (discussion's pending comments: a guest sees
+    their own held comment): a request carrying it is never answered from, or stored in, the
+    page cache. Registered in the app's ready()."""
+    if name not in _PERSONAL:
+        _PERSONAL.append(name)
+
+
 def personal_cookies() -> tuple[str, ...]:
-    """Cookies that make a page personal: the session, and a commenter's pending comments.
+    """Cookies that make a page personal: the session, the one-off notices' ("You have signed
+    out."), and those the apps registered.
 
     The saved-details cookie is not one: a script fills the form in, the page stays the same.
     """
-    from broadsheet.discussion.cookies import PENDING_COOKIE
-
-    # "messages" carries one-off notices ("You have signed out.") in a cookie.
     return (
         settings.SESSION_COOKIE_NAME,
-        PENDING_COOKIE,
+        *_PERSONAL,
         getattr(settings, "MESSAGE_COOKIE_NAME", "messages"),
     )
 

@@ -1,22 +1,30 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
 
+_FORM_TARGETS: list[Callable[[], Iterable[str]]] = []
+
+
+def form_action_register(origins: Callable[[], Iterable[str]]) -> None:
+    """An app whose forms lead elsewhere names those origins (accounts: the sign-in providers
+    that are set up), asked again for each response. Registered in the app's ready()."""
+    if origins not in _FORM_TARGETS:
+        _FORM_TARGETS.append(origins)
+
 
 def content_security_policy() -> str:
     """No inline scripts or styles anywhere; everything is served from the site itself.
 
-    Forms may post only here, and to the sign-in providers that are set up: the comment
-    form's provider icons post to us and are redirected there, and browsers apply
-    form-action to that redirect too.
+    Forms may post only here, and to the origins the apps registered: the comment form's
+    provider icons post to us and are redirected there, and browsers apply form-action to
+    that redirect too.
     """
-    from broadsheet.accounts.providers.config import sign_in_origins
-
-    form_action = " ".join(["'self'", *sorted(sign_in_origins())])
+    elsewhere = {origin for origins in _FORM_TARGETS for origin in origins()}
+    form_action = " ".join(["'self'", *sorted(elsewhere)])
     return "; ".join(
         [
             "default-src 'self'",

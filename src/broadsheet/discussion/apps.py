@@ -9,9 +9,13 @@ class DiscussionConfig(AppConfig):
 
     def ready(self) -> None:
         from broadsheet.accounts.comment_login import draft_fields_register
+        from broadsheet.core.cache import personal_cookie_register
+        from broadsheet.discussion.cookies import PENDING_COOKIE
         from broadsheet.discussion.services import MAX_BODY, MAX_EMAIL, MAX_NAME, MAX_URL
 
         # Signing in from the comment form keeps its draft, each field within the form's limit.
         draft_fields_register(
             {"comment": MAX_BODY, "author": MAX_NAME, "email": MAX_EMAIL, "url": MAX_URL}
         )
+        # A guest's held comment is shown to them alone: pages carrying its cookie are personal.
+        personal_cookie_register(PENDING_COOKIE)

@@ -10,9 +10,21 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         # The public log's notices in threads: the discussion (a lower layer) keeps a registry
         # of notice sources, which this fills.
+        from broadsheet.core.warm import warm_register
         from broadsheet.moderation import (
             log,  # noqa: F401
             privacy,
         )
 
         privacy.register()  # an account's likes and reports, in personal-data requests
+        warm_register(_warm_spam_filter)
+
+
+def _warm_spam_filter() -> None:
+    """The spam filter's tokenizer, compiled before a worker's first comment."""
+    from broadsheet.moderation.spam import comment_tokens
+
+    comment_tokens(
+        body="A *warm* start, with a link: https://example.org/ and “quotes”.",
+        author_name="Reader", author_email="reader@example.org", author_url="https://example.org",
+    )  # fmt: skip
