@@ -35,13 +35,9 @@ LAYERS = {
 
 # (module, the higher app it imports): older code, to be turned into registrations.
 KNOWN_UPWARD = {
-    ("accounts.admin", "publishing"),
-    ("accounts.comment_login", "publishing"),
     ("accounts.privacy", "discussion"),
     ("accounts.privacy", "moderation"),
     ("accounts.privacy", "publishing"),
-    ("accounts.views", "discussion"),
-    ("accounts.views", "notifications"),
     ("discussion.services", "moderation"),
     ("discussion.services", "notifications"),
     ("discussion.views", "notifications"),

@@ -9,7 +9,9 @@ from django.views.static import serve
 
 from broadsheet.core import converters
 from broadsheet.core.cache import cache_policy
+from broadsheet.discussion import people
 from broadsheet.moderation import reports as moderation_reports
+from broadsheet.notifications import views as notifications_views
 
 converters.register()  # yyyy and dd, used by the publishing and feeds URLs
 
@@ -44,6 +46,14 @@ urlpatterns = [
     path("", include("broadsheet.core.urls")),
     path("", include("broadsheet.embed.urls")),
     path("", include("broadsheet.discussion.urls")),
+    # An account's pages that other apps answer: its email subscriptions (notifications), and
+    # the public page of a commenter (discussion).
+    path(
+        "accounts/subscriptions/",
+        notifications_views.account_subscriptions,
+        name="account_subscriptions",
+    ),
+    path("people/<str:username>/", people.person, name="person"),
     path("", include("broadsheet.accounts.urls")),
     path("", include("broadsheet.notifications.urls")),
     path("", include("broadsheet.feeds.urls")),

@@ -7,7 +7,7 @@ from django.db import models
 from broadsheet.accounts.avatars import AvatarField, HeaderField
 from broadsheet.accounts.limits import RateLimitedAdminLoginForm
 from broadsheet.accounts.models import Profile, User
-from broadsheet.publishing.admin import HttpsURLField
+from broadsheet.core.admin import HttpsURLField
 
 # The admin's sign-in counts against the same limits as every other way in.
 admin.site.login_form = RateLimitedAdminLoginForm

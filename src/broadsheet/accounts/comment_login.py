@@ -13,7 +13,7 @@ as the comment POST does (broadsheet.core.origin), and count against the `login`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,15 +41,19 @@ DRAFT_KEY = "broadsheet.comment_draft"
 PROVIDER_KEY = "broadsheet.signed_in_with"
 SITE = "site"
 POPUP_DONE = "/accounts/popup-done/"
-# The comment form's fields kept while its writer signs in, each with its longest value. The
-# discussion app, which owns the form, registers them (draft_fields_register).
+# The comment form's fields kept while its writer signs in, each with its longest value, and
+# how to find the post the form belongs to. The discussion app, which owns the form, registers
+# them (comment_form_register).
 _draft_limits: dict[str, int] = {}
 _DRAFT_IDS = ("parent_id", "post_id")
+_post_lookup: list[Callable[..., Any]] = []
 
 
-def draft_fields_register(limits: Mapping[str, int]) -> None:
-    """Called by the app that owns the comment form: its fields and their maximum lengths."""
+def comment_form_register(*, limits: Mapping[str, int], post: Callable[..., Any]) -> None:
+    """Called by the app that owns the comment form: its fields and their maximum lengths, and
+    `post(pk=…, user=…)`, the post of that id if `user` may comment on it (else None)."""
     _draft_limits.update(limits)
+    _post_lookup[:] = [post]
 
 
 _MARKS = {
@@ -121,9 +125,8 @@ def _start(request: HttpRequest, option_id: str, return_url: str) -> HttpRespons
 
 def _posted_post(request: HttpRequest) -> Any:
     """The post the comment form belongs to, if the reader may see it."""
-    from broadsheet.publishing.selectors import post_for_comments
-
-    return post_for_comments(pk=id_or_none(request.POST.get("post_id")), user=request.user)
+    pk = id_or_none(request.POST.get("post_id"))
+    return _post_lookup[0](pk=pk, user=request.user) if _post_lookup else None
 
 
 def _draft(request: HttpRequest) -> dict[str, str]:

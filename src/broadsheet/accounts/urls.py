@@ -14,8 +14,6 @@ urlpatterns = [
     path("accounts/profile/", views.profile_edit, name="profile_edit"),
     path("accounts/tokens/", token_views.tokens, name="account_tokens"),
     path("accounts/tokens/<int:pk>/revoke/", token_views.token_revoke, name="account_token_revoke"),
-    path("accounts/subscriptions/", views.subscriptions, name="account_subscriptions"),
     path("", include("broadsheet.accounts.privacy_views")),
     path("accounts/", include("allauth.urls")),
-    path("people/<str:username>/", views.person, name="person"),
 ]

@@ -7,13 +7,12 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods
 
 from broadsheet.accounts.avatars import (
     HEADER_TOO_LARGE,
@@ -23,31 +22,12 @@ from broadsheet.accounts.avatars import (
     UploadLimit,
 )
 from broadsheet.accounts.language import offered, session_language_set
-from broadsheet.accounts.models import Profile, User
+from broadsheet.accounts.models import Profile
 from broadsheet.accounts.services import profile_update
 from broadsheet.core.cache import cache_policy
 from broadsheet.core.languages import language_choices as core_language_choices
 from broadsheet.core.languages import language_name
 from broadsheet.core.webaddress import WebAddressField
-from broadsheet.discussion.models import Comment
-
-
-@require_safe
-@cache_policy("public")
-def person(request: HttpRequest, username: str) -> HttpResponse:
-    """A commenter's public page: name, photo, bio, website and their approved comments."""
-    user = get_object_or_404(
-        User.objects.select_related("profile"), username=username, is_active=True
-    )
-    comments = (
-        Comment.objects.filter(
-            user=user, status=Comment.Status.APPROVED, removed=False, post__status="published"
-        )
-        .select_related("post")
-        .order_by("-created_at")
-    )
-    page = Paginator(comments, 20).get_page(request.GET.get("page"))
-    return render(request, "accounts/person.html", {"person": user, "page_obj": page})
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -97,16 +77,6 @@ class ProfileForm(forms.ModelForm):
         if "header" in self.too_large:
             raise forms.ValidationError(HEADER_TOO_LARGE, code="too_large")
         return self.cleaned_data.get("header")
-
-
-@require_safe
-@login_required
-@cache_policy("never")
-def subscriptions(request: HttpRequest) -> HttpResponse:
-    """The account's email subscriptions are managed on the same page a guest's link opens."""
-    from broadsheet.notifications.services import manage_url
-
-    return HttpResponseRedirect(manage_url(request.user.email))  # type: ignore[union-attr]
 
 
 @require_http_methods(["GET", "POST"])

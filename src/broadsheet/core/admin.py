@@ -2,12 +2,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from broadsheet.core.models import SingletonModel, SiteSettings
 from broadsheet.core.services import settings_save
+
+
+class HttpsURLField(forms.URLField):
+    """A typed address without a scheme is taken as https://, as Django 6 will do by default."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["assume_scheme"] = "https"
+        super().__init__(**kwargs)
 
 
 class SingletonAdmin(admin.ModelAdmin):

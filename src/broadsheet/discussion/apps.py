@@ -8,14 +8,17 @@ class DiscussionConfig(AppConfig):
     verbose_name = _("Discussion")
 
     def ready(self) -> None:
-        from broadsheet.accounts.comment_login import draft_fields_register
+        from broadsheet.accounts.comment_login import comment_form_register
         from broadsheet.core.cache import personal_cookie_register
         from broadsheet.discussion.cookies import PENDING_COOKIE
         from broadsheet.discussion.services import MAX_BODY, MAX_EMAIL, MAX_NAME, MAX_URL
+        from broadsheet.publishing.selectors import post_for_comments
 
-        # Signing in from the comment form keeps its draft, each field within the form's limit.
-        draft_fields_register(
-            {"comment": MAX_BODY, "author": MAX_NAME, "email": MAX_EMAIL, "url": MAX_URL}
+        # Signing in from the comment form keeps its draft, each field within the form's limit,
+        # and comes back to the form's post.
+        comment_form_register(
+            limits={"comment": MAX_BODY, "author": MAX_NAME, "email": MAX_EMAIL, "url": MAX_URL},
+            post=post_for_comments,
         )
         # A guest's held comment is shown to them alone: pages carrying its cookie are personal.
         personal_cookie_register(PENDING_COOKIE)

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext, pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from broadsheet.core.cache import cache_policy
 from broadsheet.core.converters import id_or_none
@@ -23,6 +24,7 @@ from broadsheet.notifications.services import (
     CONFIRM_LINK_AGE,
     MANAGE_LINK_AGE,
     MODERATION_LINK_AGE,
+    manage_url,
     subscription_cancel,
     subscription_confirm,
     subscription_request,
@@ -226,3 +228,11 @@ def moderate(request: HttpRequest, token: str) -> HttpResponse:
         "trash": gettext("The comment by %(author)s was moved to the Trash."),
     }
     return _page(request, gettext("Done"), done[link.action] % {"author": author})
+
+
+@require_safe
+@login_required
+@cache_policy("never")
+def account_subscriptions(request: HttpRequest) -> HttpResponse:
+    """The account's email subscriptions are managed on the same page a guest's link opens."""
+    return HttpResponseRedirect(manage_url(request.user.email))  # type: ignore[union-attr]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from broadsheet.accounts.models import User
-from broadsheet.core.admin import SingletonAdmin
+from broadsheet.core.admin import HttpsURLField, SingletonAdmin
 from broadsheet.publishing.citations import name_text, parse_name
 from broadsheet.publishing.models import (
     Category,
@@ -26,14 +26,6 @@ from broadsheet.publishing.models import (
 )
 from broadsheet.publishing.revisions import revision_take
 from broadsheet.publishing.services import post_render, post_rerender, post_save
-
-
-class HttpsURLField(forms.URLField):
-    """A typed address without a scheme is taken as https://, as Django 6 will do by default."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs["assume_scheme"] = "https"
-        super().__init__(**kwargs)
 
 
 class ReferenceForm(forms.ModelForm):
