@@ -39,8 +39,6 @@ KNOWN_UPWARD = {
     ("accounts.privacy", "moderation"),
     ("accounts.privacy", "publishing"),
     ("discussion.services", "moderation"),
-    ("discussion.services", "notifications"),
-    ("discussion.views", "notifications"),
     ("publishing.metadata", "discussion"),
     ("publishing.views", "discussion"),
     ("publishing.views", "search"),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -153,6 +154,21 @@ def _shallow(thing: Any) -> Any:
     new = object.__new__(type(thing))
     new.__dict__.update(thing.__dict__)
     return new
+
+
+# What other apps do with the form's boxes once the comment is stored (notifications: the two
+# "Notify me" boxes). Each is called as followup(comment=…, post=…, data=cleaned data).
+_FOLLOWUPS: list[Callable[..., None]] = []
+
+
+def comment_form_followup_register(followup: Callable[..., None]) -> None:
+    """Registered in the app's ready()."""
+    if followup not in _FOLLOWUPS:
+        _FOLLOWUPS.append(followup)
+
+
+def comment_form_followups() -> tuple[Callable[..., None], ...]:
+    return tuple(_FOLLOWUPS)
 
 
 class CommentForm(forms.Form):

@@ -29,7 +29,6 @@ from broadsheet.discussion.rendering import refresh_card
 from broadsheet.discussion.selectors import comment_repeated
 from broadsheet.moderation.bans import ban_for, refusal
 from broadsheet.moderation.rules import Candidate, Decision, decide
-from broadsheet.notifications.services import notice_due
 from broadsheet.publishing.additions import post_mark
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.passages import post_passages
@@ -393,6 +392,15 @@ def _moderates(commenter: Commenter, who: Identity) -> bool:
     )
 
 
+def _notice_due(status: str, settings: DiscussionSettings) -> bool:
+    """Whether anyone could be emailed about a new comment with this status (the worker's
+    round, notifications' `comments_notify_due`, tells them): a comment nobody would hear of
+    (spam, trash, held with moderator emails off) is not marked."""
+    if status == Comment.Status.PENDING:
+        return settings.moderation_notify
+    return status == Comment.Status.APPROVED
+
+
 def _comment_create(
     *,
     post: Post,
@@ -432,7 +440,7 @@ def _comment_create(
         moderation_reason=decision.reason,
         spam_score=decision.spam_score,
         # Whoever should hear of it is told by the worker's next round, not by this request.
-        notice_due=notice_due(decision.status, settings),
+        notice_due=_notice_due(decision.status, settings),
         post_version=post.version or None,
     )
     refresh_card(comment, settings)  # what Comment.save() adds
@@ -649,7 +657,7 @@ def comment_edit_own(
         locked.previous_status, locked.status_changed_at = old, now
         locked.moderation_reason = f"Edited by its writer: {decision.reason}"[:300]
         locked.spam_score = decision.spam_score
-        locked.notice_due = notice_due(locked.status, DiscussionSettings.current())
+        locked.notice_due = _notice_due(locked.status, DiscussionSettings.current())
         update += ["previous_status", "status_changed_at", "moderation_reason", "spam_score",
                    "notice_due"]  # fmt: skip
         if old == Comment.Status.APPROVED:

@@ -26,7 +26,12 @@ from broadsheet.core.origin import cross_site_refusal
 from broadsheet.discussion.addresses import comment_address
 from broadsheet.discussion.context import comment_form_context, discussion_context
 from broadsheet.discussion.cookies import pending_ids, remember_author, remember_pending
-from broadsheet.discussion.forms import CommentForm, OwnEditForm, seconds_since
+from broadsheet.discussion.forms import (
+    CommentForm,
+    OwnEditForm,
+    comment_form_followups,
+    seconds_since,
+)
 from broadsheet.discussion.likes import NotLikeable, comment_like, post_like
 from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.discussion.pins import PinRefused, comment_pin
@@ -97,7 +102,8 @@ def comment_post(request: HttpRequest) -> HttpResponse:
         comment = _submitted(request, post, form)
     except CommentRejected as rejected:
         return _refused(request, post, form, rejected)
-    _subscribe(comment, post, data)
+    for followup in comment_form_followups():  # the "Notify me" boxes
+        followup(comment=comment, post=post, data=data)
     url = comment_address(comment=comment, settings=settings)
     response: HttpResponse = (
         _posted_json(comment, post, url, settings)
@@ -174,18 +180,6 @@ def _remember(
             email=comment.author_email,
             url=comment.author_url,
         )
-
-
-def _subscribe(comment: Comment, post: Post, data: dict[str, object]) -> None:
-    """The two "Notify me" boxes: each starts a subscription that the emailed link confirms."""
-    from broadsheet.notifications.services import comment_subscriptions_request
-
-    comment_subscriptions_request(
-        comment=comment,
-        post=post,
-        comments=bool(data.get("subscribe_comments")),
-        posts=bool(data.get("subscribe_posts")),
-    )
 
 
 def _refused(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -290,12 +291,15 @@ def notify_comment(*, comment_id: int) -> None:
         )  # fmt: skip
 
 
-def notice_due(status: str, settings: DiscussionSettings) -> bool:
-    """Whether `notify_comment` could email anyone about a new comment with this status: a
-    comment nobody would hear of (spam, trash, held with moderator emails off) is not marked."""
-    if status == Comment.Status.PENDING:
-        return settings.moderation_notify
-    return status == Comment.Status.APPROVED
+def comment_form_subscribe(*, comment: Comment, post: Post, data: Mapping[str, object]) -> None:
+    """The comment form's two "Notify me" boxes (registered with discussion.forms): each
+    starts a subscription that the emailed link confirms."""
+    comment_subscriptions_request(
+        comment=comment,
+        post=post,
+        comments=bool(data.get("subscribe_comments")),
+        posts=bool(data.get("subscribe_posts")),
+    )
 
 
 def comments_notify_due(*, limit: int = 500) -> int:
