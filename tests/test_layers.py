@@ -38,7 +38,6 @@ KNOWN_UPWARD = {
     ("accounts.privacy", "discussion"),
     ("accounts.privacy", "moderation"),
     ("accounts.privacy", "publishing"),
-    ("discussion.services", "moderation"),
     ("publishing.metadata", "discussion"),
     ("publishing.views", "discussion"),
     ("publishing.views", "search"),

@@ -22,13 +22,12 @@ from broadsheet.core.sanitize import without_nul
 from broadsheet.core.sql import add_to, insert_row, select_one
 from broadsheet.core.webaddress import NotAWebAddress, web_address
 from broadsheet.discussion.effects import comment_changed
+from broadsheet.discussion.gate import Candidate, Decision, barred, decided
 from broadsheet.discussion.margins import ANCHORED
 from broadsheet.discussion.models import Anchor, Comment, DiscussionSettings
 from broadsheet.discussion.removal import comment_remove, keep_earlier_text
 from broadsheet.discussion.rendering import refresh_card
 from broadsheet.discussion.selectors import comment_repeated
-from broadsheet.moderation.bans import ban_for, refusal
-from broadsheet.moderation.rules import Candidate, Decision, decide
 from broadsheet.publishing.additions import post_mark
 from broadsheet.publishing.models import Post
 from broadsheet.publishing.passages import post_passages
@@ -256,13 +255,13 @@ def _not_barred(who: Identity, ip_address: str | None, is_moderator: bool) -> No
     """A writer a moderator barred is told so politely; the form keeps their words."""
     if is_moderator:
         return
-    ban = ban_for(
+    refused = barred(
         user_id=who.user.pk if who.user is not None else None,
         email=who.email,
         ip_address=ip_address,
     )
-    if ban is not None:
-        raise CommentRejected(refusal(ban), status=403, code="banned")
+    if refused is not None:
+        raise CommentRejected(refused, status=403, code="banned")
 
 
 def _passage(post: Post, anchor: Selector | None) -> Selector | None:
@@ -310,8 +309,8 @@ def _decision(
     ip_address: str | None, user_agent: str, honeypot: str, seconds_on_page: float | None,
     settings: DiscussionSettings,
 ) -> Decision:  # fmt: skip
-    """Approve, hold, trash or spam (moderation.rules)."""
-    return decide(
+    """Approve, hold, trash or spam (moderation.rules, through discussion.gate)."""
+    return decided(
         Candidate(
             # Only an account can be one of the post's authors: no query for a guest.
             post_author_ids=frozenset(post.authors.values_list("pk", flat=True))

@@ -11,13 +11,18 @@ class ModerationConfig(AppConfig):
         # The public log's notices in threads: the discussion (a lower layer) keeps a registry
         # of notice sources, which this fills.
         from broadsheet.core.warm import warm_register
+        from broadsheet.discussion.gate import comment_gate_register
         from broadsheet.moderation import (
             log,  # noqa: F401
             privacy,
         )
+        from broadsheet.moderation.bans import barred_message
+        from broadsheet.moderation.rules import decide
 
         privacy.register()  # an account's likes and reports, in personal-data requests
         warm_register(_warm_spam_filter)
+        # Every new comment is decided by the bans and the rules here (discussion asks).
+        comment_gate_register(barred=barred_message, decide=decide)
 
 
 def _warm_spam_filter() -> None:

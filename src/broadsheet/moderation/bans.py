@@ -54,6 +54,12 @@ def _within(address: Any, network: str) -> bool:
         return False
 
 
+def barred_message(*, user_id: int | None, email: str, ip_address: str | None) -> str | None:
+    """What to tell a writer barred by a ban in force (registered with discussion.gate)."""
+    ban = ban_for(user_id=user_id, email=email, ip_address=ip_address)
+    return refusal(ban) if ban is not None else None
+
+
 def refusal(ban: Ban) -> str:
     if ban.until is None:
         return _(

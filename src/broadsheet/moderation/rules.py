@@ -6,38 +6,15 @@ the learning spam filter. Every outcome carries the reason a moderator will see 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from django.utils.html import strip_tags
 
+from broadsheet.discussion.gate import Candidate, Decision
 from broadsheet.discussion.models import Comment, DiscussionSettings
 from broadsheet.discussion.selectors import comment_previously_approved
 from broadsheet.moderation.spam import comment_tokens, spam_score
 
 _LINK = re.compile(r"<a\s[^>]*href", re.I)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    post_author_ids: frozenset[int]
-    user_id: int | None
-    is_moderator: bool
-    author_name: str
-    author_email: str
-    author_url: str
-    body: str
-    body_html: str
-    ip_address: str | None
-    user_agent: str
-    honeypot: str = ""
-    seconds_on_page: float | None = None
-
-
-@dataclass(frozen=True)
-class Decision:
-    status: str
-    reason: str = ""
-    spam_score: float | None = None
 
 
 def _matching_word(words: list[str], candidate: Candidate) -> str | None:
