@@ -38,9 +38,7 @@ KNOWN_UPWARD = {
     ("accounts.privacy", "discussion"),
     ("accounts.privacy", "moderation"),
     ("accounts.privacy", "publishing"),
-    ("publishing.metadata", "discussion"),
     ("publishing.views", "discussion"),
-    ("publishing.views", "search"),
 }
 
 

@@ -18,6 +18,7 @@ from broadsheet.core.sql import select_models
 from broadsheet.discussion.addresses import address_on_page, default_comment_page
 from broadsheet.discussion.anchors import quoted
 from broadsheet.discussion.models import Anchor, Comment, DiscussionSettings
+from broadsheet.publishing.metadata import CommentSummary
 from broadsheet.publishing.models import Post
 
 _TABLE = Comment._meta.db_table
@@ -265,21 +266,6 @@ def _walk(nodes: list[Node], children: dict[int, list[Node]]) -> list[Node]:
         if node.pk in children:
             stack.extend(reversed(children[node.pk]))
     return found
-
-
-@dataclass(frozen=True)
-class CommentSummary:
-    """What a page's metadata (JSON-LD) says of a comment."""
-
-    pk: int
-    name: str
-    username: str | None  # the writer's account, if they had one
-    author_url: str
-    body_html: str
-    created_at: datetime
-    url: str  # its public address: this page's, at #comment-N (discussion.addresses)
-    quote: str = ""  # the passage it responds to (shortened), if any
-    quote_url: str = ""  # that passage's address, with its text fragment
 
 
 def comments_for_metadata(*, post: Post, page: CommentPage, limit: int) -> list[CommentSummary]:

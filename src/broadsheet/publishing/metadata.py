@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -25,8 +27,23 @@ from broadsheet.publishing.models import Post
 from broadsheet.publishing.revisions import version_url
 
 if TYPE_CHECKING:
-    from broadsheet.discussion.selectors import CommentSummary
     from broadsheet.publishing.selectors import DateArchive
+
+
+@dataclass(frozen=True)
+class CommentSummary:
+    """What a page's metadata (JSON-LD) says of a comment (discussion.selectors makes them)."""
+
+    pk: int
+    name: str
+    username: str | None  # the writer's account, if they had one
+    author_url: str
+    body_html: str
+    created_at: datetime
+    url: str  # its public address: this page's, at #comment-N (discussion.addresses)
+    quote: str = ""  # the passage it responds to (shortened), if any
+    quote_url: str = ""  # that passage's address, with its text fragment
+
 
 # A post may show 2,000 comments on one page: its JSON-LD carries a bounded sample
 # (docs/decisions/0013-comments-in-json-ld.md).

@@ -145,13 +145,22 @@ def _int(value: object) -> int | None:
         return None
 
 
+# Apps that answer the home page's address when it carries a query of theirs (search:
+# WordPress's /?s=words), registered in their ready().
+_HOME_QUERIES: dict[str, Callable[..., HttpResponse]] = {}
+
+
+def home_query_register(name: str, view: Callable[..., HttpResponse]) -> None:
+    """`view(request, page)` answers `/?{name}=…` (and `/page/N/?{name}=…`)."""
+    _HOME_QUERIES[name] = view
+
+
 @require_safe
 @cache_policy("public")
 def home(request: HttpRequest, page: int = 1) -> HttpResponse:
-    if "s" in request.GET:
-        from broadsheet.search.views import search
-
-        return search(request, page)
+    for name, view in _HOME_QUERIES.items():
+        if name in request.GET:
+            return view(request, page)
     for query in ("p", "page_id"):  # WordPress's plain links, /?p=42, kept by an import
         if query in request.GET:
             return _old_plain_link(f"/?{query}={request.GET[query]}")
