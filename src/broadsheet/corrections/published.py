@@ -1,7 +1,8 @@
-"""What an essay's page shows of its corrections (registered with publishing.additions): the
-"Corrections and updates" list at the end of the essay, the JSON-LD `correction` entries
-(schema.org CorrectionComment) and `data-correct-url` on the `<article>`, which the page's
-script follows from a selection ("Suggest a correction")."""
+"""What an essay's page and feed items show of its corrections (registered with
+publishing.additions and feeds.feeds): on the page, the "Corrections and updates" list at the
+end of the essay, the JSON-LD `correction` entries (schema.org CorrectionComment) and
+`data-correct-url` on the `<article>`, which the page's script follows from a selection
+("Suggest a correction"); in the feeds, the same list after the item's text."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from broadsheet.corrections.selectors import Published, published_for_post
+from broadsheet.corrections.selectors import Published, published_for_post, published_for_posts
+from broadsheet.feeds.feeds import ItemAddition, item_addition_register
 from broadsheet.publishing.additions import PostAddition, post_addition_register, post_marked
 from broadsheet.publishing.models import Post
 
@@ -49,9 +51,19 @@ def post_corrections(post: Post) -> PostAddition | None:
     data = {"correct-url": correct_url(post)}
     if not corrections:
         return PostAddition(data=data)
-    html = render_to_string("corrections/_published.html", {"corrections": corrections})
-    return PostAddition(html=mark_safe(html), json_ld=json_ld(post, corrections), data=data)
+    return PostAddition(
+        html=mark_safe(_listed(corrections)), json_ld=json_ld(post, corrections), data=data
+    )
+
+
+def _listed(corrections: Any) -> str:
+    return render_to_string("corrections/_published.html", {"corrections": corrections})
 
 
 def register() -> None:
     post_addition_register("corrections", post_corrections)
+    # In the feeds too: an essay's item carries its corrections, each an update of the item.
+    item_addition_register(
+        "corrections",
+        ItemAddition(read=published_for_posts, html=_listed, changed_at=lambda c: c.accepted_at),
+    )

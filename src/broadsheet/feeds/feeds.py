@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +26,6 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
@@ -35,7 +36,6 @@ from django.utils.translation import get_language, gettext
 from broadsheet.core import pagecache
 from broadsheet.core.models import SiteSettings
 from broadsheet.core.webaddress import absolute_html
-from broadsheet.corrections.selectors import Published, published_for_posts
 from broadsheet.discussion.addresses import comment_addresses
 from broadsheet.discussion.anchors import THREAD_UNUSED, WITH_ANCHORS, quoted, responds_to
 from broadsheet.discussion.models import Comment, DiscussionSettings
@@ -50,18 +50,35 @@ _PREPARED: ContextVar[tuple[Any, list[Any], dict[int, str]] | None] = ContextVar
 )
 
 
+@dataclass(frozen=True)
+class ItemAddition:
+    """What an app above adds to each essay's feed item after its text (corrections: the
+    published ones), registered in its ready(): `read` finds them for all the feed's items
+    at once (post id -> its entries), `html` shows an item's entries, and `changed_at` says
+    when an entry changed the item (an accepted correction updates it)."""
+
+    read: Callable[[list[Post]], Mapping[int, Sequence[Any]]]
+    html: Callable[[Sequence[Any]], str]
+    changed_at: Callable[[Any], datetime]
+
+
+_ITEM_ADDITIONS: dict[str, ItemAddition] = {}
+
+
+def item_addition_register(name: str, addition: ItemAddition) -> None:
+    _ITEM_ADDITIONS[name] = addition
+
+
 def full_text(post: Post) -> str:
-    """The essay as a feed reader shows it: body, references, notes, and its corrections."""
+    """The essay as a feed reader shows it: body, references, notes, and what the apps add
+    (its corrections)."""
     base = f"{settings.SITE_URL}{post.get_absolute_url()}"
     parts = [post.body_html]
     if post.bibliography_html:
         parts.append(f"<h2>{escape(gettext('References'))}</h2>{post.bibliography_html}")
     if post.footnotes_html:
         parts.append(f"<h2>{escape(gettext('Notes'))}</h2>{post.footnotes_html}")
-    if updates(post):
-        parts.append(
-            render_to_string("corrections/_published.html", {"corrections": updates(post)})
-        )
+    parts += [addition.html(entries) for addition, entries in _added(post) if entries]
     # Images and links to the site as full addresses: a reader shows them away from it.
     return absolute_html(_IN_PAGE.sub(f'href="{base}#', "".join(parts)), settings.SITE_URL)
 
@@ -174,24 +191,26 @@ def _visible_posts() -> QuerySet[Post]:
 
 def _newest(posts: QuerySet[Post]) -> list[Post]:
     """The newest FEED_ITEMS of `posts`: ids from the post_listing index, then ten full rows,
-    then their published corrections (one query: an accepted correction updates its item)."""
+    then what the apps add to them (one query each: corrections, for one)."""
     ids = list(posts.order_by("-published_at", "-id").values_list("pk", flat=True)[:FEED_ITEMS])
     found = Post.objects.in_bulk(ids)
     newest = [found[pk] for pk in ids if pk in found]
-    corrections = published_for_posts(newest)
+    added = [(addition, addition.read(newest)) for addition in _ITEM_ADDITIONS.values()]
     for post in newest:
-        post.feed_updates = corrections[post.pk]  # type: ignore[attr-defined]
+        post.feed_added = [(addition, by_post.get(post.pk, ())) for addition, by_post in added]  # type: ignore[attr-defined]
     return newest
 
 
-def updates(post: Post) -> list[Published]:
-    """The post's published corrections, read with the feed's items (none elsewhere)."""
-    return list(getattr(post, "feed_updates", []))
+def _added(post: Post) -> list[tuple[ItemAddition, Sequence[Any]]]:
+    """What the apps add to the post's item, read with the feed's items (none elsewhere)."""
+    return list(getattr(post, "feed_added", []))
 
 
 def updated_at(post: Post) -> datetime:
-    """When the item last changed: its text, or its latest correction (an update)."""
-    return max([post.modified_at, *(item.accepted_at for item in updates(post))])
+    """When the item last changed: its text, or the latest entry an app added (an accepted
+    correction is an update)."""
+    changes = (addition.changed_at(e) for addition, entries in _added(post) for e in entries)
+    return max([post.modified_at, *changes])
 
 
 class RssWithLanguages(Rss201rev2Feed):
