@@ -23,9 +23,12 @@ The export (`personal_data`) has this shape, `"format": "broadsheet-personal-dat
                        "quote", "problem", "fix", "sources", "credit"}]
     }
 
-Apps above accounts that keep personal data of their own (corrections: a proposer's name and
-address) register how to export and erase it (`personal_data_register`); their key in the
-export is the name they register under.
+Apps above accounts that keep personal data register how to export and erase it
+(`personal_data_register`), each under the key it has in the export: moderation the comments
+(first, so they come first) and the account's likes and reports, corrections a proposer's name
+and address, and so on. An app that credits accounts with what must not vanish with them
+(publishing: essays) registers why such an account may not erase itself
+(`erasure_refusal_register`).
 
 Dates are ISO 8601, URLs absolute. Password hashes and OAuth tokens are never included.
 """
@@ -45,7 +48,6 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -57,9 +59,6 @@ from broadsheet.core import effects
 from broadsheet.core.effects import action
 from broadsheet.core.mail import mail_send
 from broadsheet.core.models import SiteSettings
-from broadsheet.discussion.models import Comment, DiscussionSettings, same_email
-from broadsheet.moderation.services import anonymise_ip, comment_delete
-from broadsheet.publishing.models import PostAuthor
 
 FORMAT = "broadsheet-personal-data/1"
 PRIVACY_SALT = "broadsheet.privacy"
@@ -75,18 +74,33 @@ _SECRET_MARKERS = ("token", "secret", "password", "passwd", "credential", "signa
 @dataclass(frozen=True)
 class PersonalDataKeeper:
     """How an app above exports and erases what it keeps about a person, found by the
-    person's addresses (the one asked for and the account's verified ones) or account."""
+    person's addresses (the one asked for and the account's verified ones) or account.
+
+    `remove`, for what the person may have removed outright rather than anonymised (their
+    comments' text, when the site allows it), says how many entries went and how many left a
+    tombstone; `held`, whether a guest's addresses hold anything here at all (the emailed link
+    to a guest's data is sent only then)."""
 
     export: Callable[[list[str], User | None], list[dict[str, Any]]]
     erase: Callable[[list[str], User | None], int]  # how many rows were anonymised
+    remove: Callable[[list[str], User | None], tuple[int, int]] | None = None
+    held: Callable[[list[str]], bool] | None = None
 
 
 _keepers: dict[str, PersonalDataKeeper] = {}
+_refusals: list[Callable[[User], str | None]] = []
 
 
 def personal_data_register(name: str, keeper: PersonalDataKeeper) -> None:
     """Called by an app above accounts when Django starts (its AppConfig.ready)."""
     _keepers[name] = keeper
+
+
+def erasure_refusal_register(refusal: Callable[[User], str | None]) -> None:
+    """Called by an app above accounts when Django starts: why an account may not erase
+    itself (what it is credited with would break), or None."""
+    if refusal not in _refusals:
+        _refusals.append(refusal)
 
 
 def _addresses(email: str, verified: list[str]) -> list[str]:
@@ -108,19 +122,6 @@ def _verified_addresses(user: User | None) -> list[str]:
     )
 
 
-def _person_comments(
-    *, email: str, user: User | None, addresses: list[str] | None = None
-) -> QuerySet[Comment]:
-    """Comments written by the account or with one of the person's addresses (any case)."""
-    condition = Q(user=user) if user is not None else Q()
-    # An empty address would match every comment left without one: never match on it.
-    for address in {a.strip() for a in [email, *(addresses or [])] if a and a.strip()}:
-        condition |= Q(same_email(address))
-    if not condition:
-        return Comment.objects.none()
-    return Comment.objects.filter(condition)
-
-
 def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -139,23 +140,6 @@ def _without_secrets(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_secrets(item) for item in value]
     return value
-
-
-def _comment_data(comment: Comment) -> dict[str, Any]:
-    return {
-        "id": comment.pk,
-        "post": {"title": comment.post.title, "url": _absolute(comment.post.get_absolute_url())},
-        "status": comment.status,
-        "date": _iso(comment.created_at),
-        "author_name": comment.author_name,
-        "author_email": comment.author_email,
-        "author_url": comment.author_url,
-        "ip_address": comment.ip_address,
-        "user_agent": comment.user_agent,
-        "body": comment.body,
-        "permalink": _absolute(comment.get_absolute_url()),
-        "in_reply_to": comment.parent_id,
-    }
 
 
 def _account_data(user: User | None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
@@ -204,12 +188,6 @@ def personal_data(*, email: str, user: User | None) -> dict[str, Any]:
             for s in SocialAccount.objects.filter(user=user).order_by("provider", "pk")
         ]
     verified = [a["email"] for a in addresses if a["verified"]]
-    comments = (
-        _person_comments(email=email, user=user, addresses=verified)
-        # A page's address walks its parents; one level covers the usual site.
-        .select_related("post", "post__parent")
-        .order_by("created_at", "pk")
-    )
     account, profile = _account_data(user)
     return {
         "format": FORMAT,
@@ -220,7 +198,6 @@ def personal_data(*, email: str, user: User | None) -> dict[str, Any]:
         "profile": profile,
         "email_addresses": addresses,
         "social_accounts": socials,
-        "comments": [_comment_data(c) for c in comments],
         **{
             name: keeper.export(_addresses(email, verified), user)
             for name, keeper in _keepers.items()
@@ -228,8 +205,10 @@ def personal_data(*, email: str, user: User | None) -> dict[str, Any]:
     }
 
 
-def comments_exist_for(*, email: str) -> bool:
-    return _person_comments(email=email, user=None).exists()
+def held_for(*, email: str) -> bool:
+    """Whether anything is kept about a guest with this address (their comments)."""
+    addresses = _addresses(email, [])
+    return any(keeper.held(addresses) for keeper in _keepers.values() if keeper.held)
 
 
 def comment_removal_allowed() -> bool:
@@ -240,90 +219,33 @@ def erasure_refusal(*, user: User) -> str | None:
     """Why an account may not erase itself here, or None. Essays and the site must not break."""
     if user.is_superuser:
         return "An administrator's account is removed by another administrator, in the admin."
-    if PostAuthor.objects.filter(author=user).exists():
-        return (
-            "You are credited as an author of essays here, so your account cannot be erased "
-            "from this page. Please ask the site's editors."
-        )
-    return None
+    return next(filter(None, (refusal(user) for refusal in _refusals)), None)
 
 
 # --- services ---------------------------------------------------------------------------
 
-_ANONYMISED_FIELDS = [
-    "author_name",
-    "author_email",
-    "author_url",
-    "user_agent",
-    "user",
-    "ip_address",
-    # The stored card shows the name, link and avatar: built again from what is left.
-    "card_html",
-    "card_key",
-]
-
-
-def _anonymise(comments: list[Comment]) -> int:
-    from broadsheet.discussion.rendering import refresh_card
-
-    settings = DiscussionSettings.current()
-    for comment in comments:
-        # WordPress's eraser: the words stay, who wrote them and from where goes.
-        comment.author_name = "Anonymous"
-        comment.author_email = comment.author_url = comment.user_agent = ""
-        comment.user = None
-        comment.ip_address = anonymise_ip(str(comment.ip_address)) if comment.ip_address else None
-        refresh_card(comment, settings)
-    Comment.objects.bulk_update(comments, _ANONYMISED_FIELDS, batch_size=500)
-    # bulk_update sends no signal: what readers see of these comments is declared here (the
-    # cards were built again above).
-    effects.pages(posts={c.post_id for c in comments}, listings=True)
-    effects.search(comments=[c.pk for c in comments])
-    return len(comments)
-
-
-def _remove(comments: list[Comment]) -> tuple[int, int]:
-    removed = tombstoned = 0
-    # Deepest first: a reply of the person's own goes before its parent, so the parent is then
-    # deleted outright instead of being left as a tombstone with nothing under it.
-    # comment_delete keeps the post's comment_count right, so nothing is counted here.
-    for comment in sorted(comments, key=lambda c: (-c.depth, -c.pk)):
-        if comment_delete(comment=comment) is None:
-            removed += 1
-        else:
-            tombstoned += 1
-    return removed, tombstoned
-
 
 @action
 def personal_data_erase(*, email: str, user: User | None, remove_text: bool) -> dict[str, int]:
-    """Anonymise (or remove) the person's comments, then delete the account and its addresses.
+    """Anonymise (or remove) what the apps keep about the person (their comments first), then
+    delete the account and its addresses.
 
     When the site sets PRIVACY_ALLOW_COMMENT_REMOVAL = False, `remove_text` is ignored and the
     comments are kept, anonymised. Raises ErasureRefused for an account that may not go.
     """
     if user is not None and (reason := erasure_refusal(user=user)):
         raise ErasureRefused(reason)
-    counts = {
-        "comments_anonymised": 0,
-        "comments_removed": 0,
-        "comments_tombstoned": 0,
-        "email_addresses": 0,
-        "social_accounts": 0,
-        "accounts": 0,
-    }
-    comments = list(
-        _person_comments(email=email, user=user, addresses=_verified_addresses(user))
-        .select_for_update()
-        .order_by("pk")
-    )
-    if remove_text and comment_removal_allowed():
-        counts["comments_removed"], counts["comments_tombstoned"] = _remove(comments)
-    else:
-        counts["comments_anonymised"] = _anonymise(comments)
+    counts = {"email_addresses": 0, "social_accounts": 0, "accounts": 0}
     addresses = _addresses(email, _verified_addresses(user))
+    removing = remove_text and comment_removal_allowed()
     for name, keeper in _keepers.items():
-        counts[f"{name}_anonymised"] = keeper.erase(addresses, user)
+        counts[f"{name}_anonymised"] = 0
+        if keeper.remove is not None:
+            counts[f"{name}_removed"] = counts[f"{name}_tombstoned"] = 0
+        if removing and keeper.remove is not None:
+            counts[f"{name}_removed"], counts[f"{name}_tombstoned"] = keeper.remove(addresses, user)
+        else:
+            counts[f"{name}_anonymised"] = keeper.erase(addresses, user)
     if user is not None:
         counts["email_addresses"] = EmailAddress.objects.filter(user=user).delete()[0]
         # SocialToken rows go with their SocialAccount (cascade); only accounts are counted.
@@ -397,7 +319,7 @@ def privacy_link_request(*, email: str, ip: str | None) -> bool:
 
 def privacy_link_email(*, email: str) -> bool:
     """The worker's half: queue the link if comments were left with `email`. True when queued."""
-    if not comments_exist_for(email=email):
+    if not held_for(email=email):
         return False
     link = settings.SITE_URL + reverse("privacy_guest", args=[privacy_token(email=email)])
     context = {
