@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.admin.views.decorators import staff_member_required
@@ -36,6 +37,8 @@ from broadsheet.publishing.additions import (
 from broadsheet.publishing.bibformats import to_bibtex, to_csl_json, to_ris
 from broadsheet.publishing.cite_essay import EssayCitation, pinned_citation
 from broadsheet.publishing.metadata import (
+    COMMENTS_IN_JSON_LD,
+    CommentSummary,
     archive_metadata,
     date_archive_metadata,
     home_metadata,
@@ -45,12 +48,36 @@ from broadsheet.publishing.models import Post, PostRedirect, Reference, Tag
 from broadsheet.publishing.versions import PAGE_VERSION_PATH, page_versions
 
 
+@dataclass(frozen=True)
+class PostDiscussion:
+    """What the app that runs a post's discussion (discussion, a layer above) gives the post's
+    page, registered in its ready(): `context(request, post=, cpage=, reply_to_id=)`, the
+    template context of the thread, its form and its passages' margins (under "discussion",
+    None when the post has none); and `comments_for_metadata(post=, page=, limit=)`, the first
+    comments the page shows, for its JSON-LD."""
+
+    context: Callable[..., dict[str, Any]]
+    comments_for_metadata: Callable[..., list[CommentSummary]]
+
+
+_discussion: list[PostDiscussion] = []
+
+
+def post_discussion_register(discussion: PostDiscussion) -> None:
+    _discussion[:] = [discussion]
+
+
+def _discussion_context(
+    request: HttpRequest, post: Post, cpage: int | None, reply_to_id: int | None
+) -> dict[str, Any]:
+    if not _discussion:
+        return {}
+    return _discussion[0].context(request, post=post, cpage=cpage, reply_to_id=reply_to_id)
+
+
 def render_post(
     request: HttpRequest, post: Post, *, extra: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
-    from broadsheet.discussion.context import discussion_context
-    from broadsheet.discussion.selectors import comments_for_metadata
-    from broadsheet.publishing.metadata import COMMENTS_IN_JSON_LD
 
     page_shows_post(post.pk)
     authors = [link.author for link in post.author_links]  # type: ignore[attr-defined]
@@ -73,14 +100,8 @@ def render_post(
         "head_html": head_html(additions),
     }
     if extra is None:
-        extra = discussion_context(
-            request,
-            post=post,
-            cpage=_int(
-                request.resolver_match.kwargs.get("cpage") if request.resolver_match else None
-            ),
-            reply_to_id=_int(request.GET.get("replytocom")),
-        )
+        cpage = request.resolver_match.kwargs.get("cpage") if request.resolver_match else None
+        extra = _discussion_context(request, post, _int(cpage), _int(request.GET.get("replytocom")))
     context.update(extra)
     # The first few comments the page shows go into its JSON-LD.
     discussion = extra.get("discussion")
@@ -88,7 +109,9 @@ def render_post(
         query = request.META.get("QUERY_STRING", "")
         return HttpResponseRedirect(discussion["redirect_to"] + (f"?{query}" if query else ""))
     comments = (
-        comments_for_metadata(post=post, page=discussion["page"], limit=COMMENTS_IN_JSON_LD)
+        _discussion[0].comments_for_metadata(
+            post=post, page=discussion["page"], limit=COMMENTS_IN_JSON_LD
+        )
         if discussion
         else []
     )
@@ -238,11 +261,7 @@ def page_detail(request: HttpRequest, path: str) -> HttpResponse:
     )
     page = selectors.page_for_path(user=request.user, path=path)
     if cpage:
-        from broadsheet.discussion.context import discussion_context
-
-        extra = discussion_context(
-            request, post=page, cpage=_int(cpage), reply_to_id=_int(request.GET.get("replytocom"))
-        )
+        extra = _discussion_context(request, page, _int(cpage), _int(request.GET.get("replytocom")))
         return render_post(request, page, extra=extra)
     return render_post(request, page)
 
