@@ -22,7 +22,9 @@ In one run:
    level of replies: a deeper reply hangs under its top-level comment there);
 3. drives both with wrk on loopback (`-t2 -c32 -d10s`): the thread as JSON (Isso
    `GET /?uri=…`, Broadsheet `GET /api/v1/threads/{id}/comments`), Broadsheet once with
-   `PAGE_CACHE=false` (every request renders) and once with its cache on;
+   `PAGE_CACHE=false` (every request renders) and once with its cache on, and with its cache
+   on once more as a browser asks, `Accept-Encoding: gzip` (a row for information: the targets
+   take the rows without it, where both send the same bytes);
 4. POSTs `--posts` comments to each, one after another over one keep-alive connection from
    Python (the same loop for both): JSON, a new guest name, email and address each, every
    fourth a reply to one of the first 20 top-level comments;
@@ -142,14 +144,22 @@ def guest_address(i: int) -> dict[str, str]:
 
 # ---------------------------------------------------------------------------- wrk, one run at a time
 def measure_idle(
-    target: str, system: str, url: str, args: argparse.Namespace, served: str | None = None
+    target: str,
+    system: str,
+    url: str,
+    args: argparse.Namespace,
+    served: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Result:
     """compare.measure's median of `--repeat` wrk runs, each started on an idle server: a
     server slower than wrk's connections still holds the last run's queued requests when wrk
     stops, and the next run would be timed behind them (Isso's sync workers were at 0 req/s).
     measure()'s first fetch waits behind that queue."""
     once = argparse.Namespace(**{**vars(args), "repeat": 1})
-    runs = [measure(target, system, url, once, served=served) for _ in range(args.repeat)]
+    runs = [
+        measure(target, system, url, once, headers=headers, served=served)
+        for _ in range(args.repeat)
+    ]
     found: Result = median_run([(r.rps, r) for r in runs])[1]
     found.note = " ".join(
         filter(None, [found.note, "runs: " + " / ".join(f"{r.rps:.1f}" for r in runs)])
@@ -437,6 +447,13 @@ def main() -> None:
                     "thread fetch (JSON)", "Broadsheet, cache on", api, args, served=cached
                 )
             )
+            # As a browser asks (not a target: the row above is): its gzipped bytes.
+            results.append(
+                measure_idle(
+                    "thread fetch (JSON)", "Broadsheet, cache, gzip", api, args, served=cached,
+                    headers={"Accept-Encoding": "gzip"},
+                )
+            )  # fmt: skip
             bs_weight = weigh("Broadsheet", [
                 ("embed.js", site.base + "/embed.js"),
                 ("sign-in options", site.base + "/embed/sign-in/options"),

@@ -158,6 +158,7 @@ class Entry:
         "compressible",
         "content",
         "etag",
+        "gzip_body",
         "gzip_headers",
         "headers",
         "hit_headers",
@@ -191,21 +192,24 @@ class Entry:
             )
             and "Content-Encoding" not in named
         )
-        self.gzip_headers: list[tuple[str, str]] | None = None
-
-    def answer(self, meta: dict[str, Any]) -> tuple[list[tuple[str, str]], bytes]:
-        """The headers and bytes of a hit: gzipped, once per worker, for a client taking it."""
-        if not self.compressible or not compress.accepts_gzip(meta):
-            return self.hit_headers, self.content
-        body = compress.gzipped(self.content, self.etag)
-        if self.gzip_headers is None:
+        # Gzipped with the entry, once per worker: a hit then costs no pass over the bytes (the
+        # checksum that names them in compress's memory took 75 µs of a 100 µs hit).
+        self.gzip_body: bytes | None = None
+        self.gzip_headers: list[tuple[str, str]] = []
+        if self.compressible:
+            self.gzip_body = compress.gzipped(content, self.etag)
             self.gzip_headers = [
-                *((n, compress.weak(v) if n == "ETag" else v) for n, v in self.headers),
+                *((n, compress.weak(v) if n == "ETag" else v) for n, v in headers),
                 ("Content-Encoding", "gzip"),
-                ("Content-Length", str(len(body))),
+                ("Content-Length", str(len(self.gzip_body))),
                 ("X-Page-Cache", "hit"),
             ]
-        return self.gzip_headers, body
+
+    def answer(self, meta: dict[str, Any]) -> tuple[list[tuple[str, str]], bytes]:
+        """The headers and bytes of a hit: gzipped for a client taking it."""
+        if self.gzip_body is None or not compress.accepts_gzip(meta):
+            return self.hit_headers, self.content
+        return self.gzip_headers, self.gzip_body
 
     def not_modified(self, meta: dict[str, Any]) -> bool:
         """Whether the request (its WSGI environ) already has this page. RFC 9110 13.2.2:
@@ -264,7 +268,7 @@ class _Local:
 
 
 def _content_size(entry: Entry) -> int:
-    return len(entry.content)
+    return len(entry.content) + len(entry.gzip_body or b"")
 
 
 _local = _Local()
