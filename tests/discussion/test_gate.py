@@ -23,7 +23,7 @@ def _candidate(**changes: Any) -> gate.Candidate:
 
 
 def test_moderation_fills_the_gate() -> None:
-    assert gate._gate == {"barred": barred_message, "decide": decide}
+    assert gate._gate == [gate.Gate(barred=barred_message, decide=decide)]
 
 
 def test_the_registered_rules_decide(db: None) -> None:
@@ -36,7 +36,7 @@ def test_the_registered_rules_decide(db: None) -> None:
 
 
 def test_without_a_moderating_app_nothing_is_decided(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gate, "_gate", {})
+    monkeypatch.setattr(gate, "_gate", [])
     with pytest.raises(RuntimeError, match="moderation app is not installed"):
         gate.decided(_candidate(), DiscussionSettings())
     with pytest.raises(RuntimeError, match="moderation app is not installed"):

@@ -38,27 +38,32 @@ class Decision:
 
 Barred = Callable[..., "str | None"]  # (user_id=, email=, ip_address=) -> the refusal, or None
 Decide = Callable[[Candidate, "DiscussionSettings"], Decision]
-_gate: dict[str, Callable[..., object]] = {}
+
+
+@dataclass(frozen=True)
+class Gate:
+    barred: Barred
+    decide: Decide
+
+
+_gate: list[Gate] = []
 
 
 def comment_gate_register(*, barred: Barred, decide: Decide) -> None:
     """Registered in the moderating app's ready(): the bans' check and the rules."""
-    _gate.update(barred=barred, decide=decide)
+    _gate[:] = [Gate(barred=barred, decide=decide)]
 
 
-def _registered(name: str) -> Callable[..., object]:
-    if name not in _gate:
+def _registered() -> Gate:
+    if not _gate:
         raise RuntimeError("No app decides on comments: the moderation app is not installed.")
-    return _gate[name]
+    return _gate[0]
 
 
 def barred(*, user_id: int | None, email: str, ip_address: str | None) -> str | None:
     """What to tell a writer a moderator barred, or None."""
-    refused = _registered("barred")(user_id=user_id, email=email, ip_address=ip_address)
-    return refused if isinstance(refused, str) else None
+    return _registered().barred(user_id=user_id, email=email, ip_address=ip_address)
 
 
 def decided(candidate: Candidate, settings: DiscussionSettings) -> Decision:
-    found = _registered("decide")(candidate, settings)
-    assert isinstance(found, Decision)
-    return found
+    return _registered().decide(candidate, settings)
