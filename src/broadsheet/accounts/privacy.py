@@ -126,7 +126,8 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _absolute(url: str) -> str:
+def export_url(url: str) -> str:
+    """An address as the export gives it (absolute), for this module and the keepers."""
     return url if url.startswith(("http://", "https://")) else f"{settings.SITE_URL}{url}"
 
 
@@ -162,8 +163,8 @@ def _account_data(user: User | None) -> tuple[dict[str, Any] | None, dict[str, A
         "display_name": profile.display_name,
         "bio": profile.bio,
         "website": profile.website,
-        "avatar_url": _absolute(profile.avatar_url),
-        "header_url": _absolute(str(profile.header.url)) if profile.header else "",
+        "avatar_url": export_url(profile.avatar_url),
+        "header_url": export_url(str(profile.header.url)) if profile.header else "",
         "language": profile.language,  # "": the site's
     }
 
@@ -239,13 +240,16 @@ def personal_data_erase(*, email: str, user: User | None, remove_text: bool) -> 
     addresses = _addresses(email, _verified_addresses(user))
     removing = remove_text and comment_removal_allowed()
     for name, keeper in _keepers.items():
-        counts[f"{name}_anonymised"] = 0
-        if keeper.remove is not None:
-            counts[f"{name}_removed"] = counts[f"{name}_tombstoned"] = 0
-        if removing and keeper.remove is not None:
-            counts[f"{name}_removed"], counts[f"{name}_tombstoned"] = keeper.remove(addresses, user)
-        else:
+        if keeper.remove is None:
             counts[f"{name}_anonymised"] = keeper.erase(addresses, user)
+            continue
+        removed = tombstoned = anonymised = 0
+        if removing:
+            removed, tombstoned = keeper.remove(addresses, user)
+        else:
+            anonymised = keeper.erase(addresses, user)
+        counts |= {f"{name}_anonymised": anonymised, f"{name}_removed": removed,
+                   f"{name}_tombstoned": tombstoned}  # fmt: skip
     if user is not None:
         counts["email_addresses"] = EmailAddress.objects.filter(user=user).delete()[0]
         # SocialToken rows go with their SocialAccount (cascade); only accounts are counted.

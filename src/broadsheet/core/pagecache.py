@@ -353,11 +353,10 @@ def lookup(key: str) -> Entry | None:
     if entry is not None and _local.current_versions(entry.versions) == entry.versions:
         return entry
     stored = cache.get(key)
-    if stored is None:
+    # A stale page is not made an entry: that gzips it.
+    if stored is None or _local.current_versions(stored["versions"]) != stored["versions"]:
         return None
     entry = Entry(stored["versions"], stored["status"], stored["headers"], stored["content"])
-    if _local.current_versions(entry.versions) != entry.versions:
-        return None
     _local.keep(key, entry)
     return entry
 

@@ -203,7 +203,7 @@ def _newest(posts: QuerySet[Post]) -> list[Post]:
 
 def _added(post: Post) -> list[tuple[ItemAddition, Sequence[Any]]]:
     """What the apps add to the post's item, read with the feed's items (none elsewhere)."""
-    return list(getattr(post, "feed_added", []))
+    return getattr(post, "feed_added", [])
 
 
 def updated_at(post: Post) -> datetime:

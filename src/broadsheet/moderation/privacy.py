@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from broadsheet.accounts.privacy import PersonalDataKeeper, personal_data_register
+from broadsheet.accounts.privacy import PersonalDataKeeper, export_url, personal_data_register
 from broadsheet.core import effects
 from broadsheet.discussion.models import (
     Comment,
@@ -46,14 +46,10 @@ def _comments(addresses: list[str], user: Any) -> QuerySet[Comment]:
     return Comment.objects.filter(condition)
 
 
-def _absolute(url: str) -> str:
-    return url if url.startswith(("http://", "https://")) else f"{settings.SITE_URL}{url}"
-
-
 def _comment_data(comment: Comment) -> dict[str, Any]:
     return {
         "id": comment.pk,
-        "post": {"title": comment.post.title, "url": _absolute(comment.post.get_absolute_url())},
+        "post": {"title": comment.post.title, "url": export_url(comment.post.get_absolute_url())},
         "status": comment.status,
         "date": comment.created_at.isoformat(),
         "author_name": comment.author_name,
@@ -62,7 +58,7 @@ def _comment_data(comment: Comment) -> dict[str, Any]:
         "ip_address": comment.ip_address,
         "user_agent": comment.user_agent,
         "body": comment.body,
-        "permalink": _absolute(comment.get_absolute_url()),
+        "permalink": export_url(comment.get_absolute_url()),
         "in_reply_to": comment.parent_id,
     }
 
@@ -92,13 +88,13 @@ _ANONYMISED_FIELDS = [
 
 def _anonymise_comments(addresses: list[str], user: Any) -> int:
     comments = _locked(addresses, user)
-    settings = DiscussionSettings.current()
+    discussion = DiscussionSettings.current()
     for comment in comments:
         comment.author_name = "Anonymous"
         comment.author_email = comment.author_url = comment.user_agent = ""
         comment.user = None
         comment.ip_address = anonymise_ip(str(comment.ip_address)) if comment.ip_address else None
-        refresh_card(comment, settings)
+        refresh_card(comment, discussion)
     Comment.objects.bulk_update(comments, _ANONYMISED_FIELDS, batch_size=500)
     # bulk_update sends no signal: what readers see of these comments is declared here (the
     # cards were built again above).
